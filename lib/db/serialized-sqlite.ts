@@ -1,0 +1,95 @@
+import type {
+  IsolationLevel,
+  SqlDriverAdapter,
+  SqlDriverAdapterFactory,
+  SqlQuery,
+  Transaction,
+} from "@prisma/driver-adapter-utils";
+
+/**
+ * better-sqlite3 has one connection. Prisma's adapter serialises transactions
+ * but lets a query outside a transaction run on the same connection while one
+ * is open — it would read uncommitted rows or be rolled back with it. This
+ * wrapper makes every statement outside a transaction wait its turn, so each
+ * transaction is truly isolated within the process.
+ */
+export function serializeSqliteAdapter(factory: SqlDriverAdapterFactory): SqlDriverAdapterFactory {
+  return {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    async connect() {
+      return serialize(await factory.connect());
+    },
+  };
+}
+
+class Lock {
+  private tail: Promise<void> = Promise.resolve();
+
+  acquire(): Promise<() => void> {
+    let release!: () => void;
+    const next = new Promise<void>((r) => (release = r));
+    const ready = this.tail.then(() => release);
+    this.tail = this.tail.then(() => next);
+    return ready;
+  }
+}
+
+function serialize(inner: SqlDriverAdapter): SqlDriverAdapter {
+  const lock = new Lock();
+  const exclusive = async <T>(fn: () => Promise<T>): Promise<T> => {
+    const release = await lock.acquire();
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  };
+  return {
+    provider: inner.provider,
+    adapterName: inner.adapterName,
+    queryRaw: (q: SqlQuery) => exclusive(() => inner.queryRaw(q)),
+    executeRaw: (q: SqlQuery) => exclusive(() => inner.executeRaw(q)),
+    executeScript: (s: string) => exclusive(() => inner.executeScript(s)),
+    getConnectionInfo: inner.getConnectionInfo?.bind(inner),
+    dispose: () => inner.dispose(),
+    async startTransaction(level?: IsolationLevel): Promise<Transaction> {
+      const release = await lock.acquire();
+      let tx: Transaction;
+      try {
+        tx = await inner.startTransaction(level);
+      } catch (err) {
+        release();
+        throw err;
+      }
+      let released = false;
+      const done = () => {
+        if (!released) {
+          released = true;
+          release();
+        }
+      };
+      return {
+        provider: tx.provider,
+        adapterName: tx.adapterName,
+        options: tx.options,
+        queryRaw: (q) => tx.queryRaw(q),
+        executeRaw: (q) => tx.executeRaw(q),
+        commit: async () => {
+          try {
+            await tx.commit();
+          } finally {
+            done();
+          }
+        },
+        rollback: async () => {
+          try {
+            await tx.rollback();
+          } finally {
+            done();
+          }
+        },
+      };
+    },
+  };
+}

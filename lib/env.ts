@@ -1,0 +1,128 @@
+import fs from "node:fs";
+import path from "node:path";
+import crypto from "node:crypto";
+import { z } from "zod";
+
+/**
+ * The one place that reads process.env. A bad value stops the start with a
+ * message that names the variable.
+ */
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  GATEHOUSE_DATA_DIR: z.string().min(1).default("./data"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(file:|postgres(ql)?:\/\/)/, "must start with file: or postgres://")
+    .optional(),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  GATEHOUSE_URL: z.url().optional(),
+  GATEHOUSE_PRODUCTION: z.enum(["0", "1", "true", "false"]).optional(),
+  GATEHOUSE_SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  GATEHOUSE_AT_REST_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9+/=_-]{43,44}$/, "must be 32 bytes, base64")
+    .optional(),
+  GATEHOUSE_DEMO: z.enum(["0", "1", "true", "false"]).optional(),
+  GATEHOUSE_ISSUER: z.string().min(1).default("gatehouse"),
+  GATEHOUSE_AUDIENCE: z.string().min(1).default("gatehouse-tools"),
+  OIDC_ISSUER: z.url().optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_NAME: z.string().min(1).default("SSO"),
+});
+
+export type Env = z.infer<typeof schema> & {
+  dataDir: string;
+  databaseUrl: string;
+  provider: "sqlite" | "postgres";
+  production: boolean;
+  demo: boolean;
+  sessionSecret: string;
+  atRestKey: Buffer;
+};
+
+const truthy = (v: string | undefined) => v === "1" || v === "true";
+
+/** Parse an environment; throws one error that lists every bad variable. */
+export function parseEnv(source: NodeJS.ProcessEnv): Env {
+  const parsed = schema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Gatehouse configuration is invalid:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.GATEHOUSE_DATA_DIR);
+  const databaseUrl = e.DATABASE_URL ?? `file:${path.join(dataDir, "gatehouse.db")}`;
+  const provider = databaseUrl.startsWith("file:") ? "sqlite" : "postgres";
+  const production =
+    truthy(e.GATEHOUSE_PRODUCTION) || (e.NODE_ENV === "production" && provider === "postgres");
+  const demo = e.GATEHOUSE_DEMO === undefined ? !production : truthy(e.GATEHOUSE_DEMO);
+  if (production && demo) {
+    throw new Error("Gatehouse configuration is invalid:\n  GATEHOUSE_DEMO: demo data is refused in production mode");
+  }
+  if (e.OIDC_ISSUER && !(e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET)) {
+    throw new Error(
+      "Gatehouse configuration is invalid:\n  OIDC_CLIENT_ID, OIDC_CLIENT_SECRET: required when OIDC_ISSUER is set",
+    );
+  }
+  const secrets = resolveSecrets(e, dataDir, production);
+  return { ...e, dataDir, databaseUrl, provider, production, demo, ...secrets };
+}
+
+type Secrets = { sessionSecret: string; atRestKey: Buffer };
+
+/**
+ * Production needs both secrets from the environment. The embedded default
+ * generates them once into the data directory (mode 0600), never the repo.
+ */
+function resolveSecrets(e: z.infer<typeof schema>, dataDir: string, production: boolean): Secrets {
+  if (e.GATEHOUSE_SESSION_SECRET && e.GATEHOUSE_AT_REST_KEY) {
+    return { sessionSecret: e.GATEHOUSE_SESSION_SECRET, atRestKey: decodeKey(e.GATEHOUSE_AT_REST_KEY) };
+  }
+  if (production) {
+    const missing = ["GATEHOUSE_SESSION_SECRET", "GATEHOUSE_AT_REST_KEY"].filter((k) => !e[k as keyof typeof e]);
+    throw new Error(
+      `Gatehouse configuration is invalid:\n  ${missing.join(", ")}: required in production mode (generate with: openssl rand -base64 32)`,
+    );
+  }
+  const file = path.join(dataDir, "secrets.json");
+  let stored: { sessionSecret?: string; atRestKey?: string } = {};
+  if (fs.existsSync(file)) stored = JSON.parse(fs.readFileSync(file, "utf8"));
+  if (!stored.sessionSecret || !stored.atRestKey) {
+    stored = {
+      sessionSecret: crypto.randomBytes(32).toString("base64url"),
+      atRestKey: crypto.randomBytes(32).toString("base64"),
+    };
+    fs.mkdirSync(dataDir, { recursive: true });
+    // wx: two processes starting at once must not overwrite each other's secrets.
+    try {
+      fs.writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600, flag: "wx" });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      stored = JSON.parse(fs.readFileSync(file, "utf8"));
+    }
+  }
+  return {
+    sessionSecret: e.GATEHOUSE_SESSION_SECRET ?? stored.sessionSecret!,
+    atRestKey: decodeKey(e.GATEHOUSE_AT_REST_KEY ?? stored.atRestKey!),
+  };
+}
+
+function decodeKey(value: string): Buffer {
+  const key = Buffer.from(value, value.includes("-") || value.includes("_") ? "base64url" : "base64");
+  if (key.length !== 32) throw new Error("Gatehouse configuration is invalid:\n  GATEHOUSE_AT_REST_KEY: must decode to 32 bytes");
+  return key;
+}
+
+const globalForEnv = globalThis as unknown as { gatehouseEnv?: Env };
+
+/** The process's environment, parsed once. */
+export function env(): Env {
+  globalForEnv.gatehouseEnv ??= parseEnv(process.env);
+  return globalForEnv.gatehouseEnv;
+}
+
+/** Tests point the process at a new environment (e.g. a temp data dir). */
+export function resetEnvForTests(): void {
+  globalForEnv.gatehouseEnv = undefined;
+}

@@ -1,0 +1,85 @@
+/**
+ * One error type for the whole product. Status codes come from the code,
+ * never from matching messages.
+ */
+export const errorStatus = {
+  bad_request: 400,
+  bad_json: 400,
+  forbidden_field: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  denied: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  validation_failed: 422,
+  idempotency_mismatch: 422,
+  rate_limited: 429,
+  internal: 500,
+  unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof errorStatus;
+
+export type FieldIssue = { path: string; message: string };
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly issues?: FieldIssue[];
+  /** A machine-readable reason (e.g. a decision reason code), safe to show the caller. */
+  readonly reason?: string;
+  readonly extra?: Record<string, unknown>;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    opts: { issues?: FieldIssue[]; reason?: string; extra?: Record<string, unknown> } = {},
+  ) {
+    super(message);
+    this.name = "AppError";
+    this.code = code;
+    this.status = errorStatus[code];
+    this.issues = opts.issues;
+    this.reason = opts.reason;
+    this.extra = opts.extra;
+  }
+}
+
+export type ErrorBody = {
+  error: {
+    code: ErrorCode;
+    message: string;
+    request_id: string;
+    reason?: string;
+    issues?: FieldIssue[];
+  } & Record<string, unknown>;
+};
+
+/** Map anything thrown to a status and a body; unknown errors never leak internals. */
+export function toErrorBody(err: unknown, requestId: string): { status: number; body: ErrorBody } {
+  if (err instanceof AppError) {
+    return {
+      status: err.status,
+      body: {
+        error: {
+          ...err.extra,
+          code: err.code,
+          message: err.message,
+          request_id: requestId,
+          ...(err.reason ? { reason: err.reason } : {}),
+          ...(err.issues ? { issues: err.issues } : {}),
+        },
+      },
+    };
+  }
+  return {
+    status: 500,
+    body: { error: { code: "internal", message: "Internal error; quote the request id when reporting it.", request_id: requestId } },
+  };
+}
+
+/** zod issues → field issues with dotted paths. */
+export function zodIssues(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): FieldIssue[] {
+  return issues.map((i) => ({ path: i.path.map(String).join(".") || "(root)", message: i.message }));
+}
