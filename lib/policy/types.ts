@@ -1,0 +1,69 @@
+/**
+ * The shapes the decision works on. Pure data: no I/O, no framework imports.
+ */
+export const ENVIRONMENTS = ["prod", "staging", "dev"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+export const TOOL_KINDS = ["read", "write", "destructive"] as const;
+export type ToolKind = (typeof TOOL_KINDS)[number];
+
+/** A route's policy (one version). Field names follow the essay's JSON. */
+export type Policy = {
+  allow_tools: string[];
+  deny_tools: string[];
+  require_approval: string[];
+  /** Writes listed here skip approval; a widening. Destructive tools never skip. */
+  auto_approve: string[];
+  budgets: { steps: number; seconds: number; usd: number };
+  audit: { enabled: boolean };
+  approval: {
+    /** Approvals a write needs (≥ 1). Destructive always needs at least 2 distinct humans. */
+    write_approvals: number;
+    pending_ttl_seconds: number;
+    escalate_after_seconds: number;
+    /** Require approval for read tools too. */
+    reads_require_approval: boolean;
+  };
+};
+
+export type BlastRadius = {
+  /** What it touches, e.g. "one ticket", "one customer's record and history". */
+  scope: string;
+  /** Estimated records touched, e.g. 1. */
+  records: number;
+  description: string;
+};
+
+export type Undo = { reversible: true; via: string; note: string } | { reversible: false; note: string };
+
+/** A tool catalog entry. */
+export type ToolEntry = {
+  name: string;
+  kind: ToolKind;
+  description: string;
+  argsSchema: Record<string, unknown>;
+  summaryTemplate: string;
+  blastRadius: BlastRadius;
+  undo: Undo;
+};
+
+/** Every outcome carries one of these codes. */
+export const REASON_CODES = [
+  "route_not_permitted",
+  "unknown_route",
+  "kill_switch",
+  "circuit_open",
+  "unknown_tool",
+  "tool_denied",
+  "not_allowed",
+  "budget_steps",
+  "budget_seconds",
+  "budget_usd",
+  "run_ended",
+  "invalid_args",
+  "idempotency_mismatch",
+  "read_allowed",
+  "auto_approved",
+  "approval_required",
+] as const;
+export type ReasonCode = (typeof REASON_CODES)[number];
