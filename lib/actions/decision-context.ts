@@ -1,0 +1,62 @@
+import type { Tx } from "@/lib/db/client";
+import type { Policy, ToolEntry } from "@/lib/policy/types";
+import { parsePolicy } from "@/lib/policy/policy-schema";
+import { parseToolEntry } from "@/lib/catalog/tool-schema";
+
+export type LoadedRoute = {
+  id: string;
+  name: string;
+  version: number;
+  policy: Policy;
+  breakerOpen: boolean;
+};
+
+/** The route with its active policy version, or null when no such route exists. */
+export async function loadRoute(tx: Tx, name: string): Promise<LoadedRoute | null> {
+  const route = await tx.route.findUnique({ where: { name } });
+  if (!route) return null;
+  const version = await tx.policyVersion.findUnique({
+    where: { routeId_version: { routeId: route.id, version: route.activeVersion } },
+  });
+  // A route without a readable active policy denies everything (fail closed).
+  if (!version || version.status !== "active") return null;
+  return {
+    id: route.id,
+    name: route.name,
+    version: route.activeVersion,
+    policy: parsePolicy(version.policy),
+    breakerOpen: route.breakerState === "open",
+  };
+}
+
+/** Exact, case-sensitive catalog lookup; no normalisation of any kind. */
+export async function loadTool(tx: Tx, name: string): Promise<ToolEntry | null> {
+  const row = await tx.tool.findUnique({ where: { name } });
+  if (!row || row.name !== name) return null;
+  return parseToolEntry({
+    name: row.name,
+    kind: row.kind,
+    description: row.description,
+    argsSchema: JSON.parse(row.argsSchema),
+    summaryTemplate: row.summaryTemplate,
+    blastRadius: JSON.parse(row.blastRadius),
+    undo: JSON.parse(row.undo),
+  });
+}
+
+/** Kill-switch keys: a whole tenant, a tool everywhere, a tool for one tenant. */
+export const killSwitchKeys = {
+  tenant: (tenantId: string) => `tenant:${tenantId}`,
+  tool: (tenantId: string | "*", tool: string) => `tool:${tenantId}:${tool}`,
+};
+
+export async function killSwitchState(tx: Tx, tenantId: string, tool: string): Promise<{ tenant: boolean; tool: boolean }> {
+  const rows = await tx.killSwitch.findMany({
+    where: {
+      key: { in: [killSwitchKeys.tenant(tenantId), killSwitchKeys.tool("*", tool), killSwitchKeys.tool(tenantId, tool)] },
+      enabled: true,
+    },
+    select: { scope: true },
+  });
+  return { tenant: rows.some((r) => r.scope === "tenant"), tool: rows.some((r) => r.scope === "tool") };
+}

@@ -1,0 +1,68 @@
+import type { Tx } from "@/lib/db/client";
+import type { Action } from "@/lib/db/generated/sqlite/client";
+import { appendAudit, type ActorType } from "@/lib/audit/append";
+import { enqueueCallback, enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
+
+export type FinalState = "expired" | "cancelled" | "rejected" | "denied";
+
+export type FinishInfo = {
+  reason: string;
+  rejectReason?: string;
+  actorType: ActorType;
+  actorId?: string | null;
+  requestId?: string | null;
+  approvalIds?: string[];
+  breakGlassSessionId?: string | null;
+};
+
+/**
+ * Move a pending action to a final state. The UPDATE only matches a pending
+ * row, so of any number of concurrent callers exactly one transitions it and
+ * writes the audit event, the webhook and the callback.
+ */
+export async function finishAction(tx: Tx, action: Action, to: FinalState, info: FinishInfo): Promise<boolean> {
+  const now = new Date();
+  const changed = await tx.action.updateMany({
+    where: { id: action.id, status: "pending" },
+    data: { status: to, decisionReason: info.reason, decidedAt: now, rejectReason: info.rejectReason ?? null },
+  });
+  if (changed.count !== 1) return false;
+  await appendAudit(tx, {
+    type: `action.${to}`,
+    actorType: info.actorType,
+    actorId: info.actorId ?? null,
+    requestId: info.requestId ?? null,
+    tenantId: action.tenantId,
+    env: action.env,
+    route: action.routeName,
+    tool: action.tool,
+    argsHash: action.argsHash,
+    idempotencyKey: action.idempotencyKey,
+    credentialScope: `${action.tenantId}/${action.env}`,
+    actionId: action.id,
+    runId: action.runId,
+    approvalIds: info.approvalIds ?? null,
+    breakGlassSessionId: info.breakGlassSessionId ?? null,
+    status: to,
+    reason: info.reason,
+    data: info.rejectReason ? { reject_reason: info.rejectReason } : {},
+  });
+  await notifyOutside(tx, action, to, { reason: info.reason, reject_reason: info.rejectReason ?? null });
+  return true;
+}
+
+/** Webhook to console subscribers and the agent's callback, inside the same transaction. */
+export async function notifyOutside(tx: Tx, action: Action, status: string, extra: Record<string, unknown>): Promise<void> {
+  const data = { action_id: action.id, tenant: action.tenantId, env: action.env, route: action.routeName, tool: action.tool, status, ...extra };
+  if (status === "approved" || status === "rejected" || status === "expired") {
+    await enqueueWebhookEvent(tx, `action.${status}`, data);
+  }
+  if (action.callbackUrl) {
+    await enqueueCallback(tx, { actionId: action.id, credentialId: action.credentialId, callbackUrl: action.callbackUrl }, `action.${status}`, {
+      action_id: action.id,
+      status,
+      reason: extra.reason ?? null,
+      reject_reason: extra.reject_reason ?? null,
+    });
+  }
+}

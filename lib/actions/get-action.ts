@@ -1,0 +1,37 @@
+import { db } from "@/lib/db/client";
+import { AppError } from "@/lib/errors";
+import type { ActionView } from "@/lib/api/schemas";
+import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
+import { toActionView } from "@/lib/actions/action-view";
+import { expireIfDue } from "@/lib/actions/expire-actions";
+import { waitForActionChange } from "@/lib/events/action-events";
+
+/**
+ * An action as its tenant+environment sees it. Any other tenant's or
+ * environment's id is indistinguishable from a missing one (404).
+ */
+export async function getAction(agent: AgentPrincipal, actionId: string): Promise<ActionView> {
+  let action = await db().action.findUnique({ where: { id: actionId } });
+  if (!action || action.tenantId !== agent.tenantId || action.env !== agent.env) {
+    throw new AppError("not_found", "No such action.");
+  }
+  if (action.status === "pending" && action.expiresAt && action.expiresAt <= new Date()) {
+    await expireIfDue(action.id);
+    action = (await db().action.findUnique({ where: { id: actionId } }))!;
+  }
+  const received = await db().approval.count({ where: { actionId, vote: "approve" } });
+  return toActionView(action, { viewerCredentialId: agent.credentialId, approvalsReceived: received });
+}
+
+/**
+ * Long-poll: return at once unless the action is pending; otherwise wait for
+ * a change (or its expiry, or the deadline) and return the fresh state.
+ */
+export async function waitForAction(agent: AgentPrincipal, actionId: string, waitSeconds: number, signal?: AbortSignal): Promise<ActionView> {
+  const first = await getAction(agent, actionId);
+  if (first.status !== "pending" || waitSeconds <= 0) return first;
+  let waitMs = waitSeconds * 1000;
+  if (first.expires_at) waitMs = Math.min(waitMs, Math.max(0, Date.parse(first.expires_at) - Date.now()) + 50);
+  await waitForActionChange(actionId, waitMs, signal);
+  return getAction(agent, actionId);
+}

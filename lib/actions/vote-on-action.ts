@@ -1,0 +1,241 @@
+import { db, type Tx } from "@/lib/db/client";
+import { AppError } from "@/lib/errors";
+import type { Action } from "@/lib/db/generated/sqlite/client";
+import { appendAudit } from "@/lib/audit/append";
+import { seal } from "@/lib/crypto/seal";
+import { decide } from "@/lib/policy/decide";
+import { mintActionToken } from "@/lib/tokens/mint";
+import { loadRoute, loadTool, killSwitchState } from "@/lib/actions/decision-context";
+import { finishAction, notifyOutside } from "@/lib/actions/finish-action";
+import { tokenSealContext } from "@/lib/actions/action-view";
+import { notifyActionChanged } from "@/lib/events/action-events";
+import { isUniqueViolation } from "@/lib/db/errors";
+
+export type VoteInput = {
+  actionId: string;
+  userId: string;
+  vote: "approve" | "reject";
+  comment?: string;
+  /** Required for a rejection; goes back to the agent. */
+  rejectReason?: string;
+  /** An open break-glass session of this user: one approval is enough. */
+  breakGlassSessionId?: string;
+  timeOnCardMs?: number;
+  requestId?: string;
+};
+
+export type VoteResult = {
+  status: string;
+  approvalsReceived: number;
+  approvalsRequired: number;
+  transitioned: boolean;
+};
+
+type Outcome = { ok: true; result: VoteResult } | { ok: false; error: AppError };
+
+const refused = (code: "conflict" | "forbidden" | "not_found" | "validation_failed", reason: string, message: string): Outcome => ({
+  ok: false,
+  error: new AppError(code, message, { reason }),
+});
+
+/**
+ * One human's vote on one action, with every approval rule enforced here,
+ * where the data is touched: reviewers only, never the `on_behalf_of` human,
+ * one person counts once, destructive needs two distinct people (unless an
+ * open break-glass session), one rejection rejects, expired is final, and
+ * policy and kill switches are re-checked at decision time. Concurrent votes
+ * yield exactly one transition and one token.
+ */
+export async function voteOnAction(input: VoteInput): Promise<VoteResult> {
+  if (input.vote === "reject" && !input.rejectReason?.trim()) {
+    throw new AppError("validation_failed", "A rejection needs a reason; it is sent back to the agent.", {
+      issues: [{ path: "reason", message: "required" }],
+    });
+  }
+  let outcome: Outcome;
+  try {
+    outcome = await db().$transaction((tx) => castVote(tx, input));
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new AppError("conflict", "You have already voted on this action; one person counts once.", { reason: "already_voted" });
+    throw err;
+  }
+  if (!outcome.ok) throw outcome.error;
+  if (outcome.result.transitioned) notifyActionChanged(input.actionId);
+  return outcome.result;
+}
+
+async function castVote(tx: Tx, input: VoteInput): Promise<Outcome> {
+  const now = new Date();
+  // Lock the action row first (a row lock on Postgres) so concurrent votes
+  // count each other's approvals instead of each seeing only its own.
+  await tx.$executeRaw`UPDATE "Action" SET "updatedAt" = ${now} WHERE "id" = ${input.actionId}`;
+  const action = await tx.action.findUnique({ where: { id: input.actionId } });
+  if (!action) return refused("not_found", "not_found", "No such action.");
+  if (action.status !== "pending") {
+    return refused("conflict", action.status === "expired" ? "expired" : "already_decided", `This action is already ${action.status}.`);
+  }
+  const audit = auditBase(action, input);
+  if (action.expiresAt && action.expiresAt <= now) {
+    await finishAction(tx, action, "expired", { reason: "expired", actorType: "system", requestId: input.requestId });
+    return refused("conflict", "expired", "This action expired before it was decided; it cannot be approved.");
+  }
+
+  const user = await tx.user.findUnique({ where: { id: input.userId } });
+  const roles = new Set((user?.roles ?? "").split(",").filter(Boolean));
+  const breakGlass = input.breakGlassSessionId ? await openBreakGlass(tx, input.breakGlassSessionId, input.userId, now) : false;
+  if (input.breakGlassSessionId && !breakGlass) {
+    await appendAudit(tx, { ...audit, type: "approval.refused", status: "refused", reason: "break_glass_not_open" });
+    return refused("forbidden", "break_glass_not_open", "That break-glass session is not open for you.");
+  }
+  if (!user || user.disabled || !(roles.has("reviewer") || (breakGlass && roles.has("oncall")))) {
+    await appendAudit(tx, { ...audit, type: "approval.refused", status: "refused", reason: "not_a_reviewer" });
+    return refused("forbidden", "not_a_reviewer", "Only reviewers may vote on actions.");
+  }
+  if (action.onBehalfOf && action.onBehalfOf.trim().toLowerCase() === user.email.toLowerCase()) {
+    await appendAudit(tx, { ...audit, type: "approval.refused", status: "refused", reason: "own_request" });
+    return refused("forbidden", "own_request", "You cannot approve an action taken on your behalf.");
+  }
+  const prior = await tx.approval.findUnique({ where: { actionId_userId: { actionId: action.id, userId: user.id } } });
+  if (prior) {
+    const message =
+      action.approvalsRequired > 1 ? "The second approval must come from someone else." : "You have already voted on this action.";
+    return refused("conflict", "already_voted", message);
+  }
+
+  const approval = await tx.approval.create({
+    data: {
+      actionId: action.id,
+      userId: user.id,
+      vote: input.vote,
+      comment: input.vote === "reject" ? input.rejectReason!.trim() : (input.comment ?? null),
+      breakGlassSessionId: breakGlass ? input.breakGlassSessionId! : null,
+      timeOnCardMs: input.timeOnCardMs ?? null,
+    },
+  });
+  await appendAudit(tx, {
+    ...audit,
+    type: "approval.recorded",
+    actorId: user.id,
+    approvalIds: [approval.id],
+    status: input.vote,
+    data: { time_on_card_ms: input.timeOnCardMs ?? null },
+  });
+
+  if (input.vote === "reject") {
+    await finishAction(tx, action, "rejected", {
+      ...audit,
+      reason: "rejected",
+      rejectReason: input.rejectReason!.trim(),
+      approvalIds: [approval.id],
+    });
+    return { ok: true, result: { status: "rejected", approvalsReceived: 0, approvalsRequired: action.approvalsRequired, transitioned: true } };
+  }
+
+  const approvals = await tx.approval.findMany({ where: { actionId: action.id, vote: "approve" }, orderBy: { createdAt: "asc" } });
+  const received = approvals.length;
+  if (!breakGlass && received < action.approvalsRequired) {
+    return { ok: true, result: { status: "pending", approvalsReceived: received, approvalsRequired: action.approvalsRequired, transitioned: false } };
+  }
+
+  // Enough votes: re-check policy, kill switches and the credential as they are now.
+  const recheck = await recheckAtDecision(tx, action);
+  const approvalIds = approvals.map((a) => a.id);
+  if (recheck.outcome === "denied") {
+    await finishAction(tx, action, "denied", { ...audit, reason: recheck.reason, approvalIds });
+    return { ok: true, result: { status: "denied", approvalsReceived: received, approvalsRequired: action.approvalsRequired, transitioned: true } };
+  }
+  const required = Math.max(action.approvalsRequired, recheck.approvalsRequired);
+  if (!breakGlass && received < required) {
+    await tx.action.update({ where: { id: action.id }, data: { approvalsRequired: required } });
+    return { ok: true, result: { status: "pending", approvalsReceived: received, approvalsRequired: required, transitioned: false } };
+  }
+
+  const changed = await tx.action.updateMany({
+    where: { id: action.id, status: "pending" },
+    data: {
+      status: "approved",
+      decisionReason: breakGlass ? "break_glass_approved" : "approved",
+      decidedAt: now,
+      breakGlassSessionId: breakGlass ? input.breakGlassSessionId! : null,
+    },
+  });
+  if (changed.count !== 1) return refused("conflict", "already_decided", "This action was decided by someone else a moment ago.");
+  await appendAudit(tx, {
+    ...audit,
+    type: "action.approved",
+    approvalIds,
+    status: "approved",
+    reason: breakGlass ? "break_glass_approved" : "approved",
+    breakGlassSessionId: breakGlass ? input.breakGlassSessionId! : null,
+  });
+  const minted = await mintActionToken(
+    tx,
+    {
+      credentialId: action.credentialId,
+      tenant: action.tenantId,
+      env: action.env,
+      route: action.routeName,
+      runId: action.runId,
+      actionId: action.id,
+      tool: action.tool,
+      argsHash: action.argsHash,
+      idempotencyKey: action.idempotencyKey,
+      approverIds: approvals.map((a) => a.userId),
+      breakGlassSessionId: breakGlass ? input.breakGlassSessionId! : null,
+    },
+    { requestId: input.requestId ?? null, actorType: "user", actorId: user.id, breakGlassSessionId: breakGlass ? input.breakGlassSessionId! : null },
+  );
+  await tx.action.update({
+    where: { id: action.id },
+    data: { tokenJti: minted.jti, tokenExpiresAt: minted.expiresAt, tokenSealed: seal(minted.token, tokenSealContext(action.id)) },
+  });
+  await notifyOutside(tx, action, "approved", { reason: "approved", approvals: received });
+  return { ok: true, result: { status: "approved", approvalsReceived: received, approvalsRequired: required, transitioned: true } };
+}
+
+function auditBase(action: Action, input: VoteInput) {
+  return {
+    type: "approval",
+    actorType: "user" as const,
+    actorId: input.userId,
+    requestId: input.requestId ?? null,
+    tenantId: action.tenantId,
+    env: action.env,
+    route: action.routeName,
+    tool: action.tool,
+    argsHash: action.argsHash,
+    idempotencyKey: action.idempotencyKey,
+    credentialScope: `${action.tenantId}/${action.env}`,
+    actionId: action.id,
+    runId: action.runId,
+    breakGlassSessionId: input.breakGlassSessionId ?? null,
+  };
+}
+
+async function openBreakGlass(tx: Tx, sessionId: string, userId: string, now: Date): Promise<boolean> {
+  const s = await tx.breakGlassSession.findUnique({ where: { id: sessionId } });
+  return !!s && s.userId === userId && !s.endedAt && s.expiresAt > now;
+}
+
+/** Steps 2–5 and 9 again, against the current policy, catalog, kill switches and credential. */
+async function recheckAtDecision(
+  tx: Tx,
+  action: Action,
+): Promise<{ outcome: "denied"; reason: string } | { outcome: "ok"; approvalsRequired: number }> {
+  const cred = await tx.agentCredential.findUnique({ where: { id: action.credentialId } });
+  if (!cred || cred.revokedAt) return { outcome: "denied", reason: "credential_revoked" };
+  const route = await loadRoute(tx, action.routeName);
+  const tool = await loadTool(tx, action.tool);
+  const decision = decide({
+    credentialRoutes: JSON.parse(cred.routes) as string[],
+    routeName: action.routeName,
+    route: route ? { policy: route.policy, breakerOpen: route.breakerOpen } : null,
+    killSwitch: await killSwitchState(tx, action.tenantId, action.tool),
+    toolName: action.tool,
+    tool,
+  });
+  if (decision.outcome === "denied") return { outcome: "denied", reason: decision.reason };
+  if (decision.outcome === "invalid") return { outcome: "denied", reason: "invalid_args" };
+  // A tool whose kind got stricter keeps at least the approvals it started with.
+  return { outcome: "ok", approvalsRequired: decision.outcome === "pending" ? decision.approvalsRequired : 0 };
+}

@@ -1,0 +1,51 @@
+import { z } from "zod";
+import { db } from "@/lib/db/client";
+import { AppError } from "@/lib/errors";
+import { agentKeyMatches, parseAgentKey } from "@/lib/agents/credential-key";
+
+export type AgentPrincipal = {
+  credentialId: string;
+  name: string;
+  tenantId: string;
+  env: string;
+  routes: string[];
+  callbackAllowlist: string[];
+};
+
+const stringList = z.array(z.string());
+
+/** `tenant/env` — the credential scope written into audit rows. */
+export function credentialScope(p: { tenantId: string; env: string }): string {
+  return `${p.tenantId}/${p.env}`;
+}
+
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/**
+ * Step 1 of the decision: the bearer key names a live credential, or 401.
+ * Unknown, malformed and revoked keys all get the same answer.
+ */
+export async function authenticateAgent(req: Request): Promise<AgentPrincipal> {
+  const header = req.headers.get("authorization") ?? "";
+  const m = /^Bearer ([^\s]+)$/.exec(header);
+  const refuse = () => new AppError("unauthenticated", "A valid agent key is required (Authorization: Bearer …).");
+  if (!m) throw refuse();
+  const key = m[1]!;
+  const parsed = parseAgentKey(key);
+  if (!parsed) throw refuse();
+  const cred = await db().agentCredential.findUnique({ where: { keyPrefix: parsed.prefix } });
+  if (!cred || !agentKeyMatches(key, cred.keyHash) || cred.revokedAt) throw refuse();
+  const now = Date.now();
+  if (!cred.lastUsedAt || now - cred.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    // Coarse on purpose: a write per request would cost the hot path.
+    await db().agentCredential.update({ where: { id: cred.id }, data: { lastUsedAt: new Date(now) } });
+  }
+  return {
+    credentialId: cred.id,
+    name: cred.name,
+    tenantId: cred.tenantId,
+    env: cred.env,
+    routes: stringList.parse(JSON.parse(cred.routes)),
+    callbackAllowlist: stringList.parse(JSON.parse(cred.callbackAllowlist)),
+  };
+}
