@@ -39,6 +39,8 @@ export type Env = z.infer<typeof schema> & {
   demo: boolean;
   sessionSecret: string;
   atRestKey: Buffer;
+  /** The console's own origin: GATEHOUSE_URL, else http://localhost:PORT. */
+  publicUrl: string;
 };
 
 const truthy = (v: string | undefined) => v === "1" || v === "true";
@@ -66,7 +68,8 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
     );
   }
   const secrets = resolveSecrets(e, dataDir, production);
-  return { ...e, dataDir, databaseUrl, provider, production, demo, ...secrets };
+  const publicUrl = new URL(e.GATEHOUSE_URL ?? `http://localhost:${e.PORT}`).origin;
+  return { ...e, dataDir, databaseUrl, provider, production, demo, ...secrets, publicUrl };
 }
 
 type Secrets = { sessionSecret: string; atRestKey: Buffer };
@@ -118,7 +121,12 @@ const globalForEnv = globalThis as unknown as { gatehouseEnv?: Env };
 
 /** The process's environment, parsed once. */
 export function env(): Env {
-  globalForEnv.gatehouseEnv ??= parseEnv(process.env);
+  if (!globalForEnv.gatehouseEnv) {
+    const parsed = parseEnv(process.env);
+    // next-auth reads NEXTAUTH_URL itself (callback URLs, secure cookie names).
+    process.env.NEXTAUTH_URL ??= parsed.publicUrl;
+    globalForEnv.gatehouseEnv = parsed;
+  }
   return globalForEnv.gatehouseEnv;
 }
 

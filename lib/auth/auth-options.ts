@@ -1,0 +1,98 @@
+import type { AuthOptions } from "next-auth";
+import type { Provider } from "next-auth/providers/index";
+import CredentialsProvider from "next-auth/providers/credentials";
+import { db } from "@/lib/db/client";
+import { env, type Env } from "@/lib/env";
+import { authorizeCredentials, recordSignIn } from "@/lib/auth/authorize-credentials";
+import { clientIp } from "@/lib/auth/rate-limit";
+import { useSecureCookies } from "@/lib/auth/session-cookie";
+
+/** Console sessions last at most this long. */
+export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
+
+export const OIDC_PROVIDER_ID = "oidc";
+
+type OidcProfile = { sub: string; email?: string; name?: string; preferred_username?: string };
+
+/**
+ * The sign-in providers for an environment: email + password always, a
+ * generic OIDC provider only when issuer, client id and secret are all set.
+ * Pure: no network (the discovery document is fetched at sign-in time).
+ */
+export function buildProviders(
+  e: Pick<Env, "OIDC_ISSUER" | "OIDC_CLIENT_ID" | "OIDC_CLIENT_SECRET" | "OIDC_NAME">,
+): Provider[] {
+  const providers: Provider[] = [
+    CredentialsProvider({
+      id: "credentials",
+      name: "Email and password",
+      credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+      authorize: (credentials, req) => authorizeCredentials(credentials, clientIp(req.headers ?? {})),
+    }),
+  ];
+  if (e.OIDC_ISSUER && e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET) {
+    const issuer = e.OIDC_ISSUER.replace(/\/+$/, "");
+    providers.push({
+      id: OIDC_PROVIDER_ID,
+      name: e.OIDC_NAME,
+      type: "oauth",
+      wellKnown: `${issuer}/.well-known/openid-configuration`,
+      issuer,
+      clientId: e.OIDC_CLIENT_ID,
+      clientSecret: e.OIDC_CLIENT_SECRET,
+      authorization: { params: { scope: "openid email profile" } },
+      idToken: true,
+      checks: ["pkce", "state"],
+      profile(profile: OidcProfile) {
+        return { id: profile.sub, email: profile.email?.toLowerCase() ?? null, name: profile.name ?? profile.preferred_username ?? null };
+      },
+    });
+  }
+  return providers;
+}
+
+/** An OIDC identity may sign in only as an existing, enabled Gatehouse user with that email. */
+async function oidcUser(email: string | null | undefined) {
+  if (!email) return null;
+  const user = await db().user.findUnique({ where: { email: email.toLowerCase() } });
+  return user && !user.disabled ? user : null;
+}
+
+/**
+ * next-auth options. The JWT only identifies the user (sub = User.id);
+ * roles and the disabled flag are re-read from the database on every
+ * request by lib/auth/session.ts.
+ */
+export function authOptions(): AuthOptions {
+  const e = env();
+  return {
+    secret: e.sessionSecret,
+    providers: buildProviders(e),
+    session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
+    jwt: { maxAge: SESSION_MAX_AGE_SECONDS },
+    useSecureCookies: useSecureCookies(),
+    pages: { signIn: "/signin", error: "/signin" },
+    callbacks: {
+      async signIn({ user, account }) {
+        if (account?.provider !== OIDC_PROVIDER_ID) return true;
+        const known = await oidcUser(user.email);
+        if (!known) return false;
+        await recordSignIn(known.id, known.email, "oidc");
+        return true;
+      },
+      async jwt({ token, user, account }) {
+        if (!user) return token;
+        if (account?.provider === OIDC_PROVIDER_ID) {
+          const known = await oidcUser(user.email);
+          if (!known) throw new Error("OIDC user is not a Gatehouse user");
+          return { sub: known.id, email: known.email, name: known.name };
+        }
+        return { sub: user.id, email: user.email, name: user.name };
+      },
+      async session({ session, token }) {
+        if (session.user && token.sub) (session.user as { id?: string }).id = token.sub;
+        return session;
+      },
+    },
+  };
+}

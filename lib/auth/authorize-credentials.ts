@@ -1,0 +1,63 @@
+import { z } from "zod";
+import { db } from "@/lib/db/client";
+import { appendAudit } from "@/lib/audit/append";
+import { hashPassword, verifyPassword } from "@/lib/auth/password";
+import { clearFailures, isRateLimited, recordFailure } from "@/lib/auth/rate-limit";
+
+/** The message authorize() throws when rate limited; the sign-in form maps it to text. */
+export const RATE_LIMITED = "RATE_LIMITED";
+
+const credentialsInput = z.object({ email: z.string().trim().toLowerCase().min(3).max(320), password: z.string().min(1).max(1024) });
+
+export type AuthorizedUser = { id: string; email: string; name: string };
+
+let dummyHash: Promise<string> | undefined;
+
+/**
+ * Check an email + password. Returns the user, or null for any failure
+ * (unknown, disabled, no password, wrong password — one answer for all).
+ * Throws Error(RATE_LIMITED) before looking at the password when the account
+ * already failed MAX_FAILURES times in the last minute.
+ */
+export async function authorizeCredentials(
+  credentials: Record<string, unknown> | undefined,
+  ip: string,
+): Promise<AuthorizedUser | null> {
+  const parsed = credentialsInput.safeParse(credentials ?? {});
+  if (!parsed.success) return null;
+  const { email, password } = parsed.data;
+  if (await isRateLimited(email, ip)) {
+    await db().$transaction((tx) =>
+      appendAudit(tx, { type: "user.sign_in_refused", actorType: "user", status: "rate_limited", data: { email, ip } }),
+    );
+    throw new Error(RATE_LIMITED);
+  }
+  const user = await db().user.findUnique({ where: { email } });
+  // Unknown users still pay for a hash check, so timing does not reveal which emails exist.
+  const hash = user?.passwordHash ?? (await (dummyHash ??= hashPassword("gatehouse-dummy-password")));
+  const passwordOk = await verifyPassword(hash, password);
+  if (!user || !user.passwordHash || user.disabled || !passwordOk) {
+    await recordFailure(email, ip);
+    await db().$transaction((tx) =>
+      appendAudit(tx, {
+        type: "user.sign_in_failed",
+        actorType: "user",
+        actorId: user?.id ?? null,
+        status: "failed",
+        data: { email, ip, method: "password" },
+      }),
+    );
+    return null;
+  }
+  await clearFailures(email, ip);
+  await recordSignIn(user.id, email, "password", ip);
+  return { id: user.id, email: user.email, name: user.name };
+}
+
+/** Stamp lastSignInAt and audit the sign-in, together. */
+export async function recordSignIn(userId: string, email: string, method: "password" | "oidc", ip?: string): Promise<void> {
+  await db().$transaction(async (tx) => {
+    await tx.user.update({ where: { id: userId }, data: { lastSignInAt: new Date() } });
+    await appendAudit(tx, { type: "user.signed_in", actorType: "user", actorId: userId, status: "ok", data: { email, method, ...(ip ? { ip } : {}) } });
+  });
+}

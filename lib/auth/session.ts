@@ -1,0 +1,74 @@
+import { cookies, headers } from "next/headers";
+import { forbidden, redirect } from "next/navigation";
+import { db } from "@/lib/db/client";
+import { AppError } from "@/lib/errors";
+import { holdsAnyRole, parseRoles, type Role } from "@/lib/auth/roles";
+import { parseCookieHeader, readSessionClaims } from "@/lib/auth/session-cookie";
+
+export type { Role } from "@/lib/auth/roles";
+
+/** The signed-in console user, as the database says now (not as the JWT said). */
+export type SessionUser = { id: string; email: string; name: string; roles: Role[] };
+
+/** The request header proxy.ts sets so pages can build a sign-in callbackUrl. */
+export const PATH_HEADER = "x-gatehouse-path";
+
+async function loadUser(userId: string): Promise<SessionUser | null> {
+  const user = await db().user.findUnique({ where: { id: userId } });
+  // Re-read on every call: a disable or role change takes effect at once.
+  if (!user || user.disabled) return null;
+  return { id: user.id, email: user.email, name: user.name, roles: parseRoles(user.roles) };
+}
+
+/**
+ * The session user for the current request (Server Components, Server
+ * Actions, Route Handlers). Pass `req` in route handlers and tests; without
+ * it the cookies come from next/headers.
+ */
+export async function getSessionUser(req?: Request): Promise<SessionUser | null> {
+  const jar = req ? parseCookieHeader(req.headers.get("cookie")) : new Map((await cookies()).getAll().map((c) => [c.name, c.value]));
+  const claims = await readSessionClaims(jar);
+  return claims ? loadUser(claims.userId) : null;
+}
+
+/**
+ * The one role check. No user → 401; a user holding none of `roles` → 403.
+ * Roles are explicit: admin does not count as reviewer.
+ */
+export function assertRole(user: SessionUser | null, roles: readonly Role[]): SessionUser {
+  if (!user) throw new AppError("unauthenticated", "Sign in to the console first.");
+  if (!holdsAnyRole(user.roles, roles)) {
+    throw new AppError("forbidden", `This needs one of the roles: ${roles.join(", ")}.`);
+  }
+  return user;
+}
+
+/** For route handlers and server actions: the user if they hold any of `roles`, else 401/403. */
+export async function requireRole(...roles: Role[]): Promise<SessionUser> {
+  return assertRole(await getSessionUser(), roles);
+}
+
+/** Same as requireRole, for a route handler's own Request (what consoleHandler uses). */
+export async function requireRoleFor(req: Request, ...roles: Role[]): Promise<SessionUser> {
+  return assertRole(await getSessionUser(req), roles);
+}
+
+/**
+ * For pages: redirect to /signin without a session; render the 403 page
+ * (HTTP 403) when the user lacks every one of `roles`.
+ */
+export async function requirePageRole(...roles: Role[]): Promise<SessionUser> {
+  const user = await getSessionUser();
+  if (!user) {
+    const path = (await headers()).get(PATH_HEADER) ?? "/";
+    redirect(`/signin?callbackUrl=${encodeURIComponent(safeCallbackPath(path))}`);
+  }
+  if (!holdsAnyRole(user.roles, roles)) forbidden();
+  return user;
+}
+
+/** Only same-site relative paths are accepted as a post-sign-in destination. */
+export function safeCallbackPath(value: string | null | undefined): string {
+  if (!value || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) return "/";
+  return value;
+}
