@@ -1,0 +1,19 @@
+/** Port of the e2e server; not 3000, so a running `npm start` does not collide. */
+export const E2E_PORT = 3100;
+export const E2E_BASE_URL = `http://127.0.0.1:${E2E_PORT}`;
+
+export type DemoRole = "admin" | "reviewer" | "viewer" | "oncall";
+
+/** Demo accounts from the seed contract (README lists the same). */
+export const DEMO_LOGINS: Record<DemoRole, { email: string; password: string; roles: string[] }> = {
+  admin: { email: "admin@gatehouse.local", password: "admin-demo", roles: ["admin"] },
+  reviewer: { email: "reviewer@gatehouse.local", password: "reviewer-demo", roles: ["reviewer"] },
+  viewer: { email: "viewer@gatehouse.local", password: "viewer-demo", roles: ["viewer"] },
+  oncall: { email: "oncall@gatehouse.local", password: "oncall-demo", roles: ["oncall", "reviewer"] },
+};
+
+/** Accounts that individual tests sign in with themselves, so the shared sessions stay untouched. */
+export const ADMIN2 = { email: "admin2@gatehouse.local", password: "admin2-demo" };
+export const REVIEWER2 = { email: "reviewer2@gatehouse.local", password: "reviewer2-demo" };
+
+export const storageStatePath = (role: DemoRole) => `e2e/.auth/${role}.json`;

@@ -1,0 +1,55 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { spawn } from "node:child_process";
+import { assertLocalDatabase } from "./assert-local-database";
+import { E2E_PORT } from "./constants";
+
+// Playwright's web server: a fresh temp data dir, migrated and demo-seeded, served by `next start`.
+
+const root = process.cwd();
+if (!fs.existsSync(path.join(root, ".next", "BUILD_ID"))) {
+  console.error("e2e needs a production build: run `npm run build` first (`npm test` does it for you).");
+  process.exit(1);
+}
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "gatehouse-e2e-"));
+const removeDataDir = () => fs.rmSync(dataDir, { recursive: true, force: true });
+const baseUrl = `http://127.0.0.1:${E2E_PORT}`;
+
+try {
+  assertLocalDatabase(process.env.DATABASE_URL, dataDir);
+} catch (err) {
+  console.error((err as Error).message);
+  removeDataDir();
+  process.exit(1);
+}
+
+Object.assign(process.env, {
+  GATEHOUSE_DATA_DIR: dataDir,
+  GATEHOUSE_URL: baseUrl,
+  NEXTAUTH_URL: baseUrl,
+  PORT: String(E2E_PORT),
+});
+delete process.env.GATEHOUSE_PRODUCTION;
+delete process.env.GATEHOUSE_DEMO;
+
+// Imported after the environment is set: env() is parsed on first use.
+const { prepareData } = await import("../../scripts/prepare-data");
+const prepared = await prepareData();
+if (!prepared.demo) {
+  console.error("e2e needs demo data, but the demo seed did not run");
+  process.exit(1);
+}
+
+const server = spawn(path.join(root, "node_modules", ".bin", "next"), ["start", "-p", String(E2E_PORT)], {
+  stdio: "inherit",
+  env: process.env,
+});
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => server.kill(signal));
+}
+server.on("exit", (code) => {
+  removeDataDir();
+  process.exit(code ?? 0);
+});

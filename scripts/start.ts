@@ -1,0 +1,75 @@
+import fs from "node:fs";
+import path from "node:path";
+import { spawn, spawnSync } from "node:child_process";
+import { env } from "@/lib/env";
+import { prepareData, reportPrepare } from "./prepare-data";
+
+// `npm start`: migrate + seed, build when the sources are newer than the build, serve.
+
+const root = process.cwd();
+const nextBin = path.join(root, "node_modules", ".bin", "next");
+const sourceDirs = ["app", "components", "lib", "public"];
+const ignoredDirs = new Set([path.join(root, "lib", "db", "generated"), path.join(root, "node_modules")]);
+const configFiles = [
+  "next.config.mjs",
+  "package.json",
+  "package-lock.json",
+  "tsconfig.json",
+  "postcss.config.mjs",
+  "proxy.ts",
+  "middleware.ts",
+  "instrumentation.ts",
+];
+
+function newestMtime(target: string): number {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(target);
+  } catch {
+    return 0;
+  }
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  if (ignoredDirs.has(target)) return 0;
+  let newest = 0;
+  for (const entry of fs.readdirSync(target)) newest = Math.max(newest, newestMtime(path.join(target, entry)));
+  return newest;
+}
+
+/** Why a build is needed, or null when `.next` is current. */
+function buildReason(): string | null {
+  const buildId = path.join(root, ".next", "BUILD_ID");
+  if (!fs.existsSync(buildId)) return "no production build yet";
+  const built = fs.statSync(buildId).mtimeMs;
+  const newest = Math.max(
+    ...sourceDirs.map((d) => newestMtime(path.join(root, d))),
+    ...configFiles.map((f) => newestMtime(path.join(root, f))),
+  );
+  return newest > built ? "sources changed since the last build" : null;
+}
+
+async function main(): Promise<void> {
+  reportPrepare(await prepareData());
+  const reason = buildReason();
+  if (reason) {
+    console.log(`gatehouse: building (${reason}) — this takes a few minutes the first time`);
+    const build = spawnSync(nextBin, ["build"], { stdio: "inherit" });
+    if (build.status !== 0) {
+      console.error("gatehouse: next build failed");
+      process.exit(build.status ?? 1);
+    }
+  }
+  const port = String(env().PORT);
+  console.log(`gatehouse: serving on http://localhost:${port}`);
+  const server = spawn(nextBin, ["start", "-p", port], { stdio: "inherit" });
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => server.kill(signal));
+  }
+  server.on("exit", (code, signal) => {
+    process.exit(code ?? (signal === "SIGINT" ? 130 : signal === "SIGTERM" ? 143 : 1));
+  });
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
