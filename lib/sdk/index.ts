@@ -1,0 +1,22 @@
+/** The Gatehouse TypeScript SDK: re-exports only. */
+export { argsHash, canonicalJson } from "@/lib/sdk/args-hash";
+export {
+  ACTION_TOKEN_TYP,
+  MAX_TOKEN_TTL_SECONDS,
+  RUN_TOKEN_TYP,
+  TOKEN_ALG,
+  actionClaimsSchema,
+  runClaimsSchema,
+  type ActionClaims,
+  type RunClaims,
+} from "@/lib/sdk/token-claims";
+export {
+  CapabilityError,
+  verifyActionToken,
+  verifyRunToken,
+  type CapabilityErrorCode,
+  type JwksSource,
+  type VerifyActionOptions,
+  type VerifyRunOptions,
+} from "@/lib/sdk/verify-capability";
+export { createToolService, RedeemError, type RedeemReceipt, type ToolService, type ToolServiceOptions } from "@/lib/sdk/tool-service";

@@ -1,0 +1,80 @@
+import { createRemoteJWKSet, type JWTVerifyGetKey } from "jose";
+import { verifyActionToken } from "@/lib/sdk/verify-capability";
+import type { ActionClaims } from "@/lib/sdk/token-claims";
+
+export type ToolServiceOptions = {
+  /** Base URL of Gatehouse, e.g. https://gatehouse.example.com */
+  gatehouseUrl: string;
+  issuer: string;
+  audience: string;
+  /** The one tenant and environment this tool service serves. */
+  tenant: string;
+  env: string;
+  /** Defaults to the global fetch. */
+  fetch?: typeof fetch;
+};
+
+export type RedeemReceipt = {
+  action_id: string;
+  tenant: string;
+  env: string;
+  tool: string;
+  args_hash: string;
+  redeemed_at: string;
+};
+
+/** Gatehouse refused the redemption (e.g. 409 already redeemed). */
+export class RedeemError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly reason?: string;
+
+  constructor(status: number, code: string, message: string, reason?: string) {
+    super(message);
+    this.name = "RedeemError";
+    this.status = status;
+    this.code = code;
+    this.reason = reason;
+  }
+}
+
+export type ToolService = {
+  /** Verify offline only (no network except a cached JWKS fetch); throws CapabilityError. */
+  verify(token: string, tool: string, args: unknown): Promise<ActionClaims>;
+  /** Verify offline, then spend the token at Gatehouse; call right before executing. */
+  redeem(token: string, tool: string, args: unknown): Promise<{ claims: ActionClaims; receipt: RedeemReceipt }>;
+};
+
+/**
+ * What a tool service needs to accept Gatehouse action tokens: offline
+ * verification against the published JWKS and one-time redemption.
+ */
+export function createToolService(opts: ToolServiceOptions): ToolService {
+  const doFetch = opts.fetch ?? fetch;
+  const jwks: JWTVerifyGetKey = createRemoteJWKSet(new URL("/.well-known/jwks.json", opts.gatehouseUrl));
+  const redeemUrl = new URL("/api/v1/tokens/redeem", opts.gatehouseUrl);
+
+  const verify = (token: string, tool: string, args: unknown) =>
+    verifyActionToken(token, { jwks, issuer: opts.issuer, audience: opts.audience, tenant: opts.tenant, env: opts.env, tool, args });
+
+  return {
+    verify,
+    async redeem(token, tool, args) {
+      const claims = await verify(token, tool, args);
+      const res = await doFetch(redeemUrl, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ token, tool, args }),
+      });
+      const body = (await res.json().catch(() => null)) as
+        | (RedeemReceipt & { error?: undefined })
+        | { error?: { code?: string; message?: string; reason?: string } }
+        | null;
+      if (!res.ok || !body || body.error) {
+        const e = body?.error;
+        throw new RedeemError(res.status, e?.code ?? "http_error", e?.message ?? `Redeem failed with HTTP ${res.status}.`, e?.reason);
+      }
+      return { claims, receipt: body as RedeemReceipt };
+    },
+  };
+}

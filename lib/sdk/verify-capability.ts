@@ -1,0 +1,219 @@
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  errors,
+  jwtVerify,
+  type JSONWebKeySet,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from "jose";
+import type { z } from "zod";
+import { argsHash } from "@/lib/sdk/args-hash";
+import {
+  ACTION_TOKEN_TYP,
+  MAX_TOKEN_TTL_SECONDS,
+  RUN_TOKEN_TYP,
+  TOKEN_ALG,
+  actionClaimsSchema,
+  runClaimsSchema,
+  type ActionClaims,
+  type RunClaims,
+} from "@/lib/sdk/token-claims";
+
+/**
+ * Offline verification of Gatehouse capability tokens, for tool services.
+ * Imports nothing from the server: signature against the JWKS, algorithm
+ * pinned to EdDSA, exact `typ`, `iss`/`aud`, `exp`/`nbf`, lifetime ≤ 5 min,
+ * claims shape, then the scope the service serves and the args it will run.
+ */
+
+export type CapabilityErrorCode =
+  | "malformed"
+  | "bad_signature"
+  | "unknown_kid"
+  | "wrong_typ"
+  | "wrong_iss"
+  | "wrong_aud"
+  | "expired"
+  | "not_yet_valid"
+  | "lifetime_too_long"
+  | "wrong_tenant"
+  | "wrong_env"
+  | "wrong_tool"
+  | "args_mismatch"
+  | "jwks_unavailable";
+
+/** A refused token. `code` is machine-readable; `claims` is set only once the signature checked out. */
+export class CapabilityError extends Error {
+  readonly code: CapabilityErrorCode;
+  readonly claims?: JWTPayload;
+
+  constructor(code: CapabilityErrorCode, message: string, claims?: JWTPayload) {
+    super(message);
+    this.name = "CapabilityError";
+    this.code = code;
+    this.claims = claims;
+  }
+}
+
+export type JwksSource = JSONWebKeySet | URL | JWTVerifyGetKey;
+
+type CommonOptions = {
+  /** A JWKS document, its URL (fetched and cached), or a jose key resolver. */
+  jwks: JwksSource;
+  issuer: string;
+  audience: string;
+  clockToleranceSeconds?: number;
+};
+
+export type VerifyActionOptions = CommonOptions & {
+  /** The tenant and environment this tool service serves. */
+  tenant: string;
+  env: string;
+  /** The tool about to run and the exact args it will run with. */
+  tool: string;
+  args: unknown;
+};
+
+export type VerifyRunOptions = CommonOptions & { tenant: string; env: string; tool: string };
+
+const MAX_TOKEN_CHARS = 4096;
+const DEFAULT_TOLERANCE_SECONDS = 5;
+
+/** Verify an action token for one tool call; throws CapabilityError on any failure. */
+export async function verifyActionToken(token: string, opts: VerifyActionOptions): Promise<ActionClaims> {
+  const claims = await verifyActionTokenUnscoped(token, opts);
+  checkScope(claims, opts);
+  return claims;
+}
+
+/**
+ * Every action-token check except tenant and environment. For Gatehouse
+ * itself, which serves every tenant and takes the scope from the token;
+ * tool services use `verifyActionToken`.
+ */
+export async function verifyActionTokenUnscoped(
+  token: string,
+  opts: CommonOptions & { tool: string; args: unknown },
+): Promise<ActionClaims> {
+  const claims = await verifyCommon(token, opts, ACTION_TOKEN_TYP, actionClaimsSchema);
+  if (claims.tool !== opts.tool) {
+    throw new CapabilityError("wrong_tool", `The token is for tool ${claims.tool}, not ${opts.tool}.`, claims);
+  }
+  let hash: string;
+  try {
+    hash = argsHash(opts.args);
+  } catch {
+    throw new CapabilityError("args_mismatch", "The args cannot be hashed as JSON.", claims);
+  }
+  if (hash !== claims.args_hash) {
+    throw new CapabilityError("args_mismatch", "The args differ from the approved args.", claims);
+  }
+  return claims;
+}
+
+/** Verify a run token for one read tool; throws CapabilityError on any failure. */
+export async function verifyRunToken(token: string, opts: VerifyRunOptions): Promise<RunClaims> {
+  const claims = await verifyCommon(token, opts, RUN_TOKEN_TYP, runClaimsSchema);
+  checkScope(claims, opts);
+  if (!claims.tools.includes(opts.tool)) {
+    throw new CapabilityError("wrong_tool", `The run token does not allow tool ${opts.tool}.`, claims);
+  }
+  return claims;
+}
+
+function checkScope(claims: { tenant: string; env: string }, opts: { tenant: string; env: string }): void {
+  if (claims.tenant !== opts.tenant) throw new CapabilityError("wrong_tenant", "The token is for another tenant.", claims);
+  if (claims.env !== opts.env) throw new CapabilityError("wrong_env", "The token is for another environment.", claims);
+}
+
+async function verifyCommon<S extends z.ZodType<{ iat: number; exp: number }>>(
+  token: string,
+  opts: CommonOptions,
+  typ: string,
+  schema: S,
+): Promise<z.infer<S>> {
+  if (typeof token !== "string" || token.length === 0 || token.length > MAX_TOKEN_CHARS) {
+    throw new CapabilityError("malformed", "The token is missing or too long.");
+  }
+  let header: ReturnType<typeof decodeProtectedHeader>;
+  try {
+    header = decodeProtectedHeader(token);
+  } catch {
+    throw new CapabilityError("malformed", "The token header cannot be decoded.");
+  }
+  // Checked before any key lookup: "none", HMAC with a public key as secret,
+  // or any other algorithm never reaches signature verification.
+  if (header.alg !== TOKEN_ALG) throw new CapabilityError("bad_signature", `Algorithm ${String(header.alg)} is not accepted.`);
+  if (typeof header.kid !== "string" || header.kid.length === 0) {
+    throw new CapabilityError("unknown_kid", "The token names no key id.");
+  }
+  const tolerance = opts.clockToleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+  let payload: JWTPayload;
+  let protectedHeader: { typ?: string };
+  try {
+    ({ payload, protectedHeader } = await jwtVerify(token, keyResolver(opts.jwks), {
+      algorithms: [TOKEN_ALG],
+      issuer: opts.issuer,
+      audience: opts.audience,
+      clockTolerance: tolerance,
+      maxTokenAge: MAX_TOKEN_TTL_SECONDS,
+      requiredClaims: ["sub", "jti", "iat", "nbf", "exp"],
+    }));
+  } catch (err) {
+    throw mapJoseError(err);
+  }
+  // Exact match: jose's own typ option would also accept "application/" prefixes and other casing.
+  if (protectedHeader.typ !== typ) {
+    throw new CapabilityError("wrong_typ", `Expected a ${typ} token.`, payload);
+  }
+  const parsed = schema.safeParse(payload);
+  if (!parsed.success) throw new CapabilityError("malformed", "The token's claims are invalid.", payload);
+  const claims = parsed.data;
+  if (claims.exp - claims.iat > MAX_TOKEN_TTL_SECONDS + tolerance) {
+    throw new CapabilityError("lifetime_too_long", `The token lives longer than ${MAX_TOKEN_TTL_SECONDS} seconds.`, payload);
+  }
+  return claims;
+}
+
+const remoteSets = new Map<string, JWTVerifyGetKey>();
+
+/** One remote set per URL, so its cache (and refetch on an unknown kid) is shared. */
+function keyResolver(source: JwksSource): JWTVerifyGetKey {
+  if (typeof source === "function") return source;
+  if (source instanceof URL) {
+    let set = remoteSets.get(source.href);
+    if (!set) {
+      set = createRemoteJWKSet(source);
+      remoteSets.set(source.href, set);
+    }
+    return set;
+  }
+  return createLocalJWKSet(source);
+}
+
+function mapJoseError(err: unknown): CapabilityError {
+  if (err instanceof CapabilityError) return err;
+  if (err instanceof errors.JWTExpired) return new CapabilityError("expired", "The token has expired.", err.payload);
+  if (err instanceof errors.JWTClaimValidationFailed) {
+    const byClaim: Record<string, CapabilityErrorCode> = {
+      iss: "wrong_iss",
+      aud: "wrong_aud",
+      nbf: "not_yet_valid",
+      iat: "not_yet_valid",
+    };
+    const code = (err.reason === "check_failed" || err.reason === "mismatch" ? byClaim[err.claim] : undefined) ?? "malformed";
+    return new CapabilityError(code, `The token's "${err.claim}" claim is not accepted.`, err.payload);
+  }
+  if (err instanceof errors.JWSSignatureVerificationFailed) return new CapabilityError("bad_signature", "The signature is invalid.");
+  if (err instanceof errors.JOSEAlgNotAllowed) return new CapabilityError("bad_signature", "The algorithm is not accepted.");
+  if (err instanceof errors.JWKSNoMatchingKey || err instanceof errors.JWKSMultipleMatchingKeys) {
+    return new CapabilityError("unknown_kid", "No published key matches the token's key id.");
+  }
+  if (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid || err instanceof TypeError) {
+    return new CapabilityError("jwks_unavailable", "The key set could not be loaded.");
+  }
+  if (err instanceof errors.JOSEError) return new CapabilityError("malformed", "The token is malformed.");
+  return new CapabilityError("jwks_unavailable", "The token could not be verified.");
+}

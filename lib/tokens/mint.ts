@@ -1,0 +1,176 @@
+import { SignJWT } from "jose";
+import type { Tx } from "@/lib/db/client";
+import { env } from "@/lib/env";
+import { newId } from "@/lib/crypto/seal";
+import { appendAudit, type ActorType } from "@/lib/audit/append";
+import { activeSigningKey } from "@/lib/tokens/signing-keys";
+import {
+  ACTION_TOKEN_TYP,
+  MAX_TOKEN_TTL_SECONDS,
+  RUN_TOKEN_TYP,
+  TOKEN_ALG,
+  actionClaimsSchema,
+  runClaimsSchema,
+} from "@/lib/sdk/token-claims";
+
+export type MintAudit = {
+  requestId?: string | null;
+  actorType: ActorType;
+  actorId?: string | null;
+  breakGlassSessionId?: string | null;
+};
+
+export type MintedToken = { token: string; jti: string; expiresAt: Date };
+
+export type RunTokenInput = {
+  credentialId: string;
+  tenant: string;
+  env: string;
+  route: string;
+  runId: string;
+  tools: string[];
+  ttlSeconds?: number;
+};
+
+export type ActionTokenInput = {
+  credentialId: string;
+  tenant: string;
+  env: string;
+  route: string;
+  runId: string;
+  actionId: string;
+  tool: string;
+  argsHash: string;
+  idempotencyKey: string;
+  approverIds: string[];
+  breakGlassSessionId?: string | null;
+  ttlSeconds?: number;
+};
+
+/**
+ * Mint a run token (the route's read tools) inside the caller's transaction,
+ * with its IssuedToken row and `token.minted` audit event. Throws on any
+ * failure, so the caller's transaction rolls back: no token without its record.
+ */
+export async function mintRunToken(tx: Tx, c: RunTokenInput, audit: MintAudit): Promise<MintedToken> {
+  const t = times(c.ttlSeconds);
+  const jti = newId("jti");
+  const claims = runClaimsSchema.parse({
+    ...registered(c.credentialId, jti, t),
+    tenant: c.tenant,
+    env: c.env,
+    route: c.route,
+    run_id: c.runId,
+    tools: c.tools,
+  });
+  const token = await sign(tx, claims, RUN_TOKEN_TYP);
+  await record(tx, { kind: "run", jti, expiresAt: t.expiresAt, tenant: c.tenant, env: c.env, route: c.route, runId: c.runId }, audit);
+  return { token, jti, expiresAt: t.expiresAt };
+}
+
+/**
+ * Mint a single-use action token for one approved (or allowed) tool call,
+ * inside the caller's transaction, with its IssuedToken row and audit event.
+ */
+export async function mintActionToken(tx: Tx, c: ActionTokenInput, audit: MintAudit): Promise<MintedToken> {
+  const t = times(c.ttlSeconds);
+  const jti = newId("jti");
+  const bg = c.breakGlassSessionId ?? audit.breakGlassSessionId ?? undefined;
+  const claims = actionClaimsSchema.parse({
+    ...registered(c.credentialId, jti, t),
+    tenant: c.tenant,
+    env: c.env,
+    route: c.route,
+    run_id: c.runId,
+    action_id: c.actionId,
+    tool: c.tool,
+    args_hash: c.argsHash,
+    idempotency_key: c.idempotencyKey,
+    approver_ids: c.approverIds,
+    ...(bg ? { bg } : {}),
+  });
+  const token = await sign(tx, claims, ACTION_TOKEN_TYP);
+  await record(
+    tx,
+    {
+      kind: "action",
+      jti,
+      expiresAt: t.expiresAt,
+      tenant: c.tenant,
+      env: c.env,
+      route: c.route,
+      runId: c.runId,
+      actionId: c.actionId,
+      tool: c.tool,
+      argsHash: c.argsHash,
+      idempotencyKey: c.idempotencyKey,
+      approverIds: c.approverIds,
+      breakGlassSessionId: bg ?? null,
+    },
+    audit,
+  );
+  return { token, jti, expiresAt: t.expiresAt };
+}
+
+type Times = { iat: number; exp: number; expiresAt: Date };
+
+function times(ttlSeconds: number | undefined): Times {
+  const ttl = ttlSeconds ?? MAX_TOKEN_TTL_SECONDS;
+  if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_TOKEN_TTL_SECONDS) {
+    throw new Error(`token lifetime must be 1..${MAX_TOKEN_TTL_SECONDS} seconds`);
+  }
+  const iat = Math.floor(Date.now() / 1000);
+  return { iat, exp: iat + ttl, expiresAt: new Date((iat + ttl) * 1000) };
+}
+
+function registered(sub: string, jti: string, t: Times) {
+  const e = env();
+  return { iss: e.GATEHOUSE_ISSUER, aud: e.GATEHOUSE_AUDIENCE, sub, jti, iat: t.iat, nbf: t.iat, exp: t.exp };
+}
+
+async function sign(tx: Tx, claims: Record<string, unknown>, typ: string): Promise<string> {
+  const key = await activeSigningKey(tx);
+  return new SignJWT(claims).setProtectedHeader({ alg: TOKEN_ALG, kid: key.kid, typ }).sign(key.privateKey);
+}
+
+type IssuedRecord = {
+  kind: "run" | "action";
+  jti: string;
+  expiresAt: Date;
+  tenant: string;
+  env: string;
+  route: string;
+  runId: string;
+  actionId?: string;
+  tool?: string;
+  argsHash?: string;
+  idempotencyKey?: string;
+  approverIds?: string[];
+  breakGlassSessionId?: string | null;
+};
+
+/** The IssuedToken row and the audit event; the audit keeps the jti, never the token. */
+async function record(tx: Tx, r: IssuedRecord, audit: MintAudit): Promise<void> {
+  await tx.issuedToken.create({
+    data: { jti: r.jti, kind: r.kind, tenantId: r.tenant, env: r.env, runId: r.runId, actionId: r.actionId ?? null, expiresAt: r.expiresAt },
+  });
+  await appendAudit(tx, {
+    type: "token.minted",
+    actorType: audit.actorType,
+    actorId: audit.actorId ?? null,
+    requestId: audit.requestId ?? null,
+    tenantId: r.tenant,
+    env: r.env,
+    route: r.route,
+    tool: r.tool ?? null,
+    argsHash: r.argsHash ?? null,
+    idempotencyKey: r.idempotencyKey ?? null,
+    actionId: r.actionId ?? null,
+    runId: r.runId,
+    jti: r.jti,
+    approvalIds: r.approverIds ?? null,
+    breakGlassSessionId: r.breakGlassSessionId ?? audit.breakGlassSessionId ?? null,
+    status: "ok",
+    data: { kind: r.kind, expires_at: r.expiresAt.toISOString() },
+  });
+}

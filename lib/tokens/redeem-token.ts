@@ -1,0 +1,129 @@
+import type { JWTPayload } from "jose";
+import { db } from "@/lib/db/client";
+import { env } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import { appendAudit, type AuditInput } from "@/lib/audit/append";
+import { publicJwks } from "@/lib/tokens/signing-keys";
+import { CapabilityError, verifyActionTokenUnscoped } from "@/lib/sdk/verify-capability";
+import type { ActionClaims } from "@/lib/sdk/token-claims";
+
+export type RedeemInput = { token: string; tool: string; args: unknown };
+
+export type RedeemResult = {
+  action_id: string;
+  tenant: string;
+  env: string;
+  tool: string;
+  args_hash: string;
+  redeemed_at: string;
+};
+
+/** Action statuses that carry a token; a cancelled, rejected or expired action is never redeemed. */
+const REDEEMABLE_STATUSES = ["allowed", "approved"];
+
+/**
+ * Redeem an action token exactly once, for the tool and args it was minted
+ * for. The token is its own authentication: it is verified against the
+ * server's own keys (no HTTP), then its jti is spent in one conditional
+ * UPDATE, so concurrent redemptions cannot both succeed. Every refusal is
+ * audited with its reason code.
+ */
+export async function redeemActionToken(input: RedeemInput, ctx: { requestId: string }): Promise<RedeemResult> {
+  const e = env();
+  let claims: ActionClaims;
+  try {
+    claims = await verifyActionTokenUnscoped(input.token, {
+      jwks: await publicJwks(),
+      issuer: e.GATEHOUSE_ISSUER,
+      audience: e.GATEHOUSE_AUDIENCE,
+      tool: input.tool,
+      args: input.args,
+    });
+  } catch (err) {
+    if (!(err instanceof CapabilityError)) throw err;
+    throw await refuse(ctx, input.tool, err.code, err.claims);
+  }
+
+  const now = new Date();
+  const outcome = await db().$transaction(async (tx) => {
+    const spent = await tx.issuedToken.updateMany({
+      where: { jti: claims.jti, kind: "action", actionId: claims.action_id, redeemedAt: null, expiresAt: { gt: now } },
+      data: { redeemedAt: now },
+    });
+    if (spent.count !== 1) {
+      const row = await tx.issuedToken.findUnique({ where: { jti: claims.jti }, select: { redeemedAt: true, expiresAt: true } });
+      return { refused: !row ? "unknown_token" : row.redeemedAt ? "already_redeemed" : "expired" } as const;
+    }
+    // One redemption per action, even if more than one token was minted for it.
+    const action = await tx.action.updateMany({
+      where: {
+        id: claims.action_id,
+        tenantId: claims.tenant,
+        env: claims.env,
+        tool: claims.tool,
+        argsHash: claims.args_hash,
+        redeemedAt: null,
+        status: { in: REDEEMABLE_STATUSES },
+      },
+      data: { redeemedAt: now, tokenSealed: null },
+    });
+    if (action.count !== 1) return { refused: "action_not_redeemable" } as const;
+    await appendAudit(tx, { ...auditScope(claims), type: "token.redeemed", requestId: ctx.requestId, status: "ok", data: { redeemed_at: now.toISOString() } });
+    return { refused: null };
+  });
+  // Returned, not thrown: a token whose action can no longer run stays spent.
+  if (outcome.refused) throw await refuse(ctx, input.tool, outcome.refused, claims);
+
+  return {
+    action_id: claims.action_id,
+    tenant: claims.tenant,
+    env: claims.env,
+    tool: claims.tool,
+    args_hash: claims.args_hash,
+    redeemed_at: now.toISOString(),
+  };
+}
+
+const CONFLICT_REASONS = new Set(["already_redeemed", "action_not_redeemable"]);
+
+/** Audit the refusal in its own transaction and build the error the caller sees. */
+async function refuse(ctx: { requestId: string }, tool: string, reason: string, verified?: JWTPayload | ActionClaims): Promise<AppError> {
+  const scope = auditScope((verified ?? {}) as Partial<ActionClaims>);
+  await db().$transaction((tx) =>
+    appendAudit(tx, {
+      ...scope,
+      tool: scope.tool ?? tool,
+      type: "token.redeem_refused",
+      requestId: ctx.requestId,
+      status: "refused",
+      reason,
+      data: { requested_tool: tool },
+    }),
+  );
+  return CONFLICT_REASONS.has(reason)
+    ? new AppError("conflict", "The token has already been redeemed or its action can no longer run.", { reason })
+    : new AppError("forbidden", "The token is not valid for this call.", { reason });
+}
+
+/**
+ * Audit fields from claims whose signature checked out. Unverified claims
+ * never reach the audit log, so a forged token cannot write in a tenant's name.
+ */
+function auditScope(c: Partial<ActionClaims>): Omit<AuditInput, "type"> {
+  const str = (v: unknown) => (typeof v === "string" ? v : null);
+  return {
+    actorType: "system",
+    actorId: "tool-service",
+    tenantId: str(c.tenant),
+    env: str(c.env),
+    route: str(c.route),
+    tool: str(c.tool),
+    argsHash: str(c.args_hash),
+    idempotencyKey: str(c.idempotency_key),
+    actionId: str(c.action_id),
+    runId: str(c.run_id),
+    jti: str(c.jti),
+    approvalIds: Array.isArray(c.approver_ids) ? c.approver_ids.filter((v): v is string => typeof v === "string") : null,
+    breakGlassSessionId: str(c.bg),
+  };
+}
