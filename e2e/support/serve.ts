@@ -28,7 +28,6 @@ try {
 Object.assign(process.env, {
   GATEHOUSE_DATA_DIR: dataDir,
   GATEHOUSE_URL: baseUrl,
-  NEXTAUTH_URL: baseUrl,
   PORT: String(E2E_PORT),
 });
 delete process.env.GATEHOUSE_PRODUCTION;
