@@ -1,0 +1,17 @@
+import type { Metadata } from "next";
+import { ANY_ROLE } from "@/lib/auth/roles";
+import { requirePageRole } from "@/lib/auth/session";
+import { PageHeader } from "@/components/ui/PageHeader";
+import { SummaryCards } from "@/components/dashboard/SummaryCards";
+
+export const metadata: Metadata = { title: "Dashboard" };
+
+export default async function DashboardPage() {
+  await requirePageRole(...ANY_ROLE);
+  return (
+    <>
+      <PageHeader title="Dashboard" description="What agents are asking for, live." />
+      <SummaryCards />
+    </>
+  );
+}

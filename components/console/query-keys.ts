@@ -1,0 +1,6 @@
+/** React Query keys for console data, built in one place so invalidation stays consistent. */
+export const consoleKeys = {
+  all: ["console"] as const,
+  summary: () => [...consoleKeys.all, "summary"] as const,
+  policies: () => [...consoleKeys.all, "policies"] as const,
+};
