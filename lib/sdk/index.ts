@@ -20,3 +20,4 @@ export {
   type VerifyRunOptions,
 } from "@/lib/sdk/verify-capability";
 export { createToolService, RedeemError, type RedeemReceipt, type ToolService, type ToolServiceOptions } from "@/lib/sdk/tool-service";
+export { GatehouseAgent, GatehouseError, type AgentClientOptions, type Proposal, type RunInfo } from "@/lib/sdk/agent-client";
