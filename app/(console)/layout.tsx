@@ -15,7 +15,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
       <div className="flex flex-1">
         <aside className="w-52 shrink-0 bg-slate-900 px-3 py-4">
           <div className="mb-6 px-1 text-white">
-            <GatehouseMark />
+            <GatehouseMark inverted />
           </div>
           <ConsoleNav roles={user.roles} />
         </aside>

@@ -18,6 +18,8 @@ export async function fetchConsole<T>(url: string, init: RequestInit = {}): Prom
     headers: { Accept: "application/json", ...CONSOLE_HEADERS, ...(init.body ? { "Content-Type": "application/json" } : {}), ...init.headers },
   });
   if (res.status === 401 && typeof window !== "undefined") {
+    // A full load on purpose: the session is gone, so no client state should survive.
+    // eslint-disable-next-line @next/next/no-location-assign-relative-destination
     window.location.assign(`/signin?callbackUrl=${encodeURIComponent(window.location.pathname)}`);
   }
   if (!res.ok) {

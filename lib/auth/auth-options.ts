@@ -5,7 +5,7 @@ import { db } from "@/lib/db/client";
 import { env, type Env } from "@/lib/env";
 import { authorizeCredentials, recordSignIn } from "@/lib/auth/authorize-credentials";
 import { clientIp } from "@/lib/auth/rate-limit";
-import { useSecureCookies } from "@/lib/auth/session-cookie";
+import { secureCookies } from "@/lib/auth/session-cookie";
 
 /** Console sessions last at most this long. */
 export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
@@ -27,7 +27,11 @@ export function buildProviders(
       id: "credentials",
       name: "Email and password",
       credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-      authorize: (credentials, req) => authorizeCredentials(credentials, clientIp(req.headers ?? {})),
+      authorize: (credentials, req) => {
+        const headers = req.headers ?? {};
+        const requestId = typeof headers["x-request-id"] === "string" ? headers["x-request-id"] : undefined;
+        return authorizeCredentials(credentials, clientIp(headers), requestId);
+      },
     }),
   ];
   if (e.OIDC_ISSUER && e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET) {
@@ -70,7 +74,7 @@ export function authOptions(): AuthOptions {
     providers: buildProviders(e),
     session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
     jwt: { maxAge: SESSION_MAX_AGE_SECONDS },
-    useSecureCookies: useSecureCookies(),
+    useSecureCookies: secureCookies(),
     pages: { signIn: "/signin", error: "/signin" },
     callbacks: {
       async signIn({ user, account }) {

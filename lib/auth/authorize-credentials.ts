@@ -22,13 +22,14 @@ let dummyHash: Promise<string> | undefined;
 export async function authorizeCredentials(
   credentials: Record<string, unknown> | undefined,
   ip: string,
+  requestId?: string,
 ): Promise<AuthorizedUser | null> {
   const parsed = credentialsInput.safeParse(credentials ?? {});
   if (!parsed.success) return null;
   const { email, password } = parsed.data;
   if (await isRateLimited(email, ip)) {
     await db().$transaction((tx) =>
-      appendAudit(tx, { type: "user.sign_in_refused", actorType: "user", status: "rate_limited", data: { email, ip } }),
+      appendAudit(tx, { type: "user.sign_in_refused", actorType: "user", requestId, status: "rate_limited", data: { email, ip } }),
     );
     throw new Error(RATE_LIMITED);
   }
@@ -43,6 +44,7 @@ export async function authorizeCredentials(
         type: "user.sign_in_failed",
         actorType: "user",
         actorId: user?.id ?? null,
+        requestId,
         status: "failed",
         data: { email, ip, method: "password" },
       }),
@@ -50,14 +52,26 @@ export async function authorizeCredentials(
     return null;
   }
   await clearFailures(email, ip);
-  await recordSignIn(user.id, email, "password", ip);
+  await recordSignIn(user.id, email, "password", { ip, requestId });
   return { id: user.id, email: user.email, name: user.name };
 }
 
 /** Stamp lastSignInAt and audit the sign-in, together. */
-export async function recordSignIn(userId: string, email: string, method: "password" | "oidc", ip?: string): Promise<void> {
+export async function recordSignIn(
+  userId: string,
+  email: string,
+  method: "password" | "oidc",
+  meta: { ip?: string; requestId?: string } = {},
+): Promise<void> {
   await db().$transaction(async (tx) => {
     await tx.user.update({ where: { id: userId }, data: { lastSignInAt: new Date() } });
-    await appendAudit(tx, { type: "user.signed_in", actorType: "user", actorId: userId, status: "ok", data: { email, method, ...(ip ? { ip } : {}) } });
+    await appendAudit(tx, {
+      type: "user.signed_in",
+      actorType: "user",
+      actorId: userId,
+      requestId: meta.requestId,
+      status: "ok",
+      data: { email, method, ...(meta.ip ? { ip: meta.ip } : {}) },
+    });
   });
 }

@@ -5,11 +5,11 @@ const BASE_NAME = "next-auth.session-token";
 
 /** next-auth's session cookie name; `__Secure-` when the console URL is https. */
 export function sessionCookieName(): string {
-  return useSecureCookies() ? `__Secure-${BASE_NAME}` : BASE_NAME;
+  return secureCookies() ? `__Secure-${BASE_NAME}` : BASE_NAME;
 }
 
 /** Cookies are marked Secure exactly when the console is served over https. */
-export function useSecureCookies(): boolean {
+export function secureCookies(): boolean {
   return env().publicUrl.startsWith("https://");
 }
 
