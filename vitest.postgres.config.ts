@@ -1,0 +1,21 @@
+import { defineConfig } from "vitest/config";
+import path from "node:path";
+
+/**
+ * The PostgreSQL-only tests (migrator locking, LISTEN/NOTIFY, several
+ * instances). scripts/test-postgres.sh runs them against its throwaway
+ * cluster; the default suite (vitest.config.ts) excludes test/postgres-only.
+ */
+export default defineConfig({
+  resolve: { alias: { "@": path.resolve(import.meta.dirname), "server-only": path.resolve(import.meta.dirname, "test/support/server-only.ts") } },
+  test: {
+    include: ["test/postgres-only/**/*.test.ts"],
+    environment: "node",
+    globalSetup: ["test/support/global-setup.ts"],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    pool: "forks",
+    // The multi-instance test starts its own processes; keep files one at a time so timings are honest.
+    fileParallelism: false,
+  },
+});
