@@ -1,5 +1,7 @@
 import { expireDueActions } from "@/lib/actions/expire-actions";
 import { startDeliveryWorker } from "@/lib/webhooks/deliver";
+import { env } from "@/lib/env";
+import { startPgNotify } from "@/lib/events/pg-notify";
 
 const globalForWork = globalThis as unknown as { gatehouseBackground?: () => void };
 
@@ -19,9 +21,12 @@ export function startBackgroundWork(): () => void {
   }, 1_000);
   timer.unref();
   const stopDelivery = startDeliveryWorker();
+  // On PostgreSQL, long-poll wake-ups also travel between instances (LISTEN/NOTIFY).
+  const stopNotify = env().provider === "postgres" ? startPgNotify(env().databaseUrl) : undefined;
   const stop = () => {
     clearInterval(timer);
     stopDelivery();
+    void stopNotify?.();
     globalForWork.gatehouseBackground = undefined;
   };
   globalForWork.gatehouseBackground = stop;

@@ -30,6 +30,16 @@ export function deliverRemoteActionChange(actionId: string): void {
   bus().emit(actionId);
 }
 
+/**
+ * Wake every local waiter once (they re-read their action). The cross-instance
+ * transport calls this after a reconnect, since notifications sent while it was
+ * disconnected are lost.
+ */
+export function wakeAllWaiters(): void {
+  const b = bus();
+  for (const name of b.eventNames()) b.emit(name);
+}
+
 /** Set by the cross-instance transport, if any. */
 export function setRemoteNotifier(fn: ((actionId: string) => void) | undefined): void {
   globalForEvents.gatehouseRemoteNotify = fn;
