@@ -21,3 +21,4 @@ export {
 } from "@/lib/sdk/verify-capability";
 export { createToolService, RedeemError, type RedeemReceipt, type ToolService, type ToolServiceOptions } from "@/lib/sdk/tool-service";
 export { GatehouseAgent, GatehouseError, type AgentClientOptions, type Proposal, type RunInfo } from "@/lib/sdk/agent-client";
+export { verifyCallback, type CallbackPayload } from "@/lib/sdk/verify-callback";
