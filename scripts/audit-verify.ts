@@ -1,43 +1,12 @@
-import { db, closeDb } from "@/lib/db/client";
-import { GENESIS_HASH, verifyChain, type ChainRow } from "@/lib/audit/chain";
+import { closeDb } from "@/lib/db/client";
+import { VERIFY_BATCH, verifyStoredChain } from "@/lib/audit/verify-stored-chain";
 
 // `npm run audit:verify`: walk the whole audit chain and check it against the head row.
-
-const BATCH = 5_000;
-
-type VerifyOutcome = { ok: true; count: number } | { ok: false; badSeq: number; problem: string };
-
-/**
- * Verify every audit event in sequence order, a batch at a time (keyset on
- * seq, so memory stays flat at millions of rows), then check that the head
- * row — which the next append builds on — points at the last event. A
- * truncated tail shows up only in that last check.
- */
-async function verifyAuditLog(batchSize = BATCH): Promise<VerifyOutcome> {
-  let last = { seq: 0, hash: GENESIS_HASH };
-  let count = 0;
-  for (;;) {
-    const batch = await db().auditEvent.findMany({ where: { seq: { gt: last.seq } }, orderBy: { seq: "asc" }, take: batchSize });
-    if (batch.length === 0) break;
-    const rows: ChainRow[] = batch.map((r) => ({ ...r, at: r.at.toISOString() }));
-    const check = verifyChain(rows, last);
-    if (!check.ok) return { ok: false, badSeq: check.badSeq, problem: check.problem };
-    count += check.count;
-    const tail = rows[rows.length - 1]!;
-    last = { seq: tail.seq, hash: tail.hash };
-  }
-  const head = await db().auditHead.findUnique({ where: { id: 1 } });
-  if (!head) return { ok: false, badSeq: last.seq + 1, problem: "the audit head row is missing" };
-  if (head.seq > last.seq) return { ok: false, badSeq: last.seq + 1, problem: `event missing: the head is at sequence ${head.seq}, the log ends at ${last.seq}` };
-  if (head.seq < last.seq) return { ok: false, badSeq: head.seq + 1, problem: `the head is at sequence ${head.seq}, behind the log's last event ${last.seq}` };
-  if (head.hash !== last.hash) return { ok: false, badSeq: last.seq, problem: "the head hash does not match the last event" };
-  return { ok: true, count };
-}
 
 /** `--batch N` exists so tests can cross batch boundaries with a handful of rows. */
 function batchSizeArg(): number {
   const i = process.argv.indexOf("--batch");
-  if (i === -1) return BATCH;
+  if (i === -1) return VERIFY_BATCH;
   const n = Number(process.argv[i + 1]);
   if (!Number.isInteger(n) || n < 1) throw new Error("--batch needs a positive whole number");
   return n;
@@ -45,7 +14,7 @@ function batchSizeArg(): number {
 
 async function main(): Promise<number> {
   try {
-    const outcome = await verifyAuditLog(batchSizeArg());
+    const outcome = await verifyStoredChain(batchSizeArg());
     if (outcome.ok) {
       console.log(`audit chain OK: ${outcome.count} events`);
       return 0;

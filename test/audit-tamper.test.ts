@@ -1,0 +1,57 @@
+import Database from "better-sqlite3";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freshDb } from "./support/db";
+import { db } from "@/lib/db/client";
+import { appendAudit } from "@/lib/audit/append";
+import { verifyStoredChain } from "@/lib/audit/verify-stored-chain";
+
+let cleanup: () => Promise<void>;
+let databaseUrl: string;
+beforeAll(async () => {
+  ({ cleanup, databaseUrl } = await freshDb());
+  await db().$transaction((tx) =>
+    appendAudit(tx, ...Array.from({ length: 12 }, (_, i) => ({ type: "test.event", actorType: "system" as const, tenantId: "acme", data: { i } }))),
+  );
+});
+afterAll(() => cleanup());
+
+/** Alter the log the way someone with direct database access would: drop the trigger, then UPDATE. */
+async function tamper(sql: string): Promise<void> {
+  if (databaseUrl.startsWith("file:")) {
+    const raw = new Database(databaseUrl.slice("file:".length));
+    try {
+      raw.exec(`DROP TRIGGER IF EXISTS "AuditEvent_no_update"`);
+      raw.exec(sql);
+    } finally {
+      raw.close();
+    }
+    return;
+  }
+  const raw = new pg.Client({ connectionString: databaseUrl });
+  await raw.connect();
+  try {
+    await raw.query(`DROP TRIGGER IF EXISTS "AuditEvent_no_update" ON "AuditEvent"`);
+    await raw.query(sql);
+  } finally {
+    await raw.end();
+  }
+}
+
+describe("verifyStoredChain (the console's verify button)", () => {
+  it("passes an intact chain, across batch boundaries", async () => {
+    expect(await verifyStoredChain()).toEqual({ ok: true, count: 12 });
+    expect(await verifyStoredChain(5)).toEqual({ ok: true, count: 12 });
+  });
+
+  it("an UPDATE is refused while the trigger stands", async () => {
+    await expect(db().$executeRawUnsafe(`UPDATE "AuditEvent" SET "status" = 'x' WHERE "seq" = 3`)).rejects.toThrow();
+  });
+
+  it("a row altered with raw SQL fails verification at exactly that sequence", async () => {
+    await tamper(`UPDATE "AuditEvent" SET "tenantId" = 'globex' WHERE "seq" = 8`);
+    const res = await verifyStoredChain(5);
+    expect(res).toMatchObject({ ok: false, badSeq: 8 });
+    expect(await verifyStoredChain()).toMatchObject({ ok: false, badSeq: 8 });
+  });
+});
