@@ -1,0 +1,15 @@
+import type { ActionFilters } from "@/lib/approvals/schemas";
+
+/**
+ * Prisma `where` for the filters. Built key by key so an absent filter is
+ * absent, never `undefined` (which Prisma would read as "no condition" by accident).
+ */
+export function actionWhere(f: ActionFilters): Record<string, unknown> {
+  const where: Record<string, unknown> = {};
+  if (f.tenant) where.tenantId = f.tenant;
+  if (f.env) where.env = f.env;
+  if (f.route) where.routeName = f.route;
+  if (f.tool) where.tool = f.tool;
+  if (f.kind) where.toolKind = f.kind;
+  return where;
+}

@@ -1,0 +1,56 @@
+import { db } from "@/lib/db/client";
+import { AppError } from "@/lib/errors";
+import { appendAudit } from "@/lib/audit/append";
+import { parseRoles } from "@/lib/auth/roles";
+
+/**
+ * A reviewer gives a pending action one more TTL (the length it was proposed
+ * with), once. Audited. Refused when it is decided, expired, already extended,
+ * or on the reviewer's own behalf.
+ */
+export async function extendActionTtl(actionId: string, userId: string, ctx: { requestId?: string | null } = {}): Promise<{ expiresAt: string }> {
+  const outcome = await db().$transaction(async (tx) => {
+    const now = new Date();
+    const a = await tx.action.findUnique({ where: { id: actionId } });
+    const user = await tx.user.findUnique({ where: { id: userId } });
+    if (!a) return new AppError("not_found", "No such action.");
+    if (!user || user.disabled || !parseRoles(user.roles).includes("reviewer")) {
+      return new AppError("forbidden", "Only reviewers may extend an action's time.", { reason: "not_a_reviewer" });
+    }
+    if (a.status !== "pending") return new AppError("conflict", `This action is already ${a.status}.`, { reason: "already_decided" });
+    if (!a.expiresAt || a.expiresAt <= now) return new AppError("conflict", "This action has expired; it cannot be extended.", { reason: "expired" });
+    if (a.onBehalfOf && a.onBehalfOf.trim().toLowerCase() === user.email.toLowerCase()) {
+      return new AppError("forbidden", "You cannot extend an action taken on your behalf.", { reason: "own_request" });
+    }
+    if (a.ttlExtendedAt) return new AppError("conflict", "This action's time was already extended once.", { reason: "already_extended" });
+    const ttlMs = Math.max(a.expiresAt.getTime() - a.createdAt.getTime(), 1000);
+    const expiresAt = new Date(a.expiresAt.getTime() + ttlMs);
+    // Matching on ttlExtendedAt: null makes a concurrent second extension a no-op.
+    const changed = await tx.action.updateMany({
+      where: { id: a.id, status: "pending", ttlExtendedAt: null },
+      data: { expiresAt, ttlExtendedAt: now },
+    });
+    if (changed.count !== 1) return new AppError("conflict", "This action's time was already extended once.", { reason: "already_extended" });
+    await appendAudit(tx, {
+      type: "action.ttl_extended",
+      actorType: "user",
+      actorId: user.id,
+      requestId: ctx.requestId ?? null,
+      tenantId: a.tenantId,
+      env: a.env,
+      route: a.routeName,
+      tool: a.tool,
+      argsHash: a.argsHash,
+      idempotencyKey: a.idempotencyKey,
+      credentialScope: `${a.tenantId}/${a.env}`,
+      actionId: a.id,
+      runId: a.runId,
+      status: "pending",
+      reason: "ttl_extended",
+      data: { from: a.expiresAt.toISOString(), to: expiresAt.toISOString() },
+    });
+    return { expiresAt: expiresAt.toISOString() };
+  });
+  if (outcome instanceof AppError) throw outcome;
+  return outcome;
+}

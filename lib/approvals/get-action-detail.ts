@@ -1,0 +1,164 @@
+import { db } from "@/lib/db/client";
+import type { BlastRadius, Undo } from "@/lib/policy/types";
+import { toolReviewInfo } from "@/lib/approvals/tool-info";
+import { STEP_UP_MAX_AGE_MS } from "@/lib/approvals/schemas";
+import { buildTimeline, type TimelineEntry } from "@/lib/approvals/build-timeline";
+
+export type CardVote = { userEmail: string; vote: string; comment: string | null; at: string; timeOnCardMs: number | null; breakGlass: boolean };
+
+/** Everything the approval card and the detail page show about one action. */
+export type ActionDetail = {
+  id: string;
+  status: string;
+  decisionReason: string;
+  tool: string;
+  toolKind: string;
+  toolDescription: string;
+  summary: string;
+  tenantId: string;
+  env: string;
+  route: string;
+  policyVersion: number;
+  createdAt: string;
+  expiresAt: string | null;
+  decidedAt: string | null;
+  rejectReason: string | null;
+  escalatedAt: string | null;
+  ttlExtendedAt: string | null;
+  blastRadius: BlastRadius | null;
+  undo: Undo | null;
+  agent: string;
+  run: { id: string; stepsUsed: number; stepsMax: number; usdUsed: number; usdMax: number; secondsMax: number; startedAt: string } | null;
+  idempotencyKey: string;
+  argsHash: string;
+  /** Redacted at write time; pretty-printed for the raw-args disclosure. */
+  argsDisplay: string;
+  /** Untrusted: written by the agent. */
+  reason: string | null;
+  /** Untrusted: written by the agent (redacted at write time). */
+  preview: { before?: unknown; after?: unknown } | null;
+  onBehalfOf: string | null;
+  approvalsRequired: number;
+  approvalsReceived: number;
+  votes: CardVote[];
+  /** What the viewer may do now; the server re-checks every one of these. */
+  viewer: { canVote: boolean; whyNot: string | null; stepUpRequired: boolean; canExtend: boolean };
+  result: { status: string; durationMs: number | null; error: string | null; at: string | null } | null;
+  redeemedAt: string | null;
+  timeline: TimelineEntry[];
+};
+
+export type DetailViewer = { id: string; email: string; roles: readonly string[] };
+
+function parseObject(text: string | null): Record<string, unknown> | null {
+  if (!text) return null;
+  try {
+    const v: unknown = JSON.parse(text);
+    return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+function pretty(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}
+
+/** One action for the console (any tenant), with its card fields and audit timeline; null when unknown. */
+export async function getActionDetail(id: string, viewer: DetailViewer): Promise<ActionDetail | null> {
+  const a = await db().action.findUnique({ where: { id } });
+  if (!a) return null;
+  const [tool, cred, run, approvals, me] = await Promise.all([
+    db().tool.findUnique({ where: { name: a.tool } }),
+    db().agentCredential.findUnique({ where: { id: a.credentialId }, select: { name: true } }),
+    db().run.findUnique({ where: { id: a.runId } }),
+    db().approval.findMany({ where: { actionId: a.id }, orderBy: { createdAt: "asc" } }),
+    db().user.findUnique({ where: { id: viewer.id }, select: { lastSignInAt: true } }),
+  ]);
+  const users = approvals.length
+    ? await db().user.findMany({ where: { id: { in: approvals.map((v) => v.userId) } }, select: { id: true, email: true } })
+    : [];
+  const emailOf = (uid: string) => users.find((u) => u.id === uid)?.email ?? uid;
+  const info = toolReviewInfo(tool);
+  const now = Date.now();
+  const pending = a.status === "pending" && (!a.expiresAt || a.expiresAt.getTime() > now);
+  const isReviewer = viewer.roles.includes("reviewer");
+  const onBehalf = !!a.onBehalfOf && a.onBehalfOf.trim().toLowerCase() === viewer.email.toLowerCase();
+  const voted = approvals.some((v) => v.userId === viewer.id);
+  const whyNot = !pending
+    ? a.status === "pending" ? "This action has expired." : `This action is already ${a.status}.`
+    : !isReviewer
+      ? "Only reviewers may vote."
+      : onBehalf
+        ? "This action is on your behalf; someone else must decide it."
+        : voted
+          ? a.approvalsRequired > 1 ? "You approved already; the next approval must come from someone else." : "You have already voted."
+          : null;
+  const preview = parseObject(a.previewDisplay);
+  const stale = !me?.lastSignInAt || now - me.lastSignInAt.getTime() > STEP_UP_MAX_AGE_MS;
+
+  return {
+    id: a.id,
+    status: pending || a.status !== "pending" ? a.status : "expired",
+    decisionReason: a.decisionReason,
+    tool: a.tool,
+    toolKind: a.toolKind,
+    toolDescription: info.description,
+    summary: a.summary,
+    tenantId: a.tenantId,
+    env: a.env,
+    route: a.routeName,
+    policyVersion: a.policyVersion,
+    createdAt: a.createdAt.toISOString(),
+    expiresAt: a.expiresAt?.toISOString() ?? null,
+    decidedAt: a.decidedAt?.toISOString() ?? null,
+    rejectReason: a.rejectReason,
+    escalatedAt: a.escalatedAt?.toISOString() ?? null,
+    ttlExtendedAt: a.ttlExtendedAt?.toISOString() ?? null,
+    blastRadius: info.blastRadius,
+    undo: info.undo,
+    agent: cred?.name ?? a.credentialId,
+    run: run
+      ? {
+          id: run.id,
+          stepsUsed: run.stepsUsed,
+          stepsMax: run.stepsMax,
+          usdUsed: run.usdUsedMicros / 1_000_000,
+          usdMax: run.usdMaxMicros / 1_000_000,
+          secondsMax: run.secondsMax,
+          startedAt: run.startedAt.toISOString(),
+        }
+      : null,
+    idempotencyKey: a.idempotencyKey,
+    argsHash: a.argsHash,
+    argsDisplay: pretty(a.argsDisplay),
+    reason: a.reason,
+    preview: preview ? { before: preview.before, after: preview.after } : null,
+    onBehalfOf: a.onBehalfOf,
+    approvalsRequired: a.approvalsRequired,
+    approvalsReceived: approvals.filter((v) => v.vote === "approve").length,
+    votes: approvals.map((v) => ({
+      userEmail: emailOf(v.userId),
+      vote: v.vote,
+      comment: v.comment,
+      at: v.createdAt.toISOString(),
+      timeOnCardMs: v.timeOnCardMs,
+      breakGlass: v.breakGlassSessionId !== null,
+    })),
+    viewer: {
+      canVote: whyNot === null,
+      whyNot,
+      stepUpRequired: a.toolKind === "destructive" && stale,
+      canExtend: pending && isReviewer && !onBehalf && a.ttlExtendedAt === null && a.expiresAt !== null,
+    },
+    result: a.resultStatus
+      ? { status: a.resultStatus, durationMs: a.resultDurationMs, error: a.resultError, at: a.resultAt?.toISOString() ?? null }
+      : null,
+    redeemedAt: a.redeemedAt?.toISOString() ?? null,
+    timeline: await buildTimeline(a.id),
+  };
+}

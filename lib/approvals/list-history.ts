@@ -1,0 +1,63 @@
+import { db } from "@/lib/db/client";
+import { FAST_DECISION_MS, type ActionFilters } from "@/lib/approvals/schemas";
+import { actionWhere } from "@/lib/approvals/action-where";
+
+export type HistoryRow = {
+  id: string;
+  tool: string;
+  toolKind: string;
+  summary: string;
+  tenantId: string;
+  env: string;
+  route: string;
+  status: string;
+  decisionReason: string;
+  createdAt: string;
+  decidedAt: string | null;
+  deciders: { email: string; vote: string; timeOnCardMs: number | null; fast: boolean }[];
+  /** Some vote was cast in under FAST_DECISION_MS after the card was shown. */
+  fast: boolean;
+};
+
+/**
+ * Decided actions (every final state), newest decision first. `fast=1` keeps
+ * only those with a vote under FAST_DECISION_MS, the rubber-stamp signal.
+ */
+export async function listHistory(filters: ActionFilters, limit = 100): Promise<HistoryRow[]> {
+  const where: Record<string, unknown> = { ...actionWhere(filters), status: filters.status ?? { not: "pending" } };
+  if (filters.fast) where.id = { in: await fastActionIds() };
+  const rows = await db().action.findMany({ where, orderBy: [{ updatedAt: "desc" }, { id: "desc" }], take: limit });
+  const votes = rows.length ? await db().approval.findMany({ where: { actionId: { in: rows.map((r) => r.id) } }, orderBy: { createdAt: "asc" } }) : [];
+  const userIds = [...new Set(votes.map((v) => v.userId))];
+  const users = userIds.length ? await db().user.findMany({ where: { id: { in: userIds } }, select: { id: true, email: true } }) : [];
+  return rows.map((a) => {
+    const deciders = votes
+      .filter((v) => v.actionId === a.id)
+      .map((v) => ({
+        email: users.find((u) => u.id === v.userId)?.email ?? v.userId,
+        vote: v.vote,
+        timeOnCardMs: v.timeOnCardMs,
+        fast: v.timeOnCardMs !== null && v.timeOnCardMs < FAST_DECISION_MS,
+      }));
+    return {
+      id: a.id,
+      tool: a.tool,
+      toolKind: a.toolKind,
+      summary: a.summary,
+      tenantId: a.tenantId,
+      env: a.env,
+      route: a.routeName,
+      status: a.status,
+      decisionReason: a.decisionReason,
+      createdAt: a.createdAt.toISOString(),
+      decidedAt: a.decidedAt?.toISOString() ?? null,
+      deciders,
+      fast: deciders.some((d) => d.fast),
+    };
+  });
+}
+
+async function fastActionIds(): Promise<string[]> {
+  const fast = await db().approval.findMany({ where: { timeOnCardMs: { lt: FAST_DECISION_MS } }, select: { actionId: true }, take: 1000 });
+  return [...new Set(fast.map((f) => f.actionId))];
+}
