@@ -1,0 +1,241 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freshDb } from "./support/db";
+import { startAgentServer } from "./support/agent-server";
+import { makeUser } from "./support/fixtures";
+import { db } from "@/lib/db/client";
+import { DEMO_ROUTES, DEMO_TOOLS } from "@/lib/seed/demo-data";
+import { createCredential } from "@/lib/agents/create-credential";
+import { proposePolicyChange } from "@/lib/policy/propose-policy-change";
+import { approvePolicyChange, rejectPolicyChange } from "@/lib/policy/approve-policy-change";
+import { rollbackPolicy } from "@/lib/policy/rollback-policy";
+import { dryRunPolicy } from "@/lib/policy/dry-run";
+import { appendAudit } from "@/lib/audit/append";
+import type { Policy } from "@/lib/policy/types";
+
+let cleanup: () => Promise<void>;
+let server: { url: string; close: () => Promise<void> };
+let admin1: string;
+let admin2: string;
+let agentKey: string;
+const draft = DEMO_ROUTES.find((r) => r.name === "support/draft")!;
+const send = DEMO_ROUTES.find((r) => r.name === "support/send")!;
+
+async function seedRoute(r: (typeof DEMO_ROUTES)[number], withTests: boolean) {
+  const route = await db().route.create({ data: { name: r.name, description: r.description, activeVersion: 1 } });
+  await db().policyVersion.create({ data: { routeId: route.id, version: 1, policy: JSON.stringify(r.policy), status: "active", reason: "seed" } });
+  if (withTests) {
+    for (const t of r.tests) await db().policyTest.create({ data: { routeId: route.id, tool: t.tool, expect: t.expect, note: t.note } });
+  }
+}
+
+async function active(route: string): Promise<Policy> {
+  const r = await db().route.findUniqueOrThrow({ where: { name: route } });
+  const v = await db().policyVersion.findUniqueOrThrow({ where: { routeId_version: { routeId: r.id, version: r.activeVersion } } });
+  return JSON.parse(v.policy) as Policy;
+}
+
+async function agentCall(method: string, path: string, body?: unknown) {
+  const res = await fetch(server.url + path, {
+    method,
+    headers: { authorization: `Bearer ${agentKey}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, any> };
+}
+
+let n = 0;
+async function proposeEmailSend(route: string) {
+  const run = await agentCall("POST", "/api/v1/runs", { route });
+  expect(run.status).toBe(201);
+  return agentCall("POST", "/api/v1/actions", {
+    run_id: run.body.run_id,
+    tool: "email.send",
+    args: { to: "c@example.com", subject: "Hi", body: "Hello", ticket_id: "T-1" },
+    idempotency_key: `k-${++n}`,
+  });
+}
+
+beforeAll(async () => {
+  ({ cleanup } = await freshDb());
+  await db().tenant.create({ data: { id: "acme", name: "Acme" } });
+  for (const t of DEMO_TOOLS) {
+    await db().tool.create({
+      data: {
+        name: t.name,
+        kind: t.kind,
+        description: t.description,
+        argsSchema: JSON.stringify(t.argsSchema),
+        summaryTemplate: t.summaryTemplate,
+        blastRadius: JSON.stringify(t.blastRadius),
+        undo: JSON.stringify(t.undo),
+      },
+    });
+  }
+  // support/draft without its "email.send is denied" expectation, so the widening is not blocked.
+  await seedRoute(draft, false);
+  await seedRoute(send, true);
+  admin1 = await makeUser("a1@test", ["admin"]);
+  admin2 = await makeUser("a2@test", ["admin"]);
+  agentKey = (await createCredential({ name: "t", tenantId: "acme", env: "prod", routes: ["support/draft", "support/send"] })).key;
+  server = await startAgentServer();
+});
+afterAll(async () => {
+  await server.close();
+  await cleanup();
+});
+
+const widened = (p: Policy): Policy => ({ ...p, deny_tools: p.deny_tools.filter((t) => t !== "email.send"), allow_tools: [...p.allow_tools, "email.send"] });
+
+describe("a widening needs a second admin", () => {
+  it("stays pending, the author cannot approve it, and only a second admin's approval lets email.send through", async () => {
+    const email = DEMO_TOOLS.find((t) => t.name === "email.send")!;
+    const before = await proposeEmailSend("support/draft");
+    expect(before.status).toBe(403);
+    expect(before.body.error.reason).toBe("tool_denied");
+
+    const change = await proposePolicyChange({ route: "support/draft", policy: widened(draft.policy), reason: "pilot", actorId: admin1 });
+    expect(change.status).toBe("pending");
+    expect(change.comparison.widening.length).toBeGreaterThan(0);
+    expect((await active("support/draft")).deny_tools).toContain("email.send");
+    expect((await proposeEmailSend("support/draft")).status).toBe(403);
+
+    await expect(approvePolicyChange({ versionId: change.id, actorId: admin1 })).rejects.toMatchObject({ code: "forbidden" });
+    expect((await proposeEmailSend("support/draft")).status).toBe(403);
+
+    const ok = await approvePolicyChange({ versionId: change.id, actorId: admin2 });
+    expect(ok.status).toBe("active");
+    const r = await db().route.findUniqueOrThrow({ where: { name: "support/draft" } });
+    expect(r.activeVersion).toBe(change.version);
+    const after = await proposeEmailSend("support/draft");
+    expect(after.status).toBe(202);
+    expect(after.body.status).toBe("pending");
+    expect(email.kind).toBe("write");
+
+    const types = (await db().auditEvent.findMany({ where: { route: "support/draft", type: { startsWith: "policy." } } })).map((e) => e.type);
+    expect(types).toEqual(["policy.proposed", "policy.approved"]);
+  });
+
+  it("a pending change cannot be approved twice and a rejected one never applies", async () => {
+    const p = await active("support/draft");
+    const change = await proposePolicyChange({ route: "support/draft", policy: { ...p, budgets: { ...p.budgets, steps: p.budgets.steps + 5 } }, reason: "more steps", actorId: admin2 });
+    expect(change.status).toBe("pending");
+    await rejectPolicyChange({ versionId: change.id, actorId: admin1, reason: "no" });
+    await expect(approvePolicyChange({ versionId: change.id, actorId: admin1 })).rejects.toMatchObject({ code: "conflict" });
+    expect((await active("support/draft")).budgets.steps).toBe(p.budgets.steps);
+  });
+
+  it("a non-admin cannot approve", async () => {
+    const viewer = await makeUser("v@test", ["viewer"]);
+    const p = await active("support/draft");
+    const change = await proposePolicyChange({ route: "support/draft", policy: { ...p, budgets: { ...p.budgets, usd: p.budgets.usd + 1 } }, reason: "usd", actorId: admin1 });
+    await expect(approvePolicyChange({ versionId: change.id, actorId: viewer })).rejects.toMatchObject({ code: "forbidden" });
+  });
+});
+
+describe("narrowing takes effect at once", () => {
+  it("a new active version, the previous one superseded, the route pointing at it, audited with a webhook queued", async () => {
+    const ep = await db().webhookEndpoint.create({ data: { url: "https://hooks.example.com/x", events: JSON.stringify(["policy.changed"]), secretSealed: "x" } });
+    const p = await active("support/draft");
+    const r0 = await db().route.findUniqueOrThrow({ where: { name: "support/draft" } });
+    const change = await proposePolicyChange({ route: "support/draft", policy: { ...p, deny_tools: [...p.deny_tools, "kb.search"], allow_tools: p.allow_tools.filter((t) => t !== "kb.search") }, reason: "tighten", actorId: admin1 });
+    expect(change.status).toBe("active");
+    const r1 = await db().route.findUniqueOrThrow({ where: { name: "support/draft" } });
+    expect(r1.activeVersion).toBe(change.version);
+    const prev = await db().policyVersion.findUniqueOrThrow({ where: { routeId_version: { routeId: r0.id, version: r0.activeVersion } } });
+    expect(prev.status).toBe("superseded");
+    expect(await db().webhookDelivery.count({ where: { endpointId: ep.id, event: "policy.changed" } })).toBe(1);
+    const last = await db().auditEvent.findFirstOrThrow({ orderBy: { seq: "desc" } });
+    expect(last.type).toBe("policy.changed");
+    expect(last.actorId).toBe(admin1);
+    await db().webhookEndpoint.update({ where: { id: ep.id }, data: { enabled: false } });
+  });
+
+  it("invalid policies are refused: a tool in both allow and deny, unknown keys", async () => {
+    const p = await active("support/draft");
+    await expect(proposePolicyChange({ route: "support/draft", policy: { ...p, deny_tools: [...p.deny_tools, "email.draft"] }, reason: "x", actorId: admin1 })).rejects.toMatchObject({ code: "validation_failed" });
+    await expect(proposePolicyChange({ route: "support/draft", policy: { ...p, deny_tool: [] }, reason: "x", actorId: admin1 })).rejects.toMatchObject({ code: "validation_failed" });
+    await expect(proposePolicyChange({ route: "support/draft", policy: p, reason: "", actorId: admin1 })).rejects.toMatchObject({ code: "validation_failed" });
+  });
+});
+
+describe("policy tests block a change", () => {
+  it("a narrowing that breaks an expectation is blocked with the failing expectation, and nothing changes", async () => {
+    const before = await db().route.findUniqueOrThrow({ where: { name: "support/send" } });
+    const p = send.policy;
+    const change = await proposePolicyChange({
+      route: "support/send",
+      policy: { ...p, require_approval: p.require_approval.filter((t) => t !== "email.send"), deny_tools: [...p.deny_tools, "email.send"] },
+      reason: "stop mail",
+      actorId: admin1,
+    });
+    expect(change.status).toBe("blocked");
+    expect(change.failing.map((f) => f.expectation)).toEqual([{ tool: "email.send", expect: "requires_approval" }]);
+    expect(change.failing[0]!.message).toContain("email.send");
+    const after = await db().route.findUniqueOrThrow({ where: { name: "support/send" } });
+    expect(after.activeVersion).toBe(before.activeVersion);
+    const row = await db().policyVersion.findUniqueOrThrow({ where: { id: change.id } });
+    expect(row.status).toBe("blocked");
+  });
+
+  it("a pending widening whose expectations fail by approval time is blocked instead of applied", async () => {
+    const p = send.policy;
+    const change = await proposePolicyChange({ route: "support/send", policy: { ...p, budgets: { ...p.budgets, steps: 99 } }, reason: "more", actorId: admin1 });
+    expect(change.status).toBe("pending");
+    const route = await db().route.findUniqueOrThrow({ where: { name: "support/send" } });
+    const t = await db().policyTest.create({ data: { routeId: route.id, tool: "kb.search", expect: "denied" } });
+    const res = await approvePolicyChange({ versionId: change.id, actorId: admin2 });
+    expect(res.status).toBe("blocked");
+    expect((await active("support/send")).budgets.steps).toBe(p.budgets.steps);
+    await db().policyTest.delete({ where: { id: t.id } });
+  });
+});
+
+describe("rollback", () => {
+  it("is a new version; rolling back to a wider version needs approval", async () => {
+    const route = await db().route.findUniqueOrThrow({ where: { name: "support/draft" } });
+    const r = await rollbackPolicy({ route: "support/draft", toVersion: 1, reason: "undo pilot", actorId: admin1 });
+    // v1 denied email.send and allowed kb.search; the active version allows email.send and denies kb.search: mixed → pending.
+    expect(r.status).toBe("pending");
+    expect(r.version).toBeGreaterThan(route.activeVersion);
+    const row = await db().policyVersion.findUniqueOrThrow({ where: { id: r.id } });
+    expect(row.reason).toContain("Rollback to v1");
+    expect(JSON.parse(row.policy)).toEqual(JSON.parse((await db().policyVersion.findUniqueOrThrow({ where: { routeId_version: { routeId: route.id, version: 1 } } })).policy));
+  });
+});
+
+describe("dry-run", () => {
+  it("replays the last decisions under a narrowing draft and counts the changes", async () => {
+    const route = await db().route.create({ data: { name: "dry/run", activeVersion: 1 } });
+    await db().policyVersion.create({ data: { routeId: route.id, version: 1, policy: JSON.stringify(draft.policy), status: "active" } });
+    const history: [string, string, string][] = [
+      ["kb.search", "allowed", "read_allowed"],
+      ["kb.search", "allowed", "read_allowed"],
+      ["kb.search", "allowed", "read_allowed"],
+      ["email.draft", "allowed", "auto_approved"],
+      ["email.draft", "allowed", "auto_approved"],
+      ["email.send", "denied", "tool_denied"],
+      ["tickets.get", "denied", "kill_switch"],
+      ["tickets.get", "allowed", "read_allowed"],
+    ];
+    await db().$transaction(async (tx) => {
+      for (const [tool, status, reason] of history) await appendAudit(tx, { type: "action.decided", actorType: "agent", route: "dry/run", tool, status, reason });
+    });
+    const narrowed: Policy = {
+      ...draft.policy,
+      allow_tools: draft.policy.allow_tools.filter((t) => t !== "kb.search"),
+      require_approval: ["email.draft"],
+      auto_approve: [],
+    };
+    const res = await dryRunPolicy({ route: "dry/run", policy: narrowed });
+    expect(res.considered).toBe(8);
+    expect(res.skipped).toBe(1);
+    expect(res.changed).toBe(5);
+    expect(res.unchanged).toBe(2);
+    const by = Object.fromEntries(res.transitions.map((t) => [`${t.from}>${t.to}`, t.count]));
+    expect(by).toEqual({ "allowed>denied": 3, "allowed>pending": 2 });
+    expect(res.transitions[0]!.examples[0]!.tool).toBe("kb.search");
+
+    const limited = await dryRunPolicy({ route: "dry/run", policy: narrowed, limit: 3 });
+    expect(limited.considered).toBe(3);
+  });
+});
