@@ -1,0 +1,7 @@
+// GET /api/console/break-glass/pending — pending actions the on-call may approve alone
+import { consoleHandler } from "@/lib/http/console-guard";
+import { json } from "@/lib/http/handler";
+import { BREAK_GLASS_ROLES } from "@/lib/break-glass/roles";
+import { listActions } from "@/lib/console/list-actions";
+
+export const GET = consoleHandler(BREAK_GLASS_ROLES, async () => json({ actions: await listActions({ status: "pending", limit: 100 }) }));

@@ -1,0 +1,56 @@
+import { z } from "zod";
+import { db } from "@/lib/db/client";
+import { AppError } from "@/lib/errors";
+import { appendAudit } from "@/lib/audit/append";
+import { toAuditView, type AuditView } from "@/lib/audit/query";
+import { getBreakGlass, type BreakGlassView } from "@/lib/break-glass/list-sessions";
+import { isOpen } from "@/lib/break-glass/session-rules";
+
+/** Acts listed in one review; a session of at most an hour stays far below this. */
+const REVIEW_MAX_EVENTS = 5_000;
+
+export type BreakGlassReview = { session: BreakGlassView; events: AuditView[]; truncated: boolean };
+
+/** The post-incident review: the session and every audit event tagged with it, in order. */
+export async function getBreakGlassReview(sessionId: string): Promise<BreakGlassReview | null> {
+  const session = await getBreakGlass(sessionId);
+  if (!session) return null;
+  const rows = await db().auditEvent.findMany({ where: { breakGlassSessionId: sessionId }, orderBy: { seq: "asc" }, take: REVIEW_MAX_EVENTS + 1 });
+  return { session, events: rows.slice(0, REVIEW_MAX_EVENTS).map(toAuditView), truncated: rows.length > REVIEW_MAX_EVENTS };
+}
+
+export const acknowledgeReviewInput = z.strictObject({ note: z.string().trim().max(2000).optional() });
+
+/**
+ * Acknowledge a finished session's review. Someone other than the on-call
+ * who held it, once, and only after it has ended.
+ */
+export async function acknowledgeBreakGlassReview(sessionId: string, userId: string, body: unknown, ctx: { requestId?: string } = {}): Promise<void> {
+  const parsed = acknowledgeReviewInput.safeParse(body ?? {});
+  if (!parsed.success) throw new AppError("validation_failed", "Invalid review note.", { issues: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) });
+  const note = parsed.data.note || null;
+  const refusal = await db().$transaction(async (tx): Promise<AppError | null> => {
+    const now = new Date();
+    const s = await tx.breakGlassSession.findUnique({ where: { id: sessionId } });
+    if (!s) return new AppError("not_found", "No such break-glass session.");
+    if (s.userId === userId) {
+      // Returned, not thrown: the refusal's audit event must commit.
+      await appendAudit(tx, { type: "break_glass.review_refused", actorType: "user", actorId: userId, requestId: ctx.requestId, breakGlassSessionId: s.id, status: "refused", reason: "own_session" });
+      return new AppError("forbidden", "Someone else must acknowledge the review of your own break-glass session.", { reason: "own_session" });
+    }
+    if (isOpen(s, now)) return new AppError("conflict", "The session is still open; review it after it ends.", { reason: "still_open" });
+    const changed = await tx.breakGlassSession.updateMany({ where: { id: s.id, reviewById: null }, data: { reviewById: userId, reviewAt: now, reviewNote: note } });
+    if (changed.count !== 1) return new AppError("conflict", "This review was already acknowledged.", { reason: "already_reviewed" });
+    await appendAudit(tx, {
+      type: "break_glass.reviewed",
+      actorType: "user",
+      actorId: userId,
+      requestId: ctx.requestId,
+      breakGlassSessionId: s.id,
+      status: "acknowledged",
+      reason: note,
+    });
+    return null;
+  });
+  if (refusal) throw refusal;
+}
