@@ -2,7 +2,7 @@ import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/append";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
-import { parseRoles } from "@/lib/auth/roles";
+import { requireAdminInTx as requireAdmin } from "@/lib/users/require-admin";
 import { parsePolicy } from "@/lib/policy/policy-schema";
 import { comparePolicies } from "@/lib/policy/compare-policies";
 import { checkExpectations, type ExpectationResult } from "@/lib/policy/expectations";
@@ -10,12 +10,6 @@ import { activateVersion, kindsOf, loadActivePolicy, loadExpectations, loadToolM
 import type { Tx } from "@/lib/db/client";
 
 export type ApprovePolicyResult = { status: "active" | "blocked"; version: number; failing: ExpectationResult[] };
-
-/** The acting user must be an enabled admin now (re-read in the transaction, not trusted from the session). */
-async function requireAdmin(tx: Tx, userId: string): Promise<void> {
-  const u = await tx.user.findUnique({ where: { id: userId } });
-  if (!u || u.disabled || !parseRoles(u.roles).includes("admin")) throw new AppError("forbidden", "Only an admin can decide a policy change.");
-}
 
 async function loadPending(tx: Tx, versionId: string) {
   const v = await tx.policyVersion.findUnique({ where: { id: versionId } });

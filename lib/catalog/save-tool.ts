@@ -1,0 +1,183 @@
+import { z } from "zod";
+import { db, type Tx } from "@/lib/db/client";
+import { AppError } from "@/lib/errors";
+import { appendAudit } from "@/lib/audit/append";
+import { parseToolEntry } from "@/lib/catalog/tool-schema";
+import { parsePolicy } from "@/lib/policy/policy-schema";
+import { requireAdminInTx } from "@/lib/users/require-admin";
+import type { ToolEntry, ToolKind } from "@/lib/policy/types";
+
+/**
+ * Catalog edits. Making a tool less strict (destructive → write → read) is a
+ * widening, like a policy widening: it needs a second admin. The schema has
+ * no table for pending tool changes, so the request is an audit event
+ * ("tool.change_requested", the proposed entry in its data) and its
+ * resolution is another ("tool.change_approved" / "tool.change_rejected"
+ * naming request_seq). The hash-chained log is append-only, so a request can
+ * neither be edited nor silently dropped.
+ */
+
+const STRICTNESS: Record<ToolKind, number> = { read: 0, write: 1, destructive: 2 };
+
+export type SaveToolResult = { status: "saved" } | { status: "pending"; requestSeq: number; widening: string[] };
+
+export type PendingToolChange = { requestSeq: number; at: string; requestedBy: string | null; tool: string; widening: string[]; entry: ToolEntry };
+
+const requestData = z.object({ entry: z.unknown(), widening: z.array(z.string()), base_kind: z.string().nullable() });
+
+function rows(entry: ToolEntry) {
+  return {
+    kind: entry.kind,
+    description: entry.description,
+    argsSchema: JSON.stringify(entry.argsSchema),
+    summaryTemplate: entry.summaryTemplate,
+    blastRadius: JSON.stringify(entry.blastRadius),
+    undo: JSON.stringify(entry.undo),
+  };
+}
+
+/** Routes whose active policy already grants `name` (allow or require_approval). */
+async function routesGranting(tx: Tx, name: string): Promise<string[]> {
+  const routes = await tx.route.findMany();
+  const out: string[] = [];
+  for (const r of routes) {
+    const v = await tx.policyVersion.findUnique({ where: { routeId_version: { routeId: r.id, version: r.activeVersion } } });
+    if (!v) continue;
+    try {
+      const p = parsePolicy(v.policy);
+      if (p.allow_tools.includes(name) || p.require_approval.includes(name)) out.push(r.name);
+    } catch {
+      // an unreadable policy grants nothing
+    }
+  }
+  return out;
+}
+
+async function wideningOf(tx: Tx, existing: { kind: string } | null, entry: ToolEntry): Promise<string[]> {
+  if (existing) {
+    const before = STRICTNESS[existing.kind as ToolKind];
+    if (before === undefined || STRICTNESS[entry.kind] < before) return [`Makes ${entry.name} less strict: ${existing.kind} → ${entry.kind}.`];
+    return [];
+  }
+  // A policy may name a tool the catalog does not know yet (flagged, denied as unknown); adding it turns that grant on.
+  const granting = await routesGranting(tx, entry.name);
+  return granting.length ? [`Adds ${entry.name}, which ${granting.join(", ")} already grant(s).`] : [];
+}
+
+async function write(tx: Tx, entry: ToolEntry, create: boolean): Promise<void> {
+  if (create) await tx.tool.create({ data: { name: entry.name, ...rows(entry) } });
+  else await tx.tool.update({ where: { name: entry.name }, data: rows(entry) });
+}
+
+/**
+ * Create (`mode: "create"`) or update a catalog entry. A widening is not
+ * applied: it is recorded as a pending request for a second admin.
+ */
+export async function saveTool(input: { entry: unknown; mode: "create" | "update"; actorId: string; requestId?: string | null }): Promise<SaveToolResult> {
+  const entry = parseToolEntry(input.entry);
+  return db().$transaction(async (tx) => {
+    await requireAdminInTx(tx, input.actorId);
+    const existing = await tx.tool.findUnique({ where: { name: entry.name } });
+    if (input.mode === "create" && existing) throw new AppError("conflict", `A tool named ${entry.name} already exists.`);
+    if (input.mode === "update" && !existing) throw new AppError("not_found", `No tool named ${entry.name}.`);
+    const widening = await wideningOf(tx, existing, entry);
+    const audit = { actorType: "user" as const, actorId: input.actorId, requestId: input.requestId ?? null, tool: entry.name };
+    if (widening.length) {
+      const [seq] = await appendAudit(tx, {
+        ...audit,
+        type: "tool.change_requested",
+        status: "pending",
+        reason: widening.join(" "),
+        data: { entry, widening, base_kind: existing?.kind ?? null },
+      });
+      return { status: "pending", requestSeq: seq!, widening };
+    }
+    await write(tx, entry, !existing);
+    await appendAudit(tx, { ...audit, type: existing ? "tool.updated" : "tool.created", status: "saved", data: { entry, previous_kind: existing?.kind ?? null } });
+    return { status: "saved" };
+  });
+}
+
+async function loadRequest(tx: Tx, seq: number) {
+  const ev = await tx.auditEvent.findUnique({ where: { seq } });
+  if (!ev || ev.type !== "tool.change_requested" || !ev.tool) throw new AppError("not_found", "No such pending tool change.");
+  const resolved = await tx.auditEvent.findMany({ where: { tool: ev.tool, type: { in: ["tool.change_approved", "tool.change_rejected"] }, seq: { gt: seq } } });
+  if (resolved.some((r) => (JSON.parse(r.data) as { request_seq?: number }).request_seq === seq)) {
+    throw new AppError("conflict", "This tool change was already decided.");
+  }
+  const data = requestData.parse(JSON.parse(ev.data));
+  return { ev, tool: ev.tool, data, entry: parseToolEntry(data.entry) };
+}
+
+/**
+ * A second admin (never the requester) applies a pending tool change. If the
+ * catalog entry changed kind since the request, it is refused: propose again.
+ */
+export async function approveToolChange(input: { requestSeq: number; actorId: string; requestId?: string | null }): Promise<void> {
+  await db().$transaction(async (tx) => {
+    await requireAdminInTx(tx, input.actorId);
+    const { ev, entry, data } = await loadRequest(tx, input.requestSeq);
+    if (ev.actorId === input.actorId) throw new AppError("forbidden", "You requested this change; a second admin must approve it.", { reason: "author_cannot_approve" });
+    const existing = await tx.tool.findUnique({ where: { name: entry.name } });
+    if ((existing?.kind ?? null) !== data.base_kind) throw new AppError("conflict", "The tool changed since this request; propose the change again.");
+    await write(tx, entry, !existing);
+    await appendAudit(tx, {
+      type: "tool.change_approved",
+      actorType: "user",
+      actorId: input.actorId,
+      requestId: input.requestId ?? null,
+      tool: entry.name,
+      status: "saved",
+      data: { request_seq: input.requestSeq, requested_by: ev.actorId, widening: data.widening, entry },
+    });
+  });
+}
+
+/** Reject (or withdraw) a pending tool change; the catalog is untouched. */
+export async function rejectToolChange(input: { requestSeq: number; actorId: string; requestId?: string | null }): Promise<void> {
+  await db().$transaction(async (tx) => {
+    await requireAdminInTx(tx, input.actorId);
+    const { ev, tool } = await loadRequest(tx, input.requestSeq);
+    await appendAudit(tx, {
+      type: "tool.change_rejected",
+      actorType: "user",
+      actorId: input.actorId,
+      requestId: input.requestId ?? null,
+      tool,
+      status: "rejected",
+      data: { request_seq: input.requestSeq, requested_by: ev.actorId },
+    });
+  });
+}
+
+/** Tool change requests that no admin has decided yet, oldest first. */
+export async function listPendingToolChanges(): Promise<PendingToolChange[]> {
+  const [requests, resolutions] = await Promise.all([
+    db().auditEvent.findMany({ where: { type: "tool.change_requested" }, orderBy: { seq: "asc" } }),
+    db().auditEvent.findMany({ where: { type: { in: ["tool.change_approved", "tool.change_rejected"] } }, select: { data: true } }),
+  ]);
+  const done = new Set(resolutions.map((r) => (JSON.parse(r.data) as { request_seq?: number }).request_seq));
+  const out: PendingToolChange[] = [];
+  for (const ev of requests) {
+    if (done.has(ev.seq) || !ev.tool) continue;
+    const parsed = requestData.safeParse(JSON.parse(ev.data));
+    if (!parsed.success) continue;
+    try {
+      out.push({ requestSeq: ev.seq, at: ev.at.toISOString(), requestedBy: ev.actorId, tool: ev.tool, widening: parsed.data.widening, entry: parseToolEntry(parsed.data.entry) });
+    } catch {
+      // a request whose entry no longer validates cannot be applied; it stays in the log
+    }
+  }
+  return out;
+}
+
+/** Remove a tool from the catalog: a narrowing (an unknown tool is always denied), so it applies at once. */
+export async function deleteTool(input: { name: string; actorId: string; requestId?: string | null }): Promise<void> {
+  await db().$transaction(async (tx) => {
+    await requireAdminInTx(tx, input.actorId);
+    const existing = await tx.tool.findUnique({ where: { name: input.name } });
+    if (!existing) throw new AppError("not_found", `No tool named ${input.name}.`);
+    await tx.tool.delete({ where: { name: input.name } });
+    await appendAudit(tx, { type: "tool.deleted", actorType: "user", actorId: input.actorId, requestId: input.requestId ?? null, tool: input.name, status: "deleted", data: { kind: existing.kind } });
+  });
+}

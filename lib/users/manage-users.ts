@@ -1,0 +1,105 @@
+import { db, type Tx } from "@/lib/db/client";
+import { AppError } from "@/lib/errors";
+import { appendAudit } from "@/lib/audit/append";
+import { hashPassword } from "@/lib/auth/password";
+import { parseRoles } from "@/lib/auth/roles";
+import type { CreateUserInput, UpdateUserInput } from "@/lib/users/user-input";
+import { isUniqueViolation } from "@/lib/db/errors";
+
+export type UserRow = { id: string; email: string; name: string; roles: string[]; disabled: boolean; lastSignInAt: string | null; createdAt: string };
+
+type Ctx = { actorId: string; requestId?: string | null };
+
+/** Enabled users holding admin, counted inside the caller's transaction. */
+async function enabledAdmins(tx: Tx): Promise<number> {
+  const users = await tx.user.findMany({ where: { disabled: false }, select: { roles: true } });
+  return users.filter((u) => parseRoles(u.roles).includes("admin")).length;
+}
+
+/**
+ * Refuse, inside the transaction that made the change, if no enabled admin is
+ * left. Callers append their audit event first: that locks the audit head
+ * row, so two concurrent demotions run one after the other and the second
+ * sees the first (Postgres READ COMMITTED re-reads per statement; SQLite has
+ * one writer).
+ */
+async function keepOneAdmin(tx: Tx): Promise<void> {
+  if ((await enabledAdmins(tx)) < 1) {
+    throw new AppError("conflict", "This would leave no enabled admin; make someone else an admin first.", { reason: "last_admin" });
+  }
+}
+
+/** Console users for the admin page (never password hashes). */
+export async function listUsers(): Promise<UserRow[]> {
+  const users = await db().user.findMany({ orderBy: { email: "asc" } });
+  return users.map((u) => ({
+    id: u.id,
+    email: u.email,
+    name: u.name,
+    roles: parseRoles(u.roles),
+    disabled: u.disabled,
+    lastSignInAt: u.lastSignInAt?.toISOString() ?? null,
+    createdAt: u.createdAt.toISOString(),
+  }));
+}
+
+/** Create a console user with an argon2id password hash. */
+export async function createUser(input: CreateUserInput, ctx: Ctx): Promise<{ id: string }> {
+  const passwordHash = await hashPassword(input.password);
+  try {
+    return await db().$transaction(async (tx) => {
+      const u = await tx.user.create({ data: { email: input.email, name: input.name, roles: input.roles.join(","), passwordHash } });
+      await appendAudit(tx, { type: "user.created", actorType: "user", actorId: ctx.actorId, requestId: ctx.requestId ?? null, data: { user_id: u.id, email: u.email, roles: input.roles } });
+      return { id: u.id };
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new AppError("conflict", "A user with this e-mail already exists.");
+    throw err;
+  }
+}
+
+/** Change roles, name or disabled; the last enabled admin cannot be disabled or demoted. */
+export async function updateUser(userId: string, input: UpdateUserInput, ctx: Ctx): Promise<void> {
+  await db().$transaction(async (tx) => {
+    const u = await tx.user.findUnique({ where: { id: userId } });
+    if (!u) throw new AppError("not_found", "No such user.");
+    await appendAudit(tx, {
+      type: "user.updated",
+      actorType: "user",
+      actorId: ctx.actorId,
+      requestId: ctx.requestId ?? null,
+      data: { user_id: u.id, email: u.email, before: { roles: parseRoles(u.roles), disabled: u.disabled }, after: input },
+    });
+    await tx.user.update({
+      where: { id: userId },
+      data: {
+        ...(input.roles ? { roles: input.roles.join(",") } : {}),
+        ...(input.disabled !== undefined ? { disabled: input.disabled } : {}),
+        ...(input.name ? { name: input.name } : {}),
+      },
+    });
+    await keepOneAdmin(tx);
+  });
+}
+
+/** Set a new password (argon2id). The user's sessions stay valid; disable them to cut access. */
+export async function resetPassword(userId: string, password: string, ctx: Ctx): Promise<void> {
+  const passwordHash = await hashPassword(password);
+  await db().$transaction(async (tx) => {
+    const u = await tx.user.findUnique({ where: { id: userId } });
+    if (!u) throw new AppError("not_found", "No such user.");
+    await tx.user.update({ where: { id: userId }, data: { passwordHash } });
+    await appendAudit(tx, { type: "user.password_reset", actorType: "user", actorId: ctx.actorId, requestId: ctx.requestId ?? null, data: { user_id: u.id, email: u.email } });
+  });
+}
+
+/** Remove a user; never the last enabled admin. Their audit history stays. */
+export async function deleteUser(userId: string, ctx: Ctx): Promise<void> {
+  await db().$transaction(async (tx) => {
+    const u = await tx.user.findUnique({ where: { id: userId } });
+    if (!u) throw new AppError("not_found", "No such user.");
+    await appendAudit(tx, { type: "user.deleted", actorType: "user", actorId: ctx.actorId, requestId: ctx.requestId ?? null, data: { user_id: u.id, email: u.email } });
+    await tx.user.delete({ where: { id: userId } });
+    await keepOneAdmin(tx);
+  });
+}
