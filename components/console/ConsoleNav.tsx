@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { NAV_ITEMS } from "@/components/console/nav-items";
+import { QueueCountBadge } from "@/components/queue/QueueCountBadge";
 
 /**
  * The left nav. Every link is shown to every user (the page itself answers
@@ -13,7 +14,7 @@ export function ConsoleNav({ roles }: { roles: string[] }) {
   const link = (href: string, label: string, allowed: boolean) => {
     const active = href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`);
     return (
-      <li key={href}>
+      <li key={href} className="relative">
         <Link
           href={href}
           aria-current={active ? "page" : undefined}
@@ -23,6 +24,8 @@ export function ConsoleNav({ roles }: { roles: string[] }) {
         >
           {label}
         </Link>
+        {/* Outside the link so its accessible name stays "Queue". */}
+        {href === "/queue" ? <QueueCountBadge /> : null}
       </li>
     );
   };
