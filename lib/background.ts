@@ -1,4 +1,5 @@
 import { expireDueActions } from "@/lib/actions/expire-actions";
+import { closeExpiredBreakGlass } from "@/lib/break-glass/close-expired";
 import { startDeliveryWorker } from "@/lib/webhooks/deliver";
 import { env } from "@/lib/env";
 import { startPgNotify } from "@/lib/events/pg-notify";
@@ -15,7 +16,7 @@ export function startBackgroundWork(): () => void {
   const timer = setInterval(() => {
     if (busy) return;
     busy = true;
-    expireDueActions()
+    Promise.all([expireDueActions(), closeExpiredBreakGlass()])
       .catch((err) => console.error("expiry sweep failed", err))
       .finally(() => (busy = false));
   }, 1_000);
