@@ -11,6 +11,23 @@ export type LoadedRoute = {
   breakerOpen: boolean;
 };
 
+// Parsed entries keyed by immutable identity: a policy version's row never
+// changes, and a tool row is re-parsed when its updatedAt moves. Parsing a
+// tool compiles its JSON Schema, which is far too slow for every request.
+const policyCache = new Map<string, Policy>();
+const toolCache = new Map<string, ToolEntry>();
+const MAX_CACHED = 2_000;
+
+function remember<V>(cache: Map<string, V>, key: string, make: () => V): V {
+  let v = cache.get(key);
+  if (v === undefined) {
+    v = make();
+    if (cache.size >= MAX_CACHED) cache.clear();
+    cache.set(key, v);
+  }
+  return v;
+}
+
 /** The route with its active policy version, or null when no such route exists. */
 export async function loadRoute(tx: Tx, name: string): Promise<LoadedRoute | null> {
   const route = await tx.route.findUnique({ where: { name } });
@@ -24,7 +41,7 @@ export async function loadRoute(tx: Tx, name: string): Promise<LoadedRoute | nul
     id: route.id,
     name: route.name,
     version: route.activeVersion,
-    policy: parsePolicy(version.policy),
+    policy: remember(policyCache, version.id, () => parsePolicy(version.policy)),
     breakerOpen: route.breakerState === "open",
   };
 }
@@ -33,15 +50,18 @@ export async function loadRoute(tx: Tx, name: string): Promise<LoadedRoute | nul
 export async function loadTool(tx: Tx, name: string): Promise<ToolEntry | null> {
   const row = await tx.tool.findUnique({ where: { name } });
   if (!row || row.name !== name) return null;
-  return parseToolEntry({
-    name: row.name,
-    kind: row.kind,
-    description: row.description,
-    argsSchema: JSON.parse(row.argsSchema),
-    summaryTemplate: row.summaryTemplate,
-    blastRadius: JSON.parse(row.blastRadius),
-    undo: JSON.parse(row.undo),
-  });
+  const key = `${row.name}\u0000${row.updatedAt.getTime()}\u0000${row.kind}\u0000${row.argsSchema}`;
+  return remember(toolCache, key, () =>
+    parseToolEntry({
+      name: row.name,
+      kind: row.kind,
+      description: row.description,
+      argsSchema: JSON.parse(row.argsSchema),
+      summaryTemplate: row.summaryTemplate,
+      blastRadius: JSON.parse(row.blastRadius),
+      undo: JSON.parse(row.undo),
+    }),
+  );
 }
 
 /** Kill-switch keys: a whole tenant, a tool everywhere, a tool for one tenant. */
