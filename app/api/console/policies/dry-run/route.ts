@@ -1,0 +1,10 @@
+// POST /api/console/policies/dry-run — replay the route's last N audited decisions under a draft (admin, read-only)
+import { z } from "zod";
+import { consoleHandler } from "@/lib/http/console-guard";
+import { json } from "@/lib/http/handler";
+import { parseConsoleBody } from "@/lib/webhook-admin/parse-console-body";
+import { DRY_RUN_MAX, dryRunPolicy } from "@/lib/policy/dry-run";
+
+const body = z.strictObject({ route: z.string().min(1).max(200), policy: z.unknown(), limit: z.number().int().min(1).max(DRY_RUN_MAX).optional() });
+
+export const POST = consoleHandler(["admin"], async (req) => json(await dryRunPolicy(await parseConsoleBody(req, body))));
