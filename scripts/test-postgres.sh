@@ -68,14 +68,32 @@ export GATEHOUSE_TEST_PG_URL="postgres://gatehouse@127.0.0.1:$PORT/postgres"
 export GATEHOUSE_TEST_PG=1
 
 if [ "$#" -gt 0 ]; then
+  # Only the given vitest arguments, e.g.: bash scripts/test-postgres.sh --config vitest.postgres.config.ts test/postgres-only/pg-notify.test.ts
   npx vitest run "$@"
   exit $?
 fi
 
 status=0
 echo "==> vitest (whole suite) on PostgreSQL"
-npx vitest run || status=$?
-echo "==> PostgreSQL-only tests (migrator, LISTEN/NOTIFY, several instances)"
-npx vitest run --config vitest.postgres.config.ts || status=$?
+npx vitest run --reporter=default --reporter=json --outputFile="$TMP/suite.json" || status=$?
+if [ ! -f .next/BUILD_ID ]; then
+  # The two `next start` instances need a production build (`npm test` has made one in CI).
+  echo "==> next build (no production build in .next)"
+  npx next build || status=$?
+fi
+echo "==> PostgreSQL-only tests (migrator, LISTEN/NOTIFY, several instances, two next start instances)"
+npx vitest run --config vitest.postgres.config.ts --reporter=default --reporter=json --outputFile="$TMP/pg-only.json" || status=$?
 echo "==> PostgreSQL suite finished in $((SECONDS - started))s with status $status"
+# One plain closing line over both runs (a run that crashed before reporting counts as one failure).
+node -e '
+  const fs = require("fs");
+  let passed = 0, failed = 0;
+  for (const f of process.argv.slice(1)) {
+    if (!fs.existsSync(f)) { failed++; continue; }
+    const r = JSON.parse(fs.readFileSync(f, "utf8"));
+    passed += r.numPassedTests;
+    failed += r.numFailedTests + (r.success || r.numFailedTests ? 0 : 1);
+  }
+  console.log(`PostgreSQL: ${passed} passed, ${failed} failed`);
+' "$TMP/suite.json" "$TMP/pg-only.json"
 exit "$status"
