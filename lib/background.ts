@@ -1,4 +1,5 @@
 import { expireDueActions } from "@/lib/actions/expire-actions";
+import { escalateDueActions } from "@/lib/approvals/escalate-due";
 import { closeExpiredBreakGlass } from "@/lib/break-glass/close-expired";
 import { startDeliveryWorker } from "@/lib/webhooks/deliver";
 import { env } from "@/lib/env";
@@ -16,7 +17,7 @@ export function startBackgroundWork(): () => void {
   const timer = setInterval(() => {
     if (busy) return;
     busy = true;
-    Promise.all([expireDueActions(), closeExpiredBreakGlass()])
+    Promise.all([expireDueActions(), closeExpiredBreakGlass(), escalateDueActions()])
       .catch((err) => console.error("expiry sweep failed", err))
       .finally(() => (busy = false));
   }, 1_000);
