@@ -1,3 +1,4 @@
+import Link from "next/link";
 import type { RoutePolicyView } from "@/lib/console/list-policies";
 import { Badge } from "@/components/ui/Badge";
 
@@ -20,6 +21,9 @@ export function PolicyList({ routes }: { routes: RoutePolicyView[] }) {
         <section key={r.route} className="rounded-md border border-slate-200 bg-white px-4 py-3 shadow-sm" aria-label={`Route ${r.route}`}>
           <div className="flex flex-wrap items-center gap-2">
             <h2 className="font-mono text-sm font-semibold">{r.route}</h2>
+            <Link href={`/policies/${r.route}`} className="text-xs text-sky-700" aria-label={`Edit ${r.route}`}>
+              Edit
+            </Link>
             <Badge>v{r.activeVersion}</Badge>
             {r.breakerState !== "closed" ? <Badge tone="red">breaker {r.breakerState}</Badge> : null}
             {r.pendingVersions ? <Badge tone="amber">{r.pendingVersions} pending change</Badge> : null}

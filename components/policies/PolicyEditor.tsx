@@ -1,0 +1,291 @@
+"use client";
+
+import { useState } from "react";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { Policy } from "@/lib/policy/types";
+import type { RouteDetail } from "@/lib/routes/get-route-detail";
+import type { PolicyPreview } from "@/lib/routes/preview-policy-change";
+import type { DryRunResult } from "@/lib/policy/dry-run";
+import { fetchConsole } from "@/components/console/fetch-console";
+import { Badge } from "@/components/ui/Badge";
+import { adminKeys } from "@/components/policies/admin-keys";
+import { PolicyDiff } from "@/components/policies/PolicyDiff";
+import { PolicyForm } from "@/components/policies/PolicyForm";
+import { PolicyHistory } from "@/components/policies/PolicyHistory";
+import { PolicyTests } from "@/components/policies/PolicyTests";
+import { BreakerPanel } from "@/components/policies/BreakerPanel";
+
+type SaveResult = { status: "active" | "pending" | "blocked"; version: number; failing: { message: string }[]; unknownTools: string[] };
+
+/** POST that returns the body for 2xx and 409 alike (a blocked change is an answer, not an error). */
+async function postAnswer<T>(url: string, body: unknown): Promise<T> {
+  const res = await fetch(url, { method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json", "X-Gatehouse-Console": "1" }, body: JSON.stringify(body) });
+  const data = (await res.json()) as T & { error?: { message: string; issues?: { path: string; message: string }[] } };
+  if (!res.ok && res.status !== 409) {
+    const issues = data.error?.issues?.map((i) => `${i.path}: ${i.message}`).join("; ");
+    throw new Error(`${data.error?.message ?? `Request failed (${res.status})`}${issues ? ` — ${issues}` : ""}`);
+  }
+  return data;
+}
+
+function parseDraft(text: string): { ok: true; value: Policy } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) as Policy };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/** The admin's view of one route: pending changes, the editor (form / JSON, diff, tests, dry-run), tests, history, breaker. */
+export function PolicyEditor({ route, me }: { route: string; me: string }) {
+  const qc = useQueryClient();
+  const detail = useQuery({ queryKey: adminKeys.route(route), queryFn: () => fetchConsole<RouteDetail>(`/api/console/policies/detail?route=${encodeURIComponent(route)}`) });
+  const [text, setText] = useState<string | null>(null);
+  const [view, setView] = useState<"form" | "json">("form");
+  const [formKey, setFormKey] = useState(0);
+  const [reason, setReason] = useState("");
+  const [preview, setPreview] = useState<PolicyPreview | null>(null);
+  const [dry, setDry] = useState<DryRunResult | null>(null);
+  const [limit, setLimit] = useState(1000);
+  const [result, setResult] = useState<SaveResult | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const refresh = () => qc.invalidateQueries({ queryKey: adminKeys.route(route) });
+
+  const d = detail.data;
+  const draftText = text ?? (d?.active ? JSON.stringify(d.active, null, 2) : "");
+  const draft = parseDraft(draftText);
+
+  const run = async <T,>(fn: () => Promise<T>, done: (t: T) => void) => {
+    setError(null);
+    try {
+      done(await fn());
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  const check = () => run(() => postAnswer<PolicyPreview>("/api/console/policies/preview", { route, policy: draft.ok ? draft.value : draftText }), setPreview);
+  const save = useMutation({
+    mutationFn: () => postAnswer<SaveResult>("/api/console/policies/changes", { route, policy: draft.ok ? draft.value : draftText, reason }),
+    onSuccess: (r) => {
+      setResult(r);
+      setError(null);
+      if (r.status !== "blocked") {
+        setText(null);
+        setPreview(null);
+        setReason("");
+        setFormKey((k) => k + 1);
+      }
+      void refresh();
+    },
+    onError: (e) => setError((e as Error).message),
+  });
+  const dryRun = () => run(() => postAnswer<DryRunResult>("/api/console/policies/dry-run", { route, policy: draft.ok ? draft.value : draftText, limit }), setDry);
+  const decide = (id: string, verb: "approve" | "reject") =>
+    run(() => postAnswer<SaveResult>(`/api/console/policies/changes/${id}/${verb}`, verb === "reject" ? { reason: "rejected in the console" } : {}), (r) => {
+      if (verb === "approve") setResult({ ...r, unknownTools: [] });
+      void refresh();
+    });
+
+  if (detail.isLoading) return <p className="text-sm text-slate-500">Loading…</p>;
+  if (!d) return <p role="alert">{(detail.error as Error)?.message ?? "Could not load the route."}</p>;
+  const pending = d.versions.filter((v) => v.status === "pending");
+
+  return (
+    <div className="space-y-6">
+      <BreakerPanel route={route} breaker={d.breaker} onChange={refresh} />
+
+      <section aria-label="Pending changes" className="space-y-2">
+        <h2 className="text-sm font-semibold">Pending changes</h2>
+        {pending.length === 0 ? <p className="text-sm text-slate-500">None.</p> : null}
+        {pending.map((v) => (
+          <div key={v.id} data-testid={`pending-v${v.version}`} className="rounded border border-amber-300 bg-amber-50 p-3 text-sm">
+            <div className="flex flex-wrap items-center gap-2">
+              <Badge tone="amber">v{v.version} pending</Badge>
+              <span>by {v.author ?? "?"}</span>
+              <span className="text-slate-600">“{v.reason}”</span>
+              <span className="ml-auto flex gap-2">
+                {v.authorId === me ? (
+                  <span className="text-xs text-slate-600">Your change: a second admin must approve it.</span>
+                ) : (
+                  <button type="button" className="rounded bg-emerald-700 px-2 py-1 text-xs text-white" onClick={() => decide(v.id, "approve")}>
+                    Approve v{v.version}
+                  </button>
+                )}
+                <button type="button" className="rounded border border-slate-300 bg-white px-2 py-1 text-xs" onClick={() => decide(v.id, "reject")}>
+                  {v.authorId === me ? "Withdraw" : "Reject"} v{v.version}
+                </button>
+              </span>
+            </div>
+            {d.active && v.policy ? (
+              <div className="mt-2">
+                <PolicyDiff before={d.active} after={v.policy} />
+              </div>
+            ) : null}
+          </div>
+        ))}
+      </section>
+
+      <section aria-label="Edit policy" className="space-y-3 rounded-md border border-slate-200 bg-white p-4">
+        <div className="flex items-center gap-2">
+          <h2 className="text-sm font-semibold">Edit (active: v{d.activeVersion})</h2>
+          <div className="ml-auto flex gap-1" role="tablist">
+            {(["form", "json"] as const).map((v) => (
+              <button
+                key={v}
+                type="button"
+                role="tab"
+                aria-selected={view === v}
+                className={`rounded px-2 py-1 text-xs ${view === v ? "bg-slate-800 text-white" : "bg-slate-100"}`}
+                onClick={() => {
+                  setView(v);
+                  setFormKey((k) => k + 1);
+                }}
+              >
+                {v === "form" ? "Form" : "JSON"}
+              </button>
+            ))}
+          </div>
+        </div>
+        {view === "json" ? (
+          <textarea
+            aria-label="Policy JSON"
+            spellCheck={false}
+            className="h-72 w-full rounded border border-slate-300 p-2 font-mono text-xs"
+            value={draftText}
+            onChange={(e) => {
+              setText(e.target.value);
+              setPreview(null);
+            }}
+          />
+        ) : draft.ok ? (
+          <PolicyForm
+            key={formKey}
+            value={draft.value}
+            onChange={(p) => {
+              setText(JSON.stringify(p, null, 2));
+              setPreview(null);
+            }}
+          />
+        ) : (
+          <p role="alert" className="text-sm text-red-700">The JSON view does not parse; fix it there first.</p>
+        )}
+
+        {d.active && draft.ok ? (
+          <details open>
+            <summary className="cursor-pointer text-xs text-slate-600">Diff against the active version</summary>
+            <PolicyDiff before={d.active} after={draft.value} />
+          </details>
+        ) : null}
+
+        <div className="flex flex-wrap items-end gap-2">
+          <button type="button" className="rounded border border-slate-300 px-3 py-1 text-sm" onClick={check}>
+            Check draft
+          </button>
+          <label className="text-sm">
+            Replay last
+            <input aria-label="Dry-run size" type="number" min={1} max={10000} value={limit} onChange={(e) => setLimit(Number(e.target.value))} className="mx-1 w-20 rounded border border-slate-300 p-1 text-sm" />
+            decisions
+          </label>
+          <button type="button" className="rounded border border-slate-300 px-3 py-1 text-sm" onClick={dryRun}>
+            Dry-run
+          </button>
+          <label className="ml-auto text-sm">
+            Why
+            <input aria-label="Reason for the change" value={reason} onChange={(e) => setReason(e.target.value)} className="ml-1 w-64 rounded border border-slate-300 p-1 text-sm" />
+          </label>
+          <button type="button" disabled={save.isPending} className="rounded bg-slate-900 px-3 py-1 text-sm text-white disabled:opacity-50" onClick={() => save.mutate()}>
+            Save policy
+          </button>
+        </div>
+
+        {error ? (
+          <p role="alert" className="text-sm text-red-700">
+            {error}
+          </p>
+        ) : null}
+        {preview ? <PreviewBox preview={preview} /> : null}
+        {dry ? <DryRunBox dry={dry} /> : null}
+        {result ? <ResultBox result={result} /> : null}
+      </section>
+
+      <PolicyTests route={route} tests={d.tools ? d.tests : []} tools={d.tools} onChange={refresh} />
+      <PolicyHistory route={route} versions={d.versions} activeVersion={d.activeVersion} onChange={(r) => {
+        setResult(r);
+        void refresh();
+      }} />
+    </div>
+  );
+}
+
+function ResultBox({ result }: { result: SaveResult }) {
+  const text =
+    result.status === "active"
+      ? `Version ${result.version} is now active.`
+      : result.status === "pending"
+        ? `Version ${result.version} widens access: it is pending until a second admin approves it.`
+        : `Version ${result.version} is blocked: a policy test fails.`;
+  return (
+    <div role="status" data-testid="change-result" className={`rounded border p-3 text-sm ${result.status === "blocked" ? "border-red-300 bg-red-50" : result.status === "pending" ? "border-amber-300 bg-amber-50" : "border-emerald-300 bg-emerald-50"}`}>
+      <p className="font-medium">{text}</p>
+      {result.failing.length ? (
+        <ul aria-label="Failing expectations" className="mt-1 list-disc pl-5">
+          {result.failing.map((f) => (
+            <li key={f.message}>{f.message}</li>
+          ))}
+        </ul>
+      ) : null}
+      {result.unknownTools?.length ? <p className="mt-1 text-amber-800">Unknown tools (denied until added to the catalog): {result.unknownTools.join(", ")}</p> : null}
+    </div>
+  );
+}
+
+function PreviewBox({ preview }: { preview: PolicyPreview }) {
+  if (!preview.valid) {
+    return (
+      <ul role="alert" aria-label="Validation issues" className="list-disc rounded border border-red-300 bg-red-50 p-3 pl-8 text-sm text-red-800">
+        {preview.issues.map((i) => (
+          <li key={i.path + i.message}>
+            <code>{i.path}</code>: {i.message}
+          </li>
+        ))}
+      </ul>
+    );
+  }
+  return (
+    <div aria-label="Draft check" className="space-y-1 rounded border border-slate-200 p-3 text-sm">
+      {preview.unknownTools.length ? <p className="text-amber-800">Unknown tools: {preview.unknownTools.join(", ")}</p> : null}
+      {preview.comparison.widening.map((w) => (
+        <p key={w} className="text-amber-800">Widens: {w}</p>
+      ))}
+      {preview.comparison.narrowing.map((w) => (
+        <p key={w} className="text-emerald-800">Narrows: {w}</p>
+      ))}
+      <p className="font-medium">{preview.blocked ? "A policy test fails: saving will be blocked." : preview.needsSecondAdmin ? "Saving creates a pending change for a second admin." : "Saving takes effect at once."}</p>
+      <ul className="list-disc pl-5">
+        {preview.expectations.map((e) => (
+          <li key={e.message} className={e.ok ? "text-slate-600" : "text-red-700"}>
+            {e.message}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function DryRunBox({ dry }: { dry: DryRunResult }) {
+  return (
+    <div aria-label="Dry-run result" className="rounded border border-sky-200 bg-sky-50 p-3 text-sm">
+      <p data-testid="dry-run-summary">
+        {dry.changed} of {dry.considered} decisions would change ({dry.unchanged} unchanged, {dry.skipped} skipped).
+      </p>
+      <ul className="mt-1 list-disc pl-5">
+        {dry.transitions.map((t) => (
+          <li key={`${t.from}-${t.to}`}>
+            {t.from} → {t.to}: {t.count} (e.g. {t.examples.map((e) => `#${e.seq} ${e.tool}`).join(", ")})
+          </li>
+        ))}
+      </ul>
+      <p className="mt-1 text-xs text-slate-600">{dry.limitations}</p>
+    </div>
+  );
+}

@@ -1,0 +1,75 @@
+"use client";
+
+import { useState } from "react";
+import type { PolicyTestRow } from "@/lib/routes/get-route-detail";
+import { fetchConsole } from "@/components/console/fetch-console";
+import { Badge } from "@/components/ui/Badge";
+
+/** A route's expectations with their result against the active version; add and remove them. */
+export function PolicyTests({ route, tests, tools, onChange }: { route: string; tests: PolicyTestRow[]; tools: { name: string }[]; onChange: () => void }) {
+  const [tool, setTool] = useState("");
+  const [expect, setExpect] = useState("denied");
+  const [note, setNote] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const act = async (fn: () => Promise<unknown>) => {
+    setError(null);
+    try {
+      await fn();
+      onChange();
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  return (
+    <section aria-label="Policy tests" className="space-y-2">
+      <h2 className="text-sm font-semibold">Policy tests</h2>
+      <p className="text-xs text-slate-500">Every proposed version runs these; a failing one blocks the change.</p>
+      <ul className="divide-y divide-slate-100 rounded border border-slate-200 bg-white">
+        {tests.map((t) => (
+          <li key={t.id} className="flex items-center gap-2 px-3 py-2 text-sm" data-testid="policy-test">
+            <Badge tone={t.ok ? "green" : "red"}>{t.ok ? "holds" : "fails"}</Badge>
+            <span className="font-mono text-xs">{t.tool}</span>
+            <span>{t.expect}</span>
+            <span className="text-xs text-slate-500">{t.note}</span>
+            <button type="button" className="ml-auto text-xs text-red-700" aria-label={`Delete test ${t.tool} ${t.expect}`} onClick={() => act(() => fetchConsole(`/api/console/policy-tests/${t.id}`, { method: "DELETE" }))}>
+              Delete
+            </button>
+          </li>
+        ))}
+      </ul>
+      <form
+        className="flex flex-wrap items-end gap-2 text-sm"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void act(() => fetchConsole("/api/console/policy-tests", { method: "POST", body: JSON.stringify({ route, tool, expect, note }) }));
+        }}
+      >
+        <label>
+          Tool
+          <input list="catalog-tools" aria-label="Test tool" value={tool} onChange={(e) => setTool(e.target.value)} className="ml-1 rounded border border-slate-300 p-1 font-mono text-xs" />
+          <datalist id="catalog-tools">
+            {tools.map((t) => (
+              <option key={t.name} value={t.name} />
+            ))}
+          </datalist>
+        </label>
+        <label>
+          Expect
+          <select aria-label="Expectation" value={expect} onChange={(e) => setExpect(e.target.value)} className="ml-1 rounded border border-slate-300 p-1">
+            <option value="denied">denied</option>
+            <option value="allowed">allowed</option>
+            <option value="requires_approval">requires approval</option>
+          </select>
+        </label>
+        <label>
+          Note
+          <input aria-label="Test note" value={note} onChange={(e) => setNote(e.target.value)} className="ml-1 rounded border border-slate-300 p-1" />
+        </label>
+        <button type="submit" className="rounded border border-slate-300 px-2 py-1">
+          Add test
+        </button>
+      </form>
+      {error ? <p role="alert" className="text-sm text-red-700">{error}</p> : null}
+    </section>
+  );
+}

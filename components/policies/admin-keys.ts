@@ -1,0 +1,11 @@
+/** React Query keys for the admin pages, from one builder so mutations invalidate consistently. */
+export const adminKeys = {
+  all: ["console", "admin"] as const,
+  route: (name: string) => [...adminKeys.all, "route", name] as const,
+  testRun: () => [...adminKeys.all, "policy-tests-run"] as const,
+  tools: () => [...adminKeys.all, "tools"] as const,
+  agents: () => [...adminKeys.all, "agents"] as const,
+  users: () => [...adminKeys.all, "users"] as const,
+  webhooks: () => [...adminKeys.all, "webhooks"] as const,
+  killSwitches: () => [...adminKeys.all, "kill-switches"] as const,
+};
