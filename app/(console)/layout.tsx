@@ -5,13 +5,16 @@ import { ConsoleNav } from "@/components/console/ConsoleNav";
 import { RoleChips } from "@/components/console/RoleChips";
 import { SignOutButton } from "@/components/auth/SignOutButton";
 import { GatehouseMark } from "@/components/ui/GatehouseMark";
+import { BreakGlassBanner } from "@/components/break-glass/BreakGlassBanner";
 
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
   const user = await requirePageRole(...ANY_ROLE);
   return (
     <div className="flex min-h-screen flex-col">
       {/* Break-glass renders its red banner here, on every console page. */}
-      <div id="break-glass-banner-slot" />
+      <div id="break-glass-banner-slot">
+        <BreakGlassBanner />
+      </div>
       <div className="flex flex-1">
         <aside className="w-52 shrink-0 bg-slate-900 px-3 py-4">
           <div className="mb-6 px-1 text-white">

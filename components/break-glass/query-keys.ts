@@ -1,0 +1,9 @@
+/** React Query keys for break-glass data; mutations invalidate through `all`. */
+export const breakGlassKeys = {
+  all: ["break-glass"] as const,
+  active: () => [...breakGlassKeys.all, "active"] as const,
+  recent: () => [...breakGlassKeys.all, "recent"] as const,
+  pending: () => [...breakGlassKeys.all, "pending"] as const,
+  review: (id: string) => [...breakGlassKeys.all, "review", id] as const,
+  killSwitches: () => [...breakGlassKeys.all, "kill-switches"] as const,
+};
