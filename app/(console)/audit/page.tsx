@@ -1,20 +1,25 @@
 import type { Metadata } from "next";
 import { requirePageRole } from "@/lib/auth/session";
-import { listRecentAudit } from "@/lib/console/list-recent-audit";
+import { AUDIT_FILTER_KEYS, type AuditFilter } from "@/lib/audit/query";
 import { pageRoles } from "@/components/console/nav-items";
 import { PageHeader } from "@/components/ui/PageHeader";
-import { EmptyState } from "@/components/ui/EmptyState";
-import { AuditTable } from "@/components/audit/AuditTable";
+import { AuditBrowser } from "@/components/audit/AuditBrowser";
 
 export const metadata: Metadata = { title: "Audit" };
 
-export default async function AuditPage() {
+export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requirePageRole(...pageRoles("/audit"));
-  const rows = await listRecentAudit(50);
+  const sp = await searchParams;
+  // Links from detail views land here pre-filtered (e.g. /audit?action_id=…); time bounds stay ISO in the URL.
+  const initial: Partial<Record<keyof AuditFilter, string>> = {};
+  for (const k of AUDIT_FILTER_KEYS) {
+    const v = sp[k];
+    if (typeof v === "string" && v && k !== "from" && k !== "to") initial[k] = v;
+  }
   return (
     <>
-      <PageHeader title="Audit" description="The latest 50 events of the append-only, hash-chained audit log." />
-      {rows.length ? <AuditTable rows={rows} /> : <EmptyState title="No audit events yet" />}
+      <PageHeader title="Audit" description="The append-only, hash-chained audit log: filter, page, open an event, export the filtered set, verify the chain." />
+      <AuditBrowser initial={initial} />
     </>
   );
 }
