@@ -1,0 +1,121 @@
+"use client";
+
+import { useState } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import type { EndpointRow } from "@/lib/webhook-admin/manage-endpoints";
+import type { DeliveryRow } from "@/lib/webhook-admin/deliveries";
+import { WEBHOOK_EVENT_TYPES } from "@/lib/webhooks/events";
+import { fetchConsole } from "@/components/console/fetch-console";
+import { adminKeys } from "@/components/policies/admin-keys";
+import { Badge } from "@/components/ui/Badge";
+import { Table, Td } from "@/components/ui/Table";
+
+/** Webhook endpoints (secret shown once), test-send, and the delivery log with retry. */
+export function WebhookAdmin() {
+  const qc = useQueryClient();
+  const q = useQuery({ queryKey: adminKeys.webhooks(), queryFn: () => fetchConsole<{ endpoints: EndpointRow[]; deliveries: DeliveryRow[] }>("/api/console/webhooks"), refetchInterval: 5000 });
+  const [url, setUrl] = useState("");
+  const [events, setEvents] = useState<string[]>(["*"]);
+  const [allowPrivate, setAllowPrivate] = useState(false);
+  const [secret, setSecret] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const act = async (fn: () => Promise<unknown>) => {
+    setError(null);
+    try {
+      const r = await fn();
+      if (r && typeof r === "object" && "secret" in r) setSecret((r as { secret: string }).secret);
+      await qc.invalidateQueries({ queryKey: adminKeys.webhooks() });
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  return (
+    <section aria-label="Webhooks" className="space-y-3 rounded-md border border-slate-200 bg-white p-4">
+      <h2 className="text-sm font-semibold">Webhooks</h2>
+      <form
+        className="flex flex-wrap items-end gap-2 text-sm"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void act(() => fetchConsole("/api/console/webhooks", { method: "POST", body: JSON.stringify({ url, events, allowPrivate }) }));
+        }}
+      >
+        <label>
+          URL <input aria-label="Webhook URL" value={url} onChange={(e) => setUrl(e.target.value)} className="w-72 rounded border border-slate-300 p-1" />
+        </label>
+        <label>
+          Events
+          <select aria-label="Webhook events" multiple value={events} onChange={(e) => setEvents([...e.target.selectedOptions].map((o) => o.value))} className="ml-1 h-20 rounded border border-slate-300 p-1 text-xs">
+            <option value="*">all events</option>
+            {WEBHOOK_EVENT_TYPES.map((t) => (
+              <option key={t}>{t}</option>
+            ))}
+          </select>
+        </label>
+        <label className="flex items-center gap-1">
+          <input type="checkbox" checked={allowPrivate} onChange={(e) => setAllowPrivate(e.target.checked)} /> allow a private address
+        </label>
+        <button type="submit" className="rounded bg-slate-900 px-3 py-1 text-white">
+          Add endpoint
+        </button>
+      </form>
+      {secret ? (
+        <p role="status" className="rounded border border-amber-300 bg-amber-50 p-2 text-sm">
+          Signing secret (shown once): <code>{secret}</code>
+        </p>
+      ) : null}
+      {error ? <p role="alert" className="text-sm text-red-700">{error}</p> : null}
+      <Table label="Webhook endpoints" head={["URL", "Events", "State", ""]}>
+        {(q.data?.endpoints ?? []).map((e) => (
+          <tr key={e.id}>
+            <Td className="font-mono text-xs">{e.url}</Td>
+            <Td className="text-xs">{e.events.join(", ")}</Td>
+            <Td>{e.enabled ? <Badge tone="green">enabled</Badge> : <Badge>disabled</Badge>}</Td>
+            <Td>
+              <span className="flex gap-2 text-xs">
+                <button type="button" className="text-sky-700" onClick={() => void act(() => fetchConsole(`/api/console/webhooks/${e.id}/test`, { method: "POST" }))}>
+                  Send test
+                </button>
+                <button type="button" className="text-sky-700" onClick={() => void act(() => fetchConsole(`/api/console/webhooks/${e.id}`, { method: "PATCH", body: JSON.stringify({ enabled: !e.enabled }) }))}>
+                  {e.enabled ? "Disable" : "Enable"}
+                </button>
+                <button type="button" className="text-red-700" onClick={() => void act(() => fetchConsole(`/api/console/webhooks/${e.id}`, { method: "DELETE" }))}>
+                  Delete
+                </button>
+              </span>
+            </Td>
+          </tr>
+        ))}
+      </Table>
+      <Table label="Delivery log" head={["When", "Event", "URL", "Status", "Attempts", "Last result", ""]}>
+        {(q.data?.deliveries ?? []).map((d) => (
+          <tr key={d.id}>
+            <Td className="text-xs">{new Date(d.createdAt).toLocaleString()}</Td>
+            <Td className="text-xs">{d.event}</Td>
+            <Td className="font-mono text-xs">{d.url}</Td>
+            <Td>
+              <Badge tone={d.status === "delivered" ? "green" : d.status === "pending" ? "amber" : "red"}>{d.status}</Badge>
+            </Td>
+            <Td className="text-xs">
+              <details>
+                <summary>{d.attempts}</summary>
+                {d.log.map((a) => (
+                  <div key={a.at}>
+                    {new Date(a.at).toLocaleTimeString()} — {a.statusCode ?? a.error} ({a.durationMs} ms)
+                  </div>
+                ))}
+              </details>
+            </Td>
+            <Td className="text-xs">{d.lastStatusCode ?? d.lastError ?? ""}</Td>
+            <Td>
+              {d.status !== "delivered" && d.status !== "pending" ? (
+                <button type="button" className="text-xs text-sky-700" onClick={() => void act(() => fetchConsole(`/api/console/webhooks/deliveries/${d.id}/retry`, { method: "POST" }))}>
+                  Retry
+                </button>
+              ) : null}
+            </Td>
+          </tr>
+        ))}
+      </Table>
+    </section>
+  );
+}
