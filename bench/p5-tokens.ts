@@ -1,0 +1,83 @@
+import crypto from "node:crypto";
+import os from "node:os";
+import { SignJWT, exportJWK, generateKeyPair, importJWK, type CryptoKey } from "jose";
+import { ACTION_TOKEN_TYP, TOKEN_ALG, actionClaimsSchema } from "@/lib/sdk/token-claims";
+import { verifyActionTokenUnscoped } from "@/lib/sdk/verify-capability";
+import { argsHash } from "@/lib/sdk/args-hash";
+import { round, timeAsync, timeSync, type BenchResult } from "./stats";
+
+/**
+ * P5: minting and verifying an action token the way lib/tokens/mint.ts and
+ * lib/sdk/verify-capability.ts do (zod claims, jose), against raw
+ * node:crypto Ed25519 over the same header and payload bytes.
+ */
+export async function benchTokens(quick: boolean): Promise<BenchResult> {
+  const loadBefore = os.loadavg();
+  const { privateKey, publicKey } = await generateKeyPair(TOKEN_ALG, { crv: "Ed25519", extractable: true });
+  const priv = await importJWK(await exportJWK(privateKey), TOKEN_ALG);
+  const pubJwk = await exportJWK(publicKey);
+  const jwks = { keys: [{ ...pubJwk, kid: "k1", alg: TOKEN_ALG, use: "sig" }] };
+  const nodePriv = crypto.createPrivateKey({ key: await exportJWK(privateKey), format: "jwk" } as crypto.JsonWebKeyInput);
+  const nodePub = crypto.createPublicKey({ key: pubJwk, format: "jwk" } as crypto.JsonWebKeyInput);
+  const args = { query: "refund policy" };
+  const hash = argsHash(args);
+  const claims = (i: number) => {
+    const iat = Math.floor(Date.now() / 1000);
+    return {
+      iss: "gatehouse",
+      aud: "gatehouse-tools",
+      sub: "cred_bench",
+      jti: `jti_${i}`,
+      iat,
+      nbf: iat,
+      exp: iat + 300,
+      tenant: "acme",
+      env: "prod",
+      route: "support/send",
+      run_id: "run_bench",
+      action_id: `act_${i}`,
+      tool: "kb.search",
+      args_hash: hash,
+      idempotency_key: `k${i}`,
+      approver_ids: [] as string[],
+    };
+  };
+  const header = Buffer.from(JSON.stringify({ alg: TOKEN_ALG, kid: "k1", typ: ACTION_TOKEN_TYP })).toString("base64url");
+  const rawSign = (i: number) => {
+    const input = `${header}.${Buffer.from(JSON.stringify(claims(i))).toString("base64url")}`;
+    return `${input}.${crypto.sign(null, Buffer.from(input), nodePriv).toString("base64url")}`;
+  };
+  const joseMint = (i: number) =>
+    new SignJWT(actionClaimsSchema.parse(claims(i))).setProtectedHeader({ alg: TOKEN_ALG, kid: "k1", typ: ACTION_TOKEN_TYP }).sign(priv as CryptoKey);
+
+  const sizes = { batches: quick ? 40 : 200, perBatch: 50 };
+  const mint = await timeAsync(joseMint, sizes);
+  const raw = timeSync(rawSign, sizes);
+
+  const tokens = await Promise.all(Array.from({ length: 256 }, (_, i) => joseMint(i)));
+  const verify = await timeAsync((i) => verifyActionTokenUnscoped(tokens[i & 255]!, { jwks, issuer: "gatehouse", audience: "gatehouse-tools", tool: "kb.search", args }), sizes);
+  const rawVerify = timeSync((i) => {
+    const t = tokens[i & 255]!;
+    const dot = t.lastIndexOf(".");
+    const ok = crypto.verify(null, Buffer.from(t.slice(0, dot)), nodePub, Buffer.from(t.slice(dot + 1), "base64url"));
+    const payload = JSON.parse(Buffer.from(t.slice(t.indexOf(".") + 1, dot), "base64url").toString());
+    return ok && payload.args_hash === argsHash(args);
+  }, sizes);
+
+  const mintRatio = mint.median / raw.median;
+  const verifyRatio = verify.median / rawVerify.median;
+  return {
+    id: "P5",
+    title: "Tokens: jose mint/verify vs raw node:crypto Ed25519",
+    rows: [
+      { operation: "mint (zod claims + jose SignJWT)", "median µs": round(mint.median, 1), "p99 µs": round(mint.p99, 1), "raw median µs": round(raw.median, 1), ratio: `${round(mintRatio, 2)}×` },
+      { operation: "verify (verifyActionTokenUnscoped, local JWKS)", "median µs": round(verify.median, 1), "p99 µs": round(verify.p99, 1), "raw median µs": round(rawVerify.median, 1), ratio: `${round(verifyRatio, 2)}×` },
+    ],
+    goals: [
+      { goal: "mint within 1.3× of raw", value: `${round(mintRatio, 2)}×`, met: mintRatio <= 1.3 },
+      { goal: "verify within 1.3× of raw", value: `${round(verifyRatio, 2)}×`, met: verifyRatio <= 1.3 },
+    ],
+    loadBefore,
+    loadAfter: os.loadavg(),
+  };
+}
