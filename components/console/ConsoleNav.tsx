@@ -19,7 +19,7 @@ export function ConsoleNav({ roles }: { roles: string[] }) {
           href={href}
           aria-current={active ? "page" : undefined}
           className={`block rounded px-2.5 py-1.5 text-sm ${
-            active ? "bg-slate-800 font-medium text-white" : allowed ? "text-slate-300 hover:bg-slate-800/60 hover:text-white" : "text-slate-500 hover:bg-slate-800/60"
+            active ? "bg-slate-800 font-medium text-white" : allowed ? "text-slate-300 hover:bg-slate-800/60 hover:text-white" : "text-slate-400 hover:bg-slate-800/60"
           }`}
         >
           {label}

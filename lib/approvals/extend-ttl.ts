@@ -2,10 +2,11 @@ import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/append";
 import { parseRoles } from "@/lib/auth/roles";
+import { parsePolicy } from "@/lib/policy/policy-schema";
 
 /**
- * A reviewer gives a pending action one more TTL (the length it was proposed
- * with), once. Audited. Refused when it is decided, expired, already extended,
+ * A reviewer gives a pending action one more TTL (the pending_ttl_seconds of
+ * the policy version it was proposed under), once. Audited. Refused when it is decided, expired, already extended,
  * or on the reviewer's own behalf.
  */
 export async function extendActionTtl(actionId: string, userId: string, ctx: { requestId?: string | null } = {}): Promise<{ expiresAt: string }> {
@@ -23,7 +24,8 @@ export async function extendActionTtl(actionId: string, userId: string, ctx: { r
       return new AppError("forbidden", "You cannot extend an action taken on your behalf.", { reason: "own_request" });
     }
     if (a.ttlExtendedAt) return new AppError("conflict", "This action's time was already extended once.", { reason: "already_extended" });
-    const ttlMs = Math.max(a.expiresAt.getTime() - a.createdAt.getTime(), 1000);
+    const pv = await tx.policyVersion.findUnique({ where: { routeId_version: { routeId: a.routeId, version: a.policyVersion } } });
+    const ttlMs = pendingTtlMs(pv?.policy) ?? Math.max(a.expiresAt.getTime() - a.createdAt.getTime(), 1000);
     const expiresAt = new Date(a.expiresAt.getTime() + ttlMs);
     // Matching on ttlExtendedAt: null makes a concurrent second extension a no-op.
     const changed = await tx.action.updateMany({
@@ -53,4 +55,13 @@ export async function extendActionTtl(actionId: string, userId: string, ctx: { r
   });
   if (outcome instanceof AppError) throw outcome;
   return outcome;
+}
+
+function pendingTtlMs(policy: string | undefined): number | null {
+  if (!policy) return null;
+  try {
+    return parsePolicy(policy).approval.pending_ttl_seconds * 1000;
+  } catch {
+    return null;
+  }
 }

@@ -1,0 +1,38 @@
+import { expect } from "@playwright/test";
+import { E2E_BASE_URL } from "./constants";
+
+type Json = Record<string, unknown>;
+
+async function call(key: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: Json }> {
+  const res = await fetch(`${E2E_BASE_URL}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${key}`, ...(body ? { "Content-Type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: res.status, json: (await res.json()) as Json };
+}
+
+/** Start a run on `route` and propose one tool call through the real agent API; returns the pending action id. */
+export async function proposePending(
+  key: string,
+  route: string,
+  action: { tool: string; args: Json; reason?: string; preview?: { before?: unknown; after?: unknown }; on_behalf_of?: string },
+): Promise<string> {
+  const run = await call(key, "POST", "/api/v1/runs", { route });
+  expect(run.status, JSON.stringify(run.json)).toBeLessThan(300);
+  const proposed = await call(key, "POST", "/api/v1/actions", {
+    run_id: run.json.run_id,
+    idempotency_key: `e2e-${action.tool}-${Date.now()}-${Math.random().toString(36).slice(2)}`,
+    ...action,
+  });
+  expect(proposed.status, JSON.stringify(proposed.json)).toBe(202);
+  expect(proposed.json.status).toBe("pending");
+  return String(proposed.json.action_id);
+}
+
+/** GET /api/v1/actions/{id}, optionally long-polling `wait` seconds. */
+export async function getAction(key: string, id: string, wait?: number): Promise<Json> {
+  const r = await call(key, "GET", `/api/v1/actions/${encodeURIComponent(id)}${wait ? `?wait=${wait}` : ""}`);
+  expect(r.status).toBe(200);
+  return r.json;
+}
