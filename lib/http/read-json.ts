@@ -59,6 +59,7 @@ function checkShape(value: unknown, depth: number): void {
       if (k === "__proto__" || k === "constructor" || k === "prototype") {
         throw new AppError("bad_json", `Key "${k}" is not allowed.`);
       }
+      if (k.includes("\u0000")) throw new AppError("bad_json", "Body contains a NUL byte.");
       checkShape(v, depth + 1);
     }
   } else if (typeof value === "string" && value.includes("\u0000")) {
