@@ -1,3 +1,5 @@
+import { isDbUnavailable } from "@/lib/db/errors";
+
 /**
  * One error type for the whole product. Status codes come from the code,
  * never from matching messages.
@@ -71,6 +73,13 @@ export function toErrorBody(err: unknown, requestId: string): { status: number; 
           ...(err.issues ? { issues: err.issues } : {}),
         },
       },
+    };
+  }
+  if (isDbUnavailable(err)) {
+    // Locked, read-only or unreachable store: the transaction rolled back, so fail closed with a retryable 503.
+    return {
+      status: 503,
+      body: { error: { code: "unavailable", message: "The service cannot record decisions right now; nothing was done. Retry shortly.", request_id: requestId } },
     };
   }
   return {

@@ -1,4 +1,5 @@
 import type { Tx } from "@/lib/db/client";
+import { AppError } from "@/lib/errors";
 import { hashAuditRecord, type AuditRecord } from "@/lib/audit/chain";
 
 export type ActorType = "agent" | "user" | "system";
@@ -35,6 +36,17 @@ export type AuditInput = {
  * (a row lock on Postgres; SQLite has one writer).
  */
 export async function appendAudit(tx: Tx, ...events: AuditInput[]): Promise<number[]> {
+  try {
+    return await appendEvents(tx, events);
+  } catch (err) {
+    // No audit record, no decision: the caller's transaction rolls back and the caller sees 503.
+    if (err instanceof AppError) throw err;
+    console.error("audit append failed", err);
+    throw new AppError("unavailable", "The audit log cannot be written right now, so nothing was done. Retry shortly.");
+  }
+}
+
+async function appendEvents(tx: Tx, events: AuditInput[]): Promise<number[]> {
   const seqs: number[] = [];
   for (const e of events) {
     const head = await tx.$queryRaw<{ seq: number | bigint; hash: string }[]>`

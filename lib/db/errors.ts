@@ -6,3 +6,42 @@ export function isUniqueViolation(err: unknown): boolean {
   if (e.meta && (e.meta.code === "23505" || e.meta.code === "2067" || e.meta.code === "1555")) return true;
   return typeof e.message === "string" && /Unique constraint|UNIQUE constraint failed|duplicate key value/i.test(e.message);
 }
+
+/** Driver-adapter error kinds that mean "the database cannot serve this now", not "the request was wrong". */
+const UNAVAILABLE_KINDS = new Set([
+  "SocketTimeout", // SQLite maps SQLITE_BUSY here
+  "DatabaseNotReachable",
+  "DatabaseDoesNotExist",
+  "DatabaseAccessDenied",
+  "ConnectionClosed",
+  "TlsConnectionError",
+  "AuthenticationFailed",
+  "TooManyConnections",
+  "TransactionAlreadyClosed",
+]);
+/** Prisma engine codes for unreachable servers, pool and transaction timeouts. */
+const UNAVAILABLE_PRISMA_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024", "P2028"]);
+const UNAVAILABLE_DRIVER_CODE = /^(SQLITE_(BUSY|LOCKED|READONLY|IOERR|FULL|CANTOPEN|PERM|CORRUPT|NOTADB)|ECONNREFUSED|ECONNRESET|ETIMEDOUT|57P0[123]|53300|08\d\d\d)/;
+
+/**
+ * True when a database failure means the store is locked, read-only, full or
+ * unreachable. The caller answers 503: the transaction rolled back, so
+ * nothing was decided and nothing was minted.
+ */
+export function isDbUnavailable(err: unknown): boolean {
+  const seen = new Set<unknown>();
+  const queue: unknown[] = [err];
+  while (queue.length) {
+    const e = queue.shift();
+    if (!e || typeof e !== "object" || seen.has(e)) continue;
+    seen.add(e);
+    const o = e as { kind?: unknown; code?: unknown; originalCode?: unknown; message?: unknown; cause?: unknown; meta?: { driverAdapterError?: unknown } };
+    if (typeof o.kind === "string" && UNAVAILABLE_KINDS.has(o.kind)) return true;
+    if (typeof o.code === "string" && (UNAVAILABLE_PRISMA_CODES.has(o.code) || UNAVAILABLE_DRIVER_CODE.test(o.code))) return true;
+    if (typeof o.originalCode === "string" && UNAVAILABLE_DRIVER_CODE.test(o.originalCode)) return true;
+    // better-sqlite3 reports an unopenable file as a TypeError with this text and no code.
+    if (e instanceof TypeError && typeof o.message === "string" && o.message.startsWith("Cannot open database")) return true;
+    queue.push(o.cause, o.meta?.driverAdapterError);
+  }
+  return false;
+}
