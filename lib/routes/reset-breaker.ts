@@ -21,7 +21,6 @@ export async function resetBreaker(input: { route: string; actorId: string; reas
       reason: reason.slice(0, 1000),
       data: { previous_state: route.breakerState, previous_count: route.breakerCount },
     });
-    // No dedicated event type exists; subscribers to breaker.opened learn the state went back to closed.
-    await enqueueWebhookEvent(tx, "breaker.opened", { route: route.name, state: "closed", reset_by: input.actorId });
+    await enqueueWebhookEvent(tx, "breaker.reset", { route: route.name, state: "closed", reset_by: input.actorId });
   });
 }

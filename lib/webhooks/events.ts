@@ -14,6 +14,7 @@ export const WEBHOOK_EVENT_TYPES = [
   "break_glass.opened",
   "break_glass.closed",
   "breaker.opened",
+  "breaker.reset",
 ] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
