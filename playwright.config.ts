@@ -32,7 +32,15 @@ export default defineConfig({
     {
       name: "chromium",
       testMatch: /.*\.spec\.ts$/,
+      testIgnore: /sign-in-lockout\.spec\.ts$/,
       dependencies: ["setup"],
+      use: { ...chromium() },
+    },
+    {
+      // Locks an account out for a minute, so it runs after everything else.
+      name: "lockout",
+      testMatch: /sign-in-lockout\.spec\.ts$/,
+      dependencies: ["chromium"],
       use: { ...chromium() },
     },
   ],

@@ -52,7 +52,9 @@ export function formatDemoNotice(demo: SeedResult): string {
 
 /** Print what happened, in a form a person starting the server can act on. */
 export function reportPrepare(result: PrepareResult): void {
-  const where = result.provider === "sqlite" ? `SQLite in ${path.relative(process.cwd(), result.dataDir) || "."}` : "PostgreSQL";
+  const rel = path.relative(process.cwd(), result.dataDir);
+  const dir = rel && !rel.startsWith("..") ? rel : result.dataDir;
+  const where = result.provider === "sqlite" ? `SQLite in ${dir}` : "PostgreSQL";
   const applied = result.migrations.length ? `applied ${result.migrations.length} migration(s)` : "schema up to date";
   console.log(`gatehouse: ${where}, ${applied}${result.production ? ", production mode (no demo data)" : ""}`);
   if (!result.demo) return;
