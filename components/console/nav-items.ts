@@ -10,6 +10,7 @@ export const NAV_ITEMS: { label: string; href: string; roles: readonly Role[] }[
   { label: "Audit", href: "/audit", roles: ["viewer", "reviewer", "admin", "oncall"] },
   { label: "Break-glass", href: "/break-glass", roles: ["oncall"] },
   { label: "Settings", href: "/settings", roles: ["admin"] },
+  { label: "Users", href: "/users", roles: ["admin"] },
 ];
 
 /** Roles for one page, looked up by its path (pages and nav share one list). */

@@ -1,0 +1,17 @@
+import type { Metadata } from "next";
+import { requirePageRole } from "@/lib/auth/session";
+import { pageRoles } from "@/components/console/nav-items";
+import { PageHeader } from "@/components/ui/PageHeader";
+import { UserAdmin } from "@/components/users/UserAdmin";
+
+export const metadata: Metadata = { title: "Users" };
+
+export default async function UsersPage() {
+  const me = await requirePageRole(...pageRoles("/users"));
+  return (
+    <>
+      <PageHeader title="Users" description="Who can sign in to the console and with which roles. At least one enabled admin always remains." />
+      <UserAdmin selfId={me.id} />
+    </>
+  );
+}
