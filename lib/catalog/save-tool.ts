@@ -21,7 +21,16 @@ const STRICTNESS: Record<ToolKind, number> = { read: 0, write: 1, destructive: 2
 
 export type SaveToolResult = { status: "saved" } | { status: "pending"; requestSeq: number; widening: string[] };
 
-export type PendingToolChange = { requestSeq: number; at: string; requestedBy: string | null; tool: string; widening: string[]; entry: ToolEntry };
+export type PendingToolChange = {
+  requestSeq: number;
+  at: string;
+  requestedBy: string | null;
+  /** The requester's e-mail for display (null when that user was deleted). */
+  requestedByEmail: string | null;
+  tool: string;
+  widening: string[];
+  entry: ToolEntry;
+};
 
 const requestData = z.object({ entry: z.unknown(), widening: z.array(z.string()), base_kind: z.string().nullable() });
 
@@ -157,13 +166,17 @@ export async function listPendingToolChanges(): Promise<PendingToolChange[]> {
     db().auditEvent.findMany({ where: { type: { in: ["tool.change_approved", "tool.change_rejected"] } }, select: { data: true } }),
   ]);
   const done = new Set(resolutions.map((r) => (JSON.parse(r.data) as { request_seq?: number }).request_seq));
+  const open = requests.filter((ev) => !done.has(ev.seq));
+  const requesterIds = [...new Set(open.flatMap((ev) => (ev.actorId ? [ev.actorId] : [])))];
+  const requesters = await db().user.findMany({ where: { id: { in: requesterIds } }, select: { id: true, email: true } });
+  const emailOf = new Map(requesters.map((u) => [u.id, u.email]));
   const out: PendingToolChange[] = [];
-  for (const ev of requests) {
-    if (done.has(ev.seq) || !ev.tool) continue;
+  for (const ev of open) {
+    if (!ev.tool) continue;
     const parsed = requestData.safeParse(JSON.parse(ev.data));
     if (!parsed.success) continue;
     try {
-      out.push({ requestSeq: ev.seq, at: ev.at.toISOString(), requestedBy: ev.actorId, tool: ev.tool, widening: parsed.data.widening, entry: parseToolEntry(parsed.data.entry) });
+      out.push({ requestSeq: ev.seq, at: ev.at.toISOString(), requestedBy: ev.actorId, requestedByEmail: (ev.actorId && emailOf.get(ev.actorId)) || null, tool: ev.tool, widening: parsed.data.widening, entry: parseToolEntry(parsed.data.entry) });
     } catch {
       // a request whose entry no longer validates cannot be applied; it stays in the log
     }

@@ -1,20 +1,18 @@
 import type { Metadata } from "next";
 import { requirePageRole } from "@/lib/auth/session";
-import { listTools } from "@/lib/console/list-tools";
 import { pageRoles } from "@/components/console/nav-items";
 import { PageHeader } from "@/components/ui/PageHeader";
-import { EmptyState } from "@/components/ui/EmptyState";
-import { ToolTable } from "@/components/tools/ToolTable";
+import { ToolAdmin } from "@/components/tools/ToolAdmin";
 
 export const metadata: Metadata = { title: "Tools" };
 
+// Admin-only (nav-items), so the page is the editor; there is no read-only view to keep.
 export default async function ToolsPage() {
-  await requirePageRole(...pageRoles("/tools"));
-  const tools = await listTools();
+  const me = await requirePageRole(...pageRoles("/tools"));
   return (
     <>
-      <PageHeader title="Tools" description="The catalog: every tool an agent can name, with its kind and how to undo it." />
-      {tools.length ? <ToolTable tools={tools} /> : <EmptyState title="The catalog is empty">Unknown tools are always denied.</EmptyState>}
+      <PageHeader title="Tools" description="The catalog: every tool an agent can name, with its kind, argument schema, blast radius and undo. Unknown tools are always denied." />
+      <ToolAdmin selfId={me.id} />
     </>
   );
 }
