@@ -1,5 +1,5 @@
 import { db } from "@/lib/db/client";
-import { auditWhere, toAuditView, type AuditFilter, type AuditView } from "@/lib/audit/query";
+import { auditWhere, timeWindow, toAuditView, type SeqWindow, type AuditFilter, type AuditView } from "@/lib/audit/query";
 
 export const EXPORT_BATCH = 1_000;
 export type ExportFormat = "jsonl" | "csv";
@@ -33,6 +33,7 @@ export function exportAuditStream(filter: AuditFilter, format: ExportFormat, bat
   let before: number | undefined;
   let headerSent = format !== "csv";
   let done = false;
+  let window: SeqWindow | undefined;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (!headerSent) {
@@ -41,7 +42,8 @@ export function exportAuditStream(filter: AuditFilter, format: ExportFormat, bat
         return;
       }
       if (done) return;
-      const rows = await db().auditEvent.findMany({ where: auditWhere(filter, before), orderBy: { seq: "desc" }, take: batchSize });
+      window ??= await timeWindow(filter);
+      const rows = await db().auditEvent.findMany({ where: auditWhere(filter, before, window), orderBy: { seq: "desc" }, take: batchSize });
       if (rows.length === 0) {
         done = true;
         controller.close();

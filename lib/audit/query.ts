@@ -131,17 +131,47 @@ function positiveInt(name: string, v: string): number {
   return n;
 }
 
+/** Sequence bounds that narrow a time-range scan; see timeWindow. */
+export type SeqWindow = { gte?: number; lte?: number };
+
+/**
+ * Clock skew tolerated between instances that append to one log. Appends
+ * take the head lock, so `at` follows `seq` on one instance; across
+ * instances it may lag by the skew, and the window below is widened by it.
+ */
+const SKEW_MS = 5 * 60_000;
+
+/**
+ * Turn a time range into a sequence range with two index seeks on `at`, so
+ * the page is a short walk down the seq index instead of a scan from the
+ * newest row back to the range. The `at` condition itself stays in the
+ * query: the window only narrows, it never decides.
+ */
+export async function timeWindow(filter: AuditFilter): Promise<SeqWindow> {
+  const w: SeqWindow = {};
+  if (filter.from) {
+    const first = await db().auditEvent.findFirst({ where: { at: { gte: new Date(Date.parse(filter.from) - SKEW_MS) } }, orderBy: { at: "asc" }, select: { seq: true } });
+    w.gte = first?.seq ?? Number.MAX_SAFE_INTEGER;
+  }
+  if (filter.to) {
+    const last = await db().auditEvent.findFirst({ where: { at: { lte: new Date(Date.parse(filter.to) + SKEW_MS) } }, orderBy: { at: "desc" }, select: { seq: true } });
+    w.lte = last?.seq ?? 0;
+  }
+  return w;
+}
+
 /**
  * The Prisma where for a filter. Every condition is an equality or range on
  * an indexed column, and `before` is the keyset cursor: the page is
  * `seq < before ORDER BY seq DESC`, which an index on (column, seq) serves
  * without an offset scan however deep the page.
  */
-export function auditWhere(filter: AuditFilter, before?: number) {
+export function auditWhere(filter: AuditFilter, before?: number, window: SeqWindow = {}) {
   const at = filter.from || filter.to ? { ...(filter.from ? { gte: new Date(filter.from) } : {}), ...(filter.to ? { lte: new Date(filter.to) } : {}) } : undefined;
+  const seq = { ...(before !== undefined ? { lt: before } : {}), ...window };
   // Spread only what is set: an `undefined` in a Prisma where would match everything.
   return {
-    ...(before !== undefined ? { seq: { lt: before } } : {}),
+    ...(Object.keys(seq).length ? { seq } : {}),
     ...(filter.tenant ? { tenantId: filter.tenant } : {}),
     ...(filter.env ? { env: filter.env } : {}),
     ...(filter.route ? { route: filter.route } : {}),
@@ -161,7 +191,8 @@ export type AuditPage = { rows: AuditView[]; next_before: number | null };
 /** One page of the filtered log, newest first; `next_before` is the cursor for the next page. */
 export async function queryAuditPage(filter: AuditFilter, opts: { before?: number; limit?: number } = {}): Promise<AuditPage> {
   const limit = Math.min(Math.max(opts.limit ?? AUDIT_PAGE_DEFAULT, 1), AUDIT_PAGE_MAX);
-  const rows = await db().auditEvent.findMany({ where: auditWhere(filter, opts.before), orderBy: { seq: "desc" }, take: limit + 1 });
+  const window = await timeWindow(filter);
+  const rows = await db().auditEvent.findMany({ where: auditWhere(filter, opts.before, window), orderBy: { seq: "desc" }, take: limit + 1 });
   const more = rows.length > limit;
   const page = more ? rows.slice(0, limit) : rows;
   return { rows: page.map(toAuditView), next_before: more ? page[page.length - 1]!.seq : null };

@@ -1,0 +1,97 @@
+import { expect, test, type APIRequestContext } from "@playwright/test";
+import { DEMO_AGENTS } from "@/lib/seed/demo-data";
+import { DEMO_LOGINS, E2E_BASE_URL, storageStatePath } from "./support/constants";
+import { getAction, proposePending } from "./support/agent-api";
+
+// The break-glass story end to end: open with password, everyone sees the banner, approve a
+// destructive action alone, end it, the power and the banner are gone, someone else acks the review.
+
+const agent = DEMO_AGENTS.find((a) => a.tenant === "acme" && a.env === "prod" && a.routes.includes("support/send"))!;
+const consoleHeaders = { "X-Gatehouse-Console": "1", Origin: E2E_BASE_URL, "Content-Type": "application/json" };
+
+async function approveAlone(request: APIRequestContext, sessionId: string, actionId: string) {
+  return request.post("/api/console/break-glass/approve", { headers: consoleHeaders, data: { session_id: sessionId, action_id: actionId } });
+}
+
+test("on-call opens break-glass, approves a destructive action alone, ends it; a reviewer acknowledges", async ({ browser }) => {
+  test.setTimeout(120_000);
+  const oncall = await browser.newContext({ storageState: storageStatePath("oncall") });
+  const viewer = await browser.newContext({ storageState: storageStatePath("viewer") });
+  const reviewer = await browser.newContext({ storageState: storageStatePath("reviewer") });
+  const op = await oncall.newPage();
+  const vp = await viewer.newPage();
+
+  await vp.goto("/");
+  await expect(vp.getByTestId("break-glass-banner")).toHaveCount(0);
+
+  // A destructive action needs two people normally.
+  const actionId = await proposePending(agent.key, "support/send", { tool: "customer.delete", args: { customer_id: "C-4242" }, reason: "GDPR erasure" });
+
+  await op.goto("/break-glass");
+  await op.getByLabel("Reason").fill("Payments outage: erase the corrupt customer record");
+  await op.getByLabel("Duration (minutes)").fill("5");
+  await op.getByLabel("Password").fill("wrong-password");
+  await op.getByRole("button", { name: "Open break-glass" }).click();
+  await expect(op.getByRole("alert").filter({ hasText: "The password is not correct." })).toBeVisible();
+  await op.getByLabel("Password").fill(DEMO_LOGINS.oncall.password);
+  await op.getByRole("button", { name: "Open break-glass" }).click();
+  await expect(op.getByRole("heading", { name: "Your break-glass session is open" })).toBeVisible();
+
+  // Everyone sees the banner, live, without reloading.
+  await expect(vp.getByTestId("break-glass-banner")).toBeVisible({ timeout: 3_000 });
+  await expect(vp.getByTestId("break-glass-banner")).toContainText("oncall@gatehouse.local");
+  await expect(op.getByTestId("break-glass-banner")).toBeVisible();
+
+  const active = (await (await op.request.get("/api/console/break-glass/active")).json()) as { sessions: { id: string }[] };
+  const sessionId = active.sessions[0]!.id;
+
+  await op.getByRole("button", { name: `Approve ${actionId} alone` }).click();
+  await expect(op.getByRole("status").filter({ hasText: `Action ${actionId} is approved` })).toBeVisible();
+  const approved = await getAction(agent.key, actionId);
+  expect(approved.status).toBe("approved");
+  expect(approved.token).toBeTruthy();
+
+  // End it by hand: the banner goes for everyone and the power is gone on the server.
+  const second = await proposePending(agent.key, "support/send", { tool: "customer.delete", args: { customer_id: "C-4343" } });
+  await op.getByRole("button", { name: "End break-glass now" }).click();
+  await expect(vp.getByTestId("break-glass-banner")).toHaveCount(0, { timeout: 3_000 });
+  await expect(op.getByRole("button", { name: "Open break-glass" })).toBeVisible();
+  const refused = await approveAlone(op.request, sessionId, second);
+  expect(refused.status()).toBe(403);
+  expect((await getAction(agent.key, second)).status).toBe("pending");
+
+  // The review: the on-call cannot acknowledge their own; a reviewer can, and sees what was done.
+  await op.goto(`/break-glass/review/${sessionId}`);
+  await expect(op.getByRole("cell", { name: "action.approved" })).toBeVisible();
+  await op.getByRole("button", { name: "Acknowledge review" }).click();
+  await expect(op.getByRole("alert").filter({ hasText: "Someone else must acknowledge" })).toBeVisible();
+  await expect(op.getByTestId("review-state")).toHaveText("Not yet acknowledged");
+
+  const rp = await reviewer.newPage();
+  await rp.goto(`/break-glass/review/${sessionId}`);
+  await expect(rp.getByRole("cell", { name: "break_glass.closed" })).toBeVisible();
+  await rp.getByLabel("Note").fill("Checked the erasure ticket.");
+  await rp.getByRole("button", { name: "Acknowledge review" }).click();
+  await expect(rp.getByTestId("review-state")).toContainText("Acknowledged by reviewer@gatehouse.local");
+
+  await Promise.all([oncall.close(), viewer.close(), reviewer.close()]);
+});
+
+test.describe("a viewer", () => {
+  test.use({ storageState: storageStatePath("viewer") });
+
+  test("cannot open the break-glass page or API", async ({ page }) => {
+    const res = await page.goto("/break-glass");
+    expect(res?.status()).toBe(403);
+    const api = await page.request.post("/api/console/break-glass", { headers: consoleHeaders, data: { password: "viewer-demo", reason: "no", duration_minutes: 5 } });
+    expect(api.status()).toBe(403);
+  });
+});
+
+test("an agent key gets nothing from break-glass", async ({ request }) => {
+  const res = await request.post("/api/console/break-glass", {
+    headers: { ...consoleHeaders, Authorization: `Bearer ${agent.key}` },
+    data: { password: "x", reason: "agent", duration_minutes: 5 },
+  });
+  expect([401, 403]).toContain(res.status());
+});
