@@ -29,6 +29,8 @@ const schema = z.object({
   OIDC_CLIENT_ID: z.string().min(1).optional(),
   OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   OIDC_NAME: z.string().min(1).default("SSO"),
+  /** Generated requests per fuzz property (test/security/fuzz.test.ts); 10000 for the long run. */
+  GATEHOUSE_FUZZ_RUNS: z.coerce.number().int().min(1).max(1_000_000).default(1000),
 });
 
 export type Env = z.infer<typeof schema> & {
