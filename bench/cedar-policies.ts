@@ -1,4 +1,5 @@
 import type { DecisionInput } from "@/lib/policy/decide";
+import type { EntityJson } from "@cedar-policy/cedar-wasm/nodejs";
 import type { PolicyFixture } from "./decision-fixtures";
 
 /**
@@ -23,7 +24,7 @@ export function cedarPolicyText(): string {
  * idiomatic Cedar shape (a few generic policies, data in entities), which is
  * far faster in Cedar than one policy per route with set literals.
  */
-export function cedarRouteEntities(f: PolicyFixture): Map<string, unknown> {
+export function cedarRouteEntities(f: PolicyFixture): Map<string, EntityJson> {
   return new Map(
     f.routes.map((r) => [
       r.name,
@@ -37,7 +38,7 @@ export function cedarRouteEntities(f: PolicyFixture): Map<string, unknown> {
 }
 
 /** One decision input as a Cedar request (everything the policies read is in the context). */
-export function cedarRequest(d: DecisionInput, routes: Map<string, unknown>) {
+export function cedarRequest(d: DecisionInput, routes: Map<string, EntityJson>) {
   const entity = routes.get(d.routeName);
   const b = d.budget!;
   return {

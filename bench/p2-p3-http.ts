@@ -1,0 +1,138 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { spawn } from "node:child_process";
+import autocannon from "autocannon";
+import { DEMO_AGENTS } from "@/lib/seed/demo-data";
+import { startScript, stop, waitForUrl } from "./spawn-server";
+import { round, type BenchResult } from "./stats";
+
+const agent = DEMO_AGENTS.find((a) => a.name === "acme-support")!;
+const CONNECTIONS = 50;
+
+type Load = { rps: number; p50: number; p99: number; non2xx: number; errors: number; total: number };
+
+/** autocannon at 50 connections; every request gets its own idempotency key. */
+async function load(base: string, runIds: string[], tool: "kb.search" | "ticket.close", seconds: number): Promise<Load> {
+  let i = 0;
+  const tag = Math.random().toString(36).slice(2, 8);
+  const args = tool === "kb.search" ? { query: "refund policy" } : { ticket_id: "T-1001", resolution: "done" };
+  const r = await autocannon({
+    url: base,
+    connections: CONNECTIONS,
+    duration: seconds,
+    requests: [
+      {
+        method: "POST",
+        path: "/api/v1/actions",
+        headers: { authorization: `Bearer ${agent.key}`, "content-type": "application/json" },
+        setupRequest: (req) => {
+          const n = i++;
+          return { ...req, body: JSON.stringify({ run_id: runIds[n % runIds.length], tool, args, idempotency_key: `${tag}-${n}` }) };
+        },
+      },
+    ],
+  });
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts, total: r.requests.total };
+}
+
+async function postJson(url: string, body: unknown, key?: string): Promise<unknown> {
+  const r = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}) }, body: JSON.stringify(body) });
+  if (!r.ok) throw new Error(`${url}: ${r.status} ${await r.text()}`);
+  return r.json();
+}
+
+/**
+ * P2 (allowed read: decide + audit + action token) and P3 (pending write
+ * proposals) against the baseline server, Gatehouse's handlers on bare
+ * node:http, and Gatehouse under `next start` when a build exists.
+ */
+export async function benchAgentApi(quick: boolean): Promise<BenchResult[]> {
+  const loadBefore = os.loadavg();
+  const seconds = quick ? 3 : 10;
+  const rows: { target: string; bench: string; r: Load }[] = [];
+  const notes: string[] = [];
+  const measure = async (target: string, base: string, runIds: string[]) => {
+    await load(base, runIds, "kb.search", 1); // warm-up: JIT, caches, signing key
+    rows.push({ target, bench: "P2 allowed read", r: await load(base, runIds, "kb.search", seconds) });
+    rows.push({ target, bench: "P3 pending write", r: await load(base, runIds, "ticket.close", seconds) });
+  };
+
+  const baseline = await startScript("baseline-server.ts");
+  try {
+    const base = `http://127.0.0.1:${baseline.port}`;
+    const runIds: string[] = [];
+    for (let k = 0; k < 10; k++) runIds.push(((await postJson(`${base}/api/v1/runs`, { route: "support/send" }, agent.key)) as { run_id: string }).run_id);
+    await measure("baseline (node:http + better-sqlite3)", base, runIds);
+  } finally {
+    await baseline.stop();
+  }
+
+  const gh = await startScript("gatehouse-server.ts");
+  let dataDir = gh.dataDir;
+  let runIds: string[] = [];
+  try {
+    const base = `http://127.0.0.1:${gh.port}`;
+    runIds = (await postJson(`${base}/__bench/runs`, { key: agent.key, route: "support/send", count: 10 })) as string[];
+    await measure("Gatehouse handlers on bare node:http", base, runIds);
+  } finally {
+    await gh.stop();
+  }
+
+  const root = path.join(import.meta.dirname, "..");
+  if (!fs.existsSync(path.join(root, ".next", "BUILD_ID"))) {
+    notes.push("`next start` skipped: no production build (.next/BUILD_ID missing); run `npm run build` first.");
+  } else {
+    const port = 3900 + Math.floor(Math.random() * 90);
+    const next = spawn(path.join(root, "node_modules", ".bin", "next"), ["start", "-p", String(port)], {
+      cwd: root,
+      env: { ...process.env, GATEHOUSE_DATA_DIR: dataDir, DATABASE_URL: `file:${path.join(dataDir, "gatehouse.db")}`, PORT: String(port), GATEHOUSE_DEMO: "1", NODE_ENV: "production" },
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      await waitForUrl(`${base}/.well-known/jwks.json`, 60_000);
+      await measure("Gatehouse under next start", base, runIds);
+    } catch (err) {
+      notes.push(`next start failed: ${(err as Error).message}`);
+    } finally {
+      await stop(next);
+    }
+  }
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  dataDir = "";
+
+  const out: BenchResult[] = [];
+  for (const bench of ["P2 allowed read", "P3 pending write"]) {
+    const mine = rows.filter((x) => x.bench === bench);
+    const baseRps = mine.find((x) => x.target.startsWith("baseline"))?.r.rps ?? NaN;
+    const goals: BenchResult["goals"] = [];
+    for (const x of mine.filter((m) => !m.target.startsWith("baseline"))) {
+      const ratio = x.r.rps / baseRps;
+      if (bench.startsWith("P2")) goals.push({ goal: `${x.target}: ≥ 0.5× baseline throughput`, value: `${round(ratio, 2)}×`, met: ratio >= 0.5 });
+      goals.push({ goal: `${x.target}: ≥ ${bench.startsWith("P2") ? "1,000" : "800"} req/s`, value: `${Math.round(x.r.rps)} req/s`, met: x.r.rps >= (bench.startsWith("P2") ? 1000 : 800) });
+      goals.push({ goal: `${x.target}: p99 ≤ 50 ms`, value: `${x.r.p99} ms`, met: x.r.p99 <= 50 });
+    }
+    out.push({
+      id: bench.slice(0, 2),
+      title: bench.startsWith("P2")
+        ? "Agent API, allowed read (POST /api/v1/actions kb.search: decide + audit + action token), 50 connections"
+        : "Agent API, pending write proposals (ticket.close on support/send, unique idempotency keys), 50 connections",
+      rows: mine.map((x) => ({
+        target: x.target,
+        "req/s": Math.round(x.r.rps),
+        "vs baseline": `${round(x.r.rps / baseRps, 2)}×`,
+        "p50 ms": x.r.p50,
+        "p99 ms": x.r.p99,
+        requests: x.r.total,
+        "non-2xx": x.r.non2xx,
+        errors: x.r.errors,
+      })),
+      goals,
+      loadBefore,
+      loadAfter: os.loadavg(),
+      notes: [`${seconds}s per measurement after a 1s warm-up; load generator (autocannon) shares the 2 cores with the server.`, ...notes],
+    });
+  }
+  return out;
+}
