@@ -7,13 +7,16 @@ import type { ToolDraft } from "@/components/tools/tool-draft";
 
 const input = "w-full rounded border border-slate-300 p-1 text-sm";
 
+/** A labelled input; the hint sits outside the label so the input's accessible name is just the label. */
 function Field({ label, children, hint }: { label: string; children: ReactNode; hint?: string }) {
   return (
-    <label className="flex flex-col gap-0.5 text-sm">
-      <span className="text-xs text-slate-600">{label}</span>
-      {children}
+    <div className="flex flex-col gap-0.5 text-sm">
+      <label className="flex flex-col gap-0.5">
+        <span className="text-xs text-slate-600">{label}</span>
+        {children}
+      </label>
       {hint ? <span className="text-xs text-slate-500">{hint}</span> : null}
-    </label>
+    </div>
   );
 }
 

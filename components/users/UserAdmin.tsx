@@ -6,10 +6,13 @@ import type { Role } from "@/lib/auth/roles";
 import type { UserRow } from "@/lib/users/manage-users";
 import { fetchConsole } from "@/components/console/fetch-console";
 import { adminKeys } from "@/components/policies/admin-keys";
-import { Badge } from "@/components/ui/Badge";
+import { Badge, type BadgeTone } from "@/components/ui/Badge";
 import { Table, Td } from "@/components/ui/Table";
 import { NewUserForm, type NewUser } from "@/components/users/NewUserForm";
 import { UserRowEditor } from "@/components/users/UserRowEditor";
+
+// The header's role chips use the same colours.
+const ROLE_TONE: Record<string, BadgeTone> = { admin: "violet", reviewer: "blue", oncall: "red", viewer: "slate" };
 
 type Editing = { id: string; mode: "roles" | "password" } | null;
 
@@ -73,7 +76,7 @@ export function UserAdmin({ selfId }: { selfId: string }) {
                 <Td>{u.name}</Td>
                 <Td>
                   <span className="flex flex-wrap gap-1">
-                    {u.roles.length ? u.roles.map((r) => <Badge key={r} tone={r === "admin" ? "violet" : r === "oncall" ? "red" : "slate"}>{r}</Badge>) : <span className="text-xs text-slate-500">no role</span>}
+                    {u.roles.length ? u.roles.map((r) => <Badge key={r} tone={ROLE_TONE[r] ?? "slate"}>{r}</Badge>) : <span className="text-xs text-slate-500">no role</span>}
                   </span>
                 </Td>
                 <Td>{u.disabled ? <Badge tone="red">disabled</Badge> : <Badge tone="green">enabled</Badge>}</Td>
