@@ -50,11 +50,15 @@ function countArg(): number {
   return n;
 }
 
-/** Deterministic, cheap pseudo-randomness (so two seeds of one size look alike). */
+/** Deterministic, cheap pseudo-randomness (xorshift32: every bit varies, unlike an LCG's low bits). */
 function rng(seed: number) {
-  let s = seed >>> 0;
+  let s = seed >>> 0 || 1;
   return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
     return s;
   };
 }
