@@ -22,7 +22,7 @@ export async function call(
   path: string,
   key: string | null,
   body?: unknown,
-  opts: { raw?: string | Uint8Array; headers?: Record<string, string> } = {},
+  opts: { raw?: string; headers?: Record<string, string> } = {},
 ): Promise<CallResult> {
   const hasBody = body !== undefined || opts.raw !== undefined;
   const res = await fetch(baseUrl + path, {
