@@ -7,6 +7,9 @@ import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
  * count within the window reaches the threshold. A human resets it.
  */
 export async function recordBreakerFailure(tx: Tx, routeId: string, ctx: { requestId?: string | null }): Promise<void> {
+  // Touch the row first: on Postgres that takes its lock, so concurrent
+  // failures count one after another instead of overwriting each other.
+  await tx.$executeRaw`UPDATE "Route" SET "breakerCount" = "breakerCount" WHERE "id" = ${routeId}`;
   const route = await tx.route.findUnique({ where: { id: routeId } });
   if (!route || route.breakerState === "open") return;
   const now = new Date();
