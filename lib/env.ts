@@ -31,6 +31,8 @@ const schema = z.object({
   OIDC_NAME: z.string().min(1).default("SSO"),
   /** Generated requests per fuzz property (test/security/fuzz.test.ts); 10000 for the long run. */
   GATEHOUSE_FUZZ_RUNS: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  /** Bearer token a Prometheus scraper presents at /metrics (admins may also use their session). */
+  GATEHOUSE_METRICS_TOKEN: z.string().min(24, "must be at least 24 characters").optional(),
 });
 
 export type Env = z.infer<typeof schema> & {

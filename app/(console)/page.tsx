@@ -3,6 +3,7 @@ import { ANY_ROLE } from "@/lib/auth/roles";
 import { requirePageRole } from "@/lib/auth/session";
 import { PageHeader } from "@/components/ui/PageHeader";
 import { SummaryCards } from "@/components/dashboard/SummaryCards";
+import { MetricsCharts } from "@/components/dashboard/MetricsCharts";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
@@ -12,6 +13,7 @@ export default async function DashboardPage() {
     <>
       <PageHeader title="Dashboard" description="What agents are asking for, live." />
       <SummaryCards />
+      <MetricsCharts />
     </>
   );
 }

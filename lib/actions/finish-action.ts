@@ -2,6 +2,7 @@ import type { Tx } from "@/lib/db/client";
 import type { Action } from "@/lib/db/generated/sqlite/client";
 import { appendAudit, type ActorType } from "@/lib/audit/append";
 import { enqueueCallback, enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
+import { observeTimeToDecision } from "@/lib/metrics/record";
 
 export type FinalState = "expired" | "cancelled" | "rejected" | "denied";
 
@@ -27,6 +28,7 @@ export async function finishAction(tx: Tx, action: Action, to: FinalState, info:
     data: { status: to, decisionReason: info.reason, decidedAt: now, rejectReason: info.rejectReason ?? null },
   });
   if (changed.count !== 1) return false;
+  observeTimeToDecision(to, action.createdAt);
   await appendAudit(tx, {
     type: `action.${to}`,
     actorType: info.actorType,

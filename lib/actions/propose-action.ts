@@ -17,6 +17,7 @@ import { loadRoute, loadTool, killSwitchState } from "@/lib/actions/decision-con
 import { recordBreakerFailure } from "@/lib/actions/circuit-breaker";
 import { toActionView, tokenSealContext } from "@/lib/actions/action-view";
 import { isUniqueViolation } from "@/lib/db/errors";
+import { countDecision } from "@/lib/metrics/record";
 
 export type ProposeResult = { httpStatus: 200 | 202; view: ActionView; replay: boolean };
 
@@ -202,7 +203,11 @@ async function attempt(agent: AgentPrincipal, input: ProposeActionInput, hash: s
     const view = toActionView(finalAction, { viewerCredentialId: agent.credentialId, approvalsReceived: 0 });
     return { kind: "ok", result: { httpStatus: pending ? 202 : 200, view, replay: false } };
   });
-  if (outcome.kind === "refused") throw outcome.error;
+  if (outcome.kind === "refused") {
+    countDecision(outcome.error.code === "denied" ? "denied" : "invalid", outcome.error.reason);
+    throw outcome.error;
+  }
+  if (!outcome.result.replay) countDecision(outcome.result.view.status, outcome.result.view.reason_code);
   return outcome.result;
 }
 

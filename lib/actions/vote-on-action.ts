@@ -10,6 +10,7 @@ import { finishAction, notifyOutside } from "@/lib/actions/finish-action";
 import { tokenSealContext } from "@/lib/actions/action-view";
 import { notifyActionChanged } from "@/lib/events/action-events";
 import { isUniqueViolation } from "@/lib/db/errors";
+import { observeTimeToDecision } from "@/lib/metrics/record";
 
 export type VoteInput = {
   actionId: string;
@@ -160,6 +161,7 @@ async function castVote(tx: Tx, input: VoteInput): Promise<Outcome> {
     },
   });
   if (changed.count !== 1) return refused("conflict", "already_decided", "This action was decided by someone else a moment ago.");
+  observeTimeToDecision("approved", action.createdAt);
   await appendAudit(tx, {
     ...audit,
     type: "action.approved",

@@ -1,5 +1,6 @@
 import { toErrorBody } from "@/lib/errors";
 import { requestIdFrom } from "@/lib/http/request-id";
+import { observeRequest } from "@/lib/metrics/record";
 
 export type HandlerContext<P = Record<string, string>> = { requestId: string; params: P };
 
@@ -14,6 +15,7 @@ export function handler<P = Record<string, string>>(
 ): (req: Request, ctx: NextCtx<P>) => Promise<Response> {
   return async (req, nextCtx) => {
     const requestId = requestIdFrom(req.headers);
+    const started = performance.now();
     let res: Response;
     try {
       const params = (nextCtx?.params ? await nextCtx.params : {}) as P;
@@ -25,6 +27,7 @@ export function handler<P = Record<string, string>>(
     }
     res.headers.set("X-Request-Id", requestId);
     if (!res.headers.has("Cache-Control")) res.headers.set("Cache-Control", "no-store");
+    observeRequest(req.method, res.status, started);
     return res;
   };
 }

@@ -12,6 +12,7 @@ import {
   actionClaimsSchema,
   runClaimsSchema,
 } from "@/lib/sdk/token-claims";
+import { countTokenMinted } from "@/lib/metrics/record";
 
 export type MintAudit = {
   requestId?: string | null;
@@ -151,6 +152,7 @@ type IssuedRecord = {
 
 /** The IssuedToken row and the audit event; the audit keeps the jti, never the token. */
 async function record(tx: Tx, r: IssuedRecord, audit: MintAudit): Promise<void> {
+  countTokenMinted(r.kind);
   await tx.issuedToken.create({
     data: { jti: r.jti, kind: r.kind, tenantId: r.tenant, env: r.env, runId: r.runId, actionId: r.actionId ?? null, expiresAt: r.expiresAt },
   });

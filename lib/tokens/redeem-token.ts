@@ -5,6 +5,7 @@ import { AppError } from "@/lib/errors";
 import { appendAudit, type AuditInput } from "@/lib/audit/append";
 import { publicJwks } from "@/lib/tokens/signing-keys";
 import { CapabilityError, verifyActionTokenUnscoped } from "@/lib/sdk/verify-capability";
+import { countRedemption } from "@/lib/metrics/record";
 import type { ActionClaims } from "@/lib/sdk/token-claims";
 
 export type RedeemInput = { token: string; tool: string; args: unknown };
@@ -73,6 +74,7 @@ export async function redeemActionToken(input: RedeemInput, ctx: { requestId: st
   });
   // Returned, not thrown: a token whose action can no longer run stays spent.
   if (outcome.refused) throw await refuse(ctx, input.tool, outcome.refused, claims);
+  countRedemption("ok");
 
   return {
     action_id: claims.action_id,
@@ -88,6 +90,7 @@ const CONFLICT_REASONS = new Set(["already_redeemed", "action_not_redeemable"]);
 
 /** Audit the refusal in its own transaction and build the error the caller sees. */
 async function refuse(ctx: { requestId: string }, tool: string, reason: string, verified?: JWTPayload | ActionClaims): Promise<AppError> {
+  countRedemption(reason);
   const scope = auditScope((verified ?? {}) as Partial<ActionClaims>);
   await db().$transaction((tx) =>
     appendAudit(tx, {

@@ -8,6 +8,7 @@ import type { WebhookDelivery } from "@/lib/db/generated/sqlite/client";
 import { appendAudit, type AuditInput } from "@/lib/audit/append";
 import { unseal } from "@/lib/crypto/seal";
 import { allowlistedAddresses, isHostAllowlisted } from "@/lib/webhooks/callback-url";
+import { countWebhookDelivery } from "@/lib/metrics/record";
 import { postSigned, type PostResult } from "@/lib/webhooks/post-signed";
 
 /** Wait before retry n (after failed attempt n); after the last entry the delivery fails for good. */
@@ -141,6 +142,7 @@ async function attemptOne(d: WebhookDelivery, workerId: string, opts: DeliverOpt
       });
     }
   });
+  countWebhookDelivery(outcome.status === "pending" ? "retry_scheduled" : outcome.status);
 }
 
 /**

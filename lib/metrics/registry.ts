@@ -1,0 +1,46 @@
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+
+/**
+ * The process's Prometheus registry and instruments. One set per process
+ * (kept on globalThis, since Next.js may load this module in several
+ * bundles). Counting is an in-memory increment: cheap enough for hot paths.
+ * Gauges that need the database or the event bus are filled at scrape time
+ * (see collect-gauges.ts), never on the request path.
+ */
+function create() {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service: "gatehouse" });
+  const r = [registry];
+  return {
+    registry,
+    decisions: new Counter({ name: "gatehouse_decisions_total", help: "Proposed tool calls decided, by outcome and reason code.", labelNames: ["outcome", "reason"], registers: r }),
+    timeToDecision: new Histogram({
+      name: "gatehouse_time_to_decision_seconds",
+      help: "From proposal to a human decision (approved, rejected) or cancellation.",
+      labelNames: ["outcome"],
+      buckets: [1, 5, 15, 30, 60, 120, 300, 600, 900, 1800, 3600],
+      registers: r,
+    }),
+    tokensMinted: new Counter({ name: "gatehouse_tokens_minted_total", help: "Capability tokens minted, by kind.", labelNames: ["kind"], registers: r }),
+    tokensRedeemed: new Counter({ name: "gatehouse_token_redemptions_total", help: "Action token redemptions, by result.", labelNames: ["result"], registers: r }),
+    webhookDeliveries: new Counter({ name: "gatehouse_webhook_deliveries_total", help: "Webhook and callback delivery attempts, by resulting status.", labelNames: ["status"], registers: r }),
+    pending: new Gauge({ name: "gatehouse_pending_actions", help: "Actions waiting for a human (all instances; read from the database at scrape).", registers: r }),
+    waiters: new Gauge({ name: "gatehouse_long_poll_waiters", help: "Long-polls waiting on this instance.", registers: r }),
+    requestDuration: new Histogram({
+      name: "gatehouse_http_request_duration_seconds",
+      help: "Route handler latency, by method and status.",
+      labelNames: ["method", "status"],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60],
+      registers: r,
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof create>;
+
+const g = globalThis as unknown as { gatehouseMetrics?: Metrics };
+
+/** The process's instruments. */
+export function metrics(): Metrics {
+  return (g.gatehouseMetrics ??= create());
+}
