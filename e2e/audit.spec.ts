@@ -1,9 +1,14 @@
 import { expect, test } from "@playwright/test";
+import { DEMO_AGENTS } from "@/lib/seed/demo-data";
 import { storageStatePath } from "./support/constants";
+import { proposePending } from "./support/agent-api";
 
 test.use({ storageState: storageStatePath("viewer") });
 
 test("the audit browser filters, opens an event, and its JSONL export equals the rows it shows", async ({ page }) => {
+  // Something for tenant acme to be in the log, whatever ran before.
+  const agent = DEMO_AGENTS.find((a) => a.tenant === "acme" && a.routes.includes("support/send"))!;
+  await proposePending(agent.key, "support/send", { tool: "ticket.close", args: { ticket_id: "T-9001" } });
   await page.goto("/audit");
   await expect(page.getByRole("heading", { level: 1, name: "Audit" })).toBeVisible();
   await expect(page.getByTestId("audit-row").first()).toBeVisible();
