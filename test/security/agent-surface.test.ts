@@ -9,6 +9,9 @@ import { seedDemo } from "@/lib/seed/seed-demo";
 import { createCredential } from "@/lib/agents/create-credential";
 import { voteOnAction } from "@/lib/actions/vote-on-action";
 import { deliverDue } from "@/lib/webhooks/deliver";
+import { encode } from "next-auth/jwt";
+import { env } from "@/lib/env";
+import { sessionCookieName } from "@/lib/auth/session-cookie";
 import { call, demoAgent, stateCounts } from "./helpers";
 
 // Threat: the model (or text it read) crafts requests to reach another
@@ -58,6 +61,23 @@ describe("scope comes from the credential, never the body", () => {
         expect((await post(`/api/v1/actions/${p.body.action_id}/result`, { status: "ok", duration_ms: 1, [field]: "globex" })).status).toBe(400);
       });
     }
+  });
+});
+
+describe("only an agent key opens the agent API", () => {
+  it("a console session cookie, a run token or an action token as the bearer is 401 and changes nothing", async () => {
+    const uid = await makeUser("surface-admin@example.com", ["admin", "reviewer", "oncall"]);
+    const cookie = `${sessionCookieName()}=${await encode({ token: { sub: uid }, secret: env().sessionSecret, maxAge: 3600 })}`;
+    const run = await post("/api/v1/runs", { route: "support/send" });
+    const allowed = await propose();
+    await unchanged(async () => {
+      const viaCookie = await call(server.url, "POST", "/api/v1/runs", null, { route: "support/send" }, { headers: { cookie } });
+      expect(viaCookie.status).toBe(401);
+      for (const bearer of [run.body.run_token as string, allowed.body.token as string, acme.key.toUpperCase(), acme.key.slice(0, -1)]) {
+        expect((await post("/api/v1/runs", { route: "support/send" }, bearer)).status).toBe(401);
+        expect((await call(server.url, "GET", `/api/v1/actions/${allowed.body.action_id}`, bearer)).status).toBe(401);
+      }
+    });
   });
 });
 
