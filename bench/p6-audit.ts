@@ -25,16 +25,15 @@ export async function benchAudit(quick: boolean): Promise<BenchResult> {
     if (!seed.ok) return { id: "P6", title: "Audit log", skipped: `seeding failed: ${seed.out.slice(-500)}`, rows: [], goals: [], loadBefore };
     const page = tsx(["bench/audit-page.ts"]);
     const verify = tsx(["scripts/audit-verify.ts"]);
-    // 1M events is the goal's size; smaller runs are scaled linearly for the check.
-    const projected = (verify.ms / count) * 1_000_000;
     return {
       id: "P6",
       title: `Audit log: ${count.toLocaleString("en")} events — first pages (H8's bench/audit-page.ts) and chain verification`,
       rows: [{ events: count, "seed s": Math.round(seed.ms / 100) / 10, "verify s (incl. process start)": Math.round(verify.ms / 100) / 10, "verify ok": verify.ok ? "yes" : "NO" }],
-      goals: [{ goal: "chain verification of 1M events ≤ 15 s", value: `${(projected / 1000).toFixed(1)} s${count === 1_000_000 ? "" : " (projected from the smaller run)"}`, met: verify.ok && projected <= 15_000 }],
+      // The goal is for 1M events; at --quick sizes process start dominates, so it is only reported.
+      goals: quick ? [] : [{ goal: "chain verification of 1M events ≤ 15 s", value: `${(verify.ms / 1000).toFixed(1)} s`, met: verify.ok && verify.ms <= 15_000 }],
       loadBefore,
       loadAfter: os.loadavg(),
-      notes: ["bench/audit-page.ts output:", "```", ...page.out.split("\n"), "```"],
+      notes: [...(quick ? ["The 1M-event verification goal is checked by the full run only."] : []), "bench/audit-page.ts output:", "```", ...page.out.split("\n"), "```"],
     };
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
