@@ -14,7 +14,7 @@ async function approveAlone(request: APIRequestContext, sessionId: string, actio
 }
 
 test("on-call opens break-glass, approves a destructive action alone, ends it; a reviewer acknowledges", async ({ browser }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   const oncall = await browser.newContext({ storageState: storageStatePath("oncall") });
   const viewer = await browser.newContext({ storageState: storageStatePath("viewer") });
   const reviewer = await browser.newContext({ storageState: storageStatePath("reviewer") });
