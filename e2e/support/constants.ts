@@ -1,5 +1,8 @@
-/** Port of the e2e server; not 3000, so a running `npm start` does not collide. */
-export const E2E_PORT = 3100;
+/**
+ * Port of the e2e server; not 3000, so a running `npm start` does not collide.
+ * GATEHOUSE_E2E_PORT lets two checkouts run their suites side by side.
+ */
+export const E2E_PORT = Number(process.env.GATEHOUSE_E2E_PORT ?? 3100);
 export const E2E_BASE_URL = `http://127.0.0.1:${E2E_PORT}`;
 
 export type DemoRole = "admin" | "reviewer" | "viewer" | "oncall";
