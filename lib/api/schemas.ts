@@ -41,7 +41,12 @@ export const proposeActionInput = z
       .optional()
       .describe("Optional before/after preview for reviewers. Untrusted."),
     callback_url: z.string().max(2048).optional(),
-    on_behalf_of: z.string().min(1).max(200).optional().describe("E-mail of the human this run acts for; that human cannot approve."),
+    on_behalf_of: z
+      .email()
+      .max(200)
+      .transform((e) => e.toLowerCase())
+      .optional()
+      .describe("E-mail of the human this run acts for; that human cannot approve. A plain address: no display names or invisible characters."),
     cost_usd: z.number().min(0).max(1000).optional(),
   })
   .strict();

@@ -1,0 +1,2 @@
+-- Nothing to do on PostgreSQL: it has no INSERT OR REPLACE, and
+-- INSERT … ON CONFLICT DO UPDATE fires the existing UPDATE trigger.
