@@ -21,6 +21,7 @@ const benches: Bench[] = [
   { id: "P5", run: async (q) => (await import("./p5-tokens")).benchTokens(q) },
   { id: "P6", run: async (q) => (await import("./p6-audit")).benchAudit(q) },
   { id: "P7", run: async (q) => (await import("./p7-console")).benchConsole(q) },
+  { id: "H", run: async (q) => (await import("./p8-hot-path")).benchHotPath(q) },
 ];
 
 async function main() {

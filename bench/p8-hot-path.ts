@@ -1,0 +1,27 @@
+import os from "node:os";
+import path from "node:path";
+import { spawnSync } from "node:child_process";
+import type { BenchResult } from "./stats";
+
+/** H: in-process hot-path timings (bench/hot-path.ts in its own process). */
+export async function benchHotPath(quick: boolean): Promise<BenchResult> {
+  const loadBefore = os.loadavg();
+  const r = spawnSync(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "hot-path.ts"), ...(quick ? ["--quick"] : [])], { encoding: "utf8" });
+  const line = /RESULT (.*)/.exec(r.stdout)?.[1];
+  if (!line) return { id: "H", title: "Hot path in-process", skipped: `hot-path.ts failed: ${(r.stdout + r.stderr).slice(-800)}`, rows: [], goals: [], loadBefore };
+  const x = JSON.parse(line) as Record<string, number>;
+  return {
+    id: "H",
+    title: "Hot path in-process, one call at a time (median ms per call)",
+    rows: [
+      { call: "proposeAction, allowed read (decide + audit + token)", "median ms": x.proposeReadMs!, "p99 ms": x.proposeReadP99Ms! },
+      { call: "proposeAction, pending write", "median ms": x.proposeWriteMs!, "p99 ms": x.proposeWriteP99Ms! },
+      { call: "one audit append, raw INSERT (current)", "median ms": x.auditRawMs!, "p99 ms": "" },
+      { call: "one audit append, ORM create (previous)", "median ms": x.auditOrmMs!, "p99 ms": "" },
+    ],
+    goals: [],
+    loadBefore,
+    loadAfter: os.loadavg(),
+    notes: ["Each audit append includes its own transaction. Latency here is mostly CPU: SQLite is in-process."],
+  };
+}
