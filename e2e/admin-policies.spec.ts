@@ -28,6 +28,7 @@ test.describe.serial("policies as admin", () => {
   test.use({ storageState: storageStatePath("admin") });
 
   test("a widening waits for a second admin; only then does email.send stop being denied", async ({ page, browser }) => {
+    test.slow(); // a second admin signs in, and the agent API is called five times
     expect((await proposeOn(page.request, acme.key, "support/draft", "email.send", mail)).status).toBe(403);
     await page.goto("/policies/support/draft");
     // The seeded expectation "email.send is denied" would block this widening; remove it first.

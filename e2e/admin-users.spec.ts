@@ -17,6 +17,7 @@ test.describe.serial("users as admin", () => {
   test.use({ storageState: storageStatePath("admin") });
 
   test("create a user, sign in as them, change roles, reset the password, disable, delete", async ({ page, browser }) => {
+    test.slow(); // three sign-ins (argon2id) and a dozen round trips
     await page.goto("/users");
     await expect(page.getByRole("heading", { level: 1, name: "Users" })).toBeVisible();
     await expect(row(page, DEMO_LOGINS.admin.email)).toContainText("(you)");
@@ -25,8 +26,8 @@ test.describe.serial("users as admin", () => {
     await form.getByLabel("Email").fill(NEW.email);
     await form.getByLabel("Name").fill(NEW.name);
     await form.getByLabel("Initial password").fill(NEW.password);
-    await form.getByRole("checkbox", { name: "viewer" }).uncheck();
-    await form.getByRole("checkbox", { name: "reviewer" }).check();
+    await form.getByRole("checkbox", { name: "viewer", exact: true }).uncheck();
+    await form.getByRole("checkbox", { name: "reviewer", exact: true }).check();
     await form.getByRole("button", { name: "Create user" }).click();
     await expect(page.getByRole("status")).toContainText(`Created ${NEW.email}`);
     await expect(row(page, NEW.email)).toContainText("reviewer");
@@ -41,7 +42,7 @@ test.describe.serial("users as admin", () => {
     // Roles: add viewer.
     await page.getByRole("button", { name: `Edit roles of ${NEW.email}` }).click();
     const rolesForm = page.getByRole("form", { name: `Roles for ${NEW.email}` });
-    await rolesForm.getByRole("checkbox", { name: "viewer" }).check();
+    await rolesForm.getByRole("checkbox", { name: "viewer", exact: true }).check();
     await rolesForm.getByRole("button", { name: "Save roles" }).click();
     await expect(page.getByRole("status")).toContainText(`Saved roles of ${NEW.email}`);
     await expect(row(page, NEW.email)).toContainText("viewer");
@@ -81,8 +82,8 @@ test.describe.serial("users as admin", () => {
 
       await page.getByRole("button", { name: `Edit roles of ${DEMO_LOGINS.admin.email}` }).click();
       const rolesForm = page.getByRole("form", { name: `Roles for ${DEMO_LOGINS.admin.email}` });
-      await rolesForm.getByRole("checkbox", { name: "admin" }).uncheck();
-      await rolesForm.getByRole("checkbox", { name: "viewer" }).check();
+      await rolesForm.getByRole("checkbox", { name: "admin", exact: true }).uncheck();
+      await rolesForm.getByRole("checkbox", { name: "viewer", exact: true }).check();
       await rolesForm.getByRole("button", { name: "Save roles" }).click();
       await expect(page.getByRole("alert").filter({ hasText: "leave no enabled admin" })).toBeVisible();
 
@@ -103,6 +104,7 @@ test.describe("tool catalog as admin", () => {
   test.use({ storageState: storageStatePath("admin") });
 
   test("add a tool, see a bad schema refused by the server, lower its kind with a second admin, delete it", async ({ page, browser }) => {
+    test.slow(); // a second admin signs in
     await page.goto("/tools");
     await page.getByRole("button", { name: "New tool" }).click();
     const form = page.getByRole("form", { name: "New tool" });
