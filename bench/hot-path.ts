@@ -35,7 +35,13 @@ await db().run.update({ where: { id: run.run_id }, data: { stepsMax: 1_000_000_0
 
 const sizes = { batches: quick ? 10 : 40, perBatch: 20, warmup: 50 };
 let n = 0;
+const cpu0 = process.cpuUsage();
+const wall0 = performance.now();
 const read = await timeAsync(() => proposeAction(agent, { run_id: run.run_id, tool: "kb.search", args: { query: "q" }, idempotency_key: `r${n++}` } as never, { requestId: "hot" }), sizes);
+const readCpuShare = (() => {
+  const c = process.cpuUsage(cpu0);
+  return (c.user + c.system) / 1000 / (performance.now() - wall0);
+})();
 const write = await timeAsync(() => proposeAction(agent, { run_id: run.run_id, tool: "ticket.close", args: { ticket_id: "T-1001" }, idempotency_key: `w${n++}` } as never, { requestId: "hot" }), sizes);
 const event = { type: "bench.event", actorType: "system" as const, tenantId: "acme", env: "prod", route: "support/send", tool: "kb.search", status: "ok", data: { n: 1 } };
 const raw = await timeAsync(() => db().$transaction((tx) => appendAudit(tx, event)), sizes);
@@ -61,6 +67,7 @@ console.log(
   `RESULT ${JSON.stringify({
     proposeReadMs: ms(read.median),
     proposeReadP99Ms: ms(read.p99),
+    proposeReadCpuShare: round(readCpuShare, 2),
     proposeWriteMs: ms(write.median),
     proposeWriteP99Ms: ms(write.p99),
     auditRawMs: ms(raw.median),
