@@ -1,8 +1,8 @@
-import crypto from "node:crypto";
 import Database from "better-sqlite3";
 import { env } from "@/lib/env";
 import { migrate } from "@/lib/db/migrate";
 import { hashAuditRecord, type AuditRecord } from "@/lib/audit/chain";
+import { fastAuditRecordHash as fastHash } from "@/lib/audit/fast-record-hash";
 
 // `tsx scripts/seed-audit.ts [--count 1000000]`: append synthetic events to the audit log of
 // the configured SQLite database, for browsing and benchmarks at scale. Plain INSERTs with the
@@ -16,26 +16,7 @@ const TYPES = ["action.decided", "approval.recorded", "action.approved", "token.
 const STATUSES = ["allowed", "pending", "approved", "denied", "rejected", "expired", "ok", "error"];
 const SPAN_MS = 30 * 24 * 3600 * 1000;
 
-const KEYS_SORTED = [
-  "actionId", "actorId", "actorType", "approvalIds", "argsHash", "at", "breakGlassSessionId", "credentialScope", "data", "durationMs",
-  "env", "idempotencyKey", "jti", "prevHash", "reason", "requestId", "route", "runId", "seq", "status", "tenantId", "tool", "type",
-] as const;
 const CHECKED = 100;
-
-/**
- * RFC 8785 canonical JSON of a flat record of strings, integers and nulls is
- * JSON.stringify with the keys in code-point order; building it directly is
- * several times faster than the general canonicaliser. The first rows are
- * checked against hashAuditRecord, so a drift fails the seed, not the chain.
- */
-function fastHash(r: AuditRecord): string {
-  let s = "{";
-  for (let i = 0; i < KEYS_SORTED.length; i++) {
-    const k = KEYS_SORTED[i]!;
-    s += (i ? "," : "") + JSON.stringify(k) + ":" + JSON.stringify(r[k]);
-  }
-  return crypto.createHash("sha256").update(s + "}").digest("hex");
-}
 
 function checkedHash(r: AuditRecord): string {
   const h = hashAuditRecord(r);

@@ -5,6 +5,8 @@ import { freshDb } from "./support/db";
 import { db } from "@/lib/db/client";
 import { appendAudit } from "@/lib/audit/append";
 import { verifyStoredChain } from "@/lib/audit/verify-stored-chain";
+import { hashAuditRecord, type AuditRecord } from "@/lib/audit/chain";
+import { fastAuditRecordHash } from "@/lib/audit/fast-record-hash";
 
 let cleanup: () => Promise<void>;
 let databaseUrl: string;
@@ -53,5 +55,18 @@ describe("verifyStoredChain (the console's verify button)", () => {
     const res = await verifyStoredChain(5);
     expect(res).toMatchObject({ ok: false, badSeq: 8 });
     expect(await verifyStoredChain()).toMatchObject({ ok: false, badSeq: 8 });
+  });
+});
+
+describe("fastAuditRecordHash", () => {
+  it("equals the RFC 8785 reference hash, escapes and unicode included", () => {
+    const base: AuditRecord = {
+      seq: 7, at: "2026-11-24T23:00:00.000Z", requestId: "req_1", actorType: "user", actorId: "u\u2028x", type: "t", tenantId: null, env: "prod",
+      route: "r/é", tool: "t.\"q\"", argsHash: null, idempotencyKey: "k\n", credentialScope: null, actionId: "a", runId: null, approvalIds: '["a","b"]',
+      breakGlassSessionId: null, status: "ok", reason: "emoji 🚨 and \\ and \u0001", durationMs: 0, jti: null, data: '{"x":1}', prevHash: "genesis",
+    };
+    for (const r of [base, { ...base, durationMs: null, seq: 1_000_000 }, { ...base, reason: "" }]) {
+      expect(fastAuditRecordHash(r)).toBe(hashAuditRecord(r));
+    }
   });
 });
