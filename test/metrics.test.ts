@@ -49,7 +49,7 @@ describe("/metrics is for admins and the scraper token only", () => {
 
   it("serves Prometheus text to the token and to an admin session", async () => {
     countDecision("denied", "tool_denied");
-    for (const headers of [{ authorization: `Bearer ${TOKEN}` }, { cookie: adminCookie }]) {
+    for (const headers of [{ authorization: `Bearer ${TOKEN}` }, { cookie: adminCookie }] as Record<string, string>[]) {
       const res = await get(headers);
       expect(res.status).toBe(200);
       expect(res.headers.get("content-type")).toContain("text/plain");
