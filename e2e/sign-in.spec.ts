@@ -7,7 +7,7 @@ test.use({ storageState: { cookies: [], origins: [] } });
 
 test("a wrong password shows an error and no session", async ({ page }) => {
   await submitSignIn(page, ADMIN2.email, "not-the-password");
-  await expect(page.getByRole("alert")).toContainText("Invalid email or password");
+  await expect(page.getByRole("alert").filter({ hasText: "Invalid email or password" })).toBeVisible();
   await expect(page).toHaveURL(/\/signin/);
   await page.goto("/");
   await expect(page).toHaveURL(/\/signin/);
