@@ -1,6 +1,6 @@
 "use client";
 
-import { useImperativeHandle, useRef, useState, type Ref } from "react";
+import { useEffect, useImperativeHandle, useRef, useState, type Ref } from "react";
 import { useMutation } from "@tanstack/react-query";
 import type { ActionDetail } from "@/lib/approvals/get-action-detail";
 import { ApprovalRequestError, postExtend, postVote, type VoteResponse } from "@/components/approvals/approval-api";
@@ -10,8 +10,6 @@ export type DecisionHandle = { approve: () => void; startReject: () => void };
 
 type Props = {
   detail: ActionDetail;
-  /** performance.now() when this card was first shown, for time-on-card. */
-  shownAt: number;
   onDecided: (vote: "approve" | "reject", result: VoteResponse) => void;
   onRefused: (message: string) => void;
   onExtended: () => void;
@@ -22,8 +20,9 @@ type Props = {
  * Approve (optional comment) or reject (reason required, sent to the agent).
  * A destructive approval on a stale sign-in asks for the password (step-up).
  * The server decides every rule; this only asks and reports.
+ * Time-on-card is measured from this bar's mount, so callers key it by the action id.
  */
-export function DecisionBar({ detail, shownAt, onDecided, onRefused, onExtended, ref }: Props) {
+export function DecisionBar({ detail, onDecided, onRefused, onExtended, ref }: Props) {
   const [comment, setComment] = useState("");
   const [rejecting, setRejecting] = useState(false);
   const [reason, setReason] = useState("");
@@ -32,6 +31,11 @@ export function DecisionBar({ detail, shownAt, onDecided, onRefused, onExtended,
   const [error, setError] = useState<string | null>(null);
   const reasonRef = useRef<HTMLTextAreaElement>(null);
   const passwordRef = useRef<HTMLInputElement>(null);
+  // performance.now() when this card was shown (mounted), for time-on-card; read only when voting.
+  const shownAt = useRef<number | null>(null);
+  useEffect(() => {
+    shownAt.current = performance.now();
+  }, []);
 
   const vote = useMutation({
     mutationFn: (v: "approve" | "reject") =>
@@ -40,7 +44,7 @@ export function DecisionBar({ detail, shownAt, onDecided, onRefused, onExtended,
         ...(v === "approve" && comment.trim() ? { comment: comment.trim() } : {}),
         ...(v === "reject" ? { reason: reason.trim() } : {}),
         ...(v === "approve" && needPassword && password ? { password } : {}),
-        time_on_card_ms: Math.max(0, Math.round(performance.now() - shownAt)),
+        time_on_card_ms: timeOnCardMs(shownAt.current),
       }),
     onSuccess: (result, v) => {
       setError(null);
@@ -198,4 +202,10 @@ export function DecisionBar({ detail, shownAt, onDecided, onRefused, onExtended,
       )}
     </section>
   );
+}
+
+/** Milliseconds since `shownAt` (a performance.now() reading); 0 if the card has not mounted yet. */
+function timeOnCardMs(shownAt: number | null): number {
+  const now = performance.now();
+  return Math.max(0, Math.round(now - (shownAt ?? now)));
 }

@@ -1,9 +1,9 @@
 "use client";
 
-import { useRef } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import type { ActionDetail } from "@/lib/approvals/get-action-detail";
 import { fetchConsole } from "@/components/console/fetch-console";
+import { withClockSkew } from "@/components/console/clock-skew";
 import { approvalKeys } from "@/components/queue/query-keys";
 import { ApprovalCard } from "@/components/approvals/ApprovalCard";
 import { DecisionBar } from "@/components/approvals/DecisionBar";
@@ -25,16 +25,18 @@ export function ActionDetailView({ initial }: { initial: DetailResponse }) {
 function Detail({ initial }: { initial: DetailResponse }) {
   const toast = useToast();
   const qc = useQueryClient();
-  const shownAt = useRef(performance.now());
   const { data } = useQuery({
     queryKey: approvalKeys.detail(initial.id),
-    queryFn: () => fetchConsole<DetailResponse>(`/api/console/actions/${encodeURIComponent(initial.id)}`),
-    initialData: initial,
+    queryFn: async () => withClockSkew(await fetchConsole<DetailResponse>(`/api/console/actions/${encodeURIComponent(initial.id)}`)),
+    // The server-rendered copy has no skew measured in this browser: treat it as stale so the
+    // first client fetch (on mount) measures it.
+    initialData: { ...initial, clockSkewMs: 0 },
+    initialDataUpdatedAt: 0,
     refetchInterval: 2_000,
   });
   const d = data;
   const refresh = () => void qc.invalidateQueries({ queryKey: approvalKeys.all });
-  const skew = new Date(d.serverTime).getTime() - Date.now();
+  const skew = d.clockSkewMs;
   return (
     <div className="grid grid-cols-1 gap-6 xl:grid-cols-[minmax(0,1fr)_22rem]">
       <div className="space-y-3">
@@ -45,7 +47,6 @@ function Detail({ initial }: { initial: DetailResponse }) {
             d.status === "pending" ? (
               <DecisionBar
                 detail={d}
-                shownAt={shownAt.current}
                 onDecided={(vote) => {
                   toast("ok", vote === "reject" ? "Rejected — the agent receives your reason." : "Approval recorded.");
                   refresh();

@@ -7,6 +7,7 @@ import type { QueueItem } from "@/lib/approvals/list-queue";
 import type { ActionDetail } from "@/lib/approvals/get-action-detail";
 import type { FilterOptions } from "@/lib/approvals/filter-options";
 import { fetchConsole } from "@/components/console/fetch-console";
+import { withClockSkew } from "@/components/console/clock-skew";
 import { approvalKeys, filterQuery } from "@/components/queue/query-keys";
 import { ActionFilterBar } from "@/components/queue/ActionFilterBar";
 import { QueueList } from "@/components/queue/QueueList";
@@ -34,9 +35,10 @@ export function QueueView({ options }: { options: FilterOptions }) {
 
 function Queue({ options }: { options: FilterOptions }) {
   const [filters, setFilters] = useState<ActionFilters>({});
-  const [selected, setSelected] = useState<string | null>(null);
+  // The open item and where it sits in the list; when it leaves the list (decided, expired),
+  // the item now at that place (the next one) opens instead.
+  const [selection, setSelection] = useState<{ id: string | null; index: number }>({ id: null, index: 0 });
   const [help, setHelp] = useState(false);
-  const shownAt = useRef(new Map<string, number>());
   const decision = useRef<DecisionHandle>(null);
   const toast = useToast();
   const qc = useQueryClient();
@@ -44,34 +46,35 @@ function Queue({ options }: { options: FilterOptions }) {
   // Polling every second: a new proposal shows up well inside two seconds.
   const queue = useQuery({
     queryKey: approvalKeys.queue(filters),
-    queryFn: () => fetchConsole<QueueResponse>(`/api/console/actions?${filterQuery(filters, { view: "queue" })}`),
+    queryFn: async () => withClockSkew(await fetchConsole<QueueResponse>(`/api/console/actions?${filterQuery(filters, { view: "queue" })}`)),
     refetchInterval: 1_000,
   });
   const items = useMemo(() => queue.data?.items ?? [], [queue.data]);
-  const lastIndex = useRef(0);
-  const current = items.find((i) => i.id === selected) ?? items[Math.min(lastIndex.current, items.length - 1)] ?? null;
-  useEffect(() => {
-    if (!current) return;
-    lastIndex.current = items.findIndex((i) => i.id === current.id);
-    if (current.id !== selected) setSelected(current.id);
-  }, [current, items, selected]);
+  const found = items.findIndex((i) => i.id === selection.id);
+  const index = found >= 0 ? found : Math.min(selection.index, items.length - 1);
+  const current = items[index] ?? null;
+  // Pin the item actually shown (and follow its place as the list shifts), so a later refetch
+  // does not swap the card under the reviewer. Updating state from the previous render, not an
+  // effect: https://react.dev/reference/react/useState#storing-information-from-previous-renders
+  if (current && (current.id !== selection.id || index !== selection.index)) setSelection({ id: current.id, index });
+  const select = useCallback((id: string) => setSelection({ id, index: Math.max(0, items.findIndex((i) => i.id === id)) }), [items]);
 
   const detail = useQuery({
     queryKey: approvalKeys.detail(current?.id ?? ""),
-    queryFn: () => fetchConsole<DetailResponse>(`/api/console/actions/${encodeURIComponent(current!.id)}`),
+    queryFn: async () => withClockSkew(await fetchConsole<DetailResponse>(`/api/console/actions/${encodeURIComponent(current!.id)}`)),
     enabled: !!current,
     refetchInterval: 2_000,
   });
   const shown = detail.data && detail.data.id === current?.id ? detail.data : null;
-  if (shown && !shownAt.current.has(shown.id)) shownAt.current.set(shown.id, performance.now());
-  const skew = shown ? new Date(shown.serverTime).getTime() - Date.now() : 0;
+  // Server clock minus ours, measured when the response arrived (see withClockSkew).
+  const skew = shown?.clockSkewMs ?? 0;
 
   const move = useCallback(
     (step: number) => {
       if (!items.length) return;
       const i = Math.max(0, items.findIndex((x) => x.id === current?.id));
-      const next = items[Math.min(items.length - 1, Math.max(0, i + step))];
-      if (next) setSelected(next.id);
+      const to = Math.min(items.length - 1, Math.max(0, i + step));
+      setSelection({ id: items[to]!.id, index: to });
     },
     [items, current],
   );
@@ -116,7 +119,7 @@ function Queue({ options }: { options: FilterOptions }) {
         </p>
       ) : null}
       <div className="flex gap-4">
-        <QueueList items={items} selectedId={current?.id ?? null} onSelect={setSelected} loading={queue.isPending} clockSkewMs={skew} />
+        <QueueList items={items} selectedId={current?.id ?? null} onSelect={select} loading={queue.isPending} clockSkewMs={skew} />
         <div className="min-w-0 flex-1">
           {shown ? (
             <ApprovalCard
@@ -128,7 +131,6 @@ function Queue({ options }: { options: FilterOptions }) {
                   key={shown.id}
                   ref={decision}
                   detail={shown}
-                  shownAt={shownAt.current.get(shown.id) ?? performance.now()}
                   onDecided={(vote, r) => {
                     toast(
                       "ok",
