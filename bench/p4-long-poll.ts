@@ -6,10 +6,17 @@ import { round, summarize, type BenchResult } from "./stats";
 
 const agent = DEMO_AGENTS.find((a) => a.name === "acme-support")!;
 
-async function control<T>(port: number, path: string, body: unknown): Promise<T> {
-  const r = await fetch(`http://127.0.0.1:${port}${path}`, { method: "POST", body: JSON.stringify(body) });
-  if (!r.ok) throw new Error(`${path}: ${r.status} ${await r.text()}`);
-  return (await r.json()) as T;
+/** A control call on its own connection (a pooled keep-alive socket can race the server's idle close). */
+function control<T>(port: number, path: string, body: unknown): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: "127.0.0.1", port, path, method: "POST", agent: false, timeout: 600_000 }, (res) => {
+      let text = "";
+      res.on("data", (d) => (text += d));
+      res.on("end", () => (res.statusCode === 200 ? resolve(JSON.parse(text) as T) : reject(new Error(`${path}: ${res.statusCode} ${text}`))));
+    });
+    req.on("error", reject);
+    req.end(JSON.stringify(body));
+  });
 }
 
 /** One long-poll on its own socket (keep-alive off); resolves with the wall-clock receive time. */
