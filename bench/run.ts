@@ -47,10 +47,11 @@ async function main() {
   fs.mkdirSync(dir, { recursive: true });
   const stamp = report.at.replace(/[:.]/g, "-");
   const md = [`# Benchmark results ${report.at}${quick ? " (--quick)" : ""}`, "", machineLine(report.machine), "", ...results.map(toMarkdown)].join("\n");
-  const name = quick ? "latest-quick" : "latest";
+  // A partial run (--only) must not overwrite the last complete results.
+  const name = `${only ? "partial" : "latest"}${quick ? "-quick" : ""}`;
   fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(report, null, 2));
   fs.writeFileSync(path.join(dir, `${name}.md`), md);
-  if (!quick) fs.writeFileSync(path.join(dir, `${stamp}.md`), md);
+  if (!quick && !only) fs.writeFileSync(path.join(dir, `${stamp}.md`), md);
   const goals = results.flatMap((r) => r.goals);
   console.log(`\n${machineLine(report.machine)}\n${goals.filter((g) => g.met).length}/${goals.length} goals met in ${report.seconds}s; results in bench/results/${name}.{json,md}`);
   process.exit(0);
