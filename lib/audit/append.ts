@@ -79,8 +79,8 @@ async function appendEvents(tx: Tx, events: AuditInput[]): Promise<number[]> {
       prevHash: top.hash,
     };
     const hash = hashAuditRecord(record);
-    // A raw INSERT: through the ORM this one row cost several times more CPU,
-    // and every state change writes one or more (bench/README "Performance").
+    // A raw INSERT: an append through the ORM create cost about 1.4–1.8× as much
+    // (bench H in README "Performance"), and every state change writes one or more.
     await tx.$executeRaw`
       INSERT INTO "AuditEvent" ("seq", "at", "requestId", "actorType", "actorId", "type", "tenantId", "env", "route", "tool",
         "argsHash", "idempotencyKey", "credentialScope", "actionId", "runId", "approvalIds", "breakGlassSessionId", "status",
