@@ -15,8 +15,14 @@ import { draftOf, EMPTY_DRAFT, entryOf, type ToolDraft } from "@/components/tool
 
 type Editing = { mode: "create" } | { mode: "edit"; entry: ToolEntry } | null;
 
-function undoText(e: ToolEntry): string {
-  return e.undo.reversible ? `via ${e.undo.via}` : "irreversible";
+/** A read changes nothing, so "irreversible" would be a false alarm there. */
+function undoCell(e: ToolEntry): { text: string; alarm: boolean } {
+  if (e.undo.reversible) return { text: `via ${e.undo.via}`, alarm: false };
+  return e.kind === "read" ? { text: "nothing to undo", alarm: false } : { text: "irreversible", alarm: true };
+}
+
+function recordsText(n: number): string {
+  return n === 0 ? "" : ` · at most ${n.toLocaleString()} record${n === 1 ? "" : "s"}`;
 }
 
 /** The catalog for admins: add, edit, delete tools and decide pending kind changes. */
@@ -134,9 +140,9 @@ export function ToolAdmin({ selfId }: { selfId: string }) {
             </Td>
             <Td className="text-xs">
               {t.blastRadius.scope}
-              <span className="text-slate-500"> · ≤ {t.blastRadius.records.toLocaleString()} records</span>
+              <span className="text-slate-500">{recordsText(t.blastRadius.records)}</span>
             </Td>
-            <Td className={`text-xs ${t.undo.reversible ? "" : "font-medium text-red-700"}`}>{undoText(t)}</Td>
+            <Td className={`text-xs ${undoCell(t).alarm ? "font-medium text-red-700" : t.kind === "read" && !t.undo.reversible ? "text-slate-500" : ""}`}>{undoCell(t).text}</Td>
             <Td>
               <span className="flex gap-3 text-xs">
                 <button

@@ -1,6 +1,6 @@
 "use client";
 
-import { useState, type ReactNode } from "react";
+import { useEffect, useRef, useState, type ReactNode } from "react";
 import { TOOL_KINDS, type ToolKind } from "@/lib/policy/types";
 import type { FieldIssue } from "@/components/tools/send-tool-change";
 import type { ToolDraft } from "@/components/tools/tool-draft";
@@ -42,8 +42,12 @@ export function ToolForm({
 }) {
   const [d, setD] = useState<ToolDraft>(initial);
   const set = <K extends keyof ToolDraft>(k: K, v: ToolDraft[K]) => setD((x) => ({ ...x, [k]: v }));
+  const ref = useRef<HTMLFormElement>(null);
+  // "Edit" is clicked far down the table; bring the form (above the table) into view.
+  useEffect(() => ref.current?.scrollIntoView({ block: "start", behavior: "smooth" }), []);
   return (
     <form
+      ref={ref}
       aria-label={editing ? `Edit tool ${initial.name}` : "New tool"}
       className="space-y-3 rounded-md border border-slate-200 bg-white p-4"
       onSubmit={(e) => {
