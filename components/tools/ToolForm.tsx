@@ -44,7 +44,10 @@ export function ToolForm({
   const set = <K extends keyof ToolDraft>(k: K, v: ToolDraft[K]) => setD((x) => ({ ...x, [k]: v }));
   const ref = useRef<HTMLFormElement>(null);
   // "Edit" is clicked far down the table; bring the form (above the table) into view.
-  useEffect(() => ref.current?.scrollIntoView({ block: "start", behavior: "smooth" }), []);
+  // Braces on purpose: newer Chromium returns a Promise from scrollIntoView, which React would call as the cleanup.
+  useEffect(() => {
+    ref.current?.scrollIntoView({ block: "start", behavior: "smooth" });
+  }, []);
   return (
     <form
       ref={ref}
