@@ -35,7 +35,8 @@ export function SignInForm({ callbackUrl, oidcName, initialError }: Props) {
 
   return (
     <div className="space-y-4">
-      <form onSubmit={onSubmit} className="space-y-4" noValidate>
+      {/* method="post": if the form is submitted before hydration, the password must not land in the URL. */}
+      <form method="post" onSubmit={onSubmit} className="space-y-4" noValidate>
         <div className="space-y-1">
           <label htmlFor="email" className="block text-sm font-medium text-slate-700">
             Email
