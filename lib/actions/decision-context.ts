@@ -1,7 +1,7 @@
 import type { Tx } from "@/lib/db/client";
 import type { Policy, ToolEntry } from "@/lib/policy/types";
 import { parsePolicy } from "@/lib/policy/policy-schema";
-import { parseToolEntry } from "@/lib/catalog/tool-schema";
+import { toolEntryFromRow } from "@/lib/catalog/tool-from-row";
 
 export type LoadedRoute = {
   id: string;
@@ -11,11 +11,8 @@ export type LoadedRoute = {
   breakerOpen: boolean;
 };
 
-// Parsed entries keyed by immutable identity: a policy version's row never
-// changes, and a tool row is re-parsed when its updatedAt moves. Parsing a
-// tool compiles its JSON Schema, which is far too slow for every request.
+// A policy version's row never changes, so its parse is cached by id.
 const policyCache = new Map<string, Policy>();
-const toolCache = new Map<string, ToolEntry>();
 const MAX_CACHED = 2_000;
 
 function remember<V>(cache: Map<string, V>, key: string, make: () => V): V {
@@ -50,18 +47,7 @@ export async function loadRoute(tx: Tx, name: string): Promise<LoadedRoute | nul
 export async function loadTool(tx: Tx, name: string): Promise<ToolEntry | null> {
   const row = await tx.tool.findUnique({ where: { name } });
   if (!row || row.name !== name) return null;
-  const key = `${row.name}\u0000${row.updatedAt.getTime()}\u0000${row.kind}\u0000${row.argsSchema}`;
-  return remember(toolCache, key, () =>
-    parseToolEntry({
-      name: row.name,
-      kind: row.kind,
-      description: row.description,
-      argsSchema: JSON.parse(row.argsSchema),
-      summaryTemplate: row.summaryTemplate,
-      blastRadius: JSON.parse(row.blastRadius),
-      undo: JSON.parse(row.undo),
-    }),
-  );
+  return toolEntryFromRow(row);
 }
 
 /** Kill-switch keys: a whole tenant, a tool everywhere, a tool for one tenant. */

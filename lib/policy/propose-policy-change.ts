@@ -3,7 +3,7 @@ import { AppError } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/append";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 import { canonicalJson } from "@/lib/sdk/args-hash";
-import { parseToolEntry } from "@/lib/catalog/tool-schema";
+import { toolEntryFromRow } from "@/lib/catalog/tool-from-row";
 import { parsePolicy, unknownTools } from "@/lib/policy/policy-schema";
 import { comparePolicies, type PolicyComparison } from "@/lib/policy/compare-policies";
 import { checkExpectations, EXPECTATION_KINDS, type Expectation, type ExpectationResult } from "@/lib/policy/expectations";
@@ -41,18 +41,7 @@ export async function loadToolMap(tx: Tx | ReturnType<typeof db>): Promise<Map<s
   const out = new Map<string, ToolEntry>();
   for (const row of rows) {
     try {
-      out.set(
-        row.name,
-        parseToolEntry({
-          name: row.name,
-          kind: row.kind,
-          description: row.description,
-          argsSchema: JSON.parse(row.argsSchema),
-          summaryTemplate: row.summaryTemplate,
-          blastRadius: JSON.parse(row.blastRadius),
-          undo: JSON.parse(row.undo),
-        }),
-      );
+      out.set(row.name, toolEntryFromRow(row));
     } catch {
       // fail closed: an unreadable entry is treated as unknown
     }
