@@ -4,7 +4,6 @@
  * not otherwise see (control codes, bidi overrides, zero-width marks), so
  * "delete nothing" cannot hide a reversed or invisible payload. Pure.
  */
-// eslint-disable-next-line no-control-regex
 const INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
 
 export function visibleText(text: string): string {
