@@ -52,11 +52,34 @@ async function failsClosed(fn: () => Promise<{ status: number; body: Record<stri
   return r;
 }
 
+const onPostgres = () => !!process.env.GATEHOUSE_TEST_PG_URL;
+
+/** A real fault in the real database: a trigger that raises on every audit insert. */
+async function installAuditFault(): Promise<void> {
+  if (onPostgres()) {
+    await db().$executeRawUnsafe(
+      `CREATE FUNCTION sec_audit_fault() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'simulated audit fault'; END; $$ LANGUAGE plpgsql`,
+    );
+    await db().$executeRawUnsafe(`CREATE TRIGGER "sec_audit_fault" BEFORE INSERT ON "AuditEvent" FOR EACH ROW EXECUTE FUNCTION sec_audit_fault()`);
+  } else {
+    await db().$executeRawUnsafe(`CREATE TRIGGER "sec_audit_fault" BEFORE INSERT ON "AuditEvent" BEGIN SELECT RAISE(ABORT, 'simulated audit fault'); END;`);
+  }
+}
+
+async function removeAuditFault(): Promise<void> {
+  if (onPostgres()) {
+    await db().$executeRawUnsafe(`DROP TRIGGER "sec_audit_fault" ON "AuditEvent"`);
+    await db().$executeRawUnsafe(`DROP FUNCTION sec_audit_fault()`);
+  } else {
+    await db().$executeRawUnsafe(`DROP TRIGGER "sec_audit_fault"`);
+  }
+}
+
 describe("the audit write fails → nothing is allowed", () => {
   it("an INSERT into AuditEvent that raises gives 503 on every agent write, and no token", async () => {
     const allowed = await propose();
     expect(allowed.status).toBe(200);
-    await db().$executeRawUnsafe(`CREATE TRIGGER "sec_audit_fault" BEFORE INSERT ON "AuditEvent" BEGIN SELECT RAISE(ABORT, 'simulated audit fault'); END;`);
+    await installAuditFault();
     try {
       await failsClosed(() => propose());
       await failsClosed(() => propose(server.url, { tool: "ticket.close", args: { ticket_id: "T-1" } }));
@@ -65,7 +88,7 @@ describe("the audit write fails → nothing is allowed", () => {
       const r = await failsClosed(() => call(server.url, "POST", "/api/v1/tokens/redeem", null, { token: allowed.body.token, tool: "kb.search", args: { query: "q" } }));
       expect(r.body.error.message).not.toMatch(/simulated|sqlite|trigger/i);
     } finally {
-      await db().$executeRawUnsafe(`DROP TRIGGER "sec_audit_fault"`);
+      await removeAuditFault();
     }
     const later = await call(server.url, "POST", "/api/v1/tokens/redeem", null, { token: allowed.body.token, tool: "kb.search", args: { query: "q" } });
     expect(later.status).toBe(200);
@@ -84,7 +107,9 @@ describe("the audit write fails → nothing is allowed", () => {
   });
 });
 
-describe("the database is locked or read-only → deny", () => {
+// SQLite's own failure modes (a file lock, a read-only file); PostgreSQL's pool and
+// transaction timeouts map to the same 503 through isDbUnavailable.
+describe.runIf(!onPostgres())("the SQLite database is locked or read-only → deny", () => {
   it("SQLITE_BUSY beyond the busy timeout: 503, no token, and the lock holder's view is intact", async () => {
     const file = databaseUrl.replace(/^file:/, "");
     const other = new Database(file);
