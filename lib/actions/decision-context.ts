@@ -1,4 +1,5 @@
 import type { Tx } from "@/lib/db/client";
+import { asDate, asSql, type Sql } from "@/lib/db/sql";
 import type { Policy, ToolEntry } from "@/lib/policy/types";
 import { parsePolicy } from "@/lib/policy/policy-schema";
 import { toolEntryFromRow } from "@/lib/catalog/tool-from-row";
@@ -25,29 +26,36 @@ function remember<V>(cache: Map<string, V>, key: string, make: () => V): V {
   return v;
 }
 
+const ROUTE = `SELECT r."id", r."name", r."activeVersion", r."breakerState", v."id" AS "versionId", v."policy", v."status"
+  FROM "Route" r LEFT JOIN "PolicyVersion" v ON v."routeId" = r."id" AND v."version" = r."activeVersion"
+  WHERE r."name" = ?`;
+
+type RouteRow = { id: string; name: string; activeVersion: number; breakerState: string; versionId: string | null; policy: string | null; status: string | null };
+
 /** The route with its active policy version, or null when no such route exists. */
-export async function loadRoute(tx: Tx, name: string): Promise<LoadedRoute | null> {
-  const route = await tx.route.findUnique({ where: { name } });
-  if (!route) return null;
-  const version = await tx.policyVersion.findUnique({
-    where: { routeId_version: { routeId: route.id, version: route.activeVersion } },
-  });
+export async function loadRoute(exec: Tx | Sql, name: string): Promise<LoadedRoute | null> {
+  const row = await asSql(exec).get<RouteRow>(ROUTE, [name]);
   // A route without a readable active policy denies everything (fail closed).
-  if (!version || version.status !== "active") return null;
+  if (!row || row.name !== name || !row.versionId || row.policy === null || row.status !== "active") return null;
+  const { versionId, policy } = row;
   return {
-    id: route.id,
-    name: route.name,
-    version: route.activeVersion,
-    policy: remember(policyCache, version.id, () => parsePolicy(version.policy)),
-    breakerOpen: route.breakerState === "open",
+    id: row.id,
+    name: row.name,
+    version: Number(row.activeVersion),
+    policy: remember(policyCache, versionId, () => parsePolicy(policy)),
+    breakerOpen: row.breakerState === "open",
   };
 }
 
+const TOOL = `SELECT "name", "kind", "description", "argsSchema", "summaryTemplate", "blastRadius", "undo", "updatedAt" FROM "Tool" WHERE "name" = ?`;
+
+type ToolRow = { name: string; kind: string; description: string; argsSchema: string; summaryTemplate: string; blastRadius: string; undo: string; updatedAt: unknown };
+
 /** Exact, case-sensitive catalog lookup; no normalisation of any kind. */
-export async function loadTool(tx: Tx, name: string): Promise<ToolEntry | null> {
-  const row = await tx.tool.findUnique({ where: { name } });
+export async function loadTool(exec: Tx | Sql, name: string): Promise<ToolEntry | null> {
+  const row = await asSql(exec).get<ToolRow>(TOOL, [name]);
   if (!row || row.name !== name) return null;
-  return toolEntryFromRow(row);
+  return toolEntryFromRow({ ...row, updatedAt: asDate(row.updatedAt)! });
 }
 
 /** Kill-switch keys: a whole tenant, a tool everywhere, a tool for one tenant. */
@@ -56,13 +64,14 @@ export const killSwitchKeys = {
   tool: (tenantId: string | "*", tool: string) => `tool:${tenantId}:${tool}`,
 };
 
-export async function killSwitchState(tx: Tx, tenantId: string, tool: string): Promise<{ tenant: boolean; tool: boolean }> {
-  const rows = await tx.killSwitch.findMany({
-    where: {
-      key: { in: [killSwitchKeys.tenant(tenantId), killSwitchKeys.tool("*", tool), killSwitchKeys.tool(tenantId, tool)] },
-      enabled: true,
-    },
-    select: { scope: true },
-  });
+const KILL_SWITCHES = `SELECT "scope" FROM "KillSwitch" WHERE "key" IN (?, ?, ?) AND "enabled" = ?`;
+
+export async function killSwitchState(exec: Tx | Sql, tenantId: string, tool: string): Promise<{ tenant: boolean; tool: boolean }> {
+  const rows = await asSql(exec).all<{ scope: string }>(KILL_SWITCHES, [
+    killSwitchKeys.tenant(tenantId),
+    killSwitchKeys.tool("*", tool),
+    killSwitchKeys.tool(tenantId, tool),
+    true,
+  ]);
   return { tenant: rows.some((r) => r.scope === "tenant"), tool: rows.some((r) => r.scope === "tool") };
 }

@@ -1,4 +1,5 @@
-import { db } from "@/lib/db/client";
+import { sqlRead } from "@/lib/db/sql";
+import { loadActionWithApprovals } from "@/lib/actions/action-row";
 import { AppError } from "@/lib/errors";
 import type { ActionView } from "@/lib/api/schemas";
 import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
@@ -11,16 +12,17 @@ import { waitForActionChange } from "@/lib/events/action-events";
  * environment's id is indistinguishable from a missing one (404).
  */
 export async function getAction(agent: AgentPrincipal, actionId: string): Promise<ActionView> {
-  let action = await db().action.findUnique({ where: { id: actionId } });
-  if (!action || action.tenantId !== agent.tenantId || action.env !== agent.env) {
+  const load = () => sqlRead((sql) => loadActionWithApprovals(sql, `a."id" = ?`, [actionId]));
+  let found = await load();
+  if (!found || found.action.tenantId !== agent.tenantId || found.action.env !== agent.env) {
     throw new AppError("not_found", "No such action.");
   }
-  if (action.status === "pending" && action.expiresAt && action.expiresAt <= new Date()) {
-    await expireIfDue(action.id);
-    action = (await db().action.findUnique({ where: { id: actionId } }))!;
+  const a = found.action;
+  if (a.status === "pending" && a.expiresAt && a.expiresAt <= new Date()) {
+    await expireIfDue(a.id);
+    found = (await load())!;
   }
-  const received = await db().approval.count({ where: { actionId, vote: "approve" } });
-  return toActionView(action, { viewerCredentialId: agent.credentialId, approvalsReceived: received });
+  return toActionView(found.action, { viewerCredentialId: agent.credentialId, approvalsReceived: found.approvals });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { db, type Tx } from "@/lib/db/client";
+import { asDate, asNumber, sqlTransaction, type Sql } from "@/lib/db/sql";
 import { AppError } from "@/lib/errors";
 import type { ProposeActionInput, ActionView } from "@/lib/api/schemas";
 import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
@@ -16,6 +16,8 @@ import { checkCallbackUrl } from "@/lib/webhooks/callback-url";
 import { loadRoute, loadTool, killSwitchState } from "@/lib/actions/decision-context";
 import { recordBreakerFailure } from "@/lib/actions/circuit-breaker";
 import { toActionView, tokenSealContext } from "@/lib/actions/action-view";
+import { loadActionWithApprovals } from "@/lib/actions/action-row";
+import type { Action } from "@/lib/db/generated/sqlite/client";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { countDecision } from "@/lib/metrics/record";
 
@@ -50,8 +52,8 @@ export async function proposeAction(agent: AgentPrincipal, input: ProposeActionI
 type Outcome = { kind: "ok"; result: ProposeResult } | { kind: "refused"; error: AppError };
 
 async function attempt(agent: AgentPrincipal, input: ProposeActionInput, hash: string, ctx: { requestId: string }): Promise<ProposeResult> {
-  const outcome = await db().$transaction(async (tx): Promise<Outcome> => {
-    const run = await tx.run.findUnique({ where: { id: input.run_id } });
+  const outcome = await sqlTransaction(async (tx): Promise<Outcome> => {
+    const run = await loadRun(tx, input.run_id);
     if (!run || run.credentialId !== agent.credentialId) {
       return { kind: "refused", error: new AppError("not_found", "No such run.") };
     }
@@ -96,10 +98,13 @@ async function attempt(agent: AgentPrincipal, input: ProposeActionInput, hash: s
     }
 
     // Step 8: idempotency. Same key and args → the same action back.
-    const existing = await tx.action.findUnique({
-      where: { credentialId_tool_idempotencyKey: { credentialId: agent.credentialId, tool: input.tool, idempotencyKey: input.idempotency_key } },
-    });
-    if (existing) {
+    const found = await loadActionWithApprovals(tx, `a."credentialId" = ? AND a."tool" = ? AND a."idempotencyKey" = ?`, [
+      agent.credentialId,
+      input.tool,
+      input.idempotency_key,
+    ]);
+    if (found) {
+      const existing = found.action;
       if (existing.argsHash !== hash) {
         await appendAudit(tx, { ...base, status: "invalid", reason: "idempotency_mismatch", actionId: existing.id });
         return {
@@ -109,19 +114,20 @@ async function attempt(agent: AgentPrincipal, input: ProposeActionInput, hash: s
           }),
         };
       }
-      const received = await tx.approval.count({ where: { actionId: existing.id, vote: "approve" } });
-      const view = toActionView(existing, { viewerCredentialId: agent.credentialId, approvalsReceived: received });
+      const view = toActionView(existing, { viewerCredentialId: agent.credentialId, approvalsReceived: found.approvals });
       return { kind: "ok", result: { httpStatus: existing.status === "pending" ? 202 : 200, view, replay: true } };
     }
 
     // Step 6, for real: the budget decrement is one conditional UPDATE.
     const now = new Date();
-    const took = await tx.$executeRaw`
-      UPDATE "Run" SET "stepsUsed" = "stepsUsed" + 1, "usdUsedMicros" = "usdUsedMicros" + ${costMicros}
-      WHERE "id" = ${run.id} AND "status" = 'active' AND "stepsUsed" < "stepsMax"
-        AND "usdUsedMicros" + ${costMicros} <= "usdMaxMicros" AND "expiresAt" > ${now}`;
+    const took = await tx.run(
+      `UPDATE "Run" SET "stepsUsed" = "stepsUsed" + 1, "usdUsedMicros" = "usdUsedMicros" + ?
+       WHERE "id" = ? AND "status" = 'active' AND "stepsUsed" < "stepsMax"
+         AND "usdUsedMicros" + ? <= "usdMaxMicros" AND "expiresAt" > ?`,
+      [costMicros, run.id, costMicros, now],
+    );
     if (took !== 1) {
-      const now2 = await tx.run.findUniqueOrThrow({ where: { id: run.id } });
+      const now2 = (await loadRun(tx, run.id))!;
       return refuse(tx, base, budgetDenial(now2, costMicros, now), route?.id ?? null, ctx);
     }
 
@@ -131,34 +137,47 @@ async function attempt(agent: AgentPrincipal, input: ProposeActionInput, hash: s
     const id = newId("act");
     const displayArgs = redact(input.args) as Record<string, unknown>;
     const pending = decision.outcome === "pending";
-    const action = await tx.action.create({
-      data: {
-        id,
-        runId: run.id,
-        credentialId: agent.credentialId,
-        tenantId: agent.tenantId,
-        env: agent.env,
-        routeId: r.id,
-        routeName: r.name,
-        policyVersion: r.version,
-        tool: t.name,
-        toolKind: t.kind,
-        argsHash: hash,
-        argsDisplay: JSON.stringify(displayArgs),
-        summary: renderSummary(t.summaryTemplate, displayArgs),
-        idempotencyKey: input.idempotency_key,
-        reason: input.reason ?? null,
-        previewDisplay: input.preview ? JSON.stringify(redact(input.preview)) : null,
-        callbackUrl: input.callback_url ?? null,
-        onBehalfOf: input.on_behalf_of ?? null,
-        costMicros,
-        status: pending ? "pending" : "allowed",
-        decisionReason: decision.reason,
-        approvalsRequired: pending ? decision.approvalsRequired : 0,
-        expiresAt: pending ? new Date(now.getTime() + r.policy.approval.pending_ttl_seconds * 1000) : null,
-        decidedAt: pending ? null : now,
-      },
-    });
+    const action: Action = {
+      id,
+      runId: run.id,
+      credentialId: agent.credentialId,
+      tenantId: agent.tenantId,
+      env: agent.env,
+      routeId: r.id,
+      routeName: r.name,
+      policyVersion: r.version,
+      tool: t.name,
+      toolKind: t.kind,
+      argsHash: hash,
+      argsDisplay: JSON.stringify(displayArgs),
+      summary: renderSummary(t.summaryTemplate, displayArgs),
+      idempotencyKey: input.idempotency_key,
+      reason: input.reason ?? null,
+      previewDisplay: input.preview ? JSON.stringify(redact(input.preview)) : null,
+      callbackUrl: input.callback_url ?? null,
+      onBehalfOf: input.on_behalf_of ?? null,
+      costMicros,
+      status: pending ? "pending" : "allowed",
+      decisionReason: decision.reason,
+      approvalsRequired: pending ? decision.approvalsRequired : 0,
+      expiresAt: pending ? new Date(now.getTime() + r.policy.approval.pending_ttl_seconds * 1000) : null,
+      decidedAt: pending ? null : now,
+      rejectReason: null,
+      tokenJti: null,
+      tokenExpiresAt: null,
+      tokenSealed: null,
+      redeemedAt: null,
+      resultStatus: null,
+      resultDurationMs: null,
+      resultError: null,
+      resultAt: null,
+      breakGlassSessionId: null,
+      escalatedAt: null,
+      ttlExtendedAt: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await insertAction(tx, action);
     await appendAudit(tx, {
       ...base,
       actionId: id,
@@ -184,10 +203,13 @@ async function attempt(agent: AgentPrincipal, input: ProposeActionInput, hash: s
         },
         { requestId: ctx.requestId, actorType: "agent", actorId: agent.credentialId },
       );
-      finalAction = await tx.action.update({
-        where: { id },
-        data: { tokenJti: minted.jti, tokenExpiresAt: minted.expiresAt, tokenSealed: seal(minted.token, tokenSealContext(id)) },
-      });
+      finalAction = { ...action, tokenJti: minted.jti, tokenExpiresAt: minted.expiresAt, tokenSealed: seal(minted.token, tokenSealContext(id)) };
+      await tx.run(`UPDATE "Action" SET "tokenJti" = ?, "tokenExpiresAt" = ?, "tokenSealed" = ? WHERE "id" = ?`, [
+        finalAction.tokenJti,
+        finalAction.tokenExpiresAt,
+        finalAction.tokenSealed,
+        id,
+      ]);
     } else {
       await enqueueWebhookEvent(tx, "action.pending", {
         action_id: id,
@@ -213,7 +235,7 @@ async function attempt(agent: AgentPrincipal, input: ProposeActionInput, hash: s
 
 /** Audit a denial or invalid call (and count it against the breaker); the caller throws after commit. */
 async function refuse(
-  tx: Tx,
+  tx: Sql,
   base: AuditInput,
   decision: Extract<Decision, { outcome: "denied" | "invalid" }>,
   routeId: string | null,
@@ -242,4 +264,47 @@ function budgetDenial(
   if (run.expiresAt <= now) return { outcome: "denied", reason: "budget_seconds", message: "The run's time budget is used up." };
   if (run.usdUsedMicros + costMicros > run.usdMaxMicros) return { outcome: "denied", reason: "budget_usd", message: "The run's USD budget would be exceeded." };
   return { outcome: "denied", reason: "budget_steps", message: "The run's budget is exhausted." };
+}
+
+type RunRow = {
+  id: string;
+  credentialId: string;
+  routeName: string;
+  status: string;
+  stepsUsed: number;
+  stepsMax: number;
+  usdUsedMicros: number;
+  usdMaxMicros: number;
+  expiresAt: Date;
+};
+
+async function loadRun(tx: Sql, id: string): Promise<RunRow | null> {
+  const row = await tx.get<Record<string, unknown>>(
+    `SELECT "id", "credentialId", "routeName", "status", "stepsUsed", "stepsMax", "usdUsedMicros", "usdMaxMicros", "expiresAt" FROM "Run" WHERE "id" = ?`,
+    [id],
+  );
+  if (!row) return null;
+  return {
+    id: row.id as string,
+    credentialId: row.credentialId as string,
+    routeName: row.routeName as string,
+    status: row.status as string,
+    stepsUsed: asNumber(row.stepsUsed),
+    stepsMax: asNumber(row.stepsMax),
+    usdUsedMicros: asNumber(row.usdUsedMicros),
+    usdMaxMicros: asNumber(row.usdMaxMicros),
+    expiresAt: asDate(row.expiresAt)!,
+  };
+}
+
+const ACTION_COLUMNS = [
+  "id", "runId", "credentialId", "tenantId", "env", "routeId", "routeName", "policyVersion", "tool", "toolKind", "argsHash",
+  "argsDisplay", "summary", "idempotencyKey", "reason", "previewDisplay", "callbackUrl", "onBehalfOf", "costMicros", "status",
+  "decisionReason", "approvalsRequired", "expiresAt", "decidedAt", "createdAt", "updatedAt",
+] as const satisfies readonly (keyof Action)[];
+
+const INSERT_ACTION = `INSERT INTO "Action" (${ACTION_COLUMNS.map((c) => `"${c}"`).join(", ")}) VALUES (${ACTION_COLUMNS.map(() => "?").join(", ")})`;
+
+function insertAction(tx: Sql, a: Action): Promise<number> {
+  return tx.run(INSERT_ACTION, ACTION_COLUMNS.map((c) => a[c]));
 }

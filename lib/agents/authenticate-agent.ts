@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { db } from "@/lib/db/client";
+import { asDate, sqlRead } from "@/lib/db/sql";
 import { AppError } from "@/lib/errors";
 import { agentKeyMatches, parseAgentKey } from "@/lib/agents/credential-key";
 
@@ -21,6 +21,22 @@ export function credentialScope(p: { tenantId: string; env: string }): string {
 
 const LAST_USED_RESOLUTION_MS = 60_000;
 
+const BY_PREFIX = `SELECT "id", "name", "tenantId", "env", "routes", "callbackAllowlist", "keyHash", "lastUsedAt", "revokedAt"
+  FROM "AgentCredential" WHERE "keyPrefix" = ?`;
+const TOUCH = `UPDATE "AgentCredential" SET "lastUsedAt" = ? WHERE "id" = ?`;
+
+type CredentialRow = {
+  id: string;
+  name: string;
+  tenantId: string;
+  env: string;
+  routes: string;
+  callbackAllowlist: string;
+  keyHash: string;
+  lastUsedAt: unknown;
+  revokedAt: unknown;
+};
+
 /**
  * Step 1 of the decision: the bearer key names a live credential, or 401.
  * Unknown, malformed and revoked keys all get the same answer.
@@ -33,13 +49,18 @@ export async function authenticateAgent(req: Request): Promise<AgentPrincipal> {
   const key = m[1]!;
   const parsed = parseAgentKey(key);
   if (!parsed) throw refuse();
-  const cred = await db().agentCredential.findUnique({ where: { keyPrefix: parsed.prefix } });
-  if (!cred || !agentKeyMatches(key, cred.keyHash) || cred.revokedAt) throw refuse();
-  const now = Date.now();
-  if (!cred.lastUsedAt || now - cred.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-    // Coarse on purpose: a write per request would cost the hot path.
-    await db().agentCredential.update({ where: { id: cred.id }, data: { lastUsedAt: new Date(now) } });
-  }
+  const cred = await sqlRead(async (sql) => {
+    const row = await sql.get<CredentialRow>(BY_PREFIX, [parsed.prefix]);
+    if (!row || !agentKeyMatches(key, row.keyHash) || row.revokedAt !== null) return null;
+    const now = Date.now();
+    const lastUsed = asDate(row.lastUsedAt);
+    if (!lastUsed || now - lastUsed.getTime() > LAST_USED_RESOLUTION_MS) {
+      // Coarse on purpose: a write per request would cost the hot path.
+      await sql.run(TOUCH, [new Date(now), row.id]);
+    }
+    return row;
+  });
+  if (!cred) throw refuse();
   return {
     credentialId: cred.id,
     name: cred.name,

@@ -1,6 +1,7 @@
 import type { Tx } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { hashAuditRecord, type AuditRecord } from "@/lib/audit/chain";
+import { asNumber, asSql, type Sql } from "@/lib/db/sql";
 
 export type ActorType = "agent" | "user" | "system";
 
@@ -30,14 +31,16 @@ export type AuditInput = {
 };
 
 /**
- * Append events to the hash chain inside the caller's transaction, so the
- * state change and its audit record commit together or not at all. The
- * UPDATE … RETURNING on the head row takes the lock that orders appends
- * (a row lock on Postgres; SQLite has one writer).
+ * Append events to the hash chain inside the caller's transaction (ORM or raw),
+ * so the state change and its audit records commit together or not at all.
+ * One `UPDATE … RETURNING` on the head row reserves every sequence number the
+ * call needs and takes the lock that orders appends (a row lock on Postgres;
+ * SQLite has one writer); one more stores the new head hash.
  */
-export async function appendAudit(tx: Tx, ...events: AuditInput[]): Promise<number[]> {
+export async function appendAudit(exec: Tx | Sql, ...events: AuditInput[]): Promise<number[]> {
+  if (events.length === 0) return [];
   try {
-    return await appendEvents(tx, events);
+    return await appendEvents(asSql(exec), events);
   } catch (err) {
     // No audit record, no decision: the caller's transaction rolls back and the caller sees 503.
     if (err instanceof AppError) throw err;
@@ -46,16 +49,25 @@ export async function appendAudit(tx: Tx, ...events: AuditInput[]): Promise<numb
   }
 }
 
-async function appendEvents(tx: Tx, events: AuditInput[]): Promise<number[]> {
+const RESERVE = `UPDATE "AuditHead" SET "seq" = "seq" + ? WHERE "id" = 1 RETURNING "seq", "hash"`;
+const INSERT = `INSERT INTO "AuditEvent" ("seq", "at", "requestId", "actorType", "actorId", "type", "tenantId", "env", "route", "tool",
+  "argsHash", "idempotencyKey", "credentialScope", "actionId", "runId", "approvalIds", "breakGlassSessionId", "status",
+  "reason", "durationMs", "jti", "data", "prevHash", "hash")
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const SET_HEAD = `UPDATE "AuditHead" SET "hash" = ? WHERE "id" = 1`;
+
+async function appendEvents(sql: Sql, events: AuditInput[]): Promise<number[]> {
+  const top = await sql.get<{ seq: unknown; hash: string }>(RESERVE, [events.length]);
+  if (!top) throw new Error("audit chain head is missing");
+  let seq = asNumber(top.seq) - events.length;
+  let prevHash = top.hash;
+  const at = new Date();
   const seqs: number[] = [];
   for (const e of events) {
-    const head = await tx.$queryRaw<{ seq: number | bigint; hash: string }[]>`
-      UPDATE "AuditHead" SET "seq" = "seq" + 1 WHERE "id" = 1 RETURNING "seq", "hash"`;
-    const top = head[0];
-    if (!top) throw new Error("audit chain head is missing");
+    seq += 1;
     const record: AuditRecord = {
-      seq: Number(top.seq),
-      at: new Date().toISOString(),
+      seq,
+      at: at.toISOString(),
       requestId: e.requestId ?? null,
       actorType: e.actorType,
       actorId: e.actorId ?? null,
@@ -76,21 +88,18 @@ async function appendEvents(tx: Tx, events: AuditInput[]): Promise<number[]> {
       durationMs: e.durationMs ?? null,
       jti: e.jti ?? null,
       data: JSON.stringify(e.data ?? {}),
-      prevHash: top.hash,
+      prevHash,
     };
     const hash = hashAuditRecord(record);
-    // A raw INSERT: an append through the ORM create cost about 1.4–1.8× as much
-    // (bench H in README "Performance"), and every state change writes one or more.
-    await tx.$executeRaw`
-      INSERT INTO "AuditEvent" ("seq", "at", "requestId", "actorType", "actorId", "type", "tenantId", "env", "route", "tool",
-        "argsHash", "idempotencyKey", "credentialScope", "actionId", "runId", "approvalIds", "breakGlassSessionId", "status",
-        "reason", "durationMs", "jti", "data", "prevHash", "hash")
-      VALUES (${record.seq}, ${new Date(record.at)}, ${record.requestId}, ${record.actorType}, ${record.actorId}, ${record.type},
-        ${record.tenantId}, ${record.env}, ${record.route}, ${record.tool}, ${record.argsHash}, ${record.idempotencyKey},
-        ${record.credentialScope}, ${record.actionId}, ${record.runId}, ${record.approvalIds}, ${record.breakGlassSessionId},
-        ${record.status}, ${record.reason}, ${record.durationMs}, ${record.jti}, ${record.data}, ${record.prevHash}, ${hash})`;
-    await tx.$executeRaw`UPDATE "AuditHead" SET "hash" = ${hash} WHERE "id" = 1`;
-    seqs.push(record.seq);
+    await sql.run(INSERT, [
+      record.seq, at, record.requestId, record.actorType, record.actorId, record.type, record.tenantId, record.env,
+      record.route, record.tool, record.argsHash, record.idempotencyKey, record.credentialScope, record.actionId,
+      record.runId, record.approvalIds, record.breakGlassSessionId, record.status, record.reason, record.durationMs,
+      record.jti, record.data, record.prevHash, hash,
+    ]);
+    prevHash = hash;
+    seqs.push(seq);
   }
+  await sql.run(SET_HEAD, [prevHash]);
   return seqs;
 }

@@ -3,7 +3,9 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as SqliteClient } from "@/lib/db/generated/sqlite/client";
 import { PrismaClient as PostgresClient } from "@/lib/db/generated/postgres/client";
 import { env } from "@/lib/env";
-import { serializeSqliteAdapter } from "@/lib/db/serialized-sqlite";
+import pg from "pg";
+import type BetterSqlite3 from "better-sqlite3";
+import { serializeSqliteAdapter, type Lock } from "@/lib/db/serialized-sqlite";
 
 /**
  * One Prisma client per process, with the driver adapter chosen from
@@ -13,25 +15,49 @@ import { serializeSqliteAdapter } from "@/lib/db/serialized-sqlite";
 export type Db = SqliteClient;
 export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
-const globalForDb = globalThis as unknown as { gatehouseDb?: { url: string; client: Db } };
+/** What raw SQL (lib/db/sql.ts) runs on: the ORM's own connection or pool. */
+export type SqliteDriver = { kind: "sqlite"; conn: BetterSqlite3.Database; lock: Lock };
+export type PostgresDriver = { kind: "postgres"; pool: pg.Pool };
 
-function create(url: string): Db {
+type Entry = { url: string; client: Db; driver?: SqliteDriver | PostgresDriver };
+
+const globalForDb = globalThis as unknown as { gatehouseDb?: Entry };
+
+function create(url: string): Entry {
   if (url.startsWith("file:")) {
-    const adapter = serializeSqliteAdapter(new PrismaBetterSQLite3({ url, timeout: 5_000 }));
-    return new SqliteClient({ adapter, transactionOptions: { timeout: 15_000, maxWait: 15_000 } });
+    const entry: Entry = { url, client: undefined as unknown as Db };
+    const adapter = serializeSqliteAdapter(new PrismaBetterSQLite3({ url, timeout: 5_000 }), (conn, lock) => {
+      entry.driver = { kind: "sqlite", conn, lock };
+    });
+    entry.client = new SqliteClient({ adapter, transactionOptions: { timeout: 15_000, maxWait: 15_000 } });
+    return entry;
   }
-  const adapter = new PrismaPg({ connectionString: url, max: 10 });
-  return new PostgresClient({ adapter, transactionOptions: { timeout: 15_000, maxWait: 15_000 } }) as unknown as Db;
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const adapter = new PrismaPg(pool, { disposeExternalPool: true });
+  const client = new PostgresClient({ adapter, transactionOptions: { timeout: 15_000, maxWait: 15_000 } }) as unknown as Db;
+  return { url, client, driver: { kind: "postgres", pool } };
+}
+
+function entry(): Entry {
+  const url = env().databaseUrl;
+  const cached = globalForDb.gatehouseDb;
+  if (cached && cached.url === url) return cached;
+  const created = create(url);
+  globalForDb.gatehouseDb = created;
+  return created;
 }
 
 /** The process's database client, created on first use. */
 export function db(): Db {
-  const url = env().databaseUrl;
-  const cached = globalForDb.gatehouseDb;
-  if (cached && cached.url === url) return cached.client;
-  const client = create(url);
-  globalForDb.gatehouseDb = { url, client };
-  return client;
+  return entry().client;
+}
+
+/** The connection (SQLite) or pool (Postgres) under the ORM, connecting it if needed. */
+export async function sqlDriver(): Promise<SqliteDriver | PostgresDriver> {
+  const e = entry();
+  if (!e.driver) await e.client.$connect();
+  if (!e.driver) throw new Error("database driver did not connect");
+  return e.driver;
 }
 
 /** Close the client (tests and scripts). */

@@ -5,6 +5,7 @@ import type {
   SqlQuery,
   Transaction,
 } from "@prisma/driver-adapter-utils";
+import type BetterSqlite3 from "better-sqlite3";
 
 /**
  * better-sqlite3 has one connection. Prisma's adapter serialises transactions
@@ -13,17 +14,31 @@ import type {
  * wrapper makes every statement outside a transaction wait its turn, so each
  * transaction is truly isolated within the process.
  */
-export function serializeSqliteAdapter(factory: SqlDriverAdapterFactory): SqlDriverAdapterFactory {
+export function serializeSqliteAdapter(
+  factory: SqlDriverAdapterFactory,
+  onConnect: (conn: BetterSqlite3.Database, lock: Lock) => void,
+): SqlDriverAdapterFactory {
   return {
     provider: factory.provider,
     adapterName: factory.adapterName,
     async connect() {
-      return serialize(await factory.connect());
+      const inner = await factory.connect();
+      // The adapter keeps its better-sqlite3 handle in `client`; raw SQL (lib/db/sql.ts)
+      // shares that one connection and this lock.
+      const conn = (inner as unknown as { client?: BetterSqlite3.Database }).client;
+      if (!conn || typeof conn.prepare !== "function") throw new Error("unexpected SQLite adapter shape: no client handle");
+      // WAL with synchronous=NORMAL: a commit is durable against a process crash;
+      // on power loss the last commits may go, each whole — a token and its
+      // IssuedToken row and audit record vanish together, so it cannot be redeemed.
+      conn.pragma("synchronous = NORMAL");
+      const lock = new Lock();
+      onConnect(conn, lock);
+      return serialize(inner, lock);
     },
   };
 }
 
-class Lock {
+export class Lock {
   private tail: Promise<void> = Promise.resolve();
 
   acquire(): Promise<() => void> {
@@ -35,8 +50,7 @@ class Lock {
   }
 }
 
-function serialize(inner: SqlDriverAdapter): SqlDriverAdapter {
-  const lock = new Lock();
+function serialize(inner: SqlDriverAdapter, lock: Lock): SqlDriverAdapter {
   const exclusive = async <T>(fn: () => Promise<T>): Promise<T> => {
     const release = await lock.acquire();
     try {

@@ -1,5 +1,6 @@
 import { SignJWT } from "jose";
 import type { Tx } from "@/lib/db/client";
+import { asSql, type Sql } from "@/lib/db/sql";
 import { env } from "@/lib/env";
 import { newId } from "@/lib/crypto/seal";
 import { appendAudit, type ActorType } from "@/lib/audit/append";
@@ -53,7 +54,7 @@ export type ActionTokenInput = {
  * with its IssuedToken row and `token.minted` audit event. Throws on any
  * failure, so the caller's transaction rolls back: no token without its record.
  */
-export async function mintRunToken(tx: Tx, c: RunTokenInput, audit: MintAudit): Promise<MintedToken> {
+export async function mintRunToken(tx: Tx | Sql, c: RunTokenInput, audit: MintAudit): Promise<MintedToken> {
   const t = times(c.ttlSeconds);
   const jti = newId("jti");
   const claims = runClaimsSchema.parse({
@@ -73,7 +74,7 @@ export async function mintRunToken(tx: Tx, c: RunTokenInput, audit: MintAudit): 
  * Mint a single-use action token for one approved (or allowed) tool call,
  * inside the caller's transaction, with its IssuedToken row and audit event.
  */
-export async function mintActionToken(tx: Tx, c: ActionTokenInput, audit: MintAudit): Promise<MintedToken> {
+export async function mintActionToken(tx: Tx | Sql, c: ActionTokenInput, audit: MintAudit): Promise<MintedToken> {
   const t = times(c.ttlSeconds);
   const jti = newId("jti");
   const bg = c.breakGlassSessionId ?? audit.breakGlassSessionId ?? undefined;
@@ -129,7 +130,7 @@ function registered(sub: string, jti: string, t: Times) {
   return { iss: e.GATEHOUSE_ISSUER, aud: e.GATEHOUSE_AUDIENCE, sub, jti, iat: t.iat, nbf: t.iat, exp: t.exp };
 }
 
-async function sign(tx: Tx, claims: Record<string, unknown>, typ: string): Promise<string> {
+async function sign(tx: Tx | Sql, claims: Record<string, unknown>, typ: string): Promise<string> {
   const key = await activeSigningKey(tx);
   return new SignJWT(claims).setProtectedHeader({ alg: TOKEN_ALG, kid: key.kid, typ }).sign(key.privateKey);
 }
@@ -151,11 +152,12 @@ type IssuedRecord = {
 };
 
 /** The IssuedToken row and the audit event; the audit keeps the jti, never the token. */
-async function record(tx: Tx, r: IssuedRecord, audit: MintAudit): Promise<void> {
+async function record(tx: Tx | Sql, r: IssuedRecord, audit: MintAudit): Promise<void> {
   countTokenMinted(r.kind);
-  await tx.issuedToken.create({
-    data: { jti: r.jti, kind: r.kind, tenantId: r.tenant, env: r.env, runId: r.runId, actionId: r.actionId ?? null, expiresAt: r.expiresAt },
-  });
+  await asSql(tx).run(
+    `INSERT INTO "IssuedToken" ("jti", "kind", "tenantId", "env", "runId", "actionId", "expiresAt", "issuedAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    [r.jti, r.kind, r.tenant, r.env, r.runId, r.actionId ?? null, r.expiresAt, new Date()],
+  );
   await appendAudit(tx, {
     type: "token.minted",
     actorType: audit.actorType,

@@ -5,6 +5,7 @@ import { seal, unseal } from "@/lib/crypto/seal";
 import { env } from "@/lib/env";
 import { appendAudit, type ActorType } from "@/lib/audit/append";
 import { TOKEN_ALG } from "@/lib/sdk/token-claims";
+import { asSql, sqlRead, type Sql } from "@/lib/db/sql";
 
 /** How long an instance keeps using its cached key before looking for a rotation elsewhere. */
 const CACHE_MS = 30_000;
@@ -31,7 +32,7 @@ const globalForKeys = globalThis as unknown as {
  * transaction would wait for it). A key created inside a caller's transaction
  * is not cached, because that transaction may still roll back.
  */
-export async function activeSigningKey(client: Client = db()): Promise<ActiveSigningKey> {
+export async function activeSigningKey(client: Client | Sql = db()): Promise<ActiveSigningKey> {
   const cached = globalForKeys.gatehouseSigningKey;
   const url = cacheScope();
   if (cached && cached.url === url && Date.now() - cached.loadedAt < CACHE_MS) return cached.key;
@@ -92,19 +93,24 @@ export function clearSigningKeyCache(): void {
 }
 
 /** If two instances created a first key at once, both are active; everyone picks the newest. */
-async function newestActive(client: Client): Promise<KeyRow | null> {
-  return client.signingKey.findFirst({
-    where: { status: "active" },
-    orderBy: [{ createdAt: "desc" }, { kid: "desc" }],
-    select: { kid: true, privateSealed: true },
-  });
+async function newestActive(client: Client | Sql): Promise<KeyRow | null> {
+  const row = await sqlOf(client).get<KeyRow>(
+    `SELECT "kid", "privateSealed" FROM "SigningKey" WHERE "status" = 'active' ORDER BY "createdAt" DESC, "kid" DESC LIMIT 1`,
+  );
+  return row ?? null;
+}
+
+/** Raw SQL over the ORM client outside a transaction, or over the caller's transaction. */
+function sqlOf(client: Client | Sql): Sql {
+  if (client === db()) return { all: (t, p) => sqlRead((s) => s.all(t, p)), get: (t, p) => sqlRead((s) => s.get(t, p)), run: (t, p) => sqlRead((s) => s.run(t, p)) };
+  return asSql(client as Tx | Sql);
 }
 
 /**
  * kids are 96 random bits, so concurrent creators never collide on the key:
  * each inserts its own active row and `newestActive` settles on one.
  */
-async function createKey(client: Client): Promise<KeyRow> {
+async function createKey(client: Client | Sql): Promise<KeyRow> {
   const { privateKey, publicKey } = await generateKeyPair(TOKEN_ALG, { crv: "Ed25519", extractable: true });
   const kid = crypto.randomBytes(12).toString("base64url");
   const pub = await exportJWK(publicKey);
@@ -116,7 +122,14 @@ async function createKey(client: Client): Promise<KeyRow> {
     privateSealed: seal(JSON.stringify(priv), sealContext(kid)),
     status: "active",
   };
-  await client.signingKey.create({ data: row });
+  await sqlOf(client).run(`INSERT INTO "SigningKey" ("kid", "alg", "publicJwk", "privateSealed", "status", "createdAt") VALUES (?, ?, ?, ?, ?, ?)`, [
+    row.kid,
+    row.alg,
+    row.publicJwk,
+    row.privateSealed,
+    row.status,
+    new Date(),
+  ]);
   return row;
 }
 

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import type { Tx } from "@/lib/db/client";
+import { asSql, type Sql } from "@/lib/db/sql";
+import { newId } from "@/lib/crypto/seal";
 import { ALL_EVENTS, type DeliveryEventType, type WebhookPayload } from "@/lib/webhooks/events";
 
 const eventsList = z.array(z.string());
@@ -40,16 +42,25 @@ export function endpointEvents(stored: string): string[] {
  * the caller's transaction: a rolled-back decision sends nothing. Returns the
  * number of deliveries queued.
  */
-export async function enqueueWebhookEvent(tx: Tx, type: DeliveryEventType, data: Record<string, unknown>): Promise<number> {
-  const endpoints = await tx.webhookEndpoint.findMany({ where: { enabled: true } });
+export async function enqueueWebhookEvent(exec: Tx | Sql, type: DeliveryEventType, data: Record<string, unknown>): Promise<number> {
+  const sql = asSql(exec);
+  const endpoints = await sql.all<{ id: string; url: string; events: string }>(
+    `SELECT "id", "url", "events" FROM "WebhookEndpoint" WHERE "enabled" = ? ORDER BY "createdAt", "id"`,
+    [true],
+  );
   const targets = endpoints.filter((e) => {
     const events = endpointEvents(e.events);
     return events.includes(type) || events.includes(ALL_EVENTS);
   });
   if (targets.length === 0) return 0;
   const payload = buildPayload(type, data);
+  const now = new Date();
   for (const e of targets) {
-    await tx.webhookDelivery.create({ data: { kind: "webhook", endpointId: e.id, url: e.url, event: type, payload } });
+    await sql.run(
+      `INSERT INTO "WebhookDelivery" ("id", "kind", "endpointId", "url", "event", "payload", "status", "attempts", "nextAttemptAt", "createdAt")
+       VALUES (?, 'webhook', ?, ?, ?, ?, 'pending', 0, ?, ?)`,
+      [newId("whd"), e.id, e.url, type, payload, now, now],
+    );
   }
   return targets.length;
 }
