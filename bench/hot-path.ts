@@ -1,7 +1,8 @@
 /**
  * In-process hot-path timings, one call at a time (no HTTP, no contention):
  * proposeAction for an allowed read and a pending write, and one audit append
- * the current way (raw INSERT) against the previous way (ORM create). Run as
+ * in a raw transaction (the agent API), in an ORM transaction (console paths)
+ * and the way before raw SQL (ORM create in an ORM transaction). Run as
  * a child by run.ts (it needs its own data directory); prints one JSON line.
  */
 import fs from "node:fs";
@@ -22,6 +23,7 @@ const { authenticateAgent } = await import("@/lib/agents/authenticate-agent");
 const { startRun } = await import("@/lib/runs/start-run");
 const { proposeAction } = await import("@/lib/actions/propose-action");
 const { appendAudit } = await import("@/lib/audit/append");
+const { sqlTransaction } = await import("@/lib/db/sql");
 const { hashAuditRecord } = await import("@/lib/audit/chain");
 const { DEMO_AGENTS } = await import("@/lib/seed/demo-data");
 const { timeAsync, round } = await import("./stats");
@@ -44,7 +46,8 @@ const readCpuShare = (() => {
 })();
 const write = await timeAsync(() => proposeAction(agent, { run_id: run.run_id, tool: "ticket.close", args: { ticket_id: "T-1001" }, idempotency_key: `w${n++}` } as never, { requestId: "hot" }), sizes);
 const event = { type: "bench.event", actorType: "system" as const, tenantId: "acme", env: "prod", route: "support/send", tool: "kb.search", status: "ok", data: { n: 1 } };
-const raw = await timeAsync(() => db().$transaction((tx) => appendAudit(tx, event)), sizes);
+const raw = await timeAsync(() => sqlTransaction((sql) => appendAudit(sql, event)), sizes);
+const viaOrmTx = await timeAsync(() => db().$transaction((tx) => appendAudit(tx, event)), sizes);
 // The previous implementation, kept here only to measure against.
 const orm = await timeAsync(
   () =>
@@ -71,6 +74,7 @@ console.log(
     proposeWriteMs: ms(write.median),
     proposeWriteP99Ms: ms(write.p99),
     auditRawMs: ms(raw.median),
+    auditOrmTxMs: ms(viaOrmTx.median),
     auditOrmMs: ms(orm.median),
   })}`,
 );

@@ -16,12 +16,13 @@ export async function benchHotPath(quick: boolean): Promise<BenchResult> {
     rows: [
       { call: "proposeAction, allowed read (decide + audit + token)", "median ms": x.proposeReadMs!, "p99 ms": x.proposeReadP99Ms! },
       { call: "proposeAction, pending write", "median ms": x.proposeWriteMs!, "p99 ms": x.proposeWriteP99Ms! },
-      { call: "one audit append, raw INSERT (current)", "median ms": x.auditRawMs!, "p99 ms": "" },
-      { call: "one audit append, ORM create (previous)", "median ms": x.auditOrmMs!, "p99 ms": "" },
+      { call: "one audit append in a raw SQL transaction (agent API)", "median ms": x.auditRawMs!, "p99 ms": "" },
+      { call: "one audit append, raw SQL inside an ORM transaction (console paths)", "median ms": x.auditOrmTxMs!, "p99 ms": "" },
+      { call: "one audit append, ORM create in an ORM transaction (before raw SQL)", "median ms": x.auditOrmMs!, "p99 ms": "" },
     ],
     goals: [],
     loadBefore,
     loadAfter: os.loadavg(),
-    notes: [`During the allowed-read loop the process was on CPU ${Math.round((x.proposeReadCpuShare ?? NaN) * 100)}% of the wall time (the rest: waiting for a core on the shared machine, or I/O).`, "Each audit append includes its own transaction."],
+    notes: [`During the allowed-read loop the process was on CPU ${Math.round((x.proposeReadCpuShare ?? NaN) * 100)}% of the wall time (the rest: waiting for a core on the shared machine, or I/O).`, "Each audit append includes its own transaction (BEGIN … COMMIT)."],
   };
 }
