@@ -1,7 +1,8 @@
-import type BetterSqlite3 from "better-sqlite3";
 import pg from "pg";
 import type { Tx } from "@/lib/db/client";
 import { provider, sqlDriver, type SqliteDriver } from "@/lib/db/client";
+import { SqliteSql } from "@/lib/db/sqlite-sql";
+import { groupCommitter } from "@/lib/db/sqlite-group-commit";
 
 /**
  * Raw SQL for the hot paths. Through the ORM a single-row statement costs about
@@ -84,60 +85,13 @@ export function asBool(v: unknown): boolean {
 
 // ---------------------------------------------------------------- SQLite
 
-/** Prepared statements are cached per connection and SQL text. */
-const statements = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
-
-class SqliteSql implements Sql {
-  constructor(private readonly conn: BetterSqlite3.Database) {}
-
-  private stmt(text: string): BetterSqlite3.Statement {
-    let cache = statements.get(this.conn);
-    if (!cache) statements.set(this.conn, (cache = new Map()));
-    let s = cache.get(text);
-    if (!s) {
-      s = this.conn.prepare(text);
-      if (s.reader) s.safeIntegers(false);
-      cache.set(text, s);
-    }
-    return s;
-  }
-
-  async all<T>(text: string, params: readonly SqlParam[] = []): Promise<T[]> {
-    return this.stmt(text).all(...params.map(toSqliteParam)) as T[];
-  }
-
-  async get<T>(text: string, params: readonly SqlParam[] = []): Promise<T | undefined> {
-    return this.stmt(text).get(...params.map(toSqliteParam)) as T | undefined;
-  }
-
-  async run(text: string, params: readonly SqlParam[] = []): Promise<number> {
-    const s = this.stmt(text);
-    if (s.reader) return s.all(...params.map(toSqliteParam)).length;
-    return s.run(...params.map(toSqliteParam)).changes;
-  }
-}
-
-/** The ORM adapter stores DateTime as ISO-8601 text with an explicit offset; so must we. */
-function toSqliteParam(v: SqlParam): string | number | null {
-  if (v instanceof Date) return v.toISOString().replace("Z", "+00:00");
-  if (typeof v === "boolean") return v ? 1 : 0;
-  return v;
-}
-
-async function sqliteTransaction<T>(driver: SqliteDriver, fn: (sql: Sql) => Promise<T>): Promise<T> {
-  const release = await driver.lock.acquire();
-  try {
-    // IMMEDIATE takes the write lock up front: another process (a CLI script)
-    // gets SQLITE_BUSY after the busy timeout instead of a deadlocked upgrade.
-    driver.conn.prepare("BEGIN IMMEDIATE").run();
-    const result = await fn(new SqliteSql(driver.conn));
-    driver.conn.prepare("COMMIT").run();
-    return result;
-  } finally {
-    // Thrown by fn, or COMMIT failed: nothing of it stays.
-    if (driver.conn.inTransaction) driver.conn.prepare("ROLLBACK").run();
-    release();
-  }
+/**
+ * Concurrent write transactions share one COMMIT (group commit): on SQLite the
+ * commit — writing every dirtied page to the WAL — was ~0.4–0.6 ms of a ~1 ms
+ * proposal, while the statements themselves cost tens of microseconds.
+ */
+function sqliteTransaction<T>(driver: SqliteDriver, fn: (sql: Sql) => Promise<T>): Promise<T> {
+  return groupCommitter(driver).submit(fn);
 }
 
 // ---------------------------------------------------------------- Postgres

@@ -1,0 +1,95 @@
+import type { SqliteDriver } from "@/lib/db/client";
+import type { Sql } from "@/lib/db/sql";
+import { SqliteSql } from "@/lib/db/sqlite-sql";
+
+/** At most this many transactions share a commit, so no caller waits long behind a crowd. */
+const MAX_GROUP = 32;
+
+type Member = { fn: (sql: Sql) => Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void };
+
+/**
+ * Group commit for raw write transactions on SQLite's single connection.
+ * Transactions that queue up while one runs join it: each runs alone, in
+ * turn, inside its own SAVEPOINT (its failure undoes only its own writes),
+ * and all of them share one COMMIT. Nobody's promise settles before that
+ * COMMIT, so no caller ever sees — or hands out — something that is not yet
+ * durable; if the COMMIT fails, every member of the group fails.
+ */
+class GroupCommitter {
+  private queue: Member[] = [];
+  private draining = false;
+  private readonly sql: SqliteSql;
+
+  constructor(private readonly driver: SqliteDriver) {
+    this.sql = new SqliteSql(driver.conn);
+  }
+
+  submit<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) await this.runGroup();
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async runGroup(): Promise<void> {
+    const { conn, lock } = this.driver;
+    const release = await lock.acquire();
+    const done: { m: Member; value: unknown }[] = [];
+    let current: Member | undefined;
+    try {
+      try {
+        // IMMEDIATE takes the write lock up front: another process (a CLI script)
+        // gets SQLITE_BUSY after the busy timeout instead of a deadlocked upgrade.
+        this.sql.exec("BEGIN IMMEDIATE");
+      } catch (err) {
+        // No transaction can start now (locked past the busy timeout, read-only,
+        // gone): everyone waiting fails rather than waiting another timeout each.
+        for (const m of this.queue.splice(0)) m.reject(err);
+        return;
+      }
+      for (let n = 0; n < MAX_GROUP && this.queue.length > 0; n++) {
+        current = this.queue.shift()!;
+        this.sql.exec("SAVEPOINT gh_member");
+        try {
+          const value = await current.fn(this.sql);
+          this.sql.exec("RELEASE gh_member");
+          done.push({ m: current, value });
+        } catch (err) {
+          // Some errors (disk full, I/O) end the whole transaction: then the
+          // group's earlier members are gone too and must fail with it.
+          if (!conn.inTransaction) throw err;
+          this.sql.exec("ROLLBACK TO gh_member");
+          this.sql.exec("RELEASE gh_member");
+          current.reject(err);
+        }
+        current = undefined;
+      }
+      this.sql.exec("COMMIT");
+    } catch (err) {
+      current?.reject(err);
+      for (const d of done) d.m.reject(err);
+      done.length = 0;
+    } finally {
+      if (conn.inTransaction) conn.prepare("ROLLBACK").run();
+      release();
+    }
+    for (const d of done) d.m.resolve(d.value);
+  }
+}
+
+const committers = new WeakMap<SqliteDriver["conn"], GroupCommitter>();
+
+export function groupCommitter(driver: SqliteDriver): GroupCommitter {
+  let c = committers.get(driver.conn);
+  if (!c) committers.set(driver.conn, (c = new GroupCommitter(driver)));
+  return c;
+}
