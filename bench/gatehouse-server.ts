@@ -28,6 +28,7 @@ const { startRun } = await import("@/lib/runs/start-run");
 const { proposeAction } = await import("@/lib/actions/propose-action");
 const { cancelAction } = await import("@/lib/actions/cancel-action");
 const { waiterCount } = await import("@/lib/events/action-events");
+const { sqlRead, sqlTransaction } = await import("@/lib/db/sql");
 
 await migrate(env().databaseUrl);
 await seedDemo();
@@ -56,12 +57,22 @@ async function makePending(key: string, count: number): Promise<string[]> {
   const agent = await agentFor(key);
   const [runId] = await makeRuns(key, "support/send", 1);
   const first = await proposeAction(agent, { run_id: runId!, tool: "ticket.close", args: { ticket_id: "T-1001" }, idempotency_key: "wait-0" } as never, { requestId: "bench-0" });
-  const row = await db().action.findUniqueOrThrow({ where: { id: first.view.action_id } });
-  const ids = [row.id];
+  const ids = [first.view.action_id];
+  // Raw SQL copies (a batch per transaction): ORM createMany of 10,000 rows grew this
+  // process's heap by a few hundred MB before the first waiter arrived, and RSS is a goal here.
+  const cols = (await sqlRead((sql) => sql.all<{ name: string }>(`SELECT "name" FROM pragma_table_info('Action')`))).map((c) => c.name);
+  const values = cols.map((c) => (c === "id" || c === "idempotencyKey" ? "?" : `"${c}"`));
+  const copy = `INSERT INTO "Action" (${cols.map((c) => `"${c}"`).join(", ")}) SELECT ${values.join(", ")} FROM "Action" WHERE "id" = ?`;
+  const order = cols.filter((c) => c === "id" || c === "idempotencyKey");
   for (let start = 1; start < count; start += 500) {
-    const batch = Array.from({ length: Math.min(500, count - start) }, (_, k) => ({ ...row, id: `act_bench${start + k}`, idempotencyKey: `wait-${start + k}` }));
-    await db().action.createMany({ data: batch });
-    ids.push(...batch.map((b) => b.id));
+    const batch = Array.from({ length: Math.min(500, count - start) }, (_, k) => start + k);
+    await sqlTransaction(async (sql) => {
+      for (const n of batch) {
+        const params = order.map((c) => (c === "id" ? `act_bench${n}` : `wait-${n}`));
+        await sql.run(copy, [...params, first.view.action_id]);
+      }
+    });
+    ids.push(...batch.map((n) => `act_bench${n}`));
   }
   return ids;
 }
