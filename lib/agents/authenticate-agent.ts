@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { asDate, sqlRead } from "@/lib/db/sql";
+import { asDate, sqlRead, sqlTransaction } from "@/lib/db/sql";
 import { AppError } from "@/lib/errors";
 import { agentKeyMatches, parseAgentKey } from "@/lib/agents/credential-key";
 
@@ -49,18 +49,14 @@ export async function authenticateAgent(req: Request): Promise<AgentPrincipal> {
   const key = m[1]!;
   const parsed = parseAgentKey(key);
   if (!parsed) throw refuse();
-  const cred = await sqlRead(async (sql) => {
-    const row = await sql.get<CredentialRow>(BY_PREFIX, [parsed.prefix]);
-    if (!row || !agentKeyMatches(key, row.keyHash) || row.revokedAt !== null) return null;
-    const now = Date.now();
-    const lastUsed = asDate(row.lastUsedAt);
-    if (!lastUsed || now - lastUsed.getTime() > LAST_USED_RESOLUTION_MS) {
-      // Coarse on purpose: a write per request would cost the hot path.
-      await sql.run(TOUCH, [new Date(now), row.id]);
-    }
-    return row;
-  });
-  if (!cred) throw refuse();
+  const cred = await sqlRead((sql) => sql.get<CredentialRow>(BY_PREFIX, [parsed.prefix]));
+  if (!cred || !agentKeyMatches(key, cred.keyHash) || cred.revokedAt !== null) throw refuse();
+  const now = Date.now();
+  const lastUsed = asDate(cred.lastUsedAt);
+  if (!lastUsed || now - lastUsed.getTime() > LAST_USED_RESOLUTION_MS) {
+    // Coarse on purpose: a write per request would cost the hot path.
+    await sqlTransaction((sql) => sql.run(TOUCH, [new Date(now), cred.id]));
+  }
   return {
     credentialId: cred.id,
     name: cred.name,

@@ -4,6 +4,7 @@ import { PrismaClient as SqliteClient } from "@/lib/db/generated/sqlite/client";
 import { PrismaClient as PostgresClient } from "@/lib/db/generated/postgres/client";
 import { env } from "@/lib/env";
 import pg from "pg";
+import Database from "better-sqlite3";
 import type BetterSqlite3 from "better-sqlite3";
 import { serializeSqliteAdapter, type Lock } from "@/lib/db/serialized-sqlite";
 
@@ -16,10 +17,10 @@ export type Db = SqliteClient;
 export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 /** What raw SQL (lib/db/sql.ts) runs on: the ORM's own connection or pool. */
-export type SqliteDriver = { kind: "sqlite"; conn: BetterSqlite3.Database; lock: Lock };
+export type SqliteDriver = { kind: "sqlite"; conn: BetterSqlite3.Database; lock: Lock; reader: () => BetterSqlite3.Database };
 export type PostgresDriver = { kind: "postgres"; pool: pg.Pool };
 
-type Entry = { url: string; client: Db; driver?: SqliteDriver | PostgresDriver };
+type Entry = { url: string; client: Db; driver?: SqliteDriver | PostgresDriver; closeReader?: () => void };
 
 const globalForDb = globalThis as unknown as { gatehouseDb?: Entry };
 
@@ -27,7 +28,22 @@ function create(url: string): Entry {
   if (url.startsWith("file:")) {
     const entry: Entry = { url, client: undefined as unknown as Db };
     const adapter = serializeSqliteAdapter(new PrismaBetterSQLite3({ url, timeout: 5_000 }), (conn, lock) => {
-      entry.driver = { kind: "sqlite", conn, lock };
+      let reader: BetterSqlite3.Database | undefined;
+      entry.driver = {
+        kind: "sqlite",
+        conn,
+        lock,
+        // A second connection for reads outside transactions: under WAL it sees
+        // only committed data, so it needs no lock and never waits for writers.
+        reader: () => {
+          if (!reader?.open) {
+            reader = new Database(conn.name, { timeout: 5_000, fileMustExist: true });
+            reader.pragma("query_only = ON");
+          }
+          return reader;
+        },
+      };
+      entry.closeReader = () => reader?.close();
     });
     entry.client = new SqliteClient({ adapter, transactionOptions: { timeout: 15_000, maxWait: 15_000 } });
     return entry;
@@ -64,6 +80,7 @@ export async function sqlDriver(): Promise<SqliteDriver | PostgresDriver> {
 export async function closeDb(): Promise<void> {
   const cached = globalForDb.gatehouseDb;
   globalForDb.gatehouseDb = undefined;
+  cached?.closeReader?.();
   await cached?.client.$disconnect();
 }
 

@@ -31,16 +31,15 @@ export async function sqlTransaction<T>(fn: (sql: Sql) => Promise<T>): Promise<T
   return driver.kind === "sqlite" ? sqliteTransaction(driver, fn) : pgTransaction(driver.pool, fn);
 }
 
-/** Run reads (or single autocommitted statements) outside a transaction. */
+/**
+ * Reads outside any transaction, of committed data only. On SQLite they use a
+ * second, query-only connection (WAL readers never wait for the writer); a
+ * write here fails — use sqlTransaction.
+ */
 export async function sqlRead<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
   const driver = await sqlDriver();
   if (driver.kind === "postgres") return fn(new PgSql(driver.pool));
-  const release = await driver.lock.acquire();
-  try {
-    return await fn(new SqliteSql(driver.conn));
-  } finally {
-    release();
-  }
+  return fn(new SqliteSql(driver.reader()));
 }
 
 /** The same interface over an ORM transaction, for helpers shared with ORM code (audit, mint, webhooks). */

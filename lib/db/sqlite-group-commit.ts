@@ -4,6 +4,7 @@ import { SqliteSql } from "@/lib/db/sqlite-sql";
 
 /** At most this many transactions share a commit, so no caller waits long behind a crowd. */
 const MAX_GROUP = 32;
+const MAX_LINGER = 2;
 
 type Member = { fn: (sql: Sql) => Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void };
 
@@ -56,22 +57,30 @@ class GroupCommitter {
         for (const m of this.queue.splice(0)) m.reject(err);
         return;
       }
-      for (let n = 0; n < MAX_GROUP && this.queue.length > 0; n++) {
-        current = this.queue.shift()!;
-        this.sql.exec("SAVEPOINT gh_member");
-        try {
-          const value = await current.fn(this.sql);
-          this.sql.exec("RELEASE gh_member");
-          done.push({ m: current, value });
-        } catch (err) {
-          // Some errors (disk full, I/O) end the whole transaction: then the
-          // group's earlier members are gone too and must fail with it.
-          if (!conn.inTransaction) throw err;
-          this.sql.exec("ROLLBACK TO gh_member");
-          this.sql.exec("RELEASE gh_member");
-          current.reject(err);
+      let n = 0;
+      for (let linger = 0; ; linger++) {
+        for (; n < MAX_GROUP && this.queue.length > 0; n++) {
+          current = this.queue.shift()!;
+          this.sql.exec("SAVEPOINT gh_member");
+          try {
+            const value = await current.fn(this.sql);
+            this.sql.exec("RELEASE gh_member");
+            done.push({ m: current, value });
+          } catch (err) {
+            // Some errors (disk full, I/O) end the whole transaction: then the
+            // group's earlier members are gone too and must fail with it.
+            if (!conn.inTransaction) throw err;
+            this.sql.exec("ROLLBACK TO gh_member");
+            this.sql.exec("RELEASE gh_member");
+            current.reject(err);
+          }
+          current = undefined;
         }
-        current = undefined;
+        // Under load, requests that arrived while this group ran are one event-loop
+        // turn from joining it; waiting that turn (twice at most) lets them share the COMMIT.
+        if (n >= MAX_GROUP || linger >= MAX_LINGER) break;
+        await new Promise((r) => setImmediate(r));
+        if (this.queue.length === 0) break;
       }
       this.sql.exec("COMMIT");
     } catch (err) {

@@ -5,7 +5,7 @@ import { seal, unseal } from "@/lib/crypto/seal";
 import { env } from "@/lib/env";
 import { appendAudit, type ActorType } from "@/lib/audit/append";
 import { TOKEN_ALG } from "@/lib/sdk/token-claims";
-import { asSql, sqlRead, type Sql } from "@/lib/db/sql";
+import { asSql, sqlRead, sqlTransaction, type Sql } from "@/lib/db/sql";
 
 /** How long an instance keeps using its cached key before looking for a rotation elsewhere. */
 const CACHE_MS = 30_000;
@@ -102,7 +102,7 @@ async function newestActive(client: Client | Sql): Promise<KeyRow | null> {
 
 /** Raw SQL over the ORM client outside a transaction, or over the caller's transaction. */
 function sqlOf(client: Client | Sql): Sql {
-  if (client === db()) return { all: (t, p) => sqlRead((s) => s.all(t, p)), get: (t, p) => sqlRead((s) => s.get(t, p)), run: (t, p) => sqlRead((s) => s.run(t, p)) };
+  if (client === db()) return { all: (t, p) => sqlRead((s) => s.all(t, p)), get: (t, p) => sqlRead((s) => s.get(t, p)), run: (t, p) => sqlTransaction((s) => s.run(t, p)) };
   return asSql(client as Tx | Sql);
 }
 
