@@ -11,7 +11,9 @@ export type ChildServer = { url: string; child: ChildProcess; stderr: () => stri
  */
 export async function spawnAgentServer(databaseUrl: string, dataDir: string, opts: { uid?: number; gid?: number } = {}): Promise<ChildServer> {
   const root = process.cwd();
-  const child = spawn(process.execPath, [path.join(root, "node_modules", "tsx", "dist", "cli.mjs"), path.join(root, "test", "support", "crash-server.ts")], {
+  // One process (tsx as a loader, not its CLI): the CLI runs the script in a child of its own,
+  // which a SIGKILL of the CLI would leave running after the test.
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "test", "support", "crash-server.ts")], {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? "",
