@@ -190,8 +190,20 @@ function keyResolver(source: JwksSource): JWTVerifyGetKey {
     }
     return set;
   }
-  return createLocalJWKSet(source);
+  // Importing a key costs more than verifying with it, so a local set (and the keys
+  // it imports) is kept per JWKS content: a rotated set is a different key here.
+  const id = JSON.stringify(source.keys);
+  let set = localSets.get(id);
+  if (!set) {
+    if (localSets.size >= MAX_LOCAL_SETS) localSets.clear();
+    set = createLocalJWKSet(source);
+    localSets.set(id, set);
+  }
+  return set;
 }
+
+const localSets = new Map<string, JWTVerifyGetKey>();
+const MAX_LOCAL_SETS = 64;
 
 function mapJoseError(err: unknown): CapabilityError {
   if (err instanceof CapabilityError) return err;

@@ -1,4 +1,4 @@
-import { SignJWT } from "jose";
+import { signJws } from "@/lib/tokens/sign-jws";
 import type { Tx } from "@/lib/db/client";
 import { asSql, type Sql } from "@/lib/db/sql";
 import { env } from "@/lib/env";
@@ -9,7 +9,6 @@ import {
   ACTION_TOKEN_TYP,
   MAX_TOKEN_TTL_SECONDS,
   RUN_TOKEN_TYP,
-  TOKEN_ALG,
   actionClaimsSchema,
   runClaimsSchema,
 } from "@/lib/sdk/token-claims";
@@ -132,7 +131,7 @@ function registered(sub: string, jti: string, t: Times) {
 
 async function sign(tx: Tx | Sql, claims: Record<string, unknown>, typ: string): Promise<string> {
   const key = await activeSigningKey(tx);
-  return new SignJWT(claims).setProtectedHeader({ alg: TOKEN_ALG, kid: key.kid, typ }).sign(key.privateKey);
+  return signJws(claims, typ, key);
 }
 
 type IssuedRecord = {

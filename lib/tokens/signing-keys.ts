@@ -15,7 +15,7 @@ const CACHE_MS = 30_000;
  */
 export const RETIRED_KEY_PUBLISHED_MS = 10 * 60_000;
 
-export type ActiveSigningKey = { kid: string; privateKey: CryptoKey };
+export type ActiveSigningKey = { kid: string; privateKey: CryptoKey; keyObject: crypto.KeyObject };
 
 type Client = Db | Tx;
 type KeyRow = { kid: string; privateSealed: string };
@@ -43,7 +43,8 @@ export async function activeSigningKey(client: Client | Sql = db()): Promise<Act
     row = await createKey(client);
     created = true;
   }
-  const key = { kid: row.kid, privateKey: await importPrivate(row) };
+  const privateKey = await importPrivate(row);
+  const key = { kid: row.kid, privateKey, keyObject: crypto.KeyObject.from(privateKey) };
   if (!created || client === db()) {
     globalForKeys.gatehouseSigningKey = { key, loadedAt: Date.now(), url };
   }
