@@ -18,8 +18,15 @@ const KEYS_SORTED = [
 export function fastAuditRecordHash(r: AuditRecord): string {
   let s = "{";
   for (let i = 0; i < KEYS_SORTED.length; i++) {
-    const k = KEYS_SORTED[i]!;
-    s += (i ? "," : "") + JSON.stringify(k) + ":" + JSON.stringify(r[k]);
+    const v = r[KEYS_SORTED[i]!];
+    s += PREFIXES[i] + (v === null ? "null" : JSON.stringify(v));
   }
-  return crypto.createHash("sha256").update(s + "}").digest("hex");
+  return sha256Hex(s + "}");
 }
+
+/** `{"actionId":`, `,"actorId":`, … precomputed once. */
+const PREFIXES = KEYS_SORTED.map((k, i) => (i ? "," : "") + JSON.stringify(k) + ":");
+
+// crypto.hash (one-shot, Node ≥ 20.12) skips the Hash object per row.
+const oneShot = (crypto as unknown as { hash?: (alg: string, data: string, enc: "hex") => string }).hash;
+const sha256Hex = oneShot ? (s: string) => oneShot("sha256", s, "hex") : (s: string) => crypto.createHash("sha256").update(s).digest("hex");
