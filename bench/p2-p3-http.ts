@@ -58,7 +58,7 @@ async function postJson(url: string, body: unknown, key?: string): Promise<unkno
 /**
  * P2 (allowed read: decide + audit + action token) and P3 (pending write
  * proposals) against the baseline server, Gatehouse's handlers on bare
- * node:http, and Gatehouse under `next start` when a build exists.
+ * node:http, and Gatehouse as `npm start` serves it when a build exists.
  */
 export async function benchAgentApi(quick: boolean): Promise<BenchResult[]> {
   const loadBefore = os.loadavg();
@@ -95,10 +95,11 @@ export async function benchAgentApi(quick: boolean): Promise<BenchResult[]> {
 
   const root = path.join(import.meta.dirname, "..");
   if (!fs.existsSync(path.join(root, ".next", "BUILD_ID"))) {
-    notes.push("`next start` skipped: no production build (.next/BUILD_ID missing); run `npm run build` first.");
+    notes.push("`npm start` server skipped: no production build (.next/BUILD_ID missing); run `npm run build` first.");
   } else {
+    // What `npm start` serves (scripts/serve.ts): the agent API beside Next.js in one process.
     const port = 3900 + Math.floor(Math.random() * 90);
-    const next = spawn(path.join(root, "node_modules", ".bin", "next"), ["start", "-p", String(port)], {
+    const app = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts", "serve.ts")], {
       cwd: root,
       env: { ...process.env, GATEHOUSE_DATA_DIR: dataDir, DATABASE_URL: `file:${path.join(dataDir, "gatehouse.db")}`, PORT: String(port), GATEHOUSE_DEMO: "1", NODE_ENV: "production" },
       stdio: ["ignore", "ignore", "inherit"],
@@ -106,11 +107,11 @@ export async function benchAgentApi(quick: boolean): Promise<BenchResult[]> {
     try {
       const base = `http://127.0.0.1:${port}`;
       await waitForUrl(`${base}/.well-known/jwks.json`, 60_000);
-      await measure("Gatehouse under next start", base, runIds, next.pid);
+      await measure("Gatehouse as `npm start` serves it (scripts/serve.ts)", base, runIds, app.pid);
     } catch (err) {
-      notes.push(`next start failed: ${(err as Error).message}`);
+      notes.push(`scripts/serve.ts failed: ${(err as Error).message}`);
     } finally {
-      await stop(next);
+      await stop(app);
     }
   }
   fs.rmSync(dataDir, { recursive: true, force: true });

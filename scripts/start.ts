@@ -1,10 +1,12 @@
+import "./production-env";
 import fs from "node:fs";
 import path from "node:path";
-import { spawn, spawnSync } from "node:child_process";
-import { env } from "@/lib/env";
+import { spawnSync } from "node:child_process";
 import { prepareData, reportPrepare } from "./prepare-data";
+import { serve } from "./serve";
 
-// `npm start`: migrate + seed, build when the sources are newer than the build, serve.
+// `npm start`: migrate + seed, build when the sources are newer than the build, then serve
+// (scripts/serve.ts: the agent API and Next.js in this one process).
 
 const root = process.cwd();
 const nextBin = path.join(root, "node_modules", ".bin", "next");
@@ -58,15 +60,7 @@ async function main(): Promise<void> {
       process.exit(build.status ?? 1);
     }
   }
-  const port = String(env().PORT);
-  console.log(`gatehouse: serving on http://localhost:${port}`);
-  const server = spawn(nextBin, ["start", "-p", port], { stdio: "inherit" });
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.on(signal, () => server.kill(signal));
-  }
-  server.on("exit", (code, signal) => {
-    process.exit(code ?? (signal === "SIGINT" ? 130 : signal === "SIGTERM" ? 143 : 1));
-  });
+  await serve();
 }
 
 main().catch((err: unknown) => {

@@ -5,7 +5,10 @@ import { spawn } from "node:child_process";
 import { assertLocalDatabase } from "./assert-local-database";
 import { E2E_PORT } from "./constants";
 
-// Playwright's web server: a fresh temp data dir, migrated and demo-seeded, served by `next start`.
+// Playwright's web server: a fresh temp data dir, migrated and demo-seeded, served as
+// `npm start` serves it (scripts/serve.ts: the agent API beside Next.js, one process).
+// The server is a child process so its environment (GATEHOUSE_DATA_DIR) is visible in
+// /proc to e2e/support/short-ttl-agent.ts.
 
 const root = process.cwd();
 if (!fs.existsSync(path.join(root, ".next", "BUILD_ID"))) {
@@ -41,7 +44,7 @@ if (!prepared.demo) {
   process.exit(1);
 }
 
-const server = spawn(path.join(root, "node_modules", ".bin", "next"), ["start", "-p", String(E2E_PORT)], {
+const server = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts", "serve.ts")], {
   stdio: "inherit",
   env: process.env,
 });

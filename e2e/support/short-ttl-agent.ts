@@ -8,7 +8,7 @@ export const SHORT_TTL_ROUTE = "e2e/short-ttl";
 
 /**
  * The running e2e server's data dir, read from the environment of the
- * `next start` process serve.ts spawned for this port (each run has its own
+ * server process serve.ts spawned for this port (each run has its own
  * temp dir, and other runs' dirs may still exist).
  */
 export function e2eDataDir(): string {

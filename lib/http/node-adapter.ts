@@ -1,11 +1,22 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Readable } from "node:stream";
+import { requestIdFrom } from "@/lib/http/request-id";
+import { MAX_BODY_BYTES } from "@/lib/http/read-json";
 
 type RouteHandler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
 
 export type RouteEntry = { method: string; pattern: string; handler: RouteHandler };
 
 type Compiled = { method: string; re: RegExp; keys: string[]; handler: RouteHandler };
+
+/** A request this router serves: the handler, its path params, and the path it matched. */
+export type RouteMatch = { handler: RouteHandler; params: Record<string, string>; pathname: string };
+
+export type NodeRouterOptions = {
+  /** Headers every response carries unless the handler sets them (e.g. next.config.mjs security headers). */
+  headersFor?: (pathname: string) => ReadonlyArray<readonly [string, string]>;
+  /** Aborting it aborts every in-flight request's signal: long-polls answer at once on shutdown. */
+  shutdown?: AbortSignal;
+};
 
 /** `/api/v1/actions/[id]` → a matcher that yields { id }. */
 function compile(r: RouteEntry): Compiled {
@@ -23,49 +34,133 @@ function compile(r: RouteEntry): Compiled {
 }
 
 /**
- * Serve the same Web-standard route handlers that Next.js serves, from a bare
- * node:http server: the agent API without the framework's per-request cost,
- * and the real HTTP server for integration tests.
+ * Serve the same Web-standard route handlers that Next.js serves, from bare
+ * node:http: the agent API without the framework's per-request cost, and the
+ * real HTTP server for integration tests.
+ *
+ * `match` answers "is this mine?": the exact path and method of a route, or
+ * `"other-method"` when only the path matched. The caller decides what serves
+ * everything else (a 404/405 here, Next.js in the combined server).
  */
-export function nodeHandler(routes: RouteEntry[], baseUrl: () => string) {
+export function nodeRouter(routes: RouteEntry[], baseUrl: () => string, options: NodeRouterOptions = {}) {
   const compiled = routes.map(compile);
-  return async (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? "/", baseUrl());
-    const method = req.method ?? "GET";
-    let match: { c: Compiled; params: Record<string, string> } | undefined;
-    let pathMatched = false;
+  const inFlight = new Set<AbortController>();
+  options.shutdown?.addEventListener("abort", () => inFlight.forEach((c) => c.abort()), { once: true });
+
+  function match(req: IncomingMessage): RouteMatch | "other-method" | null {
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const pathname = q === -1 ? url : url.slice(0, q);
+    let otherMethod = false;
     for (const c of compiled) {
-      const m = c.re.exec(url.pathname);
+      const m = c.re.exec(pathname);
       if (!m) continue;
-      pathMatched = true;
-      if (c.method !== method) continue;
-      match = { c, params: Object.fromEntries(c.keys.map((k, i) => [k, decodeURIComponent(m[i + 1]!)])) };
-      break;
+      if (c.method !== req.method) {
+        otherMethod = true;
+        continue;
+      }
+      const params: Record<string, string> = {};
+      try {
+        for (let i = 0; i < c.keys.length; i++) params[c.keys[i]!] = decodeURIComponent(m[i + 1]!);
+      } catch {
+        return null; // malformed %-escape: not a path this router serves
+      }
+      return { handler: c.handler, params, pathname };
     }
-    if (!match) {
-      res.writeHead(pathMatched ? 405 : 404, { "content-type": "application/json" });
-      res.end(JSON.stringify({ error: { code: pathMatched ? "method_not_allowed" : "not_found", message: "No such endpoint." } }));
-      return;
-    }
+    return otherMethod ? "other-method" : null;
+  }
+
+  async function serve(req: IncomingMessage, res: ServerResponse, route: RouteMatch): Promise<void> {
     const abort = new AbortController();
-    res.on("close", () => abort.abort());
-    const headers = new Headers();
-    for (const [k, v] of Object.entries(req.headers)) {
-      if (Array.isArray(v)) v.forEach((x) => headers.append(k, x));
-      else if (v !== undefined) headers.set(k, v);
-    }
-    const hasBody = method !== "GET" && method !== "HEAD";
-    const request = new Request(url, {
-      method,
-      headers,
-      body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : undefined,
+    if (options.shutdown?.aborted) abort.abort();
+    inFlight.add(abort);
+    res.once("close", () => {
+      inFlight.delete(abort);
+      // Only a client that left before the answer needs telling; an abort costs ~15 µs (a DOMException).
+      if (!res.writableFinished) abort.abort();
+    });
+    const hasBody = req.method !== "GET" && req.method !== "HEAD";
+    const body = hasBody ? await readBody(req, MAX_BODY_BYTES) : undefined;
+    if (body === "aborted") return;
+    const request = new Request(baseUrl() + (req.url ?? "/"), {
+      method: req.method,
+      // Node has already folded repeated headers into strings (set-cookie aside, which requests do not carry).
+      headers: req.headers as Record<string, string>,
+      body: body?.bytes as Uint8Array<ArrayBuffer> | undefined,
       signal: abort.signal,
-      ...(hasBody ? { duplex: "half" } : {}),
-    } as RequestInit);
-    const response = await match.c.handler(request, { params: Promise.resolve(match.params) });
-    const out: Record<string, string> = {};
-    response.headers.forEach((v, k) => (out[k] = v));
-    res.writeHead(response.status, out);
-    res.end(Buffer.from(await response.arrayBuffer()));
+    });
+    const response = await route.handler(request, { params: Promise.resolve(route.params) });
+    for (const [k, v] of options.headersFor?.(route.pathname) ?? []) res.setHeader(k, v);
+    res.setHeaders(response.headers);
+    // The rest of an over-limit streamed body is never read: close rather than drain it.
+    if (body?.truncated) res.setHeader("Connection", "close");
+    const bytes = Buffer.from(await response.arrayBuffer());
+    res.setHeader("Content-Length", bytes.byteLength);
+    res.writeHead(response.status);
+    res.end(bytes);
+  }
+
+  return { match, serve };
+}
+
+/** The router alone on a server: 404 for unknown paths, 405 for a known path with another method. */
+export function nodeHandler(routes: RouteEntry[], baseUrl: () => string, options?: NodeRouterOptions) {
+  const router = nodeRouter(routes, baseUrl, options);
+  return async (req: IncomingMessage, res: ServerResponse) => {
+    const route = router.match(req);
+    if (route && route !== "other-method") return router.serve(req, res, route).catch((err: unknown) => failed(res, err));
+    const code = route ? "method_not_allowed" : "not_found";
+    // Every response carries a request id, this one too (the fuzz suite checks).
+    res.writeHead(route ? 405 : 404, { "content-type": "application/json", "x-request-id": requestIdOf(req) });
+    res.end(JSON.stringify({ error: { code, message: "No such endpoint." } }));
   };
+}
+
+type Body = { bytes: Buffer; truncated: boolean };
+
+/**
+ * The request body as one Buffer. Reading stops just past `limit`: the
+ * handlers' own reader (lib/http/read-json.ts) then sees a body over the limit
+ * and answers 413 after authentication, as under Next.js. A declared
+ * Content-Length over the limit is not read here at all (read-json refuses it
+ * from the header; node:http discards the body after the response).
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<Body | "aborted"> {
+  if (Number(req.headers["content-length"] ?? 0) > limit) return Promise.resolve({ bytes: Buffer.alloc(0), truncated: false });
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (result: Body | "aborted") => {
+      req.off("data", onData).off("end", onEnd).off("error", onError).off("close", onError);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.byteLength;
+      if (size > limit) {
+        req.pause();
+        done({ bytes: Buffer.concat(chunks, size), truncated: true });
+      }
+    };
+    const onEnd = () => done({ bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size), truncated: false });
+    // The client went away before the body was complete: there is no one to answer.
+    const onError = () => done("aborted");
+    req.on("data", onData).on("end", onEnd).on("error", onError).on("close", onError);
+  });
+}
+
+/** Last resort when a handler throws past lib/http/handler.ts: a 500 if nothing was sent yet. */
+export function failed(res: ServerResponse, err: unknown): void {
+  console.error("request failed", err);
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(500, { "content-type": "application/json", "x-request-id": requestIdOf(res.req) });
+  res.end(JSON.stringify({ error: { code: "internal", message: "Internal error." } }));
+}
+
+function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers["x-request-id"];
+  return requestIdFrom(new Headers(typeof given === "string" ? { "x-request-id": given } : {}));
 }
