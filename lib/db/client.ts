@@ -49,6 +49,9 @@ function create(url: string): Entry {
     return entry;
   }
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle connection the server drops (restart, failover, a terminated backend) must not take the
+  // process down: the pool discards it and the next query opens a new one.
+  pool.on("error", (err) => console.error("database: idle connection lost:", err.message));
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   const client = new PostgresClient({ adapter, transactionOptions: { timeout: 15_000, maxWait: 15_000 } }) as unknown as Db;
   return { url, client, driver: { kind: "postgres", pool } };
@@ -82,6 +85,8 @@ export async function closeDb(): Promise<void> {
   globalForDb.gatehouseDb = undefined;
   cached?.closeReader?.();
   await cached?.client.$disconnect();
+  // Raw SQL may have used the pool without the ORM ever connecting (then the ORM does not end it).
+  if (cached?.driver?.kind === "postgres" && !cached.driver.pool.ended) await cached.driver.pool.end();
 }
 
 export function provider(): "sqlite" | "postgres" {
