@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import type { AuditRecord } from "@/lib/audit/chain";
 
 /** AuditRecord's keys in code-point order, as RFC 8785 sorts them. */
-const KEYS_SORTED = [
+export const KEYS_SORTED = [
   "actionId", "actorId", "actorType", "approvalIds", "argsHash", "at", "breakGlassSessionId", "credentialScope", "data", "durationMs",
   "env", "idempotencyKey", "jti", "prevHash", "reason", "requestId", "route", "runId", "seq", "status", "tenantId", "tool", "type",
 ] as const satisfies readonly (keyof AuditRecord)[];
@@ -30,3 +30,16 @@ const PREFIXES = KEYS_SORTED.map((k, i) => (i ? "," : "") + JSON.stringify(k) + 
 // crypto.hash (one-shot, Node ≥ 20.12) skips the Hash object per row.
 const oneShot = (crypto as unknown as { hash?: (alg: string, data: string, enc: "hex") => string }).hash;
 const sha256Hex = oneShot ? (s: string) => oneShot("sha256", s, "hex") : (s: string) => crypto.createHash("sha256").update(s).digest("hex");
+
+/**
+ * The same hash over a row read as an array (bulk verification): `index[i]` is
+ * where KEYS_SORTED[i]'s value sits in `values`.
+ */
+export function fastAuditHashOfValues(values: readonly unknown[], index: readonly number[]): string {
+  let s = "{";
+  for (let i = 0; i < index.length; i++) {
+    const v = values[index[i]!];
+    s += PREFIXES[i] + (v === null || v === undefined ? "null" : JSON.stringify(v));
+  }
+  return sha256Hex(s + "}");
+}

@@ -21,6 +21,8 @@ export type Row = Record<string, unknown>;
 export interface Sql {
   all<T = Row>(text: string, params?: readonly SqlParam[]): Promise<T[]>;
   get<T = Row>(text: string, params?: readonly SqlParam[]): Promise<T | undefined>;
+  /** Rows as arrays, values in the select list's order (bulk reads: no object per row). */
+  rows(text: string, params?: readonly SqlParam[]): Promise<unknown[][]>;
   /** Run a statement; the number of rows it changed. */
   run(text: string, params?: readonly SqlParam[]): Promise<number>;
 }
@@ -51,6 +53,7 @@ export function sqlFromTx(tx: Tx): Sql {
   return {
     all: <T>(t: string, p: readonly SqlParam[] = []) => tx.$queryRawUnsafe<T[]>(text(t), ...args(p)),
     get: async <T>(t: string, p: readonly SqlParam[] = []) => (await tx.$queryRawUnsafe<T[]>(text(t), ...args(p)))[0],
+    rows: async (t: string, p: readonly SqlParam[] = []) => (await tx.$queryRawUnsafe<Record<string, unknown>[]>(text(t), ...args(p))).map((r) => Object.values(r)),
     run: (t: string, p: readonly SqlParam[] = []) => tx.$executeRawUnsafe(text(t), ...args(p)),
   };
 }
@@ -136,6 +139,11 @@ class PgSql implements Sql {
 
   async get<T>(text: string, params: readonly SqlParam[] = []): Promise<T | undefined> {
     return (await this.all<T>(text, params))[0];
+  }
+
+  async rows(text: string, params: readonly SqlParam[] = []): Promise<unknown[][]> {
+    const r = await this.client.query({ text: toPgPlaceholders(text), values: params.map(toPgParam), types: pgTypes, rowMode: "array" } as pg.QueryConfig);
+    return r.rows as unknown[][];
   }
 
   async run(text: string, params: readonly SqlParam[] = []): Promise<number> {

@@ -8,17 +8,24 @@ const statements = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3
 export class SqliteSql implements Sql {
   constructor(private readonly conn: BetterSqlite3.Database) {}
 
-  private stmt(text: string): BetterSqlite3.Statement {
+  private stmt(text: string, raw = false): BetterSqlite3.Statement {
     let cache = statements.get(this.conn);
     if (!cache) statements.set(this.conn, (cache = new Map()));
-    let s = cache.get(text);
+    // Array mode is a statement's state, so array reads get their own statement.
+    const key = raw ? `\u0000raw\u0000${text}` : text;
+    let s = cache.get(key);
     if (!s) {
       s = this.conn.prepare(text);
       // The ORM turns on safe integers for the whole connection; our columns fit in a double.
       if (s.reader) s.safeIntegers(false);
-      cache.set(text, s);
+      if (raw) s.raw(true);
+      cache.set(key, s);
     }
     return s;
+  }
+
+  async rows(text: string, params: readonly SqlParam[] = []): Promise<unknown[][]> {
+    return this.stmt(text, true).all(...params.map(toSqliteParam)) as unknown[][];
   }
 
   async all<T>(text: string, params: readonly SqlParam[] = []): Promise<T[]> {

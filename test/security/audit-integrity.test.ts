@@ -91,7 +91,7 @@ describe.runIf(sqliteOnly())("tampering around the triggers is detected at the a
 
   it("a changed row with its own hash recomputed still breaks the next link", async () => {
     const row = withRaw((raw) => raw.prepare(`SELECT "hash" FROM "AuditEvent" WHERE "seq" = 5`).get() as { hash: string });
-    const restore = tamper(`UPDATE "AuditEvent" SET "hash" = 'f'||substr("hash", 2) WHERE "seq" = 5`, `UPDATE "AuditEvent" SET "hash" = '${row.hash}' WHERE "seq" = 5`);
+    const restore = tamper(`UPDATE "AuditEvent" SET "hash" = (CASE WHEN substr("hash", 1, 1) = 'f' THEN 'e' ELSE 'f' END) || substr("hash", 2) WHERE "seq" = 5`, `UPDATE "AuditEvent" SET "hash" = '${row.hash}' WHERE "seq" = 5`);
     const res = await verifyStoredChain();
     expect(res.ok).toBe(false);
     expect([5, 6]).toContain((res as { badSeq: number }).badSeq);
