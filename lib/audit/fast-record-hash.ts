@@ -18,11 +18,22 @@ export const KEYS_SORTED = [
 export function fastAuditRecordHash(r: AuditRecord): string {
   let s = "{";
   for (let i = 0; i < KEYS_SORTED.length; i++) {
-    const v = r[KEYS_SORTED[i]!];
-    s += PREFIXES[i] + (v === null ? "null" : JSON.stringify(v));
+    s += PREFIXES[i] + jsonValue(r[KEYS_SORTED[i]!]);
   }
   return sha256Hex(s + "}");
 }
+
+/**
+ * JSON.stringify of one value. A string with nothing to escape (no quote,
+ * backslash, control character or surrogate) serialises as itself in quotes:
+ * skipping the serialiser for those saves ~0.5 µs a row at a million rows.
+ */
+function jsonValue(v: unknown): string {
+  if (v === null || v === undefined) return "null";
+  return typeof v === "string" && !NEEDS_ESCAPE.test(v) ? `"${v}"` : JSON.stringify(v);
+}
+
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /** `{"actionId":`, `,"actorId":`, … precomputed once. */
 const PREFIXES = KEYS_SORTED.map((k, i) => (i ? "," : "") + JSON.stringify(k) + ":");
@@ -38,8 +49,7 @@ const sha256Hex = oneShot ? (s: string) => oneShot("sha256", s, "hex") : (s: str
 export function fastAuditHashOfValues(values: readonly unknown[], index: readonly number[]): string {
   let s = "{";
   for (let i = 0; i < index.length; i++) {
-    const v = values[index[i]!];
-    s += PREFIXES[i] + (v === null || v === undefined ? "null" : JSON.stringify(v));
+    s += PREFIXES[i] + jsonValue(values[index[i]!]);
   }
   return sha256Hex(s + "}");
 }

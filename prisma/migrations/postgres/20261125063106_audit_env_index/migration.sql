@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "AuditEvent_env_seq_idx" ON "AuditEvent"("env", "seq");
+
