@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 
-// Same rule as lib/http/request-id.ts; repeated because proxy stays free of lib/ imports.
+// Same rule for a caller-supplied id as lib/http/request-id.ts; repeated because proxy stays free of lib/ imports.
 const WELL_FORMED = /^[A-Za-z0-9._:-]{8,64}$/;
 
 /**

@@ -4,7 +4,9 @@
  * pure decide() and args validation, idempotency check, budget decrement,
  * Action row, AuditEvent rows on a hash chain (same hashing), IssuedToken row,
  * and an Ed25519 token signed with jose — with hand-written prepared
- * statements and one synchronous transaction. Prints `READY <port>`.
+ * statements and one synchronous transaction, on tables with the same
+ * secondary indexes and the same WAL/synchronous settings as Gatehouse's.
+ * Prints `READY <port>`.
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -23,6 +25,8 @@ import { DEMO_AGENTS, DEMO_ROUTES, DEMO_TOOLS } from "@/lib/seed/demo-data";
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gh-baseline-"));
 const sql = new Database(path.join(dir, "baseline.db"));
 sql.pragma("journal_mode = WAL");
+// Gatehouse's durability setting under WAL (lib/db/serialized-sqlite.ts).
+sql.pragma("synchronous = NORMAL");
 sql.exec(`
 CREATE TABLE cred (prefix TEXT PRIMARY KEY, id TEXT, keyHash TEXT, tenant TEXT, env TEXT, routes TEXT, revokedAt INTEGER);
 CREATE TABLE run (id TEXT PRIMARY KEY, credId TEXT, routeName TEXT, stepsUsed INT, stepsMax INT, usdUsed INT, usdMax INT, expiresAt INT, status TEXT);
@@ -32,10 +36,26 @@ CREATE TABLE action (id TEXT PRIMARY KEY, runId TEXT, credId TEXT, tenant TEXT, 
 CREATE TABLE audit (seq INTEGER PRIMARY KEY, at TEXT, requestId TEXT, actorType TEXT, actorId TEXT, type TEXT, tenantId TEXT, env TEXT, route TEXT, tool TEXT,
   argsHash TEXT, idempotencyKey TEXT, credentialScope TEXT, actionId TEXT, runId TEXT, approvalIds TEXT, breakGlassSessionId TEXT, status TEXT, reason TEXT,
   durationMs INT, jti TEXT, data TEXT, prevHash TEXT, hash TEXT);
+-- The same secondary indexes as Gatehouse's schema (prisma/schema.prisma): same inserts, same index work.
 CREATE INDEX audit_action ON audit(actionId);
+CREATE INDEX audit_tenant ON audit(tenantId, seq);
+CREATE INDEX audit_env ON audit(env, seq);
+CREATE INDEX audit_type ON audit(type, seq);
+CREATE INDEX audit_route ON audit(route, seq);
+CREATE INDEX audit_tool ON audit(tool, seq);
+CREATE INDEX audit_actor ON audit(actorId, seq);
+CREATE INDEX audit_status ON audit(status, seq);
+CREATE INDEX audit_request ON audit(requestId);
+CREATE INDEX audit_bg ON audit(breakGlassSessionId);
+CREATE INDEX audit_at ON audit(at);
+CREATE UNIQUE INDEX action_jti ON action(tokenJti);
+CREATE INDEX action_status ON action(status, createdAt);
+CREATE INDEX action_scope ON action(tenant, env, status);
+CREATE INDEX action_run ON action(runId);
 CREATE TABLE head (id INTEGER PRIMARY KEY, seq INT, hash TEXT);
 INSERT INTO head VALUES (1, 0, 'genesis');
 CREATE TABLE issued (jti TEXT PRIMARY KEY, kind TEXT, tenant TEXT, env TEXT, runId TEXT, actionId TEXT, expiresAt INT);
+CREATE INDEX issued_action ON issued(actionId);
 `);
 const sha = (s: string) => crypto.createHash("sha256").update(s).digest("hex");
 for (const a of DEMO_AGENTS) {

@@ -9,8 +9,9 @@ import { renderSummary } from "@/lib/catalog/render-summary";
 import { redact } from "@/lib/redact/redact";
 import { argsHash as hashArgs } from "@/lib/sdk/args-hash";
 import { appendAudit, type AuditInput } from "@/lib/audit/append";
-import { seal, newId } from "@/lib/crypto/seal";
-import { mintActionToken } from "@/lib/tokens/mint";
+import { seal } from "@/lib/crypto/seal";
+import { newId } from "@/lib/crypto/new-id";
+import { recordActionToken, signActionToken } from "@/lib/tokens/mint";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 import { checkCallbackUrl } from "@/lib/webhooks/callback-url";
 import { loadRoute, loadTool, killSwitchState } from "@/lib/actions/decision-context";
@@ -137,6 +138,25 @@ async function attempt(agent: AgentPrincipal, input: ProposeActionInput, hash: s
     const id = newId("act");
     const displayArgs = redact(input.args) as Record<string, unknown>;
     const pending = decision.outcome === "pending";
+    // An allowed call's token is signed first, so the Action row is written once, token and all.
+    const signed = pending
+      ? null
+      : await signActionToken(
+          tx,
+          {
+            credentialId: agent.credentialId,
+            tenant: agent.tenantId,
+            env: agent.env,
+            route: r.name,
+            runId: run.id,
+            actionId: id,
+            tool: t.name,
+            argsHash: hash,
+            idempotencyKey: input.idempotency_key,
+            approverIds: [],
+          },
+          { requestId: ctx.requestId, actorType: "agent", actorId: agent.credentialId },
+        );
     const action: Action = {
       id,
       runId: run.id,
@@ -163,9 +183,9 @@ async function attempt(agent: AgentPrincipal, input: ProposeActionInput, hash: s
       expiresAt: pending ? new Date(now.getTime() + r.policy.approval.pending_ttl_seconds * 1000) : null,
       decidedAt: pending ? null : now,
       rejectReason: null,
-      tokenJti: null,
-      tokenExpiresAt: null,
-      tokenSealed: null,
+      tokenJti: signed?.jti ?? null,
+      tokenExpiresAt: signed?.expiresAt ?? null,
+      tokenSealed: signed ? seal(signed.token, tokenSealContext(id)) : null,
       redeemedAt: null,
       resultStatus: null,
       resultDurationMs: null,
@@ -178,39 +198,18 @@ async function attempt(agent: AgentPrincipal, input: ProposeActionInput, hash: s
       updatedAt: now,
     };
     await insertAction(tx, action);
-    await appendAudit(tx, {
+    const decided: AuditInput = {
       ...base,
       actionId: id,
       status: action.status,
       reason: decision.reason,
       data: { tool_kind: t.kind, approvals_required: action.approvalsRequired, policy_version: r.version, cost_usd: input.cost_usd ?? 0 },
-    });
-    let finalAction = action;
-    if (!pending) {
-      const minted = await mintActionToken(
-        tx,
-        {
-          credentialId: agent.credentialId,
-          tenant: agent.tenantId,
-          env: agent.env,
-          route: r.name,
-          runId: run.id,
-          actionId: id,
-          tool: t.name,
-          argsHash: hash,
-          idempotencyKey: input.idempotency_key,
-          approverIds: [],
-        },
-        { requestId: ctx.requestId, actorType: "agent", actorId: agent.credentialId },
-      );
-      finalAction = { ...action, tokenJti: minted.jti, tokenExpiresAt: minted.expiresAt, tokenSealed: seal(minted.token, tokenSealContext(id)) };
-      await tx.run(`UPDATE "Action" SET "tokenJti" = ?, "tokenExpiresAt" = ?, "tokenSealed" = ? WHERE "id" = ?`, [
-        finalAction.tokenJti,
-        finalAction.tokenExpiresAt,
-        finalAction.tokenSealed,
-        id,
-      ]);
+    };
+    if (signed) {
+      // The decision and the token's own record go on the chain in one append.
+      await recordActionToken(tx, signed, [decided]);
     } else {
+      await appendAudit(tx, decided);
       await enqueueWebhookEvent(tx, "action.pending", {
         action_id: id,
         tenant: agent.tenantId,
@@ -222,7 +221,7 @@ async function attempt(agent: AgentPrincipal, input: ProposeActionInput, hash: s
         expires_at: action.expiresAt?.toISOString(),
       });
     }
-    const view = toActionView(finalAction, { viewerCredentialId: agent.credentialId, approvalsReceived: 0 });
+    const view = toActionView(action, { viewerCredentialId: agent.credentialId, approvalsReceived: 0 });
     return { kind: "ok", result: { httpStatus: pending ? 202 : 200, view, replay: false } };
   });
   if (outcome.kind === "refused") {
@@ -300,7 +299,7 @@ async function loadRun(tx: Sql, id: string): Promise<RunRow | null> {
 const ACTION_COLUMNS = [
   "id", "runId", "credentialId", "tenantId", "env", "routeId", "routeName", "policyVersion", "tool", "toolKind", "argsHash",
   "argsDisplay", "summary", "idempotencyKey", "reason", "previewDisplay", "callbackUrl", "onBehalfOf", "costMicros", "status",
-  "decisionReason", "approvalsRequired", "expiresAt", "decidedAt", "createdAt", "updatedAt",
+  "decisionReason", "approvalsRequired", "expiresAt", "decidedAt", "tokenJti", "tokenExpiresAt", "tokenSealed", "createdAt", "updatedAt",
 ] as const satisfies readonly (keyof Action)[];
 
 const INSERT_ACTION = `INSERT INTO "Action" (${ACTION_COLUMNS.map((c) => `"${c}"`).join(", ")}) VALUES (${ACTION_COLUMNS.map(() => "?").join(", ")})`;

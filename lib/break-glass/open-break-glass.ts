@@ -5,7 +5,7 @@ import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 import { verifyPassword } from "@/lib/auth/password";
 import { parseRoles } from "@/lib/auth/roles";
 import { isRateLimited, recordFailure } from "@/lib/auth/rate-limit";
-import { newId } from "@/lib/crypto/seal";
+import { newId } from "@/lib/crypto/new-id";
 import { openBreakGlassInput, type BreakGlassRow } from "@/lib/break-glass/session-rules";
 
 /** Counted against the same per-account limit as sign-in, so break-glass is no side door for guessing. */

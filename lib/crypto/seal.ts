@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import { env } from "@/lib/env";
+import { randomBytes } from "@/lib/crypto/new-id";
 
 /**
  * AES-256-GCM with the at-rest key, for secrets the server must read back
@@ -8,7 +9,7 @@ import { env } from "@/lib/env";
  * sealed value cannot be moved to another column.
  */
 export function seal(plain: string, context: string, key: Buffer = env().atRestKey): string {
-  const iv = crypto.randomBytes(12);
+  const iv = randomBytes(12);
   const cipher = crypto.createCipheriv("aes-256-gcm", key, iv);
   cipher.setAAD(Buffer.from(context));
   const ct = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()]);
@@ -22,9 +23,4 @@ export function unseal(sealed: string, context: string, key: Buffer = env().atRe
   decipher.setAAD(Buffer.from(context));
   decipher.setAuthTag(Buffer.from(tag, "base64url"));
   return Buffer.concat([decipher.update(Buffer.from(ct, "base64url")), decipher.final()]).toString("utf8");
-}
-
-/** Random id with a readable prefix: `act_…`, `run_…`. */
-export function newId(prefix: string, bytes = 16): string {
-  return `${prefix}_${crypto.randomBytes(bytes).toString("base64url")}`;
 }

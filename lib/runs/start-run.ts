@@ -3,7 +3,7 @@ import { AppError } from "@/lib/errors";
 import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
 import { credentialScope } from "@/lib/agents/authenticate-agent";
 import { appendAudit } from "@/lib/audit/append";
-import { newId } from "@/lib/crypto/seal";
+import { newId } from "@/lib/crypto/new-id";
 import { mintRunToken } from "@/lib/tokens/mint";
 import { loadRoute, killSwitchKeys, type LoadedRoute } from "@/lib/actions/decision-context";
 import type { Run } from "@/lib/db/generated/sqlite/client";

@@ -2,8 +2,8 @@ import { signJws } from "@/lib/tokens/sign-jws";
 import type { Tx } from "@/lib/db/client";
 import { asSql, type Sql } from "@/lib/db/sql";
 import { env } from "@/lib/env";
-import { newId } from "@/lib/crypto/seal";
-import { appendAudit, type ActorType } from "@/lib/audit/append";
+import { newId } from "@/lib/crypto/new-id";
+import { appendAudit, type ActorType, type AuditInput } from "@/lib/audit/append";
 import { activeSigningKey } from "@/lib/tokens/signing-keys";
 import {
   ACTION_TOKEN_TYP,
@@ -74,6 +74,20 @@ export async function mintRunToken(tx: Tx | Sql, c: RunTokenInput, audit: MintAu
  * inside the caller's transaction, with its IssuedToken row and audit event.
  */
 export async function mintActionToken(tx: Tx | Sql, c: ActionTokenInput, audit: MintAudit): Promise<MintedToken> {
+  const signed = await signActionToken(tx, c, audit);
+  await recordActionToken(tx, signed);
+  return signed;
+}
+
+/** An action token signed but not yet recorded: {@link recordActionToken} must follow in the same transaction. */
+export type SignedActionToken = MintedToken & { record: IssuedRecord; audit: MintAudit };
+
+/**
+ * Sign an action token without writing anything yet, so a caller can store the
+ * token with the row it belongs to in one write. Nothing may commit without
+ * {@link recordActionToken}: the token exists only in this transaction until then.
+ */
+export async function signActionToken(tx: Tx | Sql, c: ActionTokenInput, audit: MintAudit): Promise<SignedActionToken> {
   const t = times(c.ttlSeconds);
   const jti = newId("jti");
   const bg = c.breakGlassSessionId ?? audit.breakGlassSessionId ?? undefined;
@@ -91,26 +105,31 @@ export async function mintActionToken(tx: Tx | Sql, c: ActionTokenInput, audit: 
     ...(bg ? { bg } : {}),
   });
   const token = await sign(tx, claims, ACTION_TOKEN_TYP);
-  await record(
-    tx,
-    {
-      kind: "action",
-      jti,
-      expiresAt: t.expiresAt,
-      tenant: c.tenant,
-      env: c.env,
-      route: c.route,
-      runId: c.runId,
-      actionId: c.actionId,
-      tool: c.tool,
-      argsHash: c.argsHash,
-      idempotencyKey: c.idempotencyKey,
-      approverIds: c.approverIds,
-      breakGlassSessionId: bg ?? null,
-    },
-    audit,
-  );
-  return { token, jti, expiresAt: t.expiresAt };
+  const record: IssuedRecord = {
+    kind: "action",
+    jti,
+    expiresAt: t.expiresAt,
+    tenant: c.tenant,
+    env: c.env,
+    route: c.route,
+    runId: c.runId,
+    actionId: c.actionId,
+    tool: c.tool,
+    argsHash: c.argsHash,
+    idempotencyKey: c.idempotencyKey,
+    approverIds: c.approverIds,
+    breakGlassSessionId: bg ?? null,
+  };
+  return { token, jti, expiresAt: t.expiresAt, record, audit };
+}
+
+/**
+ * The IssuedToken row and `token.minted` audit event of a signed action token.
+ * `before` are audit events that belong ahead of it in the chain (the decision
+ * that allowed it): one append reserves sequence numbers for all of them.
+ */
+export async function recordActionToken(tx: Tx | Sql, signed: SignedActionToken, before: AuditInput[] = []): Promise<void> {
+  await record(tx, signed.record, signed.audit, before);
 }
 
 type Times = { iat: number; exp: number; expiresAt: Date };
@@ -151,13 +170,13 @@ type IssuedRecord = {
 };
 
 /** The IssuedToken row and the audit event; the audit keeps the jti, never the token. */
-async function record(tx: Tx | Sql, r: IssuedRecord, audit: MintAudit): Promise<void> {
+async function record(tx: Tx | Sql, r: IssuedRecord, audit: MintAudit, before: AuditInput[] = []): Promise<void> {
   countTokenMinted(r.kind);
   await asSql(tx).run(
     `INSERT INTO "IssuedToken" ("jti", "kind", "tenantId", "env", "runId", "actionId", "expiresAt", "issuedAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     [r.jti, r.kind, r.tenant, r.env, r.runId, r.actionId ?? null, r.expiresAt, new Date()],
   );
-  await appendAudit(tx, {
+  await appendAudit(tx, ...before, {
     type: "token.minted",
     actorType: audit.actorType,
     actorId: audit.actorId ?? null,

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Tx } from "@/lib/db/client";
 import { asSql, type Sql } from "@/lib/db/sql";
-import { newId } from "@/lib/crypto/seal";
+import { newId } from "@/lib/crypto/new-id";
 import { ALL_EVENTS, type DeliveryEventType, type WebhookPayload } from "@/lib/webhooks/events";
 
 const eventsList = z.array(z.string());
