@@ -42,6 +42,32 @@ export async function timeAsync(fn: (i: number) => Promise<unknown>, opts: { bat
   return summarize(samples);
 }
 
+/**
+ * Time several functions in alternating batches (A, B, C, A, B, C, …), so a
+ * product and its baseline see the same machine: on a shared machine, timing
+ * one after the other moved a ratio between 1.1× and 2.1× from run to run.
+ * Sync functions are not awaited. Per-call microseconds, one sample per batch.
+ */
+export async function timeInterleaved<K extends string>(
+  fns: Record<K, (i: number) => unknown>,
+  opts: { batches: number; perBatch: number },
+): Promise<Record<K, Summary>> {
+  const names = Object.keys(fns) as K[];
+  const samples = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<K, number[]>;
+  let i = 0;
+  const batch = async (fn: (i: number) => unknown): Promise<number> => {
+    const t0 = process.hrtime.bigint();
+    for (let k = 0; k < opts.perBatch; k++) {
+      const r = fn(i++);
+      if (r instanceof Promise) await r;
+    }
+    return Number(process.hrtime.bigint() - t0) / 1000 / opts.perBatch;
+  };
+  for (let w = 0; w < 5; w++) for (const n of names) await batch(fns[n]);
+  for (let b = 0; b < opts.batches; b++) for (const n of names) samples[n].push(await batch(fns[n]));
+  return Object.fromEntries(names.map((n) => [n, summarize(samples[n])])) as Record<K, Summary>;
+}
+
 /** What else the shared machine is doing, recorded next to every result. */
 export function machine(): { cpus: string; cores: number; memGb: number; load: number[]; node: string } {
   const c = os.cpus();

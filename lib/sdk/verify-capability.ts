@@ -3,13 +3,15 @@ import {
   createRemoteJWKSet,
   decodeProtectedHeader,
   errors,
-  jwtVerify,
   type JSONWebKeySet,
   type JWTPayload,
   type JWTVerifyGetKey,
 } from "jose";
 import type { z } from "zod";
 import { argsHash } from "@/lib/sdk/args-hash";
+import { CapabilityError, type CapabilityErrorCode } from "@/lib/sdk/capability-error";
+import { checkJwtClaims } from "@/lib/sdk/check-jwt-claims";
+import { verifyEd25519Jws } from "@/lib/sdk/verify-jws";
 import {
   ACTION_TOKEN_TYP,
   MAX_TOKEN_TTL_SECONDS,
@@ -23,39 +25,13 @@ import {
 
 /**
  * Offline verification of Gatehouse capability tokens, for tool services.
- * Imports nothing from the server: signature against the JWKS, algorithm
+ * Imports nothing from the server: signature against the JWKS (keys found by
+ * jose's key sets, Ed25519 checked by node:crypto: lib/sdk/verify-jws.ts), algorithm
  * pinned to EdDSA, exact `typ`, `iss`/`aud`, `exp`/`nbf`, lifetime ≤ 5 min,
  * claims shape, then the scope the service serves and the args it will run.
  */
 
-export type CapabilityErrorCode =
-  | "malformed"
-  | "bad_signature"
-  | "unknown_kid"
-  | "wrong_typ"
-  | "wrong_iss"
-  | "wrong_aud"
-  | "expired"
-  | "not_yet_valid"
-  | "lifetime_too_long"
-  | "wrong_tenant"
-  | "wrong_env"
-  | "wrong_tool"
-  | "args_mismatch"
-  | "jwks_unavailable";
-
-/** A refused token. `code` is machine-readable; `claims` is set only once the signature checked out. */
-export class CapabilityError extends Error {
-  readonly code: CapabilityErrorCode;
-  readonly claims?: JWTPayload;
-
-  constructor(code: CapabilityErrorCode, message: string, claims?: JWTPayload) {
-    super(message);
-    this.name = "CapabilityError";
-    this.code = code;
-    this.claims = claims;
-  }
-}
+export { CapabilityError, type CapabilityErrorCode } from "@/lib/sdk/capability-error";
 
 export type JwksSource = JSONWebKeySet | URL | JWTVerifyGetKey;
 
@@ -153,17 +129,17 @@ async function verifyCommon<S extends z.ZodType<{ iat: number; exp: number }>>(
   let payload: JWTPayload;
   let protectedHeader: { typ?: string };
   try {
-    ({ payload, protectedHeader } = await jwtVerify(token, keyResolver(opts.jwks), {
-      algorithms: [TOKEN_ALG],
-      issuer: opts.issuer,
-      audience: opts.audience,
-      clockTolerance: tolerance,
-      maxTokenAge: MAX_TOKEN_TTL_SECONDS,
-      requiredClaims: ["sub", "jti", "iat", "nbf", "exp"],
-    }));
+    ({ payload, header: protectedHeader } = await verifyEd25519Jws(token, keyResolver(opts.jwks)));
   } catch (err) {
     throw mapJoseError(err);
   }
+  checkJwtClaims(payload, {
+    issuer: opts.issuer,
+    audience: opts.audience,
+    tolerance,
+    maxAgeSeconds: MAX_TOKEN_TTL_SECONDS,
+    required: ["sub", "jti", "iat", "nbf", "exp"],
+  });
   // Exact match: jose's own typ option would also accept "application/" prefixes and other casing.
   if (protectedHeader.typ !== typ) {
     throw new CapabilityError("wrong_typ", `Expected a ${typ} token.`, payload);
@@ -205,7 +181,8 @@ function keyResolver(source: JwksSource): JWTVerifyGetKey {
 const localSets = new Map<string, JWTVerifyGetKey>();
 const MAX_LOCAL_SETS = 64;
 
-function mapJoseError(err: unknown): CapabilityError {
+/** A jose error (from the key set, or jwtVerify in the reference test) as the CapabilityError it means. */
+export function mapJoseError(err: unknown): CapabilityError {
   if (err instanceof CapabilityError) return err;
   if (err instanceof errors.JWTExpired) return new CapabilityError("expired", "The token has expired.", err.payload);
   if (err instanceof errors.JWTClaimValidationFailed) {

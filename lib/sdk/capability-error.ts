@@ -1,0 +1,30 @@
+import type { JWTPayload } from "jose";
+
+export type CapabilityErrorCode =
+  | "malformed"
+  | "bad_signature"
+  | "unknown_kid"
+  | "wrong_typ"
+  | "wrong_iss"
+  | "wrong_aud"
+  | "expired"
+  | "not_yet_valid"
+  | "lifetime_too_long"
+  | "wrong_tenant"
+  | "wrong_env"
+  | "wrong_tool"
+  | "args_mismatch"
+  | "jwks_unavailable";
+
+/** A refused token. `code` is machine-readable; `claims` is set only once the signature checked out. */
+export class CapabilityError extends Error {
+  readonly code: CapabilityErrorCode;
+  readonly claims?: JWTPayload;
+
+  constructor(code: CapabilityErrorCode, message: string, claims?: JWTPayload) {
+    super(message);
+    this.name = "CapabilityError";
+    this.code = code;
+    this.claims = claims;
+  }
+}
