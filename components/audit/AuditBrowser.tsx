@@ -113,7 +113,14 @@ export function AuditBrowser({ initial }: { initial: Partial<Record<keyof AuditF
             <Td className="font-mono text-xs">{r.route ?? "–"}</Td>
             <Td className="font-mono text-xs">{r.tool ?? "–"}</Td>
             <Td className="text-xs">{r.status ? <Badge tone={statusTone(r.status)}>{r.status}</Badge> : "–"}</Td>
-            <Td className="font-mono text-xs">{r.break_glass_session_id ? <Badge tone="red">{r.break_glass_session_id.slice(0, 10)}</Badge> : ""}</Td>
+            <Td className="font-mono text-xs">{r.break_glass_session_id ? (
+                <span title={r.break_glass_session_id}>
+                  {/* Ids start with their creation time; the random tail tells sessions apart. */}
+                  <Badge tone="red">bg…{r.break_glass_session_id.slice(-6)}</Badge>
+                </span>
+              ) : (
+                ""
+              )}</Td>
           </tr>
         ))}
       </Table>
