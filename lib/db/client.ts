@@ -7,6 +7,7 @@ import pg from "pg";
 import Database from "better-sqlite3";
 import type BetterSqlite3 from "better-sqlite3";
 import { serializeSqliteAdapter, type Lock } from "@/lib/db/serialized-sqlite";
+import { startWalCheckpointer } from "@/lib/db/wal-checkpointer";
 
 /**
  * One Prisma client per process, with the driver adapter chosen from
@@ -20,7 +21,7 @@ export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 export type SqliteDriver = { kind: "sqlite"; conn: BetterSqlite3.Database; lock: Lock; reader: () => BetterSqlite3.Database };
 export type PostgresDriver = { kind: "postgres"; pool: pg.Pool };
 
-type Entry = { url: string; client: Db; driver?: SqliteDriver | PostgresDriver; closeReader?: () => void };
+type Entry = { url: string; client: Db; driver?: SqliteDriver | PostgresDriver; closeSqlite?: () => Promise<void> };
 
 const globalForDb = globalThis as unknown as { gatehouseDb?: Entry };
 
@@ -43,7 +44,11 @@ function create(url: string): Entry {
           return reader;
         },
       };
-      entry.closeReader = () => reader?.close();
+      const checkpointer = startWalCheckpointer(conn, lock);
+      entry.closeSqlite = async () => {
+        await checkpointer.stop();
+        reader?.close();
+      };
     });
     entry.client = new SqliteClient({ adapter, transactionOptions: { timeout: 15_000, maxWait: 15_000 } });
     return entry;
@@ -83,7 +88,7 @@ export async function sqlDriver(): Promise<SqliteDriver | PostgresDriver> {
 export async function closeDb(): Promise<void> {
   const cached = globalForDb.gatehouseDb;
   globalForDb.gatehouseDb = undefined;
-  cached?.closeReader?.();
+  await cached?.closeSqlite?.();
   await cached?.client.$disconnect();
   // Raw SQL may have used the pool without the ORM ever connecting (then the ORM does not end it).
   if (cached?.driver?.kind === "postgres" && !cached.driver.pool.ended) await cached.driver.pool.end();
