@@ -16,7 +16,10 @@ const messages: Record<string, string> = {
  * The agent's view of an action. The token goes only to the credential that
  * proposed the action, only while it is unredeemed and unexpired.
  */
-export function toActionView(a: Action, opts: { viewerCredentialId: string; approvalsReceived: number; now?: Date }): ActionView {
+export function toActionView(
+  a: Action,
+  opts: { viewerCredentialId: string; approvalsReceived: number; now?: Date; /** the token in the clear when the caller has just signed it (no unsealing) */ token?: string },
+): ActionView {
   const now = opts.now ?? new Date();
   const view: ActionView = {
     action_id: a.id,
@@ -42,7 +45,7 @@ export function toActionView(a: Action, opts: { viewerCredentialId: string; appr
     a.tokenExpiresAt &&
     a.tokenExpiresAt > now
   ) {
-    view.token = unseal(a.tokenSealed, tokenSealContext(a.id));
+    view.token = opts.token ?? unseal(a.tokenSealed, tokenSealContext(a.id));
     view.token_expires_at = a.tokenExpiresAt.toISOString();
   }
   return view;

@@ -221,7 +221,7 @@ async function attempt(agent: AgentPrincipal, input: ProposeActionInput, hash: s
         expires_at: action.expiresAt?.toISOString(),
       });
     }
-    const view = toActionView(action, { viewerCredentialId: agent.credentialId, approvalsReceived: 0 });
+    const view = toActionView(action, { viewerCredentialId: agent.credentialId, approvalsReceived: 0, token: signed?.token });
     return { kind: "ok", result: { httpStatus: pending ? 202 : 200, view, replay: false } };
   });
   if (outcome.kind === "refused") {

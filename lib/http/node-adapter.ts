@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { requestIdFrom } from "@/lib/http/request-id";
 import { MAX_BODY_BYTES } from "@/lib/http/read-json";
+import { NodeRequest } from "@/lib/http/node-request";
 
 type RouteHandler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
 
@@ -82,14 +83,10 @@ export function nodeRouter(routes: RouteEntry[], baseUrl: () => string, options:
     const hasBody = req.method !== "GET" && req.method !== "HEAD";
     const body = hasBody ? await readBody(req, MAX_BODY_BYTES) : undefined;
     if (body === "aborted") return;
-    const request = new Request(baseUrl() + (req.url ?? "/"), {
-      method: req.method,
-      // Node has already folded repeated headers into strings (set-cookie aside, which requests do not carry).
-      headers: req.headers as Record<string, string>,
-      body: body?.bytes as Uint8Array<ArrayBuffer> | undefined,
-      signal: abort.signal,
-    });
-    const response = await route.handler(request, { params: Promise.resolve(route.params) });
+    // Node has already folded repeated headers into strings (set-cookie aside, which requests do not carry).
+    const request = new NodeRequest(baseUrl() + (req.url ?? "/"), req.method ?? "GET", req.headers as Record<string, string>, abort.signal, body?.bytes);
+    // The handlers served here use only what NodeRequest has (test/node-adapter.test.ts, and every agent route through test/support/agent-server.ts).
+    const response = await route.handler(request as unknown as Request, { params: Promise.resolve(route.params) });
     for (const [k, v] of options.headersFor?.(route.pathname) ?? []) res.setHeader(k, v);
     res.setHeaders(response.headers);
     // The rest of an over-limit streamed body is never read: close rather than drain it.

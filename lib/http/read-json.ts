@@ -1,4 +1,5 @@
 import { AppError } from "@/lib/errors";
+import { bufferedBody } from "@/lib/http/node-request";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 const MAX_DEPTH = 32;
@@ -19,6 +20,11 @@ export async function readJson(req: Request, limit = MAX_BODY_BYTES): Promise<un
 }
 
 async function readLimited(req: Request, limit: number): Promise<string> {
+  const buffered = bufferedBody(req);
+  if (buffered) {
+    if (buffered.byteLength > limit) throw new AppError("payload_too_large", `Body is larger than ${limit} bytes.`);
+    return new TextDecoder("utf-8", { fatal: false }).decode(buffered);
+  }
   if (!req.body) return "";
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
