@@ -1,6 +1,8 @@
 import type { Tx } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
-import { hashAuditRecord, type AuditRecord } from "@/lib/audit/chain";
+import type { AuditRecord } from "@/lib/audit/chain";
+// The same hash as hashAuditRecord (test/audit-tamper.test.ts pins the two together), without the general canonicaliser.
+import { fastAuditRecordHash } from "@/lib/audit/fast-record-hash";
 import { asNumber, asSql, type Sql } from "@/lib/db/sql";
 
 export type ActorType = "agent" | "user" | "system";
@@ -90,7 +92,7 @@ async function appendEvents(sql: Sql, events: AuditInput[]): Promise<number[]> {
       data: JSON.stringify(e.data ?? {}),
       prevHash,
     };
-    const hash = hashAuditRecord(record);
+    const hash = fastAuditRecordHash(record);
     await sql.run(INSERT, [
       record.seq, at, record.requestId, record.actorType, record.actorId, record.type, record.tenantId, record.env,
       record.route, record.tool, record.argsHash, record.idempotencyKey, record.credentialScope, record.actionId,

@@ -8,7 +8,7 @@ export const KEYS_SORTED = [
 ] as const satisfies readonly (keyof AuditRecord)[];
 
 /**
- * hashAuditRecord for bulk work (seeding, verifying millions of rows). RFC 8785
+ * hashAuditRecord for every append and for bulk work (seeding, verifying millions of rows). RFC 8785
  * serialises strings and numbers exactly as JSON.stringify does, so for this
  * flat record of strings, integers and nulls the canonical form is
  * JSON.stringify with the keys in order — built directly, several times
