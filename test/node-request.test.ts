@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { NodeRequest, bufferedBody } from "@/lib/http/node-request";
+import { LazyAbort, NodeRequest, bufferedBody } from "@/lib/http/node-request";
 import { readJson } from "@/lib/http/read-json";
 
 // What the node:http router hands route handlers instead of a WHATWG Request.
@@ -43,5 +43,29 @@ describe("NodeRequest", () => {
   it("is not taken for another kind of request", async () => {
     expect(bufferedBody(new Request("http://x/", { method: "POST", body: "{}" }))).toBeNull();
     expect(await readJson(new Request("http://x/", { method: "POST", body: `{"b":true}`, headers: { "content-type": "application/json" } }))).toEqual({ b: true });
+  });
+});
+
+describe("LazyAbort", () => {
+  it("makes no controller until the signal is asked for, and remembers an abort from before", () => {
+    const early = new LazyAbort();
+    early.abort();
+    expect(early.signal.aborted).toBe(true);
+    const late = new LazyAbort();
+    const signal = late.signal;
+    expect(signal.aborted).toBe(false);
+    late.abort();
+    expect(signal.aborted).toBe(true);
+  });
+
+  it("is what a NodeRequest's signal reads, on first use", () => {
+    let made = 0;
+    const lazy = new LazyAbort();
+    const req = new NodeRequest("http://x/", "GET", {}, () => (made++, lazy.signal), undefined);
+    expect(made).toBe(0);
+    lazy.abort();
+    expect(req.signal.aborted).toBe(true);
+    expect(req.signal).toBe(req.signal);
+    expect(made).toBe(1);
   });
 });

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { requestIdFrom } from "@/lib/http/request-id";
 import { MAX_BODY_BYTES } from "@/lib/http/read-json";
-import { NodeRequest } from "@/lib/http/node-request";
+import { LazyAbort, NodeRequest } from "@/lib/http/node-request";
 
 type RouteHandler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
 
@@ -45,7 +45,7 @@ function compile(r: RouteEntry): Compiled {
  */
 export function nodeRouter(routes: RouteEntry[], baseUrl: () => string, options: NodeRouterOptions = {}) {
   const compiled = routes.map(compile);
-  const inFlight = new Set<AbortController>();
+  const inFlight = new Set<LazyAbort>();
   options.shutdown?.addEventListener("abort", () => inFlight.forEach((c) => c.abort()), { once: true });
 
   function match(req: IncomingMessage): RouteMatch | "other-method" | null {
@@ -72,7 +72,7 @@ export function nodeRouter(routes: RouteEntry[], baseUrl: () => string, options:
   }
 
   async function serve(req: IncomingMessage, res: ServerResponse, route: RouteMatch): Promise<void> {
-    const abort = new AbortController();
+    const abort = new LazyAbort();
     if (options.shutdown?.aborted) abort.abort();
     inFlight.add(abort);
     res.once("close", () => {
@@ -84,7 +84,7 @@ export function nodeRouter(routes: RouteEntry[], baseUrl: () => string, options:
     const body = hasBody ? await readBody(req, MAX_BODY_BYTES) : undefined;
     if (body === "aborted") return;
     // Node has already folded repeated headers into strings (set-cookie aside, which requests do not carry).
-    const request = new NodeRequest(baseUrl() + (req.url ?? "/"), req.method ?? "GET", req.headers as Record<string, string>, abort.signal, body?.bytes);
+    const request = new NodeRequest(baseUrl() + (req.url ?? "/"), req.method ?? "GET", req.headers as Record<string, string>, () => abort.signal, body?.bytes);
     // The handlers served here use only what NodeRequest has (test/node-adapter.test.ts, and every agent route through test/support/agent-server.ts).
     const response = await route.handler(request as unknown as Request, { params: Promise.resolve(route.params) });
     for (const [k, v] of options.headersFor?.(route.pathname) ?? []) res.setHeader(k, v);

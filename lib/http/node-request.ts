@@ -12,15 +12,24 @@ export class NodeRequest {
   #bytes: Uint8Array | undefined;
   #used = false;
 
+  #signal: AbortSignal | (() => AbortSignal);
+
   constructor(
     readonly url: string,
     readonly method: string,
     headers: Record<string, string>,
-    readonly signal: AbortSignal,
+    /** The signal, or a function making it on first use (see LazyAbort). */
+    signal: AbortSignal | (() => AbortSignal),
     bytes: Uint8Array | undefined,
   ) {
     this.headers = new Headers(headers);
+    this.#signal = signal;
     this.#bytes = bytes;
+  }
+
+  get signal(): AbortSignal {
+    if (typeof this.#signal === "function") this.#signal = this.#signal();
+    return this.#signal;
   }
 
   get bodyUsed(): boolean {
@@ -64,4 +73,27 @@ export class NodeRequest {
 export function bufferedBody(req: Request): Uint8Array | null {
   if (!(req instanceof NodeRequest)) return null;
   return NodeRequest.take(req) ?? new Uint8Array(0);
+}
+
+/**
+ * An AbortController made only when someone asks for its signal: most agent
+ * calls never look at it (long-polls do), and making one cost ~10 µs here
+ * (Node's AbortSignal is transferable). An abort before that is remembered.
+ */
+export class LazyAbort {
+  #controller: AbortController | undefined;
+  #aborted = false;
+
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort();
+    }
+    return this.#controller.signal;
+  }
+
+  abort(): void {
+    this.#aborted = true;
+    this.#controller?.abort();
+  }
 }
