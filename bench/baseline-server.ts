@@ -32,7 +32,7 @@ CREATE TABLE cred (prefix TEXT PRIMARY KEY, id TEXT, keyHash TEXT, tenant TEXT, 
 CREATE TABLE run (id TEXT PRIMARY KEY, credId TEXT, routeName TEXT, stepsUsed INT, stepsMax INT, usdUsed INT, usdMax INT, expiresAt INT, status TEXT);
 CREATE TABLE action (id TEXT PRIMARY KEY, runId TEXT, credId TEXT, tenant TEXT, env TEXT, routeName TEXT, tool TEXT, toolKind TEXT, argsHash TEXT,
   argsDisplay TEXT, summary TEXT, idemKey TEXT, status TEXT, reason TEXT, approvalsRequired INT, expiresAt INT, decidedAt INT, tokenJti TEXT, tokenSealed TEXT,
-  createdAt INT, UNIQUE (credId, tool, idemKey));
+  createdAt INT, escalatedAt INT, UNIQUE (credId, tool, idemKey));
 CREATE TABLE audit (seq INTEGER PRIMARY KEY, at TEXT, requestId TEXT, actorType TEXT, actorId TEXT, type TEXT, tenantId TEXT, env TEXT, route TEXT, tool TEXT,
   argsHash TEXT, idempotencyKey TEXT, credentialScope TEXT, actionId TEXT, runId TEXT, approvalIds TEXT, breakGlassSessionId TEXT, status TEXT, reason TEXT,
   durationMs INT, jti TEXT, data TEXT, prevHash TEXT, hash TEXT);
@@ -50,6 +50,8 @@ CREATE INDEX audit_bg ON audit(breakGlassSessionId);
 CREATE INDEX audit_at ON audit(at);
 CREATE UNIQUE INDEX action_jti ON action(tokenJti);
 CREATE INDEX action_status ON action(status, createdAt);
+CREATE INDEX action_expiry ON action(status, expiresAt);
+CREATE INDEX action_escalation ON action(status, escalatedAt, createdAt);
 CREATE INDEX action_scope ON action(tenant, env, status);
 CREATE INDEX action_run ON action(runId);
 CREATE TABLE head (id INTEGER PRIMARY KEY, seq INT, hash TEXT);

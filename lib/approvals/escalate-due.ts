@@ -11,8 +11,14 @@ import { parsePolicy } from "@/lib/policy/policy-schema";
  * unescalated pending row, so exactly one sweep sends it. Returns how many.
  */
 export async function escalateDueActions(now = new Date(), limit = 200): Promise<number> {
+  const shortest = await shortestEscalation();
+  if (shortest === null) return 0;
+  // Nothing younger than the shortest escalation delay can be due: with the
+  // (status, escalatedAt, createdAt) index only those rows are read, not the whole queue
+  // (with 50,000 pending this sweep took 13–32 ms of every second, the event loop stopped).
+  const cutoff = new Date(now.getTime() - shortest * 1000);
   const candidates = await db().action.findMany({
-    where: { status: "pending", escalatedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
+    where: { status: "pending", escalatedAt: null, createdAt: { lte: cutoff }, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
     orderBy: { createdAt: "asc" },
     take: limit,
   });
@@ -73,4 +79,30 @@ export async function escalateDueActions(now = new Date(), limit = 200): Promise
     if (done) sent++;
   }
   return sent;
+}
+
+// Policy versions never change once written, so each one's delay is read once.
+const delayByVersion = new Map<string, number | null>();
+
+/** The shortest `approval.escalate_after_seconds` of any policy version; null when none escalates. */
+async function shortestEscalation(): Promise<number | null> {
+  const ids = await db().policyVersion.findMany({ select: { id: true } });
+  const unknown = ids.filter((v) => !delayByVersion.has(v.id)).map((v) => v.id);
+  if (unknown.length) {
+    for (const pv of await db().policyVersion.findMany({ where: { id: { in: unknown } }, select: { id: true, policy: true } })) {
+      let seconds: number | null = null;
+      try {
+        seconds = parsePolicy(pv.policy).approval.escalate_after_seconds;
+      } catch {
+        seconds = null; // unreadable: its actions are denied at decision time anyway
+      }
+      delayByVersion.set(pv.id, seconds);
+    }
+  }
+  let shortest: number | null = null;
+  for (const { id } of ids) {
+    const s = delayByVersion.get(id);
+    if (s !== null && s !== undefined && (shortest === null || s < shortest)) shortest = s;
+  }
+  return shortest;
 }
