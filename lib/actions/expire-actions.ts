@@ -1,4 +1,5 @@
 import { db } from "@/lib/db/client";
+import { sqlRead } from "@/lib/db/sql";
 import { finishAction } from "@/lib/actions/finish-action";
 import { notifyActionChanged } from "@/lib/events/action-events";
 
@@ -13,13 +14,13 @@ export async function expireIfDue(actionId: string): Promise<boolean> {
   return changed;
 }
 
+const DUE = `SELECT "id" FROM "Action" WHERE "status" = 'pending' AND "expiresAt" <= ? ORDER BY "expiresAt" LIMIT ?`;
+
 /** Sweep: expire every pending action past its TTL. Returns how many changed. */
 export async function expireDueActions(limit = 200): Promise<number> {
-  const due = await db().action.findMany({
-    where: { status: "pending", expiresAt: { lte: new Date() } },
-    select: { id: true },
-    take: limit,
-  });
+  // Every second on every instance, usually finding nothing: a raw read on the read
+  // connection over the (status, expiresAt) index, not an ORM query (1–5 ms each here).
+  const due = await sqlRead((sql) => sql.all<{ id: string }>(DUE, [new Date(), limit]));
   let n = 0;
   for (const { id } of due) if (await expireIfDue(id)) n++;
   return n;

@@ -1,4 +1,5 @@
 import { db } from "@/lib/db/client";
+import { sqlRead } from "@/lib/db/sql";
 import { appendAudit } from "@/lib/audit/append";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 import { parsePolicy } from "@/lib/policy/policy-schema";
@@ -17,6 +18,8 @@ export async function escalateDueActions(now = new Date(), limit = 200): Promise
   // (status, escalatedAt, createdAt) index only those rows are read, not the whole queue
   // (with 50,000 pending this sweep took 13–32 ms of every second, the event loop stopped).
   const cutoff = new Date(now.getTime() - shortest * 1000);
+  // Usually nothing is due: find that out with one raw read before any ORM query.
+  if (!(await sqlRead((sql) => sql.get(ANY_DUE, [cutoff])))) return 0;
   const candidates = await db().action.findMany({
     where: { status: "pending", escalatedAt: null, createdAt: { lte: cutoff }, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
     orderBy: { createdAt: "asc" },
@@ -81,12 +84,14 @@ export async function escalateDueActions(now = new Date(), limit = 200): Promise
   return sent;
 }
 
+const ANY_DUE = `SELECT 1 AS "due" FROM "Action" WHERE "status" = 'pending' AND "escalatedAt" IS NULL AND "createdAt" <= ? LIMIT 1`;
+
 // Policy versions never change once written, so each one's delay is read once.
 const delayByVersion = new Map<string, number | null>();
 
 /** The shortest `approval.escalate_after_seconds` of any policy version; null when none escalates. */
 async function shortestEscalation(): Promise<number | null> {
-  const ids = await db().policyVersion.findMany({ select: { id: true } });
+  const ids = await sqlRead((sql) => sql.all<{ id: string }>(`SELECT "id" FROM "PolicyVersion"`));
   const unknown = ids.filter((v) => !delayByVersion.has(v.id)).map((v) => v.id);
   if (unknown.length) {
     for (const pv of await db().policyVersion.findMany({ where: { id: { in: unknown } }, select: { id: true, policy: true } })) {
