@@ -75,7 +75,7 @@ const q = {
   existing: sql.prepare("SELECT * FROM action WHERE credId = ? AND tool = ? AND idemKey = ?"),
   spend: sql.prepare("UPDATE run SET stepsUsed = stepsUsed + 1, usdUsed = usdUsed + ? WHERE id = ? AND status = 'active' AND stepsUsed < stepsMax AND usdUsed + ? <= usdMax AND expiresAt > ?"),
   insertAction: sql.prepare(`INSERT INTO action VALUES (@id, @runId, @credId, @tenant, @env, @routeName, @tool, @toolKind, @argsHash, @argsDisplay, @summary, @idemKey,
-    @status, @reason, @approvalsRequired, @expiresAt, @decidedAt, @tokenJti, @tokenSealed, @createdAt)`),
+    @status, @reason, @approvalsRequired, @expiresAt, @decidedAt, @tokenJti, @tokenSealed, @createdAt, NULL)`),
   head: sql.prepare("UPDATE head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash"),
   setHead: sql.prepare("UPDATE head SET hash = ? WHERE id = 1"),
   audit: sql.prepare(`INSERT INTO audit VALUES (@seq, @at, @requestId, @actorType, @actorId, @type, @tenantId, @env, @route, @tool, @argsHash, @idempotencyKey,
