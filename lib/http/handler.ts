@@ -1,8 +1,15 @@
 import { toErrorBody } from "@/lib/errors";
 import { requestIdFrom } from "@/lib/http/request-id";
 import { observeRequest } from "@/lib/metrics/record";
+import { NodeRequest } from "@/lib/http/node-request";
+import { NodeJsonResponse } from "@/lib/http/node-json-response";
 
-export type HandlerContext<P = Record<string, string>> = { requestId: string; params: P };
+export type HandlerContext<P = Record<string, string>> = {
+  requestId: string;
+  params: P;
+  /** A JSON answer: a Response, or on the node:http router a NodeJsonResponse it writes as is. */
+  json: (data: unknown, status?: number) => Response;
+};
 
 type NextCtx<P> = { params: Promise<P> };
 
@@ -16,14 +23,15 @@ export function handler<P = Record<string, string>>(
   return async (req, nextCtx) => {
     const requestId = requestIdFrom(req.headers);
     const started = performance.now();
+    const answer = req instanceof NodeRequest ? nodeJson : json;
     let res: Response;
     try {
       const params = (nextCtx?.params ? await nextCtx.params : {}) as P;
-      res = await fn(req, { requestId, params });
+      res = await fn(req, { requestId, params, json: answer });
     } catch (err) {
       const { status, body } = toErrorBody(err, requestId);
       if (status >= 500) console.error(`[${requestId}]`, err);
-      res = Response.json(body, { status });
+      res = answer(body, status);
     }
     res.headers.set("X-Request-Id", requestId);
     if (!res.headers.has("Cache-Control")) res.headers.set("Cache-Control", "no-store");
@@ -31,6 +39,9 @@ export function handler<P = Record<string, string>>(
     return res;
   };
 }
+
+/** The node:http router's JSON answer; it has the `status` and `headers` this wrapper touches. */
+const nodeJson = (data: unknown, status = 200): Response => new NodeJsonResponse(data, status) as unknown as Response;
 
 /** JSON response helper. */
 export function json(data: unknown, status = 200, headers?: HeadersInit): Response {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { requestIdFrom } from "@/lib/http/request-id";
 import { MAX_BODY_BYTES } from "@/lib/http/read-json";
 import { LazyAbort, NodeRequest } from "@/lib/http/node-request";
+import { NodeJsonResponse } from "@/lib/http/node-json-response";
 
 type RouteHandler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
 
@@ -91,7 +92,7 @@ export function nodeRouter(routes: RouteEntry[], baseUrl: () => string, options:
     res.setHeaders(response.headers);
     // The rest of an over-limit streamed body is never read: close rather than drain it.
     if (body?.truncated) res.setHeader("Connection", "close");
-    const bytes = Buffer.from(await response.arrayBuffer());
+    const bytes = response instanceof NodeJsonResponse ? Buffer.from(response.text) : Buffer.from(await response.arrayBuffer());
     res.setHeader("Content-Length", bytes.byteLength);
     res.writeHead(response.status);
     res.end(bytes);

@@ -1,6 +1,6 @@
 // POST /api/v1/tokens/redeem — a tool service redeems an action token once
 import { z } from "zod";
-import { handler, json } from "@/lib/http/handler";
+import { handler } from "@/lib/http/handler";
 import { readJson } from "@/lib/http/read-json";
 import { AppError, zodIssues } from "@/lib/errors";
 import { redeemActionToken } from "@/lib/tokens/redeem-token";
@@ -12,7 +12,7 @@ const redeemBody = z.strictObject({
 });
 
 /** The caller is authenticated by the token itself; no agent key is needed. */
-export const POST = handler(async (req, { requestId }) => {
+export const POST = handler(async (req, { requestId, json }) => {
   const parsed = redeemBody.safeParse(await readJson(req));
   if (!parsed.success) {
     throw new AppError("validation_failed", "The request body is invalid.", { issues: zodIssues(parsed.error.issues) });
