@@ -128,6 +128,7 @@ export async function benchAgentApi(quick: boolean): Promise<BenchResult[]> {
   const stops: (() => Promise<void>)[] = [];
   const root = path.join(import.meta.dirname, "..");
   let dataDir = "";
+  let appDataDir = "";
   try {
     const baseline = await startScript("baseline-server.ts");
     stops.push(baseline.stop);
@@ -146,18 +147,25 @@ export async function benchAgentApi(quick: boolean): Promise<BenchResult[]> {
     if (!fs.existsSync(path.join(root, ".next", "BUILD_ID"))) {
       notes.push("`npm start` server skipped: no production build (.next/BUILD_ID missing); run `npm run build` first.");
     } else {
-      // What `npm start` serves (scripts/serve.ts): the agent API beside Next.js in one process, on the same database file.
+      // Its own database, as in production (one SQLite file belongs to one instance): prepared by a
+      // short-lived bench server (demo seed, runs with raised budgets), then served by scripts/serve.ts.
+      // Sharing the other server's file cost both of them: 0.48 -> 0.65 ms CPU per allowed read.
+      const prep = await startScript("gatehouse-server.ts");
+      appDataDir = prep.dataDir;
+      const appRuns = (await postJson(`http://127.0.0.1:${prep.port}/__bench/runs`, { key: agent.key, route: "support/send", count: 10 })) as string[];
+      await prep.stop();
+      // What `npm start` serves (scripts/serve.ts): the agent API beside Next.js in one process.
       const port = 3900 + Math.floor(Math.random() * 90);
       const app = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts", "serve.ts")], {
         cwd: root,
-        env: { ...process.env, GATEHOUSE_DATA_DIR: dataDir, DATABASE_URL: `file:${path.join(dataDir, "gatehouse.db")}`, PORT: String(port), GATEHOUSE_DEMO: "1", NODE_ENV: "production" },
+        env: { ...process.env, GATEHOUSE_DATA_DIR: appDataDir, DATABASE_URL: `file:${path.join(appDataDir, "gatehouse.db")}`, PORT: String(port), GATEHOUSE_DEMO: "1", NODE_ENV: "production" },
         stdio: ["ignore", "ignore", "inherit"],
       });
       stops.push(() => stop(app));
       const base = `http://127.0.0.1:${port}`;
       try {
         await waitForUrl(`${base}/.well-known/jwks.json`, 60_000);
-        targets.push({ name: "Gatehouse as `npm start` serves it (scripts/serve.ts)", base, pid: app.pid, runIds: gRuns });
+        targets.push({ name: "Gatehouse as `npm start` serves it (scripts/serve.ts)", base, pid: app.pid, runIds: appRuns });
       } catch (err) {
         notes.push(`scripts/serve.ts failed: ${(err as Error).message}`);
       }
@@ -185,7 +193,7 @@ export async function benchAgentApi(quick: boolean): Promise<BenchResult[]> {
     }
   } finally {
     for (const s of stops.reverse()) await s();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    for (const d of [dataDir, appDataDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
   }
 
   const out: BenchResult[] = [];
