@@ -232,7 +232,7 @@ export async function benchAgentApi(quick: boolean): Promise<BenchResult[]> {
       loadAfter: os.loadavg(),
       notes: [
         `p50/p99 are over requests on connections already answered once. Each slice opens ${CONNECTIONS} new connections, and Node's libuv accepts one connection per event-loop turn (libuv#3696), so a connection's first request also waits for the connections queued before it to be accepted while the server is busy: those are shown on their own (first request p50 / max) and in "p99, first requests too". A continuous run would pay that once; agents keep their connections open.`,
-        `${rounds} rounds of ${seconds}s slices per target, targets taking turns (order rotating), after a 2s warm-up each; req/s and p50/p99 over every response of every slice; server CPU per request over the whole interleaved period (idle turns included). The load generator (autocannon) shares the cores with the servers and with other jobs, so server CPU per request is the steadier comparison.`,
+        `${rounds} rounds of ${seconds}s slices per target, targets taking turns (order rotating), after a 2s warm-up each; req/s over every response of every slice; server CPU per request over the whole interleaved period (idle turns included). The load generator (autocannon) shares the cores with the servers and with other jobs, so server CPU per request is the steadier comparison.`,
         ...notes,
       ],
     });
