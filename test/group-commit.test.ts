@@ -88,4 +88,27 @@ describe("concurrent raw write transactions", () => {
     }
     expect(await verifyStoredChain()).toMatchObject({ ok: true });
   });
+
+  it("let the event loop turn while a long group runs; every member's writes land, in order", async () => {
+    // Run in one go, a group held the loop until its COMMIT: new connections and requests waited.
+    if (provider() !== "sqlite") return; // group commit is SQLite's
+    let finished = 0;
+    let atFirstTurn = -1;
+    const before = (await reasons()).length;
+    const work = Promise.all(
+      Array.from({ length: 32 }, (_, i) =>
+        sqlTransaction(async (sql) => {
+          await appendAudit(sql, event(300 + i));
+          finished++;
+        }),
+      ),
+    );
+    setImmediate(() => (atFirstTurn = finished));
+    await work;
+    // The loop turned after some members and before the last; nothing was visible before the COMMIT.
+    expect(atFirstTurn).toBeGreaterThan(0);
+    expect(atFirstTurn).toBeLessThan(32);
+    expect((await reasons()).slice(before)).toEqual(Array.from({ length: 32 }, (_, i) => `m${300 + i}`));
+    expect(await verifyStoredChain()).toMatchObject({ ok: true });
+  });
 });

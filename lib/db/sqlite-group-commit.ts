@@ -9,6 +9,14 @@ import { SqliteSql } from "@/lib/db/sqlite-sql";
  */
 const MAX_GROUP = 64;
 const MAX_LINGER = 2;
+/**
+ * A group yields to the event loop after every this many members. Run in one go, 50 members
+ * held the loop ~20 ms: requests that arrived meanwhile were not read until after the COMMIT,
+ * and libuv accepts one new connection per loop turn. Yielding lets them be read and join
+ * this group. Interleaved A/B at 50 connections: P3 3,290 → 3,683 req/s, p99 33 → 27 ms, a new
+ * connection's first answer at most 311 → 103 ms; P2 p99 43 → 37 ms. Every 4: no better.
+ */
+const YIELD_EVERY = 8;
 
 type Member = { fn: (sql: Sql) => Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void };
 
@@ -79,6 +87,9 @@ class GroupCommitter {
             current.reject(err);
           }
           current = undefined;
+          // The transaction stays open across the turn: every other user of this connection
+          // waits for the lock, so nothing interleaves with it.
+          if ((n + 1) % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
         }
         // Under load, requests that arrived while this group ran are one event-loop
         // turn from joining it; waiting that turn (twice at most) lets them share the COMMIT.
