@@ -7,7 +7,7 @@ import { consoleKeys } from "@/components/console/query-keys";
 import { fetchConsole } from "@/components/console/fetch-console";
 import { Badge, statusTone } from "@/components/ui/Badge";
 
-const STATUS_ORDER = ["allowed", "approved", "pending", "rejected", "denied", "expired", "cancelled"];
+const STATUS_ORDER = ["allowed", "approved", "pending", "rejected", "denied", "invalid", "expired", "cancelled"];
 
 function Card({ label, value, href, testId }: { label: string; value: number | string; href?: string; testId: string }) {
   const body = (
@@ -50,7 +50,7 @@ export function SummaryCards() {
       </div>
       <section className="rounded-md border border-slate-200 bg-white px-4 py-3 shadow-sm">
         <h2 className="text-xs font-medium uppercase tracking-wide text-slate-500">Decisions in the last 24 h, by outcome</h2>
-        {data && statuses.length === 0 ? <p className="mt-2 text-sm text-slate-500">No actions proposed in the last 24 hours.</p> : null}
+        {data && statuses.length === 0 ? <p className="mt-2 text-sm text-slate-500">No proposals in the last 24 hours.</p> : null}
         <dl className="mt-2 flex flex-wrap gap-x-6 gap-y-2">
           {statuses.map((s) => (
             <div key={s} className="flex items-center gap-2">

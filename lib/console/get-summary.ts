@@ -2,23 +2,46 @@ import { db } from "@/lib/db/client";
 
 export type ConsoleSummary = {
   pendingActions: number;
-  /** Actions proposed in the last 24 h, counted by their current status. */
+  /**
+   * Decisions in the last 24 h by outcome: proposals that became actions, counted by their
+   * current status, plus refusals (`denied`, `invalid`), which leave no action, only their
+   * `action.decided` audit event.
+   */
   last24hByStatus: Record<string, number>;
   activeCredentials: number;
   tenants: number;
   generatedAt: string;
 };
 
+const REFUSALS = ["denied", "invalid"];
+
 /** The dashboard's counts; cheap queries over indexed columns. */
 export async function getSummary(now = new Date()): Promise<ConsoleSummary> {
   const since = new Date(now.getTime() - 24 * 60 * 60 * 1000);
-  const [pendingActions, recent, activeCredentials, tenants] = await Promise.all([
+  const [pendingActions, recent, refused, activeCredentials, tenants] = await Promise.all([
     db().action.count({ where: { status: "pending" } }),
     db().action.groupBy({ by: ["status"], where: { createdAt: { gte: since } }, _count: { _all: true } }),
+    refusalsSince(since),
     db().agentCredential.count({ where: { revokedAt: null } }),
     db().tenant.count(),
   ]);
   const last24hByStatus: Record<string, number> = {};
   for (const row of recent) last24hByStatus[row.status] = row._count._all;
+  for (const row of refused) if (row.status) last24hByStatus[row.status] = (last24hByStatus[row.status] ?? 0) + row._count._all;
   return { pendingActions, last24hByStatus, activeCredentials, tenants, generatedAt: now.toISOString() };
+}
+
+/**
+ * Refused proposals since `since`. The dashboard polls this every two seconds, so it reads
+ * the window's first sequence number from the `at` index and then walks only refusals from
+ * there on the `(status, seq)` index, instead of every event of the day or every refusal ever.
+ */
+async function refusalsSince(since: Date) {
+  const first = await db().auditEvent.findFirst({ where: { at: { gte: since } }, orderBy: { at: "asc" }, select: { seq: true } });
+  if (!first) return [];
+  return db().auditEvent.groupBy({
+    by: ["status"],
+    where: { type: "action.decided", status: { in: REFUSALS }, seq: { gte: first.seq }, at: { gte: since } },
+    _count: { _all: true },
+  });
 }
