@@ -9,6 +9,8 @@ import { DEMO_AGENTS } from "@/lib/seed/demo-data";
 import { GET as metricsRoute } from "@/app/metrics/route";
 import { GET as consoleMetricsRoute } from "@/app/api/console/metrics/route";
 import { countDecision } from "@/lib/metrics/record";
+import { routeLabel } from "@/lib/metrics/route-label";
+import { startAgentServer } from "./support/agent-server";
 
 const TOKEN = "metrics-token-for-tests-0123456789";
 const noParams = { params: Promise.resolve({}) };
@@ -57,6 +59,7 @@ describe("/metrics is for admins and the scraper token only", () => {
       expect(body).toMatch(/gatehouse_decisions_total\{outcome="denied",reason="tool_denied",service="gatehouse"\} \d+/);
       expect(body).toContain("gatehouse_pending_actions");
       expect(body).toContain("gatehouse_long_poll_waiters");
+      expect(body).toMatch(/nodejs_eventloop_lag_p99_seconds\{service="gatehouse"\} [0-9.e-]+/);
     }
   });
 });
@@ -71,5 +74,33 @@ describe("console metrics API", () => {
     expect(body.pendingOverTime).toHaveLength(49);
     expect(body.timeToDecision.map((b: { bucket: string }) => b.bucket)).toContain("< 1 min");
     expect(Array.isArray(body.denials)).toBe(true);
+  });
+});
+
+describe("request latency is labelled by route, not by path", () => {
+  it("names path parameters instead of their values", () => {
+    expect(routeLabel("http://localhost:3000/api/v1/actions/act_01abc/cancel?x=1", { id: "act_01abc" })).toBe("/api/v1/actions/[id]/cancel");
+    expect(routeLabel("/api/console/tools/email.send", { name: "email.send" })).toBe("/api/console/tools/[name]");
+    expect(routeLabel("/api/console/tools/a%20b", { name: "a b" })).toBe("/api/console/tools/[name]");
+    expect(routeLabel("/api/console/audit/42", { seq: "42" })).toBe("/api/console/audit/[seq]");
+    // A value equal to a static segment: only the last occurrence is the parameter.
+    expect(routeLabel("/api/console/tools/tools", { name: "tools" })).toBe("/api/console/tools/[name]");
+    expect(routeLabel("/a/x/y", { rest: ["x", "y"] })).toBe("/a/[...rest]");
+    expect(routeLabel("http://h/api/v1/actions#frag", {})).toBe("/api/v1/actions");
+    expect(routeLabel("http://h", undefined)).toBe("/");
+  });
+
+  it("an agent call over the real HTTP server shows up under its route template", async () => {
+    const server = await startAgentServer();
+    try {
+      const id = "act_metrics_route_label_test";
+      const res = await fetch(`${server.url}/api/v1/actions/${id}`, { headers: { authorization: `Bearer ${DEMO_AGENTS[0]!.key}` } });
+      expect(res.status).toBe(404);
+      const body = await (await get({ authorization: `Bearer ${TOKEN}` })).text();
+      expect(body).toMatch(/gatehouse_http_request_duration_seconds_count\{[^}]*method="GET",route="\/api\/v1\/actions\/\[id\]",status="404"[^}]*\} [1-9]/);
+      expect(body).not.toContain(id);
+    } finally {
+      await server.close();
+    }
   });
 });

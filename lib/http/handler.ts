@@ -1,6 +1,7 @@
 import { toErrorBody } from "@/lib/errors";
 import { requestIdFrom } from "@/lib/http/request-id";
 import { observeRequest } from "@/lib/metrics/record";
+import { routeLabel } from "@/lib/metrics/route-label";
 import { NodeRequest } from "@/lib/http/node-request";
 import { NodeJsonResponse } from "@/lib/http/node-json-response";
 
@@ -25,8 +26,9 @@ export function handler<P = Record<string, string>>(
     const started = performance.now();
     const answer = req instanceof NodeRequest ? nodeJson : json;
     let res: Response;
+    let params = {} as P;
     try {
-      const params = (nextCtx?.params ? await nextCtx.params : {}) as P;
+      params = (nextCtx?.params ? await nextCtx.params : {}) as P;
       res = await fn(req, { requestId, params, json: answer });
     } catch (err) {
       const { status, body } = toErrorBody(err, requestId);
@@ -35,7 +37,7 @@ export function handler<P = Record<string, string>>(
     }
     res.headers.set("X-Request-Id", requestId);
     if (!res.headers.has("Cache-Control")) res.headers.set("Cache-Control", "no-store");
-    observeRequest(req.method, res.status, started);
+    observeRequest(req.method, routeLabel(req.url, params as Record<string, string | string[]>), res.status, started);
     return res;
   };
 }

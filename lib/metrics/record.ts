@@ -28,7 +28,7 @@ export function countWebhookDelivery(status: string): void {
   metrics().webhookDeliveries.inc({ status });
 }
 
-/** Route handler latency, from lib/http/handler.ts. */
-export function observeRequest(method: string, status: number, startedMs: number): void {
-  metrics().requestDuration.observe({ method, status: String(status) }, (performance.now() - startedMs) / 1000);
+/** Route handler latency, from lib/http/handler.ts; `route` comes from routeLabel. */
+export function observeRequest(method: string, route: string, status: number, startedMs: number): void {
+  metrics().requestDuration.observe({ method, route, status: String(status) }, (performance.now() - startedMs) / 1000);
 }

@@ -1,15 +1,18 @@
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
 /**
  * The process's Prometheus registry and instruments. One set per process
  * (kept on globalThis, since Next.js may load this module in several
  * bundles). Counting is an in-memory increment: cheap enough for hot paths.
  * Gauges that need the database or the event bus are filled at scrape time
- * (see collect-gauges.ts), never on the request path.
+ * (see collect-gauges.ts), never on the request path. prom-client's default
+ * process metrics (CPU, memory, event-loop delay, GC) come along: the agent
+ * API's tail latency is mostly event-loop stalls.
  */
 function create() {
   const registry = new Registry();
   registry.setDefaultLabels({ service: "gatehouse" });
+  collectDefaultMetrics({ register: registry });
   const r = [registry];
   return {
     registry,
@@ -28,8 +31,8 @@ function create() {
     waiters: new Gauge({ name: "gatehouse_long_poll_waiters", help: "Long-polls waiting on this instance.", registers: r }),
     requestDuration: new Histogram({
       name: "gatehouse_http_request_duration_seconds",
-      help: "Route handler latency, by method and status.",
-      labelNames: ["method", "status"],
+      help: "Route handler latency, by method, route (its path with parameters named) and status.",
+      labelNames: ["method", "route", "status"],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60],
       registers: r,
     }),
