@@ -35,6 +35,8 @@ export async function getSummary(now = new Date()): Promise<ConsoleSummary> {
  * Refused proposals since `since`. The dashboard polls this every two seconds, so it reads
  * the window's first sequence number from the `at` index and then walks only refusals from
  * there on the `(status, seq)` index, instead of every event of the day or every refusal ever.
+ * Sequence order follows time order except across instances' clock skew (milliseconds), so at
+ * most an event or two at the window's edge can be off by that much.
  */
 async function refusalsSince(since: Date) {
   const first = await db().auditEvent.findFirst({ where: { at: { gte: since } }, orderBy: { at: "asc" }, select: { seq: true } });
