@@ -15,6 +15,10 @@ export async function serve(options: ServeOptions = {}): Promise<{ port: number 
   const { agentRoutes } = await import("@/lib/api/v1/routes");
   const { startBackgroundWork } = await import("@/lib/background");
   const { closeDb } = await import("@/lib/db/client");
+  const { assertNoLiveDemoData } = await import("@/lib/seed/demo-presence");
+
+  // `npm start` checked this already (prepare-data.ts); serving a build directly must not skip it.
+  if (env().production) await assertNoLiveDemoData();
 
   const server = await startAppServer({ dir: process.cwd(), port: options.port ?? env().PORT, hostname: options.hostname, routes: agentRoutes });
   // Next.js's instrumentation starts the same work; the second start is a no-op.

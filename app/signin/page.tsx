@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { env } from "@/lib/env";
-import { getSessionUser, safeCallbackPath } from "@/lib/auth/session";
+import { getSessionUser } from "@/lib/auth/session";
+import { safeCallbackPath } from "@/lib/auth/callback-url";
 import { SignInForm } from "@/components/auth/SignInForm";
 import { GatehouseMark } from "@/components/ui/GatehouseMark";
 
@@ -13,7 +14,7 @@ const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v
 
 export default async function SignInPage({ searchParams }: Props) {
   const params = await searchParams;
-  const callbackUrl = safeCallbackPath(first(params.callbackUrl));
+  const callbackUrl = safeCallbackPath(first(params.callbackUrl), env().publicUrl);
   if (await getSessionUser()) redirect(callbackUrl);
   const e = env();
   const oidcName = e.OIDC_ISSUER && e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET ? e.OIDC_NAME : null;

@@ -1,7 +1,7 @@
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { verifyPassword } from "@/lib/auth/password";
-import { isRateLimited, recordFailure, clearFailures } from "@/lib/auth/rate-limit";
+import { takeAttempt, clearFailures } from "@/lib/auth/rate-limit";
 import { voteOnAction, type VoteResult } from "@/lib/actions/vote-on-action";
 import { STEP_UP_MAX_AGE_MS } from "@/lib/approvals/schemas";
 
@@ -53,11 +53,10 @@ export async function requireRecentSignIn(userId: string, password: string | und
       reason: "step_up_required",
     });
   }
-  if (await isRateLimited(user.email, STEP_UP_SOURCE, now)) {
+  if (!(await takeAttempt(user.email, STEP_UP_SOURCE, now))) {
     throw new AppError("rate_limited", "Too many attempts; wait a minute and try again.", { reason: "rate_limited" });
   }
   if (!user.passwordHash || !(await verifyPassword(user.passwordHash, password))) {
-    await recordFailure(user.email, STEP_UP_SOURCE, now);
     throw new AppError("forbidden", "That password is not correct.", { reason: "step_up_required" });
   }
   await clearFailures(user.email, STEP_UP_SOURCE);

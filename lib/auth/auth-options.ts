@@ -3,9 +3,11 @@ import type { Provider } from "next-auth/providers/index";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { db } from "@/lib/db/client";
 import { env, type Env } from "@/lib/env";
-import { authorizeCredentials, recordSignIn } from "@/lib/auth/authorize-credentials";
+import { authorizeCredentials, recordSignIn, type AuthorizedUser } from "@/lib/auth/authorize-credentials";
 import { clientIp } from "@/lib/auth/rate-limit";
 import { secureCookies } from "@/lib/auth/session-cookie";
+import { safeCallbackPath } from "@/lib/auth/callback-url";
+import { endSessions, sessionIsCurrent } from "@/lib/auth/end-sessions";
 
 /** Console sessions last at most this long. */
 export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
@@ -63,18 +65,19 @@ async function oidcUser(email: string | null | undefined) {
 }
 
 /**
- * next-auth options. The JWT only identifies the user (sub = User.id);
- * roles and the disabled flag are re-read from the database on every
- * request by lib/auth/session.ts.
+ * next-auth options for one request. The JWT only identifies the user (sub =
+ * User.id) and carries the user's sessionEpoch at sign-in (epoch); roles, the
+ * disabled flag and the epoch are re-read from the database on every request
+ * by lib/auth/session.ts. Cookies are Secure when this request came over TLS.
  */
-export function authOptions(): AuthOptions {
+export function authOptions(req?: Request): AuthOptions {
   const e = env();
   return {
     secret: e.sessionSecret,
     providers: buildProviders(e),
     session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
     jwt: { maxAge: SESSION_MAX_AGE_SECONDS },
-    useSecureCookies: secureCookies(),
+    useSecureCookies: secureCookies(req?.headers),
     pages: { signIn: "/signin", error: "/signin" },
     callbacks: {
       async signIn({ user, account }) {
@@ -85,17 +88,31 @@ export function authOptions(): AuthOptions {
         return true;
       },
       async jwt({ token, user, account }) {
-        if (!user) return token;
+        if (!user) {
+          // /api/auth/session: an ended session is cleared (next-auth drops the cookie when this throws).
+          if (!(await sessionIsCurrent(token))) throw new Error("session ended");
+          return token;
+        }
         if (account?.provider === OIDC_PROVIDER_ID) {
           const known = await oidcUser(user.email);
           if (!known) throw new Error("OIDC user is not a Gatehouse user");
-          return { sub: known.id, email: known.email, name: known.name };
+          return { sub: known.id, email: known.email, name: known.name, epoch: known.sessionEpoch };
         }
-        return { sub: user.id, email: user.email, name: user.name };
+        return { sub: user.id, email: user.email, name: user.name, epoch: (user as Partial<AuthorizedUser>).sessionEpoch ?? 0 };
+      },
+      // Every callbackUrl next-auth honours (sign-in, sign-out, errors) goes through the one check.
+      redirect({ url, baseUrl }) {
+        return `${baseUrl}${safeCallbackPath(url, baseUrl)}`;
       },
       async session({ session, token }) {
         if (session.user && token.sub) (session.user as { id?: string }).id = token.sub;
         return session;
+      },
+    },
+    events: {
+      // Called only after next-auth checked the sign-out's CSRF token.
+      async signOut({ token }) {
+        if (token?.sub) await endSessions(token.sub, typeof token.epoch === "number" ? token.epoch : 0);
       },
     },
   };

@@ -2,14 +2,14 @@ import { z } from "zod";
 import { db } from "@/lib/db/client";
 import { appendAudit } from "@/lib/audit/append";
 import { hashPassword, verifyPassword } from "@/lib/auth/password";
-import { clearFailures, isRateLimited, recordFailure } from "@/lib/auth/rate-limit";
+import { clearFailures, takeAttempt } from "@/lib/auth/rate-limit";
 
 /** The message authorize() throws when rate limited; the sign-in form maps it to text. */
 export const RATE_LIMITED = "RATE_LIMITED";
 
 const credentialsInput = z.object({ email: z.string().trim().toLowerCase().min(3).max(320), password: z.string().min(1).max(1024) });
 
-export type AuthorizedUser = { id: string; email: string; name: string };
+export type AuthorizedUser = { id: string; email: string; name: string; sessionEpoch: number };
 
 let dummyHash: Promise<string> | undefined;
 
@@ -17,7 +17,8 @@ let dummyHash: Promise<string> | undefined;
  * Check an email + password. Returns the user, or null for any failure
  * (unknown, disabled, no password, wrong password — one answer for all).
  * Throws Error(RATE_LIMITED) before looking at the password when the account
- * already failed MAX_FAILURES times in the last minute.
+ * already had MAX_FAILURES attempts in the last minute; the check and the
+ * count are one step (takeAttempt), so concurrent guesses cannot share a check.
  */
 export async function authorizeCredentials(
   credentials: Record<string, unknown> | undefined,
@@ -27,7 +28,7 @@ export async function authorizeCredentials(
   const parsed = credentialsInput.safeParse(credentials ?? {});
   if (!parsed.success) return null;
   const { email, password } = parsed.data;
-  if (await isRateLimited(email, ip)) {
+  if (!(await takeAttempt(email, ip))) {
     await db().$transaction((tx) =>
       appendAudit(tx, { type: "user.sign_in_refused", actorType: "user", requestId, status: "rate_limited", data: { email, ip } }),
     );
@@ -38,7 +39,6 @@ export async function authorizeCredentials(
   const hash = user?.passwordHash ?? (await (dummyHash ??= hashPassword("gatehouse-dummy-password")));
   const passwordOk = await verifyPassword(hash, password);
   if (!user || !user.passwordHash || user.disabled || !passwordOk) {
-    await recordFailure(email, ip);
     await db().$transaction((tx) =>
       appendAudit(tx, {
         type: "user.sign_in_failed",
@@ -53,7 +53,7 @@ export async function authorizeCredentials(
   }
   await clearFailures(email, ip);
   await recordSignIn(user.id, email, "password", { ip, requestId });
-  return { id: user.id, email: user.email, name: user.name };
+  return { id: user.id, email: user.email, name: user.name, sessionEpoch: user.sessionEpoch };
 }
 
 /** Stamp lastSignInAt and audit the sign-in, together. */

@@ -1,6 +1,7 @@
 import { db } from "@/lib/db/client";
+import { env } from "@/lib/env";
 
-/** Failures allowed per key inside the window; the next attempt is refused unchecked. */
+/** Attempts allowed per key inside the window; the next one is refused unchecked. */
 export const MAX_FAILURES = 5;
 export const WINDOW_MS = 60_000;
 
@@ -11,26 +12,34 @@ export function failureKeys(email: string, ip: string): string[] {
 }
 
 /**
- * True when the account (or account + address) already has MAX_FAILURES
- * failures in the last minute. Stored in the database, so every instance
- * sees the same count.
+ * Check the limit and count this attempt in one step, before the password is
+ * looked at: false (refused, nothing counted) when the account (or account +
+ * address) already has MAX_FAILURES attempts in the last minute; otherwise the
+ * attempt is recorded as a failure and true returned — a correct password then
+ * clears the counters (clearFailures). Checking and recording in separate
+ * steps let concurrent guesses all pass the same check; here each attempt
+ * holds the keys' lock (SQLite: one writer; PostgreSQL: a transaction-scoped
+ * advisory lock per key, across every instance) from count to insert.
  */
-export async function isRateLimited(email: string, ip: string, now = new Date()): Promise<boolean> {
+export async function takeAttempt(email: string, ip: string, now = new Date()): Promise<boolean> {
+  const keys = failureKeys(email, ip);
   const since = new Date(now.getTime() - WINDOW_MS);
-  for (const key of failureKeys(email, ip)) {
-    const count = await db().signInFailure.count({ where: { key, at: { gt: since } } });
-    if (count >= MAX_FAILURES) return true;
+  const allowed = await db().$transaction(async (tx) => {
+    if (env().provider === "postgres") {
+      // Always in the same order, so two attempts never wait on each other's second key.
+      for (const key of [...keys].sort()) await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${key}::text, 0))`;
+    }
+    for (const key of keys) {
+      if ((await tx.signInFailure.count({ where: { key, at: { gt: since } } })) >= MAX_FAILURES) return false;
+    }
+    await tx.signInFailure.createMany({ data: keys.map((key) => ({ key, at: now })) });
+    return true;
+  });
+  // Opportunistic: about one attempt in twenty cleans up, so no job is needed.
+  if (allowed && Math.random() < 0.05) {
+    await db().signInFailure.deleteMany({ where: { at: { lt: since } } });
   }
-  return false;
-}
-
-/** Record one failed attempt, and prune rows older than the window now and then. */
-export async function recordFailure(email: string, ip: string, now = new Date()): Promise<void> {
-  await db().signInFailure.createMany({ data: failureKeys(email, ip).map((key) => ({ key, at: now })) });
-  // Opportunistic: about one failure in twenty cleans up, so no job is needed.
-  if (Math.random() < 0.05) {
-    await db().signInFailure.deleteMany({ where: { at: { lt: new Date(now.getTime() - WINDOW_MS) } } });
-  }
+  return allowed;
 }
 
 /** A successful sign-in clears the account's counters. */

@@ -3,25 +3,34 @@ import { env } from "@/lib/env";
 
 const BASE_NAME = "next-auth.session-token";
 
-/** next-auth's session cookie name; `__Secure-` when the console URL is https. */
-export function sessionCookieName(): string {
-  return secureCookies() ? `__Secure-${BASE_NAME}` : BASE_NAME;
+/** next-auth's session cookie name; `__Secure-` when the request came over TLS. */
+export function sessionCookieName(secure = secureCookies()): string {
+  return secure ? `__Secure-${BASE_NAME}` : BASE_NAME;
 }
 
-/** Cookies are marked Secure exactly when the console is served over https. */
-export function secureCookies(): boolean {
-  return env().publicUrl.startsWith("https://");
+/**
+ * Cookies are marked Secure when the console URL is https, or when this
+ * request arrived over TLS at the proxy in front of us (`X-Forwarded-Proto:
+ * https`, its first entry). Per request, so a plain-http GATEHOUSE_URL behind
+ * a TLS proxy still gets Secure cookies. A client that sends the header over
+ * plain http only makes its own cookie stricter.
+ */
+export function secureCookies(headers?: Pick<Headers, "get"> | null): boolean {
+  if (env().publicUrl.startsWith("https://")) return true;
+  const proto = headers?.get("x-forwarded-proto")?.split(",")[0]?.trim().toLowerCase();
+  return proto === "https";
 }
 
-export type SessionClaims = { userId: string };
+/** `epoch` is the user's sessionEpoch when the session was minted (0 for sessions from before it existed). */
+export type SessionClaims = { userId: string; epoch: number };
 
 /**
  * Read and decrypt the session JWT from cookies only. Unlike next-auth's
  * getToken, an Authorization header is never consulted, so an agent's
  * bearer key can never stand in for a console session.
  */
-export async function readSessionClaims(cookies: ReadonlyMap<string, string>): Promise<SessionClaims | null> {
-  const name = sessionCookieName();
+export async function readSessionClaims(cookies: ReadonlyMap<string, string>, secure = secureCookies()): Promise<SessionClaims | null> {
+  const name = sessionCookieName(secure);
   let token = cookies.get(name);
   if (!token) {
     // next-auth splits large tokens into name.0, name.1, …
@@ -34,7 +43,8 @@ export async function readSessionClaims(cookies: ReadonlyMap<string, string>): P
   try {
     const payload = await decode({ token, secret: env().sessionSecret });
     const sub = payload?.sub;
-    return typeof sub === "string" && sub ? { userId: sub } : null;
+    const epoch = payload?.epoch ?? 0;
+    return typeof sub === "string" && sub && Number.isSafeInteger(epoch) ? { userId: sub, epoch: epoch as number } : null;
   } catch {
     // Tampered, expired or signed with an old secret: no session.
     return null;

@@ -3,7 +3,9 @@ import { forbidden, redirect } from "next/navigation";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { holdsAnyRole, parseRoles, type Role } from "@/lib/auth/roles";
-import { parseCookieHeader, readSessionClaims } from "@/lib/auth/session-cookie";
+import { parseCookieHeader, readSessionClaims, secureCookies, type SessionClaims } from "@/lib/auth/session-cookie";
+import { safeCallbackPath } from "@/lib/auth/callback-url";
+import { env } from "@/lib/env";
 
 export type { Role } from "@/lib/auth/roles";
 
@@ -13,10 +15,11 @@ export type SessionUser = { id: string; email: string; name: string; roles: Role
 /** The request header proxy.ts sets so pages can build a sign-in callbackUrl. */
 export const PATH_HEADER = "x-gatehouse-path";
 
-async function loadUser(userId: string): Promise<SessionUser | null> {
-  const user = await db().user.findUnique({ where: { id: userId } });
-  // Re-read on every call: a disable or role change takes effect at once.
-  if (!user || user.disabled) return null;
+async function loadUser(claims: SessionClaims): Promise<SessionUser | null> {
+  const user = await db().user.findUnique({ where: { id: claims.userId } });
+  // Re-read on every call: a disable or role change takes effect at once, and
+  // sign-out or any change to the account (a new sessionEpoch) ends every older session.
+  if (!user || user.disabled || user.sessionEpoch !== claims.epoch) return null;
   return { id: user.id, email: user.email, name: user.name, roles: parseRoles(user.roles) };
 }
 
@@ -27,8 +30,8 @@ async function loadUser(userId: string): Promise<SessionUser | null> {
  */
 export async function getSessionUser(req?: Request): Promise<SessionUser | null> {
   const jar = req ? parseCookieHeader(req.headers.get("cookie")) : new Map((await cookies()).getAll().map((c) => [c.name, c.value]));
-  const claims = await readSessionClaims(jar);
-  return claims ? loadUser(claims.userId) : null;
+  const claims = await readSessionClaims(jar, secureCookies(req ? req.headers : await headers()));
+  return claims ? loadUser(claims) : null;
 }
 
 /**
@@ -61,14 +64,8 @@ export async function requirePageRole(...roles: Role[]): Promise<SessionUser> {
   const user = await getSessionUser();
   if (!user) {
     const path = (await headers()).get(PATH_HEADER) ?? "/";
-    redirect(`/signin?callbackUrl=${encodeURIComponent(safeCallbackPath(path))}`);
+    redirect(`/signin?callbackUrl=${encodeURIComponent(safeCallbackPath(path, env().publicUrl))}`);
   }
   if (!holdsAnyRole(user.roles, roles)) forbidden();
   return user;
-}
-
-/** Only same-site relative paths are accepted as a post-sign-in destination. */
-export function safeCallbackPath(value: string | null | undefined): string {
-  if (!value || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) return "/";
-  return value;
 }

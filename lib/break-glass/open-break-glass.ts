@@ -4,7 +4,7 @@ import { appendAudit } from "@/lib/audit/append";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 import { verifyPassword } from "@/lib/auth/password";
 import { parseRoles } from "@/lib/auth/roles";
-import { isRateLimited, recordFailure } from "@/lib/auth/rate-limit";
+import { clearFailures, takeAttempt } from "@/lib/auth/rate-limit";
 import { newId } from "@/lib/crypto/new-id";
 import { openBreakGlassInput, type BreakGlassRow } from "@/lib/break-glass/session-rules";
 
@@ -29,18 +29,19 @@ export async function openBreakGlass(userId: string, body: unknown, ctx: { reque
   if (!user || user.disabled || !parseRoles(user.roles).includes("oncall")) {
     throw new AppError("forbidden", "Break-glass needs the on-call role.", { reason: "not_oncall" });
   }
-  if (await isRateLimited(user.email, RATE_KEY_ORIGIN)) {
+  if (!(await takeAttempt(user.email, RATE_KEY_ORIGIN))) {
     throw new AppError("rate_limited", "Too many attempts; wait a minute.");
   }
   const passwordOk = user.passwordHash ? await verifyPassword(user.passwordHash, input.password) : false;
   if (!passwordOk) {
-    await recordFailure(user.email, RATE_KEY_ORIGIN);
     await db().$transaction((tx) =>
       appendAudit(tx, { type: "break_glass.refused", actorType: "user", actorId: user.id, requestId: ctx.requestId, status: "refused", reason: "password_mismatch" }),
     );
     // 403, not 401: the console session is fine, only the re-entered password is wrong.
     throw new AppError("forbidden", "The password is not correct.", { reason: "password_mismatch", issues: [{ path: "password", message: "incorrect" }] });
   }
+  // takeAttempt counted this one; a right password is not a failure.
+  await clearFailures(user.email, RATE_KEY_ORIGIN);
 
   const now = new Date();
   return db().$transaction(async (tx) => {

@@ -58,7 +58,7 @@ export async function createUser(input: CreateUserInput, ctx: Ctx): Promise<{ id
   }
 }
 
-/** Change roles, name or disabled; the last enabled admin cannot be disabled or demoted. */
+/** Change roles, name or disabled (ending the user's sessions); the last enabled admin cannot be disabled or demoted. */
 export async function updateUser(userId: string, input: UpdateUserInput, ctx: Ctx): Promise<void> {
   await db().$transaction(async (tx) => {
     const u = await tx.user.findUnique({ where: { id: userId } });
@@ -76,19 +76,21 @@ export async function updateUser(userId: string, input: UpdateUserInput, ctx: Ct
         ...(input.roles ? { roles: input.roles.join(",") } : {}),
         ...(input.disabled !== undefined ? { disabled: input.disabled } : {}),
         ...(input.name ? { name: input.name } : {}),
+        // Any change to the account ends its existing sessions (lib/auth/session.ts compares the epoch).
+        sessionEpoch: { increment: 1 },
       },
     });
     await keepOneAdmin(tx);
   });
 }
 
-/** Set a new password (argon2id). The user's sessions stay valid; disable them to cut access. */
+/** Set a new password (argon2id); the user's existing sessions end. */
 export async function resetPassword(userId: string, password: string, ctx: Ctx): Promise<void> {
   const passwordHash = await hashPassword(password);
   await db().$transaction(async (tx) => {
     const u = await tx.user.findUnique({ where: { id: userId } });
     if (!u) throw new AppError("not_found", "No such user.");
-    await tx.user.update({ where: { id: userId }, data: { passwordHash } });
+    await tx.user.update({ where: { id: userId }, data: { passwordHash, sessionEpoch: { increment: 1 } } });
     await appendAudit(tx, { type: "user.password_reset", actorType: "user", actorId: ctx.actorId, requestId: ctx.requestId ?? null, data: { user_id: u.id, email: u.email } });
   });
 }

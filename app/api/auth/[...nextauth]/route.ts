@@ -5,9 +5,10 @@ import { RATE_LIMITED } from "@/lib/auth/authorize-credentials";
 
 type Ctx = { params: Promise<{ nextauth: string[] }> };
 
-// Options are built per request so env() (and NEXTAUTH_URL) is resolved before next-auth runs.
+// Options are built per request so env() (and NEXTAUTH_URL) is resolved before next-auth runs,
+// and cookies are Secure exactly when this request came over TLS.
 async function auth(req: Request, ctx: Ctx): Promise<Response> {
-  const nextAuth = NextAuth(authOptions()) as unknown as (req: Request, ctx: Ctx) => Promise<Response>;
+  const nextAuth = NextAuth(authOptions(req)) as unknown as (req: Request, ctx: Ctx) => Promise<Response>;
   return nextAuth(req, ctx);
 }
 
