@@ -35,3 +35,13 @@ test.describe("before the page's script runs", () => {
     expect(page.url()).not.toContain("password=");
   });
 });
+
+test("a hostile callbackUrl (/%09/evil.example) still lands on the console after sign-in", async ({ page, baseURL }) => {
+  await page.goto("/signin?callbackUrl=/%09/evil.example");
+  await signIn(page, ADMIN2.email, ADMIN2.password);
+  expect(new URL(page.url()).origin).toBe(new URL(baseURL!).origin);
+  // Signed in, the same link answers with a redirect to this origin too.
+  await page.goto("/signin?callbackUrl=/%09/evil.example");
+  await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
+  expect(new URL(page.url()).origin).toBe(new URL(baseURL!).origin);
+});
