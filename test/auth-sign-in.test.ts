@@ -71,6 +71,22 @@ describe("failed sign-ins are rate limited per account", () => {
     await expect(signIn("dave@t.local", "right-password", "192.0.2.1")).rejects.toThrow(RATE_LIMITED);
   });
 
+  it(`100 concurrent wrong passwords: at most ${MAX_FAILURES} reach the password check (check and count are one step)`, async () => {
+    await db().user.create({ data: { email: "erin@t.local", name: "Erin", roles: "viewer", passwordHash: await hashPassword("right-password") } });
+    const outcomes = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        signIn("erin@t.local", `guess-${i}`, `192.0.2.${i % 7}`).then(
+          () => "checked",
+          (e: Error) => e.message,
+        ),
+      ),
+    );
+    expect(outcomes.filter((o) => o === "checked").length).toBeLessThanOrEqual(MAX_FAILURES);
+    expect(outcomes.filter((o) => o === RATE_LIMITED).length).toBeGreaterThanOrEqual(100 - MAX_FAILURES);
+    const failed = await db().auditEvent.findMany({ where: { type: "user.sign_in_failed" } });
+    expect(failed.filter((e) => e.data.includes("erin@t.local")).length).toBeLessThanOrEqual(MAX_FAILURES);
+  });
+
   it("the client address is x-forwarded-for's first entry", () => {
     expect(clientIp(new Headers({ "x-forwarded-for": "203.0.113.5, 10.0.0.1" }))).toBe("203.0.113.5");
     expect(clientIp({ "x-forwarded-for": "198.51.100.2" })).toBe("198.51.100.2");
