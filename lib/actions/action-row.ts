@@ -1,4 +1,4 @@
-import type { Action } from "@/lib/db/generated/sqlite/client";
+import type { Action } from "@/lib/db/types";
 import { asDate, asNumber, type Row, type Sql } from "@/lib/db/sql";
 
 const DATE_FIELDS = ["expiresAt", "decidedAt", "tokenExpiresAt", "redeemedAt", "resultAt", "escalatedAt", "ttlExtendedAt", "createdAt", "updatedAt"] as const;

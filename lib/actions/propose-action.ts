@@ -18,7 +18,7 @@ import { loadRoute, loadTool, killSwitchState } from "@/lib/actions/decision-con
 import { recordBreakerFailure } from "@/lib/actions/circuit-breaker";
 import { toActionView, tokenSealContext } from "@/lib/actions/action-view";
 import { loadActionWithApprovals } from "@/lib/actions/action-row";
-import type { Action } from "@/lib/db/generated/sqlite/client";
+import type { Action } from "@/lib/db/types";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { countDecision } from "@/lib/metrics/record";
 

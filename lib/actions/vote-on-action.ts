@@ -1,6 +1,6 @@
 import { db, type Tx } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
-import type { Action } from "@/lib/db/generated/sqlite/client";
+import type { Action } from "@/lib/db/types";
 import { appendAudit } from "@/lib/audit/append";
 import { seal } from "@/lib/crypto/seal";
 import { decide } from "@/lib/policy/decide";
