@@ -17,7 +17,7 @@ import { checkCallbackUrl } from "@/lib/webhooks/callback-url";
 import { loadRoute, loadTool, killSwitchState } from "@/lib/actions/decision-context";
 import { recordBreakerFailure } from "@/lib/actions/circuit-breaker";
 import { toActionView, tokenSealContext } from "@/lib/actions/action-view";
-import { loadActionWithApprovals } from "@/lib/actions/action-row";
+import { findActionByIdempotencyKey, insertAction } from "@/lib/db/tables/action";
 import type { Action } from "@/lib/db/types";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { countDecision } from "@/lib/metrics/record";
@@ -99,11 +99,11 @@ async function attempt(agent: AgentPrincipal, input: ProposeActionInput, hash: s
     }
 
     // Step 8: idempotency. Same key and args → the same action back.
-    const found = await loadActionWithApprovals(tx, `a."credentialId" = ? AND a."tool" = ? AND a."idempotencyKey" = ?`, [
-      agent.credentialId,
-      input.tool,
-      input.idempotency_key,
-    ]);
+    const found = await findActionByIdempotencyKey(tx, {
+      credentialId: agent.credentialId,
+      tool: input.tool,
+      idempotencyKey: input.idempotency_key,
+    });
     if (found) {
       const existing = found.action;
       if (existing.argsHash !== hash) {
@@ -294,16 +294,4 @@ async function loadRun(tx: Sql, id: string): Promise<RunRow | null> {
     usdMaxMicros: asNumber(row.usdMaxMicros),
     expiresAt: asDate(row.expiresAt)!,
   };
-}
-
-const ACTION_COLUMNS = [
-  "id", "runId", "credentialId", "tenantId", "env", "routeId", "routeName", "policyVersion", "tool", "toolKind", "argsHash",
-  "argsDisplay", "summary", "idempotencyKey", "reason", "previewDisplay", "callbackUrl", "onBehalfOf", "costMicros", "status",
-  "decisionReason", "approvalsRequired", "expiresAt", "decidedAt", "tokenJti", "tokenExpiresAt", "tokenSealed", "createdAt", "updatedAt",
-] as const satisfies readonly (keyof Action)[];
-
-const INSERT_ACTION = `INSERT INTO "Action" (${ACTION_COLUMNS.map((c) => `"${c}"`).join(", ")}) VALUES (${ACTION_COLUMNS.map(() => "?").join(", ")})`;
-
-function insertAction(tx: Sql, a: Action): Promise<number> {
-  return tx.run(INSERT_ACTION, ACTION_COLUMNS.map((c) => a[c]));
 }

@@ -10,6 +10,7 @@ import { finishAction, notifyOutside } from "@/lib/actions/finish-action";
 import { tokenSealContext } from "@/lib/actions/action-view";
 import { notifyActionChanged } from "@/lib/events/action-events";
 import { isUniqueViolation } from "@/lib/db/errors";
+import { lockActionRow } from "@/lib/db/tables/action";
 import { observeTimeToDecision } from "@/lib/metrics/record";
 
 export type VoteInput = {
@@ -69,7 +70,7 @@ async function castVote(tx: Tx, input: VoteInput): Promise<Outcome> {
   const now = new Date();
   // Lock the action row first (a row lock on Postgres) so concurrent votes
   // count each other's approvals instead of each seeing only its own.
-  await tx.$executeRaw`UPDATE "Action" SET "updatedAt" = ${now} WHERE "id" = ${input.actionId}`;
+  await lockActionRow(tx, input.actionId, now);
   const action = await tx.action.findUnique({ where: { id: input.actionId } });
   if (!action) return refused("not_found", "not_found", "No such action.");
   if (action.status !== "pending") {
