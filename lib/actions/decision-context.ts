@@ -1,5 +1,4 @@
-import type { Tx } from "@/lib/db/client";
-import { asSql, type Sql } from "@/lib/db/sql";
+import type { Exec } from "@/lib/db/types";
 import { findRouteWithActivePolicy } from "@/lib/db/tables/route";
 import { findToolByName } from "@/lib/db/tables/tool";
 import { enabledKillSwitchScopes } from "@/lib/db/tables/kill-switch";
@@ -30,8 +29,8 @@ function remember<V>(cache: Map<string, V>, key: string, make: () => V): V {
 }
 
 /** The route with its active policy version, or null when no such route exists. */
-export async function loadRoute(exec: Tx | Sql, name: string): Promise<LoadedRoute | null> {
-  const row = await findRouteWithActivePolicy(asSql(exec), name);
+export async function loadRoute(exec: Exec, name: string): Promise<LoadedRoute | null> {
+  const row = await findRouteWithActivePolicy(exec, name);
   // A route without a readable active policy denies everything (fail closed).
   if (!row || row.name !== name || !row.versionId || row.policy === null || row.status !== "active") return null;
   const { versionId, policy } = row;
@@ -45,8 +44,8 @@ export async function loadRoute(exec: Tx | Sql, name: string): Promise<LoadedRou
 }
 
 /** Exact, case-sensitive catalog lookup; no normalisation of any kind. */
-export async function loadTool(exec: Tx | Sql, name: string): Promise<ToolEntry | null> {
-  const row = await findToolByName(asSql(exec), name);
+export async function loadTool(exec: Exec, name: string): Promise<ToolEntry | null> {
+  const row = await findToolByName(exec, name);
   if (!row || row.name !== name) return null;
   return toolEntryFromRow(row);
 }
@@ -57,8 +56,8 @@ export const killSwitchKeys = {
   tool: (tenantId: string | "*", tool: string) => `tool:${tenantId}:${tool}`,
 };
 
-export async function killSwitchState(exec: Tx | Sql, tenantId: string, tool: string): Promise<{ tenant: boolean; tool: boolean }> {
-  const scopes = await enabledKillSwitchScopes(asSql(exec), [
+export async function killSwitchState(exec: Exec, tenantId: string, tool: string): Promise<{ tenant: boolean; tool: boolean }> {
+  const scopes = await enabledKillSwitchScopes(exec, [
     killSwitchKeys.tenant(tenantId),
     killSwitchKeys.tool("*", tool),
     killSwitchKeys.tool(tenantId, tool),

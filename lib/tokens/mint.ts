@@ -1,6 +1,5 @@
 import { signJws } from "@/lib/tokens/sign-jws";
-import type { Tx } from "@/lib/db/client";
-import type { Sql } from "@/lib/db/sql";
+import type { Exec } from "@/lib/db/types";
 import { insertIssuedToken } from "@/lib/db/tables/issued-token";
 import { env } from "@/lib/env";
 import { newId } from "@/lib/crypto/new-id";
@@ -54,7 +53,7 @@ export type ActionTokenInput = {
  * with its IssuedToken row and `token.minted` audit event. Throws on any
  * failure, so the caller's transaction rolls back: no token without its record.
  */
-export async function mintRunToken(tx: Tx | Sql, c: RunTokenInput, audit: MintAudit): Promise<MintedToken> {
+export async function mintRunToken(tx: Exec, c: RunTokenInput, audit: MintAudit): Promise<MintedToken> {
   const t = times(c.ttlSeconds);
   const jti = newId("jti");
   const claims = runClaimsSchema.parse({
@@ -74,7 +73,7 @@ export async function mintRunToken(tx: Tx | Sql, c: RunTokenInput, audit: MintAu
  * Mint a single-use action token for one approved (or allowed) tool call,
  * inside the caller's transaction, with its IssuedToken row and audit event.
  */
-export async function mintActionToken(tx: Tx | Sql, c: ActionTokenInput, audit: MintAudit): Promise<MintedToken> {
+export async function mintActionToken(tx: Exec, c: ActionTokenInput, audit: MintAudit): Promise<MintedToken> {
   const signed = await signActionToken(tx, c, audit);
   await recordActionToken(tx, signed);
   return signed;
@@ -88,7 +87,7 @@ export type SignedActionToken = MintedToken & { record: IssuedRecord; audit: Min
  * token with the row it belongs to in one write. Nothing may commit without
  * {@link recordActionToken}: the token exists only in this transaction until then.
  */
-export async function signActionToken(tx: Tx | Sql, c: ActionTokenInput, audit: MintAudit): Promise<SignedActionToken> {
+export async function signActionToken(tx: Exec, c: ActionTokenInput, audit: MintAudit): Promise<SignedActionToken> {
   const t = times(c.ttlSeconds);
   const jti = newId("jti");
   const bg = c.breakGlassSessionId ?? audit.breakGlassSessionId ?? undefined;
@@ -129,7 +128,7 @@ export async function signActionToken(tx: Tx | Sql, c: ActionTokenInput, audit: 
  * `before` are audit events that belong ahead of it in the chain (the decision
  * that allowed it): one append reserves sequence numbers for all of them.
  */
-export async function recordActionToken(tx: Tx | Sql, signed: SignedActionToken, before: AuditInput[] = []): Promise<void> {
+export async function recordActionToken(tx: Exec, signed: SignedActionToken, before: AuditInput[] = []): Promise<void> {
   await record(tx, signed.record, signed.audit, before);
 }
 
@@ -149,7 +148,7 @@ function registered(sub: string, jti: string, t: Times) {
   return { iss: e.GATEHOUSE_ISSUER, aud: e.GATEHOUSE_AUDIENCE, sub, jti, iat: t.iat, nbf: t.iat, exp: t.exp };
 }
 
-async function sign(tx: Tx | Sql, claims: Record<string, unknown>, typ: string): Promise<string> {
+async function sign(tx: Exec, claims: Record<string, unknown>, typ: string): Promise<string> {
   const key = await activeSigningKey(tx);
   return signJws(claims, typ, key);
 }
@@ -171,7 +170,7 @@ type IssuedRecord = {
 };
 
 /** The IssuedToken row and the audit event; the audit keeps the jti, never the token. */
-async function record(tx: Tx | Sql, r: IssuedRecord, audit: MintAudit, before: AuditInput[] = []): Promise<void> {
+async function record(tx: Exec, r: IssuedRecord, audit: MintAudit, before: AuditInput[] = []): Promise<void> {
   countTokenMinted(r.kind);
   await insertIssuedToken(tx, {
     jti: r.jti,
