@@ -3,7 +3,7 @@ import { z } from "zod";
 import { consoleHandler } from "@/lib/http/console-guard";
 import { json } from "@/lib/http/handler";
 import { parseConsoleBody } from "@/lib/webhook-admin/parse-console-body";
-import { proposePolicyChange } from "@/lib/policy/propose-policy-change";
+import { proposePolicyChange } from "@/lib/policy-changes/propose-policy-change";
 
 const body = z.strictObject({ route: z.string().min(1).max(200), policy: z.unknown(), reason: z.string().max(1000) });
 

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { consoleHandler } from "@/lib/http/console-guard";
 import { json } from "@/lib/http/handler";
 import { parseConsoleBody } from "@/lib/webhook-admin/parse-console-body";
-import { rollbackPolicy } from "@/lib/policy/rollback-policy";
+import { rollbackPolicy } from "@/lib/policy-changes/rollback-policy";
 
 const body = z.strictObject({ route: z.string().min(1).max(200), toVersion: z.number().int().min(1), reason: z.string().max(1000) });
 

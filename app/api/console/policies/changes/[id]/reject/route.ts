@@ -3,7 +3,7 @@ import { z } from "zod";
 import { consoleHandler } from "@/lib/http/console-guard";
 import { json } from "@/lib/http/handler";
 import { parseConsoleBody } from "@/lib/webhook-admin/parse-console-body";
-import { rejectPolicyChange } from "@/lib/policy/approve-policy-change";
+import { rejectPolicyChange } from "@/lib/policy-changes/reject-policy-change";
 
 const body = z.strictObject({ reason: z.string().max(1000).default("") });
 
