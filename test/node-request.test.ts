@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { LazyAbort, NodeRequest, bufferedBody } from "@/lib/http/node-request";
-import { readJson } from "@/lib/http/read-json";
+import { readJson } from "@/lib/http/parse-body";
 
 // What the node:http router hands route handlers instead of a WHATWG Request.
 

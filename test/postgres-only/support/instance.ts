@@ -13,7 +13,7 @@ import { z } from "zod";
 import { nodeHandler, type RouteEntry } from "@/lib/http/node-adapter";
 import { agentRoutes } from "@/lib/api/v1/routes";
 import { handler, json } from "@/lib/http/handler";
-import { readJson } from "@/lib/http/read-json";
+import { readJson } from "@/lib/http/parse-body";
 import { voteOnAction } from "@/lib/actions/vote-on-action";
 import { startBackgroundWork } from "@/lib/background";
 import { pgNotifyReady } from "@/lib/events/pg-notify";
