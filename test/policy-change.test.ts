@@ -5,10 +5,11 @@ import { makeUser } from "./support/fixtures";
 import { db } from "@/lib/db/client";
 import { DEMO_ROUTES, DEMO_TOOLS } from "@/lib/seed/demo-data";
 import { createCredential } from "@/lib/agents/create-credential";
-import { proposePolicyChange } from "@/lib/policy/propose-policy-change";
-import { approvePolicyChange, rejectPolicyChange } from "@/lib/policy/approve-policy-change";
-import { rollbackPolicy } from "@/lib/policy/rollback-policy";
-import { dryRunPolicy } from "@/lib/policy/dry-run";
+import { proposePolicyChange } from "@/lib/policy-changes/propose-policy-change";
+import { approvePolicyChange } from "@/lib/policy-changes/approve-policy-change";
+import { rejectPolicyChange } from "@/lib/policy-changes/reject-policy-change";
+import { rollbackPolicy } from "@/lib/policy-changes/rollback-policy";
+import { dryRunPolicy } from "@/lib/policy-changes/dry-run-policy";
 import { appendAudit } from "@/lib/audit/append";
 import type { Policy } from "@/lib/policy/types";
 

@@ -27,7 +27,7 @@ function formatSeconds(s: number | null): string {
 /** Charts over the last 24 h, from /api/console/metrics (database-wide, so the same on every instance). */
 export function MetricsCharts() {
   const { data, error } = useQuery({
-    queryKey: [...consoleKeys.all, "metrics"],
+    queryKey: consoleKeys.metrics(),
     queryFn: () => fetchConsole<ConsoleMetrics>("/api/console/metrics"),
     refetchInterval: 15_000,
   });

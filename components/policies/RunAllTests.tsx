@@ -1,7 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import type { RouteTestRun } from "@/lib/routes/run-policy-tests";
+import type { RouteTestRun } from "@/lib/policy-changes/run-policy-tests";
 import { fetchConsole } from "@/components/console/fetch-console";
 import { adminKeys } from "@/components/policies/admin-keys";
 

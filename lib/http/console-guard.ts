@@ -46,7 +46,8 @@ export function consoleHandler<P = Record<string, string>>(
   roles: readonly Role[],
   fn: (req: Request, ctx: ConsoleContext<P>) => Promise<Response>,
 ) {
-  return handler<P>(async (req, ctx) => {
+  // Console routes run under Next.js only, so they get the whole Request (next-auth reads its cookies).
+  return handler<P, Request>(async (req, ctx) => {
     consoleMutation(req);
     const user = await requireRoleFor(req, ...roles);
     return fn(req, { ...ctx, user });

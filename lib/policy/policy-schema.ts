@@ -103,3 +103,20 @@ export function unknownTools(policy: Policy, knownToolNames: Iterable<string>): 
   }
   return [...out];
 }
+
+/** Policy for display when the stored text might not parse (history view). */
+export function parseStoredPolicy(text: string): Policy | null {
+  try {
+    return parsePolicy(text);
+  } catch {
+    return null;
+  }
+}
+
+/** The reason given for a policy change: required, at most 1000 characters. */
+export function requireReason(reason: string): string {
+  const r = reason.trim();
+  if (!r) throw new AppError("validation_failed", "Say why you are changing the policy.", { issues: [{ path: "reason", message: "Required." }] });
+  if (r.length > 1000) throw new AppError("validation_failed", "The reason is too long.", { issues: [{ path: "reason", message: "At most 1000 characters." }] });
+  return r;
+}

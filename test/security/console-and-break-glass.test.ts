@@ -11,8 +11,9 @@ import { authenticateAgent, type AgentPrincipal } from "@/lib/agents/authenticat
 import { startRun } from "@/lib/runs/start-run";
 import { proposeAction } from "@/lib/actions/propose-action";
 import { openBreakGlass } from "@/lib/break-glass/open-break-glass";
-import { proposePolicyChange, loadActivePolicy } from "@/lib/policy/propose-policy-change";
-import { approvePolicyChange } from "@/lib/policy/approve-policy-change";
+import { proposePolicyChange } from "@/lib/policy-changes/propose-policy-change";
+import { loadActivePolicy } from "@/lib/policy-changes/policy-versions";
+import { approvePolicyChange } from "@/lib/policy-changes/approve-policy-change";
 import { POST as openRoute } from "@/app/api/console/break-glass/route";
 import { POST as bgApproveRoute } from "@/app/api/console/break-glass/approve/route";
 import { POST as bgMintRoute } from "@/app/api/console/break-glass/mint-token/route";

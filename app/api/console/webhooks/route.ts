@@ -1,7 +1,7 @@
 // GET /api/console/webhooks — endpoints and the delivery log; POST — add an endpoint, its secret shown once (admin)
 import { consoleHandler } from "@/lib/http/console-guard";
 import { json } from "@/lib/http/handler";
-import { readJson } from "@/lib/http/read-json";
+import { readJson } from "@/lib/http/parse-body";
 import { createEndpoint, listEndpoints } from "@/lib/webhook-admin/manage-endpoints";
 import { listDeliveries } from "@/lib/webhook-admin/deliveries";
 

@@ -1,9 +1,10 @@
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
-import { checkPolicy, unknownTools } from "@/lib/policy/policy-schema";
-import { comparePolicies, type PolicyComparison } from "@/lib/policy/compare-policies";
+import { loadToolMap } from "@/lib/catalog/load-tool-map";
+import { checkPolicy, parseStoredPolicy, unknownTools } from "@/lib/policy/policy-schema";
+import { comparePolicies, kindsOf, type PolicyComparison } from "@/lib/policy/compare-policies";
 import { checkExpectations, type ExpectationResult } from "@/lib/policy/expectations";
-import { kindsOf, loadExpectations, loadToolMap, parseStoredPolicy } from "@/lib/policy/propose-policy-change";
+import { loadExpectations } from "@/lib/policy-changes/policy-versions";
 import type { FieldIssue } from "@/lib/errors";
 
 export type PolicyPreview =

@@ -4,13 +4,18 @@ import { useState } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import type { KillSwitchView } from "@/lib/kill-switches/set-kill-switch";
 import { fetchConsole } from "@/components/console/fetch-console";
-import { adminKeys } from "@/components/policies/admin-keys";
+import { killSwitchQueryKeys } from "@/components/kill-switches/query-keys";
 import { Badge } from "@/components/ui/Badge";
 
-/** Kill switches per tool (one tenant or all) and per tenant: one click with a required reason; effective on the next decision. */
-export function KillSwitches({ tenants, tools }: { tenants: string[]; tools: string[] }) {
+/**
+ * Kill switches per tool (one tenant or all) and per tenant: one click with a
+ * required reason; effective on the next decision. On the settings page for
+ * admins; on the break-glass page with the on-call's open `sessionId`, which
+ * every flip names (the server refuses on-call without it).
+ */
+export function KillSwitches({ tenants, tools, sessionId }: { tenants: string[]; tools: string[]; sessionId?: string }) {
   const qc = useQueryClient();
-  const q = useQuery({ queryKey: adminKeys.killSwitches(), queryFn: () => fetchConsole<{ kill_switches: KillSwitchView[] }>("/api/console/kill-switches") });
+  const q = useQuery({ queryKey: killSwitchQueryKeys.list(), queryFn: () => fetchConsole<{ kill_switches: KillSwitchView[] }>("/api/console/kill-switches") });
   const [scope, setScope] = useState<"tool" | "tenant">("tool");
   const [tenantId, setTenant] = useState("");
   const [tool, setTool] = useState(tools[0] ?? "");
@@ -19,9 +24,9 @@ export function KillSwitches({ tenants, tools }: { tenants: string[]; tools: str
   const flip = async (body: Record<string, unknown>) => {
     setError(null);
     try {
-      await fetchConsole("/api/console/kill-switches", { method: "POST", body: JSON.stringify(body) });
+      await fetchConsole("/api/console/kill-switches", { method: "POST", body: JSON.stringify(sessionId ? { ...body, break_glass_session_id: sessionId } : body) });
       setReason("");
-      await qc.invalidateQueries({ queryKey: adminKeys.killSwitches() });
+      await qc.invalidateQueries({ queryKey: killSwitchQueryKeys.all });
     } catch (e) {
       setError((e as Error).message);
     }

@@ -3,21 +3,13 @@ import { AppError } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/append";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 import { requireAdminInTx as requireAdmin } from "@/lib/users/require-admin";
+import { loadToolMap } from "@/lib/catalog/load-tool-map";
 import { parsePolicy } from "@/lib/policy/policy-schema";
-import { comparePolicies } from "@/lib/policy/compare-policies";
+import { comparePolicies, kindsOf } from "@/lib/policy/compare-policies";
 import { checkExpectations, type ExpectationResult } from "@/lib/policy/expectations";
-import { activateVersion, kindsOf, loadActivePolicy, loadExpectations, loadToolMap } from "@/lib/policy/propose-policy-change";
-import type { Tx } from "@/lib/db/client";
+import { activateVersion, loadActivePolicy, loadExpectations, loadPendingVersion } from "@/lib/policy-changes/policy-versions";
 
 export type ApprovePolicyResult = { status: "active" | "blocked"; version: number; failing: ExpectationResult[] };
-
-async function loadPending(tx: Tx, versionId: string) {
-  const v = await tx.policyVersion.findUnique({ where: { id: versionId } });
-  if (!v) throw new AppError("not_found", "No such policy version.");
-  if (v.status !== "pending") throw new AppError("conflict", `This policy version is ${v.status}, not pending.`);
-  const route = await tx.route.findUniqueOrThrow({ where: { id: v.routeId } });
-  return { v, route };
-}
 
 /**
  * A second admin approves a pending (widening) policy version. The author can
@@ -27,7 +19,7 @@ async function loadPending(tx: Tx, versionId: string) {
 export async function approvePolicyChange(input: { versionId: string; actorId: string; requestId?: string | null }): Promise<ApprovePolicyResult> {
   return db().$transaction(async (tx) => {
     await requireAdmin(tx, input.actorId);
-    const { v, route } = await loadPending(tx, input.versionId);
+    const { v, route } = await loadPendingVersion(tx, input.versionId);
     if (v.authorId === input.actorId) {
       throw new AppError("forbidden", "You proposed this change; a second admin must approve it.", { reason: "author_cannot_approve" });
     }
@@ -71,26 +63,5 @@ export async function approvePolicyChange(input: { versionId: string; actorId: s
       widening: comparison.widening,
     });
     return { status, version: v.version, failing };
-  });
-}
-
-/** Reject (or, for its author, withdraw) a pending policy version. Nothing changes in effect. */
-export async function rejectPolicyChange(input: { versionId: string; actorId: string; reason: string; requestId?: string | null }): Promise<void> {
-  await db().$transaction(async (tx) => {
-    await requireAdmin(tx, input.actorId);
-    const { v, route } = await loadPending(tx, input.versionId);
-    const took = await tx.policyVersion.updateMany({ where: { id: v.id, status: "pending" }, data: { status: "rejected" } });
-    if (took.count !== 1) throw new AppError("conflict", "This policy version was decided by someone else.");
-    await appendAudit(tx, {
-      type: "policy.rejected",
-      actorType: "user",
-      actorId: input.actorId,
-      requestId: input.requestId ?? null,
-      route: route.name,
-      status: "rejected",
-      reason: input.reason.trim().slice(0, 1000) || null,
-      data: { version: v.version, author_id: v.authorId, withdrawn: v.authorId === input.actorId },
-    });
-    await enqueueWebhookEvent(tx, "policy.changed", { route: route.name, version: v.version, status: "rejected" });
   });
 }

@@ -1,6 +1,8 @@
 import { db } from "@/lib/db/client";
 import { checkExpectations, type ExpectationResult } from "@/lib/policy/expectations";
-import { loadExpectations, loadToolMap, parseStoredPolicy } from "@/lib/policy/propose-policy-change";
+import { loadToolMap } from "@/lib/catalog/load-tool-map";
+import { parseStoredPolicy } from "@/lib/policy/policy-schema";
+import { loadExpectations } from "@/lib/policy-changes/policy-versions";
 
 export type RouteTestRun = { route: string; version: number; readable: boolean; results: ExpectationResult[] };
 

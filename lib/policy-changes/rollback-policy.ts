@@ -1,6 +1,6 @@
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
-import { proposePolicyChange, type PolicyChangeResult } from "@/lib/policy/propose-policy-change";
+import { proposePolicyChange, type PolicyChangeResult } from "@/lib/policy-changes/propose-policy-change";
 
 /**
  * Roll a route back to an earlier version. A rollback is a new version with
