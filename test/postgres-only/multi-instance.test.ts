@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDb } from "../support/db";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
-import { seedDemo } from "@/lib/seed/seed-demo";
 import { createCredential } from "@/lib/agents/create-credential";
 import { tsxCliArgs } from "@/scripts/tsx-node-args";
+import { freshDemoDb } from "../support/demo-db";
 
 // Two Gatehouse instances in two separate processes (bare node:http servers
 // serving the product's agent API handlers, each with its own background work
@@ -127,8 +127,7 @@ async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms: numbe
 }
 
 beforeAll(async () => {
-  ctx = await freshDb();
-  await seedDemo();
+  ctx = await freshDemoDb();
   receiver = await startReceiver();
   ({ key: agentKey } = await createCredential({
     name: "multi-instance",

@@ -3,11 +3,10 @@ import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshDb } from "../support/db";
+import { freshDemoDb } from "../support/demo-db";
 import { onPostgres } from "../support/provider";
 import { startAgentServer } from "../support/agent-server";
 import { db } from "@/lib/db/client";
-import { seedDemo } from "@/lib/seed/seed-demo";
 import { verifyStoredChain } from "@/lib/audit/verify-stored-chain";
 import { call, demoAgent, stateCounts } from "./helpers";
 import { spawnAgentServer } from "./spawn-server";
@@ -27,8 +26,7 @@ let runId: string;
 let n = 0;
 
 beforeAll(async () => {
-  ({ cleanup, databaseUrl } = await freshDb());
-  await seedDemo();
+  ({ cleanup, databaseUrl } = await freshDemoDb());
   server = await startAgentServer();
   runId = (await call(server.url, "POST", "/api/v1/runs", acme.key, { route: "support/send" })).body.run_id;
 });
