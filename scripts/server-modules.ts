@@ -58,7 +58,10 @@ export function valueImports(source: string): string[] {
 function isAllTypeSpecifiers(clause: string): boolean {
   const braces = /^\{([\s\S]*)\}$/.exec(clause.trim());
   if (!braces) return false;
-  const names = braces[1]!.split(",").map((s) => s.trim()).filter(Boolean);
+  const names = braces[1]!
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   return names.length > 0 && names.every((n) => n.startsWith("type "));
 }
 
