@@ -6,6 +6,7 @@ import autocannon from "autocannon";
 import { DEMO_AGENTS } from "@/lib/seed/demo-data";
 import { startScript, stop, waitForUrl } from "./spawn-server";
 import { round, summarize, type BenchResult } from "./stats";
+import { tsxNodeArgs } from "../scripts/tsx-node-args";
 
 const agent = DEMO_AGENTS.find((a) => a.name === "acme-support")!;
 const CONNECTIONS = 50;
@@ -156,7 +157,7 @@ export async function benchAgentApi(quick: boolean): Promise<BenchResult[]> {
       await prep.stop();
       // What `npm start` serves (scripts/serve.ts): the agent API beside Next.js in one process.
       const port = 3900 + Math.floor(Math.random() * 90);
-      const app = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts", "serve.ts")], {
+      const app = spawn(process.execPath, [...tsxNodeArgs, path.join(root, "scripts", "serve.ts")], {
         cwd: root,
         env: { ...process.env, GATEHOUSE_DATA_DIR: appDataDir, DATABASE_URL: `file:${path.join(appDataDir, "gatehouse.db")}`, PORT: String(port), GATEHOUSE_DEMO: "1", NODE_ENV: "production" },
         stdio: ["ignore", "ignore", "inherit"],

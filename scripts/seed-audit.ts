@@ -4,7 +4,7 @@ import { migrate } from "@/lib/db/migrate";
 import { hashAuditRecord, type AuditRecord } from "@/lib/audit/chain";
 import { fastAuditRecordHash as fastHash } from "@/lib/audit/fast-record-hash";
 
-// `tsx scripts/seed-audit.ts [--count 1000000]`: append synthetic events to the audit log of
+// `tsx --import ./scripts/register-server-only.mjs scripts/seed-audit.ts [--count 1000000]`: append synthetic events to the audit log of
 // the configured SQLite database, for browsing and benchmarks at scale. Plain INSERTs with the
 // append-only triggers in place, a valid hash chain continuing from the head, one transaction.
 

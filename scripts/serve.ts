@@ -2,7 +2,7 @@ import "./production-env";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
-// `tsx scripts/serve.ts`: serve an existing production build on PORT — the agent
+// `tsx --import ./scripts/register-server-only.mjs scripts/serve.ts`: serve an existing production build on PORT — the agent
 // API through the bare handler, everything else through Next.js (lib/http/app-server.ts).
 // `npm start` runs this after migrating, seeding and building when needed.
 

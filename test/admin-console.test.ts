@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshDb } from "./support/db";
+import { freshDemoDb } from "./support/demo-db";
 import { startAgentServer } from "./support/agent-server";
 import { makeUser } from "./support/fixtures";
 import { db } from "@/lib/db/client";
-import { seedDemo } from "@/lib/seed/seed-demo";
 import { DEMO_AGENTS, DEMO_TOOLS } from "@/lib/seed/demo-data";
 import { unseal } from "@/lib/crypto/seal";
 import { createCredential, revokeCredential } from "@/lib/agents/create-credential";
@@ -37,8 +36,7 @@ async function search(key: string) {
 }
 
 beforeAll(async () => {
-  ({ cleanup } = await freshDb());
-  await seedDemo();
+  ({ cleanup } = await freshDemoDb());
   admin1 = (await db().user.findUniqueOrThrow({ where: { email: "admin@gatehouse.local" } })).id;
   admin2 = (await db().user.findUniqueOrThrow({ where: { email: "admin2@gatehouse.local" } })).id;
   server = await startAgentServer();

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshDb } from "./support/db";
+import { freshDemoDb } from "./support/demo-db";
 import { startAgentServer } from "./support/agent-server";
 import { db } from "@/lib/db/client";
-import { seedDemo } from "@/lib/seed/seed-demo";
 import { DEMO_AGENTS } from "@/lib/seed/demo-data";
 import { revokeCredential, createCredential } from "@/lib/agents/create-credential";
 
@@ -24,8 +23,7 @@ async function call(method: string, path: string, key: string | null, body?: unk
 
 let runId: string;
 beforeAll(async () => {
-  ({ cleanup } = await freshDb());
-  await seedDemo();
+  ({ cleanup } = await freshDemoDb());
   server = await startAgentServer();
   runId = (await call("POST", "/api/v1/runs", acme.key, { route: "support/send" })).body.run_id;
 });

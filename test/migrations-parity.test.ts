@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import Database from "better-sqlite3";
 import { loadMigrations, migrateSqlite, migratePostgres, type Migration } from "@/lib/db/migrate";
 import { derivePostgresSchema } from "@/scripts/pg-schema";
+import { onPostgres } from "./support/provider";
 import { diffShapes, livePostgresShape, parsePostgresMigrations, sqliteShape, type SchemaShape } from "@/scripts/pg-schema-shape";
 
 // One model definition, two migration sets: they must describe the same
@@ -60,19 +61,17 @@ describe("migration parity (SQLite vs PostgreSQL)", () => {
     expect(fs.readFileSync(path.join("prisma", "postgres.prisma"), "utf8")).toBe(derived);
   });
 
-  if (process.env.GATEHOUSE_TEST_PG_URL) {
-    it("a real PostgreSQL database migrated by the project's migrator has exactly the parsed shape", async () => {
-      const { emptyDatabase } = await import("./postgres-only/support/pg-admin");
-      const empty = await emptyDatabase();
-      try {
-        await migratePostgres(empty.url);
-        const live = await livePostgresShape(empty.url);
-        expect(diffShapes(sqlite, live, ["sqlite", "live postgres"])).toEqual([]);
-      } finally {
-        await empty.drop();
-      }
-    });
-  }
+  it.runIf(onPostgres)("a real PostgreSQL database migrated by the project's migrator has exactly the parsed shape", async () => {
+    const { emptyDatabase } = await import("./postgres-only/support/pg-admin");
+    const empty = await emptyDatabase();
+    try {
+      await migratePostgres(empty.url);
+      const live = await livePostgresShape(empty.url);
+      expect(diffShapes(sqlite, live, ["sqlite", "live postgres"])).toEqual([]);
+    } finally {
+      await empty.drop();
+    }
+  });
 });
 
 describe("the migrator (SQLite)", () => {

@@ -4,8 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { freshDb } from "./support/db";
-import { seedDemo } from "@/lib/seed/seed-demo";
+import { freshDemoDb } from "./support/demo-db";
 import { DEMO_AGENTS } from "@/lib/seed/demo-data";
 import { nodeHandler } from "@/lib/http/node-adapter";
 import { buildHeaders } from "@/lib/http/build-headers";
@@ -44,8 +43,7 @@ function request(method: string, pathname: string, opts: { body?: unknown; chunk
 }
 
 beforeAll(async () => {
-  ({ cleanup } = await freshDb());
-  await seedDemo();
+  ({ cleanup } = await freshDemoDb());
   const dist = fs.mkdtempSync(path.join(os.tmpdir(), "gh-manifest-"));
   fs.writeFileSync(
     path.join(dist, "routes-manifest.json"),

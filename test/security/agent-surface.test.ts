@@ -1,11 +1,10 @@
 import http from "node:http";
 import type { AddressInfo, LookupFunction } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshDb } from "../support/db";
+import { freshDemoDb } from "../support/demo-db";
 import { startAgentServer } from "../support/agent-server";
 import { makeRoute, makeUser } from "../support/fixtures";
 import { db } from "@/lib/db/client";
-import { seedDemo } from "@/lib/seed/seed-demo";
 import { createCredential } from "@/lib/agents/create-credential";
 import { voteOnAction } from "@/lib/actions/vote-on-action";
 import { deliverDue } from "@/lib/webhooks/deliver";
@@ -28,8 +27,7 @@ let runId: string;
 let n = 0;
 
 beforeAll(async () => {
-  ({ cleanup } = await freshDb());
-  await seedDemo();
+  ({ cleanup } = await freshDemoDb());
   server = await startAgentServer();
   runId = (await call(server.url, "POST", "/api/v1/runs", acme.key, { route: "support/send" })).body.run_id;
 });

@@ -1,10 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshDb } from "../support/db";
+import { freshDemoDb } from "../support/demo-db";
 import { makeUser } from "../support/fixtures";
 import { db } from "@/lib/db/client";
-import { seedDemo } from "@/lib/seed/seed-demo";
 import { DEMO_AGENTS } from "@/lib/seed/demo-data";
 import { sessionCookieName } from "@/lib/auth/session-cookie";
 import { authenticateAgent, type AgentPrincipal } from "@/lib/agents/authenticate-agent";
@@ -42,8 +41,7 @@ const u: Record<string, string> = {};
 let n = 0;
 
 beforeAll(async () => {
-  ({ cleanup } = await freshDb());
-  await seedDemo();
+  ({ cleanup } = await freshDemoDb());
   agent = await authenticateAgent(new Request("http://x", { headers: { authorization: `Bearer ${demoAgent("acme", "prod", "support/send").key}` } }));
   runId = (await startRun(agent, "support/send", { requestId: "req_bg" })).run_id;
   u.oncall = await makeUser("oncall.bg@example.com", ["oncall", "reviewer"]);

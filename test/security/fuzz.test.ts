@@ -1,11 +1,10 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshDb } from "../support/db";
+import { freshDemoDb } from "../support/demo-db";
 import { startAgentServer } from "../support/agent-server";
 import { makeRoute } from "../support/fixtures";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
-import { seedDemo } from "@/lib/seed/seed-demo";
 import { createCredential } from "@/lib/agents/create-credential";
 import { call, demoAgent } from "./helpers";
 
@@ -30,8 +29,7 @@ let runId: string;
 let actionId: string;
 
 beforeAll(async () => {
-  ({ cleanup } = await freshDb());
-  await seedDemo();
+  ({ cleanup } = await freshDemoDb());
   // A route with budgets no fuzz run exhausts, so allowed paths stay reachable throughout.
   await makeRoute("fuzz/route", { allow_tools: ["kb.search"], require_approval: ["ticket.close"], budgets: { steps: 100_000, seconds: 86_400, usd: 1000 } });
   // A burst of fuzzed denials would open the route's breaker and turn every later request into the same denial.

@@ -1,11 +1,10 @@
 import { createElement } from "react";
 import { renderToString } from "react-dom/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshDb } from "../support/db";
+import { freshDemoDb } from "../support/demo-db";
 import { startAgentServer } from "../support/agent-server";
 import { makeUser } from "../support/fixtures";
 import { db } from "@/lib/db/client";
-import { seedDemo } from "@/lib/seed/seed-demo";
 import { getActionDetail } from "@/lib/approvals/get-action-detail";
 import { ApprovalCard } from "@/components/approvals/ApprovalCard";
 import { call, demoAgent } from "./helpers";
@@ -32,8 +31,7 @@ let server: { url: string; close: () => Promise<void> };
 let n = 0;
 
 beforeAll(async () => {
-  ({ cleanup } = await freshDb());
-  await seedDemo();
+  ({ cleanup } = await freshDemoDb());
   server = await startAgentServer();
 });
 afterAll(async () => {

@@ -2,12 +2,11 @@ import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SignJWT, base64url, decodeJwt, generateKeyPair } from "jose";
 import { encode } from "next-auth/jwt";
-import { freshDb } from "../support/db";
+import { freshDemoDb } from "../support/demo-db";
 import { startAgentServer } from "../support/agent-server";
 import { makeUser } from "../support/fixtures";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
-import { seedDemo } from "@/lib/seed/seed-demo";
 import { activeSigningKey, publicJwks } from "@/lib/tokens/signing-keys";
 import { argsHash } from "@/lib/sdk/args-hash";
 import { ACTION_TOKEN_TYP, RUN_TOKEN_TYP } from "@/lib/sdk/token-claims";
@@ -31,8 +30,7 @@ let server: { url: string; close: () => Promise<void> };
 let n = 0;
 
 beforeAll(async () => {
-  ({ cleanup } = await freshDb());
-  await seedDemo();
+  ({ cleanup } = await freshDemoDb());
   server = await startAgentServer();
 });
 afterAll(async () => {

@@ -1,7 +1,7 @@
 // One Gatehouse instance in its own process, for the multi-instance test:
 // the agent API served by the product's route handlers on a bare node:http
 // server, plus this process's background work (expiry, the delivery worker,
-// and the LISTEN/NOTIFY listener). Run with: tsx test/postgres-only/support/instance.ts
+// and the LISTEN/NOTIFY listener). Run with: tsx --import ./scripts/register-server-only.mjs test/postgres-only/support/instance.ts
 // Prints "READY <url>" once it is listening and its listener is connected.
 //
 // A test-only route, POST /test/vote {actionId, userId}, lets the test cast a
