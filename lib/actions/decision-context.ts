@@ -1,6 +1,8 @@
 import type { Tx } from "@/lib/db/client";
 import { asDate, asSql, type Sql } from "@/lib/db/sql";
 import type { Policy, ToolEntry } from "@/lib/policy/types";
+import type { DecisionInput } from "@/lib/policy/decide";
+import { argsValidator } from "@/lib/catalog/validate-args";
 import { parsePolicy } from "@/lib/policy/policy-schema";
 import { toolEntryFromRow } from "@/lib/catalog/tool-from-row";
 
@@ -74,4 +76,58 @@ export async function killSwitchState(exec: Tx | Sql, tenantId: string, tool: st
     true,
   ]);
   return { tenant: rows.some((r) => r.scope === "tenant"), tool: rows.some((r) => r.scope === "tool") };
+}
+
+/** The run fields the budget step reads. */
+export type RunBudget = {
+  status: string;
+  stepsUsed: number;
+  stepsMax: number;
+  usdUsedMicros: number;
+  usdMaxMicros: number;
+  expiresAt: Date;
+};
+
+export type DecisionSubject = {
+  /** The credential's routes, already parsed (`parseCredentialRoutes`). */
+  credentialRoutes: readonly string[];
+  tenantId: string;
+  routeName: string;
+  toolName: string;
+  /** For a new call: the run's budgets and the call's args. Omitted at approval-time re-checks. */
+  call?: { run: RunBudget; costMicros: number; nowMs: number; args: unknown };
+};
+
+export type LoadedDecisionInput = { input: DecisionInput; route: LoadedRoute | null; tool: ToolEntry | null };
+
+/**
+ * Everything `decide` needs, read in one order for every caller (proposal,
+ * approval-time re-check, break-glass): route, tool, kill switches.
+ */
+export async function loadDecisionInput(exec: Tx | Sql, s: DecisionSubject): Promise<LoadedDecisionInput> {
+  const route = await loadRoute(exec, s.routeName);
+  const tool = await loadTool(exec, s.toolName);
+  const killSwitch = await killSwitchState(exec, s.tenantId, s.toolName);
+  const input: DecisionInput = {
+    credentialRoutes: s.credentialRoutes,
+    routeName: s.routeName,
+    route: route ? { policy: route.policy, breakerOpen: route.breakerOpen } : null,
+    killSwitch,
+    toolName: s.toolName,
+    tool,
+  };
+  const call = s.call;
+  if (call) {
+    input.budget = {
+      stepsUsed: call.run.stepsUsed,
+      stepsMax: call.run.stepsMax,
+      nowMs: call.nowMs,
+      expiresAtMs: call.run.status === "active" ? call.run.expiresAt.getTime() : 0,
+      usdUsedMicros: call.run.usdUsedMicros,
+      usdMaxMicros: call.run.usdMaxMicros,
+      costMicros: call.costMicros,
+    };
+    input.validateArgs = (t) => argsValidator(t)(call.args);
+  }
+  return { input, route, tool };
 }

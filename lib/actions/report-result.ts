@@ -3,6 +3,7 @@ import { AppError } from "@/lib/errors";
 import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
 import { appendAudit } from "@/lib/audit/append";
 import { recordBreakerFailure } from "@/lib/actions/circuit-breaker";
+import { actionAuditFields } from "@/lib/actions/action-audit";
 
 export type ResultInput = { status: "ok" | "error"; duration_ms: number; error?: string };
 
@@ -23,15 +24,7 @@ export async function reportResult(agent: AgentPrincipal, actionId: string, inpu
       actorType: "agent",
       actorId: agent.credentialId,
       requestId: ctx.requestId,
-      tenantId: action.tenantId,
-      env: action.env,
-      route: action.routeName,
-      tool: action.tool,
-      argsHash: action.argsHash,
-      idempotencyKey: action.idempotencyKey,
-      credentialScope: `${action.tenantId}/${action.env}`,
-      actionId,
-      runId: action.runId,
+      ...actionAuditFields(action),
       jti: action.tokenJti,
       status: input.status,
       durationMs: input.duration_ms,

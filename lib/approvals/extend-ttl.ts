@@ -3,6 +3,7 @@ import { AppError } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/append";
 import { parseRoles } from "@/lib/auth/roles";
 import { parsePolicy } from "@/lib/policy/policy-schema";
+import { actionAuditFields } from "@/lib/actions/action-audit";
 
 /**
  * A reviewer gives a pending action one more TTL (the pending_ttl_seconds of
@@ -38,15 +39,7 @@ export async function extendActionTtl(actionId: string, userId: string, ctx: { r
       actorType: "user",
       actorId: user.id,
       requestId: ctx.requestId ?? null,
-      tenantId: a.tenantId,
-      env: a.env,
-      route: a.routeName,
-      tool: a.tool,
-      argsHash: a.argsHash,
-      idempotencyKey: a.idempotencyKey,
-      credentialScope: `${a.tenantId}/${a.env}`,
-      actionId: a.id,
-      runId: a.runId,
+      ...actionAuditFields(a),
       status: "pending",
       reason: "ttl_extended",
       data: { from: a.expiresAt.toISOString(), to: expiresAt.toISOString() },

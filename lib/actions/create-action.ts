@@ -1,0 +1,156 @@
+import type { Tx } from "@/lib/db/client";
+import { asSql, type Sql } from "@/lib/db/sql";
+import type { Action } from "@/lib/db/generated/sqlite/client";
+import type { ToolEntry } from "@/lib/policy/types";
+import { appendAudit, type ActorType, type AuditInput } from "@/lib/audit/append";
+import { renderSummary } from "@/lib/catalog/render-summary";
+import { redact } from "@/lib/redact/redact";
+import { seal } from "@/lib/crypto/seal";
+import { newId } from "@/lib/crypto/new-id";
+import { mintActionToken, type MintedToken } from "@/lib/tokens/mint";
+import { actionAuditFields } from "@/lib/actions/action-audit";
+import { tokenSealContext } from "@/lib/actions/action-view";
+import type { LoadedRoute } from "@/lib/actions/decision-context";
+
+/** A decided tool call, before it has a row. */
+export type NewAction = {
+  run: { id: string; credentialId: string; tenantId: string; env: string };
+  route: LoadedRoute;
+  tool: ToolEntry;
+  /** The args as proposed; stored redacted, only their hash is signed. */
+  args: Record<string, unknown>;
+  argsHash: string;
+  idempotencyKey: string;
+  reason: string | null;
+  preview?: unknown;
+  callbackUrl?: string | null;
+  onBehalfOf?: string | null;
+  costMicros?: number;
+  /** `allowed` and `approved` get their action token in the same write; `pending` waits for votes. */
+  status: "allowed" | "approved" | "pending";
+  decisionReason: string;
+  approvalsRequired?: number;
+  expiresAt?: Date | null;
+  /** Whose approval the token carries (break-glass: the on-call). */
+  approverIds?: string[];
+  breakGlassSessionId?: string | null;
+  now: Date;
+};
+
+/** Who decided, and the detail of the `action.decided` event. */
+export type DecidedBy = { actorType: ActorType; actorId: string; requestId?: string | null; data: Record<string, unknown> };
+
+/**
+ * The one way an Action comes to exist: its row and its `action.decided`
+ * audit event, in the caller's transaction. An allowed or approved action is
+ * written with its token (signed first, so the row is written once, token and
+ * all) and the token's IssuedToken row and `token.minted` event follow the
+ * decision in the same append. A pending action has no token until a vote.
+ */
+export async function createAction<S extends NewAction["status"]>(
+  tx: Tx | Sql,
+  a: NewAction & { status: S },
+  by: DecidedBy,
+): Promise<{ action: Action; token: S extends "pending" ? null : MintedToken }> {
+  type Token = S extends "pending" ? null : MintedToken;
+  const id = newId("act");
+  const decided = (action: Action): AuditInput => ({
+    type: "action.decided",
+    actorType: by.actorType,
+    actorId: by.actorId,
+    requestId: by.requestId,
+    ...actionAuditFields(action),
+    breakGlassSessionId: action.breakGlassSessionId,
+    status: action.status,
+    reason: action.decisionReason,
+    data: by.data,
+  });
+  if (a.status === "pending") {
+    const action = actionRow(id, a, null);
+    await insertAction(asSql(tx), action);
+    await appendAudit(tx, decided(action));
+    return { action, token: null as Token };
+  }
+  let action: Action | undefined;
+  const token = await mintActionToken(
+    tx,
+    {
+      credentialId: a.run.credentialId,
+      tenant: a.run.tenantId,
+      env: a.run.env,
+      route: a.route.name,
+      runId: a.run.id,
+      actionId: id,
+      tool: a.tool.name,
+      argsHash: a.argsHash,
+      idempotencyKey: a.idempotencyKey,
+      approverIds: a.approverIds ?? [],
+      breakGlassSessionId: a.breakGlassSessionId ?? null,
+    },
+    { requestId: by.requestId ?? null, actorType: by.actorType, actorId: by.actorId, breakGlassSessionId: a.breakGlassSessionId ?? null },
+    async (minted) => {
+      action = actionRow(id, a, minted);
+      await insertAction(asSql(tx), action);
+      return [decided(action)];
+    },
+  );
+  return { action: action!, token: token as Token };
+}
+
+function actionRow(id: string, a: NewAction, token: MintedToken | null): Action {
+  const displayArgs = redact(a.args) as Record<string, unknown>;
+  const pending = a.status === "pending";
+  return {
+    id,
+    runId: a.run.id,
+    credentialId: a.run.credentialId,
+    tenantId: a.run.tenantId,
+    env: a.run.env,
+    routeId: a.route.id,
+    routeName: a.route.name,
+    policyVersion: a.route.version,
+    tool: a.tool.name,
+    toolKind: a.tool.kind,
+    argsHash: a.argsHash,
+    argsDisplay: JSON.stringify(displayArgs),
+    summary: renderSummary(a.tool.summaryTemplate, displayArgs),
+    idempotencyKey: a.idempotencyKey,
+    reason: a.reason,
+    previewDisplay: a.preview ? JSON.stringify(redact(a.preview)) : null,
+    callbackUrl: a.callbackUrl ?? null,
+    onBehalfOf: a.onBehalfOf ?? null,
+    costMicros: a.costMicros ?? 0,
+    status: a.status,
+    decisionReason: a.decisionReason,
+    approvalsRequired: a.approvalsRequired ?? 0,
+    expiresAt: a.expiresAt ?? null,
+    decidedAt: pending ? null : a.now,
+    rejectReason: null,
+    tokenJti: token?.jti ?? null,
+    tokenExpiresAt: token?.expiresAt ?? null,
+    tokenSealed: token ? seal(token.token, tokenSealContext(id)) : null,
+    redeemedAt: null,
+    resultStatus: null,
+    resultDurationMs: null,
+    resultError: null,
+    resultAt: null,
+    breakGlassSessionId: a.breakGlassSessionId ?? null,
+    escalatedAt: null,
+    ttlExtendedAt: null,
+    createdAt: a.now,
+    updatedAt: a.now,
+  };
+}
+
+const ACTION_COLUMNS = [
+  "id", "runId", "credentialId", "tenantId", "env", "routeId", "routeName", "policyVersion", "tool", "toolKind", "argsHash",
+  "argsDisplay", "summary", "idempotencyKey", "reason", "previewDisplay", "callbackUrl", "onBehalfOf", "costMicros", "status",
+  "decisionReason", "approvalsRequired", "expiresAt", "decidedAt", "tokenJti", "tokenExpiresAt", "tokenSealed", "breakGlassSessionId",
+  "createdAt", "updatedAt",
+] as const satisfies readonly (keyof Action)[];
+
+const INSERT_ACTION = `INSERT INTO "Action" (${ACTION_COLUMNS.map((c) => `"${c}"`).join(", ")}) VALUES (${ACTION_COLUMNS.map(() => "?").join(", ")})`;
+
+function insertAction(tx: Sql, a: Action): Promise<number> {
+  return tx.run(INSERT_ACTION, ACTION_COLUMNS.map((c) => a[c]));
+}
