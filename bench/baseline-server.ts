@@ -25,7 +25,7 @@ import { DEMO_AGENTS, DEMO_ROUTES, DEMO_TOOLS } from "@/lib/seed/demo-data";
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gh-baseline-"));
 const sql = new Database(path.join(dir, "baseline.db"));
 sql.pragma("journal_mode = WAL");
-// Gatehouse's durability setting under WAL (lib/db/serialized-sqlite.ts).
+// Gatehouse's durability setting under WAL (lib/db/sqlite/serialized-sqlite.ts).
 sql.pragma("synchronous = NORMAL");
 sql.exec(`
 CREATE TABLE cred (prefix TEXT PRIMARY KEY, id TEXT, keyHash TEXT, tenant TEXT, env TEXT, routes TEXT, revokedAt INTEGER);

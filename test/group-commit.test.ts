@@ -7,7 +7,7 @@ import { sqlRead, sqlTransaction } from "@/lib/db/sql";
 import { verifyStoredChain } from "@/lib/audit/verify-stored-chain";
 import { provider } from "@/lib/db/client";
 
-// Raw write transactions that queue up share one COMMIT on SQLite (lib/db/sqlite-group-commit.ts).
+// Raw write transactions that queue up share one COMMIT on SQLite (lib/db/sqlite/sqlite-group-commit.ts).
 // On PostgreSQL each is its own transaction; the same guarantees must hold there too.
 
 let cleanup: () => Promise<void>;

@@ -1,5 +1,5 @@
 import type { ActionView, ActionStatus } from "@/lib/api/schemas";
-import type { Action } from "@/lib/db/generated/sqlite/client";
+import type { Action } from "@/lib/db/types";
 import { unseal } from "@/lib/crypto/seal";
 
 export const FINAL_STATUSES: ReadonlySet<string> = new Set(["allowed", "approved", "rejected", "expired", "cancelled", "denied"]);

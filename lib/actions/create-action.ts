@@ -1,6 +1,5 @@
-import type { Tx } from "@/lib/db/client";
-import { asSql, type Sql } from "@/lib/db/sql";
-import type { Action } from "@/lib/db/generated/sqlite/client";
+import type { Action, Exec } from "@/lib/db/types";
+import { insertAction } from "@/lib/db/tables/action";
 import type { ToolEntry } from "@/lib/policy/types";
 import { appendAudit, type ActorType, type AuditInput } from "@/lib/audit/append";
 import { renderSummary } from "@/lib/catalog/render-summary";
@@ -48,7 +47,7 @@ export type DecidedBy = { actorType: ActorType; actorId: string; requestId?: str
  * decision in the same append. A pending action has no token until a vote.
  */
 export async function createAction<S extends NewAction["status"]>(
-  tx: Tx | Sql,
+  tx: Exec,
   a: NewAction & { status: S },
   by: DecidedBy,
 ): Promise<{ action: Action; token: S extends "pending" ? null : MintedToken }> {
@@ -67,7 +66,7 @@ export async function createAction<S extends NewAction["status"]>(
   });
   if (a.status === "pending") {
     const action = actionRow(id, a, null);
-    await insertAction(asSql(tx), action);
+    await insertAction(tx, action);
     await appendAudit(tx, decided(action));
     return { action, token: null as Token };
   }
@@ -90,7 +89,7 @@ export async function createAction<S extends NewAction["status"]>(
     { requestId: by.requestId ?? null, actorType: by.actorType, actorId: by.actorId, breakGlassSessionId: a.breakGlassSessionId ?? null },
     async (minted) => {
       action = actionRow(id, a, minted);
-      await insertAction(asSql(tx), action);
+      await insertAction(tx, action);
       return [decided(action)];
     },
   );
@@ -140,17 +139,4 @@ function actionRow(id: string, a: NewAction, token: MintedToken | null): Action 
     createdAt: a.now,
     updatedAt: a.now,
   };
-}
-
-const ACTION_COLUMNS = [
-  "id", "runId", "credentialId", "tenantId", "env", "routeId", "routeName", "policyVersion", "tool", "toolKind", "argsHash",
-  "argsDisplay", "summary", "idempotencyKey", "reason", "previewDisplay", "callbackUrl", "onBehalfOf", "costMicros", "status",
-  "decisionReason", "approvalsRequired", "expiresAt", "decidedAt", "tokenJti", "tokenExpiresAt", "tokenSealed", "breakGlassSessionId",
-  "createdAt", "updatedAt",
-] as const satisfies readonly (keyof Action)[];
-
-const INSERT_ACTION = `INSERT INTO "Action" (${ACTION_COLUMNS.map((c) => `"${c}"`).join(", ")}) VALUES (${ACTION_COLUMNS.map(() => "?").join(", ")})`;
-
-function insertAction(tx: Sql, a: Action): Promise<number> {
-  return tx.run(INSERT_ACTION, ACTION_COLUMNS.map((c) => a[c]));
 }

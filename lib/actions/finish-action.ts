@@ -1,5 +1,5 @@
 import type { Tx } from "@/lib/db/client";
-import type { Action } from "@/lib/db/generated/sqlite/client";
+import type { Action } from "@/lib/db/types";
 import { appendAudit, type ActorType } from "@/lib/audit/append";
 import { enqueueCallback, enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 import { observeTimeToDecision } from "@/lib/metrics/record";

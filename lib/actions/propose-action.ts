@@ -1,4 +1,4 @@
-import { asDate, asNumber, sqlTransaction, type Sql } from "@/lib/db/sql";
+import { sqlTransaction, type Sql } from "@/lib/db/sql";
 import { AppError, ok, refusal, type Outcome } from "@/lib/errors";
 import type { ProposeActionInput, ActionView } from "@/lib/api/schemas";
 import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
@@ -10,9 +10,10 @@ import { checkCallbackUrl } from "@/lib/webhooks/callback-url";
 import { loadDecisionInput } from "@/lib/actions/decision-context";
 import { recordBreakerFailure } from "@/lib/actions/circuit-breaker";
 import { toActionView } from "@/lib/actions/action-view";
-import { loadActionWithApprovals } from "@/lib/actions/action-row";
 import { actionAuditFields } from "@/lib/actions/action-audit";
 import { createAction } from "@/lib/actions/create-action";
+import { findActionByIdempotencyKey } from "@/lib/db/tables/action";
+import { findRunById, takeRunStep } from "@/lib/db/tables/run";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { countDecision } from "@/lib/metrics/record";
 
@@ -46,7 +47,7 @@ export async function proposeAction(agent: AgentPrincipal, input: ProposeActionI
 
 async function attempt(agent: AgentPrincipal, input: ProposeActionInput, hash: string, ctx: { requestId: string }): Promise<ProposeResult> {
   const outcome = await sqlTransaction(async (tx): Promise<Outcome<ProposeResult>> => {
-    const run = await loadRun(tx, input.run_id);
+    const run = await findRunById(tx, input.run_id);
     if (!run || run.credentialId !== agent.credentialId) {
       return refusal(new AppError("not_found", "No such run."));
     }
@@ -80,11 +81,11 @@ async function attempt(agent: AgentPrincipal, input: ProposeActionInput, hash: s
     }
 
     // Step 8: idempotency. Same key and args → the same action back.
-    const found = await loadActionWithApprovals(tx, `a."credentialId" = ? AND a."tool" = ? AND a."idempotencyKey" = ?`, [
-      agent.credentialId,
-      input.tool,
-      input.idempotency_key,
-    ]);
+    const found = await findActionByIdempotencyKey(tx, {
+      credentialId: agent.credentialId,
+      tool: input.tool,
+      idempotencyKey: input.idempotency_key,
+    });
     if (found) {
       const existing = found.action;
       if (existing.argsHash !== hash) {
@@ -101,14 +102,8 @@ async function attempt(agent: AgentPrincipal, input: ProposeActionInput, hash: s
 
     // Step 6, for real: the budget decrement is one conditional UPDATE.
     const now = new Date();
-    const took = await tx.run(
-      `UPDATE "Run" SET "stepsUsed" = "stepsUsed" + 1, "usdUsedMicros" = "usdUsedMicros" + ?
-       WHERE "id" = ? AND "status" = 'active' AND "stepsUsed" < "stepsMax"
-         AND "usdUsedMicros" + ? <= "usdMaxMicros" AND "expiresAt" > ?`,
-      [costMicros, run.id, costMicros, now],
-    );
-    if (took !== 1) {
-      const now2 = (await loadRun(tx, run.id))!;
+    if (!(await takeRunStep(tx, { id: run.id, costMicros, now }))) {
+      const now2 = (await findRunById(tx, run.id))!;
       return refuse(tx, base, budgetDenial(now2, costMicros, now), route?.id ?? null, ctx);
     }
 
@@ -198,35 +193,4 @@ function budgetDenial(
   if (run.expiresAt <= now) return { outcome: "denied", reason: "budget_seconds", message: "The run's time budget is used up." };
   if (run.usdUsedMicros + costMicros > run.usdMaxMicros) return { outcome: "denied", reason: "budget_usd", message: "The run's USD budget would be exceeded." };
   return { outcome: "denied", reason: "budget_steps", message: "The run's budget is exhausted." };
-}
-
-type RunRow = {
-  id: string;
-  credentialId: string;
-  routeName: string;
-  status: string;
-  stepsUsed: number;
-  stepsMax: number;
-  usdUsedMicros: number;
-  usdMaxMicros: number;
-  expiresAt: Date;
-};
-
-async function loadRun(tx: Sql, id: string): Promise<RunRow | null> {
-  const row = await tx.get<Record<string, unknown>>(
-    `SELECT "id", "credentialId", "routeName", "status", "stepsUsed", "stepsMax", "usdUsedMicros", "usdMaxMicros", "expiresAt" FROM "Run" WHERE "id" = ?`,
-    [id],
-  );
-  if (!row) return null;
-  return {
-    id: row.id as string,
-    credentialId: row.credentialId as string,
-    routeName: row.routeName as string,
-    status: row.status as string,
-    stepsUsed: asNumber(row.stepsUsed),
-    stepsMax: asNumber(row.stepsMax),
-    usdUsedMicros: asNumber(row.usdUsedMicros),
-    usdMaxMicros: asNumber(row.usdMaxMicros),
-    expiresAt: asDate(row.expiresAt)!,
-  };
 }

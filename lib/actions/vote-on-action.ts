@@ -1,6 +1,6 @@
 import { db, type Tx } from "@/lib/db/client";
 import { AppError, ok, refusal, type Outcome } from "@/lib/errors";
-import type { Action } from "@/lib/db/generated/sqlite/client";
+import type { Action } from "@/lib/db/types";
 import { appendAudit } from "@/lib/audit/append";
 import { seal } from "@/lib/crypto/seal";
 import { decide } from "@/lib/policy/decide";
@@ -11,6 +11,7 @@ import { finishAction, notifyOutside } from "@/lib/actions/finish-action";
 import { tokenSealContext } from "@/lib/actions/action-view";
 import { notifyActionChanged } from "@/lib/events/action-events";
 import { isUniqueViolation } from "@/lib/db/errors";
+import { lockActionRow } from "@/lib/db/tables/action";
 import { observeTimeToDecision } from "@/lib/metrics/record";
 import { actionAuditFields } from "@/lib/actions/action-audit";
 
@@ -67,7 +68,7 @@ async function castVote(tx: Tx, input: VoteInput): Promise<Outcome<VoteResult>> 
   const now = new Date();
   // Lock the action row first (a row lock on Postgres) so concurrent votes
   // count each other's approvals instead of each seeing only its own.
-  await tx.$executeRaw`UPDATE "Action" SET "updatedAt" = ${now} WHERE "id" = ${input.actionId}`;
+  await lockActionRow(tx, input.actionId, now);
   const action = await tx.action.findUnique({ where: { id: input.actionId } });
   if (!action) return refused("not_found", "not_found", "No such action.");
   if (action.status !== "pending") {

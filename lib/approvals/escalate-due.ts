@@ -1,5 +1,6 @@
 import { db } from "@/lib/db/client";
 import { sqlRead } from "@/lib/db/sql";
+import { anyActionDueForEscalation } from "@/lib/db/tables/action";
 import { appendAudit } from "@/lib/audit/append";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 import { parsePolicy } from "@/lib/policy/policy-schema";
@@ -20,7 +21,7 @@ export async function escalateDueActions(now = new Date(), limit = 200): Promise
   // (with 50,000 pending this sweep took 13–32 ms of every second, the event loop stopped).
   const cutoff = new Date(now.getTime() - shortest * 1000);
   // Usually nothing is due: find that out with one raw read before any ORM query.
-  if (!(await sqlRead((sql) => sql.get(ANY_DUE, [cutoff])))) return 0;
+  if (!(await sqlRead((sql) => anyActionDueForEscalation(sql, cutoff)))) return 0;
   const candidates = await db().action.findMany({
     where: { status: "pending", escalatedAt: null, createdAt: { lte: cutoff }, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
     orderBy: { createdAt: "asc" },
@@ -76,8 +77,6 @@ export async function escalateDueActions(now = new Date(), limit = 200): Promise
   }
   return sent;
 }
-
-const ANY_DUE = `SELECT 1 AS "due" FROM "Action" WHERE "status" = 'pending' AND "escalatedAt" IS NULL AND "createdAt" <= ? LIMIT 1`;
 
 // Policy versions never change once written, so each one's delay is read once.
 const delayByVersion = new Map<string, number | null>();

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
-import type { AuditEvent } from "@/lib/db/generated/sqlite/client";
+import type { AuditEvent } from "@/lib/db/types";
 
 export const AUDIT_PAGE_DEFAULT = 50;
 export const AUDIT_PAGE_MAX = 200;

@@ -11,6 +11,7 @@ import { actionAuditFields } from "@/lib/actions/action-audit";
 import { createAction } from "@/lib/actions/create-action";
 import { notifyActionChanged } from "@/lib/events/action-events";
 import { requireOpenSession } from "@/lib/break-glass/session-rules";
+import { takeRunStep } from "@/lib/db/tables/run";
 
 export const mintBreakGlassTokenInput = z.strictObject({
   session_id: z.string().min(1).max(100),
@@ -71,10 +72,7 @@ async function mint(tx: Tx, userId: string, input: z.infer<typeof mintBreakGlass
   }
   if (decision.outcome === "denied") return refuse(tx, base, new AppError("denied", decision.message, { reason: decision.reason }));
 
-  const took = await tx.$executeRaw`
-    UPDATE "Run" SET "stepsUsed" = "stepsUsed" + 1
-    WHERE "id" = ${run.id} AND "status" = 'active' AND "stepsUsed" < "stepsMax" AND "expiresAt" > ${now}`;
-  if (took !== 1) return refuse(tx, base, new AppError("denied", "The run's budget is used up or the run has ended.", { reason: "budget_steps" }));
+  if (!(await takeRunStep(tx, { id: run.id, now }))) return refuse(tx, base, new AppError("denied", "The run's budget is used up or the run has ended.", { reason: "budget_steps" }));
 
   const { action, token } = await createAction(
     tx,

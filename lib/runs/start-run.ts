@@ -6,7 +6,7 @@ import { appendAudit } from "@/lib/audit/append";
 import { newId } from "@/lib/crypto/new-id";
 import { mintRunToken } from "@/lib/tokens/mint";
 import { loadRoute, killSwitchKeys, type LoadedRoute } from "@/lib/actions/decision-context";
-import type { Run } from "@/lib/db/generated/sqlite/client";
+import type { Run } from "@/lib/db/types";
 
 const USD_MICROS = 1_000_000;
 const RUN_TOKEN_MAX_SECONDS = 300;

@@ -5,7 +5,7 @@ import { z } from "zod";
 import type { RequestFilteringAgentOptions } from "request-filtering-agent";
 import { db } from "@/lib/db/client";
 import { sqlRead } from "@/lib/db/sql";
-import type { WebhookDelivery } from "@/lib/db/generated/sqlite/client";
+import type { WebhookDelivery } from "@/lib/db/types";
 import { appendAudit, type AuditInput } from "@/lib/audit/append";
 import { unseal } from "@/lib/crypto/seal";
 import { allowlistedAddresses, isHostAllowlisted } from "@/lib/webhooks/callback-url";

@@ -1,5 +1,5 @@
 import type BetterSqlite3 from "better-sqlite3";
-import type { Sql, SqlParam } from "@/lib/db/sql";
+import type { Sql, SqlParam } from "@/lib/db/types";
 
 /** Prepared statements are cached per connection and SQL text. */
 const statements = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();

@@ -43,6 +43,9 @@ export function serializeSqliteAdapter(
   };
 }
 
+/** What raw SQL (lib/db/sql.ts) runs on: the ORM's own connection, its lock, and a read-only second connection. */
+export type SqliteDriver = { kind: "sqlite"; conn: BetterSqlite3.Database; lock: Lock; reader: () => BetterSqlite3.Database };
+
 export class Lock {
   private tail: Promise<void> = Promise.resolve();
 

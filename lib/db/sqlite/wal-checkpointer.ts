@@ -2,7 +2,7 @@ import path from "node:path";
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import type BetterSqlite3 from "better-sqlite3";
-import type { Lock } from "@/lib/db/serialized-sqlite";
+import type { Lock } from "@/lib/db/sqlite/serialized-sqlite";
 
 /**
  * WAL checkpoints off the event loop.

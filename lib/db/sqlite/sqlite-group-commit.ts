@@ -1,6 +1,6 @@
-import type { SqliteDriver } from "@/lib/db/client";
-import type { Sql } from "@/lib/db/sql";
-import { SqliteSql } from "@/lib/db/sqlite-sql";
+import type { SqliteDriver } from "@/lib/db/sqlite/serialized-sqlite";
+import type { Sql } from "@/lib/db/types";
+import { SqliteSql } from "@/lib/db/sqlite/sqlite-sql";
 
 /**
  * At most this many transactions share a commit, so no caller waits long behind a crowd.
