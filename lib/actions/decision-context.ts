@@ -54,7 +54,7 @@ const TOOL = `SELECT "name", "kind", "description", "argsSchema", "summaryTempla
 type ToolRow = { name: string; kind: string; description: string; argsSchema: string; summaryTemplate: string; blastRadius: string; undo: string; updatedAt: unknown };
 
 /** Exact, case-sensitive catalog lookup; no normalisation of any kind. */
-export async function loadTool(exec: Tx | Sql, name: string): Promise<ToolEntry | null> {
+async function loadTool(exec: Tx | Sql, name: string): Promise<ToolEntry | null> {
   const row = await asSql(exec).get<ToolRow>(TOOL, [name]);
   if (!row || row.name !== name) return null;
   return toolEntryFromRow({ ...row, updatedAt: asDate(row.updatedAt)! });
@@ -68,7 +68,7 @@ export const killSwitchKeys = {
 
 const KILL_SWITCHES = `SELECT "scope" FROM "KillSwitch" WHERE "key" IN (?, ?, ?) AND "enabled" = ?`;
 
-export async function killSwitchState(exec: Tx | Sql, tenantId: string, tool: string): Promise<{ tenant: boolean; tool: boolean }> {
+async function killSwitchState(exec: Tx | Sql, tenantId: string, tool: string): Promise<{ tenant: boolean; tool: boolean }> {
   const rows = await asSql(exec).all<{ scope: string }>(KILL_SWITCHES, [
     killSwitchKeys.tenant(tenantId),
     killSwitchKeys.tool("*", tool),
