@@ -1,5 +1,8 @@
 import type { Tx } from "@/lib/db/client";
-import { asDate, asSql, type Sql } from "@/lib/db/sql";
+import { asSql, type Sql } from "@/lib/db/sql";
+import { findRouteWithActivePolicy } from "@/lib/db/tables/route";
+import { findToolByName } from "@/lib/db/tables/tool";
+import { enabledKillSwitchScopes } from "@/lib/db/tables/kill-switch";
 import type { Policy, ToolEntry } from "@/lib/policy/types";
 import type { DecisionInput } from "@/lib/policy/decide";
 import { argsValidator } from "@/lib/catalog/validate-args";
@@ -28,36 +31,26 @@ function remember<V>(cache: Map<string, V>, key: string, make: () => V): V {
   return v;
 }
 
-const ROUTE = `SELECT r."id", r."name", r."activeVersion", r."breakerState", v."id" AS "versionId", v."policy", v."status"
-  FROM "Route" r LEFT JOIN "PolicyVersion" v ON v."routeId" = r."id" AND v."version" = r."activeVersion"
-  WHERE r."name" = ?`;
-
-type RouteRow = { id: string; name: string; activeVersion: number; breakerState: string; versionId: string | null; policy: string | null; status: string | null };
-
 /** The route with its active policy version, or null when no such route exists. */
 export async function loadRoute(exec: Tx | Sql, name: string): Promise<LoadedRoute | null> {
-  const row = await asSql(exec).get<RouteRow>(ROUTE, [name]);
+  const row = await findRouteWithActivePolicy(asSql(exec), name);
   // A route without a readable active policy denies everything (fail closed).
   if (!row || row.name !== name || !row.versionId || row.policy === null || row.status !== "active") return null;
   const { versionId, policy } = row;
   return {
     id: row.id,
     name: row.name,
-    version: Number(row.activeVersion),
+    version: row.activeVersion,
     policy: remember(policyCache, versionId, () => parsePolicy(policy)),
     breakerOpen: row.breakerState === "open",
   };
 }
 
-const TOOL = `SELECT "name", "kind", "description", "argsSchema", "summaryTemplate", "blastRadius", "undo", "updatedAt" FROM "Tool" WHERE "name" = ?`;
-
-type ToolRow = { name: string; kind: string; description: string; argsSchema: string; summaryTemplate: string; blastRadius: string; undo: string; updatedAt: unknown };
-
 /** Exact, case-sensitive catalog lookup; no normalisation of any kind. */
 async function loadTool(exec: Tx | Sql, name: string): Promise<ToolEntry | null> {
-  const row = await asSql(exec).get<ToolRow>(TOOL, [name]);
+  const row = await findToolByName(asSql(exec), name);
   if (!row || row.name !== name) return null;
-  return toolEntryFromRow({ ...row, updatedAt: asDate(row.updatedAt)! });
+  return toolEntryFromRow(row);
 }
 
 /** Kill-switch keys: a whole tenant, a tool everywhere, a tool for one tenant. */
@@ -66,16 +59,13 @@ export const killSwitchKeys = {
   tool: (tenantId: string | "*", tool: string) => `tool:${tenantId}:${tool}`,
 };
 
-const KILL_SWITCHES = `SELECT "scope" FROM "KillSwitch" WHERE "key" IN (?, ?, ?) AND "enabled" = ?`;
-
 async function killSwitchState(exec: Tx | Sql, tenantId: string, tool: string): Promise<{ tenant: boolean; tool: boolean }> {
-  const rows = await asSql(exec).all<{ scope: string }>(KILL_SWITCHES, [
+  const scopes = await enabledKillSwitchScopes(asSql(exec), [
     killSwitchKeys.tenant(tenantId),
     killSwitchKeys.tool("*", tool),
     killSwitchKeys.tool(tenantId, tool),
-    true,
   ]);
-  return { tenant: rows.some((r) => r.scope === "tenant"), tool: rows.some((r) => r.scope === "tool") };
+  return { tenant: scopes.includes("tenant"), tool: scopes.includes("tool") };
 }
 
 /** The run fields the budget step reads. */

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { asDate, sqlRead, sqlTransaction } from "@/lib/db/sql";
+import { sqlRead, sqlTransaction } from "@/lib/db/sql";
+import { findAgentCredentialByPrefix, touchAgentCredential } from "@/lib/db/tables/agent-credential";
 import { AppError } from "@/lib/errors";
 import { agentKeyMatches, parseAgentKey } from "@/lib/agents/credential-key";
 
@@ -26,22 +27,6 @@ export function credentialScope(p: { tenantId: string; env: string }): string {
 
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-const BY_PREFIX = `SELECT "id", "name", "tenantId", "env", "routes", "callbackAllowlist", "keyHash", "lastUsedAt", "revokedAt"
-  FROM "AgentCredential" WHERE "keyPrefix" = ?`;
-const TOUCH = `UPDATE "AgentCredential" SET "lastUsedAt" = ? WHERE "id" = ?`;
-
-type CredentialRow = {
-  id: string;
-  name: string;
-  tenantId: string;
-  env: string;
-  routes: string;
-  callbackAllowlist: string;
-  keyHash: string;
-  lastUsedAt: unknown;
-  revokedAt: unknown;
-};
-
 /**
  * Step 1 of the decision: the bearer key names a live credential, or 401.
  * Unknown, malformed and revoked keys all get the same answer.
@@ -54,13 +39,13 @@ export async function authenticateAgent(req: Request): Promise<AgentPrincipal> {
   const key = m[1]!;
   const parsed = parseAgentKey(key);
   if (!parsed) throw refuse();
-  const cred = await sqlRead((sql) => sql.get<CredentialRow>(BY_PREFIX, [parsed.prefix]));
+  const cred = await sqlRead((sql) => findAgentCredentialByPrefix(sql, parsed.prefix));
   if (!cred || !agentKeyMatches(key, cred.keyHash) || cred.revokedAt !== null) throw refuse();
   const now = Date.now();
-  const lastUsed = asDate(cred.lastUsedAt);
+  const lastUsed = cred.lastUsedAt;
   if (!lastUsed || now - lastUsed.getTime() > LAST_USED_RESOLUTION_MS) {
     // Coarse on purpose: a write per request would cost the hot path.
-    await sqlTransaction((sql) => sql.run(TOUCH, [new Date(now), cred.id]));
+    await sqlTransaction((sql) => touchAgentCredential(sql, cred.id, new Date(now)));
   }
   return {
     credentialId: cred.id,

@@ -1,6 +1,7 @@
 import { db } from "@/lib/db/client";
 import { sqlRead } from "@/lib/db/sql";
 import { anyActionDueForEscalation } from "@/lib/db/tables/action";
+import { policyVersionIds } from "@/lib/db/tables/policy-version";
 import { appendAudit } from "@/lib/audit/append";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 import { parsePolicy } from "@/lib/policy/policy-schema";
@@ -83,8 +84,8 @@ const delayByVersion = new Map<string, number | null>();
 
 /** The shortest `approval.escalate_after_seconds` of any policy version; null when none escalates. */
 async function shortestEscalation(): Promise<number | null> {
-  const ids = await sqlRead((sql) => sql.all<{ id: string }>(`SELECT "id" FROM "PolicyVersion"`));
-  const unknown = ids.filter((v) => !delayByVersion.has(v.id)).map((v) => v.id);
+  const ids = await sqlRead((sql) => policyVersionIds(sql));
+  const unknown = ids.filter((id) => !delayByVersion.has(id));
   if (unknown.length) {
     for (const pv of await db().policyVersion.findMany({ where: { id: { in: unknown } }, select: { id: true, policy: true } })) {
       let seconds: number | null = null;
@@ -97,7 +98,7 @@ async function shortestEscalation(): Promise<number | null> {
     }
   }
   let shortest: number | null = null;
-  for (const { id } of ids) {
+  for (const id of ids) {
     const s = delayByVersion.get(id);
     if (s !== null && s !== undefined && (shortest === null || s < shortest)) shortest = s;
   }

@@ -3,7 +3,8 @@ import { AppError } from "@/lib/errors";
 import type { AuditRecord } from "@/lib/audit/chain";
 // The same hash as hashAuditRecord (test/audit-tamper.test.ts pins the two together), without the general canonicaliser.
 import { fastAuditRecordHash } from "@/lib/audit/fast-record-hash";
-import { asNumber, asSql, type Sql } from "@/lib/db/sql";
+import { asSql, type Sql } from "@/lib/db/sql";
+import { insertAuditEvent, reserveAuditSeqs, setAuditHeadHash } from "@/lib/db/tables/audit-event";
 
 export type ActorType = "agent" | "user" | "system";
 
@@ -51,17 +52,10 @@ export async function appendAudit(exec: Tx | Sql, ...events: AuditInput[]): Prom
   }
 }
 
-const RESERVE = `UPDATE "AuditHead" SET "seq" = "seq" + ? WHERE "id" = 1 RETURNING "seq", "hash"`;
-const INSERT = `INSERT INTO "AuditEvent" ("seq", "at", "requestId", "actorType", "actorId", "type", "tenantId", "env", "route", "tool",
-  "argsHash", "idempotencyKey", "credentialScope", "actionId", "runId", "approvalIds", "breakGlassSessionId", "status",
-  "reason", "durationMs", "jti", "data", "prevHash", "hash")
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-const SET_HEAD = `UPDATE "AuditHead" SET "hash" = ? WHERE "id" = 1`;
-
 async function appendEvents(sql: Sql, events: AuditInput[]): Promise<number[]> {
-  const top = await sql.get<{ seq: unknown; hash: string }>(RESERVE, [events.length]);
+  const top = await reserveAuditSeqs(sql, events.length);
   if (!top) throw new Error("audit chain head is missing");
-  let seq = asNumber(top.seq) - events.length;
+  let seq = top.lastSeq - events.length;
   let prevHash = top.hash;
   const at = new Date();
   const seqs: number[] = [];
@@ -93,15 +87,10 @@ async function appendEvents(sql: Sql, events: AuditInput[]): Promise<number[]> {
       prevHash,
     };
     const hash = fastAuditRecordHash(record);
-    await sql.run(INSERT, [
-      record.seq, at, record.requestId, record.actorType, record.actorId, record.type, record.tenantId, record.env,
-      record.route, record.tool, record.argsHash, record.idempotencyKey, record.credentialScope, record.actionId,
-      record.runId, record.approvalIds, record.breakGlassSessionId, record.status, record.reason, record.durationMs,
-      record.jti, record.data, record.prevHash, hash,
-    ]);
+    await insertAuditEvent(sql, { ...record, at, hash });
     prevHash = hash;
     seqs.push(seq);
   }
-  await sql.run(SET_HEAD, [prevHash]);
+  await setAuditHeadHash(sql, prevHash);
   return seqs;
 }

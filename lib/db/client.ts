@@ -65,6 +65,11 @@ export async function closeDb(): Promise<void> {
   if (cached?.driver?.kind === "postgres" && !cached.driver.pool.ended) await cached.driver.pool.end();
 }
 
+/** A trivial query: resolves when the database answers (readiness). */
+export async function pingDb(): Promise<void> {
+  await db().$queryRaw`SELECT 1`;
+}
+
 export function provider(): Provider {
   return env().provider;
 }

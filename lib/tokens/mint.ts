@@ -1,6 +1,7 @@
 import { signJws } from "@/lib/tokens/sign-jws";
 import type { Tx } from "@/lib/db/client";
-import { asSql, type Sql } from "@/lib/db/sql";
+import type { Sql } from "@/lib/db/sql";
+import { insertIssuedToken } from "@/lib/db/tables/issued-token";
 import { env } from "@/lib/env";
 import { newId } from "@/lib/crypto/new-id";
 import { appendAudit, type ActorType, type AuditInput } from "@/lib/audit/append";
@@ -165,10 +166,16 @@ type IssuedRecord = {
 /** The IssuedToken row and the audit event; the audit keeps the jti, never the token. */
 async function record(tx: Tx | Sql, r: IssuedRecord, audit: MintAudit, before: AuditInput[] = []): Promise<void> {
   countTokenMinted(r.kind);
-  await asSql(tx).run(
-    `INSERT INTO "IssuedToken" ("jti", "kind", "tenantId", "env", "runId", "actionId", "expiresAt", "issuedAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    [r.jti, r.kind, r.tenant, r.env, r.runId, r.actionId ?? null, r.expiresAt, new Date()],
-  );
+  await insertIssuedToken(tx, {
+    jti: r.jti,
+    kind: r.kind,
+    tenantId: r.tenant,
+    env: r.env,
+    runId: r.runId,
+    actionId: r.actionId ?? null,
+    expiresAt: r.expiresAt,
+    issuedAt: new Date(),
+  });
   await appendAudit(tx, ...before, {
     type: "token.minted",
     actorType: audit.actorType,

@@ -6,6 +6,7 @@ import { env } from "@/lib/env";
 import { appendAudit, type ActorType } from "@/lib/audit/append";
 import { TOKEN_ALG } from "@/lib/sdk/token-claims";
 import { asSql, sqlRead, sqlTransaction, type Sql } from "@/lib/db/sql";
+import { insertSigningKey, newestActiveSigningKey } from "@/lib/db/tables/signing-key";
 
 /** How long an instance keeps using its cached key before looking for a rotation elsewhere. */
 const CACHE_MS = 30_000;
@@ -95,10 +96,7 @@ export function clearSigningKeyCache(): void {
 
 /** If two instances created a first key at once, both are active; everyone picks the newest. */
 async function newestActive(client: Client | Sql): Promise<KeyRow | null> {
-  const row = await sqlOf(client).get<KeyRow>(
-    `SELECT "kid", "privateSealed" FROM "SigningKey" WHERE "status" = 'active' ORDER BY "createdAt" DESC, "kid" DESC LIMIT 1`,
-  );
-  return row ?? null;
+  return newestActiveSigningKey(sqlOf(client));
 }
 
 /** Raw SQL over the ORM client outside a transaction, or over the caller's transaction. */
@@ -123,14 +121,7 @@ async function createKey(client: Client | Sql): Promise<KeyRow> {
     privateSealed: seal(JSON.stringify(priv), sealContext(kid)),
     status: "active",
   };
-  await sqlOf(client).run(`INSERT INTO "SigningKey" ("kid", "alg", "publicJwk", "privateSealed", "status", "createdAt") VALUES (?, ?, ?, ?, ?, ?)`, [
-    row.kid,
-    row.alg,
-    row.publicJwk,
-    row.privateSealed,
-    row.status,
-    new Date(),
-  ]);
+  await insertSigningKey(sqlOf(client), { ...row, createdAt: new Date() });
   return row;
 }
 

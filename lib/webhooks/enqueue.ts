@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Tx } from "@/lib/db/client";
 import { asSql, type Sql } from "@/lib/db/sql";
+import { enabledWebhookEndpoints, insertWebhookDelivery } from "@/lib/db/tables/webhook-delivery";
 import { newId } from "@/lib/crypto/new-id";
 import { ALL_EVENTS, type DeliveryEventType, type WebhookPayload } from "@/lib/webhooks/events";
 
@@ -44,10 +45,7 @@ export function endpointEvents(stored: string): string[] {
  */
 export async function enqueueWebhookEvent(exec: Tx | Sql, type: DeliveryEventType, data: Record<string, unknown>): Promise<number> {
   const sql = asSql(exec);
-  const endpoints = await sql.all<{ id: string; url: string; events: string }>(
-    `SELECT "id", "url", "events" FROM "WebhookEndpoint" WHERE "enabled" = ? ORDER BY "createdAt", "id"`,
-    [true],
-  );
+  const endpoints = await enabledWebhookEndpoints(sql);
   const targets = endpoints.filter((e) => {
     const events = endpointEvents(e.events);
     return events.includes(type) || events.includes(ALL_EVENTS);
@@ -56,11 +54,7 @@ export async function enqueueWebhookEvent(exec: Tx | Sql, type: DeliveryEventTyp
   const payload = buildPayload(type, data);
   const now = new Date();
   for (const e of targets) {
-    await sql.run(
-      `INSERT INTO "WebhookDelivery" ("id", "kind", "endpointId", "url", "event", "payload", "status", "attempts", "nextAttemptAt", "createdAt")
-       VALUES (?, 'webhook', ?, ?, ?, ?, 'pending', 0, ?, ?)`,
-      [newId("whd"), e.id, e.url, type, payload, now, now],
-    );
+    await insertWebhookDelivery(sql, { id: newId("whd"), endpointId: e.id, url: e.url, event: type, payload, now });
   }
   return targets.length;
 }
