@@ -4,11 +4,10 @@ import type { ToolEntry } from "@/lib/policy/types";
 import { appendAudit, type ActorType, type AuditInput } from "@/lib/audit/append";
 import { renderSummary } from "@/lib/catalog/render-summary";
 import { redact } from "@/lib/redact/redact";
-import { seal } from "@/lib/crypto/seal";
 import { newId } from "@/lib/crypto/new-id";
 import { mintActionToken, type MintedToken } from "@/lib/tokens/mint";
 import { actionAuditFields } from "@/lib/actions/action-audit";
-import { tokenSealContext } from "@/lib/actions/action-view";
+import { actionTokenInput, tokenColumns } from "@/lib/actions/action-token";
 import type { LoadedRoute } from "@/lib/actions/decision-context";
 
 /** A decided tool call, before it has a row. */
@@ -65,38 +64,27 @@ export async function createAction<S extends NewAction["status"]>(
     data: by.data,
   });
   if (a.status === "pending") {
-    const action = actionRow(id, a, null);
+    const action = actionRow(id, a);
     await insertAction(tx, action);
     await appendAudit(tx, decided(action));
     return { action, token: null as Token };
   }
-  let action: Action | undefined;
+  let action = actionRow(id, a);
   const token = await mintActionToken(
     tx,
-    {
-      credentialId: a.run.credentialId,
-      tenant: a.run.tenantId,
-      env: a.run.env,
-      route: a.route.name,
-      runId: a.run.id,
-      actionId: id,
-      tool: a.tool.name,
-      argsHash: a.argsHash,
-      idempotencyKey: a.idempotencyKey,
-      approverIds: a.approverIds ?? [],
-      breakGlassSessionId: a.breakGlassSessionId ?? null,
-    },
-    { requestId: by.requestId ?? null, actorType: by.actorType, actorId: by.actorId, breakGlassSessionId: a.breakGlassSessionId ?? null },
+    actionTokenInput(action, { approverIds: a.approverIds ?? [], breakGlassSessionId: action.breakGlassSessionId }),
+    { requestId: by.requestId ?? null, actorType: by.actorType, actorId: by.actorId, breakGlassSessionId: action.breakGlassSessionId },
     async (minted) => {
-      action = actionRow(id, a, minted);
+      action = { ...action, ...tokenColumns(id, minted) };
       await insertAction(tx, action);
       return [decided(action)];
     },
   );
-  return { action: action!, token: token as Token };
+  return { action, token: token as Token };
 }
 
-function actionRow(id: string, a: NewAction, token: MintedToken | null): Action {
+/** The row without a token; an allowed or approved action gets its token columns before it is written. */
+function actionRow(id: string, a: NewAction): Action {
   const displayArgs = redact(a.args) as Record<string, unknown>;
   const pending = a.status === "pending";
   return {
@@ -125,9 +113,9 @@ function actionRow(id: string, a: NewAction, token: MintedToken | null): Action 
     expiresAt: a.expiresAt ?? null,
     decidedAt: pending ? null : a.now,
     rejectReason: null,
-    tokenJti: token?.jti ?? null,
-    tokenExpiresAt: token?.expiresAt ?? null,
-    tokenSealed: token ? seal(token.token, tokenSealContext(id)) : null,
+    tokenJti: null,
+    tokenExpiresAt: null,
+    tokenSealed: null,
     redeemedAt: null,
     resultStatus: null,
     resultDurationMs: null,

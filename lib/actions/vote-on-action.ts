@@ -2,13 +2,12 @@ import { db, type Tx } from "@/lib/db/client";
 import { AppError, ok, refusal, type Outcome } from "@/lib/errors";
 import type { Action } from "@/lib/db/types";
 import { appendAudit } from "@/lib/audit/append";
-import { seal } from "@/lib/crypto/seal";
 import { decide } from "@/lib/policy/decide";
 import { mintActionToken } from "@/lib/tokens/mint";
 import { parseCredentialRoutes } from "@/lib/agents/authenticate-agent";
 import { loadDecisionInput } from "@/lib/actions/decision-context";
 import { finishAction, notifyOutside } from "@/lib/actions/finish-action";
-import { tokenSealContext } from "@/lib/actions/action-view";
+import { actionTokenInput, tokenColumns } from "@/lib/actions/action-token";
 import { notifyActionChanged } from "@/lib/events/action-events";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { lockActionRow } from "@/lib/db/tables/action";
@@ -171,25 +170,10 @@ async function castVote(tx: Tx, input: VoteInput): Promise<Outcome<VoteResult>> 
   });
   await mintActionToken(
     tx,
-    {
-      credentialId: action.credentialId,
-      tenant: action.tenantId,
-      env: action.env,
-      route: action.routeName,
-      runId: action.runId,
-      actionId: action.id,
-      tool: action.tool,
-      argsHash: action.argsHash,
-      idempotencyKey: action.idempotencyKey,
-      approverIds: approvals.map((a) => a.userId),
-      breakGlassSessionId: breakGlass ? input.breakGlassSessionId! : null,
-    },
+    actionTokenInput(action, { approverIds: approvals.map((a) => a.userId), breakGlassSessionId: breakGlass ? input.breakGlassSessionId! : null }),
     { requestId: input.requestId ?? null, actorType: "user", actorId: user.id, breakGlassSessionId: breakGlass ? input.breakGlassSessionId! : null },
     async (minted) => {
-      await tx.action.update({
-        where: { id: action.id },
-        data: { tokenJti: minted.jti, tokenExpiresAt: minted.expiresAt, tokenSealed: seal(minted.token, tokenSealContext(action.id)) },
-      });
+      await tx.action.update({ where: { id: action.id }, data: tokenColumns(action.id, minted) });
     },
   );
   await notifyOutside(tx, action, "approved", { reason: "approved", approvals: received });
