@@ -1,5 +1,4 @@
-import type { Tx } from "@/lib/db/client";
-import { asSql, type Sql } from "@/lib/db/sql";
+import type { Exec } from "@/lib/db/types";
 import { lockRouteBreaker, setRouteBreaker } from "@/lib/db/tables/route";
 import { appendAudit } from "@/lib/audit/append";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
@@ -8,10 +7,9 @@ import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
  * Count a denial or failure against the route's breaker; open it when the
  * count within the window reaches the threshold. A human resets it.
  */
-export async function recordBreakerFailure(exec: Tx | Sql, routeId: string, ctx: { requestId?: string | null }): Promise<void> {
-  const sql = asSql(exec);
+export async function recordBreakerFailure(exec: Exec, routeId: string, ctx: { requestId?: string | null }): Promise<void> {
   // Row-locked (Postgres), so concurrent failures count one after another.
-  const route = await lockRouteBreaker(sql, routeId);
+  const route = await lockRouteBreaker(exec, routeId);
   if (!route || route.breakerState === "open") return;
   const now = new Date();
   const windowSeconds = route.breakerWindowSeconds;
@@ -19,9 +17,9 @@ export async function recordBreakerFailure(exec: Tx | Sql, routeId: string, ctx:
   const windowOpen = windowStart !== null && now.getTime() - windowStart.getTime() < windowSeconds * 1000;
   const count = windowOpen ? route.breakerCount + 1 : 1;
   const opens = count >= route.breakerThreshold;
-  await setRouteBreaker(sql, routeId, { count, windowStart: windowOpen ? windowStart : now, opens, now });
+  await setRouteBreaker(exec, routeId, { count, windowStart: windowOpen ? windowStart : now, opens, now });
   if (opens) {
-    await appendAudit(sql, {
+    await appendAudit(exec, {
       type: "breaker.opened",
       actorType: "system",
       requestId: ctx.requestId,
@@ -29,6 +27,6 @@ export async function recordBreakerFailure(exec: Tx | Sql, routeId: string, ctx:
       status: "open",
       reason: `${count} denials or failures within ${windowSeconds} s`,
     });
-    await enqueueWebhookEvent(sql, "breaker.opened", { route: route.name, count, window_seconds: windowSeconds });
+    await enqueueWebhookEvent(exec, "breaker.opened", { route: route.name, count, window_seconds: windowSeconds });
   }
 }

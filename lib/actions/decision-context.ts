@@ -1,5 +1,4 @@
-import type { Tx } from "@/lib/db/client";
-import { asSql, type Sql } from "@/lib/db/sql";
+import type { Exec } from "@/lib/db/types";
 import { findRouteWithActivePolicy } from "@/lib/db/tables/route";
 import { findToolByName } from "@/lib/db/tables/tool";
 import { enabledKillSwitchScopes } from "@/lib/db/tables/kill-switch";
@@ -32,8 +31,8 @@ function remember<V>(cache: Map<string, V>, key: string, make: () => V): V {
 }
 
 /** The route with its active policy version, or null when no such route exists. */
-export async function loadRoute(exec: Tx | Sql, name: string): Promise<LoadedRoute | null> {
-  const row = await findRouteWithActivePolicy(asSql(exec), name);
+export async function loadRoute(exec: Exec, name: string): Promise<LoadedRoute | null> {
+  const row = await findRouteWithActivePolicy(exec, name);
   // A route without a readable active policy denies everything (fail closed).
   if (!row || row.name !== name || !row.versionId || row.policy === null || row.status !== "active") return null;
   const { versionId, policy } = row;
@@ -47,8 +46,8 @@ export async function loadRoute(exec: Tx | Sql, name: string): Promise<LoadedRou
 }
 
 /** Exact, case-sensitive catalog lookup; no normalisation of any kind. */
-async function loadTool(exec: Tx | Sql, name: string): Promise<ToolEntry | null> {
-  const row = await findToolByName(asSql(exec), name);
+async function loadTool(exec: Exec, name: string): Promise<ToolEntry | null> {
+  const row = await findToolByName(exec, name);
   if (!row || row.name !== name) return null;
   return toolEntryFromRow(row);
 }
@@ -59,8 +58,8 @@ export const killSwitchKeys = {
   tool: (tenantId: string | "*", tool: string) => `tool:${tenantId}:${tool}`,
 };
 
-async function killSwitchState(exec: Tx | Sql, tenantId: string, tool: string): Promise<{ tenant: boolean; tool: boolean }> {
-  const scopes = await enabledKillSwitchScopes(asSql(exec), [
+async function killSwitchState(exec: Exec, tenantId: string, tool: string): Promise<{ tenant: boolean; tool: boolean }> {
+  const scopes = await enabledKillSwitchScopes(exec, [
     killSwitchKeys.tenant(tenantId),
     killSwitchKeys.tool("*", tool),
     killSwitchKeys.tool(tenantId, tool),
@@ -94,7 +93,7 @@ export type LoadedDecisionInput = { input: DecisionInput; route: LoadedRoute | n
  * Everything `decide` needs, read in one order for every caller (proposal,
  * approval-time re-check, break-glass): route, tool, kill switches.
  */
-export async function loadDecisionInput(exec: Tx | Sql, s: DecisionSubject): Promise<LoadedDecisionInput> {
+export async function loadDecisionInput(exec: Exec, s: DecisionSubject): Promise<LoadedDecisionInput> {
   const route = await loadRoute(exec, s.routeName);
   const tool = await loadTool(exec, s.toolName);
   const killSwitch = await killSwitchState(exec, s.tenantId, s.toolName);

@@ -1,4 +1,5 @@
-import { sqlTransaction, type Sql } from "@/lib/db/sql";
+import { sqlTransaction } from "@/lib/db/sql";
+import type { Sql } from "@/lib/db/types";
 import { AppError, ok, refusal, type Outcome } from "@/lib/errors";
 import type { ProposeActionInput, ActionView } from "@/lib/api/schemas";
 import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";

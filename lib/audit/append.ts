@@ -1,9 +1,9 @@
-import type { Tx } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import type { AuditRecord } from "@/lib/audit/chain";
 // The same hash as hashAuditRecord (test/audit-tamper.test.ts pins the two together), without the general canonicaliser.
 import { fastAuditRecordHash } from "@/lib/audit/fast-record-hash";
-import { asSql, type Sql } from "@/lib/db/sql";
+import { asSql } from "@/lib/db/sql";
+import type { Exec, Sql } from "@/lib/db/types";
 import { insertAuditEvent, reserveAuditSeqs, setAuditHeadHash } from "@/lib/db/tables/audit-event";
 
 export type ActorType = "agent" | "user" | "system";
@@ -40,7 +40,7 @@ export type AuditInput = {
  * call needs and takes the lock that orders appends (a row lock on Postgres;
  * SQLite has one writer); one more stores the new head hash.
  */
-export async function appendAudit(exec: Tx | Sql, ...events: AuditInput[]): Promise<number[]> {
+export async function appendAudit(exec: Exec, ...events: AuditInput[]): Promise<number[]> {
   if (events.length === 0) return [];
   try {
     return await appendEvents(asSql(exec), events);

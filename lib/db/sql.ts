@@ -51,6 +51,3 @@ export function asSql(exec: Exec): Sql {
 function isSql(exec: Exec): exec is Sql {
   return typeof (exec as Sql).run === "function" && typeof (exec as Sql).all === "function";
 }
-
-export type { Row, Sql, SqlParam } from "@/lib/db/types";
-export { asBool, asDate, asNumber } from "@/lib/db/decode";

@@ -1,6 +1,5 @@
 import { signJws } from "@/lib/tokens/sign-jws";
-import type { Tx } from "@/lib/db/client";
-import type { Sql } from "@/lib/db/sql";
+import type { Exec } from "@/lib/db/types";
 import { insertIssuedToken } from "@/lib/db/tables/issued-token";
 import { env } from "@/lib/env";
 import { newId } from "@/lib/crypto/new-id";
@@ -65,7 +64,7 @@ export type StoreToken = (minted: MintedToken) => Promise<AuditInput[] | void>;
  * audit event. The token is returned only after all of them; any failure
  * throws, so the caller's transaction rolls back: no token without its record.
  */
-export async function mintToken(tx: Tx | Sql, request: TokenRequest, audit: MintAudit, store?: StoreToken): Promise<MintedToken> {
+export async function mintToken(tx: Exec, request: TokenRequest, audit: MintAudit, store?: StoreToken): Promise<MintedToken> {
   const t = times(request.ttlSeconds);
   const jti = newId("jti");
   const { claims, typ, record: issued } = prepare(request, jti, t, audit);
@@ -76,12 +75,12 @@ export async function mintToken(tx: Tx | Sql, request: TokenRequest, audit: Mint
 }
 
 /** A run token for the route's read tools; see {@link mintToken}. */
-export function mintRunToken(tx: Tx | Sql, c: RunTokenInput, audit: MintAudit): Promise<MintedToken> {
+export function mintRunToken(tx: Exec, c: RunTokenInput, audit: MintAudit): Promise<MintedToken> {
   return mintToken(tx, { kind: "run", ...c }, audit);
 }
 
 /** A single-use action token for one allowed or approved tool call; see {@link mintToken}. */
-export function mintActionToken(tx: Tx | Sql, c: ActionTokenInput, audit: MintAudit, store?: StoreToken): Promise<MintedToken> {
+export function mintActionToken(tx: Exec, c: ActionTokenInput, audit: MintAudit, store?: StoreToken): Promise<MintedToken> {
   return mintToken(tx, { kind: "action", ...c }, audit, store);
 }
 
@@ -142,7 +141,7 @@ function registered(sub: string, jti: string, t: Times) {
   return { iss: e.GATEHOUSE_ISSUER, aud: e.GATEHOUSE_AUDIENCE, sub, jti, iat: t.iat, nbf: t.iat, exp: t.exp };
 }
 
-async function sign(tx: Tx | Sql, claims: Record<string, unknown>, typ: string): Promise<string> {
+async function sign(tx: Exec, claims: Record<string, unknown>, typ: string): Promise<string> {
   const key = await activeSigningKey(tx);
   return signJws(claims, typ, key);
 }
@@ -164,7 +163,7 @@ type IssuedRecord = {
 };
 
 /** The IssuedToken row and the audit event; the audit keeps the jti, never the token. */
-async function record(tx: Tx | Sql, r: IssuedRecord, audit: MintAudit, before: AuditInput[] = []): Promise<void> {
+async function record(tx: Exec, r: IssuedRecord, audit: MintAudit, before: AuditInput[] = []): Promise<void> {
   countTokenMinted(r.kind);
   await insertIssuedToken(tx, {
     jti: r.jti,

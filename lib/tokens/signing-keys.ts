@@ -5,7 +5,8 @@ import { seal, unseal } from "@/lib/crypto/seal";
 import { env } from "@/lib/env";
 import { appendAudit, type ActorType } from "@/lib/audit/append";
 import { TOKEN_ALG } from "@/lib/sdk/token-claims";
-import { asSql, sqlRead, sqlTransaction, type Sql } from "@/lib/db/sql";
+import { asSql, sqlRead, sqlTransaction } from "@/lib/db/sql";
+import type { Exec, Sql } from "@/lib/db/types";
 import { insertSigningKey, newestActiveSigningKey } from "@/lib/db/tables/signing-key";
 
 /** How long an instance keeps using its cached key before looking for a rotation elsewhere. */
@@ -102,7 +103,7 @@ async function newestActive(client: Client | Sql): Promise<KeyRow | null> {
 /** Raw SQL over the ORM client outside a transaction, or over the caller's transaction. */
 function sqlOf(client: Client | Sql): Sql {
   if (client === db()) return { all: (t, p) => sqlRead((s) => s.all(t, p)), get: (t, p) => sqlRead((s) => s.get(t, p)), rows: (t, p) => sqlRead((s) => s.rows(t, p)), run: (t, p) => sqlTransaction((s) => s.run(t, p)) };
-  return asSql(client as Tx | Sql);
+  return asSql(client as Exec);
 }
 
 /**

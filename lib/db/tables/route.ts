@@ -1,4 +1,5 @@
-import type { Sql } from "@/lib/db/types";
+import type { Exec } from "@/lib/db/types";
+import { asSql } from "@/lib/db/sql";
 import { asDate, asNumber } from "@/lib/db/decode";
 
 /** A route with its active policy version's row (null fields when that version is missing). */
@@ -17,8 +18,8 @@ const WITH_ACTIVE_POLICY = `SELECT r."id", r."name", r."activeVersion", r."break
   WHERE r."name" = ?`;
 
 /** The route of this name joined to its active policy version, in one statement. */
-export async function findRouteWithActivePolicy(sql: Sql, name: string): Promise<RouteWithActivePolicy | null> {
-  const row = await sql.get<Omit<RouteWithActivePolicy, "activeVersion"> & { activeVersion: unknown }>(WITH_ACTIVE_POLICY, [name]);
+export async function findRouteWithActivePolicy(exec: Exec, name: string): Promise<RouteWithActivePolicy | null> {
+  const row = await asSql(exec).get<Omit<RouteWithActivePolicy, "activeVersion"> & { activeVersion: unknown }>(WITH_ACTIVE_POLICY, [name]);
   return row ? { ...row, activeVersion: asNumber(row.activeVersion) } : null;
 }
 
@@ -43,7 +44,8 @@ const SET_BREAKER = `UPDATE "Route" SET "breakerCount" = ?, "breakerWindowStart"
  * takes its lock, so concurrent failures count one after another instead of
  * overwriting each other.
  */
-export async function lockRouteBreaker(sql: Sql, routeId: string): Promise<RouteBreaker | null> {
+export async function lockRouteBreaker(exec: Exec, routeId: string): Promise<RouteBreaker | null> {
+  const sql = asSql(exec);
   await sql.run(LOCK, [routeId]);
   const row = await sql.get<Record<keyof RouteBreaker, unknown>>(BREAKER, [routeId]);
   if (!row) return null;
@@ -58,6 +60,6 @@ export async function lockRouteBreaker(sql: Sql, routeId: string): Promise<Route
 }
 
 /** Store the breaker's new count and window; `opens` also opens it (at `now`). */
-export function setRouteBreaker(sql: Sql, routeId: string, b: { count: number; windowStart: Date; opens: boolean; now: Date }): Promise<number> {
-  return sql.run(SET_BREAKER, [b.count, b.windowStart, b.opens, b.opens, b.now, routeId]);
+export function setRouteBreaker(exec: Exec, routeId: string, b: { count: number; windowStart: Date; opens: boolean; now: Date }): Promise<number> {
+  return asSql(exec).run(SET_BREAKER, [b.count, b.windowStart, b.opens, b.opens, b.now, routeId]);
 }

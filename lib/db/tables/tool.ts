@@ -1,4 +1,5 @@
-import type { Row, Sql, Tool } from "@/lib/db/types";
+import type { Exec, Row, Tool } from "@/lib/db/types";
+import { asSql } from "@/lib/db/sql";
 import { columnList, rowDecoder, type ColumnKinds } from "@/lib/db/tables/columns";
 
 /** Every Tool column and its kind; a schema column missing here fails typecheck. */
@@ -19,7 +20,7 @@ export const decodeTool: (row: Row) => Tool = rowDecoder<Tool>(toolColumns);
 const BY_NAME = `SELECT ${columnList(toolColumns)} FROM "Tool" WHERE "name" = ?`;
 
 /** The catalog row of this name (the database's comparison; the caller re-checks exactness). */
-export async function findToolByName(sql: Sql, name: string): Promise<Tool | null> {
-  const row = await sql.get(BY_NAME, [name]);
+export async function findToolByName(exec: Exec, name: string): Promise<Tool | null> {
+  const row = await asSql(exec).get(BY_NAME, [name]);
   return row ? decodeTool(row) : null;
 }
