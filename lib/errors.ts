@@ -97,11 +97,13 @@ export function zodIssues(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKe
  * What a transaction returns when it refuses. A refusal is returned, not thrown,
  * so that its audit record commits; {@link settle} throws it after the commit.
  */
-export type Outcome<T> = { ok: true; value: T } | { ok: false; error: AppError };
+export type Outcome<T> = { ok: true; value: T } | Refusal;
+
+export type Refusal = { ok: false; error: AppError };
 
 export const ok = <T>(value: T): Outcome<T> => ({ ok: true, value });
 
-export const refusal = (error: AppError): { ok: false; error: AppError } => ({ ok: false, error });
+export const refusal = (error: AppError): Refusal => ({ ok: false, error });
 
 /** The outcome's value, or its refusal thrown. */
 export function settle<T>(outcome: Outcome<T>): T {

@@ -207,6 +207,10 @@ describe("one place for each lifecycle step (source rules)", () => {
     expect(offenders(/JSON\.parse\([\w.]*\.routes\)/, ["lib/agents/authenticate-agent.ts"])).toEqual([]);
   });
 
+  it("a refusal has one shape: Outcome from lib/errors.ts, built by refusal()", () => {
+    expect(offenders(/kind:\s*"refused"|\bok:\s*false[,;]\s*error\b|\{\s*(denied|error|refused):\s*new AppError/, ["lib/errors.ts"])).toEqual([]);
+  });
+
   it("the credential scope is spelled only by credentialScope()", () => {
     expect(offenders(/credentialScope:\s*`/)).toEqual([]);
   });

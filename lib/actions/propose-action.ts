@@ -1,6 +1,6 @@
 import { sqlTransaction } from "@/lib/db/sql";
 import type { Sql } from "@/lib/db/types";
-import { AppError, ok, refusal, type Outcome } from "@/lib/errors";
+import { AppError, ok, refusal, type Outcome, type Refusal } from "@/lib/errors";
 import type { ProposeActionInput, ActionView } from "@/lib/api/schemas";
 import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
 import { decide, type Decision } from "@/lib/policy/decide";
@@ -173,7 +173,7 @@ async function refuse(
   decision: Extract<Decision, { outcome: "denied" | "invalid" }>,
   routeId: string | null,
   ctx: { requestId: string },
-): Promise<{ ok: false; error: AppError }> {
+): Promise<Refusal> {
   if (decision.outcome === "invalid") {
     await appendAudit(tx, { ...base, status: "invalid", reason: decision.reason, data: { issues: decision.issues } });
     return refusal(new AppError("validation_failed", decision.message, { issues: decision.issues, reason: "invalid_args" }));

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { db, type Tx } from "@/lib/db/client";
-import { AppError, ok, refusal, settle, type Outcome } from "@/lib/errors";
+import { AppError, ok, refusal, settle, type Outcome, type Refusal } from "@/lib/errors";
 import { appendAudit, type AuditInput } from "@/lib/audit/append";
 import { newId } from "@/lib/crypto/new-id";
 import { argsHash as hashArgs } from "@/lib/sdk/args-hash";
@@ -96,7 +96,7 @@ async function mint(tx: Tx, userId: string, input: z.infer<typeof mintBreakGlass
 }
 
 /** Audit the refusal (it commits), then the caller throws. */
-async function refuse(tx: Tx, base: AuditInput, error: AppError, data?: Record<string, unknown>): Promise<{ ok: false; error: AppError }> {
+async function refuse(tx: Tx, base: AuditInput, error: AppError, data?: Record<string, unknown>): Promise<Refusal> {
   await appendAudit(tx, { ...base, status: error.code === "validation_failed" ? "invalid" : "denied", reason: error.reason ?? null, data });
   return refusal(error);
 }
