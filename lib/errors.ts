@@ -92,3 +92,21 @@ export function toErrorBody(err: unknown, requestId: string): { status: number; 
 export function zodIssues(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): FieldIssue[] {
   return issues.map((i) => ({ path: i.path.map(String).join(".") || "(root)", message: i.message }));
 }
+
+/**
+ * What a transaction returns when it refuses. A refusal is returned, not thrown,
+ * so that its audit record commits; {@link settle} throws it after the commit.
+ */
+export type Outcome<T> = { ok: true; value: T } | Refusal;
+
+export type Refusal = { ok: false; error: AppError };
+
+export const ok = <T>(value: T): Outcome<T> => ({ ok: true, value });
+
+export const refusal = (error: AppError): Refusal => ({ ok: false, error });
+
+/** The outcome's value, or its refusal thrown. */
+export function settle<T>(outcome: Outcome<T>): T {
+  if (!outcome.ok) throw outcome.error;
+  return outcome.value;
+}

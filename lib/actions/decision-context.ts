@@ -3,6 +3,8 @@ import { findRouteWithActivePolicy } from "@/lib/db/tables/route";
 import { findToolByName } from "@/lib/db/tables/tool";
 import { enabledKillSwitchScopes } from "@/lib/db/tables/kill-switch";
 import type { Policy, ToolEntry } from "@/lib/policy/types";
+import type { DecisionInput } from "@/lib/policy/decide";
+import { argsValidator } from "@/lib/catalog/validate-args";
 import { parsePolicy } from "@/lib/policy/policy-schema";
 import { toolEntryFromRow } from "@/lib/catalog/tool-from-row";
 
@@ -44,7 +46,7 @@ export async function loadRoute(exec: Exec, name: string): Promise<LoadedRoute |
 }
 
 /** Exact, case-sensitive catalog lookup; no normalisation of any kind. */
-export async function loadTool(exec: Exec, name: string): Promise<ToolEntry | null> {
+async function loadTool(exec: Exec, name: string): Promise<ToolEntry | null> {
   const row = await findToolByName(exec, name);
   if (!row || row.name !== name) return null;
   return toolEntryFromRow(row);
@@ -56,11 +58,65 @@ export const killSwitchKeys = {
   tool: (tenantId: string | "*", tool: string) => `tool:${tenantId}:${tool}`,
 };
 
-export async function killSwitchState(exec: Exec, tenantId: string, tool: string): Promise<{ tenant: boolean; tool: boolean }> {
+async function killSwitchState(exec: Exec, tenantId: string, tool: string): Promise<{ tenant: boolean; tool: boolean }> {
   const scopes = await enabledKillSwitchScopes(exec, [
     killSwitchKeys.tenant(tenantId),
     killSwitchKeys.tool("*", tool),
     killSwitchKeys.tool(tenantId, tool),
   ]);
   return { tenant: scopes.includes("tenant"), tool: scopes.includes("tool") };
+}
+
+/** The run fields the budget step reads. */
+export type RunBudget = {
+  status: string;
+  stepsUsed: number;
+  stepsMax: number;
+  usdUsedMicros: number;
+  usdMaxMicros: number;
+  expiresAt: Date;
+};
+
+export type DecisionSubject = {
+  /** The credential's routes, already parsed (`parseCredentialRoutes`). */
+  credentialRoutes: readonly string[];
+  tenantId: string;
+  routeName: string;
+  toolName: string;
+  /** For a new call: the run's budgets and the call's args. Omitted at approval-time re-checks. */
+  call?: { run: RunBudget; costMicros: number; nowMs: number; args: unknown };
+};
+
+export type LoadedDecisionInput = { input: DecisionInput; route: LoadedRoute | null; tool: ToolEntry | null };
+
+/**
+ * Everything `decide` needs, read in one order for every caller (proposal,
+ * approval-time re-check, break-glass): route, tool, kill switches.
+ */
+export async function loadDecisionInput(exec: Exec, s: DecisionSubject): Promise<LoadedDecisionInput> {
+  const route = await loadRoute(exec, s.routeName);
+  const tool = await loadTool(exec, s.toolName);
+  const killSwitch = await killSwitchState(exec, s.tenantId, s.toolName);
+  const input: DecisionInput = {
+    credentialRoutes: s.credentialRoutes,
+    routeName: s.routeName,
+    route: route ? { policy: route.policy, breakerOpen: route.breakerOpen } : null,
+    killSwitch,
+    toolName: s.toolName,
+    tool,
+  };
+  const call = s.call;
+  if (call) {
+    input.budget = {
+      stepsUsed: call.run.stepsUsed,
+      stepsMax: call.run.stepsMax,
+      nowMs: call.nowMs,
+      expiresAtMs: call.run.status === "active" ? call.run.expiresAt.getTime() : 0,
+      usdUsedMicros: call.run.usdUsedMicros,
+      usdMaxMicros: call.run.usdMaxMicros,
+      costMicros: call.costMicros,
+    };
+    input.validateArgs = (t) => argsValidator(t)(call.args);
+  }
+  return { input, route, tool };
 }

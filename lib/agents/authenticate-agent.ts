@@ -15,6 +15,11 @@ export type AgentPrincipal = {
 
 const stringList = z.array(z.string());
 
+/** A credential's stored route list (JSON text), checked: anything but a list of names throws. */
+export function parseCredentialRoutes(routes: string): string[] {
+  return stringList.parse(JSON.parse(routes));
+}
+
 /** `tenant/env` — the credential scope written into audit rows. */
 export function credentialScope(p: { tenantId: string; env: string }): string {
   return `${p.tenantId}/${p.env}`;
@@ -47,7 +52,7 @@ export async function authenticateAgent(req: { readonly headers: Headers }): Pro
     name: cred.name,
     tenantId: cred.tenantId,
     env: cred.env,
-    routes: stringList.parse(JSON.parse(cred.routes)),
+    routes: parseCredentialRoutes(cred.routes),
     callbackAllowlist: stringList.parse(JSON.parse(cred.callbackAllowlist)),
   };
 }

@@ -5,6 +5,7 @@ import { policyVersionIds } from "@/lib/db/tables/policy-version";
 import { appendAudit } from "@/lib/audit/append";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 import { parsePolicy } from "@/lib/policy/policy-schema";
+import { actionAuditFields } from "@/lib/actions/action-audit";
 
 /**
  * Re-notify reviewers about actions still pending after their route policy's
@@ -66,15 +67,7 @@ export async function escalateDueActions(now = new Date(), limit = 200): Promise
       await appendAudit(tx, {
         type: "action.escalated",
         actorType: "system",
-        tenantId: a.tenantId,
-        env: a.env,
-        route: a.routeName,
-        tool: a.tool,
-        argsHash: a.argsHash,
-        idempotencyKey: a.idempotencyKey,
-        credentialScope: `${a.tenantId}/${a.env}`,
-        actionId: a.id,
-        runId: a.runId,
+        ...actionAuditFields(a),
         status: "pending",
         reason: "escalated",
         data: { pending_seconds: pendingFor, escalate_after_seconds: seconds },

@@ -1,5 +1,5 @@
 import { db, type Tx } from "@/lib/db/client";
-import { AppError } from "@/lib/errors";
+import { AppError, ok, refusal, settle } from "@/lib/errors";
 import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
 import { credentialScope } from "@/lib/agents/authenticate-agent";
 import { appendAudit } from "@/lib/audit/append";
@@ -70,7 +70,7 @@ export async function startRun(agent: AgentPrincipal, routeName: string, ctx: { 
     };
     const deny = async (reason: string, message: string) => {
       await appendAudit(tx, { ...base, type: "run.denied", status: "denied", reason });
-      return { denied: new AppError("denied", message, { reason, extra: { status: "denied" } }) };
+      return refusal(new AppError("denied", message, { reason, extra: { status: "denied" } }));
     };
     if (!agent.routes.includes(routeName)) return deny("route_not_permitted", `This credential may not use route ${routeName}.`);
     const route = await loadRoute(tx, routeName);
@@ -111,8 +111,7 @@ export async function startRun(agent: AgentPrincipal, routeName: string, ctx: { 
       },
       { requestId: ctx.requestId, actorType: "agent", actorId: agent.credentialId },
     );
-    return { view: runView(run, token, tools) };
+    return ok(runView(run, token, tools));
   });
-  if ("denied" in out) throw out.denied;
-  return out.view;
+  return settle(out);
 }
