@@ -1,3 +1,4 @@
+import "server-only";
 import { credentialScope } from "@/lib/agents/authenticate-agent";
 
 /** What an audit event needs to know about the action it is about (or is about to create). */

@@ -1,3 +1,4 @@
+import "server-only";
 import type { Action } from "@/lib/db/types";
 import { seal } from "@/lib/crypto/seal";
 import type { ActionTokenInput, MintedToken } from "@/lib/tokens/mint";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { ActionView, ActionStatus } from "@/lib/api/schemas";
 import type { Action } from "@/lib/db/types";
 import { unseal } from "@/lib/crypto/seal";

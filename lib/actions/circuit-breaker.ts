@@ -1,3 +1,4 @@
+import "server-only";
 import type { Exec } from "@/lib/db/types";
 import { lockRouteBreaker, setRouteBreaker } from "@/lib/db/tables/route";
 import { appendAudit } from "@/lib/audit/append";

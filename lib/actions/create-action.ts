@@ -1,3 +1,4 @@
+import "server-only";
 import type { Action, Exec } from "@/lib/db/types";
 import { insertAction } from "@/lib/db/tables/action";
 import type { ToolEntry } from "@/lib/policy/types";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { Exec } from "@/lib/db/types";
 import { findRouteWithActivePolicy } from "@/lib/db/tables/route";
 import { findToolByName } from "@/lib/db/tables/tool";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { Tx } from "@/lib/db/client";
 import type { Action } from "@/lib/db/types";
 import { appendAudit, type ActorType } from "@/lib/audit/append";

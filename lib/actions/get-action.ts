@@ -1,3 +1,4 @@
+import "server-only";
 import { sqlRead } from "@/lib/db/sql";
 import { loadActionWithApprovals } from "@/lib/db/tables/action";
 import { AppError } from "@/lib/errors";

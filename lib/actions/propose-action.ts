@@ -1,3 +1,4 @@
+import "server-only";
 import { sqlTransaction } from "@/lib/db/sql";
 import type { Sql } from "@/lib/db/types";
 import { AppError, ok, refusal, type Outcome, type Refusal } from "@/lib/errors";

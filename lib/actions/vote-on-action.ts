@@ -1,3 +1,4 @@
+import "server-only";
 import { db, type Tx } from "@/lib/db/client";
 import { AppError, ok, refusal, type Outcome } from "@/lib/errors";
 import type { Action } from "@/lib/db/types";

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { sqlRead, sqlTransaction } from "@/lib/db/sql";
 import { findAgentCredentialByPrefix, touchAgentCredential } from "@/lib/db/tables/agent-credential";

@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "@/lib/db/client";
 import { AppError, ok, refusal, settle, type Outcome } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/append";

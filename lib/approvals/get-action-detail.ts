@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "@/lib/db/client";
 import type { BlastRadius, Undo } from "@/lib/policy/types";
 import { toolReviewInfo } from "@/lib/approvals/tool-info";

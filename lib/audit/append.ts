@@ -1,3 +1,4 @@
+import "server-only";
 import { AppError } from "@/lib/errors";
 import type { AuditRecord } from "@/lib/audit/chain";
 // The same hash as hashAuditRecord (test/audit-tamper.test.ts pins the two together), without the general canonicaliser.

@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "@/lib/db/client";
 import { auditWhere, timeWindow, toAuditView, type SeqWindow, type AuditFilter, type AuditView } from "@/lib/audit/query";
 

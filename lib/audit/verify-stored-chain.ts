@@ -1,3 +1,4 @@
+import "server-only";
 import { sqlRead } from "@/lib/db/sql";
 import { AUDIT_EVENT_COLUMNS, auditEventValueBatch, readAuditHead } from "@/lib/db/tables/audit-event";
 import { GENESIS_HASH, hashAuditRecord, type AuditRecord } from "@/lib/audit/chain";

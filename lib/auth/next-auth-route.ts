@@ -1,3 +1,4 @@
+import "server-only";
 import NextAuth from "next-auth";
 import { authOptions } from "@/lib/auth/auth-options";
 import { RATE_LIMITED } from "@/lib/auth/authorize-credentials";

@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "@/lib/db/client";
 
 /** Failures allowed per key inside the window; the next attempt is refused unchecked. */

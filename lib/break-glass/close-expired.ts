@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "@/lib/db/client";
 import { sqlRead } from "@/lib/db/sql";
 import { anyBreakGlassSessionExpired } from "@/lib/db/tables/break-glass-session";

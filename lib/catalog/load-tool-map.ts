@@ -1,3 +1,4 @@
+import "server-only";
 import { db, type Tx } from "@/lib/db/client";
 import { toolEntryFromRow } from "@/lib/catalog/tool-from-row";
 import type { ToolEntry } from "@/lib/policy/types";

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { AppError, zodIssues } from "@/lib/errors";
 import { TOOL_KINDS, type ToolEntry } from "@/lib/policy/types";

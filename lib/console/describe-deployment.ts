@@ -1,3 +1,4 @@
+import "server-only";
 import { env } from "@/lib/env";
 
 /** What the settings page says about this deployment: only non-secret facts. */

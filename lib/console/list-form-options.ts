@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "@/lib/db/client";
 
 /** The choices on the agents page's "new credential" form: every tenant and every route, by name. */

@@ -1,3 +1,4 @@
+import "server-only";
 /**
  * Provider-shaped raw values (SQLite: ISO text, 0/1, bigint; Postgres: Date,
  * boolean, number) as the ORM's. Used by the table modules only: code outside

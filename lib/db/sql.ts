@@ -1,3 +1,4 @@
+import "server-only";
 import type { Exec, Sql, SqlParam, Tx } from "@/lib/db/types";
 import { provider, sqlDriver } from "@/lib/db/client";
 import { sqliteRead, sqliteTransaction } from "@/lib/db/sqlite/sqlite-driver";

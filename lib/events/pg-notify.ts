@@ -1,3 +1,4 @@
+import "server-only";
 import pg from "pg";
 import { pgBackendPid, pgListen, pgNotify } from "@/lib/db/postgres/notify";
 import { deliverRemoteActionChange, setRemoteNotifier, wakeAllWaiters } from "@/lib/events/action-events";

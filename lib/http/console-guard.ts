@@ -1,3 +1,4 @@
+import "server-only";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { handler, type HandlerContext } from "@/lib/http/handler";

@@ -1,3 +1,4 @@
+import "server-only";
 import { toErrorBody } from "@/lib/errors";
 import { requestIdFrom } from "@/lib/http/request-id";
 import { observeRequest } from "@/lib/metrics/record";

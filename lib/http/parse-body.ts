@@ -1,3 +1,4 @@
+import "server-only";
 import type { z } from "zod";
 import { AppError, zodIssues } from "@/lib/errors";
 import { bufferedBody, type HandlerRequest } from "@/lib/http/node-request";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { db, Tx } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { parsePolicy } from "@/lib/policy/policy-schema";

@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { proposePolicyChange, type PolicyChangeResult } from "@/lib/policy-changes/propose-policy-change";

@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "@/lib/db/client";
 import { checkExpectations, type ExpectationResult } from "@/lib/policy/expectations";
 import { loadToolMap } from "@/lib/catalog/load-tool-map";

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { AppError, zodIssues, type FieldIssue } from "@/lib/errors";
 import type { Policy } from "@/lib/policy/types";

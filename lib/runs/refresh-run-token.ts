@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "@/lib/db/client";
 import { AppError, ok, refusal, settle } from "@/lib/errors";
 import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";

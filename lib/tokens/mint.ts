@@ -1,3 +1,4 @@
+import "server-only";
 import { signJws } from "@/lib/tokens/sign-jws";
 import type { Exec } from "@/lib/db/types";
 import { insertIssuedToken } from "@/lib/db/tables/issued-token";

@@ -1,3 +1,4 @@
+import "server-only";
 import crypto from "node:crypto";
 import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JSONWebKeySet, type JWK } from "jose";
 import { db, type Db, type Tx } from "@/lib/db/client";

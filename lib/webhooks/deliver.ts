@@ -1,3 +1,4 @@
+import "server-only";
 import os from "node:os";
 import crypto from "node:crypto";
 import type { LookupFunction } from "node:net";

@@ -1,3 +1,4 @@
+import "server-only";
 import { handler } from "@/lib/http/handler";
 import { AppError, zodIssues } from "@/lib/errors";
 import { authenticateAgent } from "@/lib/agents/authenticate-agent";

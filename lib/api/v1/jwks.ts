@@ -1,3 +1,4 @@
+import "server-only";
 import { handler, json } from "@/lib/http/handler";
 import { publicJwks } from "@/lib/tokens/signing-keys";
 

@@ -1,3 +1,4 @@
+import "server-only";
 import { handler, json } from "@/lib/http/handler";
 import { buildOpenApi } from "@/lib/api/openapi";
 

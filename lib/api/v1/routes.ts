@@ -1,3 +1,4 @@
+import "server-only";
 import { defineRoute, type RouteEntry } from "@/lib/http/node-adapter";
 import { postRun, postRunToken } from "@/lib/api/v1/runs";
 import { postAction, getAction, postCancel, postResult } from "@/lib/api/v1/actions";

@@ -1,3 +1,4 @@
+import "server-only";
 import { handler } from "@/lib/http/handler";
 import { authenticateAgent } from "@/lib/agents/authenticate-agent";
 import { parseAgentBody } from "@/lib/http/parse-body";

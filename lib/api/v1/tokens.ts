@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { handler } from "@/lib/http/handler";
 import { parseBody } from "@/lib/http/parse-body";

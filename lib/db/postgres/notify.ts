@@ -1,3 +1,4 @@
+import "server-only";
 import type pg from "pg";
 
 /** The statements of PostgreSQL's LISTEN/NOTIFY, for the cross-instance wake-ups (lib/events/pg-notify.ts). */

@@ -1,3 +1,4 @@
+import "server-only";
 import Database from "better-sqlite3";
 import type BetterSqlite3 from "better-sqlite3";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { SqliteDriver } from "@/lib/db/sqlite/serialized-sqlite";
 import type { Sql } from "@/lib/db/types";
 import { SqliteSql } from "@/lib/db/sqlite/sqlite-sql";

@@ -1,3 +1,4 @@
+import "server-only";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";

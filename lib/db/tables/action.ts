@@ -1,3 +1,4 @@
+import "server-only";
 import type { Action, Exec, Row, Sql } from "@/lib/db/types";
 import { asSql } from "@/lib/db/sql";
 import { asNumber } from "@/lib/db/decode";

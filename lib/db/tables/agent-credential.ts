@@ -1,3 +1,4 @@
+import "server-only";
 import type { AgentCredential, Row, Sql } from "@/lib/db/types";
 import { columnList, rowDecoder, type ColumnKinds } from "@/lib/db/tables/columns";
 

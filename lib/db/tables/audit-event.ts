@@ -1,3 +1,4 @@
+import "server-only";
 import type { AuditEvent, Row, Sql } from "@/lib/db/types";
 import { asDate, asNumber } from "@/lib/db/decode";
 import { columnList, rowDecoder, type ColumnKinds } from "@/lib/db/tables/columns";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { Sql } from "@/lib/db/types";
 
 const ANY_DUE = `SELECT 1 AS "due" FROM "BreakGlassSession" WHERE "endedAt" IS NULL AND "expiresAt" <= ? LIMIT 1`;

@@ -1,3 +1,4 @@
+import "server-only";
 import { asBool, asDate, asNumber } from "@/lib/db/decode";
 import type { Row } from "@/lib/db/types";
 

@@ -1,3 +1,4 @@
+import "server-only";
 import type { Exec, IssuedToken, Row } from "@/lib/db/types";
 import { asSql } from "@/lib/db/sql";
 import { rowDecoder, type ColumnKinds } from "@/lib/db/tables/columns";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { Sql } from "@/lib/db/types";
 
 const IDS = `SELECT "id" FROM "PolicyVersion"`;

@@ -1,3 +1,4 @@
+import "server-only";
 import type { Exec, Row, Run, Sql } from "@/lib/db/types";
 import { asSql } from "@/lib/db/sql";
 import { columnList, rowDecoder, type ColumnKinds } from "@/lib/db/tables/columns";

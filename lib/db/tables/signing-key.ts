@@ -1,3 +1,4 @@
+import "server-only";
 import type { Sql } from "@/lib/db/types";
 
 const NEWEST_ACTIVE = `SELECT "kid", "privateSealed" FROM "SigningKey" WHERE "status" = 'active' ORDER BY "createdAt" DESC, "kid" DESC LIMIT 1`;

@@ -1,3 +1,4 @@
+import "server-only";
 import type { Exec, Sql } from "@/lib/db/types";
 import { asSql } from "@/lib/db/sql";
 
