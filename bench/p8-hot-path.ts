@@ -24,6 +24,9 @@ export async function benchHotPath(quick: boolean): Promise<BenchResult> {
     goals: [],
     loadBefore,
     loadAfter: os.loadavg(),
-    notes: [`During the allowed-read loop the process was on CPU ${Math.round((x.proposeReadCpuShare ?? NaN) * 100)}% of the wall time (the rest: waiting for a core on the shared machine, or I/O).`, "Each audit append includes its own transaction (BEGIN … COMMIT)."],
+    notes: [
+      `During the allowed-read loop the process was on CPU ${Math.round((x.proposeReadCpuShare ?? NaN) * 100)}% of the wall time (the rest: waiting for a core on the shared machine, or I/O).`,
+      "Each audit append includes its own transaction (BEGIN … COMMIT).",
+    ],
   };
 }

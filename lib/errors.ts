@@ -34,11 +34,7 @@ export class AppError extends Error {
   readonly reason?: string;
   readonly extra?: Record<string, unknown>;
 
-  constructor(
-    code: ErrorCode,
-    message: string,
-    opts: { issues?: FieldIssue[]; reason?: string; extra?: Record<string, unknown> } = {},
-  ) {
+  constructor(code: ErrorCode, message: string, opts: { issues?: FieldIssue[]; reason?: string; extra?: Record<string, unknown> } = {}) {
     super(message);
     this.name = "AppError";
     this.code = code;

@@ -22,7 +22,10 @@ export async function serve(options: ServeOptions = {}): Promise<{ port: number 
   console.log(`gatehouse: serving on http://${options.hostname ?? "localhost"}:${server.port}`);
 
   let stopping = false;
-  for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+  for (const [signal, code] of [
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ] as const) {
     process.on(signal, () => {
       if (stopping) process.exit(code); // a second signal: no more waiting
       stopping = true;

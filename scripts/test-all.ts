@@ -76,7 +76,14 @@ for (const [i, step] of steps.entries()) {
   }
   failed++;
   const why = result.error ? result.error.message : result.signal ? `killed by ${result.signal}` : `exit code ${result.status}`;
-  banner(`FAILED: ${step.name} (${why}); skipped: ${steps.slice(i + 1).map((s) => s.name).join(", ") || "nothing"}`);
+  banner(
+    `FAILED: ${step.name} (${why}); skipped: ${
+      steps
+        .slice(i + 1)
+        .map((s) => s.name)
+        .join(", ") || "nothing"
+    }`,
+  );
   break;
 }
 

@@ -138,7 +138,18 @@ describe("one action lifecycle", () => {
       db().$transaction((tx) =>
         mintActionToken(
           tx,
-          { credentialId: "c", tenant: "acme", env: "prod", route: "support/send", runId, actionId: "act_fail", tool: "kb.search", argsHash: argsHash({ query: "q" }), idempotencyKey: "k", approverIds: [] },
+          {
+            credentialId: "c",
+            tenant: "acme",
+            env: "prod",
+            route: "support/send",
+            runId,
+            actionId: "act_fail",
+            tool: "kb.search",
+            argsHash: argsHash({ query: "q" }),
+            idempotencyKey: "k",
+            approverIds: [],
+          },
           { actorType: "agent" },
           async (m) => {
             jti = m.jti;

@@ -104,7 +104,9 @@ describe("making a tool less strict needs a second admin", () => {
   });
 
   it("an args schema that is not a valid JSON Schema is refused", async () => {
-    await expect(saveTool({ entry: { ...close, name: "ticket.reopen", argsSchema: { type: "object", properties: { a: { type: "nonsense" } } } }, mode: "create", actorId: admin1 })).rejects.toMatchObject({
+    await expect(
+      saveTool({ entry: { ...close, name: "ticket.reopen", argsSchema: { type: "object", properties: { a: { type: "nonsense" } } } }, mode: "create", actorId: admin1 }),
+    ).rejects.toMatchObject({
       code: "validation_failed",
     });
   });
@@ -147,7 +149,9 @@ describe("routes and webhooks", () => {
     expect(unseal(row.secretSealed, `webhook-secret:${ep.id}`)).toBe(ep.secret);
     await expect(createEndpoint({ url: "http://127.0.0.1:9/x", events: ["*"] }, { actorId: admin1 })).rejects.toMatchObject({ code: "validation_failed" });
     await createEndpoint({ url: "http://127.0.0.1:9/x", events: ["*"], allowPrivate: true }, { actorId: admin1 });
-    const d = await db().webhookDelivery.create({ data: { kind: "webhook", endpointId: ep.id, url: row.url, event: "policy.changed", payload: "{}", status: "failed", nextAttemptAt: new Date(0) } });
+    const d = await db().webhookDelivery.create({
+      data: { kind: "webhook", endpointId: ep.id, url: row.url, event: "policy.changed", payload: "{}", status: "failed", nextAttemptAt: new Date(0) },
+    });
     await retryDelivery(d.id, { actorId: admin1 });
     const again = await db().webhookDelivery.findUniqueOrThrow({ where: { id: d.id } });
     expect(again.status).toBe("pending");

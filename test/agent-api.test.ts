@@ -155,7 +155,16 @@ describe("agent API: bad input changes nothing and gets a clear error", () => {
     const r = await call("GET", "/api/v1/openapi.json", null);
     expect(r.body.openapi).toBe("3.1.0");
     expect(Object.keys(r.body.paths)).toEqual(
-      expect.arrayContaining(["/api/v1/runs", "/api/v1/runs/{id}/token", "/api/v1/actions", "/api/v1/actions/{id}", "/api/v1/actions/{id}/cancel", "/api/v1/actions/{id}/result", "/api/v1/tokens/redeem", "/.well-known/jwks.json"]),
+      expect.arrayContaining([
+        "/api/v1/runs",
+        "/api/v1/runs/{id}/token",
+        "/api/v1/actions",
+        "/api/v1/actions/{id}",
+        "/api/v1/actions/{id}/cancel",
+        "/api/v1/actions/{id}/result",
+        "/api/v1/tokens/redeem",
+        "/.well-known/jwks.json",
+      ]),
     );
     expect(r.body.paths["/api/v1/actions"].post.requestBody.content["application/json"].schema.properties.idempotency_key).toBeTruthy();
   });

@@ -103,14 +103,22 @@ describe("architecture", () => {
     // The patterns must keep matching real statements, or the rule above passes vacuously.
     const hits = findAll(sourceFiles(path.join(root, "lib", "db", "tables")), RAW_SQL);
     for (const table of ["action", "audit-event", "run", "issued-token", "agent-credential"]) {
-      expect(hits.some((h) => h.startsWith(`lib/db/tables/${table}.ts:`)), table).toBe(true);
+      expect(
+        hits.some((h) => h.startsWith(`lib/db/tables/${table}.ts:`)),
+        table,
+      ).toBe(true);
     }
   });
 
   it("only lib/db imports the generated Prisma client: everything else takes model types from lib/db/types", () => {
     const files = ["lib", "app", "components", "scripts", "bench", "test", "e2e"]
       .flatMap((d) => sourceFiles(path.join(root, d)))
-      .concat(fs.readdirSync(root).filter((f) => /\.(ts|mts|mjs)$/.test(f)).map((f) => path.join(root, f)))
+      .concat(
+        fs
+          .readdirSync(root)
+          .filter((f) => /\.(ts|mts|mjs)$/.test(f))
+          .map((f) => path.join(root, f)),
+      )
       .filter((f) => !insideLibDb(f));
     expect(findAll(files, [GENERATED_CLIENT]), "import model types from @/lib/db/types instead").toEqual([]);
   });

@@ -12,9 +12,7 @@ let cleanup: () => Promise<void>;
 let databaseUrl: string;
 beforeAll(async () => {
   ({ cleanup, databaseUrl } = await freshDb());
-  await db().$transaction((tx) =>
-    appendAudit(tx, ...Array.from({ length: 10 }, (_, i) => ({ type: "test.event", actorType: "system" as const, data: { i } }))),
-  );
+  await db().$transaction((tx) => appendAudit(tx, ...Array.from({ length: 10 }, (_, i) => ({ type: "test.event", actorType: "system" as const, data: { i } }))));
 });
 afterAll(() => cleanup());
 

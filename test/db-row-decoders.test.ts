@@ -31,15 +31,10 @@ let runId: string;
 
 /** Every way raw SQL reaches the database: the read connection, a raw write transaction, an ORM transaction. */
 async function viaEveryPath<T>(read: (sql: Sql) => Promise<T>): Promise<T[]> {
-  return [
-    await sqlRead(read),
-    await sqlTransaction(read),
-    await db().$transaction((tx) => read(sqlFromTx(tx))),
-  ];
+  return [await sqlRead(read), await sqlTransaction(read), await db().$transaction((tx) => read(sqlFromTx(tx)))];
 }
 
-const selectAll = (table: string, key: string, value: string | number) => (sql: Sql) =>
-  sql.get<Row>(`SELECT * FROM "${table}" WHERE "${key}" = ?`, [value]).then((r) => r!);
+const selectAll = (table: string, key: string, value: string | number) => (sql: Sql) => sql.get<Row>(`SELECT * FROM "${table}" WHERE "${key}" = ?`, [value]).then((r) => r!);
 
 beforeAll(async () => {
   ({ cleanup } = await freshDb());

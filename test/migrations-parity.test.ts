@@ -44,11 +44,7 @@ describe("migration parity (SQLite vs PostgreSQL)", () => {
       `ALTER TABLE "User" ALTER COLUMN "name" DROP NOT NULL;`,
     ]);
     expect(diffShapes(sqlite, pg).sort()).toEqual(
-      [
-        "column Action.extra: only in postgres",
-        "column User.name: NOT NULL true in sqlite, false in postgres",
-        "index Action.Action_extra_idx: only in postgres",
-      ].sort(),
+      ["column Action.extra: only in postgres", "column User.name: NOT NULL true in sqlite, false in postgres", "index Action.Action_extra_idx: only in postgres"].sort(),
     );
   });
 
@@ -75,8 +71,7 @@ describe("migration parity (SQLite vs PostgreSQL)", () => {
 });
 
 describe("the migrator (SQLite)", () => {
-  const edit = (ms: Migration[]): Migration[] =>
-    ms.map((m, i) => (i === 0 ? { ...m, sql: m.sql + "\n-- edited", checksum: "0".repeat(64) } : m));
+  const edit = (ms: Migration[]): Migration[] => ms.map((m, i) => (i === 0 ? { ...m, sql: m.sql + "\n-- edited", checksum: "0".repeat(64) } : m));
 
   it("records each migration with its checksum and applies nothing twice", () => {
     const file = path.join(dir, "twice.db");

@@ -118,7 +118,12 @@ describe("a widening needs a second admin", () => {
 
   it("a pending change cannot be approved twice and a rejected one never applies", async () => {
     const p = await active("support/draft");
-    const change = await proposePolicyChange({ route: "support/draft", policy: { ...p, budgets: { ...p.budgets, steps: p.budgets.steps + 5 } }, reason: "more steps", actorId: admin2 });
+    const change = await proposePolicyChange({
+      route: "support/draft",
+      policy: { ...p, budgets: { ...p.budgets, steps: p.budgets.steps + 5 } },
+      reason: "more steps",
+      actorId: admin2,
+    });
     expect(change.status).toBe("pending");
     await rejectPolicyChange({ versionId: change.id, actorId: admin1, reason: "no" });
     await expect(approvePolicyChange({ versionId: change.id, actorId: admin1 })).rejects.toMatchObject({ code: "conflict" });
@@ -138,7 +143,12 @@ describe("narrowing takes effect at once", () => {
     const ep = await db().webhookEndpoint.create({ data: { url: "https://hooks.example.com/x", events: JSON.stringify(["policy.changed"]), secretSealed: "x" } });
     const p = await active("support/draft");
     const r0 = await db().route.findUniqueOrThrow({ where: { name: "support/draft" } });
-    const change = await proposePolicyChange({ route: "support/draft", policy: { ...p, deny_tools: [...p.deny_tools, "kb.search"], allow_tools: p.allow_tools.filter((t) => t !== "kb.search") }, reason: "tighten", actorId: admin1 });
+    const change = await proposePolicyChange({
+      route: "support/draft",
+      policy: { ...p, deny_tools: [...p.deny_tools, "kb.search"], allow_tools: p.allow_tools.filter((t) => t !== "kb.search") },
+      reason: "tighten",
+      actorId: admin1,
+    });
     expect(change.status).toBe("active");
     const r1 = await db().route.findUniqueOrThrow({ where: { name: "support/draft" } });
     expect(r1.activeVersion).toBe(change.version);
@@ -153,8 +163,12 @@ describe("narrowing takes effect at once", () => {
 
   it("invalid policies are refused: a tool in both allow and deny, unknown keys", async () => {
     const p = await active("support/draft");
-    await expect(proposePolicyChange({ route: "support/draft", policy: { ...p, deny_tools: [...p.deny_tools, "email.draft"] }, reason: "x", actorId: admin1 })).rejects.toMatchObject({ code: "validation_failed" });
-    await expect(proposePolicyChange({ route: "support/draft", policy: { ...p, deny_tool: [] }, reason: "x", actorId: admin1 })).rejects.toMatchObject({ code: "validation_failed" });
+    await expect(
+      proposePolicyChange({ route: "support/draft", policy: { ...p, deny_tools: [...p.deny_tools, "email.draft"] }, reason: "x", actorId: admin1 }),
+    ).rejects.toMatchObject({ code: "validation_failed" });
+    await expect(proposePolicyChange({ route: "support/draft", policy: { ...p, deny_tool: [] }, reason: "x", actorId: admin1 })).rejects.toMatchObject({
+      code: "validation_failed",
+    });
     await expect(proposePolicyChange({ route: "support/draft", policy: p, reason: "", actorId: admin1 })).rejects.toMatchObject({ code: "validation_failed" });
   });
 });

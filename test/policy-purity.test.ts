@@ -36,7 +36,11 @@ function runtimeImports(file: string, text: string): string[] {
       const typeOnly =
         !!clause &&
         (clause.isTypeOnly ||
-          (!clause.name && !!clause.namedBindings && ts.isNamedImports(clause.namedBindings) && clause.namedBindings.elements.length > 0 && clause.namedBindings.elements.every((e) => e.isTypeOnly)));
+          (!clause.name &&
+            !!clause.namedBindings &&
+            ts.isNamedImports(clause.namedBindings) &&
+            clause.namedBindings.elements.length > 0 &&
+            clause.namedBindings.elements.every((e) => e.isTypeOnly)));
       if (!typeOnly) out.push(node.moduleSpecifier.text);
     } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
       if (!node.isTypeOnly) out.push(node.moduleSpecifier.text);
@@ -77,7 +81,8 @@ function impureImports(entries: string[], opts: { pureDir: string; pureFilesOuts
       const local = resolveLocal(file, spec);
       if (local === null) {
         const pkg = spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0]!;
-        if (!opts.purePackages.has(pkg)) problems.push(`${file} → ${spec}: a package that is not known to be pure (node: modules, next, react, database drivers and server-only all do I/O or need a runtime)`);
+        if (!opts.purePackages.has(pkg))
+          problems.push(`${file} → ${spec}: a package that is not known to be pure (node: modules, next, react, database drivers and server-only all do I/O or need a runtime)`);
         continue;
       }
       if (!local.startsWith(`${opts.pureDir}/`) && !opts.pureFilesOutside.has(local)) {
@@ -110,7 +115,10 @@ describe("lib/policy is pure", () => {
     const rel = path.relative(ROOT, dir).split(path.sep).join("/");
     try {
       fs.writeFileSync(path.join(dir, "a.ts"), 'import type { Tx } from "@/lib/db/client";\nimport { b } from "./b";\nexport const a = (t: Tx) => b(t);\n');
-      fs.writeFileSync(path.join(dir, "b.ts"), 'import { db } from "@/lib/db/client";\nimport fs from "node:fs";\nexport const b = (x: unknown) => [x, db, fs, import("next/server")];\n');
+      fs.writeFileSync(
+        path.join(dir, "b.ts"),
+        'import { db } from "@/lib/db/client";\nimport fs from "node:fs";\nexport const b = (x: unknown) => [x, db, fs, import("next/server")];\n',
+      );
       const problems = impureImports([`${rel}/a.ts`], { pureDir: rel, pureFilesOutside: new Set(), purePackages: PURE_PACKAGES });
       expect(problems.map((p) => p.split(":")[0])).toEqual([`${rel}/b.ts → @/lib/db/client`, `${rel}/b.ts → node`, `${rel}/b.ts → next/server`]);
     } finally {

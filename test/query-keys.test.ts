@@ -42,7 +42,8 @@ function queries(files: { file: string; text: string }[]): Use[] {
 function inlineKeyedCalls(files: { file: string; text: string }[]): string[] {
   const out: string[] = [];
   for (const { file, text } of files) {
-    for (const m of text.matchAll(/\b(invalidateQueries|refetchQueries|removeQueries|cancelQueries|setQueryData|getQueryData)\(\s*(\{\s*queryKey:\s*)?\[/g)) out.push(`${file}: ${m[1]} with an inline key`);
+    for (const m of text.matchAll(/\b(invalidateQueries|refetchQueries|removeQueries|cancelQueries|setQueryData|getQueryData)\(\s*(\{\s*queryKey:\s*)?\[/g))
+      out.push(`${file}: ${m[1]} with an inline key`);
   }
   return out;
 }

@@ -39,7 +39,14 @@ describe("runs", () => {
     expect(run.tools).not.toContain("email.send");
     expect(run.tools).not.toContain("email.draft");
     const jwks = await publicJwks();
-    const claims = await verifyRunToken(run.run_token, { jwks, issuer: env().GATEHOUSE_ISSUER, audience: env().GATEHOUSE_AUDIENCE, tenant: "acme", env: "prod", tool: "kb.search" });
+    const claims = await verifyRunToken(run.run_token, {
+      jwks,
+      issuer: env().GATEHOUSE_ISSUER,
+      audience: env().GATEHOUSE_AUDIENCE,
+      tenant: "acme",
+      env: "prod",
+      tool: "kb.search",
+    });
     expect(claims.run_id).toBe(run.run_id);
     await expect(
       verifyRunToken(run.run_token, { jwks, issuer: env().GATEHOUSE_ISSUER, audience: env().GATEHOUSE_AUDIENCE, tenant: "acme", env: "prod", tool: "email.send" }),

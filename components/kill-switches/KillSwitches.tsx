@@ -75,7 +75,11 @@ export function KillSwitches({ tenants, tools, sessionId }: { tenants: string[];
           Turn kill switch on
         </button>
       </form>
-      {error ? <p role="alert" className="text-sm text-red-700">{error}</p> : null}
+      {error ? (
+        <p role="alert" className="text-sm text-red-700">
+          {error}
+        </p>
+      ) : null}
       <ul className="divide-y divide-slate-100 text-sm">
         {on.length === 0 ? <li className="text-slate-500">No kill switch is on.</li> : null}
         {on.map((k) => (

@@ -21,7 +21,13 @@ export function RunAllTests() {
             {all.reduce((n, r) => n + r.results.length, 0)} tests across {all.length} routes, {failing.length} failing.
           </p>
           <ul className="list-disc pl-5">
-            {all.flatMap((r) => r.results.map((x) => <li key={r.route + x.message} className={x.ok ? "text-slate-600" : "text-red-700"}>{x.message}</li>))}
+            {all.flatMap((r) =>
+              r.results.map((x) => (
+                <li key={r.route + x.message} className={x.ok ? "text-slate-600" : "text-red-700"}>
+                  {x.message}
+                </li>
+              )),
+            )}
           </ul>
         </div>
       ) : null}

@@ -39,13 +39,7 @@ export function toActionView(
     redeemed: a.redeemedAt !== null,
     result: a.resultStatus ? { status: a.resultStatus, duration_ms: a.resultDurationMs } : null,
   };
-  if (
-    a.credentialId === opts.viewerCredentialId &&
-    a.tokenSealed &&
-    !a.redeemedAt &&
-    a.tokenExpiresAt &&
-    a.tokenExpiresAt > now
-  ) {
+  if (a.credentialId === opts.viewerCredentialId && a.tokenSealed && !a.redeemedAt && a.tokenExpiresAt && a.tokenExpiresAt > now) {
     view.token = opts.token ?? unseal(a.tokenSealed, tokenSealContext(a.id));
     view.token_expires_at = a.tokenExpiresAt.toISOString();
   }

@@ -60,11 +60,7 @@ export const killSwitchKeys = {
 };
 
 async function killSwitchState(exec: Exec, tenantId: string, tool: string): Promise<{ tenant: boolean; tool: boolean }> {
-  const scopes = await enabledKillSwitchScopes(exec, [
-    killSwitchKeys.tenant(tenantId),
-    killSwitchKeys.tool("*", tool),
-    killSwitchKeys.tool(tenantId, tool),
-  ]);
+  const scopes = await enabledKillSwitchScopes(exec, [killSwitchKeys.tenant(tenantId), killSwitchKeys.tool("*", tool), killSwitchKeys.tool(tenantId, tool)]);
   return { tenant: scopes.includes("tenant"), tool: scopes.includes("tool") };
 }
 

@@ -69,7 +69,11 @@ async function attempt(agent: AgentPrincipal, input: ProposeActionInput, hash: s
       }),
     };
     const costMicros = Math.round((input.cost_usd ?? 0) * USD_MICROS);
-    const { input: decisionInput, route, tool } = await loadDecisionInput(tx, {
+    const {
+      input: decisionInput,
+      route,
+      tool,
+    } = await loadDecisionInput(tx, {
       credentialRoutes: agent.routes,
       tenantId: agent.tenantId,
       routeName: run.routeName,

@@ -35,8 +35,7 @@ export type VoteResult = {
   transitioned: boolean;
 };
 
-const refused = (code: "conflict" | "forbidden" | "not_found" | "validation_failed", reason: string, message: string) =>
-  refusal(new AppError(code, message, { reason }));
+const refused = (code: "conflict" | "forbidden" | "not_found" | "validation_failed", reason: string, message: string) => refusal(new AppError(code, message, { reason }));
 
 /**
  * One human's vote on one action, with every approval rule enforced here,
@@ -97,8 +96,7 @@ async function castVote(tx: Tx, input: VoteInput): Promise<Outcome<VoteResult>> 
   }
   const prior = await tx.approval.findUnique({ where: { actionId_userId: { actionId: action.id, userId: user.id } } });
   if (prior) {
-    const message =
-      action.approvalsRequired > 1 ? "The second approval must come from someone else." : "You have already voted on this action.";
+    const message = action.approvalsRequired > 1 ? "The second approval must come from someone else." : "You have already voted on this action.";
     return refused("conflict", "already_voted", message);
   }
 
@@ -198,10 +196,7 @@ async function openBreakGlass(tx: Tx, sessionId: string, userId: string, now: Da
 }
 
 /** Steps 2–5 and 9 again, against the current policy, catalog, kill switches and credential. */
-async function recheckAtDecision(
-  tx: Tx,
-  action: Action,
-): Promise<{ outcome: "denied"; reason: string } | { outcome: "ok"; approvalsRequired: number }> {
+async function recheckAtDecision(tx: Tx, action: Action): Promise<{ outcome: "denied"; reason: string } | { outcome: "ok"; approvalsRequired: number }> {
   const cred = await tx.agentCredential.findUnique({ where: { id: action.credentialId } });
   if (!cred || cred.revokedAt) return { outcome: "denied", reason: "credential_revoked" };
   const { input } = await loadDecisionInput(tx, {

@@ -128,7 +128,8 @@ export function parseAuditQuery(params: URLSearchParams): { filter: AuditFilter;
 
 function positiveInt(name: string, v: string): number {
   const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 1) throw new AppError("validation_failed", `${name} must be a positive whole number.`, { issues: [{ path: name, message: "positive integer" }] });
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new AppError("validation_failed", `${name} must be a positive whole number.`, { issues: [{ path: name, message: "positive integer" }] });
   return n;
 }
 

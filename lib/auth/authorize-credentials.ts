@@ -20,18 +20,12 @@ let dummyHash: Promise<string> | undefined;
  * Throws Error(RATE_LIMITED) before looking at the password when the account
  * already failed MAX_FAILURES times in the last minute.
  */
-export async function authorizeCredentials(
-  credentials: Record<string, unknown> | undefined,
-  ip: string,
-  requestId?: string,
-): Promise<AuthorizedUser | null> {
+export async function authorizeCredentials(credentials: Record<string, unknown> | undefined, ip: string, requestId?: string): Promise<AuthorizedUser | null> {
   const parsed = credentialsInput.safeParse(credentials ?? {});
   if (!parsed.success) return null;
   const { email, password } = parsed.data;
   if (await isRateLimited(email, ip)) {
-    await db().$transaction((tx) =>
-      appendAudit(tx, { type: "user.sign_in_refused", actorType: "user", requestId, status: "rate_limited", data: { email, ip } }),
-    );
+    await db().$transaction((tx) => appendAudit(tx, { type: "user.sign_in_refused", actorType: "user", requestId, status: "rate_limited", data: { email, ip } }));
     throw new Error(RATE_LIMITED);
   }
   const user = await db().user.findUnique({ where: { email } });
@@ -58,12 +52,7 @@ export async function authorizeCredentials(
 }
 
 /** Stamp lastSignInAt and audit the sign-in, together. */
-export async function recordSignIn(
-  userId: string,
-  email: string,
-  method: "password" | "oidc",
-  meta: { ip?: string; requestId?: string } = {},
-): Promise<void> {
+export async function recordSignIn(userId: string, email: string, method: "password" | "oidc", meta: { ip?: string; requestId?: string } = {}): Promise<void> {
   await db().$transaction(async (tx) => {
     await tx.user.update({ where: { id: userId }, data: { lastSignInAt: new Date() } });
     await appendAudit(tx, {

@@ -15,7 +15,10 @@ export async function nextAuthRoute(req: Request, ctx: Ctx): Promise<Response> {
 export async function nextAuthPostRoute(req: Request, ctx: Ctx): Promise<Response> {
   const res = await nextAuthRoute(req, ctx);
   if (res.status !== 401 || !res.headers.get("content-type")?.includes("application/json")) return res;
-  const body = (await res.clone().json().catch(() => null)) as { url?: string } | null;
+  const body = (await res
+    .clone()
+    .json()
+    .catch(() => null)) as { url?: string } | null;
   const error = body?.url ? new URL(body.url, "http://x").searchParams.get("error") : null;
   if (error !== RATE_LIMITED) return res;
   const headers = new Headers(res.headers);

@@ -9,11 +9,7 @@ import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
  * event and `break_glass.closed` webhook. Conditional on endedAt being null,
  * so a hand close racing the sweep closes it once.
  */
-export async function endSessionTx(
-  tx: Tx,
-  sessionId: string,
-  how: { by: "hand"; userId: string; requestId?: string } | { by: "expiry"; now: Date },
-): Promise<boolean> {
+export async function endSessionTx(tx: Tx, sessionId: string, how: { by: "hand"; userId: string; requestId?: string } | { by: "expiry"; now: Date }): Promise<boolean> {
   const endedAt = how.by === "expiry" ? how.now : new Date();
   const changed = await tx.breakGlassSession.updateMany({
     where: { id: sessionId, endedAt: null },

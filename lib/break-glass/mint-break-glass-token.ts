@@ -60,7 +60,11 @@ async function mint(tx: Tx, userId: string, input: z.infer<typeof mintBreakGlass
   };
   const cred = await tx.agentCredential.findUnique({ where: { id: run.credentialId } });
   if (!cred || cred.revokedAt) return refuse(tx, base, new AppError("denied", "The run's agent credential is revoked.", { reason: "credential_revoked" }));
-  const { input: decisionInput, route, tool } = await loadDecisionInput(tx, {
+  const {
+    input: decisionInput,
+    route,
+    tool,
+  } = await loadDecisionInput(tx, {
     credentialRoutes: parseCredentialRoutes(cred.routes),
     tenantId: run.tenantId,
     routeName: run.routeName,
@@ -73,7 +77,8 @@ async function mint(tx: Tx, userId: string, input: z.infer<typeof mintBreakGlass
   }
   if (decision.outcome === "denied") return refuse(tx, base, new AppError("denied", decision.message, { reason: decision.reason }));
 
-  if (!(await takeRunStep(tx, { id: run.id, now }))) return refuse(tx, base, new AppError("denied", "The run's budget is used up or the run has ended.", { reason: "budget_steps" }));
+  if (!(await takeRunStep(tx, { id: run.id, now })))
+    return refuse(tx, base, new AppError("denied", "The run's budget is used up or the run has ended.", { reason: "budget_steps" }));
 
   const { action, token } = await createAction(
     tx,

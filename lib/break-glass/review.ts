@@ -28,7 +28,8 @@ export const acknowledgeReviewInput = z.strictObject({ note: z.string().trim().m
  */
 export async function acknowledgeBreakGlassReview(sessionId: string, userId: string, body: unknown, ctx: { requestId?: string } = {}): Promise<void> {
   const parsed = acknowledgeReviewInput.safeParse(body ?? {});
-  if (!parsed.success) throw new AppError("validation_failed", "Invalid review note.", { issues: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) });
+  if (!parsed.success)
+    throw new AppError("validation_failed", "Invalid review note.", { issues: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) });
   const note = parsed.data.note || null;
   const outcome = await db().$transaction(async (tx): Promise<Outcome<void>> => {
     const now = new Date();
@@ -36,7 +37,15 @@ export async function acknowledgeBreakGlassReview(sessionId: string, userId: str
     if (!s) return refusal(new AppError("not_found", "No such break-glass session."));
     if (s.userId === userId) {
       // Returned, not thrown: the refusal's audit event must commit.
-      await appendAudit(tx, { type: "break_glass.review_refused", actorType: "user", actorId: userId, requestId: ctx.requestId, breakGlassSessionId: s.id, status: "refused", reason: "own_session" });
+      await appendAudit(tx, {
+        type: "break_glass.review_refused",
+        actorType: "user",
+        actorId: userId,
+        requestId: ctx.requestId,
+        breakGlassSessionId: s.id,
+        status: "refused",
+        reason: "own_session",
+      });
       return refusal(new AppError("forbidden", "Someone else must acknowledge the review of your own break-glass session.", { reason: "own_session" }));
     }
     if (isOpen(s, now)) return refusal(new AppError("conflict", "The session is still open; review it after it ends.", { reason: "still_open" }));

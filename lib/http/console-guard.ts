@@ -43,10 +43,7 @@ export type ConsoleContext<P> = HandlerContext<P> & { user: SessionUser };
  * check for mutations, then the role check. `roles` lists who may call it;
  * use ANY_ROLE for "any signed-in user".
  */
-export function consoleHandler<P = Record<string, string>>(
-  roles: readonly Role[],
-  fn: (req: Request, ctx: ConsoleContext<P>) => Promise<Response>,
-) {
+export function consoleHandler<P = Record<string, string>>(roles: readonly Role[], fn: (req: Request, ctx: ConsoleContext<P>) => Promise<Response>) {
   // Console routes run under Next.js only, so they get the whole Request (next-auth reads its cookies).
   return handler<P, Request>(async (req, ctx) => {
     consoleMutation(req);

@@ -24,9 +24,7 @@ export type RouteHandler<P = Record<string, string>, R extends HandlerRequest = 
  * Wrap a route handler: a request id on every response, every thrown error
  * through the one mapper, the same in every NODE_ENV.
  */
-export function handler<P = Record<string, string>, R extends HandlerRequest = HandlerRequest>(
-  fn: (req: R, ctx: HandlerContext<P>) => Promise<Response>,
-): RouteHandler<P, R> {
+export function handler<P = Record<string, string>, R extends HandlerRequest = HandlerRequest>(fn: (req: R, ctx: HandlerContext<P>) => Promise<Response>): RouteHandler<P, R> {
   return async (req, nextCtx) => {
     const requestId = requestIdFrom(req.headers);
     const started = performance.now();

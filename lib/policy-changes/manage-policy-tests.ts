@@ -22,7 +22,15 @@ export async function addPolicyTest(input: unknown, ctx: Ctx): Promise<{ id: str
     const route = await tx.route.findUnique({ where: { name: p.data.route } });
     if (!route) throw new AppError("not_found", `No route named ${p.data.route}.`);
     const t = await tx.policyTest.create({ data: { routeId: route.id, tool: p.data.tool, expect: p.data.expect, note: p.data.note, createdById: ctx.actorId } });
-    await appendAudit(tx, { type: "policy_test.added", actorType: "user", actorId: ctx.actorId, requestId: ctx.requestId ?? null, route: route.name, tool: t.tool, data: { id: t.id, expect: t.expect, note: t.note } });
+    await appendAudit(tx, {
+      type: "policy_test.added",
+      actorType: "user",
+      actorId: ctx.actorId,
+      requestId: ctx.requestId ?? null,
+      route: route.name,
+      tool: t.tool,
+      data: { id: t.id, expect: t.expect, note: t.note },
+    });
     return { id: t.id };
   });
 }
@@ -34,6 +42,14 @@ export async function deletePolicyTest(id: string, ctx: Ctx): Promise<void> {
     if (!t) throw new AppError("not_found", "No such policy test.");
     const route = await tx.route.findUnique({ where: { id: t.routeId } });
     await tx.policyTest.delete({ where: { id } });
-    await appendAudit(tx, { type: "policy_test.deleted", actorType: "user", actorId: ctx.actorId, requestId: ctx.requestId ?? null, route: route?.name ?? null, tool: t.tool, data: { id, expect: t.expect, note: t.note } });
+    await appendAudit(tx, {
+      type: "policy_test.deleted",
+      actorType: "user",
+      actorId: ctx.actorId,
+      requestId: ctx.requestId ?? null,
+      route: route?.name ?? null,
+      tool: t.tool,
+      data: { id, expect: t.expect, note: t.note },
+    });
   });
 }

@@ -7,9 +7,7 @@ import { EXPECTATION_KINDS, type Expectation } from "@/lib/policy/expectations";
 /** A route's expectations from the PolicyTest table. */
 export async function loadExpectations(tx: Tx | ReturnType<typeof db>, routeId: string): Promise<Expectation[]> {
   const rows = await tx.policyTest.findMany({ where: { routeId }, orderBy: { createdAt: "asc" } });
-  return rows
-    .filter((r) => (EXPECTATION_KINDS as readonly string[]).includes(r.expect))
-    .map((r) => ({ tool: r.tool, expect: r.expect as Expectation["expect"] }));
+  return rows.filter((r) => (EXPECTATION_KINDS as readonly string[]).includes(r.expect)).map((r) => ({ tool: r.tool, expect: r.expect as Expectation["expect"] }));
 }
 
 /** The route row and its parsed active policy; 404 when the route does not exist. */

@@ -8,13 +8,7 @@ import { proposePolicyChange, type PolicyChangeResult } from "@/lib/policy-chang
  * the old policy, proposed like any change: if it widens the active policy it
  * waits for a second admin, and the route's policy tests still apply.
  */
-export async function rollbackPolicy(input: {
-  route: string;
-  toVersion: number;
-  reason: string;
-  actorId: string;
-  requestId?: string | null;
-}): Promise<PolicyChangeResult> {
+export async function rollbackPolicy(input: { route: string; toVersion: number; reason: string; actorId: string; requestId?: string | null }): Promise<PolicyChangeResult> {
   const route = await db().route.findUnique({ where: { name: input.route } });
   if (!route) throw new AppError("not_found", `No route named ${input.route}.`);
   const target = await db().policyVersion.findUnique({ where: { routeId_version: { routeId: route.id, version: input.toVersion } } });

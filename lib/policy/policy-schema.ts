@@ -12,18 +12,18 @@ import type { Policy } from "@/lib/policy/types";
 /** Same shape as catalog tool names; exact, no trimming or case folding. */
 export const TOOL_NAME_PATTERN = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
 
-const toolName = z
-  .string()
-  .max(100, "Tool names are at most 100 characters.")
-  .regex(TOOL_NAME_PATTERN, "Tool names look like `ticket.close` (lowercase, dot-separated).");
+const toolName = z.string().max(100, "Tool names are at most 100 characters.").regex(TOOL_NAME_PATTERN, "Tool names look like `ticket.close` (lowercase, dot-separated).");
 
-const toolList = z.array(toolName).max(500).superRefine((names, ctx) => {
-  const seen = new Set<string>();
-  names.forEach((n, i) => {
-    if (seen.has(n)) ctx.addIssue({ code: "custom", path: [i], message: `${n} is listed twice.` });
-    seen.add(n);
+const toolList = z
+  .array(toolName)
+  .max(500)
+  .superRefine((names, ctx) => {
+    const seen = new Set<string>();
+    names.forEach((n, i) => {
+      if (seen.has(n)) ctx.addIssue({ code: "custom", path: [i], message: `${n} is listed twice.` });
+      seen.add(n);
+    });
   });
-});
 
 // Caps keep budgets inside what the Run columns hold (USD is stored as 32-bit micros).
 const budgets = z.strictObject({

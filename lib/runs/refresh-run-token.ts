@@ -24,9 +24,7 @@ export async function refreshRunToken(agent: AgentPrincipal, runId: string, ctx:
     }
     const route = await loadRoute(tx, run.routeName);
     if (!route || !agent.routes.includes(run.routeName)) {
-      return refusal(
-        new AppError("denied", "The run's route is no longer available to this credential.", { reason: "route_not_permitted", extra: { status: "denied" } }),
-      );
+      return refusal(new AppError("denied", "The run's route is no longer available to this credential.", { reason: "route_not_permitted", extra: { status: "denied" } }));
     }
     const tools = await runReadTools(tx, route, agent.tenantId);
     const token = await mintRunToken(

@@ -34,7 +34,10 @@ export async function runReadTools(tx: Tx, route: LoadedRoute, tenantId: string)
     select: { tool: true },
   });
   const off = new Set(killed.map((k) => k.tool));
-  return tools.map((t) => t.name).filter((t) => !off.has(t)).sort();
+  return tools
+    .map((t) => t.name)
+    .filter((t) => !off.has(t))
+    .sort();
 }
 
 export function runView(run: Run, token: { token: string; expiresAt: Date }, tools: string[]): RunView {

@@ -6,13 +6,7 @@ import { env } from "@/lib/env";
 import { newId } from "@/lib/crypto/new-id";
 import { appendAudit, type ActorType, type AuditInput } from "@/lib/audit/append";
 import { activeSigningKey } from "@/lib/tokens/signing-keys";
-import {
-  ACTION_TOKEN_TYP,
-  MAX_TOKEN_TTL_SECONDS,
-  RUN_TOKEN_TYP,
-  actionClaimsSchema,
-  runClaimsSchema,
-} from "@/lib/sdk/token-claims";
+import { ACTION_TOKEN_TYP, MAX_TOKEN_TTL_SECONDS, RUN_TOKEN_TYP, actionClaimsSchema, runClaimsSchema } from "@/lib/sdk/token-claims";
 import { countTokenMinted } from "@/lib/metrics/record";
 
 export type MintAudit = {

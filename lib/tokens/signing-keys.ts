@@ -103,7 +103,13 @@ async function newestActive(client: Client | Sql): Promise<KeyRow | null> {
 
 /** Raw SQL over the ORM client outside a transaction, or over the caller's transaction. */
 function sqlOf(client: Client | Sql): Sql {
-  if (client === db()) return { all: (t, p) => sqlRead((s) => s.all(t, p)), get: (t, p) => sqlRead((s) => s.get(t, p)), rows: (t, p) => sqlRead((s) => s.rows(t, p)), run: (t, p) => sqlTransaction((s) => s.run(t, p)) };
+  if (client === db())
+    return {
+      all: (t, p) => sqlRead((s) => s.all(t, p)),
+      get: (t, p) => sqlRead((s) => s.get(t, p)),
+      rows: (t, p) => sqlRead((s) => s.rows(t, p)),
+      run: (t, p) => sqlTransaction((s) => s.run(t, p)),
+    };
   return asSql(client as Exec);
 }
 

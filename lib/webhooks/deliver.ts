@@ -180,9 +180,7 @@ export async function deliverDue(opts: DeliverOptions = {}): Promise<number> {
     });
     if (claimed.count === 1) mine.push(c);
   }
-  await Promise.all(
-    mine.map((d) => attemptOne(d, workerId, opts).catch((err) => console.error("webhook delivery failed to record", d.id, err))),
-  );
+  await Promise.all(mine.map((d) => attemptOne(d, workerId, opts).catch((err) => console.error("webhook delivery failed to record", d.id, err))));
   return mine.length;
 }
 

@@ -189,7 +189,11 @@ describe("two instances on one PostgreSQL database", () => {
 
     // Both instances run the delivery worker; the callback arrives exactly once.
     const approvedCallbacks = () => receiver.received.filter((r) => r.type === "action.approved" && r.actionId === actionId);
-    await until(async () => approvedCallbacks().length, (n) => n >= 1, 15_000);
+    await until(
+      async () => approvedCallbacks().length,
+      (n) => n >= 1,
+      15_000,
+    );
     await new Promise((r) => setTimeout(r, 3_000)); // both workers get several more rounds to misbehave
     expect(approvedCallbacks()).toHaveLength(1);
     const deliveries = await db().webhookDelivery.findMany({ where: { actionId, event: "action.approved" } });

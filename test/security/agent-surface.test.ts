@@ -286,7 +286,11 @@ describe("callbacks never reach the inside", () => {
     });
     const { key } = await createCredential({ name: "redir", tenantId: "acme", env: "prod", routes: ["support/send"], callbackAllowlist: ["localhost"] });
     const run = await post("/api/v1/runs", { route: "support/send" }, key);
-    const p = await post("/api/v1/actions", { run_id: run.body.run_id, tool: "ticket.close", args: { ticket_id: "T-11" }, idempotency_key: "redir", callback_url: `http://localhost:${outside.port}/cb` }, key);
+    const p = await post(
+      "/api/v1/actions",
+      { run_id: run.body.run_id, tool: "ticket.close", args: { ticket_id: "T-11" }, idempotency_key: "redir", callback_url: `http://localhost:${outside.port}/cb` },
+      key,
+    );
     expect(p.status).toBe(202);
     const reviewer = await makeUser("cb-reviewer2@example.com", ["reviewer"]);
     await voteOnAction({ actionId: p.body.action_id, userId: reviewer, vote: "approve" });

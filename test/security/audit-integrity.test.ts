@@ -91,7 +91,10 @@ describe.skipIf(onPostgres)("tampering around the triggers is detected at the al
 
   it("a changed row with its own hash recomputed still breaks the next link", async () => {
     const row = withRaw((raw) => raw.prepare(`SELECT "hash" FROM "AuditEvent" WHERE "seq" = 5`).get() as { hash: string });
-    const restore = tamper(`UPDATE "AuditEvent" SET "hash" = (CASE WHEN substr("hash", 1, 1) = 'f' THEN 'e' ELSE 'f' END) || substr("hash", 2) WHERE "seq" = 5`, `UPDATE "AuditEvent" SET "hash" = '${row.hash}' WHERE "seq" = 5`);
+    const restore = tamper(
+      `UPDATE "AuditEvent" SET "hash" = (CASE WHEN substr("hash", 1, 1) = 'f' THEN 'e' ELSE 'f' END) || substr("hash", 2) WHERE "seq" = 5`,
+      `UPDATE "AuditEvent" SET "hash" = '${row.hash}' WHERE "seq" = 5`,
+    );
     const res = await verifyStoredChain();
     expect(res.ok).toBe(false);
     expect([5, 6]).toContain((res as { badSeq: number }).badSeq);
@@ -125,7 +128,7 @@ describe.skipIf(onPostgres)("tampering around the triggers is detected at the al
 });
 
 describe("exported audit text is inert", () => {
-  it.each(["=HYPERLINK(\"http://evil\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tx", "\rx"])("a CSV cell starting %j cannot run as a formula", (v) => {
+  it.each(['=HYPERLINK("http://evil")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tx", "\rx"])("a CSV cell starting %j cannot run as a formula", (v) => {
     const cell = csvCell(v);
     expect(cell.replace(/^"/, "").startsWith("'")).toBe(true);
   });

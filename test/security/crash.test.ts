@@ -72,7 +72,10 @@ describe("kill -9 under load", () => {
     // Every decision a client saw exists exactly once, under its key.
     for (const s of answered) {
       const rows = await db().action.findMany({ where: { idempotencyKey: s.key } });
-      expect(rows.map((r) => r.id), s.key).toEqual([s.actionId]);
+      expect(
+        rows.map((r) => r.id),
+        s.key,
+      ).toEqual([s.actionId]);
     }
     // Every action has exactly one decision event, and every token its minted event.
     const actions = await db().action.findMany();

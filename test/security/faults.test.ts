@@ -51,13 +51,10 @@ async function failsClosed(fn: () => Promise<{ status: number; body: Record<stri
   return r;
 }
 
-
 /** A real fault in the real database: a trigger that raises on every audit insert. */
 async function installAuditFault(): Promise<void> {
   if (onPostgres) {
-    await db().$executeRawUnsafe(
-      `CREATE FUNCTION sec_audit_fault() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'simulated audit fault'; END; $$ LANGUAGE plpgsql`,
-    );
+    await db().$executeRawUnsafe(`CREATE FUNCTION sec_audit_fault() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'simulated audit fault'; END; $$ LANGUAGE plpgsql`);
     await db().$executeRawUnsafe(`CREATE TRIGGER "sec_audit_fault" BEFORE INSERT ON "AuditEvent" FOR EACH ROW EXECUTE FUNCTION sec_audit_fault()`);
   } else {
     await db().$executeRawUnsafe(`CREATE TRIGGER "sec_audit_fault" BEFORE INSERT ON "AuditEvent" BEGIN SELECT RAISE(ABORT, 'simulated audit fault'); END;`);

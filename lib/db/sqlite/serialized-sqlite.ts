@@ -1,11 +1,5 @@
 import "server-only";
-import type {
-  IsolationLevel,
-  SqlDriverAdapter,
-  SqlDriverAdapterFactory,
-  SqlQuery,
-  Transaction,
-} from "@prisma/driver-adapter-utils";
+import type { IsolationLevel, SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery, Transaction } from "@prisma/driver-adapter-utils";
 import type BetterSqlite3 from "better-sqlite3";
 
 /**
@@ -15,10 +9,7 @@ import type BetterSqlite3 from "better-sqlite3";
  * wrapper makes every statement outside a transaction wait its turn, so each
  * transaction is truly isolated within the process.
  */
-export function serializeSqliteAdapter(
-  factory: SqlDriverAdapterFactory,
-  onConnect: (conn: BetterSqlite3.Database, lock: Lock) => void,
-): SqlDriverAdapterFactory {
+export function serializeSqliteAdapter(factory: SqlDriverAdapterFactory, onConnect: (conn: BetterSqlite3.Database, lock: Lock) => void): SqlDriverAdapterFactory {
   return {
     provider: factory.provider,
     adapterName: factory.adapterName,

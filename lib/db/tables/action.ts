@@ -80,10 +80,7 @@ export async function loadActionWithApprovals(sql: Sql, key: { id: string; tenan
 }
 
 /** The action a credential already proposed for this tool with this idempotency key, with its approve-vote count. */
-export async function findActionByIdempotencyKey(
-  sql: Sql,
-  key: { credentialId: string; tool: string; idempotencyKey: string },
-): Promise<ActionWithApprovals | null> {
+export async function findActionByIdempotencyKey(sql: Sql, key: { credentialId: string; tool: string; idempotencyKey: string }): Promise<ActionWithApprovals | null> {
   return withApprovals(await sql.get(BY_IDEMPOTENCY_KEY, [key.credentialId, key.tool, key.idempotencyKey]));
 }
 

@@ -44,9 +44,6 @@ const TAKE_STEP = `UPDATE "Run" SET "stepsUsed" = "stepsUsed" + 1
  */
 export async function takeRunStep(exec: Exec, run: { id: string; now: Date; costMicros?: number }): Promise<boolean> {
   const sql = asSql(exec);
-  const took =
-    run.costMicros === undefined
-      ? await sql.run(TAKE_STEP, [run.id, run.now])
-      : await sql.run(TAKE_STEP_AND_USD, [run.costMicros, run.id, run.costMicros, run.now]);
+  const took = run.costMicros === undefined ? await sql.run(TAKE_STEP, [run.id, run.now]) : await sql.run(TAKE_STEP_AND_USD, [run.costMicros, run.id, run.costMicros, run.now]);
   return took === 1;
 }

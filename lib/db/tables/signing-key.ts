@@ -10,9 +10,6 @@ export async function newestActiveSigningKey(sql: Sql): Promise<{ kid: string; p
 
 const INSERT = `INSERT INTO "SigningKey" ("kid", "alg", "publicJwk", "privateSealed", "status", "createdAt") VALUES (?, ?, ?, ?, ?, ?)`;
 
-export function insertSigningKey(
-  sql: Sql,
-  k: { kid: string; alg: string; publicJwk: string; privateSealed: string; status: string; createdAt: Date },
-): Promise<number> {
+export function insertSigningKey(sql: Sql, k: { kid: string; alg: string; publicJwk: string; privateSealed: string; status: string; createdAt: Date }): Promise<number> {
   return sql.run(INSERT, [k.kid, k.alg, k.publicJwk, k.privateSealed, k.status, k.createdAt]);
 }

@@ -7,6 +7,4 @@ import { listDeliveries } from "@/lib/webhook-admin/deliveries";
 
 export const GET = consoleHandler(["admin"], async () => json({ endpoints: await listEndpoints(), deliveries: await listDeliveries() }));
 
-export const POST = consoleHandler(["admin"], async (req, { user, requestId }) =>
-  json(await createEndpoint(await readJson(req), { actorId: user.id, requestId }), 201),
-);
+export const POST = consoleHandler(["admin"], async (req, { user, requestId }) => json(await createEndpoint(await readJson(req), { actorId: user.id, requestId }), 201));

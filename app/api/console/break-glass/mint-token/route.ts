@@ -5,6 +5,4 @@ import { readJson } from "@/lib/http/parse-body";
 import { BREAK_GLASS_ROLES } from "@/lib/break-glass/roles";
 import { mintBreakGlassToken } from "@/lib/break-glass/mint-break-glass-token";
 
-export const POST = consoleHandler(BREAK_GLASS_ROLES, async (req, { user, requestId }) =>
-  json(await mintBreakGlassToken(user.id, await readJson(req), { requestId }), 201),
-);
+export const POST = consoleHandler(BREAK_GLASS_ROLES, async (req, { user, requestId }) => json(await mintBreakGlassToken(user.id, await readJson(req), { requestId }), 201));
