@@ -45,7 +45,7 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: "node_modules/.bin/tsx e2e/support/serve.ts",
+    command: "node_modules/.bin/tsx --import ./scripts/register-server-only.mjs e2e/support/serve.ts",
     url: `${E2E_BASE_URL}/api/health`,
     timeout: 120_000,
     reuseExistingServer: false,

@@ -2,8 +2,8 @@ import fs from "node:fs";
 import { closeDb, db } from "@/lib/db/client";
 import { queryAuditPage, type AuditFilter } from "@/lib/audit/query";
 
-// `tsx bench/audit-page.ts`: time the first filtered page of the audit browser against the
-// configured database (seed it first: `tsx scripts/seed-audit.ts --count 1000000`). Prints numbers;
+// `tsx --import ./scripts/register-server-only.mjs bench/audit-page.ts`: time the first filtered page of the audit browser against the
+// configured database (seed it first: `npx tsx --import ./scripts/register-server-only.mjs scripts/seed-audit.ts --count 1000000`). Prints numbers;
 // it is not a pass/fail test. The target is a p95 under 50 ms for each filter's first page.
 // `--json FILE` also writes the timings (bench/p6-audit.ts turns them into goals).
 

@@ -25,7 +25,7 @@ import { DEMO_AGENTS, DEMO_ROUTES, DEMO_TOOLS } from "@/lib/seed/demo-data";
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gh-baseline-"));
 const sql = new Database(path.join(dir, "baseline.db"));
 sql.pragma("journal_mode = WAL");
-// Gatehouse's durability setting under WAL (lib/db/serialized-sqlite.ts).
+// Gatehouse's durability setting under WAL (lib/db/sqlite/serialized-sqlite.ts).
 sql.pragma("synchronous = NORMAL");
 sql.exec(`
 CREATE TABLE cred (prefix TEXT PRIMARY KEY, id TEXT, keyHash TEXT, tenant TEXT, env TEXT, routes TEXT, revokedAt INTEGER);
@@ -73,7 +73,9 @@ const q = {
   run: sql.prepare("SELECT * FROM run WHERE id = ?"),
   newRun: sql.prepare("INSERT INTO run VALUES (?, ?, ?, 0, 1000000000, 0, 1000000000, ?, 'active')"),
   existing: sql.prepare("SELECT * FROM action WHERE credId = ? AND tool = ? AND idemKey = ?"),
-  spend: sql.prepare("UPDATE run SET stepsUsed = stepsUsed + 1, usdUsed = usdUsed + ? WHERE id = ? AND status = 'active' AND stepsUsed < stepsMax AND usdUsed + ? <= usdMax AND expiresAt > ?"),
+  spend: sql.prepare(
+    "UPDATE run SET stepsUsed = stepsUsed + 1, usdUsed = usdUsed + ? WHERE id = ? AND status = 'active' AND stepsUsed < stepsMax AND usdUsed + ? <= usdMax AND expiresAt > ?",
+  ),
   insertAction: sql.prepare(`INSERT INTO action VALUES (@id, @runId, @credId, @tenant, @env, @routeName, @tool, @toolKind, @argsHash, @argsDisplay, @summary, @idemKey,
     @status, @reason, @approvalsRequired, @expiresAt, @decidedAt, @tokenJti, @tokenSealed, @createdAt, NULL)`),
   head: sql.prepare("UPDATE head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash"),
@@ -86,9 +88,28 @@ const q = {
 function appendAudit(e: Partial<AuditRecord> & { type: string; actorType: string }) {
   const h = q.head.get() as { seq: number; hash: string };
   const r: AuditRecord = {
-    seq: h.seq, at: new Date().toISOString(), requestId: null, actorId: null, tenantId: null, env: null, route: null, tool: null, argsHash: null,
-    idempotencyKey: null, credentialScope: null, actionId: null, runId: null, approvalIds: null, breakGlassSessionId: null, status: null, reason: null,
-    durationMs: null, jti: null, data: "{}", prevHash: h.hash, ...e,
+    seq: h.seq,
+    at: new Date().toISOString(),
+    requestId: null,
+    actorId: null,
+    tenantId: null,
+    env: null,
+    route: null,
+    tool: null,
+    argsHash: null,
+    idempotencyKey: null,
+    credentialScope: null,
+    actionId: null,
+    runId: null,
+    approvalIds: null,
+    breakGlassSessionId: null,
+    status: null,
+    reason: null,
+    durationMs: null,
+    jti: null,
+    data: "{}",
+    prevHash: h.hash,
+    ...e,
   } as AuditRecord;
   const hash = hashAuditRecord(r);
   q.audit.run({ ...r, hash });
@@ -114,7 +135,8 @@ function auth(req: http.IncomingMessage): Cred | null {
 }
 
 async function propose(c: Cred, body: { run_id: string; tool: string; args: Record<string, unknown>; idempotency_key: string }, requestId: string) {
-  const run = q.run.get(body.run_id) as { id: string; credId: string; routeName: string; stepsUsed: number; stepsMax: number; usdUsed: number; usdMax: number; expiresAt: number; status: string } | undefined;
+  const run = q.run.get(body.run_id) as
+    { id: string; credId: string; routeName: string; stepsUsed: number; stepsMax: number; usdUsed: number; usdMax: number; expiresAt: number; status: string } | undefined;
   if (!run || run.credId !== c.id) return { status: 404, body: { error: { code: "not_found" } } };
   const hash = argsHash(body.args);
   const policy = routes.get(run.routeName);
@@ -130,7 +152,19 @@ async function propose(c: Cred, body: { run_id: string; tool: string; args: Reco
     budget: { stepsUsed: run.stepsUsed, stepsMax: run.stepsMax, nowMs: now, expiresAtMs: run.expiresAt, usdUsedMicros: run.usdUsed, usdMaxMicros: run.usdMax, costMicros: 0 },
     validateArgs: (t) => argsValidator(t)(body.args),
   });
-  const base = { actorType: "agent", actorId: c.id, requestId, tenantId: c.tenant, env: c.env, route: run.routeName, tool: body.tool, argsHash: hash, idempotencyKey: body.idempotency_key, credentialScope: `${c.tenant}/${c.env}`, runId: run.id };
+  const base = {
+    actorType: "agent",
+    actorId: c.id,
+    requestId,
+    tenantId: c.tenant,
+    env: c.env,
+    route: run.routeName,
+    tool: body.tool,
+    argsHash: hash,
+    idempotencyKey: body.idempotency_key,
+    credentialScope: `${c.tenant}/${c.env}`,
+    runId: run.id,
+  };
   if (d.outcome === "denied" || d.outcome === "invalid") {
     sql.transaction(() => appendAudit({ ...base, type: "action.decided", status: d.outcome, reason: d.reason }))();
     return { status: 403, body: { error: { code: d.outcome, reason: d.reason } } };
@@ -142,7 +176,24 @@ async function propose(c: Cred, body: { run_id: string; tool: string; args: Reco
   // Signing is async, so it happens before the synchronous write transaction.
   const token = pending
     ? null
-    : await new SignJWT({ iss: "gatehouse", aud: "gatehouse-tools", sub: c.id, jti, iat, nbf: iat, exp: iat + 300, tenant: c.tenant, env: c.env, route: run.routeName, run_id: run.id, action_id: id, tool: body.tool, args_hash: hash, idempotency_key: body.idempotency_key, approver_ids: [] })
+    : await new SignJWT({
+        iss: "gatehouse",
+        aud: "gatehouse-tools",
+        sub: c.id,
+        jti,
+        iat,
+        nbf: iat,
+        exp: iat + 300,
+        tenant: c.tenant,
+        env: c.env,
+        route: run.routeName,
+        run_id: run.id,
+        action_id: id,
+        tool: body.tool,
+        args_hash: hash,
+        idempotency_key: body.idempotency_key,
+        approver_ids: [],
+      })
         .setProtectedHeader({ alg: "EdDSA", kid: "k1", typ: "gh-action+jwt" })
         .sign(privateKey);
   const result = sql.transaction(() => {
@@ -151,10 +202,26 @@ async function propose(c: Cred, body: { run_id: string; tool: string; args: Reco
     if (q.spend.run(0, run.id, 0, now).changes !== 1) return { status: 403, body: { error: { code: "denied", reason: "budget_steps" } } };
     const display = JSON.stringify(body.args);
     q.insertAction.run({
-      id, runId: run.id, credId: c.id, tenant: c.tenant, env: c.env, routeName: run.routeName, tool: body.tool, toolKind: tool!.kind, argsHash: hash,
-      argsDisplay: display, summary: tool!.summaryTemplate, idemKey: body.idempotency_key, status: pending ? "pending" : "allowed", reason: d.reason,
-      approvalsRequired: pending ? d.approvalsRequired : 0, expiresAt: pending ? now + 900_000 : null, decidedAt: pending ? null : now,
-      tokenJti: token ? jti : null, tokenSealed: token ? seal(token) : null, createdAt: now,
+      id,
+      runId: run.id,
+      credId: c.id,
+      tenant: c.tenant,
+      env: c.env,
+      routeName: run.routeName,
+      tool: body.tool,
+      toolKind: tool!.kind,
+      argsHash: hash,
+      argsDisplay: display,
+      summary: tool!.summaryTemplate,
+      idemKey: body.idempotency_key,
+      status: pending ? "pending" : "allowed",
+      reason: d.reason,
+      approvalsRequired: pending ? d.approvalsRequired : 0,
+      expiresAt: pending ? now + 900_000 : null,
+      decidedAt: pending ? null : now,
+      tokenJti: token ? jti : null,
+      tokenSealed: token ? seal(token) : null,
+      createdAt: now,
     });
     appendAudit({ ...base, type: "action.decided", actionId: id, status: pending ? "pending" : "allowed", reason: d.reason, data: JSON.stringify({ tool_kind: tool!.kind }) });
     if (token) {

@@ -66,8 +66,7 @@ export function decisionInputs(f: PolicyFixture, count: number): DecisionInput[]
     const p = route.policy;
     const listed = [...p.allow_tools, ...p.require_approval, ...p.deny_tools];
     const roll = r();
-    const toolName =
-      roll < 0.75 ? listed[Math.floor(r() * listed.length)]! : roll < 0.9 ? f.tools[Math.floor(r() * f.tools.length)]!.name : `unknown.tool${i}`;
+    const toolName = roll < 0.75 ? listed[Math.floor(r() * listed.length)]! : roll < 0.9 ? f.tools[Math.floor(r() * f.tools.length)]!.name : `unknown.tool${i}`;
     const routeName = r() < 0.05 ? "no/such-route" : route.name;
     const credentialRoutes = r() < 0.05 ? [f.routes[0]!.name] : [route.name, f.routes[(i * 7) % f.routes.length]!.name];
     const found = routeByName.get(routeName);

@@ -3,7 +3,7 @@
  * the product's own agent route handlers from bare node:http (as
  * test/support/agent-server.ts does), plus /__bench/* control endpoints that
  * exist only in this file. Prints `READY <port> <dataDir>` when listening.
- * Usage: tsx bench/gatehouse-server.ts [--no-listen]
+ * Usage: tsx --import ./scripts/register-server-only.mjs bench/gatehouse-server.ts [--no-listen]
  */
 import fs from "node:fs";
 import os from "node:os";

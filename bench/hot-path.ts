@@ -39,12 +39,18 @@ const sizes = { batches: quick ? 10 : 40, perBatch: 20, warmup: 50 };
 let n = 0;
 const cpu0 = process.cpuUsage();
 const wall0 = performance.now();
-const read = await timeAsync(() => proposeAction(agent, { run_id: run.run_id, tool: "kb.search", args: { query: "q" }, idempotency_key: `r${n++}` } as never, { requestId: "hot" }), sizes);
+const read = await timeAsync(
+  () => proposeAction(agent, { run_id: run.run_id, tool: "kb.search", args: { query: "q" }, idempotency_key: `r${n++}` } as never, { requestId: "hot" }),
+  sizes,
+);
 const readCpuShare = (() => {
   const c = process.cpuUsage(cpu0);
   return (c.user + c.system) / 1000 / (performance.now() - wall0);
 })();
-const write = await timeAsync(() => proposeAction(agent, { run_id: run.run_id, tool: "ticket.close", args: { ticket_id: "T-1001" }, idempotency_key: `w${n++}` } as never, { requestId: "hot" }), sizes);
+const write = await timeAsync(
+  () => proposeAction(agent, { run_id: run.run_id, tool: "ticket.close", args: { ticket_id: "T-1001" }, idempotency_key: `w${n++}` } as never, { requestId: "hot" }),
+  sizes,
+);
 const event = { type: "bench.event", actorType: "system" as const, tenantId: "acme", env: "prod", route: "support/send", tool: "kb.search", status: "ok", data: { n: 1 } };
 const raw = await timeAsync(() => sqlTransaction((sql) => appendAudit(sql, event)), sizes);
 const viaOrmTx = await timeAsync(() => db().$transaction((tx) => appendAudit(tx, event)), sizes);
@@ -55,9 +61,29 @@ const orm = await timeAsync(
       const head = await tx.$queryRaw<{ seq: number | bigint; hash: string }[]>`UPDATE "AuditHead" SET "seq" = "seq" + 1 WHERE "id" = 1 RETURNING "seq", "hash"`;
       const top = head[0]!;
       const record = {
-        seq: Number(top.seq), at: new Date().toISOString(), requestId: null, actorType: "system", actorId: null, type: event.type, tenantId: "acme", env: "prod",
-        route: "support/send", tool: "kb.search", argsHash: null, idempotencyKey: null, credentialScope: null, actionId: null, runId: null, approvalIds: null,
-        breakGlassSessionId: null, status: "ok", reason: null, durationMs: null, jti: null, data: JSON.stringify(event.data), prevHash: top.hash,
+        seq: Number(top.seq),
+        at: new Date().toISOString(),
+        requestId: null,
+        actorType: "system",
+        actorId: null,
+        type: event.type,
+        tenantId: "acme",
+        env: "prod",
+        route: "support/send",
+        tool: "kb.search",
+        argsHash: null,
+        idempotencyKey: null,
+        credentialScope: null,
+        actionId: null,
+        runId: null,
+        approvalIds: null,
+        breakGlassSessionId: null,
+        status: "ok",
+        reason: null,
+        durationMs: null,
+        jti: null,
+        data: JSON.stringify(event.data),
+        prevHash: top.hash,
       };
       const hash = hashAuditRecord(record);
       await tx.auditEvent.create({ data: { ...record, at: new Date(record.at), hash } });

@@ -6,6 +6,7 @@ import autocannon from "autocannon";
 import { DEMO_AGENTS } from "@/lib/seed/demo-data";
 import { startScript, stop, waitForUrl } from "./spawn-server";
 import { round, summarize, type BenchResult } from "./stats";
+import { tsxNodeArgs } from "../scripts/tsx-node-args";
 
 const agent = DEMO_AGENTS.find((a) => a.name === "acme-support")!;
 const CONNECTIONS = 50;
@@ -72,7 +73,21 @@ async function load(base: string, runIds: string[], tool: "kb.search" | "ticket.
   // Server CPU per request: far less sensitive to a busy machine than req/s.
   const cpuMs = (cpuSeconds(pid) - cpu0) * 1000;
   const cpuMsPerReq = r.requests.total ? cpuMs / r.requests.total : NaN;
-  return { rps: r.requests.average, p50: NaN, p99: NaN, p99All: NaN, firstP50: NaN, firstMax: NaN, non2xx: r.non2xx, errors: r.errors + r.timeouts, total: r.requests.total, cpuMs, cpuMsPerReq, times, firstTimes };
+  return {
+    rps: r.requests.average,
+    p50: NaN,
+    p99: NaN,
+    p99All: NaN,
+    firstP50: NaN,
+    firstMax: NaN,
+    non2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+    total: r.requests.total,
+    cpuMs,
+    cpuMsPerReq,
+    times,
+    firstTimes,
+  };
 }
 
 async function postJson(url: string, body: unknown, key?: string): Promise<unknown> {
@@ -156,9 +171,16 @@ export async function benchAgentApi(quick: boolean): Promise<BenchResult[]> {
       await prep.stop();
       // What `npm start` serves (scripts/serve.ts): the agent API beside Next.js in one process.
       const port = 3900 + Math.floor(Math.random() * 90);
-      const app = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts", "serve.ts")], {
+      const app = spawn(process.execPath, [...tsxNodeArgs, path.join(root, "scripts", "serve.ts")], {
         cwd: root,
-        env: { ...process.env, GATEHOUSE_DATA_DIR: appDataDir, DATABASE_URL: `file:${path.join(appDataDir, "gatehouse.db")}`, PORT: String(port), GATEHOUSE_DEMO: "1", NODE_ENV: "production" },
+        env: {
+          ...process.env,
+          GATEHOUSE_DATA_DIR: appDataDir,
+          DATABASE_URL: `file:${path.join(appDataDir, "gatehouse.db")}`,
+          PORT: String(port),
+          GATEHOUSE_DEMO: "1",
+          NODE_ENV: "production",
+        },
         stdio: ["ignore", "ignore", "inherit"],
       });
       stops.push(() => stop(app));
@@ -173,7 +195,10 @@ export async function benchAgentApi(quick: boolean): Promise<BenchResult[]> {
 
     for (const t of targets) await load(t.base, t.runIds, "kb.search", 2); // warm-up: JIT, caches, signing key
     await new Promise((r) => setTimeout(r, 1000)); // let abandoned warm-up requests drain
-    for (const [bench, tool] of [["P2 allowed read", "kb.search"], ["P3 pending write", "ticket.close"]] as const) {
+    for (const [bench, tool] of [
+      ["P2 allowed read", "kb.search"],
+      ["P3 pending write", "ticket.close"],
+    ] as const) {
       const slices = new Map<Target, Load[]>(targets.map((t) => [t, []]));
       // CPU from the first slice to the last, idle turns included: work a server
       // defers to the others' turns (timers, sweeps, collection) is still its cost.
@@ -204,9 +229,17 @@ export async function benchAgentApi(quick: boolean): Promise<BenchResult[]> {
     for (const x of mine.filter((m) => !m.target.startsWith("baseline"))) {
       const ratio = x.r.rps / baseRps;
       if (bench.startsWith("P2")) goals.push({ goal: `${x.target}: ≥ 0.5× baseline throughput`, value: `${round(ratio, 2)}×`, met: ratio >= 0.5 });
-      goals.push({ goal: `${x.target}: ≥ ${bench.startsWith("P2") ? "1,000" : "800"} req/s`, value: `${Math.round(x.r.rps)} req/s`, met: x.r.rps >= (bench.startsWith("P2") ? 1000 : 800) });
+      goals.push({
+        goal: `${x.target}: ≥ ${bench.startsWith("P2") ? "1,000" : "800"} req/s`,
+        value: `${Math.round(x.r.rps)} req/s`,
+        met: x.r.rps >= (bench.startsWith("P2") ? 1000 : 800),
+      });
       // With no completed request there is no latency to judge.
-      goals.push({ goal: `${x.target}: p99 ≤ 50 ms (requests on open connections)`, value: x.r.total ? `${x.r.p99} ms` : "no request completed in the window", met: x.r.total > 0 && x.r.p99 <= 50 });
+      goals.push({
+        goal: `${x.target}: p99 ≤ 50 ms (requests on open connections)`,
+        value: x.r.total ? `${x.r.p99} ms` : "no request completed in the window",
+        met: x.r.total > 0 && x.r.p99 <= 50,
+      });
     }
     out.push({
       id: bench.slice(0, 2),

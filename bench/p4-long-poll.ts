@@ -91,7 +91,9 @@ export async function benchLongPoll(quick: boolean): Promise<BenchResult> {
       ],
       loadBefore,
       loadAfter: os.loadavg(),
-      notes: [`${n} pending actions created in ${createMs} ms (one real proposal, then copies of its row). Decisions are agent cancels committed one after another; wake-up is measured per action from its own commit.`],
+      notes: [
+        `${n} pending actions created in ${createMs} ms (one real proposal, then copies of its row). Decisions are agent cancels committed one after another; wake-up is measured per action from its own commit.`,
+      ],
     };
   } finally {
     await server.stop();

@@ -53,8 +53,7 @@ export async function benchTokens(quick: boolean): Promise<BenchResult> {
   const key = { kid: "k1", keyObject: crypto.KeyObject.from(priv as CryptoKey) };
   const productMint = async (i: number) => signJws(actionClaimsSchema.parse(claims(i)), ACTION_TOKEN_TYP, key);
   // The way before (jose SignJWT through WebCrypto), kept to show the difference.
-  const joseMint = (i: number) =>
-    new SignJWT(actionClaimsSchema.parse(claims(i))).setProtectedHeader({ alg: TOKEN_ALG, kid: "k1", typ: ACTION_TOKEN_TYP }).sign(priv as CryptoKey);
+  const joseMint = (i: number) => new SignJWT(actionClaimsSchema.parse(claims(i))).setProtectedHeader({ alg: TOKEN_ALG, kid: "k1", typ: ACTION_TOKEN_TYP }).sign(priv as CryptoKey);
 
   const sizes = { batches: quick ? 40 : 200, perBatch: 50 };
   const { mint, jose, raw } = await timeInterleaved({ mint: productMint, jose: joseMint, raw: rawSign }, sizes);
@@ -64,7 +63,14 @@ export async function benchTokens(quick: boolean): Promise<BenchResult> {
   // The way before: jose jwtVerify (signature through WebCrypto) with the same options, then the schema.
   const joseSet = createLocalJWKSet(jwks);
   const joseVerifyOne = async (i: number) => {
-    const { payload } = await jwtVerify(tokens[i & 255]!, joseSet, { algorithms: [TOKEN_ALG], issuer: "gatehouse", audience: "gatehouse-tools", clockTolerance: 5, maxTokenAge: 300, requiredClaims: ["sub", "jti", "iat", "nbf", "exp"] });
+    const { payload } = await jwtVerify(tokens[i & 255]!, joseSet, {
+      algorithms: [TOKEN_ALG],
+      issuer: "gatehouse",
+      audience: "gatehouse-tools",
+      clockTolerance: 5,
+      maxTokenAge: 300,
+      requiredClaims: ["sub", "jti", "iat", "nbf", "exp"],
+    });
     return actionClaimsSchema.parse(payload).args_hash === argsHash(args);
   };
   const rawVerifyOne = (i: number) => {
@@ -82,10 +88,34 @@ export async function benchTokens(quick: boolean): Promise<BenchResult> {
     id: "P5",
     title: "Tokens: mint/verify vs raw node:crypto Ed25519",
     rows: [
-      { operation: "mint (zod claims + signJws, cached KeyObject)", "median µs": round(mint.median, 1), "p99 µs": round(mint.p99, 1), "raw median µs": round(raw.median, 1), ratio: `${round(mintRatio, 2)}×` },
-      { operation: "mint the way before (zod claims + jose SignJWT)", "median µs": round(jose.median, 1), "p99 µs": round(jose.p99, 1), "raw median µs": round(raw.median, 1), ratio: `${round(jose.median / raw.median, 2)}×` },
-      { operation: "verify the way before (jose jwtVerify + zod claims)", "median µs": round(joseVerify.median, 1), "p99 µs": round(joseVerify.p99, 1), "raw median µs": round(rawVerify.median, 1), ratio: `${round(joseVerify.median / rawVerify.median, 2)}×` },
-      { operation: "verify (verifyActionTokenUnscoped: jose key set, node:crypto Ed25519, claims, zod)", "median µs": round(verify.median, 1), "p99 µs": round(verify.p99, 1), "raw median µs": round(rawVerify.median, 1), ratio: `${round(verifyRatio, 2)}×` },
+      {
+        operation: "mint (zod claims + signJws, cached KeyObject)",
+        "median µs": round(mint.median, 1),
+        "p99 µs": round(mint.p99, 1),
+        "raw median µs": round(raw.median, 1),
+        ratio: `${round(mintRatio, 2)}×`,
+      },
+      {
+        operation: "mint the way before (zod claims + jose SignJWT)",
+        "median µs": round(jose.median, 1),
+        "p99 µs": round(jose.p99, 1),
+        "raw median µs": round(raw.median, 1),
+        ratio: `${round(jose.median / raw.median, 2)}×`,
+      },
+      {
+        operation: "verify the way before (jose jwtVerify + zod claims)",
+        "median µs": round(joseVerify.median, 1),
+        "p99 µs": round(joseVerify.p99, 1),
+        "raw median µs": round(rawVerify.median, 1),
+        ratio: `${round(joseVerify.median / rawVerify.median, 2)}×`,
+      },
+      {
+        operation: "verify (verifyActionTokenUnscoped: jose key set, node:crypto Ed25519, claims, zod)",
+        "median µs": round(verify.median, 1),
+        "p99 µs": round(verify.p99, 1),
+        "raw median µs": round(rawVerify.median, 1),
+        ratio: `${round(verifyRatio, 2)}×`,
+      },
     ],
     goals: [
       { goal: "mint within 1.3× of raw", value: `${round(mintRatio, 2)}×`, met: mintRatio <= 1.3 },

@@ -4,6 +4,7 @@ import path from "node:path";
 import { spawnSync } from "node:child_process";
 import type { PageTiming } from "./audit-page";
 import type { BenchResult } from "./stats";
+import { tsxNodeArgs } from "../scripts/tsx-node-args";
 
 /**
  * P6: the audit log. H8 owns the audit benchmarks (bench/audit-page.ts,
@@ -19,7 +20,7 @@ export async function benchAudit(quick: boolean): Promise<BenchResult> {
   const envs = { ...process.env, GATEHOUSE_DATA_DIR: dataDir, DATABASE_URL: `file:${path.join(dataDir, "gatehouse.db")}`, GATEHOUSE_DEMO: "0" };
   const tsx = (args: string[]) => {
     const t0 = Date.now();
-    const r = spawnSync(process.execPath, ["--import", "tsx", ...args], { cwd: root, env: envs, encoding: "utf8", maxBuffer: 64 << 20 });
+    const r = spawnSync(process.execPath, [...tsxNodeArgs, ...args], { cwd: root, env: envs, encoding: "utf8", maxBuffer: 64 << 20 });
     return { ms: Date.now() - t0, ok: r.status === 0, out: `${r.stdout}${r.stderr}`.trim() };
   };
   try {

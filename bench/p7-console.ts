@@ -29,7 +29,14 @@ export async function benchConsole(quick: boolean): Promise<BenchResult> {
   const base = `http://localhost:${port}`;
   const next = spawn(path.join(root, "node_modules", ".bin", "next"), ["start", "-p", String(port)], {
     cwd: root,
-    env: { ...process.env, GATEHOUSE_DATA_DIR: dataDir, DATABASE_URL: `file:${path.join(dataDir, "gatehouse.db")}`, PORT: String(port), GATEHOUSE_DEMO: "1", NODE_ENV: "production" },
+    env: {
+      ...process.env,
+      GATEHOUSE_DATA_DIR: dataDir,
+      DATABASE_URL: `file:${path.join(dataDir, "gatehouse.db")}`,
+      PORT: String(port),
+      GATEHOUSE_DEMO: "1",
+      NODE_ENV: "production",
+    },
     stdio: ["ignore", "ignore", "inherit"],
   });
   const { chromium } = await import("@playwright/test");

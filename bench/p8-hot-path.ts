@@ -2,11 +2,12 @@ import os from "node:os";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
 import type { BenchResult } from "./stats";
+import { tsxNodeArgs } from "../scripts/tsx-node-args";
 
 /** H: in-process hot-path timings (bench/hot-path.ts in its own process). */
 export async function benchHotPath(quick: boolean): Promise<BenchResult> {
   const loadBefore = os.loadavg();
-  const r = spawnSync(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "hot-path.ts"), ...(quick ? ["--quick"] : [])], { encoding: "utf8" });
+  const r = spawnSync(process.execPath, [...tsxNodeArgs, path.join(import.meta.dirname, "hot-path.ts"), ...(quick ? ["--quick"] : [])], { encoding: "utf8" });
   const line = /RESULT (.*)/.exec(r.stdout)?.[1];
   if (!line) return { id: "H", title: "Hot path in-process", skipped: `hot-path.ts failed: ${(r.stdout + r.stderr).slice(-800)}`, rows: [], goals: [], loadBefore };
   const x = JSON.parse(line) as Record<string, number>;
@@ -23,6 +24,9 @@ export async function benchHotPath(quick: boolean): Promise<BenchResult> {
     goals: [],
     loadBefore,
     loadAfter: os.loadavg(),
-    notes: [`During the allowed-read loop the process was on CPU ${Math.round((x.proposeReadCpuShare ?? NaN) * 100)}% of the wall time (the rest: waiting for a core on the shared machine, or I/O).`, "Each audit append includes its own transaction (BEGIN … COMMIT)."],
+    notes: [
+      `During the allowed-read loop the process was on CPU ${Math.round((x.proposeReadCpuShare ?? NaN) * 100)}% of the wall time (the rest: waiting for a core on the shared machine, or I/O).`,
+      "Each audit append includes its own transaction (BEGIN … COMMIT).",
+    ],
   };
 }

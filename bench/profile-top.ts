@@ -18,14 +18,22 @@ const fileTotals = new Map<string, number>();
 for (const [id, us] of self) {
   const n = byId.get(id)!;
   const url = n.callFrame.url.replace(/^file:\/\//, "").replace(/.*node_modules\//, "nm:");
-  const where = url.startsWith("nm:") ? url.split("/").slice(0, url.startsWith("nm:@") ? 2 : 1).join("/") : url || "(native)";
+  const where = url.startsWith("nm:")
+    ? url
+        .split("/")
+        .slice(0, url.startsWith("nm:@") ? 2 : 1)
+        .join("/")
+    : url || "(native)";
   const fn = `${n.callFrame.functionName || "(anonymous)"} ${url}:${n.callFrame.lineNumber + 1}`;
   fnTotals.set(fn, (fnTotals.get(fn) ?? 0) + us);
   fileTotals.set(where, (fileTotals.get(where) ?? 0) + us);
 }
 const top = Number(topArg ?? 25);
 const show = (m: Map<string, number>) =>
-  [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, top).forEach(([k, us]) => console.log(`${((100 * us) / total).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(6)} ms  ${k}`));
+  [...m.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .forEach(([k, us]) => console.log(`${((100 * us) / total).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(6)} ms  ${k}`));
 console.log(`total sampled ${(total / 1000).toFixed(0)} ms\n-- by package/file --`);
 show(fileTotals);
 console.log("-- by function --");

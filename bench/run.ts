@@ -10,7 +10,10 @@ import { machine, type BenchResult } from "./stats";
 
 const argv = process.argv.slice(2);
 const quick = argv.includes("--quick");
-const only = argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
+const only = argv
+  .find((a) => a.startsWith("--only="))
+  ?.slice(7)
+  .split(",");
 
 type Bench = { id: string; run: (quick: boolean) => Promise<BenchResult | BenchResult[]> };
 

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import { tsxNodeArgs } from "../scripts/tsx-node-args";
 
 export type Child = { port: number; dataDir: string; proc: ChildProcess; stop: () => Promise<void> };
 
@@ -10,7 +11,7 @@ export type Child = { port: number; dataDir: string; proc: ChildProcess; stop: (
  */
 export function startScript(script: string, extraEnv: Record<string, string> = {}): Promise<Child> {
   const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${path.join(import.meta.dirname, "results", "profiles")}`] : [];
-  const proc = spawn(process.execPath, [...prof, "--import", "tsx", path.join(import.meta.dirname, script)], {
+  const proc = spawn(process.execPath, [...prof, ...tsxNodeArgs, path.join(import.meta.dirname, script)], {
     env: { ...process.env, ...extraEnv },
     stdio: ["ignore", "pipe", "inherit"],
   });

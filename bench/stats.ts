@@ -48,10 +48,7 @@ export async function timeAsync(fn: (i: number) => Promise<unknown>, opts: { bat
  * one after the other moved a ratio between 1.1× and 2.1× from run to run.
  * Sync functions are not awaited. Per-call microseconds, one sample per batch.
  */
-export async function timeInterleaved<K extends string>(
-  fns: Record<K, (i: number) => unknown>,
-  opts: { batches: number; perBatch: number },
-): Promise<Record<K, Summary>> {
+export async function timeInterleaved<K extends string>(fns: Record<K, (i: number) => unknown>, opts: { batches: number; perBatch: number }): Promise<Record<K, Summary>> {
   const names = Object.keys(fns) as K[];
   const samples = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<K, number[]>;
   let i = 0;

@@ -117,7 +117,9 @@ test.describe("tool catalog as admin", () => {
     await form.getByRole("button", { name: "Create tool" }).click();
     await expect(form.getByRole("list", { name: "Problems with the tool" })).toContainText("argsSchema");
 
-    await form.getByLabel("Args JSON Schema").fill(JSON.stringify({ type: "object", properties: { record_id: { type: "string" } }, required: ["record_id"], additionalProperties: false }));
+    await form
+      .getByLabel("Args JSON Schema")
+      .fill(JSON.stringify({ type: "object", properties: { record_id: { type: "string" } }, required: ["record_id"], additionalProperties: false }));
     await form.getByRole("button", { name: "Create tool" }).click();
     await expect(page.getByTestId("tool-result")).toContainText("Added crm.note_add");
     await expect(page.getByTestId("tool-crm.note_add")).toContainText("write");

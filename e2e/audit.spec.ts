@@ -22,7 +22,10 @@ test("the audit browser filters, opens an event, and its JSONL export equals the
 
   const exported = await page.request.get("/api/console/audit/export?format=jsonl&tenant=acme");
   expect(exported.status()).toBe(200);
-  const lines = (await exported.text()).trimEnd().split("\n").map((l) => JSON.parse(l) as { seq: number; tenant: string });
+  const lines = (await exported.text())
+    .trimEnd()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { seq: number; tenant: string });
   expect(lines.every((l) => l.tenant === "acme")).toBe(true);
   // The first page shows the newest 50; the export is the whole filtered set in the same order.
   expect(lines.slice(0, shown.length).map((l) => l.seq)).toEqual(shown);

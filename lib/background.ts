@@ -1,3 +1,4 @@
+import "server-only";
 import { expireDueActions } from "@/lib/actions/expire-actions";
 import { escalateDueActions } from "@/lib/approvals/escalate-due";
 import { closeExpiredBreakGlass } from "@/lib/break-glass/close-expired";

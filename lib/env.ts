@@ -1,3 +1,4 @@
+import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
@@ -60,16 +61,13 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
   const dataDir = path.resolve(e.GATEHOUSE_DATA_DIR);
   const databaseUrl = e.DATABASE_URL ?? `file:${path.join(dataDir, "gatehouse.db")}`;
   const provider = databaseUrl.startsWith("file:") ? "sqlite" : "postgres";
-  const production =
-    truthy(e.GATEHOUSE_PRODUCTION) || (e.NODE_ENV === "production" && provider === "postgres");
+  const production = truthy(e.GATEHOUSE_PRODUCTION) || (e.NODE_ENV === "production" && provider === "postgres");
   const demo = e.GATEHOUSE_DEMO === undefined ? !production : truthy(e.GATEHOUSE_DEMO);
   if (production && demo) {
     throw new Error("Gatehouse configuration is invalid:\n  GATEHOUSE_DEMO: demo data is refused in production mode");
   }
   if (e.OIDC_ISSUER && !(e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET)) {
-    throw new Error(
-      "Gatehouse configuration is invalid:\n  OIDC_CLIENT_ID, OIDC_CLIENT_SECRET: required when OIDC_ISSUER is set",
-    );
+    throw new Error("Gatehouse configuration is invalid:\n  OIDC_CLIENT_ID, OIDC_CLIENT_SECRET: required when OIDC_ISSUER is set");
   }
   const secrets = resolveSecrets(e, dataDir, production);
   const publicUrl = new URL(e.GATEHOUSE_URL ?? `http://localhost:${e.PORT}`).origin;
@@ -88,9 +86,7 @@ function resolveSecrets(e: z.infer<typeof schema>, dataDir: string, production: 
   }
   if (production) {
     const missing = ["GATEHOUSE_SESSION_SECRET", "GATEHOUSE_AT_REST_KEY"].filter((k) => !e[k as keyof typeof e]);
-    throw new Error(
-      `Gatehouse configuration is invalid:\n  ${missing.join(", ")}: required in production mode (generate with: openssl rand -base64 32)`,
-    );
+    throw new Error(`Gatehouse configuration is invalid:\n  ${missing.join(", ")}: required in production mode (generate with: openssl rand -base64 32)`);
   }
   const file = path.join(dataDir, "secrets.json");
   let stored: { sessionSecret?: string; atRestKey?: string } = {};

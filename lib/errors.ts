@@ -1,3 +1,4 @@
+import "server-only";
 import { isDbUnavailable } from "@/lib/db/errors";
 
 /**
@@ -33,11 +34,7 @@ export class AppError extends Error {
   readonly reason?: string;
   readonly extra?: Record<string, unknown>;
 
-  constructor(
-    code: ErrorCode,
-    message: string,
-    opts: { issues?: FieldIssue[]; reason?: string; extra?: Record<string, unknown> } = {},
-  ) {
+  constructor(code: ErrorCode, message: string, opts: { issues?: FieldIssue[]; reason?: string; extra?: Record<string, unknown> } = {}) {
     super(message);
     this.name = "AppError";
     this.code = code;
@@ -91,4 +88,22 @@ export function toErrorBody(err: unknown, requestId: string): { status: number; 
 /** zod issues → field issues with dotted paths. */
 export function zodIssues(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): FieldIssue[] {
   return issues.map((i) => ({ path: i.path.map(String).join(".") || "(root)", message: i.message }));
+}
+
+/**
+ * What a transaction returns when it refuses. A refusal is returned, not thrown,
+ * so that its audit record commits; {@link settle} throws it after the commit.
+ */
+export type Outcome<T> = { ok: true; value: T } | Refusal;
+
+export type Refusal = { ok: false; error: AppError };
+
+export const ok = <T>(value: T): Outcome<T> => ({ ok: true, value });
+
+export const refusal = (error: AppError): Refusal => ({ ok: false, error });
+
+/** The outcome's value, or its refusal thrown. */
+export function settle<T>(outcome: Outcome<T>): T {
+  if (!outcome.ok) throw outcome.error;
+  return outcome.value;
 }

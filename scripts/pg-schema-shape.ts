@@ -25,16 +25,17 @@ const IGNORED_TABLES = new Set(["_gatehouse_migrations"]);
 export function sqliteShape(file: string): SchemaShape {
   const db = new Database(file, { readonly: true });
   try {
-    const tables = db
-      .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
-      .all() as { name: string }[];
+    const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as { name: string }[];
     const shape: SchemaShape = {};
     for (const { name } of tables) {
       if (IGNORED_TABLES.has(name)) continue;
       const cols = db.prepare(`SELECT name, "notnull" AS nn, pk FROM pragma_table_info(?)`).all(name) as { name: string; nn: number; pk: number }[];
       const t: TableShape = { columns: {}, primaryKey: [], indexes: {} };
       for (const c of cols) t.columns[c.name] = { notNull: c.nn === 1 || c.pk > 0 };
-      t.primaryKey = cols.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name);
+      t.primaryKey = cols
+        .filter((c) => c.pk > 0)
+        .sort((a, b) => a.pk - b.pk)
+        .map((c) => c.name);
       const idx = db.prepare(`SELECT name, "unique" AS u, origin FROM pragma_index_list(?)`).all(name) as { name: string; u: number; origin: string }[];
       for (const i of idx) {
         if (i.origin === "pk") continue;

@@ -4,7 +4,7 @@ import { migrate } from "@/lib/db/migrate";
 import { hashAuditRecord, type AuditRecord } from "@/lib/audit/chain";
 import { fastAuditRecordHash as fastHash } from "@/lib/audit/fast-record-hash";
 
-// `tsx scripts/seed-audit.ts [--count 1000000]`: append synthetic events to the audit log of
+// `tsx --import ./scripts/register-server-only.mjs scripts/seed-audit.ts [--count 1000000]`: append synthetic events to the audit log of
 // the configured SQLite database, for browsing and benchmarks at scale. Plain INSERTs with the
 // append-only triggers in place, a valid hash chain continuing from the head, one transaction.
 
@@ -55,7 +55,8 @@ async function main(): Promise<void> {
   // A large page cache keeps the ten secondary indexes in memory during the bulk insert.
   raw.pragma("cache_size = -524288");
   raw.pragma("temp_store = MEMORY");
-  const insert = raw.prepare(`INSERT INTO "AuditEvent" ("seq","at","requestId","actorType","actorId","type","tenantId","env","route","tool","argsHash","idempotencyKey","credentialScope","actionId","runId","approvalIds","breakGlassSessionId","status","reason","durationMs","jti","data","prevHash","hash")
+  const insert =
+    raw.prepare(`INSERT INTO "AuditEvent" ("seq","at","requestId","actorType","actorId","type","tenantId","env","route","tool","argsHash","idempotencyKey","credentialScope","actionId","runId","approvalIds","breakGlassSessionId","status","reason","durationMs","jti","data","prevHash","hash")
     VALUES (${Array(24).fill("?").join(",")})`);
   const started = Date.now();
   const r = rng(count);
@@ -99,7 +100,32 @@ async function main(): Promise<void> {
       const hash = i < CHECKED ? checkedHash(record) : fastHash(record);
       // Stored the way Prisma's SQLite adapter stores DateTime; it reads back as the same instant.
       const c = record;
-      insert.run(c.seq, at.replace("Z", "+00:00"), c.requestId, c.actorType, c.actorId, c.type, c.tenantId, c.env, c.route, c.tool, c.argsHash, c.idempotencyKey, c.credentialScope, c.actionId, c.runId, c.approvalIds, c.breakGlassSessionId, c.status, c.reason, c.durationMs, c.jti, c.data, c.prevHash, hash);
+      insert.run(
+        c.seq,
+        at.replace("Z", "+00:00"),
+        c.requestId,
+        c.actorType,
+        c.actorId,
+        c.type,
+        c.tenantId,
+        c.env,
+        c.route,
+        c.tool,
+        c.argsHash,
+        c.idempotencyKey,
+        c.credentialScope,
+        c.actionId,
+        c.runId,
+        c.approvalIds,
+        c.breakGlassSessionId,
+        c.status,
+        c.reason,
+        c.durationMs,
+        c.jti,
+        c.data,
+        c.prevHash,
+        hash,
+      );
       prev = { seq, hash };
     }
     raw.prepare(`UPDATE "AuditHead" SET "seq" = ?, "hash" = ? WHERE "id" = 1`).run(prev.seq, prev.hash);

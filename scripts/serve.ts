@@ -2,7 +2,7 @@ import "./production-env";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
-// `tsx scripts/serve.ts`: serve an existing production build on PORT — the agent
+// `tsx --import ./scripts/register-server-only.mjs scripts/serve.ts`: serve an existing production build on PORT — the agent
 // API through the bare handler, everything else through Next.js (lib/http/app-server.ts).
 // `npm start` runs this after migrating, seeding and building when needed.
 
@@ -26,7 +26,10 @@ export async function serve(options: ServeOptions = {}): Promise<{ port: number 
   console.log(`gatehouse: serving on http://${options.hostname ?? "localhost"}:${server.port}`);
 
   let stopping = false;
-  for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+  for (const [signal, code] of [
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ] as const) {
     process.on(signal, () => {
       if (stopping) process.exit(code); // a second signal: no more waiting
       stopping = true;

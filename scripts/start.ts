@@ -12,16 +12,7 @@ const root = process.cwd();
 const nextBin = path.join(root, "node_modules", ".bin", "next");
 const sourceDirs = ["app", "components", "lib", "public"];
 const ignoredDirs = new Set([path.join(root, "lib", "db", "generated"), path.join(root, "node_modules")]);
-const configFiles = [
-  "next.config.mjs",
-  "package.json",
-  "package-lock.json",
-  "tsconfig.json",
-  "postcss.config.mjs",
-  "proxy.ts",
-  "middleware.ts",
-  "instrumentation.ts",
-];
+const configFiles = ["next.config.mjs", "package.json", "package-lock.json", "tsconfig.json", "postcss.config.mjs", "proxy.ts", "middleware.ts", "instrumentation.ts"];
 
 function newestMtime(target: string): number {
   let stat: fs.Stats;
@@ -42,10 +33,7 @@ function buildReason(): string | null {
   const buildId = path.join(root, ".next", "BUILD_ID");
   if (!fs.existsSync(buildId)) return "no production build yet";
   const built = fs.statSync(buildId).mtimeMs;
-  const newest = Math.max(
-    ...sourceDirs.map((d) => newestMtime(path.join(root, d))),
-    ...configFiles.map((f) => newestMtime(path.join(root, f))),
-  );
+  const newest = Math.max(...sourceDirs.map((d) => newestMtime(path.join(root, d))), ...configFiles.map((f) => newestMtime(path.join(root, f))));
   return newest > built ? "sources changed since the last build" : null;
 }
 

@@ -53,7 +53,12 @@ const tool = {
   name: "crm.note_add",
   kind: "write",
   description: "Add a note to a CRM record",
-  argsSchema: { type: "object", properties: { record_id: { type: "string" }, note: { type: "string", maxLength: 500 } }, required: ["record_id", "note"], additionalProperties: false },
+  argsSchema: {
+    type: "object",
+    properties: { record_id: { type: "string" }, note: { type: "string", maxLength: 500 } },
+    required: ["record_id", "note"],
+    additionalProperties: false,
+  },
   summaryTemplate: "Add a note to {record_id}",
   blastRadius: { scope: "one CRM record", records: 1, description: "appends one note" },
   undo: { reversible: true, via: "crm.note_delete", note: "delete the note" },
@@ -85,7 +90,11 @@ describe("who may call the admin APIs", () => {
     expect(evil.body.error.message).toBe("cross-site request refused");
     const evilTool = await call(createTool, admin1, "POST", "/api/console/tools", { body: { entry: tool }, headers: { origin: "https://evil.example" } });
     expect(evilTool.status).toBe(403);
-    const noHeader = await call(patchUser, admin1, "PATCH", `/api/console/users/${viewer}`, { body: { roles: ["admin"] }, p: { id: viewer }, headers: { "x-gatehouse-console": "" } });
+    const noHeader = await call(patchUser, admin1, "PATCH", `/api/console/users/${viewer}`, {
+      body: { roles: ["admin"] },
+      p: { id: viewer },
+      headers: { "x-gatehouse-console": "" },
+    });
     expect(noHeader.status).toBe(403);
     expect(await db().user.count({ where: { email: "new.person@t.local" } })).toBe(0);
     expect(await db().tool.count()).toBe(0);

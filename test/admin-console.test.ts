@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshDb } from "./support/db";
+import { freshDemoDb } from "./support/demo-db";
 import { startAgentServer } from "./support/agent-server";
 import { makeUser } from "./support/fixtures";
 import { db } from "@/lib/db/client";
-import { seedDemo } from "@/lib/seed/seed-demo";
 import { DEMO_AGENTS, DEMO_TOOLS } from "@/lib/seed/demo-data";
 import { unseal } from "@/lib/crypto/seal";
 import { createCredential, revokeCredential } from "@/lib/agents/create-credential";
@@ -37,8 +36,7 @@ async function search(key: string) {
 }
 
 beforeAll(async () => {
-  ({ cleanup } = await freshDb());
-  await seedDemo();
+  ({ cleanup } = await freshDemoDb());
   admin1 = (await db().user.findUniqueOrThrow({ where: { email: "admin@gatehouse.local" } })).id;
   admin2 = (await db().user.findUniqueOrThrow({ where: { email: "admin2@gatehouse.local" } })).id;
   server = await startAgentServer();
@@ -106,7 +104,9 @@ describe("making a tool less strict needs a second admin", () => {
   });
 
   it("an args schema that is not a valid JSON Schema is refused", async () => {
-    await expect(saveTool({ entry: { ...close, name: "ticket.reopen", argsSchema: { type: "object", properties: { a: { type: "nonsense" } } } }, mode: "create", actorId: admin1 })).rejects.toMatchObject({
+    await expect(
+      saveTool({ entry: { ...close, name: "ticket.reopen", argsSchema: { type: "object", properties: { a: { type: "nonsense" } } } }, mode: "create", actorId: admin1 }),
+    ).rejects.toMatchObject({
       code: "validation_failed",
     });
   });
@@ -149,7 +149,9 @@ describe("routes and webhooks", () => {
     expect(unseal(row.secretSealed, `webhook-secret:${ep.id}`)).toBe(ep.secret);
     await expect(createEndpoint({ url: "http://127.0.0.1:9/x", events: ["*"] }, { actorId: admin1 })).rejects.toMatchObject({ code: "validation_failed" });
     await createEndpoint({ url: "http://127.0.0.1:9/x", events: ["*"], allowPrivate: true }, { actorId: admin1 });
-    const d = await db().webhookDelivery.create({ data: { kind: "webhook", endpointId: ep.id, url: row.url, event: "policy.changed", payload: "{}", status: "failed", nextAttemptAt: new Date(0) } });
+    const d = await db().webhookDelivery.create({
+      data: { kind: "webhook", endpointId: ep.id, url: row.url, event: "policy.changed", payload: "{}", status: "failed", nextAttemptAt: new Date(0) },
+    });
     await retryDelivery(d.id, { actorId: admin1 });
     const again = await db().webhookDelivery.findUniqueOrThrow({ where: { id: d.id } });
     expect(again.status).toBe("pending");

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshDb } from "./support/db";
+import { freshDemoDb } from "./support/demo-db";
 import { startAgentServer } from "./support/agent-server";
 import { db } from "@/lib/db/client";
-import { seedDemo } from "@/lib/seed/seed-demo";
 import { DEMO_AGENTS } from "@/lib/seed/demo-data";
 import { revokeCredential, createCredential } from "@/lib/agents/create-credential";
 
@@ -24,8 +23,7 @@ async function call(method: string, path: string, key: string | null, body?: unk
 
 let runId: string;
 beforeAll(async () => {
-  ({ cleanup } = await freshDb());
-  await seedDemo();
+  ({ cleanup } = await freshDemoDb());
   server = await startAgentServer();
   runId = (await call("POST", "/api/v1/runs", acme.key, { route: "support/send" })).body.run_id;
 });
@@ -157,7 +155,16 @@ describe("agent API: bad input changes nothing and gets a clear error", () => {
     const r = await call("GET", "/api/v1/openapi.json", null);
     expect(r.body.openapi).toBe("3.1.0");
     expect(Object.keys(r.body.paths)).toEqual(
-      expect.arrayContaining(["/api/v1/runs", "/api/v1/runs/{id}/token", "/api/v1/actions", "/api/v1/actions/{id}", "/api/v1/actions/{id}/cancel", "/api/v1/actions/{id}/result", "/api/v1/tokens/redeem", "/.well-known/jwks.json"]),
+      expect.arrayContaining([
+        "/api/v1/runs",
+        "/api/v1/runs/{id}/token",
+        "/api/v1/actions",
+        "/api/v1/actions/{id}",
+        "/api/v1/actions/{id}/cancel",
+        "/api/v1/actions/{id}/result",
+        "/api/v1/tokens/redeem",
+        "/.well-known/jwks.json",
+      ]),
     );
     expect(r.body.paths["/api/v1/actions"].post.requestBody.content["application/json"].schema.properties.idempotency_key).toBeTruthy();
   });

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshDb } from "./support/db";
+import { freshDemoDb } from "./support/demo-db";
 import { startAgentServer } from "./support/agent-server";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
-import { seedDemo } from "@/lib/seed/seed-demo";
 import { DEMO_AGENTS } from "@/lib/seed/demo-data";
 import { GatehouseAgent } from "@/lib/sdk/agent-client";
 import { createToolService } from "@/lib/sdk/tool-service";
@@ -17,8 +16,7 @@ let server: { url: string; close: () => Promise<void> };
 const acme = DEMO_AGENTS.find((a) => a.tenant === "acme" && a.env === "prod" && a.routes.includes("support/send"))!;
 
 beforeAll(async () => {
-  ({ cleanup } = await freshDb());
-  await seedDemo();
+  ({ cleanup } = await freshDemoDb());
   server = await startAgentServer();
 });
 afterAll(async () => {

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshDb } from "./support/db";
+import { freshDemoDb } from "./support/demo-db";
 import { makeUser, setPolicy } from "./support/fixtures";
 import { db } from "@/lib/db/client";
-import { seedDemo } from "@/lib/seed/seed-demo";
 import { DEMO_AGENTS } from "@/lib/seed/demo-data";
 import { authenticateAgent, type AgentPrincipal } from "@/lib/agents/authenticate-agent";
 import { startRun } from "@/lib/runs/start-run";
@@ -21,8 +20,7 @@ const ctx = { requestId: "req_test_approval" };
 let n = 0;
 
 beforeAll(async () => {
-  ({ cleanup } = await freshDb());
-  await seedDemo();
+  ({ cleanup } = await freshDemoDb());
   const demo = DEMO_AGENTS.find((a) => a.tenant === "acme" && a.env === "prod" && a.routes.includes("support/send"))!;
   agent = await authenticateAgent(new Request("http://x", { headers: { authorization: `Bearer ${demo.key}` } }));
   runId = (await startRun(agent, "support/send", ctx)).run_id;

@@ -69,7 +69,10 @@ describe("audit browser API", () => {
       const res = await get(exportRoute, `/api/console/audit/export?format=jsonl&${filter}`);
       expect(res.status).toBe(200);
       expect(res.headers.get("content-type")).toMatch(/ndjson/);
-      const lines = (await res.text()).trimEnd().split("\n").map((l) => JSON.parse(l) as unknown);
+      const lines = (await res.text())
+        .trimEnd()
+        .split("\n")
+        .map((l) => JSON.parse(l) as unknown);
       expect(lines.length).toBe(shown.length);
       expect(lines).toEqual(shown);
     }
@@ -107,7 +110,9 @@ describe("audit browser API", () => {
   });
 
   it("the verify button's endpoint walks the chain (mutation header required)", async () => {
-    const ok = await verifyRoute(new Request("http://localhost:3000/api/console/audit/verify", { method: "POST", headers: { cookie, "x-gatehouse-console": "1" } }), { params: Promise.resolve({}) });
+    const ok = await verifyRoute(new Request("http://localhost:3000/api/console/audit/verify", { method: "POST", headers: { cookie, "x-gatehouse-console": "1" } }), {
+      params: Promise.resolve({}),
+    });
     expect(await ok.json()).toEqual({ ok: true, count: 1_200 });
     const csrf = await verifyRoute(new Request("http://localhost:3000/api/console/audit/verify", { method: "POST", headers: { cookie } }), { params: Promise.resolve({}) });
     expect(csrf.status).toBe(403);

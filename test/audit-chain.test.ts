@@ -15,11 +15,7 @@ async function rows(): Promise<ChainRow[]> {
 
 describe("audit chain", () => {
   it("appends stay linear under concurrent transactions", async () => {
-    await Promise.all(
-      Array.from({ length: 40 }, (_, i) =>
-        db().$transaction((tx) => appendAudit(tx, { type: "test.event", actorType: "system", data: { i } })),
-      ),
-    );
+    await Promise.all(Array.from({ length: 40 }, (_, i) => db().$transaction((tx) => appendAudit(tx, { type: "test.event", actorType: "system", data: { i } }))));
     const all = await rows();
     expect(all.map((r) => r.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
     expect(verifyChain(all)).toMatchObject({ ok: true, count: 40 });

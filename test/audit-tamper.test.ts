@@ -12,9 +12,7 @@ let cleanup: () => Promise<void>;
 let databaseUrl: string;
 beforeAll(async () => {
   ({ cleanup, databaseUrl } = await freshDb());
-  await db().$transaction((tx) =>
-    appendAudit(tx, ...Array.from({ length: 12 }, (_, i) => ({ type: "test.event", actorType: "system" as const, tenantId: "acme", data: { i } }))),
-  );
+  await db().$transaction((tx) => appendAudit(tx, ...Array.from({ length: 12 }, (_, i) => ({ type: "test.event", actorType: "system" as const, tenantId: "acme", data: { i } }))));
 });
 afterAll(() => cleanup());
 
@@ -61,16 +59,41 @@ describe("verifyStoredChain (the console's verify button)", () => {
 describe("fastAuditRecordHash", () => {
   it("equals the RFC 8785 reference hash, escapes and unicode included", () => {
     const base: AuditRecord = {
-      seq: 7, at: "2026-11-24T23:00:00.000Z", requestId: "req_1", actorType: "user", actorId: "u\u2028x", type: "t", tenantId: null, env: "prod",
-      route: "r/é", tool: "t.\"q\"", argsHash: null, idempotencyKey: "k\n", credentialScope: null, actionId: "a", runId: null, approvalIds: '["a","b"]',
-      breakGlassSessionId: null, status: "ok", reason: "emoji 🚨 and \\ and \u0001", durationMs: 0, jti: null, data: '{"x":1}', prevHash: "genesis",
+      seq: 7,
+      at: "2026-11-24T23:00:00.000Z",
+      requestId: "req_1",
+      actorType: "user",
+      actorId: "u\u2028x",
+      type: "t",
+      tenantId: null,
+      env: "prod",
+      route: "r/é",
+      tool: 't."q"',
+      argsHash: null,
+      idempotencyKey: "k\n",
+      credentialScope: null,
+      actionId: "a",
+      runId: null,
+      approvalIds: '["a","b"]',
+      breakGlassSessionId: null,
+      status: "ok",
+      reason: "emoji 🚨 and \\ and \u0001",
+      durationMs: 0,
+      jti: null,
+      data: '{"x":1}',
+      prevHash: "genesis",
     };
     // Strings the fast path copies unescaped next to ones it must hand to the serialiser.
     const strings = ["", "plain", "tab\there", "\b\f\r", "\u001f", "\u007f", "pair 🚨", 'q"', "back\\slash", "\u2029"];
     const records = [base, { ...base, durationMs: null, seq: 1_000_000 }, ...strings.map((x) => ({ ...base, reason: x, route: x || null }))];
     for (const r of records) {
       expect(fastAuditRecordHash(r)).toBe(hashAuditRecord(r));
-      expect(fastAuditHashOfValues(KEYS_SORTED.map((k) => r[k]), KEYS_SORTED.map((_, i) => i))).toBe(hashAuditRecord(r));
+      expect(
+        fastAuditHashOfValues(
+          KEYS_SORTED.map((k) => r[k]),
+          KEYS_SORTED.map((_, i) => i),
+        ),
+      ).toBe(hashAuditRecord(r));
     }
   });
 });

@@ -6,21 +6,20 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDb } from "./support/db";
 import { db } from "@/lib/db/client";
 import { appendAudit } from "@/lib/audit/append";
+import { tsxCliArgs } from "@/scripts/tsx-node-args";
 
 let cleanup: () => Promise<void>;
 let databaseUrl: string;
 beforeAll(async () => {
   ({ cleanup, databaseUrl } = await freshDb());
-  await db().$transaction((tx) =>
-    appendAudit(tx, ...Array.from({ length: 10 }, (_, i) => ({ type: "test.event", actorType: "system" as const, data: { i } }))),
-  );
+  await db().$transaction((tx) => appendAudit(tx, ...Array.from({ length: 10 }, (_, i) => ({ type: "test.event", actorType: "system" as const, data: { i } }))));
 });
 afterAll(() => cleanup());
 
 /** Run `npm run audit:verify` as a separate process against this file's database. */
 function runVerify(...args: string[]) {
   const tsx = path.join(process.cwd(), "node_modules", ".bin", "tsx");
-  const res = spawnSync(tsx, ["scripts/audit-verify.ts", ...args], { encoding: "utf8", env: process.env, timeout: 60_000 });
+  const res = spawnSync(tsx, [...tsxCliArgs, "scripts/audit-verify.ts", ...args], { encoding: "utf8", env: process.env, timeout: 60_000 });
   return { code: res.status, out: `${res.stdout}${res.stderr}` };
 }
 

@@ -77,9 +77,7 @@ describe("requireRole: 401 without a session, 403 without the role", () => {
 
   it("assertRole is the single check: null user → 401, missing role → 403", () => {
     expect(() => assertRole(null, ["admin"])).toThrow(expect.objectContaining({ code: "unauthenticated" }));
-    expect(() => assertRole({ id: "u", email: "e", name: "n", roles: ["viewer"] }, ["admin"])).toThrow(
-      expect.objectContaining({ code: "forbidden" }),
-    );
+    expect(() => assertRole({ id: "u", email: "e", name: "n", roles: ["viewer"] }, ["admin"])).toThrow(expect.objectContaining({ code: "forbidden" }));
   });
 });
 
@@ -120,10 +118,7 @@ describe("GET /api/console/policies is admin-only", () => {
     // Even an agent key that is a valid next-auth JWT format would not count: only cookies are read.
     const jwtLike = await encode({ token: { sub: ids["admin@t.local"]! }, secret: env().sessionSecret, maxAge: 3600 });
     for (const bearer of [key, jwtLike]) {
-      const res = await getPolicies(
-        new Request("http://localhost:3000/api/console/policies", { headers: { authorization: `Bearer ${bearer}` } }),
-        noParams,
-      );
+      const res = await getPolicies(new Request("http://localhost:3000/api/console/policies", { headers: { authorization: `Bearer ${bearer}` } }), noParams);
       expect(res.status).toBe(401);
     }
   });

@@ -1,8 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshDb } from "./support/db";
-import { seedDemo } from "@/lib/seed/seed-demo";
+import { freshDemoDb } from "./support/demo-db";
 import { DEMO_AGENTS } from "@/lib/seed/demo-data";
 
 // No agent credential reaches any console or break-glass endpoint. The routes are found on disk,
@@ -27,8 +26,7 @@ function paramsFor(file: string): Record<string, string> {
 
 let cleanup: () => Promise<void>;
 beforeAll(async () => {
-  ({ cleanup } = await freshDb());
-  await seedDemo();
+  ({ cleanup } = await freshDemoDb());
 });
 afterAll(() => cleanup());
 

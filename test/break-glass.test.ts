@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encode } from "next-auth/jwt";
 import { decodeJwt } from "jose";
-import { freshDb } from "./support/db";
+import { freshDemoDb } from "./support/demo-db";
 import { makeUser } from "./support/fixtures";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { sessionCookieName } from "@/lib/auth/session-cookie";
-import { seedDemo } from "@/lib/seed/seed-demo";
 import { DEMO_AGENTS } from "@/lib/seed/demo-data";
 import { authenticateAgent, type AgentPrincipal } from "@/lib/agents/authenticate-agent";
 import { startRun } from "@/lib/runs/start-run";
@@ -31,8 +30,7 @@ const ctx = { requestId: "req_test_bg" };
 let n = 0;
 
 beforeAll(async () => {
-  ({ cleanup } = await freshDb());
-  await seedDemo();
+  ({ cleanup } = await freshDemoDb());
   const demo = DEMO_AGENTS.find((a) => a.tenant === "acme" && a.env === "prod" && a.routes.includes("support/send"))!;
   agent = await authenticateAgent(new Request("http://x", { headers: { authorization: `Bearer ${demo.key}` } }));
   runId = (await startRun(agent, "support/send", ctx)).run_id;
@@ -163,7 +161,9 @@ describe("powers under an open session", () => {
     expect(r.body).toMatchObject({ key: "tool:acme:ticket.close", enabled: true });
     expect(await deliveries("kill_switch.changed")).toBe(before + 1);
     expect(await db().auditEvent.count({ where: { type: "kill_switch.changed", breakGlassSessionId: sessionId } })).toBe(1);
-    await expect(proposeAction(agent, { run_id: runId, tool: "ticket.close", args: { ticket_id: "T-1" }, idempotency_key: "ks-1" }, ctx)).rejects.toMatchObject({ reason: "kill_switch" });
+    await expect(proposeAction(agent, { run_id: runId, tool: "ticket.close", args: { ticket_id: "T-1" }, idempotency_key: "ks-1" }, ctx)).rejects.toMatchObject({
+      reason: "kill_switch",
+    });
     const off = await call(killRoute.POST as Route, "adam", { body: { ...body, enabled: false, reason: "fixed" } });
     expect(off.status).toBe(200);
   });
@@ -185,7 +185,9 @@ describe("the end of a session", () => {
     const a = await deleteCustomer();
     expect((await call(approveRoute.POST as Route, "otto", { body: { session_id: sessionId, action_id: a.action_id } })).status).toBe(403);
     expect((await getAction(agent, a.action_id)).status).toBe("pending");
-    expect((await call(mintRoute.POST as Route, "otto", { body: { session_id: sessionId, run_id: runId, tool: "customer.delete", args: { customer_id: "C-9" } } })).status).toBe(403);
+    expect((await call(mintRoute.POST as Route, "otto", { body: { session_id: sessionId, run_id: runId, tool: "customer.delete", args: { customer_id: "C-9" } } })).status).toBe(
+      403,
+    );
     const ks = await call(killRoute.POST as Route, "otto", { body: { scope: "tenant", tenantId: "acme", enabled: true, reason: "x", break_glass_session_id: sessionId } });
     expect(ks.status).toBe(403);
     expect((await call(activeRoute.GET as Route, "vera")).body.sessions).toEqual([]);

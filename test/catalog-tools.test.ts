@@ -45,7 +45,11 @@ describe("tool catalog entries", () => {
   });
 
   it("accepts a draft-07 schema", () => {
-    const t = { ...tool("kb.search"), name: "kb.legacy", argsSchema: { $schema: "http://json-schema.org/draft-07/schema#", type: "object", properties: { q: { type: "string" } } } };
+    const t = {
+      ...tool("kb.search"),
+      name: "kb.legacy",
+      argsSchema: { $schema: "http://json-schema.org/draft-07/schema#", type: "object", properties: { q: { type: "string" } } },
+    };
     expect(parseToolEntry(t).name).toBe("kb.legacy");
   });
 
@@ -88,7 +92,11 @@ describe("argument validation", () => {
 
   it("never coerces or changes the args it checks", () => {
     const args = { ticket_id: "T-1" };
-    const t: ToolEntry = { ...tool("ticket.close"), name: "x.defaults", argsSchema: { type: "object", properties: { ticket_id: { type: "string" }, n: { type: "integer", default: 3 } } } };
+    const t: ToolEntry = {
+      ...tool("ticket.close"),
+      name: "x.defaults",
+      argsSchema: { type: "object", properties: { ticket_id: { type: "string" }, n: { type: "integer", default: 3 } } },
+    };
     argsValidator(t)(args);
     expect(args).toEqual({ ticket_id: "T-1" });
     expect(argsValidator(tool("kb.search"))({ query: "q", limit: "5" }).map((i) => i.path)).toEqual(["args.limit"]);

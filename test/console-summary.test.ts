@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshDb } from "./support/db";
-import { seedDemo } from "@/lib/seed/seed-demo";
+import { freshDemoDb } from "./support/demo-db";
 import { createCredential } from "@/lib/agents/create-credential";
 import { authenticateAgent } from "@/lib/agents/authenticate-agent";
 import { startRun } from "@/lib/runs/start-run";
@@ -12,8 +11,7 @@ let cleanup: () => Promise<void>;
 const ctx = { requestId: "req_test_summary" };
 
 beforeAll(async () => {
-  ({ cleanup } = await freshDb());
-  await seedDemo();
+  ({ cleanup } = await freshDemoDb());
 });
 afterAll(() => cleanup());
 

@@ -2,12 +2,13 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDb } from "./support/db";
+import { onPostgres } from "./support/provider";
 import { appendAudit } from "@/lib/audit/append";
 import { sqlRead, sqlTransaction } from "@/lib/db/sql";
 import { verifyStoredChain } from "@/lib/audit/verify-stored-chain";
 import { provider } from "@/lib/db/client";
 
-// Raw write transactions that queue up share one COMMIT on SQLite (lib/db/sqlite-group-commit.ts).
+// Raw write transactions that queue up share one COMMIT on SQLite (lib/db/sqlite/sqlite-group-commit.ts).
 // On PostgreSQL each is its own transaction; the same guarantees must hold there too.
 
 let cleanup: () => Promise<void>;
@@ -48,8 +49,8 @@ describe("concurrent raw write transactions", () => {
     expect(await verifyStoredChain()).toMatchObject({ ok: true });
   });
 
-  it("settle only after their writes are committed and visible to another connection", async () => {
-    if (provider() !== "sqlite") return; // the second-connection check below is SQLite's file
+  // The second-connection check reads SQLite's file.
+  it.skipIf(onPostgres)("settle only after their writes are committed and visible to another connection", async () => {
     const other = new Database(path.join(dataDir, "gatehouse.db"), { readonly: true });
     try {
       const seen = await Promise.all(
@@ -89,9 +90,9 @@ describe("concurrent raw write transactions", () => {
     expect(await verifyStoredChain()).toMatchObject({ ok: true });
   });
 
-  it("let the event loop turn while a long group runs; every member's writes land, in order", async () => {
+  // Group commit is SQLite's.
+  it.skipIf(onPostgres)("let the event loop turn while a long group runs; every member's writes land, in order", async () => {
     // Run in one go, a group held the loop until its COMMIT: new connections and requests waited.
-    if (provider() !== "sqlite") return; // group commit is SQLite's
     let finished = 0;
     let atFirstTurn = -1;
     const before = (await reasons()).length;

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import Database from "better-sqlite3";
 import { loadMigrations, migrateSqlite, migratePostgres, type Migration } from "@/lib/db/migrate";
 import { derivePostgresSchema } from "@/scripts/pg-schema";
+import { onPostgres } from "./support/provider";
 import { diffShapes, livePostgresShape, parsePostgresMigrations, sqliteShape, type SchemaShape } from "@/scripts/pg-schema-shape";
 
 // One model definition, two migration sets: they must describe the same
@@ -43,11 +44,7 @@ describe("migration parity (SQLite vs PostgreSQL)", () => {
       `ALTER TABLE "User" ALTER COLUMN "name" DROP NOT NULL;`,
     ]);
     expect(diffShapes(sqlite, pg).sort()).toEqual(
-      [
-        "column Action.extra: only in postgres",
-        "column User.name: NOT NULL true in sqlite, false in postgres",
-        "index Action.Action_extra_idx: only in postgres",
-      ].sort(),
+      ["column Action.extra: only in postgres", "column User.name: NOT NULL true in sqlite, false in postgres", "index Action.Action_extra_idx: only in postgres"].sort(),
     );
   });
 
@@ -60,24 +57,21 @@ describe("migration parity (SQLite vs PostgreSQL)", () => {
     expect(fs.readFileSync(path.join("prisma", "postgres.prisma"), "utf8")).toBe(derived);
   });
 
-  if (process.env.GATEHOUSE_TEST_PG_URL) {
-    it("a real PostgreSQL database migrated by the project's migrator has exactly the parsed shape", async () => {
-      const { emptyDatabase } = await import("./postgres-only/support/pg-admin");
-      const empty = await emptyDatabase();
-      try {
-        await migratePostgres(empty.url);
-        const live = await livePostgresShape(empty.url);
-        expect(diffShapes(sqlite, live, ["sqlite", "live postgres"])).toEqual([]);
-      } finally {
-        await empty.drop();
-      }
-    });
-  }
+  it.runIf(onPostgres)("a real PostgreSQL database migrated by the project's migrator has exactly the parsed shape", async () => {
+    const { emptyDatabase } = await import("./postgres-only/support/pg-admin");
+    const empty = await emptyDatabase();
+    try {
+      await migratePostgres(empty.url);
+      const live = await livePostgresShape(empty.url);
+      expect(diffShapes(sqlite, live, ["sqlite", "live postgres"])).toEqual([]);
+    } finally {
+      await empty.drop();
+    }
+  });
 });
 
 describe("the migrator (SQLite)", () => {
-  const edit = (ms: Migration[]): Migration[] =>
-    ms.map((m, i) => (i === 0 ? { ...m, sql: m.sql + "\n-- edited", checksum: "0".repeat(64) } : m));
+  const edit = (ms: Migration[]): Migration[] => ms.map((m, i) => (i === 0 ? { ...m, sql: m.sql + "\n-- edited", checksum: "0".repeat(64) } : m));
 
   it("records each migration with its checksum and applies nothing twice", () => {
     const file = path.join(dir, "twice.db");

@@ -4,8 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { freshDb } from "./support/db";
-import { seedDemo } from "@/lib/seed/seed-demo";
+import { freshDemoDb } from "./support/demo-db";
 import { DEMO_AGENTS } from "@/lib/seed/demo-data";
 import { nodeHandler } from "@/lib/http/node-adapter";
 import { buildHeaders } from "@/lib/http/build-headers";
@@ -44,12 +43,24 @@ function request(method: string, pathname: string, opts: { body?: unknown; chunk
 }
 
 beforeAll(async () => {
-  ({ cleanup } = await freshDb());
-  await seedDemo();
+  ({ cleanup } = await freshDemoDb());
   const dist = fs.mkdtempSync(path.join(os.tmpdir(), "gh-manifest-"));
   fs.writeFileSync(
     path.join(dist, "routes-manifest.json"),
-    JSON.stringify({ basePath: "", headers: [{ source: "/:path*", regex: "^(?:/((?:[^/]+?)(?:/(?:[^/]+?))*))?(?:/)?$", headers: [{ key: "X-Frame-Options", value: "DENY" }, { key: "Cache-Control", value: "from-config" }] }], rewrites: { beforeFiles: [], afterFiles: [], fallback: [] } }),
+    JSON.stringify({
+      basePath: "",
+      headers: [
+        {
+          source: "/:path*",
+          regex: "^(?:/((?:[^/]+?)(?:/(?:[^/]+?))*))?(?:/)?$",
+          headers: [
+            { key: "X-Frame-Options", value: "DENY" },
+            { key: "Cache-Control", value: "from-config" },
+          ],
+        },
+      ],
+      rewrites: { beforeFiles: [], afterFiles: [], fallback: [] },
+    }),
   );
   server = http.createServer(nodeHandler(agentRoutes, () => url, { headersFor: buildHeaders(dist), shutdown: shutdown.signal }));
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -121,7 +132,12 @@ describe("build headers", () => {
 
   it("applies only the rules whose pattern matches the path", () => {
     const headersFor = buildHeaders(
-      manifest({ headers: [{ source: "/api/:p*", regex: "^/api(?:/.*)?$", headers: [{ key: "A", value: "1" }] }, { source: "/x", regex: "^/x$", headers: [{ key: "B", value: "2" }] }] }),
+      manifest({
+        headers: [
+          { source: "/api/:p*", regex: "^/api(?:/.*)?$", headers: [{ key: "A", value: "1" }] },
+          { source: "/x", regex: "^/x$", headers: [{ key: "B", value: "2" }] },
+        ],
+      }),
     );
     expect(headersFor("/api/v1/runs")).toEqual([["A", "1"]]);
     expect(headersFor("/.well-known/jwks.json")).toEqual([]);

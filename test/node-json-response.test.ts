@@ -6,7 +6,7 @@ import { AppError } from "@/lib/errors";
 
 // ctx.json answers the node:http router without a WHATWG Response, and everyone else with one; both say the same.
 
-const nodeReq = () => new NodeRequest("http://x/api/v1/t", "POST", { "x-request-id": "req-test-0001" }, new AbortController().signal, undefined) as unknown as Request;
+const nodeReq = () => new NodeRequest("http://x/api/v1/t", "POST", { "x-request-id": "req-test-0001" }, new AbortController().signal, undefined);
 const webReq = () => new Request("http://x/api/v1/t", { method: "POST", headers: { "x-request-id": "req-test-0001" } });
 
 async function answer(res: Response): Promise<{ status: number; headers: Record<string, string>; text: string }> {

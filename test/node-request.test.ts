@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { LazyAbort, NodeRequest, bufferedBody } from "@/lib/http/node-request";
-import { readJson } from "@/lib/http/read-json";
+import { readJson } from "@/lib/http/parse-body";
 
 // What the node:http router hands route handlers instead of a WHATWG Request.
 
 const make = (body?: string, headers: Record<string, string> = { "content-type": "application/json" }) =>
-  new NodeRequest("http://127.0.0.1:1/api/v1/actions?x=1", "POST", headers, new AbortController().signal, body === undefined ? undefined : Buffer.from(body)) as unknown as Request;
+  new NodeRequest("http://127.0.0.1:1/api/v1/actions?x=1", "POST", headers, new AbortController().signal, body === undefined ? undefined : Buffer.from(body));
 
 describe("NodeRequest", () => {
   it("has the members the agent handlers use", () => {

@@ -5,10 +5,11 @@ import { makeUser } from "./support/fixtures";
 import { db } from "@/lib/db/client";
 import { DEMO_ROUTES, DEMO_TOOLS } from "@/lib/seed/demo-data";
 import { createCredential } from "@/lib/agents/create-credential";
-import { proposePolicyChange } from "@/lib/policy/propose-policy-change";
-import { approvePolicyChange, rejectPolicyChange } from "@/lib/policy/approve-policy-change";
-import { rollbackPolicy } from "@/lib/policy/rollback-policy";
-import { dryRunPolicy } from "@/lib/policy/dry-run";
+import { proposePolicyChange } from "@/lib/policy-changes/propose-policy-change";
+import { approvePolicyChange } from "@/lib/policy-changes/approve-policy-change";
+import { rejectPolicyChange } from "@/lib/policy-changes/reject-policy-change";
+import { rollbackPolicy } from "@/lib/policy-changes/rollback-policy";
+import { dryRunPolicy } from "@/lib/policy-changes/dry-run-policy";
 import { appendAudit } from "@/lib/audit/append";
 import type { Policy } from "@/lib/policy/types";
 
@@ -117,7 +118,12 @@ describe("a widening needs a second admin", () => {
 
   it("a pending change cannot be approved twice and a rejected one never applies", async () => {
     const p = await active("support/draft");
-    const change = await proposePolicyChange({ route: "support/draft", policy: { ...p, budgets: { ...p.budgets, steps: p.budgets.steps + 5 } }, reason: "more steps", actorId: admin2 });
+    const change = await proposePolicyChange({
+      route: "support/draft",
+      policy: { ...p, budgets: { ...p.budgets, steps: p.budgets.steps + 5 } },
+      reason: "more steps",
+      actorId: admin2,
+    });
     expect(change.status).toBe("pending");
     await rejectPolicyChange({ versionId: change.id, actorId: admin1, reason: "no" });
     await expect(approvePolicyChange({ versionId: change.id, actorId: admin1 })).rejects.toMatchObject({ code: "conflict" });
@@ -137,7 +143,12 @@ describe("narrowing takes effect at once", () => {
     const ep = await db().webhookEndpoint.create({ data: { url: "https://hooks.example.com/x", events: JSON.stringify(["policy.changed"]), secretSealed: "x" } });
     const p = await active("support/draft");
     const r0 = await db().route.findUniqueOrThrow({ where: { name: "support/draft" } });
-    const change = await proposePolicyChange({ route: "support/draft", policy: { ...p, deny_tools: [...p.deny_tools, "kb.search"], allow_tools: p.allow_tools.filter((t) => t !== "kb.search") }, reason: "tighten", actorId: admin1 });
+    const change = await proposePolicyChange({
+      route: "support/draft",
+      policy: { ...p, deny_tools: [...p.deny_tools, "kb.search"], allow_tools: p.allow_tools.filter((t) => t !== "kb.search") },
+      reason: "tighten",
+      actorId: admin1,
+    });
     expect(change.status).toBe("active");
     const r1 = await db().route.findUniqueOrThrow({ where: { name: "support/draft" } });
     expect(r1.activeVersion).toBe(change.version);
@@ -152,8 +163,12 @@ describe("narrowing takes effect at once", () => {
 
   it("invalid policies are refused: a tool in both allow and deny, unknown keys", async () => {
     const p = await active("support/draft");
-    await expect(proposePolicyChange({ route: "support/draft", policy: { ...p, deny_tools: [...p.deny_tools, "email.draft"] }, reason: "x", actorId: admin1 })).rejects.toMatchObject({ code: "validation_failed" });
-    await expect(proposePolicyChange({ route: "support/draft", policy: { ...p, deny_tool: [] }, reason: "x", actorId: admin1 })).rejects.toMatchObject({ code: "validation_failed" });
+    await expect(
+      proposePolicyChange({ route: "support/draft", policy: { ...p, deny_tools: [...p.deny_tools, "email.draft"] }, reason: "x", actorId: admin1 }),
+    ).rejects.toMatchObject({ code: "validation_failed" });
+    await expect(proposePolicyChange({ route: "support/draft", policy: { ...p, deny_tool: [] }, reason: "x", actorId: admin1 })).rejects.toMatchObject({
+      code: "validation_failed",
+    });
     await expect(proposePolicyChange({ route: "support/draft", policy: p, reason: "", actorId: admin1 })).rejects.toMatchObject({ code: "validation_failed" });
   });
 });

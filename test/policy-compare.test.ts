@@ -37,7 +37,10 @@ describe("comparePolicies — what needs a second admin", () => {
   it.each<[string, (p: Policy) => Partial<Policy>]>([
     ["removing from allow_tools", (p) => ({ allow_tools: p.allow_tools.filter((t) => t !== "kb.search") })],
     ["adding to deny_tools", (p) => ({ deny_tools: [...p.deny_tools, "web.search"] })],
-    ["adding to require_approval a tool already allowed", (p) => ({ allow_tools: p.allow_tools.filter((t) => t !== "kb.search"), require_approval: [...p.require_approval, "kb.search"] })],
+    [
+      "adding to require_approval a tool already allowed",
+      (p) => ({ allow_tools: p.allow_tools.filter((t) => t !== "kb.search"), require_approval: [...p.require_approval, "kb.search"] }),
+    ],
     ["removing auto_approve", () => ({ auto_approve: [] })],
     ["lowering budgets", (p) => ({ budgets: { steps: 5, seconds: 60, usd: p.budgets.usd } })],
     ["raising write_approvals", (p) => ({ approval: { ...p.approval, write_approvals: 2 } })],

@@ -22,7 +22,10 @@ describe("policy tests (the essay's expectations)", () => {
   it("every demo route passes its own policy tests", () => {
     for (const r of DEMO_ROUTES) {
       const results = checkExpectations(parsePolicy(r.policy), tools, r.name, r.tests);
-      expect(results.filter((x) => !x.ok), r.name).toEqual([]);
+      expect(
+        results.filter((x) => !x.ok),
+        r.name,
+      ).toEqual([]);
     }
   });
 

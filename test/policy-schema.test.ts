@@ -81,6 +81,11 @@ describe("policy schema", () => {
 
   it("unknownTools lists names the catalog does not know, once each", () => {
     const p = parsePolicy({ ...minimal, allow_tools: ["kb.search", "kb.serch"], deny_tools: ["admin.nuke"], require_approval: ["kb.serch2"] });
-    expect(unknownTools(p, DEMO_TOOLS.map((t) => t.name))).toEqual(["kb.serch", "admin.nuke", "kb.serch2"]);
+    expect(
+      unknownTools(
+        p,
+        DEMO_TOOLS.map((t) => t.name),
+      ),
+    ).toEqual(["kb.serch", "admin.nuke", "kb.serch2"]);
   });
 });

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshDb } from "./support/db";
+import { freshDemoDb } from "./support/demo-db";
 import { makeRoute, makeUser } from "./support/fixtures";
 import { db } from "@/lib/db/client";
-import { seedDemo } from "@/lib/seed/seed-demo";
 import { createCredential } from "@/lib/agents/create-credential";
 import { authenticateAgent, type AgentPrincipal } from "@/lib/agents/authenticate-agent";
 import { startRun } from "@/lib/runs/start-run";
@@ -18,8 +17,7 @@ async function principal(routes: string[]): Promise<AgentPrincipal> {
 }
 
 beforeAll(async () => {
-  ({ cleanup } = await freshDb());
-  await seedDemo();
+  ({ cleanup } = await freshDemoDb());
   await makeRoute("test/budget10", { allow_tools: ["kb.search"], budgets: { steps: 10, seconds: 3600, usd: 5 } });
 });
 afterAll(() => cleanup());
@@ -32,9 +30,7 @@ describe("concurrency", () => {
     expect(view.status).toBe("pending");
     const r1 = await makeUser("race1@example.com", ["reviewer"]);
     const r2 = await makeUser("race2@example.com", ["reviewer"]);
-    const votes = await Promise.allSettled(
-      Array.from({ length: 50 }, (_, i) => voteOnAction({ actionId: view.action_id, userId: i % 2 ? r1 : r2, vote: "approve" })),
-    );
+    const votes = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => voteOnAction({ actionId: view.action_id, userId: i % 2 ? r1 : r2, vote: "approve" })));
     const transitions = votes.filter((v) => v.status === "fulfilled" && v.value.transitioned);
     expect(transitions).toHaveLength(1);
     expect(await db().issuedToken.count({ where: { actionId: view.action_id, kind: "action" } })).toBe(1);
@@ -47,9 +43,7 @@ describe("concurrency", () => {
     const agent = await principal(["support/send"]);
     const run = await startRun(agent, "support/send", ctx);
     const results = await Promise.all(
-      Array.from({ length: 100 }, () =>
-        proposeAction(agent, { run_id: run.run_id, tool: "ticket.close", args: { ticket_id: "T-5" }, idempotency_key: "same-key" }, ctx),
-      ),
+      Array.from({ length: 100 }, () => proposeAction(agent, { run_id: run.run_id, tool: "ticket.close", args: { ticket_id: "T-5" }, idempotency_key: "same-key" }, ctx)),
     );
     expect(new Set(results.map((r) => r.view.action_id)).size).toBe(1);
     expect(await db().action.count({ where: { credentialId: agent.credentialId, idempotencyKey: "same-key" } })).toBe(1);
@@ -61,15 +55,11 @@ describe("concurrency", () => {
     const agent = await principal(["test/budget10"]);
     const run = await startRun(agent, "test/budget10", ctx);
     const results = await Promise.allSettled(
-      Array.from({ length: 100 }, (_, i) =>
-        proposeAction(agent, { run_id: run.run_id, tool: "kb.search", args: { query: `q${i}` }, idempotency_key: `b-${i}` }, ctx),
-      ),
+      Array.from({ length: 100 }, (_, i) => proposeAction(agent, { run_id: run.run_id, tool: "kb.search", args: { query: `q${i}` }, idempotency_key: `b-${i}` }, ctx)),
     );
     const allowed = results.filter((r) => r.status === "fulfilled" && r.value.view.status === "allowed");
     // A burst of denials also trips the route's circuit breaker: both are denials.
-    const denied = results.filter(
-      (r) => r.status === "rejected" && ["budget_steps", "circuit_open"].includes((r.reason as { reason?: string }).reason ?? ""),
-    );
+    const denied = results.filter((r) => r.status === "rejected" && ["budget_steps", "circuit_open"].includes((r.reason as { reason?: string }).reason ?? ""));
     expect(allowed).toHaveLength(10);
     expect(denied).toHaveLength(90);
     expect(denied.some((r) => r.status === "rejected" && (r.reason as { reason?: string }).reason === "budget_steps")).toBe(true);

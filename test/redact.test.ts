@@ -34,7 +34,19 @@ describe("redact — one pattern at a time", () => {
   });
 
   it("values under secret-looking keys are replaced whole", () => {
-    const out = redact({ password: "x", apiKey: "y", "X-Api-Key": "z", Authorization: "Basic abc", client_secret: { a: 1 }, session_id: "s", cookies: ["a"], private_key: "k", credentials: "c", access_token: "t", passwd: "p" });
+    const out = redact({
+      password: "x",
+      apiKey: "y",
+      "X-Api-Key": "z",
+      Authorization: "Basic abc",
+      client_secret: { a: 1 },
+      session_id: "s",
+      cookies: ["a"],
+      private_key: "k",
+      credentials: "c",
+      access_token: "t",
+      passwd: "p",
+    });
     expect(Object.values(out as object).every((v) => v === REDACTED)).toBe(true);
     expect(isSecretKey("ticket_id")).toBe(false);
   });

@@ -37,11 +37,7 @@ beforeAll(async () => {
     });
     const nextCtx = { params: Promise.resolve({}) };
     const route =
-      url.pathname === "/.well-known/jwks.json" && req.method === "GET"
-        ? jwksRoute
-        : url.pathname === "/api/v1/tokens/redeem" && req.method === "POST"
-          ? redeemRoute
-          : null;
+      url.pathname === "/.well-known/jwks.json" && req.method === "GET" ? jwksRoute : url.pathname === "/api/v1/tokens/redeem" && req.method === "POST" ? redeemRoute : null;
     const response = route ? await route(request, nextCtx) : new Response("not found", { status: 404 });
     res.writeHead(response.status, Object.fromEntries(response.headers));
     res.end(Buffer.from(await response.arrayBuffer()));
@@ -235,8 +231,7 @@ describe("redeeming an action token", () => {
 });
 
 describe("over HTTP with the tool-service SDK", () => {
-  const service = () =>
-    createToolService({ gatehouseUrl: baseUrl, issuer: env().GATEHOUSE_ISSUER, audience: env().GATEHOUSE_AUDIENCE, tenant: "acme", env: "prod" });
+  const service = () => createToolService({ gatehouseUrl: baseUrl, issuer: env().GATEHOUSE_ISSUER, audience: env().GATEHOUSE_AUDIENCE, tenant: "acme", env: "prod" });
 
   it("serves the JWKS with a cache header and no private members", async () => {
     const res = await fetch(`${baseUrl}/.well-known/jwks.json`);
@@ -274,8 +269,7 @@ describe("over HTTP with the tool-service SDK", () => {
   });
 
   it("the redeem endpoint validates its body and maps refusals to status codes", async () => {
-    const post = (body: unknown) =>
-      fetch(`${baseUrl}/api/v1/tokens/redeem`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    const post = (body: unknown) => fetch(`${baseUrl}/api/v1/tokens/redeem`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
     expect((await post({ token: "x".repeat(4097), tool: "t", args: {} })).status).toBe(422);
     expect((await post({ token: "abc", tool: "t", args: {}, tenant: "acme" })).status).toBe(422);
     const bad = await post({ token: "abc", tool: "ticket.close", args: {} });

@@ -1,11 +1,10 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshDb } from "./support/db";
+import { freshDemoDb } from "./support/demo-db";
 import { makeUser } from "./support/fixtures";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
-import { seedDemo } from "@/lib/seed/seed-demo";
 import { createCredential } from "@/lib/agents/create-credential";
 import { authenticateAgent, type AgentPrincipal } from "@/lib/agents/authenticate-agent";
 import { startRun } from "@/lib/runs/start-run";
@@ -28,8 +27,7 @@ async function agentWith(opts: { routes: string[]; callbackAllowlist?: string[] 
 }
 
 beforeAll(async () => {
-  ({ cleanup } = await freshDb());
-  await seedDemo();
+  ({ cleanup } = await freshDemoDb());
 });
 afterAll(() => cleanup());
 
@@ -41,7 +39,14 @@ describe("runs", () => {
     expect(run.tools).not.toContain("email.send");
     expect(run.tools).not.toContain("email.draft");
     const jwks = await publicJwks();
-    const claims = await verifyRunToken(run.run_token, { jwks, issuer: env().GATEHOUSE_ISSUER, audience: env().GATEHOUSE_AUDIENCE, tenant: "acme", env: "prod", tool: "kb.search" });
+    const claims = await verifyRunToken(run.run_token, {
+      jwks,
+      issuer: env().GATEHOUSE_ISSUER,
+      audience: env().GATEHOUSE_AUDIENCE,
+      tenant: "acme",
+      env: "prod",
+      tool: "kb.search",
+    });
     expect(claims.run_id).toBe(run.run_id);
     await expect(
       verifyRunToken(run.run_token, { jwks, issuer: env().GATEHOUSE_ISSUER, audience: env().GATEHOUSE_AUDIENCE, tenant: "acme", env: "prod", tool: "email.send" }),

@@ -9,13 +9,7 @@ import { mintActionToken, mintRunToken, type ActionTokenInput } from "@/lib/toke
 import { activeSigningKey, clearSigningKeyCache, publicJwks, rotateSigningKey } from "@/lib/tokens/signing-keys";
 import { argsHash } from "@/lib/sdk/args-hash";
 import { ACTION_TOKEN_TYP, RUN_TOKEN_TYP } from "@/lib/sdk/token-claims";
-import {
-  CapabilityError,
-  verifyActionToken,
-  verifyRunToken,
-  type CapabilityErrorCode,
-  type VerifyActionOptions,
-} from "@/lib/sdk/verify-capability";
+import { CapabilityError, verifyActionToken, verifyRunToken, type CapabilityErrorCode, type VerifyActionOptions } from "@/lib/sdk/verify-capability";
 
 let cleanup: () => Promise<void>;
 beforeAll(async () => ({ cleanup } = await freshDb()));
@@ -38,8 +32,7 @@ const actionInput = (over: Partial<ActionTokenInput> = {}): ActionTokenInput => 
   ...over,
 });
 
-const mintAction = (over: Partial<ActionTokenInput> = {}) =>
-  db().$transaction((tx) => mintActionToken(tx, actionInput(over), audit));
+const mintAction = (over: Partial<ActionTokenInput> = {}) => db().$transaction((tx) => mintActionToken(tx, actionInput(over), audit));
 
 const mintRun = () =>
   db().$transaction((tx) =>
@@ -186,9 +179,7 @@ describe("offline verification refuses", () => {
     const jwks = await publicJwks();
     const pub = jwks.keys.find((k) => k.kid === key.kid)!;
     for (const secret of [Buffer.from(pub.x!, "base64url"), Buffer.from(JSON.stringify(pub)), Buffer.from(pub.x!)]) {
-      const token = rawToken({ alg: "HS256", kid: key.kid, typ: ACTION_TOKEN_TYP }, claims(), (input) =>
-        crypto.createHmac("sha256", secret).update(input).digest("base64url"),
-      );
+      const token = rawToken({ alg: "HS256", kid: key.kid, typ: ACTION_TOKEN_TYP }, claims(), (input) => crypto.createHmac("sha256", secret).update(input).digest("base64url"));
       expect(await refusal(verifyActionToken(token, await verifyOpts()))).toBe("bad_signature");
     }
   });

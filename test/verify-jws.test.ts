@@ -27,8 +27,22 @@ const jwks: JSONWebKeySet = { keys: [{ ...(await exportJWK(publicKey)), kid: "k1
 
 const now = Math.floor(Date.now() / 1000);
 const goodClaims = {
-  iss: ISS, aud: AUD, sub: "cred_1", jti: "jti_1", iat: now, nbf: now, exp: now + 300, tenant: "acme", env: "prod",
-  route: "support/send", run_id: "run_1", action_id: "act_1", tool: "kb.search", args_hash: argsHash(args), idempotency_key: "k", approver_ids: [],
+  iss: ISS,
+  aud: AUD,
+  sub: "cred_1",
+  jti: "jti_1",
+  iat: now,
+  nbf: now,
+  exp: now + 300,
+  tenant: "acme",
+  env: "prod",
+  route: "support/send",
+  run_id: "run_1",
+  action_id: "act_1",
+  tool: "kb.search",
+  args_hash: argsHash(args),
+  idempotency_key: "k",
+  approver_ids: [],
 };
 const goodHeader = { alg: TOKEN_ALG, kid: "k1", typ: ACTION_TOKEN_TYP };
 
@@ -50,7 +64,11 @@ async function reference(token: string): Promise<string> {
   }
   try {
     const { payload, protectedHeader } = await jwtVerify(token, createLocalJWKSet(jwks), {
-      algorithms: [TOKEN_ALG], issuer: ISS, audience: AUD, clockTolerance: 5, maxTokenAge: MAX_TOKEN_TTL_SECONDS,
+      algorithms: [TOKEN_ALG],
+      issuer: ISS,
+      audience: AUD,
+      clockTolerance: 5,
+      maxTokenAge: MAX_TOKEN_TTL_SECONDS,
       requiredClaims: ["sub", "jti", "iat", "nbf", "exp"],
     });
     if (protectedHeader.typ !== ACTION_TOKEN_TYP) return "wrong_typ";
@@ -155,7 +173,20 @@ describe("Ed25519 verification on node:crypto agrees with jose's jwtVerify", () 
 
   it("the cases cover acceptance and every refusal code they can reach", async () => {
     const codes = new Set(await Promise.all(Object.values(cases).map(ours)));
-    for (const c of ["ok", "malformed", "bad_signature", "unknown_kid", "wrong_typ", "wrong_iss", "wrong_aud", "expired", "not_yet_valid", "lifetime_too_long", "wrong_tool", "args_mismatch"]) {
+    for (const c of [
+      "ok",
+      "malformed",
+      "bad_signature",
+      "unknown_kid",
+      "wrong_typ",
+      "wrong_iss",
+      "wrong_aud",
+      "expired",
+      "not_yet_valid",
+      "lifetime_too_long",
+      "wrong_tool",
+      "args_mismatch",
+    ]) {
       expect(codes, c).toContain(c);
     }
   });

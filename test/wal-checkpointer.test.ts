@@ -3,8 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { Lock } from "@/lib/db/serialized-sqlite";
-import { startWalCheckpointer, type WalCheckpointer } from "@/lib/db/wal-checkpointer";
+import { Lock } from "@/lib/db/sqlite/serialized-sqlite";
+import { startWalCheckpointer, type WalCheckpointer } from "@/lib/db/sqlite/wal-checkpointer";
 
 // The checkpointer works on a real SQLite file in WAL mode, with a real worker thread.
 

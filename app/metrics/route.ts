@@ -1,32 +1,13 @@
 // GET /metrics — Prometheus text format. A scraper's bearer GATEHOUSE_METRICS_TOKEN, or an admin's console session; never an agent key.
-import crypto from "node:crypto";
-import { env } from "@/lib/env";
-import { AppError } from "@/lib/errors";
 import { handler } from "@/lib/http/handler";
-import { getSessionUser } from "@/lib/auth/session";
-import { holdsAnyRole } from "@/lib/auth/roles";
+import { authorizeScrape } from "@/lib/metrics/authorize-scrape";
 import { renderMetrics } from "@/lib/metrics/render-metrics";
 
 export const dynamic = "force-dynamic";
 
-/** Constant-time compare of two secrets of any length (hash first, so lengths leak nothing). */
-function sameSecret(a: string, b: string): boolean {
-  const h = (s: string) => crypto.createHash("sha256").update(s).digest();
-  return crypto.timingSafeEqual(h(a), h(b));
-}
-
-async function allowed(req: Request): Promise<boolean> {
-  const token = env().GATEHOUSE_METRICS_TOKEN;
-  const m = /^Bearer (\S+)$/.exec(req.headers.get("authorization") ?? "");
-  if (token && m && sameSecret(m[1]!, token)) return true;
-  const user = await getSessionUser(req);
-  if (!user) return false;
-  if (!holdsAnyRole(user.roles, ["admin"])) throw new AppError("forbidden", "Metrics need the admin role or the metrics token.");
-  return true;
-}
-
-export const GET = handler(async (req) => {
-  if (!(await allowed(req))) throw new AppError("unauthenticated", "Metrics need the admin role or the metrics token (Authorization: Bearer …).");
+// Served by Next.js only (not in the agent route table), so it gets the whole Request.
+export const GET = handler<Record<string, string>, Request>(async (req) => {
+  await authorizeScrape(req);
   const { contentType, body } = await renderMetrics();
   return new Response(body, { status: 200, headers: { "Content-Type": contentType } });
 });

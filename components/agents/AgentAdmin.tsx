@@ -75,7 +75,14 @@ export function AgentAdmin({ tenants, routes }: { tenants: string[]; routes: str
           ))}
         </fieldset>
         <label>
-          Callback allowlist <input aria-label="Callback allowlist" placeholder="hosts, comma-separated" value={allowlist} onChange={(e) => setAllowlist(e.target.value)} className="rounded border border-slate-300 p-1" />
+          Callback allowlist{" "}
+          <input
+            aria-label="Callback allowlist"
+            placeholder="hosts, comma-separated"
+            value={allowlist}
+            onChange={(e) => setAllowlist(e.target.value)}
+            className="rounded border border-slate-300 p-1"
+          />
         </label>
         <button type="submit" className="rounded bg-slate-900 px-3 py-1 text-white">
           Create credential
@@ -95,7 +102,11 @@ export function AgentAdmin({ tenants, routes }: { tenants: string[]; routes: str
           </button>
         </div>
       ) : null}
-      {error ? <p role="alert" className="text-sm text-red-700">{error}</p> : null}
+      {error ? (
+        <p role="alert" className="text-sm text-red-700">
+          {error}
+        </p>
+      ) : null}
       <Table label="Agent credentials" head={["Name", "Key prefix", "Tenant / env", "Routes", "Last used", "State", ""]}>
         {(q.data?.agents ?? []).map((a) => (
           <tr key={a.id} data-testid={`agent-${a.name}`}>
@@ -110,10 +121,20 @@ export function AgentAdmin({ tenants, routes }: { tenants: string[]; routes: str
             <Td>
               {a.revoked ? null : (
                 <span className="flex gap-2 text-xs">
-                  <button type="button" className="text-sky-700" aria-label={`Rotate ${a.name} ${a.keyPrefix}`} onClick={() => void act(() => fetchConsole(`/api/console/agents/${a.id}/rotate`, { method: "POST" }))}>
+                  <button
+                    type="button"
+                    className="text-sky-700"
+                    aria-label={`Rotate ${a.name} ${a.keyPrefix}`}
+                    onClick={() => void act(() => fetchConsole(`/api/console/agents/${a.id}/rotate`, { method: "POST" }))}
+                  >
                     Rotate
                   </button>
-                  <button type="button" className="text-red-700" aria-label={`Revoke ${a.name} ${a.keyPrefix}`} onClick={() => void act(() => fetchConsole(`/api/console/agents/${a.id}/revoke`, { method: "POST" }))}>
+                  <button
+                    type="button"
+                    className="text-red-700"
+                    aria-label={`Revoke ${a.name} ${a.keyPrefix}`}
+                    onClick={() => void act(() => fetchConsole(`/api/console/agents/${a.id}/revoke`, { method: "POST" }))}
+                  >
                     Revoke
                   </button>
                 </span>

@@ -21,7 +21,14 @@ export function Countdown({ expiresAt, clockSkewMs = 0 }: { expiresAt: string | 
       title={`Expires ${new Date(expiresAt).toLocaleString()}`}
       data-testid="countdown"
     >
-      {left === 0 ? text : <><span className="sr-only">expires in </span>{text}</>}
+      {left === 0 ? (
+        text
+      ) : (
+        <>
+          <span className="sr-only">expires in </span>
+          {text}
+        </>
+      )}
     </span>
   );
 }

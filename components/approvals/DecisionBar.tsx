@@ -150,12 +150,7 @@ export function DecisionBar({ detail, onDecided, onRefused, onExtended, ref }: P
             Reject
           </button>
           {detail.viewer.canExtend ? (
-            <button
-              type="button"
-              onClick={() => extend.mutate()}
-              disabled={extend.isPending}
-              className="rounded px-2 py-1.5 text-xs text-slate-600 underline hover:text-slate-900"
-            >
+            <button type="button" onClick={() => extend.mutate()} disabled={extend.isPending} className="rounded px-2 py-1.5 text-xs text-slate-600 underline hover:text-slate-900">
               Extend time once
             </button>
           ) : null}

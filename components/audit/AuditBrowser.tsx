@@ -113,20 +113,27 @@ export function AuditBrowser({ initial }: { initial: Partial<Record<keyof AuditF
             <Td className="font-mono text-xs">{r.route ?? "–"}</Td>
             <Td className="font-mono text-xs">{r.tool ?? "–"}</Td>
             <Td className="text-xs">{r.status ? <Badge tone={statusTone(r.status)}>{r.status}</Badge> : "–"}</Td>
-            <Td className="font-mono text-xs">{r.break_glass_session_id ? (
+            <Td className="font-mono text-xs">
+              {r.break_glass_session_id ? (
                 <span title={r.break_glass_session_id}>
                   {/* Ids start with their creation time; the random tail tells sessions apart. */}
                   <Badge tone="red">bg…{r.break_glass_session_id.slice(-6)}</Badge>
                 </span>
               ) : (
                 ""
-              )}</Td>
+              )}
+            </Td>
           </tr>
         ))}
       </Table>
       {page.data && page.data.rows.length === 0 ? <p className="text-sm text-slate-500">No events match these filters.</p> : null}
       <div className="flex gap-2">
-        <button type="button" className="rounded border border-slate-300 px-3 py-1 text-sm disabled:opacity-40" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))}>
+        <button
+          type="button"
+          className="rounded border border-slate-300 px-3 py-1 text-sm disabled:opacity-40"
+          disabled={cursors.length === 0}
+          onClick={() => setCursors(cursors.slice(0, -1))}
+        >
           Newer
         </button>
         <button
@@ -143,7 +150,12 @@ export function AuditBrowser({ initial }: { initial: Partial<Record<keyof AuditF
 }
 
 function VerifyResult({ result, error }: { result?: StoredChainCheck; error: Error | null }) {
-  if (error) return <span role="alert" className="text-sm text-red-700">{error.message}</span>;
+  if (error)
+    return (
+      <span role="alert" className="text-sm text-red-700">
+        {error.message}
+      </span>
+    );
   if (!result) return null;
   return result.ok ? (
     <span data-testid="verify-result" className="text-sm text-emerald-700">

@@ -20,7 +20,15 @@ export function AuditEventDetail({ event }: { event: AuditView }) {
           return (
             <div key={k} className="contents">
               <dt className="text-slate-500">{k}</dt>
-              <dd className="break-all font-mono text-xs">{href ? <Link className="text-sky-700 underline" href={href}>{text}</Link> : text}</dd>
+              <dd className="break-all font-mono text-xs">
+                {href ? (
+                  <Link className="text-sky-700 underline" href={href}>
+                    {text}
+                  </Link>
+                ) : (
+                  text
+                )}
+              </dd>
             </div>
           );
         })}

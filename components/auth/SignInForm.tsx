@@ -72,11 +72,7 @@ export function SignInForm({ callbackUrl, oidcName, initialError }: Props) {
             {error}
           </p>
         ) : null}
-        <button
-          type="submit"
-          disabled={busy}
-          className="w-full rounded-md bg-slate-900 px-3 py-2 text-sm font-medium text-white hover:bg-slate-800 disabled:opacity-60"
-        >
+        <button type="submit" disabled={busy} className="w-full rounded-md bg-slate-900 px-3 py-2 text-sm font-medium text-white hover:bg-slate-800 disabled:opacity-60">
           {busy ? "Signing in…" : "Sign in"}
         </button>
       </form>

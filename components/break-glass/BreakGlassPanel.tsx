@@ -7,12 +7,12 @@ import { useActiveBreakGlass } from "@/components/break-glass/use-active-break-g
 import { OpenBreakGlassForm } from "@/components/break-glass/OpenBreakGlassForm";
 import { PendingApprovals } from "@/components/break-glass/PendingApprovals";
 import { MintTokenForm } from "@/components/break-glass/MintTokenForm";
-import { KillSwitchForm } from "@/components/break-glass/KillSwitchForm";
+import { KillSwitches } from "@/components/kill-switches/KillSwitches";
 import { FormError, Section, buttonClass } from "@/components/break-glass/ui";
 import { RecentSessions } from "@/components/break-glass/RecentSessions";
 
-/** The on-call's break-glass page: open a session, use its powers while open, see past sessions. */
-export function BreakGlassPanel({ userId }: { userId: string }) {
+/** The on-call's break-glass page: open a session, use its powers while open, see past sessions. `tenants` and `tools` are the kill-switch choices. */
+export function BreakGlassPanel({ userId, tenants, tools }: { userId: string; tenants: string[]; tools: string[] }) {
   const qc = useQueryClient();
   const active = useActiveBreakGlass();
   const mine = active.data?.sessions.find((s) => s.user_id === userId);
@@ -35,7 +35,7 @@ export function BreakGlassPanel({ userId }: { userId: string }) {
           </Section>
           <PendingApprovals sessionId={mine.id} />
           <MintTokenForm sessionId={mine.id} />
-          <KillSwitchForm sessionId={mine.id} />
+          <KillSwitches tenants={tenants} tools={tools} sessionId={mine.id} />
         </>
       ) : active.isPending ? null : (
         <OpenBreakGlassForm />

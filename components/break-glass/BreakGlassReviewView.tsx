@@ -39,7 +39,9 @@ export function BreakGlassReviewView({ sessionId, userId }: { sessionId: string;
           <dt className="text-slate-500">Ended</dt>
           <dd>{s.open ? <Badge tone="red">still open</Badge> : s.ended_at}</dd>
           <dt className="text-slate-500">Review</dt>
-          <dd data-testid="review-state">{s.review ? `Acknowledged by ${s.review.by_email} at ${s.review.at}${s.review.note ? ` — ${s.review.note}` : ""}` : "Not yet acknowledged"}</dd>
+          <dd data-testid="review-state">
+            {s.review ? `Acknowledged by ${s.review.by_email} at ${s.review.at}${s.review.note ? ` — ${s.review.note}` : ""}` : "Not yet acknowledged"}
+          </dd>
         </dl>
       </Section>
       <Section title={`Done under this session (${data.events.length}${data.truncated ? "+" : ""})`}>
@@ -63,9 +65,7 @@ export function BreakGlassReviewView({ sessionId, userId }: { sessionId: string;
       </Section>
       {!s.review && !s.open ? (
         <Section title="Acknowledge">
-          {s.user_id === userId ? (
-            <p className="text-sm text-slate-600">This was your session: someone else must acknowledge its review.</p>
-          ) : null}
+          {s.user_id === userId ? <p className="text-sm text-slate-600">This was your session: someone else must acknowledge its review.</p> : null}
           <form
             className="grid max-w-xl gap-3"
             onSubmit={(e) => {

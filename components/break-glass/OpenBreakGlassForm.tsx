@@ -16,8 +16,7 @@ export function OpenBreakGlassForm() {
   const [reason, setReason] = useState("");
   const [minutes, setMinutes] = useState(DEFAULT_MINUTES);
   const open = useMutation({
-    mutationFn: () =>
-      fetchConsole("/api/console/break-glass", { method: "POST", body: JSON.stringify({ password, reason, duration_minutes: minutes }) }),
+    mutationFn: () => fetchConsole("/api/console/break-glass", { method: "POST", body: JSON.stringify({ password, reason, duration_minutes: minutes }) }),
     onSuccess: () => {
       setPassword("");
       void qc.invalidateQueries({ queryKey: breakGlassKeys.all });

@@ -39,7 +39,11 @@ export function PendingApprovals({ sessionId }: { sessionId: string }) {
           </li>
         ))}
       </ul>
-      {approve.data ? <p className="mt-2 text-sm text-emerald-700" role="status">Action {approve.variables} is {approve.data.status}.</p> : null}
+      {approve.data ? (
+        <p className="mt-2 text-sm text-emerald-700" role="status">
+          Action {approve.variables} is {approve.data.status}.
+        </p>
+      ) : null}
       <FormError error={approve.error} />
     </Section>
   );

@@ -5,5 +5,4 @@ export const breakGlassKeys = {
   recent: () => [...breakGlassKeys.all, "recent"] as const,
   pending: () => [...breakGlassKeys.all, "pending"] as const,
   review: (id: string) => [...breakGlassKeys.all, "review", id] as const,
-  killSwitches: () => [...breakGlassKeys.all, "kill-switches"] as const,
 };

@@ -33,7 +33,13 @@ export function ConsoleNav({ roles }: { roles: string[] }) {
     <nav aria-label="Console">
       <ul className="space-y-0.5">
         {link("/", "Dashboard", true)}
-        {NAV_ITEMS.map((i) => link(i.href, i.label, i.roles.some((r) => roles.includes(r))))}
+        {NAV_ITEMS.map((i) =>
+          link(
+            i.href,
+            i.label,
+            i.roles.some((r) => roles.includes(r)),
+          ),
+        )}
       </ul>
     </nav>
   );

@@ -6,7 +6,15 @@ const tone: Record<string, BadgeTone> = { admin: "violet", reviewer: "blue", onc
 export function RoleChips({ roles }: { roles: string[] }) {
   return (
     <span className="flex gap-1" aria-label="Roles">
-      {roles.length ? roles.map((r) => <Badge key={r} tone={tone[r] ?? "slate"}>{r}</Badge>) : <Badge>no role</Badge>}
+      {roles.length ? (
+        roles.map((r) => (
+          <Badge key={r} tone={tone[r] ?? "slate"}>
+            {r}
+          </Badge>
+        ))
+      ) : (
+        <Badge>no role</Badge>
+      )}
     </span>
   );
 }

@@ -2,5 +2,5 @@
 export const consoleKeys = {
   all: ["console"] as const,
   summary: () => [...consoleKeys.all, "summary"] as const,
-  policies: () => [...consoleKeys.all, "policies"] as const,
+  metrics: () => [...consoleKeys.all, "metrics"] as const,
 };

@@ -27,11 +27,16 @@ function formatSeconds(s: number | null): string {
 /** Charts over the last 24 h, from /api/console/metrics (database-wide, so the same on every instance). */
 export function MetricsCharts() {
   const { data, error } = useQuery({
-    queryKey: [...consoleKeys.all, "metrics"],
+    queryKey: consoleKeys.metrics(),
     queryFn: () => fetchConsole<ConsoleMetrics>("/api/console/metrics"),
     refetchInterval: 15_000,
   });
-  if (error) return <p role="status" className="text-sm text-red-700">Charts could not be loaded: {(error as Error).message}</p>;
+  if (error)
+    return (
+      <p role="status" className="text-sm text-red-700">
+        Charts could not be loaded: {(error as Error).message}
+      </p>
+    );
   if (!data) return <p className="text-sm text-slate-500">Loading charts…</p>;
   const denials = data.denials.map((d) => ({ label: `${d.tool} · ${d.reason}`, count: d.count }));
   return (
@@ -47,7 +52,11 @@ export function MetricsCharts() {
           </LineChart>
         </ResponsiveContainer>
       </Panel>
-      <Panel title="Time to decision" subtitle={`Approved or rejected in the last ${data.windowHours} h — ${formatSeconds(data.timeToDecisionMedianSeconds)}`} testId="chart-time-to-decision">
+      <Panel
+        title="Time to decision"
+        subtitle={`Approved or rejected in the last ${data.windowHours} h — ${formatSeconds(data.timeToDecisionMedianSeconds)}`}
+        testId="chart-time-to-decision"
+      >
         <ResponsiveContainer width="100%" height="100%">
           <BarChart data={data.timeToDecision}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />

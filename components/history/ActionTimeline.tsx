@@ -25,8 +25,7 @@ export function ActionTimeline({ entries }: { entries: TimelineEntry[] }) {
       {entries.map((e) => (
         <li key={e.seq} className="text-sm" data-testid="timeline-entry" data-type={e.type}>
           <span className="absolute -left-1 mt-1.5 h-2 w-2 rounded-full bg-slate-400" aria-hidden="true" />
-          <span className="font-medium text-slate-900">{LABELS[e.type] ?? e.type}</span>{" "}
-          {e.status ? <Badge tone={statusTone(e.status)}>{e.status}</Badge> : null}{" "}
+          <span className="font-medium text-slate-900">{LABELS[e.type] ?? e.type}</span> {e.status ? <Badge tone={statusTone(e.status)}>{e.status}</Badge> : null}{" "}
           <span className="text-slate-600">by {e.actor}</span>
           {e.reason ? <span className="text-slate-500"> · {e.reason}</span> : null}
           {e.jti ? <span className="font-mono text-xs text-slate-500"> · jti {e.jti}</span> : null}

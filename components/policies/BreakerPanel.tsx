@@ -30,7 +30,13 @@ export function BreakerPanel({ route, breaker, onChange }: { route: string; brea
       </span>
       {breaker.state === "open" ? (
         <>
-          <input aria-label="Breaker reset reason" placeholder="why it is safe" value={reason} onChange={(e) => setReason(e.target.value)} className="rounded border border-slate-300 p-1 text-xs" />
+          <input
+            aria-label="Breaker reset reason"
+            placeholder="why it is safe"
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+            className="rounded border border-slate-300 p-1 text-xs"
+          />
           <button type="button" className="rounded bg-slate-900 px-2 py-1 text-xs text-white" onClick={() => void post({ action: "reset", reason })}>
             Reset breaker
           </button>
@@ -38,14 +44,33 @@ export function BreakerPanel({ route, breaker, onChange }: { route: string; brea
       ) : null}
       <span className="ml-auto flex items-center gap-1 text-xs">
         Opens after
-        <input aria-label="Breaker threshold" type="number" min={1} value={threshold} onChange={(e) => setThreshold(Number(e.target.value))} className="w-16 rounded border border-slate-300 p-1" />
+        <input
+          aria-label="Breaker threshold"
+          type="number"
+          min={1}
+          value={threshold}
+          onChange={(e) => setThreshold(Number(e.target.value))}
+          className="w-16 rounded border border-slate-300 p-1"
+        />
         denials/failures within
-        <input aria-label="Breaker window seconds" type="number" min={1} value={windowSeconds} onChange={(e) => setWindowSeconds(Number(e.target.value))} className="w-16 rounded border border-slate-300 p-1" />s
+        <input
+          aria-label="Breaker window seconds"
+          type="number"
+          min={1}
+          value={windowSeconds}
+          onChange={(e) => setWindowSeconds(Number(e.target.value))}
+          className="w-16 rounded border border-slate-300 p-1"
+        />
+        s
         <button type="button" className="rounded border border-slate-300 px-2 py-1" onClick={() => void post({ action: "configure", threshold, windowSeconds })}>
           Save
         </button>
       </span>
-      {error ? <p role="alert" className="w-full text-red-700">{error}</p> : null}
+      {error ? (
+        <p role="alert" className="w-full text-red-700">
+          {error}
+        </p>
+      ) : null}
     </section>
   );
 }

@@ -4,8 +4,8 @@ import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { Policy } from "@/lib/policy/types";
 import type { RouteDetail } from "@/lib/routes/get-route-detail";
-import type { PolicyPreview } from "@/lib/routes/preview-policy-change";
-import type { DryRunResult } from "@/lib/policy/dry-run";
+import type { PolicyPreview } from "@/lib/policy-changes/preview-policy-change";
+import type { DryRunResult } from "@/lib/policy-changes/dry-run-policy";
 import { fetchConsole } from "@/components/console/fetch-console";
 import { Badge } from "@/components/ui/Badge";
 import { adminKeys } from "@/components/policies/admin-keys";
@@ -19,7 +19,12 @@ type SaveResult = { status: "active" | "pending" | "blocked"; version: number; f
 
 /** POST that returns the body for 2xx and 409 alike (a blocked change is an answer, not an error). */
 async function postAnswer<T>(url: string, body: unknown): Promise<T> {
-  const res = await fetch(url, { method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json", "X-Gatehouse-Console": "1" }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-Gatehouse-Console": "1" },
+    body: JSON.stringify(body),
+  });
   const data = (await res.json()) as T & { error?: { message: string; issues?: { path: string; message: string }[] } };
   if (!res.ok && res.status !== 409) {
     const issues = data.error?.issues?.map((i) => `${i.path}: ${i.message}`).join("; ");
@@ -81,10 +86,13 @@ export function PolicyEditor({ route, me }: { route: string; me: string }) {
   });
   const dryRun = () => run(() => postAnswer<DryRunResult>("/api/console/policies/dry-run", { route, policy: draft.ok ? draft.value : draftText, limit }), setDry);
   const decide = (id: string, verb: "approve" | "reject") =>
-    run(() => postAnswer<SaveResult>(`/api/console/policies/changes/${id}/${verb}`, verb === "reject" ? { reason: "rejected in the console" } : {}), (r) => {
-      if (verb === "approve") setResult({ ...r, unknownTools: [] });
-      void refresh();
-    });
+    run(
+      () => postAnswer<SaveResult>(`/api/console/policies/changes/${id}/${verb}`, verb === "reject" ? { reason: "rejected in the console" } : {}),
+      (r) => {
+        if (verb === "approve") setResult({ ...r, unknownTools: [] });
+        void refresh();
+      },
+    );
 
   if (detail.isLoading) return <p className="text-sm text-slate-500">Loading…</p>;
   if (!d) return <p role="alert">{(detail.error as Error)?.message ?? "Could not load the route."}</p>;
@@ -167,7 +175,9 @@ export function PolicyEditor({ route, me }: { route: string; me: string }) {
             }}
           />
         ) : (
-          <p role="alert" className="text-sm text-red-700">The JSON view does not parse; fix it there first.</p>
+          <p role="alert" className="text-sm text-red-700">
+            The JSON view does not parse; fix it there first.
+          </p>
         )}
 
         {d.active && draft.ok ? (
@@ -183,7 +193,15 @@ export function PolicyEditor({ route, me }: { route: string; me: string }) {
           </button>
           <label className="text-sm">
             Replay last
-            <input aria-label="Dry-run size" type="number" min={1} max={10000} value={limit} onChange={(e) => setLimit(Number(e.target.value))} className="mx-1 w-20 rounded border border-slate-300 p-1 text-sm" />
+            <input
+              aria-label="Dry-run size"
+              type="number"
+              min={1}
+              max={10000}
+              value={limit}
+              onChange={(e) => setLimit(Number(e.target.value))}
+              className="mx-1 w-20 rounded border border-slate-300 p-1 text-sm"
+            />
             decisions
           </label>
           <button type="button" className="rounded border border-slate-300 px-3 py-1 text-sm" onClick={dryRun}>
@@ -191,7 +209,12 @@ export function PolicyEditor({ route, me }: { route: string; me: string }) {
           </button>
           <label className="ml-auto text-sm">
             Why
-            <input aria-label="Reason for the change" value={reason} onChange={(e) => setReason(e.target.value)} className="ml-1 w-64 rounded border border-slate-300 p-1 text-sm" />
+            <input
+              aria-label="Reason for the change"
+              value={reason}
+              onChange={(e) => setReason(e.target.value)}
+              className="ml-1 w-64 rounded border border-slate-300 p-1 text-sm"
+            />
           </label>
           <button type="button" disabled={save.isPending} className="rounded bg-slate-900 px-3 py-1 text-sm text-white disabled:opacity-50" onClick={() => save.mutate()}>
             Save policy
@@ -209,10 +232,15 @@ export function PolicyEditor({ route, me }: { route: string; me: string }) {
       </section>
 
       <PolicyTests route={route} tests={d.tools ? d.tests : []} tools={d.tools} onChange={refresh} />
-      <PolicyHistory route={route} versions={d.versions} activeVersion={d.activeVersion} onChange={(r) => {
-        setResult(r);
-        void refresh();
-      }} />
+      <PolicyHistory
+        route={route}
+        versions={d.versions}
+        activeVersion={d.activeVersion}
+        onChange={(r) => {
+          setResult(r);
+          void refresh();
+        }}
+      />
     </div>
   );
 }
@@ -225,7 +253,11 @@ function ResultBox({ result }: { result: SaveResult }) {
         ? `Version ${result.version} widens access: it is pending until a second admin approves it.`
         : `Version ${result.version} is blocked: a policy test fails.`;
   return (
-    <div role="status" data-testid="change-result" className={`rounded border p-3 text-sm ${result.status === "blocked" ? "border-red-300 bg-red-50" : result.status === "pending" ? "border-amber-300 bg-amber-50" : "border-emerald-300 bg-emerald-50"}`}>
+    <div
+      role="status"
+      data-testid="change-result"
+      className={`rounded border p-3 text-sm ${result.status === "blocked" ? "border-red-300 bg-red-50" : result.status === "pending" ? "border-amber-300 bg-amber-50" : "border-emerald-300 bg-emerald-50"}`}
+    >
       <p className="font-medium">{text}</p>
       {result.failing.length ? (
         <ul aria-label="Failing expectations" className="mt-1 list-disc pl-5">
@@ -255,12 +287,22 @@ function PreviewBox({ preview }: { preview: PolicyPreview }) {
     <div aria-label="Draft check" className="space-y-1 rounded border border-slate-200 p-3 text-sm">
       {preview.unknownTools.length ? <p className="text-amber-800">Unknown tools: {preview.unknownTools.join(", ")}</p> : null}
       {preview.comparison.widening.map((w) => (
-        <p key={w} className="text-amber-800">Widens: {w}</p>
+        <p key={w} className="text-amber-800">
+          Widens: {w}
+        </p>
       ))}
       {preview.comparison.narrowing.map((w) => (
-        <p key={w} className="text-emerald-800">Narrows: {w}</p>
+        <p key={w} className="text-emerald-800">
+          Narrows: {w}
+        </p>
       ))}
-      <p className="font-medium">{preview.blocked ? "A policy test fails: saving will be blocked." : preview.needsSecondAdmin ? "Saving creates a pending change for a second admin." : "Saving takes effect at once."}</p>
+      <p className="font-medium">
+        {preview.blocked
+          ? "A policy test fails: saving will be blocked."
+          : preview.needsSecondAdmin
+            ? "Saving creates a pending change for a second admin."
+            : "Saving takes effect at once."}
+      </p>
       <ul className="list-disc pl-5">
         {preview.expectations.map((e) => (
           <li key={e.message} className={e.ok ? "text-slate-600" : "text-red-700"}>

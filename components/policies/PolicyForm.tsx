@@ -61,7 +61,11 @@ export function PolicyForm({ value, onChange }: { value: Policy; onChange: (p: P
         />
       </label>
       <label className="flex items-center gap-2 text-sm">
-        <input type="checkbox" defaultChecked={value.approval.reads_require_approval} onChange={(e) => onChange({ ...value, approval: { ...value.approval, reads_require_approval: e.target.checked } })} />
+        <input
+          type="checkbox"
+          defaultChecked={value.approval.reads_require_approval}
+          onChange={(e) => onChange({ ...value, approval: { ...value.approval, reads_require_approval: e.target.checked } })}
+        />
         Reads require approval too
       </label>
       <label className="flex items-center gap-2 text-sm">

@@ -8,7 +8,17 @@ import { Table, Td } from "@/components/ui/Table";
 type RollbackResult = { status: "active" | "pending" | "blocked"; version: number; failing: { message: string }[]; unknownTools: string[] };
 
 /** Every version: status, who, when, why, who approved; roll back to any (a new version, approved like any change). */
-export function PolicyHistory({ route, versions, activeVersion, onChange }: { route: string; versions: PolicyVersionRow[]; activeVersion: number; onChange: (r: RollbackResult) => void }) {
+export function PolicyHistory({
+  route,
+  versions,
+  activeVersion,
+  onChange,
+}: {
+  route: string;
+  versions: PolicyVersionRow[];
+  activeVersion: number;
+  onChange: (r: RollbackResult) => void;
+}) {
   const [reason, setReason] = useState("");
   const [error, setError] = useState<string | null>(null);
   const rollback = async (toVersion: number) => {
@@ -30,13 +40,19 @@ export function PolicyHistory({ route, versions, activeVersion, onChange }: { ro
         Reason for a rollback
         <input aria-label="Rollback reason" value={reason} onChange={(e) => setReason(e.target.value)} className="ml-1 w-64 rounded border border-slate-300 p-1 text-sm" />
       </label>
-      {error ? <p role="alert" className="text-sm text-red-700">{error}</p> : null}
+      {error ? (
+        <p role="alert" className="text-sm text-red-700">
+          {error}
+        </p>
+      ) : null}
       <Table label="Policy versions" head={["Version", "Status", "Author", "When", "Why", "Approved by", ""]}>
         {versions.map((v) => (
           <tr key={v.id}>
             <Td>v{v.version}</Td>
             <Td>
-              <Badge tone={v.status === "active" ? "green" : v.status === "pending" ? "amber" : v.status === "blocked" || v.status === "rejected" ? "red" : "slate"}>{v.status}</Badge>
+              <Badge tone={v.status === "active" ? "green" : v.status === "pending" ? "amber" : v.status === "blocked" || v.status === "rejected" ? "red" : "slate"}>
+                {v.status}
+              </Badge>
             </Td>
             <Td className="text-xs">{v.author ?? "seed"}</Td>
             <Td className="text-xs">{new Date(v.createdAt).toLocaleString()}</Td>

@@ -7,7 +7,15 @@ function Names({ label, names, tone }: { label: string; names: string[]; tone: "
     <div>
       <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</dt>
       <dd className="mt-1 flex flex-wrap gap-1">
-        {names.length ? names.map((n) => <Badge key={n} tone={tone}>{n}</Badge>) : <span className="text-xs text-slate-400">none</span>}
+        {names.length ? (
+          names.map((n) => (
+            <Badge key={n} tone={tone}>
+              {n}
+            </Badge>
+          ))
+        ) : (
+          <span className="text-xs text-slate-400">none</span>
+        )}
       </dd>
     </div>
   );

@@ -31,7 +31,12 @@ export function PolicyTests({ route, tests, tools, onChange }: { route: string; 
             <span className="font-mono text-xs">{t.tool}</span>
             <span>{t.expect}</span>
             <span className="text-xs text-slate-500">{t.note}</span>
-            <button type="button" className="ml-auto text-xs text-red-700" aria-label={`Delete test ${t.tool} ${t.expect}`} onClick={() => act(() => fetchConsole(`/api/console/policy-tests/${t.id}`, { method: "DELETE" }))}>
+            <button
+              type="button"
+              className="ml-auto text-xs text-red-700"
+              aria-label={`Delete test ${t.tool} ${t.expect}`}
+              onClick={() => act(() => fetchConsole(`/api/console/policy-tests/${t.id}`, { method: "DELETE" }))}
+            >
               Delete
             </button>
           </li>
@@ -46,7 +51,13 @@ export function PolicyTests({ route, tests, tools, onChange }: { route: string; 
       >
         <label>
           Tool
-          <input list="catalog-tools" aria-label="Test tool" value={tool} onChange={(e) => setTool(e.target.value)} className="ml-1 rounded border border-slate-300 p-1 font-mono text-xs" />
+          <input
+            list="catalog-tools"
+            aria-label="Test tool"
+            value={tool}
+            onChange={(e) => setTool(e.target.value)}
+            className="ml-1 rounded border border-slate-300 p-1 font-mono text-xs"
+          />
           <datalist id="catalog-tools">
             {tools.map((t) => (
               <option key={t.name} value={t.name} />
@@ -69,7 +80,11 @@ export function PolicyTests({ route, tests, tools, onChange }: { route: string; 
           Add test
         </button>
       </form>
-      {error ? <p role="alert" className="text-sm text-red-700">{error}</p> : null}
+      {error ? (
+        <p role="alert" className="text-sm text-red-700">
+          {error}
+        </p>
+      ) : null}
     </section>
   );
 }

@@ -1,7 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import type { RouteTestRun } from "@/lib/routes/run-policy-tests";
+import type { RouteTestRun } from "@/lib/policy-changes/run-policy-tests";
 import { fetchConsole } from "@/components/console/fetch-console";
 import { adminKeys } from "@/components/policies/admin-keys";
 
@@ -21,7 +21,13 @@ export function RunAllTests() {
             {all.reduce((n, r) => n + r.results.length, 0)} tests across {all.length} routes, {failing.length} failing.
           </p>
           <ul className="list-disc pl-5">
-            {all.flatMap((r) => r.results.map((x) => <li key={r.route + x.message} className={x.ok ? "text-slate-600" : "text-red-700"}>{x.message}</li>))}
+            {all.flatMap((r) =>
+              r.results.map((x) => (
+                <li key={r.route + x.message} className={x.ok ? "text-slate-600" : "text-red-700"}>
+                  {x.message}
+                </li>
+              )),
+            )}
           </ul>
         </div>
       ) : null}

@@ -1,11 +1,12 @@
+import { consoleKeys } from "@/components/console/query-keys";
+
 /** React Query keys for the admin pages, from one builder so mutations invalidate consistently. */
 export const adminKeys = {
-  all: ["console", "admin"] as const,
+  all: [...consoleKeys.all, "admin"] as const,
   route: (name: string) => [...adminKeys.all, "route", name] as const,
   testRun: () => [...adminKeys.all, "policy-tests-run"] as const,
   tools: () => [...adminKeys.all, "tools"] as const,
   agents: () => [...adminKeys.all, "agents"] as const,
   users: () => [...adminKeys.all, "users"] as const,
   webhooks: () => [...adminKeys.all, "webhooks"] as const,
-  killSwitches: () => [...adminKeys.all, "kill-switches"] as const,
 };

@@ -57,7 +57,17 @@ function Queue({ options }: { options: FilterOptions }) {
   // does not swap the card under the reviewer. Updating state from the previous render, not an
   // effect: https://react.dev/reference/react/useState#storing-information-from-previous-renders
   if (current && (current.id !== selection.id || index !== selection.index)) setSelection({ id: current.id, index });
-  const select = useCallback((id: string) => setSelection({ id, index: Math.max(0, items.findIndex((i) => i.id === id)) }), [items]);
+  const select = useCallback(
+    (id: string) =>
+      setSelection({
+        id,
+        index: Math.max(
+          0,
+          items.findIndex((i) => i.id === id),
+        ),
+      }),
+    [items],
+  );
 
   const detail = useQuery({
     queryKey: approvalKeys.detail(current?.id ?? ""),
@@ -72,7 +82,10 @@ function Queue({ options }: { options: FilterOptions }) {
   const move = useCallback(
     (step: number) => {
       if (!items.length) return;
-      const i = Math.max(0, items.findIndex((x) => x.id === current?.id));
+      const i = Math.max(
+        0,
+        items.findIndex((x) => x.id === current?.id),
+      );
       const to = Math.min(items.length - 1, Math.max(0, i + step));
       setSelection({ id: items[to]!.id, index: to });
     },

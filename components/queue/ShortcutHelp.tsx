@@ -17,13 +17,7 @@ export function ShortcutHelp({ onClose }: { onClose: () => void }) {
   useEffect(() => closeRef.current?.focus(), []);
   return (
     <div className="fixed inset-0 z-40 flex items-center justify-center bg-slate-900/40" onClick={onClose}>
-      <div
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="shortcut-help-title"
-        className="w-80 rounded-lg bg-white p-4 shadow-xl"
-        onClick={(e) => e.stopPropagation()}
-      >
+      <div role="dialog" aria-modal="true" aria-labelledby="shortcut-help-title" className="w-80 rounded-lg bg-white p-4 shadow-xl" onClick={(e) => e.stopPropagation()}>
         <h2 id="shortcut-help-title" className="mb-2 text-sm font-semibold text-slate-900">
           Keyboard shortcuts
         </h2>

@@ -49,10 +49,20 @@ export function PendingToolChanges({
                 </span>
               ) : (
                 <span className="flex gap-2">
-                  <button type="button" className="rounded bg-emerald-700 px-2.5 py-1 text-xs text-white" aria-label={`Approve change to ${p.tool}`} onClick={() => onDecide(p.requestSeq, "approve")}>
+                  <button
+                    type="button"
+                    className="rounded bg-emerald-700 px-2.5 py-1 text-xs text-white"
+                    aria-label={`Approve change to ${p.tool}`}
+                    onClick={() => onDecide(p.requestSeq, "approve")}
+                  >
                     Approve
                   </button>
-                  <button type="button" className="rounded border border-red-300 px-2.5 py-1 text-xs text-red-700" aria-label={`Reject change to ${p.tool}`} onClick={() => onDecide(p.requestSeq, "reject")}>
+                  <button
+                    type="button"
+                    className="rounded border border-red-300 px-2.5 py-1 text-xs text-red-700"
+                    aria-label={`Reject change to ${p.tool}`}
+                    onClick={() => onDecide(p.requestSeq, "reject")}
+                  >
                     Reject
                   </button>
                 </span>

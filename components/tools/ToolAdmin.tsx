@@ -99,7 +99,11 @@ export function ToolAdmin({ selfId }: { selfId: string }) {
           {notice}
         </p>
       ) : null}
-      {q.isError ? <p role="alert" className="text-sm text-red-700">{(q.error as Error).message}</p> : null}
+      {q.isError ? (
+        <p role="alert" className="text-sm text-red-700">
+          {(q.error as Error).message}
+        </p>
+      ) : null}
       {editing ? (
         <ToolForm
           key={editing.mode === "edit" ? editing.entry.name : "new"}

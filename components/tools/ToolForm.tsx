@@ -99,7 +99,13 @@ export function ToolForm({
           Reversible
         </label>
         <Field label="Undone via tool">
-          <input disabled={!d.reversible} required={d.reversible} value={d.via} onChange={(e) => set("via", e.target.value)} className={`${input} font-mono disabled:bg-slate-100`} />
+          <input
+            disabled={!d.reversible}
+            required={d.reversible}
+            value={d.via}
+            onChange={(e) => set("via", e.target.value)}
+            className={`${input} font-mono disabled:bg-slate-100`}
+          />
         </Field>
         <Field label="Undo note">
           <input value={d.undoNote} onChange={(e) => set("undoNote", e.target.value)} className={input} />

@@ -13,9 +13,7 @@ export type BadgeTone = keyof typeof tones;
 
 /** A small label; the tone carries meaning (red = destructive / irreversible). */
 export function Badge({ tone = "slate", children }: { tone?: BadgeTone; children: ReactNode }) {
-  return (
-    <span className={`inline-flex items-center rounded px-1.5 py-0.5 text-xs font-medium ring-1 ring-inset ${tones[tone]}`}>{children}</span>
-  );
+  return <span className={`inline-flex items-center rounded px-1.5 py-0.5 text-xs font-medium ring-1 ring-inset ${tones[tone]}`}>{children}</span>;
 }
 
 /** Tone for a tool kind. */

@@ -44,8 +44,7 @@ export function UserAdmin({ selfId }: { selfId: string }) {
       await qc.invalidateQueries({ queryKey: adminKeys.users() });
     }
   };
-  const send = (path: string, method: string, body?: unknown) => () =>
-    fetchConsole(path, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const send = (path: string, method: string, body?: unknown) => () => fetchConsole(path, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
 
   const create = (u: NewUser) => act(send("/api/console/users", "POST", u), `Created ${u.email.trim().toLowerCase()}.`);
   const users = q.data?.users ?? [];
@@ -62,7 +61,11 @@ export function UserAdmin({ selfId }: { selfId: string }) {
           {notice}
         </p>
       ) : null}
-      {q.isError ? <p role="alert" className="text-sm text-red-700">{(q.error as Error).message}</p> : null}
+      {q.isError ? (
+        <p role="alert" className="text-sm text-red-700">
+          {(q.error as Error).message}
+        </p>
+      ) : null}
       <Table label="Console users" head={["Email", "Name", "Roles", "State", "Last sign-in", "Actions"]}>
         {users.map((u) => {
           const open = editing?.id === u.id ? editing : null;
@@ -76,7 +79,15 @@ export function UserAdmin({ selfId }: { selfId: string }) {
                 <Td>{u.name}</Td>
                 <Td>
                   <span className="flex flex-wrap gap-1">
-                    {u.roles.length ? u.roles.map((r) => <Badge key={r} tone={ROLE_TONE[r] ?? "slate"}>{r}</Badge>) : <span className="text-xs text-slate-500">no role</span>}
+                    {u.roles.length ? (
+                      u.roles.map((r) => (
+                        <Badge key={r} tone={ROLE_TONE[r] ?? "slate"}>
+                          {r}
+                        </Badge>
+                      ))
+                    ) : (
+                      <span className="text-xs text-slate-500">no role</span>
+                    )}
                   </span>
                 </Td>
                 <Td>{u.disabled ? <Badge tone="red">disabled</Badge> : <Badge tone="green">enabled</Badge>}</Td>
@@ -86,7 +97,12 @@ export function UserAdmin({ selfId }: { selfId: string }) {
                     <button type="button" className="text-sky-700 hover:underline" aria-label={`Edit roles of ${u.email}`} onClick={() => setEditing({ id: u.id, mode: "roles" })}>
                       Roles
                     </button>
-                    <button type="button" className="text-sky-700 hover:underline" aria-label={`Reset password of ${u.email}`} onClick={() => setEditing({ id: u.id, mode: "password" })}>
+                    <button
+                      type="button"
+                      className="text-sky-700 hover:underline"
+                      aria-label={`Reset password of ${u.email}`}
+                      onClick={() => setEditing({ id: u.id, mode: "password" })}
+                    >
                       Reset password
                     </button>
                     <button

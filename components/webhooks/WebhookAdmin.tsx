@@ -13,7 +13,11 @@ import { Table, Td } from "@/components/ui/Table";
 /** Webhook endpoints (secret shown once), test-send, and the delivery log with retry. */
 export function WebhookAdmin() {
   const qc = useQueryClient();
-  const q = useQuery({ queryKey: adminKeys.webhooks(), queryFn: () => fetchConsole<{ endpoints: EndpointRow[]; deliveries: DeliveryRow[] }>("/api/console/webhooks"), refetchInterval: 5000 });
+  const q = useQuery({
+    queryKey: adminKeys.webhooks(),
+    queryFn: () => fetchConsole<{ endpoints: EndpointRow[]; deliveries: DeliveryRow[] }>("/api/console/webhooks"),
+    refetchInterval: 5000,
+  });
   const [url, setUrl] = useState("");
   const [events, setEvents] = useState<string[]>(["*"]);
   const [allowPrivate, setAllowPrivate] = useState(false);
@@ -44,7 +48,13 @@ export function WebhookAdmin() {
         </label>
         <label>
           Events
-          <select aria-label="Webhook events" multiple value={events} onChange={(e) => setEvents([...e.target.selectedOptions].map((o) => o.value))} className="ml-1 h-20 rounded border border-slate-300 p-1 text-xs">
+          <select
+            aria-label="Webhook events"
+            multiple
+            value={events}
+            onChange={(e) => setEvents([...e.target.selectedOptions].map((o) => o.value))}
+            className="ml-1 h-20 rounded border border-slate-300 p-1 text-xs"
+          >
             <option value="*">all events</option>
             {WEBHOOK_EVENT_TYPES.map((t) => (
               <option key={t}>{t}</option>
@@ -63,7 +73,11 @@ export function WebhookAdmin() {
           Signing secret (shown once): <code>{secret}</code>
         </p>
       ) : null}
-      {error ? <p role="alert" className="text-sm text-red-700">{error}</p> : null}
+      {error ? (
+        <p role="alert" className="text-sm text-red-700">
+          {error}
+        </p>
+      ) : null}
       <Table label="Webhook endpoints" head={["URL", "Events", "State", ""]}>
         {(q.data?.endpoints ?? []).map((e) => (
           <tr key={e.id}>
@@ -75,7 +89,11 @@ export function WebhookAdmin() {
                 <button type="button" className="text-sky-700" onClick={() => void act(() => fetchConsole(`/api/console/webhooks/${e.id}/test`, { method: "POST" }))}>
                   Send test
                 </button>
-                <button type="button" className="text-sky-700" onClick={() => void act(() => fetchConsole(`/api/console/webhooks/${e.id}`, { method: "PATCH", body: JSON.stringify({ enabled: !e.enabled }) }))}>
+                <button
+                  type="button"
+                  className="text-sky-700"
+                  onClick={() => void act(() => fetchConsole(`/api/console/webhooks/${e.id}`, { method: "PATCH", body: JSON.stringify({ enabled: !e.enabled }) }))}
+                >
                   {e.enabled ? "Disable" : "Enable"}
                 </button>
                 <button type="button" className="text-red-700" onClick={() => void act(() => fetchConsole(`/api/console/webhooks/${e.id}`, { method: "DELETE" }))}>
@@ -108,7 +126,11 @@ export function WebhookAdmin() {
             <Td className="text-xs">{d.lastStatusCode ?? d.lastError ?? ""}</Td>
             <Td>
               {d.status !== "delivered" && d.status !== "pending" ? (
-                <button type="button" className="text-xs text-sky-700" onClick={() => void act(() => fetchConsole(`/api/console/webhooks/deliveries/${d.id}/retry`, { method: "POST" }))}>
+                <button
+                  type="button"
+                  className="text-xs text-sky-700"
+                  onClick={() => void act(() => fetchConsole(`/api/console/webhooks/deliveries/${d.id}/retry`, { method: "POST" }))}
+                >
                   Retry
                 </button>
               ) : null}

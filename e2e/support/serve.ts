@@ -4,6 +4,7 @@ import path from "node:path";
 import { spawn } from "node:child_process";
 import { assertLocalDatabase } from "./assert-local-database";
 import { E2E_PORT } from "./constants";
+import { tsxNodeArgs } from "../../scripts/tsx-node-args";
 
 // Playwright's web server: a fresh temp data dir, migrated and demo-seeded, served as
 // `npm start` serves it (scripts/serve.ts: the agent API beside Next.js, one process).
@@ -44,7 +45,7 @@ if (!prepared.demo) {
   process.exit(1);
 }
 
-const server = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts", "serve.ts")], {
+const server = spawn(process.execPath, [...tsxNodeArgs, path.join(root, "scripts", "serve.ts")], {
   stdio: "inherit",
   env: process.env,
 });

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
 import { E2E_BASE_URL } from "./constants";
+import { tsxCliArgs } from "../../scripts/tsx-node-args";
 
 /** The route the expiry test proposes on: pending actions live three seconds. */
 export const SHORT_TTL_ROUTE = "e2e/short-ttl";
@@ -32,7 +33,7 @@ export function e2eDataDir(): string {
  * so this test worker never opens the database itself. Returns the agent key.
  */
 export function shortTtlAgentKey(): string {
-  const out = execFileSync(path.join(process.cwd(), "node_modules", ".bin", "tsx"), ["e2e/support/make-short-ttl-route.ts"], {
+  const out = execFileSync(path.join(process.cwd(), "node_modules", ".bin", "tsx"), [...tsxCliArgs, "e2e/support/make-short-ttl-route.ts"], {
     env: { ...process.env, GATEHOUSE_DATA_DIR: e2eDataDir(), DATABASE_URL: "" },
     encoding: "utf8",
   });

@@ -24,10 +24,7 @@ export async function submitSignIn(page: Page, email: string, password: string):
   await waitForHydratedForm(page);
   await page.getByLabel("Email", { exact: true }).fill(email);
   await page.getByLabel("Password", { exact: true }).fill(password);
-  await Promise.all([
-    page.waitForResponse((r) => r.request().method() === "POST"),
-    page.getByRole("button", { name: "Sign in" }).click(),
-  ]);
+  await Promise.all([page.waitForResponse((r) => r.request().method() === "POST"), page.getByRole("button", { name: "Sign in" }).click()]);
 }
 
 /** Sign in and wait for the dashboard. */

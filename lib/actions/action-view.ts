@@ -1,5 +1,6 @@
+import "server-only";
 import type { ActionView, ActionStatus } from "@/lib/api/schemas";
-import type { Action } from "@/lib/db/generated/sqlite/client";
+import type { Action } from "@/lib/db/types";
 import { unseal } from "@/lib/crypto/seal";
 
 export const FINAL_STATUSES: ReadonlySet<string> = new Set(["allowed", "approved", "rejected", "expired", "cancelled", "denied"]);
@@ -38,13 +39,7 @@ export function toActionView(
     redeemed: a.redeemedAt !== null,
     result: a.resultStatus ? { status: a.resultStatus, duration_ms: a.resultDurationMs } : null,
   };
-  if (
-    a.credentialId === opts.viewerCredentialId &&
-    a.tokenSealed &&
-    !a.redeemedAt &&
-    a.tokenExpiresAt &&
-    a.tokenExpiresAt > now
-  ) {
+  if (a.credentialId === opts.viewerCredentialId && a.tokenSealed && !a.redeemedAt && a.tokenExpiresAt && a.tokenExpiresAt > now) {
     view.token = opts.token ?? unseal(a.tokenSealed, tokenSealContext(a.id));
     view.token_expires_at = a.tokenExpiresAt.toISOString();
   }

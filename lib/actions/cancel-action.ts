@@ -1,5 +1,6 @@
+import "server-only";
 import { db } from "@/lib/db/client";
-import { AppError } from "@/lib/errors";
+import { AppError, ok, refusal, settle, type Outcome } from "@/lib/errors";
 import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
 import { finishAction } from "@/lib/actions/finish-action";
 import { notifyActionChanged } from "@/lib/events/action-events";
@@ -8,15 +9,14 @@ import type { ActionView } from "@/lib/api/schemas";
 
 /** The proposing credential withdraws its pending action. Cancelled is final. */
 export async function cancelAction(agent: AgentPrincipal, actionId: string, ctx: { requestId: string }): Promise<ActionView> {
-  const result = await db().$transaction(async (tx) => {
+  const outcome = await db().$transaction(async (tx): Promise<Outcome<void>> => {
     const action = await tx.action.findUnique({ where: { id: actionId } });
-    if (!action || action.credentialId !== agent.credentialId) return "not_found" as const;
-    if (action.status !== "pending") return "final" as const;
+    if (!action || action.credentialId !== agent.credentialId) return refusal(new AppError("not_found", "No such action."));
+    if (action.status !== "pending") return refusal(new AppError("conflict", "Only a pending action can be cancelled.", { reason: "already_decided" }));
     await finishAction(tx, action, "cancelled", { reason: "cancelled_by_agent", actorType: "agent", actorId: agent.credentialId, requestId: ctx.requestId });
-    return "cancelled" as const;
+    return ok(undefined);
   });
-  if (result === "not_found") throw new AppError("not_found", "No such action.");
-  if (result === "final") throw new AppError("conflict", "Only a pending action can be cancelled.", { reason: "already_decided" });
+  settle(outcome);
   notifyActionChanged(actionId);
   return getAction(agent, actionId);
 }

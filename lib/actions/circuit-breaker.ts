@@ -1,46 +1,26 @@
-import type { Tx } from "@/lib/db/client";
-import { asDate, asSql, type Sql } from "@/lib/db/sql";
+import "server-only";
+import type { Exec } from "@/lib/db/types";
+import { lockRouteBreaker, setRouteBreaker } from "@/lib/db/tables/route";
 import { appendAudit } from "@/lib/audit/append";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
-
-type BreakerRow = {
-  name: string;
-  breakerState: string;
-  breakerCount: unknown;
-  breakerWindowStart: unknown;
-  breakerThreshold: unknown;
-  breakerWindowSeconds: unknown;
-};
 
 /**
  * Count a denial or failure against the route's breaker; open it when the
  * count within the window reaches the threshold. A human resets it.
  */
-export async function recordBreakerFailure(exec: Tx | Sql, routeId: string, ctx: { requestId?: string | null }): Promise<void> {
-  const sql = asSql(exec);
-  // Touch the row first: on Postgres that takes its lock, so concurrent
-  // failures count one after another instead of overwriting each other.
-  await sql.run(`UPDATE "Route" SET "breakerCount" = "breakerCount" WHERE "id" = ?`, [routeId]);
-  const route = await sql.get<BreakerRow>(
-    `SELECT "name", "breakerState", "breakerCount", "breakerWindowStart", "breakerThreshold", "breakerWindowSeconds" FROM "Route" WHERE "id" = ?`,
-    [routeId],
-  );
+export async function recordBreakerFailure(exec: Exec, routeId: string, ctx: { requestId?: string | null }): Promise<void> {
+  // Row-locked (Postgres), so concurrent failures count one after another.
+  const route = await lockRouteBreaker(exec, routeId);
   if (!route || route.breakerState === "open") return;
   const now = new Date();
-  const windowSeconds = Number(route.breakerWindowSeconds);
-  const windowStart = asDate(route.breakerWindowStart);
+  const windowSeconds = route.breakerWindowSeconds;
+  const windowStart = route.breakerWindowStart;
   const windowOpen = windowStart !== null && now.getTime() - windowStart.getTime() < windowSeconds * 1000;
-  const count = windowOpen ? Number(route.breakerCount) + 1 : 1;
-  const opens = count >= Number(route.breakerThreshold);
-  await sql.run(
-    `UPDATE "Route" SET "breakerCount" = ?, "breakerWindowStart" = ?,
-       "breakerState" = CASE WHEN ? THEN 'open' ELSE "breakerState" END,
-       "breakerOpenedAt" = CASE WHEN ? THEN ? ELSE "breakerOpenedAt" END
-     WHERE "id" = ?`,
-    [count, windowOpen ? windowStart : now, opens, opens, now, routeId],
-  );
+  const count = windowOpen ? route.breakerCount + 1 : 1;
+  const opens = count >= route.breakerThreshold;
+  await setRouteBreaker(exec, routeId, { count, windowStart: windowOpen ? windowStart : now, opens, now });
   if (opens) {
-    await appendAudit(sql, {
+    await appendAudit(exec, {
       type: "breaker.opened",
       actorType: "system",
       requestId: ctx.requestId,
@@ -48,6 +28,6 @@ export async function recordBreakerFailure(exec: Tx | Sql, routeId: string, ctx:
       status: "open",
       reason: `${count} denials or failures within ${windowSeconds} s`,
     });
-    await enqueueWebhookEvent(sql, "breaker.opened", { route: route.name, count, window_seconds: windowSeconds });
+    await enqueueWebhookEvent(exec, "breaker.opened", { route: route.name, count, window_seconds: windowSeconds });
   }
 }

@@ -1,6 +1,11 @@
-import type { Tx } from "@/lib/db/client";
-import { asDate, asSql, type Sql } from "@/lib/db/sql";
+import "server-only";
+import type { Exec } from "@/lib/db/types";
+import { findRouteWithActivePolicy } from "@/lib/db/tables/route";
+import { findToolByName } from "@/lib/db/tables/tool";
+import { enabledKillSwitchScopes } from "@/lib/db/tables/kill-switch";
 import type { Policy, ToolEntry } from "@/lib/policy/types";
+import type { DecisionInput } from "@/lib/policy/decide";
+import { argsValidator } from "@/lib/catalog/validate-args";
 import { parsePolicy } from "@/lib/policy/policy-schema";
 import { toolEntryFromRow } from "@/lib/catalog/tool-from-row";
 
@@ -26,36 +31,26 @@ function remember<V>(cache: Map<string, V>, key: string, make: () => V): V {
   return v;
 }
 
-const ROUTE = `SELECT r."id", r."name", r."activeVersion", r."breakerState", v."id" AS "versionId", v."policy", v."status"
-  FROM "Route" r LEFT JOIN "PolicyVersion" v ON v."routeId" = r."id" AND v."version" = r."activeVersion"
-  WHERE r."name" = ?`;
-
-type RouteRow = { id: string; name: string; activeVersion: number; breakerState: string; versionId: string | null; policy: string | null; status: string | null };
-
 /** The route with its active policy version, or null when no such route exists. */
-export async function loadRoute(exec: Tx | Sql, name: string): Promise<LoadedRoute | null> {
-  const row = await asSql(exec).get<RouteRow>(ROUTE, [name]);
+export async function loadRoute(exec: Exec, name: string): Promise<LoadedRoute | null> {
+  const row = await findRouteWithActivePolicy(exec, name);
   // A route without a readable active policy denies everything (fail closed).
   if (!row || row.name !== name || !row.versionId || row.policy === null || row.status !== "active") return null;
   const { versionId, policy } = row;
   return {
     id: row.id,
     name: row.name,
-    version: Number(row.activeVersion),
+    version: row.activeVersion,
     policy: remember(policyCache, versionId, () => parsePolicy(policy)),
     breakerOpen: row.breakerState === "open",
   };
 }
 
-const TOOL = `SELECT "name", "kind", "description", "argsSchema", "summaryTemplate", "blastRadius", "undo", "updatedAt" FROM "Tool" WHERE "name" = ?`;
-
-type ToolRow = { name: string; kind: string; description: string; argsSchema: string; summaryTemplate: string; blastRadius: string; undo: string; updatedAt: unknown };
-
 /** Exact, case-sensitive catalog lookup; no normalisation of any kind. */
-export async function loadTool(exec: Tx | Sql, name: string): Promise<ToolEntry | null> {
-  const row = await asSql(exec).get<ToolRow>(TOOL, [name]);
+async function loadTool(exec: Exec, name: string): Promise<ToolEntry | null> {
+  const row = await findToolByName(exec, name);
   if (!row || row.name !== name) return null;
-  return toolEntryFromRow({ ...row, updatedAt: asDate(row.updatedAt)! });
+  return toolEntryFromRow(row);
 }
 
 /** Kill-switch keys: a whole tenant, a tool everywhere, a tool for one tenant. */
@@ -64,14 +59,61 @@ export const killSwitchKeys = {
   tool: (tenantId: string | "*", tool: string) => `tool:${tenantId}:${tool}`,
 };
 
-const KILL_SWITCHES = `SELECT "scope" FROM "KillSwitch" WHERE "key" IN (?, ?, ?) AND "enabled" = ?`;
+async function killSwitchState(exec: Exec, tenantId: string, tool: string): Promise<{ tenant: boolean; tool: boolean }> {
+  const scopes = await enabledKillSwitchScopes(exec, [killSwitchKeys.tenant(tenantId), killSwitchKeys.tool("*", tool), killSwitchKeys.tool(tenantId, tool)]);
+  return { tenant: scopes.includes("tenant"), tool: scopes.includes("tool") };
+}
 
-export async function killSwitchState(exec: Tx | Sql, tenantId: string, tool: string): Promise<{ tenant: boolean; tool: boolean }> {
-  const rows = await asSql(exec).all<{ scope: string }>(KILL_SWITCHES, [
-    killSwitchKeys.tenant(tenantId),
-    killSwitchKeys.tool("*", tool),
-    killSwitchKeys.tool(tenantId, tool),
-    true,
-  ]);
-  return { tenant: rows.some((r) => r.scope === "tenant"), tool: rows.some((r) => r.scope === "tool") };
+/** The run fields the budget step reads. */
+export type RunBudget = {
+  status: string;
+  stepsUsed: number;
+  stepsMax: number;
+  usdUsedMicros: number;
+  usdMaxMicros: number;
+  expiresAt: Date;
+};
+
+export type DecisionSubject = {
+  /** The credential's routes, already parsed (`parseCredentialRoutes`). */
+  credentialRoutes: readonly string[];
+  tenantId: string;
+  routeName: string;
+  toolName: string;
+  /** For a new call: the run's budgets and the call's args. Omitted at approval-time re-checks. */
+  call?: { run: RunBudget; costMicros: number; nowMs: number; args: unknown };
+};
+
+export type LoadedDecisionInput = { input: DecisionInput; route: LoadedRoute | null; tool: ToolEntry | null };
+
+/**
+ * Everything `decide` needs, read in one order for every caller (proposal,
+ * approval-time re-check, break-glass): route, tool, kill switches.
+ */
+export async function loadDecisionInput(exec: Exec, s: DecisionSubject): Promise<LoadedDecisionInput> {
+  const route = await loadRoute(exec, s.routeName);
+  const tool = await loadTool(exec, s.toolName);
+  const killSwitch = await killSwitchState(exec, s.tenantId, s.toolName);
+  const input: DecisionInput = {
+    credentialRoutes: s.credentialRoutes,
+    routeName: s.routeName,
+    route: route ? { policy: route.policy, breakerOpen: route.breakerOpen } : null,
+    killSwitch,
+    toolName: s.toolName,
+    tool,
+  };
+  const call = s.call;
+  if (call) {
+    input.budget = {
+      stepsUsed: call.run.stepsUsed,
+      stepsMax: call.run.stepsMax,
+      nowMs: call.nowMs,
+      expiresAtMs: call.run.status === "active" ? call.run.expiresAt.getTime() : 0,
+      usdUsedMicros: call.run.usdUsedMicros,
+      usdMaxMicros: call.run.usdMaxMicros,
+      costMicros: call.costMicros,
+    };
+    input.validateArgs = (t) => argsValidator(t)(call.args);
+  }
+  return { input, route, tool };
 }

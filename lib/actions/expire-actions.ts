@@ -1,5 +1,7 @@
+import "server-only";
 import { db } from "@/lib/db/client";
 import { sqlRead } from "@/lib/db/sql";
+import { pendingActionIdsExpiredBy } from "@/lib/db/tables/action";
 import { finishAction } from "@/lib/actions/finish-action";
 import { notifyActionChanged } from "@/lib/events/action-events";
 
@@ -14,14 +16,12 @@ export async function expireIfDue(actionId: string): Promise<boolean> {
   return changed;
 }
 
-const DUE = `SELECT "id" FROM "Action" WHERE "status" = 'pending' AND "expiresAt" <= ? ORDER BY "expiresAt" LIMIT ?`;
-
 /** Sweep: expire every pending action past its TTL. Returns how many changed. */
 export async function expireDueActions(limit = 200): Promise<number> {
   // Every second on every instance, usually finding nothing: a raw read on the read
   // connection over the (status, expiresAt) index, not an ORM query (1–5 ms each here).
-  const due = await sqlRead((sql) => sql.all<{ id: string }>(DUE, [new Date(), limit]));
+  const due = await sqlRead((sql) => pendingActionIdsExpiredBy(sql, new Date(), limit));
   let n = 0;
-  for (const { id } of due) if (await expireIfDue(id)) n++;
+  for (const id of due) if (await expireIfDue(id)) n++;
   return n;
 }

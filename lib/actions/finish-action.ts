@@ -1,8 +1,10 @@
+import "server-only";
 import type { Tx } from "@/lib/db/client";
-import type { Action } from "@/lib/db/generated/sqlite/client";
+import type { Action } from "@/lib/db/types";
 import { appendAudit, type ActorType } from "@/lib/audit/append";
 import { enqueueCallback, enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 import { observeTimeToDecision } from "@/lib/metrics/record";
+import { actionAuditFields } from "@/lib/actions/action-audit";
 
 export type FinalState = "expired" | "cancelled" | "rejected" | "denied";
 
@@ -34,15 +36,7 @@ export async function finishAction(tx: Tx, action: Action, to: FinalState, info:
     actorType: info.actorType,
     actorId: info.actorId ?? null,
     requestId: info.requestId ?? null,
-    tenantId: action.tenantId,
-    env: action.env,
-    route: action.routeName,
-    tool: action.tool,
-    argsHash: action.argsHash,
-    idempotencyKey: action.idempotencyKey,
-    credentialScope: `${action.tenantId}/${action.env}`,
-    actionId: action.id,
-    runId: action.runId,
+    ...actionAuditFields(action),
     approvalIds: info.approvalIds ?? null,
     breakGlassSessionId: info.breakGlassSessionId ?? null,
     status: to,

@@ -1,5 +1,6 @@
+import "server-only";
 import { sqlRead } from "@/lib/db/sql";
-import { loadActionWithApprovals } from "@/lib/actions/action-row";
+import { loadActionWithApprovals } from "@/lib/db/tables/action";
 import { AppError } from "@/lib/errors";
 import type { ActionView } from "@/lib/api/schemas";
 import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
@@ -12,7 +13,7 @@ import { waitForActionChange } from "@/lib/events/action-events";
  * environment's id is indistinguishable from a missing one (404).
  */
 export async function getAction(agent: AgentPrincipal, actionId: string): Promise<ActionView> {
-  const load = () => sqlRead((sql) => loadActionWithApprovals(sql, `a."id" = ?`, [actionId]));
+  const load = () => sqlRead((sql) => loadActionWithApprovals(sql, { id: actionId, tenantId: agent.tenantId, env: agent.env }));
   let found = await load();
   if (!found || found.action.tenantId !== agent.tenantId || found.action.env !== agent.env) {
     throw new AppError("not_found", "No such action.");

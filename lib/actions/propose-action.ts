@@ -1,24 +1,21 @@
-import { asDate, asNumber, sqlTransaction, type Sql } from "@/lib/db/sql";
-import { AppError } from "@/lib/errors";
+import "server-only";
+import { sqlTransaction } from "@/lib/db/sql";
+import type { Sql } from "@/lib/db/types";
+import { AppError, ok, refusal, type Outcome, type Refusal } from "@/lib/errors";
 import type { ProposeActionInput, ActionView } from "@/lib/api/schemas";
 import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
-import { credentialScope } from "@/lib/agents/authenticate-agent";
 import { decide, type Decision } from "@/lib/policy/decide";
-import { argsValidator } from "@/lib/catalog/validate-args";
-import { renderSummary } from "@/lib/catalog/render-summary";
-import { redact } from "@/lib/redact/redact";
 import { argsHash as hashArgs } from "@/lib/sdk/args-hash";
 import { appendAudit, type AuditInput } from "@/lib/audit/append";
-import { seal } from "@/lib/crypto/seal";
-import { newId } from "@/lib/crypto/new-id";
-import { recordActionToken, signActionToken } from "@/lib/tokens/mint";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 import { checkCallbackUrl } from "@/lib/webhooks/callback-url";
-import { loadRoute, loadTool, killSwitchState } from "@/lib/actions/decision-context";
+import { loadDecisionInput } from "@/lib/actions/decision-context";
 import { recordBreakerFailure } from "@/lib/actions/circuit-breaker";
-import { toActionView, tokenSealContext } from "@/lib/actions/action-view";
-import { loadActionWithApprovals } from "@/lib/actions/action-row";
-import type { Action } from "@/lib/db/generated/sqlite/client";
+import { toActionView } from "@/lib/actions/action-view";
+import { actionAuditFields } from "@/lib/actions/action-audit";
+import { createAction } from "@/lib/actions/create-action";
+import { findActionByIdempotencyKey } from "@/lib/db/tables/action";
+import { findRunById, takeRunStep } from "@/lib/db/tables/run";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { countDecision } from "@/lib/metrics/record";
 
@@ -50,186 +47,128 @@ export async function proposeAction(agent: AgentPrincipal, input: ProposeActionI
   }
 }
 
-type Outcome = { kind: "ok"; result: ProposeResult } | { kind: "refused"; error: AppError };
-
 async function attempt(agent: AgentPrincipal, input: ProposeActionInput, hash: string, ctx: { requestId: string }): Promise<ProposeResult> {
-  const outcome = await sqlTransaction(async (tx): Promise<Outcome> => {
-    const run = await loadRun(tx, input.run_id);
+  const outcome = await sqlTransaction(async (tx): Promise<Outcome<ProposeResult>> => {
+    const run = await findRunById(tx, input.run_id);
     if (!run || run.credentialId !== agent.credentialId) {
-      return { kind: "refused", error: new AppError("not_found", "No such run.") };
+      return refusal(new AppError("not_found", "No such run."));
     }
     const base: AuditInput = {
       type: "action.decided",
       actorType: "agent",
       actorId: agent.credentialId,
       requestId: ctx.requestId,
-      tenantId: agent.tenantId,
-      env: agent.env,
-      route: run.routeName,
-      tool: input.tool,
-      argsHash: hash,
-      idempotencyKey: input.idempotency_key,
-      credentialScope: credentialScope(agent),
-      runId: run.id,
+      ...actionAuditFields({
+        tenantId: agent.tenantId,
+        env: agent.env,
+        routeName: run.routeName,
+        tool: input.tool,
+        argsHash: hash,
+        idempotencyKey: input.idempotency_key,
+        runId: run.id,
+      }),
     };
-    const route = await loadRoute(tx, run.routeName);
-    const tool = await loadTool(tx, input.tool);
     const costMicros = Math.round((input.cost_usd ?? 0) * USD_MICROS);
-    const decision = decide({
-      credentialRoutes: agent.routes,
-      routeName: run.routeName,
-      route: route ? { policy: route.policy, breakerOpen: route.breakerOpen } : null,
-      killSwitch: await killSwitchState(tx, agent.tenantId, input.tool),
-      toolName: input.tool,
+    const {
+      input: decisionInput,
+      route,
       tool,
-      budget: {
-        stepsUsed: run.stepsUsed,
-        stepsMax: run.stepsMax,
-        nowMs: Date.now(),
-        expiresAtMs: run.status === "active" ? run.expiresAt.getTime() : 0,
-        usdUsedMicros: run.usdUsedMicros,
-        usdMaxMicros: run.usdMaxMicros,
-        costMicros,
-      },
-      validateArgs: (t) => argsValidator(t)(input.args),
+    } = await loadDecisionInput(tx, {
+      credentialRoutes: agent.routes,
+      tenantId: agent.tenantId,
+      routeName: run.routeName,
+      toolName: input.tool,
+      call: { run, costMicros, nowMs: Date.now(), args: input.args },
     });
+    const decision = decide(decisionInput);
 
     if (decision.outcome === "denied" || decision.outcome === "invalid") {
       return refuse(tx, base, decision, route?.id ?? null, ctx);
     }
 
     // Step 8: idempotency. Same key and args → the same action back.
-    const found = await loadActionWithApprovals(tx, `a."credentialId" = ? AND a."tool" = ? AND a."idempotencyKey" = ?`, [
-      agent.credentialId,
-      input.tool,
-      input.idempotency_key,
-    ]);
+    const found = await findActionByIdempotencyKey(tx, {
+      credentialId: agent.credentialId,
+      tool: input.tool,
+      idempotencyKey: input.idempotency_key,
+    });
     if (found) {
       const existing = found.action;
       if (existing.argsHash !== hash) {
         await appendAudit(tx, { ...base, status: "invalid", reason: "idempotency_mismatch", actionId: existing.id });
-        return {
-          kind: "refused",
-          error: new AppError("idempotency_mismatch", "This idempotency key was already used with different args.", {
+        return refusal(
+          new AppError("idempotency_mismatch", "This idempotency key was already used with different args.", {
             reason: "idempotency_mismatch",
           }),
-        };
+        );
       }
       const view = toActionView(existing, { viewerCredentialId: agent.credentialId, approvalsReceived: found.approvals });
-      return { kind: "ok", result: { httpStatus: existing.status === "pending" ? 202 : 200, view, replay: true } };
+      return ok({ httpStatus: existing.status === "pending" ? 202 : 200, view, replay: true });
     }
 
     // Step 6, for real: the budget decrement is one conditional UPDATE.
     const now = new Date();
-    const took = await tx.run(
-      `UPDATE "Run" SET "stepsUsed" = "stepsUsed" + 1, "usdUsedMicros" = "usdUsedMicros" + ?
-       WHERE "id" = ? AND "status" = 'active' AND "stepsUsed" < "stepsMax"
-         AND "usdUsedMicros" + ? <= "usdMaxMicros" AND "expiresAt" > ?`,
-      [costMicros, run.id, costMicros, now],
-    );
-    if (took !== 1) {
-      const now2 = (await loadRun(tx, run.id))!;
+    if (!(await takeRunStep(tx, { id: run.id, costMicros, now }))) {
+      const now2 = (await findRunById(tx, run.id))!;
       return refuse(tx, base, budgetDenial(now2, costMicros, now), route?.id ?? null, ctx);
     }
 
     // Step 9: allowed or pending.
-    const t = tool!;
     const r = route!;
-    const id = newId("act");
-    const displayArgs = redact(input.args) as Record<string, unknown>;
     const pending = decision.outcome === "pending";
-    // An allowed call's token is signed first, so the Action row is written once, token and all.
-    const signed = pending
-      ? null
-      : await signActionToken(
-          tx,
-          {
-            credentialId: agent.credentialId,
-            tenant: agent.tenantId,
-            env: agent.env,
-            route: r.name,
-            runId: run.id,
-            actionId: id,
-            tool: t.name,
-            argsHash: hash,
-            idempotencyKey: input.idempotency_key,
-            approverIds: [],
-          },
-          { requestId: ctx.requestId, actorType: "agent", actorId: agent.credentialId },
-        );
-    const action: Action = {
-      id,
-      runId: run.id,
-      credentialId: agent.credentialId,
-      tenantId: agent.tenantId,
-      env: agent.env,
-      routeId: r.id,
-      routeName: r.name,
-      policyVersion: r.version,
-      tool: t.name,
-      toolKind: t.kind,
-      argsHash: hash,
-      argsDisplay: JSON.stringify(displayArgs),
-      summary: renderSummary(t.summaryTemplate, displayArgs),
-      idempotencyKey: input.idempotency_key,
-      reason: input.reason ?? null,
-      previewDisplay: input.preview ? JSON.stringify(redact(input.preview)) : null,
-      callbackUrl: input.callback_url ?? null,
-      onBehalfOf: input.on_behalf_of ?? null,
-      costMicros,
-      status: pending ? "pending" : "allowed",
-      decisionReason: decision.reason,
-      approvalsRequired: pending ? decision.approvalsRequired : 0,
-      expiresAt: pending ? new Date(now.getTime() + r.policy.approval.pending_ttl_seconds * 1000) : null,
-      decidedAt: pending ? null : now,
-      rejectReason: null,
-      tokenJti: signed?.jti ?? null,
-      tokenExpiresAt: signed?.expiresAt ?? null,
-      tokenSealed: signed ? seal(signed.token, tokenSealContext(id)) : null,
-      redeemedAt: null,
-      resultStatus: null,
-      resultDurationMs: null,
-      resultError: null,
-      resultAt: null,
-      breakGlassSessionId: null,
-      escalatedAt: null,
-      ttlExtendedAt: null,
-      createdAt: now,
-      updatedAt: now,
-    };
-    await insertAction(tx, action);
-    const decided: AuditInput = {
-      ...base,
-      actionId: id,
-      status: action.status,
-      reason: decision.reason,
-      data: { tool_kind: t.kind, approvals_required: action.approvalsRequired, policy_version: r.version, cost_usd: input.cost_usd ?? 0 },
-    };
-    if (signed) {
-      // The decision and the token's own record go on the chain in one append.
-      await recordActionToken(tx, signed, [decided]);
-    } else {
-      await appendAudit(tx, decided);
+    const { action, token } = await createAction(
+      tx,
+      {
+        run: { id: run.id, credentialId: agent.credentialId, tenantId: agent.tenantId, env: agent.env },
+        route: r,
+        tool: tool!,
+        args: input.args,
+        argsHash: hash,
+        idempotencyKey: input.idempotency_key,
+        reason: input.reason ?? null,
+        preview: input.preview,
+        callbackUrl: input.callback_url,
+        onBehalfOf: input.on_behalf_of,
+        costMicros,
+        status: pending ? "pending" : "allowed",
+        decisionReason: decision.reason,
+        approvalsRequired: pending ? decision.approvalsRequired : 0,
+        expiresAt: pending ? new Date(now.getTime() + r.policy.approval.pending_ttl_seconds * 1000) : null,
+        now,
+      },
+      {
+        actorType: "agent",
+        actorId: agent.credentialId,
+        requestId: ctx.requestId,
+        data: {
+          tool_kind: tool!.kind,
+          approvals_required: pending ? decision.approvalsRequired : 0,
+          policy_version: r.version,
+          cost_usd: input.cost_usd ?? 0,
+        },
+      },
+    );
+    if (pending) {
       await enqueueWebhookEvent(tx, "action.pending", {
-        action_id: id,
+        action_id: action.id,
         tenant: agent.tenantId,
         env: agent.env,
         route: r.name,
-        tool: t.name,
+        tool: action.tool,
         summary: action.summary,
         approvals_required: action.approvalsRequired,
         expires_at: action.expiresAt?.toISOString(),
       });
     }
-    const view = toActionView(action, { viewerCredentialId: agent.credentialId, approvalsReceived: 0, token: signed?.token });
-    return { kind: "ok", result: { httpStatus: pending ? 202 : 200, view, replay: false } };
+    const view = toActionView(action, { viewerCredentialId: agent.credentialId, approvalsReceived: 0, token: token?.token });
+    return ok({ httpStatus: pending ? 202 : 200, view, replay: false });
   });
-  if (outcome.kind === "refused") {
+  if (!outcome.ok) {
     countDecision(outcome.error.code === "denied" ? "denied" : "invalid", outcome.error.reason);
     throw outcome.error;
   }
-  if (!outcome.result.replay) countDecision(outcome.result.view.status, outcome.result.view.reason_code);
-  return outcome.result;
+  if (!outcome.value.replay) countDecision(outcome.value.view.status, outcome.value.view.reason_code);
+  return outcome.value;
 }
 
 /** Audit a denial or invalid call (and count it against the breaker); the caller throws after commit. */
@@ -239,17 +178,14 @@ async function refuse(
   decision: Extract<Decision, { outcome: "denied" | "invalid" }>,
   routeId: string | null,
   ctx: { requestId: string },
-): Promise<Outcome> {
+): Promise<Refusal> {
   if (decision.outcome === "invalid") {
     await appendAudit(tx, { ...base, status: "invalid", reason: decision.reason, data: { issues: decision.issues } });
-    return {
-      kind: "refused",
-      error: new AppError("validation_failed", decision.message, { issues: decision.issues, reason: "invalid_args" }),
-    };
+    return refusal(new AppError("validation_failed", decision.message, { issues: decision.issues, reason: "invalid_args" }));
   }
   await appendAudit(tx, { ...base, status: "denied", reason: decision.reason, data: { message: decision.message } });
   if (routeId && decision.reason !== "circuit_open") await recordBreakerFailure(tx, routeId, ctx);
-  return { kind: "refused", error: new AppError("denied", decision.message, { reason: decision.reason, extra: { status: "denied" } }) };
+  return refusal(new AppError("denied", decision.message, { reason: decision.reason, extra: { status: "denied" } }));
 }
 
 /** Which budget a failed decrement ran into (read after the UPDATE refused). */
@@ -263,47 +199,4 @@ function budgetDenial(
   if (run.expiresAt <= now) return { outcome: "denied", reason: "budget_seconds", message: "The run's time budget is used up." };
   if (run.usdUsedMicros + costMicros > run.usdMaxMicros) return { outcome: "denied", reason: "budget_usd", message: "The run's USD budget would be exceeded." };
   return { outcome: "denied", reason: "budget_steps", message: "The run's budget is exhausted." };
-}
-
-type RunRow = {
-  id: string;
-  credentialId: string;
-  routeName: string;
-  status: string;
-  stepsUsed: number;
-  stepsMax: number;
-  usdUsedMicros: number;
-  usdMaxMicros: number;
-  expiresAt: Date;
-};
-
-async function loadRun(tx: Sql, id: string): Promise<RunRow | null> {
-  const row = await tx.get<Record<string, unknown>>(
-    `SELECT "id", "credentialId", "routeName", "status", "stepsUsed", "stepsMax", "usdUsedMicros", "usdMaxMicros", "expiresAt" FROM "Run" WHERE "id" = ?`,
-    [id],
-  );
-  if (!row) return null;
-  return {
-    id: row.id as string,
-    credentialId: row.credentialId as string,
-    routeName: row.routeName as string,
-    status: row.status as string,
-    stepsUsed: asNumber(row.stepsUsed),
-    stepsMax: asNumber(row.stepsMax),
-    usdUsedMicros: asNumber(row.usdUsedMicros),
-    usdMaxMicros: asNumber(row.usdMaxMicros),
-    expiresAt: asDate(row.expiresAt)!,
-  };
-}
-
-const ACTION_COLUMNS = [
-  "id", "runId", "credentialId", "tenantId", "env", "routeId", "routeName", "policyVersion", "tool", "toolKind", "argsHash",
-  "argsDisplay", "summary", "idempotencyKey", "reason", "previewDisplay", "callbackUrl", "onBehalfOf", "costMicros", "status",
-  "decisionReason", "approvalsRequired", "expiresAt", "decidedAt", "tokenJti", "tokenExpiresAt", "tokenSealed", "createdAt", "updatedAt",
-] as const satisfies readonly (keyof Action)[];
-
-const INSERT_ACTION = `INSERT INTO "Action" (${ACTION_COLUMNS.map((c) => `"${c}"`).join(", ")}) VALUES (${ACTION_COLUMNS.map(() => "?").join(", ")})`;
-
-function insertAction(tx: Sql, a: Action): Promise<number> {
-  return tx.run(INSERT_ACTION, ACTION_COLUMNS.map((c) => a[c]));
 }

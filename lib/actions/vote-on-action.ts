@@ -1,16 +1,19 @@
+import "server-only";
 import { db, type Tx } from "@/lib/db/client";
-import { AppError } from "@/lib/errors";
-import type { Action } from "@/lib/db/generated/sqlite/client";
+import { AppError, ok, refusal, type Outcome } from "@/lib/errors";
+import type { Action } from "@/lib/db/types";
 import { appendAudit } from "@/lib/audit/append";
-import { seal } from "@/lib/crypto/seal";
 import { decide } from "@/lib/policy/decide";
 import { mintActionToken } from "@/lib/tokens/mint";
-import { loadRoute, loadTool, killSwitchState } from "@/lib/actions/decision-context";
+import { parseCredentialRoutes } from "@/lib/agents/authenticate-agent";
+import { loadDecisionInput } from "@/lib/actions/decision-context";
 import { finishAction, notifyOutside } from "@/lib/actions/finish-action";
-import { tokenSealContext } from "@/lib/actions/action-view";
+import { actionTokenInput, tokenColumns } from "@/lib/actions/action-token";
 import { notifyActionChanged } from "@/lib/events/action-events";
 import { isUniqueViolation } from "@/lib/db/errors";
+import { lockActionRow } from "@/lib/db/tables/action";
 import { observeTimeToDecision } from "@/lib/metrics/record";
+import { actionAuditFields } from "@/lib/actions/action-audit";
 
 export type VoteInput = {
   actionId: string;
@@ -32,12 +35,7 @@ export type VoteResult = {
   transitioned: boolean;
 };
 
-type Outcome = { ok: true; result: VoteResult } | { ok: false; error: AppError };
-
-const refused = (code: "conflict" | "forbidden" | "not_found" | "validation_failed", reason: string, message: string): Outcome => ({
-  ok: false,
-  error: new AppError(code, message, { reason }),
-});
+const refused = (code: "conflict" | "forbidden" | "not_found" | "validation_failed", reason: string, message: string) => refusal(new AppError(code, message, { reason }));
 
 /**
  * One human's vote on one action, with every approval rule enforced here,
@@ -53,7 +51,7 @@ export async function voteOnAction(input: VoteInput): Promise<VoteResult> {
       issues: [{ path: "reason", message: "required" }],
     });
   }
-  let outcome: Outcome;
+  let outcome: Outcome<VoteResult>;
   try {
     outcome = await db().$transaction((tx) => castVote(tx, input));
   } catch (err) {
@@ -61,15 +59,15 @@ export async function voteOnAction(input: VoteInput): Promise<VoteResult> {
     throw err;
   }
   if (!outcome.ok) throw outcome.error;
-  if (outcome.result.transitioned) notifyActionChanged(input.actionId);
-  return outcome.result;
+  if (outcome.value.transitioned) notifyActionChanged(input.actionId);
+  return outcome.value;
 }
 
-async function castVote(tx: Tx, input: VoteInput): Promise<Outcome> {
+async function castVote(tx: Tx, input: VoteInput): Promise<Outcome<VoteResult>> {
   const now = new Date();
   // Lock the action row first (a row lock on Postgres) so concurrent votes
   // count each other's approvals instead of each seeing only its own.
-  await tx.$executeRaw`UPDATE "Action" SET "updatedAt" = ${now} WHERE "id" = ${input.actionId}`;
+  await lockActionRow(tx, input.actionId, now);
   const action = await tx.action.findUnique({ where: { id: input.actionId } });
   if (!action) return refused("not_found", "not_found", "No such action.");
   if (action.status !== "pending") {
@@ -98,8 +96,7 @@ async function castVote(tx: Tx, input: VoteInput): Promise<Outcome> {
   }
   const prior = await tx.approval.findUnique({ where: { actionId_userId: { actionId: action.id, userId: user.id } } });
   if (prior) {
-    const message =
-      action.approvalsRequired > 1 ? "The second approval must come from someone else." : "You have already voted on this action.";
+    const message = action.approvalsRequired > 1 ? "The second approval must come from someone else." : "You have already voted on this action.";
     return refused("conflict", "already_voted", message);
   }
 
@@ -129,13 +126,13 @@ async function castVote(tx: Tx, input: VoteInput): Promise<Outcome> {
       rejectReason: input.rejectReason!.trim(),
       approvalIds: [approval.id],
     });
-    return { ok: true, result: { status: "rejected", approvalsReceived: 0, approvalsRequired: action.approvalsRequired, transitioned: true } };
+    return ok({ status: "rejected", approvalsReceived: 0, approvalsRequired: action.approvalsRequired, transitioned: true });
   }
 
   const approvals = await tx.approval.findMany({ where: { actionId: action.id, vote: "approve" }, orderBy: { createdAt: "asc" } });
   const received = approvals.length;
   if (!breakGlass && received < action.approvalsRequired) {
-    return { ok: true, result: { status: "pending", approvalsReceived: received, approvalsRequired: action.approvalsRequired, transitioned: false } };
+    return ok({ status: "pending", approvalsReceived: received, approvalsRequired: action.approvalsRequired, transitioned: false });
   }
 
   // Enough votes: re-check policy, kill switches and the credential as they are now.
@@ -143,12 +140,12 @@ async function castVote(tx: Tx, input: VoteInput): Promise<Outcome> {
   const approvalIds = approvals.map((a) => a.id);
   if (recheck.outcome === "denied") {
     await finishAction(tx, action, "denied", { ...audit, reason: recheck.reason, approvalIds });
-    return { ok: true, result: { status: "denied", approvalsReceived: received, approvalsRequired: action.approvalsRequired, transitioned: true } };
+    return ok({ status: "denied", approvalsReceived: received, approvalsRequired: action.approvalsRequired, transitioned: true });
   }
   const required = Math.max(action.approvalsRequired, recheck.approvalsRequired);
   if (!breakGlass && received < required) {
     await tx.action.update({ where: { id: action.id }, data: { approvalsRequired: required } });
-    return { ok: true, result: { status: "pending", approvalsReceived: received, approvalsRequired: required, transitioned: false } };
+    return ok({ status: "pending", approvalsReceived: received, approvalsRequired: required, transitioned: false });
   }
 
   const changed = await tx.action.updateMany({
@@ -170,29 +167,16 @@ async function castVote(tx: Tx, input: VoteInput): Promise<Outcome> {
     reason: breakGlass ? "break_glass_approved" : "approved",
     breakGlassSessionId: breakGlass ? input.breakGlassSessionId! : null,
   });
-  const minted = await mintActionToken(
+  await mintActionToken(
     tx,
-    {
-      credentialId: action.credentialId,
-      tenant: action.tenantId,
-      env: action.env,
-      route: action.routeName,
-      runId: action.runId,
-      actionId: action.id,
-      tool: action.tool,
-      argsHash: action.argsHash,
-      idempotencyKey: action.idempotencyKey,
-      approverIds: approvals.map((a) => a.userId),
-      breakGlassSessionId: breakGlass ? input.breakGlassSessionId! : null,
-    },
+    actionTokenInput(action, { approverIds: approvals.map((a) => a.userId), breakGlassSessionId: breakGlass ? input.breakGlassSessionId! : null }),
     { requestId: input.requestId ?? null, actorType: "user", actorId: user.id, breakGlassSessionId: breakGlass ? input.breakGlassSessionId! : null },
+    async (minted) => {
+      await tx.action.update({ where: { id: action.id }, data: tokenColumns(action.id, minted) });
+    },
   );
-  await tx.action.update({
-    where: { id: action.id },
-    data: { tokenJti: minted.jti, tokenExpiresAt: minted.expiresAt, tokenSealed: seal(minted.token, tokenSealContext(action.id)) },
-  });
   await notifyOutside(tx, action, "approved", { reason: "approved", approvals: received });
-  return { ok: true, result: { status: "approved", approvalsReceived: received, approvalsRequired: required, transitioned: true } };
+  return ok({ status: "approved", approvalsReceived: received, approvalsRequired: required, transitioned: true });
 }
 
 function auditBase(action: Action, input: VoteInput) {
@@ -201,15 +185,7 @@ function auditBase(action: Action, input: VoteInput) {
     actorType: "user" as const,
     actorId: input.userId,
     requestId: input.requestId ?? null,
-    tenantId: action.tenantId,
-    env: action.env,
-    route: action.routeName,
-    tool: action.tool,
-    argsHash: action.argsHash,
-    idempotencyKey: action.idempotencyKey,
-    credentialScope: `${action.tenantId}/${action.env}`,
-    actionId: action.id,
-    runId: action.runId,
+    ...actionAuditFields(action),
     breakGlassSessionId: input.breakGlassSessionId ?? null,
   };
 }
@@ -220,22 +196,16 @@ async function openBreakGlass(tx: Tx, sessionId: string, userId: string, now: Da
 }
 
 /** Steps 2–5 and 9 again, against the current policy, catalog, kill switches and credential. */
-async function recheckAtDecision(
-  tx: Tx,
-  action: Action,
-): Promise<{ outcome: "denied"; reason: string } | { outcome: "ok"; approvalsRequired: number }> {
+async function recheckAtDecision(tx: Tx, action: Action): Promise<{ outcome: "denied"; reason: string } | { outcome: "ok"; approvalsRequired: number }> {
   const cred = await tx.agentCredential.findUnique({ where: { id: action.credentialId } });
   if (!cred || cred.revokedAt) return { outcome: "denied", reason: "credential_revoked" };
-  const route = await loadRoute(tx, action.routeName);
-  const tool = await loadTool(tx, action.tool);
-  const decision = decide({
-    credentialRoutes: JSON.parse(cred.routes) as string[],
+  const { input } = await loadDecisionInput(tx, {
+    credentialRoutes: parseCredentialRoutes(cred.routes),
+    tenantId: action.tenantId,
     routeName: action.routeName,
-    route: route ? { policy: route.policy, breakerOpen: route.breakerOpen } : null,
-    killSwitch: await killSwitchState(tx, action.tenantId, action.tool),
     toolName: action.tool,
-    tool,
   });
+  const decision = decide(input);
   if (decision.outcome === "denied") return { outcome: "denied", reason: decision.reason };
   if (decision.outcome === "invalid") return { outcome: "denied", reason: "invalid_args" };
   // A tool whose kind got stricter keeps at least the approvals it started with.

@@ -1,5 +1,7 @@
+import "server-only";
 import { z } from "zod";
-import { asDate, sqlRead, sqlTransaction } from "@/lib/db/sql";
+import { sqlRead, sqlTransaction } from "@/lib/db/sql";
+import { findAgentCredentialByPrefix, touchAgentCredential } from "@/lib/db/tables/agent-credential";
 import { AppError } from "@/lib/errors";
 import { agentKeyMatches, parseAgentKey } from "@/lib/agents/credential-key";
 
@@ -14,6 +16,11 @@ export type AgentPrincipal = {
 
 const stringList = z.array(z.string());
 
+/** A credential's stored route list (JSON text), checked: anything but a list of names throws. */
+export function parseCredentialRoutes(routes: string): string[] {
+  return stringList.parse(JSON.parse(routes));
+}
+
 /** `tenant/env` — the credential scope written into audit rows. */
 export function credentialScope(p: { tenantId: string; env: string }): string {
   return `${p.tenantId}/${p.env}`;
@@ -21,27 +28,11 @@ export function credentialScope(p: { tenantId: string; env: string }): string {
 
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-const BY_PREFIX = `SELECT "id", "name", "tenantId", "env", "routes", "callbackAllowlist", "keyHash", "lastUsedAt", "revokedAt"
-  FROM "AgentCredential" WHERE "keyPrefix" = ?`;
-const TOUCH = `UPDATE "AgentCredential" SET "lastUsedAt" = ? WHERE "id" = ?`;
-
-type CredentialRow = {
-  id: string;
-  name: string;
-  tenantId: string;
-  env: string;
-  routes: string;
-  callbackAllowlist: string;
-  keyHash: string;
-  lastUsedAt: unknown;
-  revokedAt: unknown;
-};
-
 /**
  * Step 1 of the decision: the bearer key names a live credential, or 401.
  * Unknown, malformed and revoked keys all get the same answer.
  */
-export async function authenticateAgent(req: Request): Promise<AgentPrincipal> {
+export async function authenticateAgent(req: { readonly headers: Headers }): Promise<AgentPrincipal> {
   const header = req.headers.get("authorization") ?? "";
   const m = /^Bearer ([^\s]+)$/.exec(header);
   const refuse = () => new AppError("unauthenticated", "A valid agent key is required (Authorization: Bearer …).");
@@ -49,20 +40,20 @@ export async function authenticateAgent(req: Request): Promise<AgentPrincipal> {
   const key = m[1]!;
   const parsed = parseAgentKey(key);
   if (!parsed) throw refuse();
-  const cred = await sqlRead((sql) => sql.get<CredentialRow>(BY_PREFIX, [parsed.prefix]));
+  const cred = await sqlRead((sql) => findAgentCredentialByPrefix(sql, parsed.prefix));
   if (!cred || !agentKeyMatches(key, cred.keyHash) || cred.revokedAt !== null) throw refuse();
   const now = Date.now();
-  const lastUsed = asDate(cred.lastUsedAt);
+  const lastUsed = cred.lastUsedAt;
   if (!lastUsed || now - lastUsed.getTime() > LAST_USED_RESOLUTION_MS) {
     // Coarse on purpose: a write per request would cost the hot path.
-    await sqlTransaction((sql) => sql.run(TOUCH, [new Date(now), cred.id]));
+    await sqlTransaction((sql) => touchAgentCredential(sql, cred.id, new Date(now)));
   }
   return {
     credentialId: cred.id,
     name: cred.name,
     tenantId: cred.tenantId,
     env: cred.env,
-    routes: stringList.parse(JSON.parse(cred.routes)),
+    routes: parseCredentialRoutes(cred.routes),
     callbackAllowlist: stringList.parse(JSON.parse(cred.callbackAllowlist)),
   };
 }

@@ -1,6 +1,8 @@
+import "server-only";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/append";
+import { credentialScope } from "@/lib/agents/authenticate-agent";
 import { seal } from "@/lib/crypto/seal";
 import { generateAgentKey, generateCallbackSecret } from "@/lib/agents/credential-key";
 import { ENVIRONMENTS } from "@/lib/policy/types";
@@ -52,7 +54,7 @@ export async function createCredential(input: NewCredential, ctx: { requestId?: 
       requestId: ctx.requestId ?? null,
       tenantId: input.tenantId,
       env: input.env,
-      credentialScope: `${input.tenantId}/${input.env}`,
+      credentialScope: credentialScope(input),
       data: { credential_id: cred.id, name: input.name, routes: input.routes, key_prefix: prefix },
     });
     return cred.id;
@@ -74,7 +76,7 @@ export async function revokeCredential(id: string, actorId: string | null, ctx: 
       requestId: ctx.requestId ?? null,
       tenantId: cred.tenantId,
       env: cred.env,
-      credentialScope: `${cred.tenantId}/${cred.env}`,
+      credentialScope: credentialScope(cred),
       data: { credential_id: id, key_prefix: cred.keyPrefix },
     });
   });

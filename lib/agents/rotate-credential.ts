@@ -1,6 +1,8 @@
+import "server-only";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/append";
+import { credentialScope } from "@/lib/agents/authenticate-agent";
 import { seal } from "@/lib/crypto/seal";
 import { generateAgentKey, generateCallbackSecret } from "@/lib/agents/credential-key";
 
@@ -46,7 +48,7 @@ export async function rotateCredential(
       requestId: ctx.requestId ?? null,
       tenantId: old.tenantId,
       env: old.env,
-      credentialScope: `${old.tenantId}/${old.env}`,
+      credentialScope: credentialScope(old),
       data: { credential_id: cred.id, rotated_from_id: old.id, old_key_prefix: old.keyPrefix, key_prefix: prefix },
     });
     return cred.id;

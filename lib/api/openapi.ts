@@ -1,14 +1,5 @@
 import { z } from "zod";
-import {
-  actionView,
-  deniedView,
-  errorView,
-  proposeActionInput,
-  redeemInput,
-  reportResultInput,
-  runView,
-  startRunInput,
-} from "@/lib/api/schemas";
+import { actionView, deniedView, errorView, proposeActionInput, redeemInput, reportResultInput, runView, startRunInput } from "@/lib/api/schemas";
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { target: "draft-2020-12", unrepresentable: "any" });
 

@@ -6,9 +6,7 @@ import { z } from "zod";
  */
 const id = z.string().min(1).max(100);
 
-export const startRunInput = z
-  .object({ route: z.string().min(1).max(100).describe("Route name, e.g. support/draft") })
-  .strict();
+export const startRunInput = z.object({ route: z.string().min(1).max(100).describe("Route name, e.g. support/draft") }).strict();
 export type StartRunInput = z.infer<typeof startRunInput>;
 
 export const budgetsView = z.object({
@@ -35,11 +33,7 @@ export const proposeActionInput = z
     args: z.record(z.string(), z.unknown()).describe("Tool arguments; validated against the tool's JSON schema"),
     idempotency_key: z.string().min(1).max(200),
     reason: z.string().max(2000).optional().describe("The agent's reason. Untrusted; shown to reviewers as inert text."),
-    preview: z
-      .object({ before: z.unknown().optional(), after: z.unknown().optional() })
-      .strict()
-      .optional()
-      .describe("Optional before/after preview for reviewers. Untrusted."),
+    preview: z.object({ before: z.unknown().optional(), after: z.unknown().optional() }).strict().optional().describe("Optional before/after preview for reviewers. Untrusted."),
     callback_url: z.string().max(2048).optional(),
     on_behalf_of: z
       .email()
@@ -93,9 +87,7 @@ export const reportResultInput = z
   })
   .strict();
 
-export const redeemInput = z
-  .object({ token: z.string().min(1).max(4096), tool: z.string().min(1).max(100), args: z.record(z.string(), z.unknown()) })
-  .strict();
+export const redeemInput = z.object({ token: z.string().min(1).max(4096), tool: z.string().min(1).max(100), args: z.record(z.string(), z.unknown()) }).strict();
 
 export const errorView = z.object({
   error: z.object({

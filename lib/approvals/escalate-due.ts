@@ -1,8 +1,12 @@
+import "server-only";
 import { db } from "@/lib/db/client";
 import { sqlRead } from "@/lib/db/sql";
+import { anyActionDueForEscalation } from "@/lib/db/tables/action";
+import { policyVersionIds } from "@/lib/db/tables/policy-version";
 import { appendAudit } from "@/lib/audit/append";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 import { parsePolicy } from "@/lib/policy/policy-schema";
+import { actionAuditFields } from "@/lib/actions/action-audit";
 
 /**
  * Re-notify reviewers about actions still pending after their route policy's
@@ -19,7 +23,7 @@ export async function escalateDueActions(now = new Date(), limit = 200): Promise
   // (with 50,000 pending this sweep took 13–32 ms of every second, the event loop stopped).
   const cutoff = new Date(now.getTime() - shortest * 1000);
   // Usually nothing is due: find that out with one raw read before any ORM query.
-  if (!(await sqlRead((sql) => sql.get(ANY_DUE, [cutoff])))) return 0;
+  if (!(await sqlRead((sql) => anyActionDueForEscalation(sql, cutoff)))) return 0;
   const candidates = await db().action.findMany({
     where: { status: "pending", escalatedAt: null, createdAt: { lte: cutoff }, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
     orderBy: { createdAt: "asc" },
@@ -64,15 +68,7 @@ export async function escalateDueActions(now = new Date(), limit = 200): Promise
       await appendAudit(tx, {
         type: "action.escalated",
         actorType: "system",
-        tenantId: a.tenantId,
-        env: a.env,
-        route: a.routeName,
-        tool: a.tool,
-        argsHash: a.argsHash,
-        idempotencyKey: a.idempotencyKey,
-        credentialScope: `${a.tenantId}/${a.env}`,
-        actionId: a.id,
-        runId: a.runId,
+        ...actionAuditFields(a),
         status: "pending",
         reason: "escalated",
         data: { pending_seconds: pendingFor, escalate_after_seconds: seconds },
@@ -84,15 +80,13 @@ export async function escalateDueActions(now = new Date(), limit = 200): Promise
   return sent;
 }
 
-const ANY_DUE = `SELECT 1 AS "due" FROM "Action" WHERE "status" = 'pending' AND "escalatedAt" IS NULL AND "createdAt" <= ? LIMIT 1`;
-
 // Policy versions never change once written, so each one's delay is read once.
 const delayByVersion = new Map<string, number | null>();
 
 /** The shortest `approval.escalate_after_seconds` of any policy version; null when none escalates. */
 async function shortestEscalation(): Promise<number | null> {
-  const ids = await sqlRead((sql) => sql.all<{ id: string }>(`SELECT "id" FROM "PolicyVersion"`));
-  const unknown = ids.filter((v) => !delayByVersion.has(v.id)).map((v) => v.id);
+  const ids = await sqlRead((sql) => policyVersionIds(sql));
+  const unknown = ids.filter((id) => !delayByVersion.has(id));
   if (unknown.length) {
     for (const pv of await db().policyVersion.findMany({ where: { id: { in: unknown } }, select: { id: true, policy: true } })) {
       let seconds: number | null = null;
@@ -105,7 +99,7 @@ async function shortestEscalation(): Promise<number | null> {
     }
   }
   let shortest: number | null = null;
-  for (const { id } of ids) {
+  for (const id of ids) {
     const s = delayByVersion.get(id);
     if (s !== null && s !== undefined && (shortest === null || s < shortest)) shortest = s;
   }

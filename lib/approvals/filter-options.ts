@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "@/lib/db/client";
 
 export type FilterOptions = { tenants: string[]; routes: string[]; tools: string[] };

@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "@/lib/db/client";
 import type { BlastRadius, Undo } from "@/lib/policy/types";
 import { toolReviewInfo } from "@/lib/approvals/tool-info";
@@ -79,9 +80,7 @@ export async function getActionDetail(id: string, viewer: DetailViewer): Promise
     db().approval.findMany({ where: { actionId: a.id }, orderBy: { createdAt: "asc" } }),
     db().user.findUnique({ where: { id: viewer.id }, select: { lastSignInAt: true } }),
   ]);
-  const users = approvals.length
-    ? await db().user.findMany({ where: { id: { in: approvals.map((v) => v.userId) } }, select: { id: true, email: true } })
-    : [];
+  const users = approvals.length ? await db().user.findMany({ where: { id: { in: approvals.map((v) => v.userId) } }, select: { id: true, email: true } }) : [];
   const emailOf = (uid: string) => users.find((u) => u.id === uid)?.email ?? uid;
   const info = toolReviewInfo(tool);
   const now = Date.now();
@@ -90,13 +89,17 @@ export async function getActionDetail(id: string, viewer: DetailViewer): Promise
   const onBehalf = !!a.onBehalfOf && a.onBehalfOf.trim().toLowerCase() === viewer.email.toLowerCase();
   const voted = approvals.some((v) => v.userId === viewer.id);
   const whyNot = !pending
-    ? a.status === "pending" ? "This action has expired." : `This action is already ${a.status}.`
+    ? a.status === "pending"
+      ? "This action has expired."
+      : `This action is already ${a.status}.`
     : !isReviewer
       ? "Only reviewers may vote."
       : onBehalf
         ? "This action is on your behalf; someone else must decide it."
         : voted
-          ? a.approvalsRequired > 1 ? "You approved already; the next approval must come from someone else." : "You have already voted."
+          ? a.approvalsRequired > 1
+            ? "You approved already; the next approval must come from someone else."
+            : "You have already voted."
           : null;
   const preview = parseObject(a.previewDisplay);
   const stale = !me?.lastSignInAt || now - me.lastSignInAt.getTime() > STEP_UP_MAX_AGE_MS;
@@ -155,9 +158,7 @@ export async function getActionDetail(id: string, viewer: DetailViewer): Promise
       stepUpRequired: a.toolKind === "destructive" && stale,
       canExtend: pending && isReviewer && !onBehalf && a.ttlExtendedAt === null && a.expiresAt !== null,
     },
-    result: a.resultStatus
-      ? { status: a.resultStatus, durationMs: a.resultDurationMs, error: a.resultError, at: a.resultAt?.toISOString() ?? null }
-      : null,
+    result: a.resultStatus ? { status: a.resultStatus, durationMs: a.resultDurationMs, error: a.resultError, at: a.resultAt?.toISOString() ?? null } : null,
     redeemedAt: a.redeemedAt?.toISOString() ?? null,
     timeline: await buildTimeline(a.id),
   };

@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "@/lib/db/client";
 import { FAST_DECISION_MS, type ActionFilters } from "@/lib/approvals/schemas";
 import { actionWhere } from "@/lib/approvals/action-where";

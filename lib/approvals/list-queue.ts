@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "@/lib/db/client";
 import type { ActionFilters } from "@/lib/approvals/schemas";
 import { actionWhere } from "@/lib/approvals/action-where";
@@ -35,9 +36,7 @@ export async function listQueue(filters: ActionFilters, viewer: QueueViewer, lim
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     take: limit,
   });
-  const votes = rows.length
-    ? await db().approval.findMany({ where: { actionId: { in: rows.map((r) => r.id) } }, select: { actionId: true, userId: true, vote: true } })
-    : [];
+  const votes = rows.length ? await db().approval.findMany({ where: { actionId: { in: rows.map((r) => r.id) } }, select: { actionId: true, userId: true, vote: true } }) : [];
   const me = viewer.email.toLowerCase();
   return rows.map((a) => {
     const mine = votes.filter((v) => v.actionId === a.id);

@@ -1,4 +1,6 @@
+import "server-only";
 import { z } from "zod";
+import { AppError, zodIssues } from "@/lib/errors";
 
 /**
  * Shapes shared by the console approval API, its handlers and the UI forms.
@@ -20,6 +22,13 @@ export const actionFilters = z.object({
   fast: z.enum(["1"]).optional(),
 });
 export type ActionFilters = z.infer<typeof actionFilters>;
+
+/** The queue's and history's filters from a query string; unknown and blank parameters are ignored, a bad value is a 422. */
+export function parseActionFilters(params: URLSearchParams): ActionFilters {
+  const parsed = actionFilters.safeParse(Object.fromEntries([...params].filter(([k, v]) => k in actionFilters.shape && v.trim() !== "")));
+  if (!parsed.success) throw new AppError("validation_failed", "Invalid filter.", { issues: zodIssues(parsed.error.issues) });
+  return parsed.data;
+}
 
 /** POST /api/console/actions/{id}/vote */
 export const voteBody = z

@@ -1,9 +1,11 @@
-import type { Tx } from "@/lib/db/client";
+import "server-only";
 import { AppError } from "@/lib/errors";
 import type { AuditRecord } from "@/lib/audit/chain";
 // The same hash as hashAuditRecord (test/audit-tamper.test.ts pins the two together), without the general canonicaliser.
 import { fastAuditRecordHash } from "@/lib/audit/fast-record-hash";
-import { asNumber, asSql, type Sql } from "@/lib/db/sql";
+import { asSql } from "@/lib/db/sql";
+import type { Exec, Sql } from "@/lib/db/types";
+import { insertAuditEvent, reserveAuditSeqs, setAuditHeadHash } from "@/lib/db/tables/audit-event";
 
 export type ActorType = "agent" | "user" | "system";
 
@@ -39,7 +41,7 @@ export type AuditInput = {
  * call needs and takes the lock that orders appends (a row lock on Postgres;
  * SQLite has one writer); one more stores the new head hash.
  */
-export async function appendAudit(exec: Tx | Sql, ...events: AuditInput[]): Promise<number[]> {
+export async function appendAudit(exec: Exec, ...events: AuditInput[]): Promise<number[]> {
   if (events.length === 0) return [];
   try {
     return await appendEvents(asSql(exec), events);
@@ -51,17 +53,10 @@ export async function appendAudit(exec: Tx | Sql, ...events: AuditInput[]): Prom
   }
 }
 
-const RESERVE = `UPDATE "AuditHead" SET "seq" = "seq" + ? WHERE "id" = 1 RETURNING "seq", "hash"`;
-const INSERT = `INSERT INTO "AuditEvent" ("seq", "at", "requestId", "actorType", "actorId", "type", "tenantId", "env", "route", "tool",
-  "argsHash", "idempotencyKey", "credentialScope", "actionId", "runId", "approvalIds", "breakGlassSessionId", "status",
-  "reason", "durationMs", "jti", "data", "prevHash", "hash")
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-const SET_HEAD = `UPDATE "AuditHead" SET "hash" = ? WHERE "id" = 1`;
-
 async function appendEvents(sql: Sql, events: AuditInput[]): Promise<number[]> {
-  const top = await sql.get<{ seq: unknown; hash: string }>(RESERVE, [events.length]);
+  const top = await reserveAuditSeqs(sql, events.length);
   if (!top) throw new Error("audit chain head is missing");
-  let seq = asNumber(top.seq) - events.length;
+  let seq = top.lastSeq - events.length;
   let prevHash = top.hash;
   const at = new Date();
   const seqs: number[] = [];
@@ -93,15 +88,10 @@ async function appendEvents(sql: Sql, events: AuditInput[]): Promise<number[]> {
       prevHash,
     };
     const hash = fastAuditRecordHash(record);
-    await sql.run(INSERT, [
-      record.seq, at, record.requestId, record.actorType, record.actorId, record.type, record.tenantId, record.env,
-      record.route, record.tool, record.argsHash, record.idempotencyKey, record.credentialScope, record.actionId,
-      record.runId, record.approvalIds, record.breakGlassSessionId, record.status, record.reason, record.durationMs,
-      record.jti, record.data, record.prevHash, hash,
-    ]);
+    await insertAuditEvent(sql, { ...record, at, hash });
     prevHash = hash;
     seqs.push(seq);
   }
-  await sql.run(SET_HEAD, [prevHash]);
+  await setAuditHeadHash(sql, prevHash);
   return seqs;
 }

@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "@/lib/db/client";
 import { auditWhere, timeWindow, toAuditView, type SeqWindow, type AuditFilter, type AuditView } from "@/lib/audit/query";
 
@@ -6,9 +7,30 @@ export type ExportFormat = "jsonl" | "csv";
 
 /** CSV columns, in order; nested values (approval ids, data) are JSON text in their cell. */
 export const CSV_COLUMNS: (keyof AuditView)[] = [
-  "seq", "at", "request_id", "actor_type", "actor_id", "type", "tenant", "env", "route", "tool", "args_hash",
-  "idempotency_key", "credential_scope", "action_id", "run_id", "approval_ids", "break_glass_session_id",
-  "status", "reason", "duration_ms", "jti", "data", "prev_hash", "hash",
+  "seq",
+  "at",
+  "request_id",
+  "actor_type",
+  "actor_id",
+  "type",
+  "tenant",
+  "env",
+  "route",
+  "tool",
+  "args_hash",
+  "idempotency_key",
+  "credential_scope",
+  "action_id",
+  "run_id",
+  "approval_ids",
+  "break_glass_session_id",
+  "status",
+  "reason",
+  "duration_ms",
+  "jti",
+  "data",
+  "prev_hash",
+  "hash",
 ];
 
 /** RFC 4180 quoting, plus a leading `'` on cells a spreadsheet would run as a formula. */

@@ -1,10 +1,32 @@
+import "server-only";
 import crypto from "node:crypto";
 import type { AuditRecord } from "@/lib/audit/chain";
 
 /** AuditRecord's keys in code-point order, as RFC 8785 sorts them. */
 export const KEYS_SORTED = [
-  "actionId", "actorId", "actorType", "approvalIds", "argsHash", "at", "breakGlassSessionId", "credentialScope", "data", "durationMs",
-  "env", "idempotencyKey", "jti", "prevHash", "reason", "requestId", "route", "runId", "seq", "status", "tenantId", "tool", "type",
+  "actionId",
+  "actorId",
+  "actorType",
+  "approvalIds",
+  "argsHash",
+  "at",
+  "breakGlassSessionId",
+  "credentialScope",
+  "data",
+  "durationMs",
+  "env",
+  "idempotencyKey",
+  "jti",
+  "prevHash",
+  "reason",
+  "requestId",
+  "route",
+  "runId",
+  "seq",
+  "status",
+  "tenantId",
+  "tool",
+  "type",
 ] as const satisfies readonly (keyof AuditRecord)[];
 
 /**

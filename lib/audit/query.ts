@@ -1,7 +1,8 @@
+import "server-only";
 import { z } from "zod";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
-import type { AuditEvent } from "@/lib/db/generated/sqlite/client";
+import type { AuditEvent } from "@/lib/db/types";
 
 export const AUDIT_PAGE_DEFAULT = 50;
 export const AUDIT_PAGE_MAX = 200;
@@ -127,7 +128,8 @@ export function parseAuditQuery(params: URLSearchParams): { filter: AuditFilter;
 
 function positiveInt(name: string, v: string): number {
   const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 1) throw new AppError("validation_failed", `${name} must be a positive whole number.`, { issues: [{ path: name, message: "positive integer" }] });
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new AppError("validation_failed", `${name} must be a positive whole number.`, { issues: [{ path: name, message: "positive integer" }] });
   return n;
 }
 

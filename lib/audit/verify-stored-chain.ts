@@ -1,4 +1,6 @@
-import { asDate, asNumber, sqlRead } from "@/lib/db/sql";
+import "server-only";
+import { sqlRead } from "@/lib/db/sql";
+import { AUDIT_EVENT_COLUMNS, auditEventValueBatch, readAuditHead } from "@/lib/db/tables/audit-event";
 import { GENESIS_HASH, hashAuditRecord, type AuditRecord } from "@/lib/audit/chain";
 import { KEYS_SORTED, fastAuditHashOfValues } from "@/lib/audit/fast-record-hash";
 
@@ -25,10 +27,9 @@ export async function verifyStoredChain(batchSize = VERIFY_BATCH): Promise<Store
   for (;;) {
     // Raw SQL on the read connection, rows as arrays: through the ORM 1M rows took minutes, and an
     // object per row was most of the remaining time (bench P6). A read here never holds up writes.
-    const batch = await sqlRead((sql) => sql.rows(BATCH, [last.seq, batchSize]));
+    const batch = await sqlRead((sql) => auditEventValueBatch(sql, last.seq, batchSize));
     if (batch.length === 0) break;
     for (const v of batch) {
-      normalise(v);
       const seq = v[SEQ] as number;
       const hash = v[HASH] as string;
       // The same checks, in the same order and words, as verifyChain in lib/audit/chain.ts.
@@ -42,8 +43,7 @@ export async function verifyStoredChain(batchSize = VERIFY_BATCH): Promise<Store
       count++;
     }
   }
-  const headRow = await sqlRead((sql) => sql.get<{ seq: unknown; hash: string }>(`SELECT "seq", "hash" FROM "AuditHead" WHERE "id" = 1`));
-  const head = headRow ? { seq: asNumber(headRow.seq), hash: headRow.hash } : null;
+  const head = await sqlRead((sql) => readAuditHead(sql));
   if (!head) return { ok: false, badSeq: last.seq + 1, problem: "the audit head row is missing" };
   if (head.seq > last.seq) return { ok: false, badSeq: last.seq + 1, problem: `event missing: the head is at sequence ${head.seq}, the log ends at ${last.seq}` };
   if (head.seq < last.seq) return { ok: false, badSeq: head.seq + 1, problem: `the head is at sequence ${head.seq}, behind the log's last event ${last.seq}` };
@@ -51,29 +51,11 @@ export async function verifyStoredChain(batchSize = VERIFY_BATCH): Promise<Store
   return { ok: true, count };
 }
 
-const COLUMNS = [
-  "seq", "at", "requestId", "actorType", "actorId", "type", "tenantId", "env", "route", "tool", "argsHash", "idempotencyKey",
-  "credentialScope", "actionId", "runId", "approvalIds", "breakGlassSessionId", "status", "reason", "durationMs", "jti", "data",
-  "prevHash", "hash",
-] as const;
-
-const BATCH = `SELECT ${COLUMNS.map((c) => `"${c}"`).join(", ")} FROM "AuditEvent" WHERE "seq" > ? ORDER BY "seq" LIMIT ?`;
-
+const COLUMNS = AUDIT_EVENT_COLUMNS;
 const SEQ = COLUMNS.indexOf("seq");
-const AT = COLUMNS.indexOf("at");
-const DURATION = COLUMNS.indexOf("durationMs");
 const PREV = COLUMNS.indexOf("prevHash");
 const HASH = COLUMNS.indexOf("hash");
 const KEY_INDEX = KEYS_SORTED.map((k) => COLUMNS.indexOf(k));
-
-/** Provider-shaped values to the record's (in place: at a million rows, copies are the garbage collector's work). */
-function normalise(v: unknown[]): void {
-  v[SEQ] = asNumber(v[SEQ]);
-  const at = v[AT];
-  // SQLite holds the ORM's "…T…+00:00" text: the same instant as toISOString's "…Z" form.
-  v[AT] = typeof at === "string" && ISO_UTC_OFFSET.test(at) ? `${at.slice(0, -6)}Z` : asDate(at)!.toISOString();
-  if (v[DURATION] !== null && v[DURATION] !== undefined) v[DURATION] = asNumber(v[DURATION]);
-}
 
 /** A row the reference canonicaliser refuses (a lone surrogate, say) was never appended: it does not match. */
 function referenceHashMatches(v: unknown[], hash: string): boolean {
@@ -91,5 +73,3 @@ function toRecord(v: unknown[]): AuditRecord {
   });
   return r as AuditRecord;
 }
-
-const ISO_UTC_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+00:00$/;

@@ -1,3 +1,4 @@
+import "server-only";
 import type { AuthOptions } from "next-auth";
 import type { Provider } from "next-auth/providers/index";
 import CredentialsProvider from "next-auth/providers/credentials";
@@ -21,9 +22,7 @@ type OidcProfile = { sub: string; email?: string; name?: string; preferred_usern
  * generic OIDC provider only when issuer, client id and secret are all set.
  * Pure: no network (the discovery document is fetched at sign-in time).
  */
-export function buildProviders(
-  e: Pick<Env, "OIDC_ISSUER" | "OIDC_CLIENT_ID" | "OIDC_CLIENT_SECRET" | "OIDC_NAME">,
-): Provider[] {
+export function buildProviders(e: Pick<Env, "OIDC_ISSUER" | "OIDC_CLIENT_ID" | "OIDC_CLIENT_SECRET" | "OIDC_NAME">): Provider[] {
   const providers: Provider[] = [
     CredentialsProvider({
       id: "credentials",

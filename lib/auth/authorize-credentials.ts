@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { db } from "@/lib/db/client";
 import { appendAudit } from "@/lib/audit/append";
@@ -20,11 +21,7 @@ let dummyHash: Promise<string> | undefined;
  * already had MAX_FAILURES attempts in the last minute; the check and the
  * count are one step (takeAttempt), so concurrent guesses cannot share a check.
  */
-export async function authorizeCredentials(
-  credentials: Record<string, unknown> | undefined,
-  ip: string,
-  requestId?: string,
-): Promise<AuthorizedUser | null> {
+export async function authorizeCredentials(credentials: Record<string, unknown> | undefined, ip: string, requestId?: string): Promise<AuthorizedUser | null> {
   const parsed = credentialsInput.safeParse(credentials ?? {});
   if (!parsed.success) return null;
   const { email, password } = parsed.data;
@@ -57,12 +54,7 @@ export async function authorizeCredentials(
 }
 
 /** Stamp lastSignInAt and audit the sign-in, together. */
-export async function recordSignIn(
-  userId: string,
-  email: string,
-  method: "password" | "oidc",
-  meta: { ip?: string; requestId?: string } = {},
-): Promise<void> {
+export async function recordSignIn(userId: string, email: string, method: "password" | "oidc", meta: { ip?: string; requestId?: string } = {}): Promise<void> {
   await db().$transaction(async (tx) => {
     await tx.user.update({ where: { id: userId }, data: { lastSignInAt: new Date() } });
     await appendAudit(tx, {

@@ -1,3 +1,4 @@
+import "server-only";
 import argon2 from "argon2";
 
 /**

@@ -1,3 +1,4 @@
+import "server-only";
 import { db, type Tx } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/append";
@@ -8,11 +9,7 @@ import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
  * event and `break_glass.closed` webhook. Conditional on endedAt being null,
  * so a hand close racing the sweep closes it once.
  */
-export async function endSessionTx(
-  tx: Tx,
-  sessionId: string,
-  how: { by: "hand"; userId: string; requestId?: string } | { by: "expiry"; now: Date },
-): Promise<boolean> {
+export async function endSessionTx(tx: Tx, sessionId: string, how: { by: "hand"; userId: string; requestId?: string } | { by: "expiry"; now: Date }): Promise<boolean> {
   const endedAt = how.by === "expiry" ? how.now : new Date();
   const changed = await tx.breakGlassSession.updateMany({
     where: { id: sessionId, endedAt: null },

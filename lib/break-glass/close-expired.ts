@@ -1,8 +1,8 @@
+import "server-only";
 import { db } from "@/lib/db/client";
 import { sqlRead } from "@/lib/db/sql";
+import { anyBreakGlassSessionExpired } from "@/lib/db/tables/break-glass-session";
 import { endSessionTx } from "@/lib/break-glass/close-break-glass";
-
-const ANY_DUE = `SELECT 1 AS "due" FROM "BreakGlassSession" WHERE "endedAt" IS NULL AND "expiresAt" <= ? LIMIT 1`;
 
 /**
  * The sweep: mark sessions past their expiry as ended and fire
@@ -11,7 +11,7 @@ const ANY_DUE = `SELECT 1 AS "due" FROM "BreakGlassSession" WHERE "endedAt" IS N
  */
 export async function closeExpiredBreakGlass(now = new Date()): Promise<number> {
   // Every second, almost always nothing: one raw read first, the ORM only when something is due.
-  if (!(await sqlRead((sql) => sql.get(ANY_DUE, [now])))) return 0;
+  if (!(await sqlRead((sql) => anyBreakGlassSessionExpired(sql, now)))) return 0;
   const due = await db().breakGlassSession.findMany({ where: { endedAt: null, expiresAt: { lte: now } }, select: { id: true, expiresAt: true }, take: 100 });
   let closed = 0;
   for (const s of due) {

@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "@/lib/db/client";
 import { isOpen } from "@/lib/break-glass/session-rules";
 
@@ -13,7 +14,17 @@ export type BreakGlassView = {
   review: { by_email: string; at: string; note: string | null } | null;
 };
 
-type Row = { id: string; userId: string; reason: string; startedAt: Date; expiresAt: Date; endedAt: Date | null; reviewById: string | null; reviewAt: Date | null; reviewNote: string | null };
+type Row = {
+  id: string;
+  userId: string;
+  reason: string;
+  startedAt: Date;
+  expiresAt: Date;
+  endedAt: Date | null;
+  reviewById: string | null;
+  reviewAt: Date | null;
+  reviewNote: string | null;
+};
 
 async function toViews(rows: Row[], now: Date): Promise<BreakGlassView[]> {
   const ids = [...new Set(rows.flatMap((r) => [r.userId, ...(r.reviewById ? [r.reviewById] : [])]))];

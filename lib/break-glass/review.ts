@@ -1,6 +1,7 @@
+import "server-only";
 import { z } from "zod";
 import { db } from "@/lib/db/client";
-import { AppError } from "@/lib/errors";
+import { AppError, ok, refusal, settle, type Outcome } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/append";
 import { toAuditView, type AuditView } from "@/lib/audit/query";
 import { getBreakGlass, type BreakGlassView } from "@/lib/break-glass/list-sessions";
@@ -27,20 +28,29 @@ export const acknowledgeReviewInput = z.strictObject({ note: z.string().trim().m
  */
 export async function acknowledgeBreakGlassReview(sessionId: string, userId: string, body: unknown, ctx: { requestId?: string } = {}): Promise<void> {
   const parsed = acknowledgeReviewInput.safeParse(body ?? {});
-  if (!parsed.success) throw new AppError("validation_failed", "Invalid review note.", { issues: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) });
+  if (!parsed.success)
+    throw new AppError("validation_failed", "Invalid review note.", { issues: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) });
   const note = parsed.data.note || null;
-  const refusal = await db().$transaction(async (tx): Promise<AppError | null> => {
+  const outcome = await db().$transaction(async (tx): Promise<Outcome<void>> => {
     const now = new Date();
     const s = await tx.breakGlassSession.findUnique({ where: { id: sessionId } });
-    if (!s) return new AppError("not_found", "No such break-glass session.");
+    if (!s) return refusal(new AppError("not_found", "No such break-glass session."));
     if (s.userId === userId) {
       // Returned, not thrown: the refusal's audit event must commit.
-      await appendAudit(tx, { type: "break_glass.review_refused", actorType: "user", actorId: userId, requestId: ctx.requestId, breakGlassSessionId: s.id, status: "refused", reason: "own_session" });
-      return new AppError("forbidden", "Someone else must acknowledge the review of your own break-glass session.", { reason: "own_session" });
+      await appendAudit(tx, {
+        type: "break_glass.review_refused",
+        actorType: "user",
+        actorId: userId,
+        requestId: ctx.requestId,
+        breakGlassSessionId: s.id,
+        status: "refused",
+        reason: "own_session",
+      });
+      return refusal(new AppError("forbidden", "Someone else must acknowledge the review of your own break-glass session.", { reason: "own_session" }));
     }
-    if (isOpen(s, now)) return new AppError("conflict", "The session is still open; review it after it ends.", { reason: "still_open" });
+    if (isOpen(s, now)) return refusal(new AppError("conflict", "The session is still open; review it after it ends.", { reason: "still_open" }));
     const changed = await tx.breakGlassSession.updateMany({ where: { id: s.id, reviewById: null }, data: { reviewById: userId, reviewAt: now, reviewNote: note } });
-    if (changed.count !== 1) return new AppError("conflict", "This review was already acknowledged.", { reason: "already_reviewed" });
+    if (changed.count !== 1) return refusal(new AppError("conflict", "This review was already acknowledged.", { reason: "already_reviewed" }));
     await appendAudit(tx, {
       type: "break_glass.reviewed",
       actorType: "user",
@@ -50,7 +60,7 @@ export async function acknowledgeBreakGlassReview(sessionId: string, userId: str
       status: "acknowledged",
       reason: note,
     });
-    return null;
+    return ok(undefined);
   });
-  if (refusal) throw refusal;
+  settle(outcome);
 }

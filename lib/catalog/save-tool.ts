@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { db, type Tx } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
@@ -176,7 +177,15 @@ export async function listPendingToolChanges(): Promise<PendingToolChange[]> {
     const parsed = requestData.safeParse(JSON.parse(ev.data));
     if (!parsed.success) continue;
     try {
-      out.push({ requestSeq: ev.seq, at: ev.at.toISOString(), requestedBy: ev.actorId, requestedByEmail: (ev.actorId && emailOf.get(ev.actorId)) || null, tool: ev.tool, widening: parsed.data.widening, entry: parseToolEntry(parsed.data.entry) });
+      out.push({
+        requestSeq: ev.seq,
+        at: ev.at.toISOString(),
+        requestedBy: ev.actorId,
+        requestedByEmail: (ev.actorId && emailOf.get(ev.actorId)) || null,
+        tool: ev.tool,
+        widening: parsed.data.widening,
+        entry: parseToolEntry(parsed.data.entry),
+      });
     } catch {
       // a request whose entry no longer validates cannot be applied; it stays in the log
     }
@@ -191,6 +200,14 @@ export async function deleteTool(input: { name: string; actorId: string; request
     const existing = await tx.tool.findUnique({ where: { name: input.name } });
     if (!existing) throw new AppError("not_found", `No tool named ${input.name}.`);
     await tx.tool.delete({ where: { name: input.name } });
-    await appendAudit(tx, { type: "tool.deleted", actorType: "user", actorId: input.actorId, requestId: input.requestId ?? null, tool: input.name, status: "deleted", data: { kind: existing.kind } });
+    await appendAudit(tx, {
+      type: "tool.deleted",
+      actorType: "user",
+      actorId: input.actorId,
+      requestId: input.requestId ?? null,
+      tool: input.name,
+      status: "deleted",
+      data: { kind: existing.kind },
+    });
   });
 }

@@ -1,3 +1,4 @@
+import "server-only";
 import type { ToolEntry } from "@/lib/policy/types";
 import { parseToolEntry } from "@/lib/catalog/tool-schema";
 

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { AppError, zodIssues } from "@/lib/errors";
 import { TOOL_KINDS, type ToolEntry } from "@/lib/policy/types";
@@ -23,7 +24,7 @@ export const toolEntrySchema = z.strictObject({
   name: z.string().max(100).regex(TOOL_NAME_PATTERN, "Tool names look like `ticket.close` (lowercase, dot-separated)."),
   kind: z.enum(TOOL_KINDS),
   description: z.string().max(1000).default(""),
-  argsSchema: z.record(z.string(), z.unknown()).refine((s) => s.type === "object", "The args schema must describe an object (`\"type\": \"object\"`)."),
+  argsSchema: z.record(z.string(), z.unknown()).refine((s) => s.type === "object", 'The args schema must describe an object (`"type": "object"`).'),
   summaryTemplate: z.string().min(1).max(200),
   blastRadius,
   undo,

@@ -32,11 +32,14 @@ export function argsValidator(tool: ToolEntry): (args: unknown) => FieldIssue[] 
 
 /** `/customer/id` plus the property ajv names in params → `customer.id`. */
 function toIssue(e: ErrorObject): FieldIssue {
-  const parts = e.instancePath.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const parts = e.instancePath
+    .split("/")
+    .slice(1)
+    .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
   const params = e.params as Record<string, unknown>;
   const named = params.missingProperty ?? params.additionalProperty ?? params.propertyName;
   if (typeof named === "string") parts.push(named);
   const path = parts.length ? `args.${parts.join(".")}` : "args";
-  const message = e.keyword === "additionalProperties" ? "is not an allowed field" : e.message ?? "is invalid";
+  const message = e.keyword === "additionalProperties" ? "is not an allowed field" : (e.message ?? "is invalid");
   return { path, message };
 }

@@ -1,3 +1,4 @@
+import "server-only";
 /** True for a unique-constraint violation from either provider, through Prisma or raw SQL. */
 export function isUniqueViolation(err: unknown): boolean {
   if (!err || typeof err !== "object") return false;

@@ -1,3 +1,4 @@
+import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
@@ -52,11 +53,7 @@ export function migrateSqlite(file: string, migrations = loadMigrations("sqlite"
       const rows = db.prepare(`SELECT name, checksum FROM "_gatehouse_migrations"`).all() as { name: string; checksum: string }[];
       for (const m of checkApplied(new Map(rows.map((r) => [r.name, r.checksum])), migrations)) {
         db.exec(m.sql);
-        db.prepare(`INSERT INTO "_gatehouse_migrations" (name, checksum, applied_at) VALUES (?, ?, ?)`).run(
-          m.name,
-          m.checksum,
-          new Date().toISOString(),
-        );
+        db.prepare(`INSERT INTO "_gatehouse_migrations" (name, checksum, applied_at) VALUES (?, ?, ?)`).run(m.name, m.checksum, new Date().toISOString());
         done.push(m.name);
       }
     }).immediate();
@@ -74,9 +71,7 @@ export async function migratePostgres(url: string, migrations = loadMigrations("
   await client.connect();
   try {
     await client.query("SELECT pg_advisory_lock($1)", [LOCK_ID]);
-    await client.query(
-      `CREATE TABLE IF NOT EXISTS "_gatehouse_migrations" (name TEXT PRIMARY KEY, checksum TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`,
-    );
+    await client.query(`CREATE TABLE IF NOT EXISTS "_gatehouse_migrations" (name TEXT PRIMARY KEY, checksum TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`);
     const { rows } = await client.query<{ name: string; checksum: string }>(`SELECT name, checksum FROM "_gatehouse_migrations"`);
     const done: string[] = [];
     for (const m of checkApplied(new Map(rows.map((r) => [r.name, r.checksum])), migrations)) {

@@ -1,4 +1,6 @@
+import "server-only";
 import pg from "pg";
+import { pgBackendPid, pgListen, pgNotify } from "@/lib/db/postgres/notify";
 import { deliverRemoteActionChange, setRemoteNotifier, wakeAllWaiters } from "@/lib/events/action-events";
 
 /**
@@ -101,7 +103,7 @@ function sendNotify(state: State, actionId: string): void {
   if (state.stopped) return;
   // Fire and forget: the caller has committed; a lost notify only delays a
   // remote waiter until its long-poll times out and the agent polls again.
-  state.sender.query("SELECT pg_notify($1, $2)", [ACTION_CHANNEL, actionId]).catch((err: Error) => {
+  pgNotify(state.sender, ACTION_CHANNEL, actionId).catch((err: Error) => {
     if (!state.stopped) console.error(`pg-notify: notify for ${actionId} failed: ${err.message}`);
   });
 }
@@ -132,15 +134,15 @@ async function connect(state: State): Promise<void> {
   });
   try {
     await client.connect();
-    const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
-    await client.query(`LISTEN ${ACTION_CHANNEL}`);
+    const pid = await pgBackendPid(client);
+    await pgListen(client, ACTION_CHANNEL);
     if (state.stopped || dropped) {
       if (!dropped) await client.end().catch(() => undefined);
       return;
     }
     const reconnected = state.status.connects > 0;
     state.listener = client;
-    state.status = { listening: true, backendPid: rows[0]?.pid, connects: state.status.connects + 1 };
+    state.status = { listening: true, backendPid: pid, connects: state.status.connects + 1 };
     state.backoffMs = MIN_BACKOFF_MS;
     for (const w of state.waiters.splice(0)) w();
     // Anything sent while we were away is lost: let every local waiter re-read.

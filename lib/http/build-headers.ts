@@ -1,3 +1,4 @@
+import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 
@@ -24,8 +25,7 @@ export type HeadersFor = (pathname: string) => ReadonlyArray<readonly [string, s
 export function buildHeaders(distDir: string): HeadersFor {
   const file = path.join(distDir, "routes-manifest.json");
   const manifest = JSON.parse(fs.readFileSync(file, "utf8")) as RoutesManifest;
-  const unsupported = (what: string) =>
-    new Error(`${file}: ${what} is not supported by the agent API server (lib/http/app-server.ts); extend lib/http/build-headers.ts first`);
+  const unsupported = (what: string) => new Error(`${file}: ${what} is not supported by the agent API server (lib/http/app-server.ts); extend lib/http/build-headers.ts first`);
   if (manifest.basePath) throw unsupported("basePath");
   const rw = manifest.rewrites;
   const rewrites = Array.isArray(rw) ? rw : [...(rw?.beforeFiles ?? []), ...(rw?.afterFiles ?? []), ...(rw?.fallback ?? [])];

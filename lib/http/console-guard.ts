@@ -1,3 +1,4 @@
+import "server-only";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { handler, type HandlerContext } from "@/lib/http/handler";
@@ -42,11 +43,9 @@ export type ConsoleContext<P> = HandlerContext<P> & { user: SessionUser };
  * check for mutations, then the role check. `roles` lists who may call it;
  * use ANY_ROLE for "any signed-in user".
  */
-export function consoleHandler<P = Record<string, string>>(
-  roles: readonly Role[],
-  fn: (req: Request, ctx: ConsoleContext<P>) => Promise<Response>,
-) {
-  return handler<P>(async (req, ctx) => {
+export function consoleHandler<P = Record<string, string>>(roles: readonly Role[], fn: (req: Request, ctx: ConsoleContext<P>) => Promise<Response>) {
+  // Console routes run under Next.js only, so they get the whole Request (next-auth reads its cookies).
+  return handler<P, Request>(async (req, ctx) => {
     consoleMutation(req);
     const user = await requireRoleFor(req, ...roles);
     return fn(req, { ...ctx, user });

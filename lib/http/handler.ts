@@ -1,8 +1,9 @@
+import "server-only";
 import { toErrorBody } from "@/lib/errors";
 import { requestIdFrom } from "@/lib/http/request-id";
 import { observeRequest } from "@/lib/metrics/record";
 import { routeLabel } from "@/lib/metrics/route-label";
-import { NodeRequest } from "@/lib/http/node-request";
+import { NodeRequest, type HandlerRequest } from "@/lib/http/node-request";
 import { NodeJsonResponse } from "@/lib/http/node-json-response";
 
 export type HandlerContext<P = Record<string, string>> = {
@@ -12,15 +13,18 @@ export type HandlerContext<P = Record<string, string>> = {
   json: (data: unknown, status?: number) => Response;
 };
 
-type NextCtx<P> = { params: Promise<P> };
+/**
+ * A route handler as Next.js and the bare node:http router both call it:
+ * `R` is the request it gets (HandlerRequest, which both pass, unless it only
+ * ever runs under Next.js), `P` its path params.
+ */
+export type RouteHandler<P = Record<string, string>, R extends HandlerRequest = HandlerRequest> = (req: R, ctx: { params: Promise<P> }) => Promise<Response>;
 
 /**
  * Wrap a route handler: a request id on every response, every thrown error
  * through the one mapper, the same in every NODE_ENV.
  */
-export function handler<P = Record<string, string>>(
-  fn: (req: Request, ctx: HandlerContext<P>) => Promise<Response>,
-): (req: Request, ctx: NextCtx<P>) => Promise<Response> {
+export function handler<P = Record<string, string>, R extends HandlerRequest = HandlerRequest>(fn: (req: R, ctx: HandlerContext<P>) => Promise<Response>): RouteHandler<P, R> {
   return async (req, nextCtx) => {
     const requestId = requestIdFrom(req.headers);
     const started = performance.now();

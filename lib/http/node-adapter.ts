@@ -1,12 +1,28 @@
+import "server-only";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { requestIdFrom } from "@/lib/http/request-id";
-import { MAX_BODY_BYTES } from "@/lib/http/read-json";
+import { MAX_BODY_BYTES } from "@/lib/http/parse-body";
 import { LazyAbort, NodeRequest } from "@/lib/http/node-request";
 import { NodeJsonResponse } from "@/lib/http/node-json-response";
-
-type RouteHandler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
+import type { RouteHandler } from "@/lib/http/handler";
 
 export type RouteEntry = { method: string; pattern: string; handler: RouteHandler };
+
+/** `/api/v1/actions/[id]/cancel` → `{ id: string }`: the params the router fills from a pattern's `[segments]`. */
+export type PatternParams<Pattern extends string> = Pattern extends `${string}[${infer Key}]${infer Rest}` ? { [K in Key]: string } & PatternParams<Rest> : {};
+
+/**
+ * One table entry. The compiler checks that the handler's params are the ones
+ * `pattern` names; the handler gets a HandlerRequest, which the router passes.
+ */
+export function defineRoute<Pattern extends string>(
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
+  pattern: Pattern,
+  handler: RouteHandler<PatternParams<Pattern>>,
+): RouteEntry {
+  // Widening the params type is sound: match() below fills exactly the pattern's [segments].
+  return { method, pattern, handler: handler as RouteHandler };
+}
 
 type Compiled = { method: string; re: RegExp; keys: string[]; handler: RouteHandler };
 
@@ -86,8 +102,7 @@ export function nodeRouter(routes: RouteEntry[], baseUrl: () => string, options:
     if (body === "aborted") return;
     // Node has already folded repeated headers into strings (set-cookie aside, which requests do not carry).
     const request = new NodeRequest(baseUrl() + (req.url ?? "/"), req.method ?? "GET", req.headers as Record<string, string>, () => abort.signal, body?.bytes);
-    // The handlers served here use only what NodeRequest has (test/node-adapter.test.ts, and every agent route through test/support/agent-server.ts).
-    const response = await route.handler(request as unknown as Request, { params: Promise.resolve(route.params) });
+    const response = await route.handler(request, { params: Promise.resolve(route.params) });
     for (const [k, v] of options.headersFor?.(route.pathname) ?? []) res.setHeader(k, v);
     res.setHeaders(response.headers);
     // The rest of an over-limit streamed body is never read: close rather than drain it.
@@ -118,9 +133,9 @@ type Body = { bytes: Buffer; truncated: boolean };
 
 /**
  * The request body as one Buffer. Reading stops just past `limit`: the
- * handlers' own reader (lib/http/read-json.ts) then sees a body over the limit
+ * handlers' own reader (lib/http/parse-body.ts) then sees a body over the limit
  * and answers 413 after authentication, as under Next.js. A declared
- * Content-Length over the limit is not read here at all (read-json refuses it
+ * Content-Length over the limit is not read here at all (parse-body refuses it
  * from the header; node:http discards the body after the response).
  */
 function readBody(req: IncomingMessage, limit: number): Promise<Body | "aborted"> {

@@ -1,4 +1,21 @@
 /**
+ * What a route handler may use of its request. Next.js passes a WHATWG
+ * `Request`, the bare node:http router a `NodeRequest`; both have exactly
+ * this, so a handler typed against it runs under either without a cast.
+ */
+export type HandlerRequest = {
+  readonly url: string;
+  readonly method: string;
+  readonly headers: Headers;
+  readonly signal: AbortSignal;
+  readonly body: ReadableStream<Uint8Array> | null;
+  readonly bodyUsed: boolean;
+  text(): Promise<string>;
+  json(): Promise<unknown>;
+  arrayBuffer(): Promise<ArrayBuffer>;
+};
+
+/**
  * What the bare node:http router (lib/http/node-adapter.ts) hands its route
  * handlers instead of a WHATWG `Request`: the members they use — method, url,
  * headers, signal and the body — over a body that is already in memory.
@@ -7,7 +24,7 @@
  * Readers that can take the bytes directly ask `bufferedBody`; anything else
  * still gets a stream, `text()`, `json()` or `arrayBuffer()`.
  */
-export class NodeRequest {
+export class NodeRequest implements HandlerRequest {
   readonly headers: Headers;
   #bytes: Uint8Array | undefined;
   #used = false;
@@ -70,7 +87,7 @@ export class NodeRequest {
 }
 
 /** The body's bytes (read once; empty when there is none) when `req` came from the node:http router; null for any other request. */
-export function bufferedBody(req: Request): Uint8Array | null {
+export function bufferedBody(req: HandlerRequest): Uint8Array | null {
   if (!(req instanceof NodeRequest)) return null;
   return NodeRequest.take(req) ?? new Uint8Array(0);
 }

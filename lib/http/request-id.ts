@@ -1,3 +1,4 @@
+import "server-only";
 import { newId } from "@/lib/crypto/new-id";
 
 const incoming = /^[A-Za-z0-9._:-]{8,64}$/;

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { db, type Tx } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
@@ -25,7 +26,16 @@ export type SetKillSwitchInput = z.infer<typeof setKillSwitchInput> & {
   requestId?: string | null;
 };
 
-export type KillSwitchView = { key: string; scope: string; tenantId: string | null; tool: string | null; enabled: boolean; reason: string; actorId: string | null; updatedAt: string };
+export type KillSwitchView = {
+  key: string;
+  scope: string;
+  tenantId: string | null;
+  tool: string | null;
+  enabled: boolean;
+  reason: string;
+  actorId: string | null;
+  updatedAt: string;
+};
 
 /** `tenant:<id>`, `tool:<tenant>:<tool>` or `tool:*:<tool>` (no tenant = every tenant). */
 export function killSwitchKey(scope: "tenant" | "tool", tenantId: string | null | undefined, tool: string | null | undefined): string {
@@ -86,6 +96,15 @@ export async function listKillSwitches(): Promise<KillSwitchView[]> {
   return rows.map(toView);
 }
 
-function toView(r: { key: string; scope: string; tenantId: string | null; tool: string | null; enabled: boolean; reason: string; actorId: string | null; updatedAt: Date }): KillSwitchView {
+function toView(r: {
+  key: string;
+  scope: string;
+  tenantId: string | null;
+  tool: string | null;
+  enabled: boolean;
+  reason: string;
+  actorId: string | null;
+  updatedAt: Date;
+}): KillSwitchView {
   return { key: r.key, scope: r.scope, tenantId: r.tenantId, tool: r.tool, enabled: r.enabled, reason: r.reason, actorId: r.actorId, updatedAt: r.updatedAt.toISOString() };
 }

@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "@/lib/db/client";
 
 export type ConsoleMetrics = {
@@ -52,7 +53,9 @@ export async function getConsoleMetrics(now = new Date(), windowHours = 24): Pro
   const step = (windowHours * 3600_000) / POINTS;
   const pendingOverTime = Array.from({ length: POINTS + 1 }, (_, i) => {
     const t = since.getTime() + i * step;
-    const pending = waited.filter((a) => a.createdAt.getTime() <= t && (a.decidedAt === null ? a.status === "pending" || (a.expiresAt?.getTime() ?? Infinity) > t : a.decidedAt.getTime() > t)).length;
+    const pending = waited.filter(
+      (a) => a.createdAt.getTime() <= t && (a.decidedAt === null ? a.status === "pending" || (a.expiresAt?.getTime() ?? Infinity) > t : a.decidedAt.getTime() > t),
+    ).length;
     return { at: new Date(t).toISOString(), pending };
   });
 

@@ -1,3 +1,4 @@
+import "server-only";
 import { metrics } from "@/lib/metrics/registry";
 
 /**

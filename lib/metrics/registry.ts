@@ -1,3 +1,4 @@
+import "server-only";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
 /**
@@ -16,7 +17,12 @@ function create() {
   const r = [registry];
   return {
     registry,
-    decisions: new Counter({ name: "gatehouse_decisions_total", help: "Proposed tool calls decided, by outcome and reason code.", labelNames: ["outcome", "reason"], registers: r }),
+    decisions: new Counter({
+      name: "gatehouse_decisions_total",
+      help: "Proposed tool calls decided, by outcome and reason code.",
+      labelNames: ["outcome", "reason"],
+      registers: r,
+    }),
     timeToDecision: new Histogram({
       name: "gatehouse_time_to_decision_seconds",
       help: "From proposal to a human decision (approved, rejected) or cancellation.",
@@ -26,7 +32,12 @@ function create() {
     }),
     tokensMinted: new Counter({ name: "gatehouse_tokens_minted_total", help: "Capability tokens minted, by kind.", labelNames: ["kind"], registers: r }),
     tokensRedeemed: new Counter({ name: "gatehouse_token_redemptions_total", help: "Action token redemptions, by result.", labelNames: ["result"], registers: r }),
-    webhookDeliveries: new Counter({ name: "gatehouse_webhook_deliveries_total", help: "Webhook and callback delivery attempts, by resulting status.", labelNames: ["status"], registers: r }),
+    webhookDeliveries: new Counter({
+      name: "gatehouse_webhook_deliveries_total",
+      help: "Webhook and callback delivery attempts, by resulting status.",
+      labelNames: ["status"],
+      registers: r,
+    }),
     pending: new Gauge({ name: "gatehouse_pending_actions", help: "Actions waiting for a human (all instances; read from the database at scrape).", registers: r }),
     waiters: new Gauge({ name: "gatehouse_long_poll_waiters", help: "Long-polls waiting on this instance.", registers: r }),
     requestDuration: new Histogram({

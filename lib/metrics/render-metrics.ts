@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "@/lib/db/client";
 import { waiterCount } from "@/lib/events/action-events";
 import { metrics } from "@/lib/metrics/registry";

@@ -1,4 +1,4 @@
-import type { Policy, ToolKind } from "@/lib/policy/types";
+import type { Policy, ToolEntry, ToolKind } from "@/lib/policy/types";
 
 /**
  * Classify a policy change. Widening needs a second admin; narrowing applies
@@ -82,4 +82,9 @@ export function comparePolicies(current: Policy, proposed: Policy, toolKinds?: T
 /** True when the change needs a second admin before it takes effect. */
 export function isWidening(current: Policy, proposed: Policy): boolean {
   return comparePolicies(current, proposed).widening.length > 0;
+}
+
+/** Tool name → kind, for the human-readable comparison. */
+export function kindsOf(tools: ReadonlyMap<string, ToolEntry>): Map<string, ToolKind> {
+  return new Map([...tools].map(([n, t]) => [n, t.kind]));
 }

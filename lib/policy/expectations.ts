@@ -39,12 +39,7 @@ export function policyOutcome(policy: Policy, tools: ReadonlyMap<string, ToolEnt
 }
 
 /** Run a route's expectations against a (proposed) policy. */
-export function checkExpectations(
-  policy: Policy,
-  tools: ReadonlyMap<string, ToolEntry>,
-  routeName: string,
-  expectations: readonly Expectation[],
-): ExpectationResult[] {
+export function checkExpectations(policy: Policy, tools: ReadonlyMap<string, ToolEntry>, routeName: string, expectations: readonly Expectation[]): ExpectationResult[] {
   return expectations.map((expectation) => {
     const actual = policyOutcome(policy, tools, routeName, expectation.tool);
     const ok = actual === expectation.expect;

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { AppError, zodIssues, type FieldIssue } from "@/lib/errors";
 import type { Policy } from "@/lib/policy/types";
@@ -11,18 +12,18 @@ import type { Policy } from "@/lib/policy/types";
 /** Same shape as catalog tool names; exact, no trimming or case folding. */
 export const TOOL_NAME_PATTERN = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
 
-const toolName = z
-  .string()
-  .max(100, "Tool names are at most 100 characters.")
-  .regex(TOOL_NAME_PATTERN, "Tool names look like `ticket.close` (lowercase, dot-separated).");
+const toolName = z.string().max(100, "Tool names are at most 100 characters.").regex(TOOL_NAME_PATTERN, "Tool names look like `ticket.close` (lowercase, dot-separated).");
 
-const toolList = z.array(toolName).max(500).superRefine((names, ctx) => {
-  const seen = new Set<string>();
-  names.forEach((n, i) => {
-    if (seen.has(n)) ctx.addIssue({ code: "custom", path: [i], message: `${n} is listed twice.` });
-    seen.add(n);
+const toolList = z
+  .array(toolName)
+  .max(500)
+  .superRefine((names, ctx) => {
+    const seen = new Set<string>();
+    names.forEach((n, i) => {
+      if (seen.has(n)) ctx.addIssue({ code: "custom", path: [i], message: `${n} is listed twice.` });
+      seen.add(n);
+    });
   });
-});
 
 // Caps keep budgets inside what the Run columns hold (USD is stored as 32-bit micros).
 const budgets = z.strictObject({
@@ -102,4 +103,21 @@ export function unknownTools(policy: Policy, knownToolNames: Iterable<string>): 
     if (!known.has(name)) out.add(name);
   }
   return [...out];
+}
+
+/** Policy for display when the stored text might not parse (history view). */
+export function parseStoredPolicy(text: string): Policy | null {
+  try {
+    return parsePolicy(text);
+  } catch {
+    return null;
+  }
+}
+
+/** The reason given for a policy change: required, at most 1000 characters. */
+export function requireReason(reason: string): string {
+  const r = reason.trim();
+  if (!r) throw new AppError("validation_failed", "Say why you are changing the policy.", { issues: [{ path: "reason", message: "Required." }] });
+  if (r.length > 1000) throw new AppError("validation_failed", "The reason is too long.", { issues: [{ path: "reason", message: "At most 1000 characters." }] });
+  return r;
 }

@@ -38,7 +38,8 @@ const RULES: Rule[] = [
   // `password=hunter2`, `api_key: abc` inside free text.
   {
     name: "secret-assignment",
-    pattern: /\b(password|passwd|secret|token|api[_-]?key|access[_-]?token|refresh[_-]?token|client[_-]?secret)([ \t]{0,4}[:=][ \t]{0,4})("[^"\n]{0,256}"|'[^'\n]{0,256}'|[^\s,;&"']{1,256})/gi,
+    pattern:
+      /\b(password|passwd|secret|token|api[_-]?key|access[_-]?token|refresh[_-]?token|client[_-]?secret)([ \t]{0,4}[:=][ \t]{0,4})("[^"\n]{0,256}"|'[^'\n]{0,256}'|[^\s,;&"']{1,256})/gi,
     replace: (_m, key, sep) => `${key}${sep}${REDACTED}`,
   },
   {

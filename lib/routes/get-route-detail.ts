@@ -1,7 +1,10 @@
+import "server-only";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { checkExpectations } from "@/lib/policy/expectations";
-import { loadExpectations, loadToolMap, parseStoredPolicy } from "@/lib/policy/propose-policy-change";
+import { loadToolMap } from "@/lib/catalog/load-tool-map";
+import { parseStoredPolicy } from "@/lib/policy/policy-schema";
+import { loadExpectations } from "@/lib/policy-changes/policy-versions";
 import type { Policy } from "@/lib/policy/types";
 
 export type PolicyVersionRow = {

@@ -1,5 +1,6 @@
+import "server-only";
 import { db } from "@/lib/db/client";
-import { AppError } from "@/lib/errors";
+import { AppError, ok, refusal, settle } from "@/lib/errors";
 import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
 import { mintRunToken } from "@/lib/tokens/mint";
 import { loadRoute } from "@/lib/actions/decision-context";
@@ -12,18 +13,18 @@ import { runReadTools, runView, type RunView } from "@/lib/runs/start-run";
 export async function refreshRunToken(agent: AgentPrincipal, runId: string, ctx: { requestId: string }): Promise<RunView> {
   const out = await db().$transaction(async (tx) => {
     const run = await tx.run.findUnique({ where: { id: runId } });
-    if (!run || run.credentialId !== agent.credentialId) return { error: new AppError("not_found", "No such run.") };
+    if (!run || run.credentialId !== agent.credentialId) return refusal(new AppError("not_found", "No such run."));
     const now = Date.now();
     const remaining = Math.floor((run.expiresAt.getTime() - now) / 1000);
     if (run.status !== "active" || remaining < 1) {
-      return { error: new AppError("denied", "The run's time budget is used up.", { reason: "budget_seconds", extra: { status: "denied" } }) };
+      return refusal(new AppError("denied", "The run's time budget is used up.", { reason: "budget_seconds", extra: { status: "denied" } }));
     }
     if (run.stepsUsed >= run.stepsMax) {
-      return { error: new AppError("denied", "The run has used all its steps.", { reason: "budget_steps", extra: { status: "denied" } }) };
+      return refusal(new AppError("denied", "The run has used all its steps.", { reason: "budget_steps", extra: { status: "denied" } }));
     }
     const route = await loadRoute(tx, run.routeName);
     if (!route || !agent.routes.includes(run.routeName)) {
-      return { error: new AppError("denied", "The run's route is no longer available to this credential.", { reason: "route_not_permitted", extra: { status: "denied" } }) };
+      return refusal(new AppError("denied", "The run's route is no longer available to this credential.", { reason: "route_not_permitted", extra: { status: "denied" } }));
     }
     const tools = await runReadTools(tx, route, agent.tenantId);
     const token = await mintRunToken(
@@ -31,8 +32,7 @@ export async function refreshRunToken(agent: AgentPrincipal, runId: string, ctx:
       { credentialId: agent.credentialId, tenant: agent.tenantId, env: agent.env, route: run.routeName, runId, tools, ttlSeconds: Math.min(300, remaining) },
       { requestId: ctx.requestId, actorType: "agent", actorId: agent.credentialId },
     );
-    return { view: runView(run, token, tools) };
+    return ok(runView(run, token, tools));
   });
-  if ("error" in out) throw out.error;
-  return out.view;
+  return settle(out);
 }

@@ -1,12 +1,13 @@
+import "server-only";
 import { db, type Tx } from "@/lib/db/client";
-import { AppError } from "@/lib/errors";
+import { AppError, ok, refusal, settle } from "@/lib/errors";
 import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
 import { credentialScope } from "@/lib/agents/authenticate-agent";
 import { appendAudit } from "@/lib/audit/append";
 import { newId } from "@/lib/crypto/new-id";
 import { mintRunToken } from "@/lib/tokens/mint";
 import { loadRoute, killSwitchKeys, type LoadedRoute } from "@/lib/actions/decision-context";
-import type { Run } from "@/lib/db/generated/sqlite/client";
+import type { Run } from "@/lib/db/types";
 
 const USD_MICROS = 1_000_000;
 const RUN_TOKEN_MAX_SECONDS = 300;
@@ -33,7 +34,10 @@ export async function runReadTools(tx: Tx, route: LoadedRoute, tenantId: string)
     select: { tool: true },
   });
   const off = new Set(killed.map((k) => k.tool));
-  return tools.map((t) => t.name).filter((t) => !off.has(t)).sort();
+  return tools
+    .map((t) => t.name)
+    .filter((t) => !off.has(t))
+    .sort();
 }
 
 export function runView(run: Run, token: { token: string; expiresAt: Date }, tools: string[]): RunView {
@@ -70,7 +74,7 @@ export async function startRun(agent: AgentPrincipal, routeName: string, ctx: { 
     };
     const deny = async (reason: string, message: string) => {
       await appendAudit(tx, { ...base, type: "run.denied", status: "denied", reason });
-      return { denied: new AppError("denied", message, { reason, extra: { status: "denied" } }) };
+      return refusal(new AppError("denied", message, { reason, extra: { status: "denied" } }));
     };
     if (!agent.routes.includes(routeName)) return deny("route_not_permitted", `This credential may not use route ${routeName}.`);
     const route = await loadRoute(tx, routeName);
@@ -111,8 +115,7 @@ export async function startRun(agent: AgentPrincipal, routeName: string, ctx: { 
       },
       { requestId: ctx.requestId, actorType: "agent", actorId: agent.credentialId },
     );
-    return { view: runView(run, token, tools) };
+    return ok(runView(run, token, tools));
   });
-  if ("denied" in out) throw out.denied;
-  return out.view;
+  return settle(out);
 }

@@ -1,15 +1,6 @@
 /** The Gatehouse TypeScript SDK: re-exports only. */
 export { argsHash, canonicalJson } from "@/lib/sdk/args-hash";
-export {
-  ACTION_TOKEN_TYP,
-  MAX_TOKEN_TTL_SECONDS,
-  RUN_TOKEN_TYP,
-  TOKEN_ALG,
-  actionClaimsSchema,
-  runClaimsSchema,
-  type ActionClaims,
-  type RunClaims,
-} from "@/lib/sdk/token-claims";
+export { ACTION_TOKEN_TYP, MAX_TOKEN_TTL_SECONDS, RUN_TOKEN_TYP, TOKEN_ALG, actionClaimsSchema, runClaimsSchema, type ActionClaims, type RunClaims } from "@/lib/sdk/token-claims";
 export {
   CapabilityError,
   verifyActionToken,

@@ -66,10 +66,7 @@ export function createToolService(opts: ToolServiceOptions): ToolService {
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ token, tool, args }),
       });
-      const body = (await res.json().catch(() => null)) as
-        | (RedeemReceipt & { error?: undefined })
-        | { error?: { code?: string; message?: string; reason?: string } }
-        | null;
+      const body = (await res.json().catch(() => null)) as (RedeemReceipt & { error?: undefined }) | { error?: { code?: string; message?: string; reason?: string } } | null;
       if (!res.ok || !body || body.error) {
         const e = body?.error;
         throw new RedeemError(res.status, e?.code ?? "http_error", e?.message ?? `Redeem failed with HTTP ${res.status}.`, e?.reason);

@@ -1,27 +1,10 @@
-import {
-  createLocalJWKSet,
-  createRemoteJWKSet,
-  decodeProtectedHeader,
-  errors,
-  type JSONWebKeySet,
-  type JWTPayload,
-  type JWTVerifyGetKey,
-} from "jose";
+import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, errors, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import type { z } from "zod";
 import { argsHash } from "@/lib/sdk/args-hash";
 import { CapabilityError, type CapabilityErrorCode } from "@/lib/sdk/capability-error";
 import { checkJwtClaims } from "@/lib/sdk/check-jwt-claims";
 import { verifyEd25519Jws } from "@/lib/sdk/verify-jws";
-import {
-  ACTION_TOKEN_TYP,
-  MAX_TOKEN_TTL_SECONDS,
-  RUN_TOKEN_TYP,
-  TOKEN_ALG,
-  actionClaimsSchema,
-  runClaimsSchema,
-  type ActionClaims,
-  type RunClaims,
-} from "@/lib/sdk/token-claims";
+import { ACTION_TOKEN_TYP, MAX_TOKEN_TTL_SECONDS, RUN_TOKEN_TYP, TOKEN_ALG, actionClaimsSchema, runClaimsSchema, type ActionClaims, type RunClaims } from "@/lib/sdk/token-claims";
 
 /**
  * Offline verification of Gatehouse capability tokens, for tool services.
@@ -69,10 +52,7 @@ export async function verifyActionToken(token: string, opts: VerifyActionOptions
  * itself, which serves every tenant and takes the scope from the token;
  * tool services use `verifyActionToken`.
  */
-export async function verifyActionTokenUnscoped(
-  token: string,
-  opts: CommonOptions & { tool: string; args: unknown },
-): Promise<ActionClaims> {
+export async function verifyActionTokenUnscoped(token: string, opts: CommonOptions & { tool: string; args: unknown }): Promise<ActionClaims> {
   const claims = await verifyCommon(token, opts, ACTION_TOKEN_TYP, actionClaimsSchema);
   if (claims.tool !== opts.tool) {
     throw new CapabilityError("wrong_tool", `The token is for tool ${claims.tool}, not ${opts.tool}.`, claims);
@@ -104,12 +84,7 @@ function checkScope(claims: { tenant: string; env: string }, opts: { tenant: str
   if (claims.env !== opts.env) throw new CapabilityError("wrong_env", "The token is for another environment.", claims);
 }
 
-async function verifyCommon<S extends z.ZodType<{ iat: number; exp: number }>>(
-  token: string,
-  opts: CommonOptions,
-  typ: string,
-  schema: S,
-): Promise<z.infer<S>> {
+async function verifyCommon<S extends z.ZodType<{ iat: number; exp: number }>>(token: string, opts: CommonOptions, typ: string, schema: S): Promise<z.infer<S>> {
   if (typeof token !== "string" || token.length === 0 || token.length > MAX_TOKEN_CHARS) {
     throw new CapabilityError("malformed", "The token is missing or too long.");
   }

@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { appendAudit } from "@/lib/audit/append";
@@ -32,13 +33,22 @@ export async function seedBase(): Promise<void> {
   }
 }
 
+export type SeedDemoOptions = {
+  /**
+   * argon2id hashes of the demo users' public passwords, by email, to store instead of
+   * hashing at seed time (the test suite's fixtures: test/support/demo-password-hashes.ts,
+   * each verified against its password by a test). Users without one are hashed here.
+   */
+  passwordHashes?: Readonly<Record<string, string>>;
+};
+
 /**
  * DEMO ONLY: tenants, users, the tool catalog, routes with their policies and
  * policy tests, and agent credentials with fixed keys — in one transaction
  * with a `seed.demo` audit event. Idempotent: once the demo tenant exists it
  * changes nothing and returns firstRun false with the same listing.
  */
-export async function seedDemo(): Promise<SeedListing> {
+export async function seedDemo(options: SeedDemoOptions = {}): Promise<SeedListing> {
   const listing = {
     users: DEMO_USERS.map((u) => ({ email: u.email, password: u.password, roles: [...u.roles] })),
     agents: DEMO_AGENTS.map((a) => ({ name: a.name, key: a.key, tenant: a.tenant, env: a.env, routes: [...a.routes] })),
@@ -52,7 +62,7 @@ export async function seedDemo(): Promise<SeedListing> {
     if (!parseAgentKey(a.key)) throw new Error(`demo agent ${a.name} has a malformed key`);
   }
   // argon2 is slow on purpose; hash outside the transaction.
-  const passwordHashes = await Promise.all(DEMO_USERS.map((u) => hashPassword(u.password)));
+  const passwordHashes = await Promise.all(DEMO_USERS.map((u) => options.passwordHashes?.[u.email] ?? hashPassword(u.password)));
 
   try {
     await db().$transaction(async (tx) => {

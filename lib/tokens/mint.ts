@@ -1,17 +1,12 @@
+import "server-only";
 import { signJws } from "@/lib/tokens/sign-jws";
-import type { Tx } from "@/lib/db/client";
-import { asSql, type Sql } from "@/lib/db/sql";
+import type { Exec } from "@/lib/db/types";
+import { insertIssuedToken } from "@/lib/db/tables/issued-token";
 import { env } from "@/lib/env";
 import { newId } from "@/lib/crypto/new-id";
 import { appendAudit, type ActorType, type AuditInput } from "@/lib/audit/append";
 import { activeSigningKey } from "@/lib/tokens/signing-keys";
-import {
-  ACTION_TOKEN_TYP,
-  MAX_TOKEN_TTL_SECONDS,
-  RUN_TOKEN_TYP,
-  actionClaimsSchema,
-  runClaimsSchema,
-} from "@/lib/sdk/token-claims";
+import { ACTION_TOKEN_TYP, MAX_TOKEN_TTL_SECONDS, RUN_TOKEN_TYP, actionClaimsSchema, runClaimsSchema } from "@/lib/sdk/token-claims";
 import { countTokenMinted } from "@/lib/metrics/record";
 
 export type MintAudit = {
@@ -48,88 +43,81 @@ export type ActionTokenInput = {
   ttlSeconds?: number;
 };
 
+/** What to mint: a run token (the route's read tools) or an action token (one call). */
+export type TokenRequest = ({ kind: "run" } & RunTokenInput) | ({ kind: "action" } & ActionTokenInput);
+
 /**
- * Mint a run token (the route's read tools) inside the caller's transaction,
- * with its IssuedToken row and `token.minted` audit event. Throws on any
- * failure, so the caller's transaction rolls back: no token without its record.
+ * Stores a token just signed where it belongs (an action token sealed onto its
+ * Action row) and returns audit events that go on the chain right before
+ * `token.minted` (the decision that allowed it), in the same append.
  */
-export async function mintRunToken(tx: Tx | Sql, c: RunTokenInput, audit: MintAudit): Promise<MintedToken> {
-  const t = times(c.ttlSeconds);
+export type StoreToken = (minted: MintedToken) => Promise<AuditInput[] | void>;
+
+/**
+ * The one mint protocol, inside the caller's transaction and in this order:
+ * sign, `store` the token, write its IssuedToken row, then the `token.minted`
+ * audit event. The token is returned only after all of them; any failure
+ * throws, so the caller's transaction rolls back: no token without its record.
+ */
+export async function mintToken(tx: Exec, request: TokenRequest, audit: MintAudit, store?: StoreToken): Promise<MintedToken> {
+  const t = times(request.ttlSeconds);
   const jti = newId("jti");
-  const claims = runClaimsSchema.parse({
-    ...registered(c.credentialId, jti, t),
-    tenant: c.tenant,
-    env: c.env,
-    route: c.route,
-    run_id: c.runId,
-    tools: c.tools,
-  });
-  const token = await sign(tx, claims, RUN_TOKEN_TYP);
-  await record(tx, { kind: "run", jti, expiresAt: t.expiresAt, tenant: c.tenant, env: c.env, route: c.route, runId: c.runId }, audit);
-  return { token, jti, expiresAt: t.expiresAt };
+  const { claims, typ, record: issued } = prepare(request, jti, t, audit);
+  const minted: MintedToken = { token: await sign(tx, claims, typ), jti, expiresAt: t.expiresAt };
+  const before = (await store?.(minted)) ?? [];
+  await record(tx, issued, audit, before);
+  return minted;
 }
 
-/**
- * Mint a single-use action token for one approved (or allowed) tool call,
- * inside the caller's transaction, with its IssuedToken row and audit event.
- */
-export async function mintActionToken(tx: Tx | Sql, c: ActionTokenInput, audit: MintAudit): Promise<MintedToken> {
-  const signed = await signActionToken(tx, c, audit);
-  await recordActionToken(tx, signed);
-  return signed;
+/** A run token for the route's read tools; see {@link mintToken}. */
+export function mintRunToken(tx: Exec, c: RunTokenInput, audit: MintAudit): Promise<MintedToken> {
+  return mintToken(tx, { kind: "run", ...c }, audit);
 }
 
-/** An action token signed but not yet recorded: {@link recordActionToken} must follow in the same transaction. */
-export type SignedActionToken = MintedToken & { record: IssuedRecord; audit: MintAudit };
+/** A single-use action token for one allowed or approved tool call; see {@link mintToken}. */
+export function mintActionToken(tx: Exec, c: ActionTokenInput, audit: MintAudit, store?: StoreToken): Promise<MintedToken> {
+  return mintToken(tx, { kind: "action", ...c }, audit, store);
+}
 
-/**
- * Sign an action token without writing anything yet, so a caller can store the
- * token with the row it belongs to in one write. Nothing may commit without
- * {@link recordActionToken}: the token exists only in this transaction until then.
- */
-export async function signActionToken(tx: Tx | Sql, c: ActionTokenInput, audit: MintAudit): Promise<SignedActionToken> {
-  const t = times(c.ttlSeconds);
-  const jti = newId("jti");
-  const bg = c.breakGlassSessionId ?? audit.breakGlassSessionId ?? undefined;
-  const claims = actionClaimsSchema.parse({
-    ...registered(c.credentialId, jti, t),
-    tenant: c.tenant,
-    env: c.env,
-    route: c.route,
-    run_id: c.runId,
-    action_id: c.actionId,
-    tool: c.tool,
-    args_hash: c.argsHash,
-    idempotency_key: c.idempotencyKey,
-    approver_ids: c.approverIds,
-    ...(bg ? { bg } : {}),
-  });
-  const token = await sign(tx, claims, ACTION_TOKEN_TYP);
-  const record: IssuedRecord = {
-    kind: "action",
-    jti,
-    expiresAt: t.expiresAt,
-    tenant: c.tenant,
-    env: c.env,
-    route: c.route,
-    runId: c.runId,
-    actionId: c.actionId,
-    tool: c.tool,
-    argsHash: c.argsHash,
-    idempotencyKey: c.idempotencyKey,
-    approverIds: c.approverIds,
-    breakGlassSessionId: bg ?? null,
+/** The claims to sign and the IssuedToken record to write for one request. */
+function prepare(r: TokenRequest, jti: string, t: Times, audit: MintAudit): { claims: Record<string, unknown>; typ: string; record: IssuedRecord } {
+  const scope = { tenant: r.tenant, env: r.env, route: r.route, run_id: r.runId };
+  if (r.kind === "run") {
+    return {
+      claims: runClaimsSchema.parse({ ...registered(r.credentialId, jti, t), ...scope, tools: r.tools }),
+      typ: RUN_TOKEN_TYP,
+      record: { kind: "run", jti, expiresAt: t.expiresAt, tenant: r.tenant, env: r.env, route: r.route, runId: r.runId },
+    };
+  }
+  const bg = r.breakGlassSessionId ?? audit.breakGlassSessionId ?? undefined;
+  return {
+    claims: actionClaimsSchema.parse({
+      ...registered(r.credentialId, jti, t),
+      ...scope,
+      action_id: r.actionId,
+      tool: r.tool,
+      args_hash: r.argsHash,
+      idempotency_key: r.idempotencyKey,
+      approver_ids: r.approverIds,
+      ...(bg ? { bg } : {}),
+    }),
+    typ: ACTION_TOKEN_TYP,
+    record: {
+      kind: "action",
+      jti,
+      expiresAt: t.expiresAt,
+      tenant: r.tenant,
+      env: r.env,
+      route: r.route,
+      runId: r.runId,
+      actionId: r.actionId,
+      tool: r.tool,
+      argsHash: r.argsHash,
+      idempotencyKey: r.idempotencyKey,
+      approverIds: r.approverIds,
+      breakGlassSessionId: bg ?? null,
+    },
   };
-  return { token, jti, expiresAt: t.expiresAt, record, audit };
-}
-
-/**
- * The IssuedToken row and `token.minted` audit event of a signed action token.
- * `before` are audit events that belong ahead of it in the chain (the decision
- * that allowed it): one append reserves sequence numbers for all of them.
- */
-export async function recordActionToken(tx: Tx | Sql, signed: SignedActionToken, before: AuditInput[] = []): Promise<void> {
-  await record(tx, signed.record, signed.audit, before);
 }
 
 type Times = { iat: number; exp: number; expiresAt: Date };
@@ -148,7 +136,7 @@ function registered(sub: string, jti: string, t: Times) {
   return { iss: e.GATEHOUSE_ISSUER, aud: e.GATEHOUSE_AUDIENCE, sub, jti, iat: t.iat, nbf: t.iat, exp: t.exp };
 }
 
-async function sign(tx: Tx | Sql, claims: Record<string, unknown>, typ: string): Promise<string> {
+async function sign(tx: Exec, claims: Record<string, unknown>, typ: string): Promise<string> {
   const key = await activeSigningKey(tx);
   return signJws(claims, typ, key);
 }
@@ -170,12 +158,18 @@ type IssuedRecord = {
 };
 
 /** The IssuedToken row and the audit event; the audit keeps the jti, never the token. */
-async function record(tx: Tx | Sql, r: IssuedRecord, audit: MintAudit, before: AuditInput[] = []): Promise<void> {
+async function record(tx: Exec, r: IssuedRecord, audit: MintAudit, before: AuditInput[] = []): Promise<void> {
   countTokenMinted(r.kind);
-  await asSql(tx).run(
-    `INSERT INTO "IssuedToken" ("jti", "kind", "tenantId", "env", "runId", "actionId", "expiresAt", "issuedAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    [r.jti, r.kind, r.tenant, r.env, r.runId, r.actionId ?? null, r.expiresAt, new Date()],
-  );
+  await insertIssuedToken(tx, {
+    jti: r.jti,
+    kind: r.kind,
+    tenantId: r.tenant,
+    env: r.env,
+    runId: r.runId,
+    actionId: r.actionId ?? null,
+    expiresAt: r.expiresAt,
+    issuedAt: new Date(),
+  });
   await appendAudit(tx, ...before, {
     type: "token.minted",
     actorType: audit.actorType,

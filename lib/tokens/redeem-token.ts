@@ -1,7 +1,8 @@
+import "server-only";
 import type { JWTPayload } from "jose";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
-import { AppError } from "@/lib/errors";
+import { AppError, ok, refusal, type Outcome } from "@/lib/errors";
 import { appendAudit, type AuditInput } from "@/lib/audit/append";
 import { publicJwks } from "@/lib/tokens/signing-keys";
 import { CapabilityError, verifyActionTokenUnscoped } from "@/lib/sdk/verify-capability";
@@ -42,18 +43,18 @@ export async function redeemActionToken(input: RedeemInput, ctx: { requestId: st
     });
   } catch (err) {
     if (!(err instanceof CapabilityError)) throw err;
-    throw await refuse(ctx, input.tool, err.code, err.claims);
+    throw await refuse(ctx, input.tool, redeemRefusal(err.code), err.claims);
   }
 
   const now = new Date();
-  const outcome = await db().$transaction(async (tx) => {
+  const outcome = await db().$transaction(async (tx): Promise<Outcome<void>> => {
     const spent = await tx.issuedToken.updateMany({
       where: { jti: claims.jti, kind: "action", actionId: claims.action_id, redeemedAt: null, expiresAt: { gt: now } },
       data: { redeemedAt: now },
     });
     if (spent.count !== 1) {
       const row = await tx.issuedToken.findUnique({ where: { jti: claims.jti }, select: { redeemedAt: true, expiresAt: true } });
-      return { refused: !row ? "unknown_token" : row.redeemedAt ? "already_redeemed" : "expired" } as const;
+      return refusal(redeemRefusal(!row ? "unknown_token" : row.redeemedAt ? "already_redeemed" : "expired"));
     }
     // One redemption per action, even if more than one token was minted for it.
     const action = await tx.action.updateMany({
@@ -68,12 +69,12 @@ export async function redeemActionToken(input: RedeemInput, ctx: { requestId: st
       },
       data: { redeemedAt: now, tokenSealed: null },
     });
-    if (action.count !== 1) return { refused: "action_not_redeemable" } as const;
+    if (action.count !== 1) return refusal(redeemRefusal("action_not_redeemable"));
     await appendAudit(tx, { ...auditScope(claims), type: "token.redeemed", requestId: ctx.requestId, status: "ok", data: { redeemed_at: now.toISOString() } });
-    return { refused: null };
+    return ok(undefined);
   });
   // Returned, not thrown: a token whose action can no longer run stays spent.
-  if (outcome.refused) throw await refuse(ctx, input.tool, outcome.refused, claims);
+  if (!outcome.ok) throw await refuse(ctx, input.tool, outcome.error, claims);
   countRedemption("ok");
 
   return {
@@ -88,8 +89,16 @@ export async function redeemActionToken(input: RedeemInput, ctx: { requestId: st
 
 const CONFLICT_REASONS = new Set(["already_redeemed", "action_not_redeemable"]);
 
-/** Audit the refusal in its own transaction and build the error the caller sees. */
-async function refuse(ctx: { requestId: string }, tool: string, reason: string, verified?: JWTPayload | ActionClaims): Promise<AppError> {
+/** The error the caller sees for a refusal reason. */
+function redeemRefusal(reason: string): AppError {
+  return CONFLICT_REASONS.has(reason)
+    ? new AppError("conflict", "The token has already been redeemed or its action can no longer run.", { reason })
+    : new AppError("forbidden", "The token is not valid for this call.", { reason });
+}
+
+/** Audit the refusal in its own transaction; returns the error to throw. */
+async function refuse(ctx: { requestId: string }, tool: string, error: AppError, verified?: JWTPayload | ActionClaims): Promise<AppError> {
+  const reason = error.reason!;
   countRedemption(reason);
   const scope = auditScope((verified ?? {}) as Partial<ActionClaims>);
   await db().$transaction((tx) =>
@@ -103,9 +112,7 @@ async function refuse(ctx: { requestId: string }, tool: string, reason: string, 
       data: { requested_tool: tool },
     }),
   );
-  return CONFLICT_REASONS.has(reason)
-    ? new AppError("conflict", "The token has already been redeemed or its action can no longer run.", { reason })
-    : new AppError("forbidden", "The token is not valid for this call.", { reason });
+  return error;
 }
 
 /**

@@ -1,3 +1,4 @@
+import "server-only";
 import crypto from "node:crypto";
 import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JSONWebKeySet, type JWK } from "jose";
 import { db, type Db, type Tx } from "@/lib/db/client";
@@ -5,7 +6,9 @@ import { seal, unseal } from "@/lib/crypto/seal";
 import { env } from "@/lib/env";
 import { appendAudit, type ActorType } from "@/lib/audit/append";
 import { TOKEN_ALG } from "@/lib/sdk/token-claims";
-import { asSql, sqlRead, sqlTransaction, type Sql } from "@/lib/db/sql";
+import { asSql, sqlRead, sqlTransaction } from "@/lib/db/sql";
+import type { Exec, Sql } from "@/lib/db/types";
+import { insertSigningKey, newestActiveSigningKey } from "@/lib/db/tables/signing-key";
 
 /** How long an instance keeps using its cached key before looking for a rotation elsewhere. */
 const CACHE_MS = 30_000;
@@ -95,16 +98,19 @@ export function clearSigningKeyCache(): void {
 
 /** If two instances created a first key at once, both are active; everyone picks the newest. */
 async function newestActive(client: Client | Sql): Promise<KeyRow | null> {
-  const row = await sqlOf(client).get<KeyRow>(
-    `SELECT "kid", "privateSealed" FROM "SigningKey" WHERE "status" = 'active' ORDER BY "createdAt" DESC, "kid" DESC LIMIT 1`,
-  );
-  return row ?? null;
+  return newestActiveSigningKey(sqlOf(client));
 }
 
 /** Raw SQL over the ORM client outside a transaction, or over the caller's transaction. */
 function sqlOf(client: Client | Sql): Sql {
-  if (client === db()) return { all: (t, p) => sqlRead((s) => s.all(t, p)), get: (t, p) => sqlRead((s) => s.get(t, p)), rows: (t, p) => sqlRead((s) => s.rows(t, p)), run: (t, p) => sqlTransaction((s) => s.run(t, p)) };
-  return asSql(client as Tx | Sql);
+  if (client === db())
+    return {
+      all: (t, p) => sqlRead((s) => s.all(t, p)),
+      get: (t, p) => sqlRead((s) => s.get(t, p)),
+      rows: (t, p) => sqlRead((s) => s.rows(t, p)),
+      run: (t, p) => sqlTransaction((s) => s.run(t, p)),
+    };
+  return asSql(client as Exec);
 }
 
 /**
@@ -123,14 +129,7 @@ async function createKey(client: Client | Sql): Promise<KeyRow> {
     privateSealed: seal(JSON.stringify(priv), sealContext(kid)),
     status: "active",
   };
-  await sqlOf(client).run(`INSERT INTO "SigningKey" ("kid", "alg", "publicJwk", "privateSealed", "status", "createdAt") VALUES (?, ?, ?, ?, ?, ?)`, [
-    row.kid,
-    row.alg,
-    row.publicJwk,
-    row.privateSealed,
-    row.status,
-    new Date(),
-  ]);
+  await insertSigningKey(sqlOf(client), { ...row, createdAt: new Date() });
   return row;
 }
 

@@ -1,3 +1,4 @@
+import "server-only";
 import { db, type Tx } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/append";
@@ -49,7 +50,13 @@ export async function createUser(input: CreateUserInput, ctx: Ctx): Promise<{ id
   try {
     return await db().$transaction(async (tx) => {
       const u = await tx.user.create({ data: { email: input.email, name: input.name, roles: input.roles.join(","), passwordHash } });
-      await appendAudit(tx, { type: "user.created", actorType: "user", actorId: ctx.actorId, requestId: ctx.requestId ?? null, data: { user_id: u.id, email: u.email, roles: input.roles } });
+      await appendAudit(tx, {
+        type: "user.created",
+        actorType: "user",
+        actorId: ctx.actorId,
+        requestId: ctx.requestId ?? null,
+        data: { user_id: u.id, email: u.email, roles: input.roles },
+      });
       return { id: u.id };
     });
   } catch (err) {

@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/append";
@@ -39,9 +40,7 @@ export async function listDeliveries(opts: { endpointId?: string; limit?: number
     nextAttemptAt: d.nextAttemptAt.toISOString(),
     deliveredAt: d.deliveredAt?.toISOString() ?? null,
     createdAt: d.createdAt.toISOString(),
-    log: attempts
-      .filter((a) => a.deliveryId === d.id)
-      .map((a) => ({ at: a.at.toISOString(), statusCode: a.statusCode, error: a.error, durationMs: a.durationMs })),
+    log: attempts.filter((a) => a.deliveryId === d.id).map((a) => ({ at: a.at.toISOString(), statusCode: a.statusCode, error: a.error, durationMs: a.durationMs })),
   }));
 }
 

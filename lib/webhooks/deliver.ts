@@ -1,3 +1,4 @@
+import "server-only";
 import os from "node:os";
 import crypto from "node:crypto";
 import type { LookupFunction } from "node:net";
@@ -5,7 +6,8 @@ import { z } from "zod";
 import type { RequestFilteringAgentOptions } from "request-filtering-agent";
 import { db } from "@/lib/db/client";
 import { sqlRead } from "@/lib/db/sql";
-import type { WebhookDelivery } from "@/lib/db/generated/sqlite/client";
+import { anyWebhookDeliveryDue } from "@/lib/db/tables/webhook-delivery";
+import type { WebhookDelivery } from "@/lib/db/types";
 import { appendAudit, type AuditInput } from "@/lib/audit/append";
 import { unseal } from "@/lib/crypto/seal";
 import { allowlistedAddresses, isHostAllowlisted } from "@/lib/webhooks/callback-url";
@@ -146,8 +148,6 @@ async function attemptOne(d: WebhookDelivery, workerId: string, opts: DeliverOpt
   countWebhookDelivery(outcome.status === "pending" ? "retry_scheduled" : outcome.status);
 }
 
-const ANY_DUE = `SELECT 1 AS "due" FROM "WebhookDelivery" WHERE "status" = 'pending' AND "nextAttemptAt" <= ? LIMIT 1`;
-
 /**
  * Send every due delivery this worker can claim; returns how many it attempted.
  * A claim is a conditional UPDATE that only one instance can win, so each
@@ -158,7 +158,7 @@ export async function deliverDue(opts: DeliverOptions = {}): Promise<number> {
   const now = opts.now ?? new Date();
   const workerId = opts.workerId ?? defaultWorkerId;
   // Every second on every instance, usually nothing due: one raw read first, the ORM only when there is work.
-  if (!(await sqlRead((sql) => sql.get(ANY_DUE, [now])))) return 0;
+  if (!(await sqlRead((sql) => anyWebhookDeliveryDue(sql, now)))) return 0;
   const candidates = await db().webhookDelivery.findMany({
     where: { status: "pending", nextAttemptAt: { lte: now }, OR: [{ claimedUntil: null }, { claimedUntil: { lt: now } }] },
     orderBy: { nextAttemptAt: "asc" },
@@ -180,9 +180,7 @@ export async function deliverDue(opts: DeliverOptions = {}): Promise<number> {
     });
     if (claimed.count === 1) mine.push(c);
   }
-  await Promise.all(
-    mine.map((d) => attemptOne(d, workerId, opts).catch((err) => console.error("webhook delivery failed to record", d.id, err))),
-  );
+  await Promise.all(mine.map((d) => attemptOne(d, workerId, opts).catch((err) => console.error("webhook delivery failed to record", d.id, err))));
   return mine.length;
 }
 

@@ -1,6 +1,8 @@
+import "server-only";
 import { z } from "zod";
 import type { Tx } from "@/lib/db/client";
-import { asSql, type Sql } from "@/lib/db/sql";
+import type { Exec } from "@/lib/db/types";
+import { enabledWebhookEndpoints, insertWebhookDelivery } from "@/lib/db/tables/webhook-delivery";
 import { newId } from "@/lib/crypto/new-id";
 import { ALL_EVENTS, type DeliveryEventType, type WebhookPayload } from "@/lib/webhooks/events";
 
@@ -42,12 +44,8 @@ export function endpointEvents(stored: string): string[] {
  * the caller's transaction: a rolled-back decision sends nothing. Returns the
  * number of deliveries queued.
  */
-export async function enqueueWebhookEvent(exec: Tx | Sql, type: DeliveryEventType, data: Record<string, unknown>): Promise<number> {
-  const sql = asSql(exec);
-  const endpoints = await sql.all<{ id: string; url: string; events: string }>(
-    `SELECT "id", "url", "events" FROM "WebhookEndpoint" WHERE "enabled" = ? ORDER BY "createdAt", "id"`,
-    [true],
-  );
+export async function enqueueWebhookEvent(exec: Exec, type: DeliveryEventType, data: Record<string, unknown>): Promise<number> {
+  const endpoints = await enabledWebhookEndpoints(exec);
   const targets = endpoints.filter((e) => {
     const events = endpointEvents(e.events);
     return events.includes(type) || events.includes(ALL_EVENTS);
@@ -56,11 +54,7 @@ export async function enqueueWebhookEvent(exec: Tx | Sql, type: DeliveryEventTyp
   const payload = buildPayload(type, data);
   const now = new Date();
   for (const e of targets) {
-    await sql.run(
-      `INSERT INTO "WebhookDelivery" ("id", "kind", "endpointId", "url", "event", "payload", "status", "attempts", "nextAttemptAt", "createdAt")
-       VALUES (?, 'webhook', ?, ?, ?, ?, 'pending', 0, ?, ?)`,
-      [newId("whd"), e.id, e.url, type, payload, now, now],
-    );
+    await insertWebhookDelivery(exec, { id: newId("whd"), endpointId: e.id, url: e.url, event: type, payload, now });
   }
   return targets.length;
 }

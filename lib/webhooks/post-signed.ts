@@ -1,3 +1,4 @@
+import "server-only";
 import http from "node:http";
 import https from "node:https";
 import type { LookupFunction } from "node:net";
@@ -49,9 +50,7 @@ export function postSigned(p: SignedPost): Promise<PostResult> {
     "webhook-signature": new Webhook(p.secret).sign(p.id, sentAt, p.body),
   };
   const secure = p.url.protocol === "https:";
-  const agent = secure
-    ? new RequestFilteringHttpsAgent({ ...p.filter, keepAlive: false })
-    : new RequestFilteringHttpAgent({ ...p.filter, keepAlive: false });
+  const agent = secure ? new RequestFilteringHttpsAgent({ ...p.filter, keepAlive: false }) : new RequestFilteringHttpAgent({ ...p.filter, keepAlive: false });
   const send = secure ? https.request : http.request;
 
   return new Promise<PostResult>((resolve) => {

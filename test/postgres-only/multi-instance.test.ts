@@ -6,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDb } from "../support/db";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
-import { seedDemo } from "@/lib/seed/seed-demo";
 import { createCredential } from "@/lib/agents/create-credential";
+import { tsxCliArgs } from "@/scripts/tsx-node-args";
+import { freshDemoDb } from "../support/demo-db";
 
 // Two Gatehouse instances in two separate processes (bare node:http servers
 // serving the product's agent API handlers, each with its own background work
@@ -25,7 +26,7 @@ const reviewers: string[] = [];
 function startInstance(name: string): Promise<Instance> {
   const tsx = path.join(process.cwd(), "node_modules", ".bin", "tsx");
   const e = env();
-  const proc = spawn(tsx, ["test/postgres-only/support/instance.ts"], {
+  const proc = spawn(tsx, [...tsxCliArgs, "test/postgres-only/support/instance.ts"], {
     env: {
       ...process.env,
       DATABASE_URL: ctx.databaseUrl,
@@ -126,8 +127,7 @@ async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms: numbe
 }
 
 beforeAll(async () => {
-  ctx = await freshDb();
-  await seedDemo();
+  ctx = await freshDemoDb();
   receiver = await startReceiver();
   ({ key: agentKey } = await createCredential({
     name: "multi-instance",
@@ -189,7 +189,11 @@ describe("two instances on one PostgreSQL database", () => {
 
     // Both instances run the delivery worker; the callback arrives exactly once.
     const approvedCallbacks = () => receiver.received.filter((r) => r.type === "action.approved" && r.actionId === actionId);
-    await until(async () => approvedCallbacks().length, (n) => n >= 1, 15_000);
+    await until(
+      async () => approvedCallbacks().length,
+      (n) => n >= 1,
+      15_000,
+    );
     await new Promise((r) => setTimeout(r, 3_000)); // both workers get several more rounds to misbehave
     expect(approvedCallbacks()).toHaveLength(1);
     const deliveries = await db().webhookDelivery.findMany({ where: { actionId, event: "action.approved" } });
@@ -224,7 +228,7 @@ describe("two instances on one PostgreSQL database", () => {
     expect(events.length).toBeGreaterThanOrEqual(before + 40);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     const tsx = path.join(process.cwd(), "node_modules", ".bin", "tsx");
-    const res = spawnSync(tsx, ["scripts/audit-verify.ts"], { encoding: "utf8", env: { ...process.env, DATABASE_URL: ctx.databaseUrl }, timeout: 60_000 });
+    const res = spawnSync(tsx, [...tsxCliArgs, "scripts/audit-verify.ts"], { encoding: "utf8", env: { ...process.env, DATABASE_URL: ctx.databaseUrl }, timeout: 60_000 });
     expect(`${res.stdout}${res.stderr}`).toMatch(/ok|verified/i);
     expect(res.status).toBe(0);
   });

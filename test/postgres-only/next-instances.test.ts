@@ -5,8 +5,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDb } from "../support/db";
 import { env } from "@/lib/env";
-import { seedDemo } from "@/lib/seed/seed-demo";
 import { DEMO_AGENTS } from "@/lib/seed/demo-data";
+import { freshDemoDb } from "../support/demo-db";
 
 // Two real `next start` instances on different ports sharing one PostgreSQL
 // database (the production build in .next, which scripts/test-postgres.sh
@@ -124,8 +124,7 @@ beforeAll(async () => {
   if (!fs.existsSync(path.join(process.cwd(), ".next", "BUILD_ID"))) {
     throw new Error("no production build in .next: run `npx next build` first (scripts/test-postgres.sh does)");
   }
-  ctx = await freshDb();
-  await seedDemo();
+  ctx = await freshDemoDb();
   [A, B] = await Promise.all([startNext("A"), startNext("B")]);
 }, 180_000);
 

@@ -59,10 +59,9 @@ describe("LISTEN/NOTIFY between instances", () => {
   });
 
   it("uses one listener connection per process", async () => {
-    const rows = await adminQuery<{ n: string }>(
-      `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND query ILIKE 'LISTEN %'`,
-      [new URL(ctx.databaseUrl).pathname.slice(1)],
-    );
+    const rows = await adminQuery<{ n: string }>(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND query ILIKE 'LISTEN %'`, [
+      new URL(ctx.databaseUrl).pathname.slice(1),
+    ]);
     expect(Number(rows[0]!.n)).toBe(1);
   });
 

@@ -1,11 +1,10 @@
 import http from "node:http";
 import type { AddressInfo, LookupFunction } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshDb } from "../support/db";
+import { freshDemoDb } from "../support/demo-db";
 import { startAgentServer } from "../support/agent-server";
 import { makeRoute, makeUser } from "../support/fixtures";
 import { db } from "@/lib/db/client";
-import { seedDemo } from "@/lib/seed/seed-demo";
 import { createCredential } from "@/lib/agents/create-credential";
 import { voteOnAction } from "@/lib/actions/vote-on-action";
 import { deliverDue } from "@/lib/webhooks/deliver";
@@ -28,8 +27,7 @@ let runId: string;
 let n = 0;
 
 beforeAll(async () => {
-  ({ cleanup } = await freshDb());
-  await seedDemo();
+  ({ cleanup } = await freshDemoDb());
   server = await startAgentServer();
   runId = (await call(server.url, "POST", "/api/v1/runs", acme.key, { route: "support/send" })).body.run_id;
 });
@@ -288,7 +286,11 @@ describe("callbacks never reach the inside", () => {
     });
     const { key } = await createCredential({ name: "redir", tenantId: "acme", env: "prod", routes: ["support/send"], callbackAllowlist: ["localhost"] });
     const run = await post("/api/v1/runs", { route: "support/send" }, key);
-    const p = await post("/api/v1/actions", { run_id: run.body.run_id, tool: "ticket.close", args: { ticket_id: "T-11" }, idempotency_key: "redir", callback_url: `http://localhost:${outside.port}/cb` }, key);
+    const p = await post(
+      "/api/v1/actions",
+      { run_id: run.body.run_id, tool: "ticket.close", args: { ticket_id: "T-11" }, idempotency_key: "redir", callback_url: `http://localhost:${outside.port}/cb` },
+      key,
+    );
     expect(p.status).toBe(202);
     const reviewer = await makeUser("cb-reviewer2@example.com", ["reviewer"]);
     await voteOnAction({ actionId: p.body.action_id, userId: reviewer, vote: "approve" });

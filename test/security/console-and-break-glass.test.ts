@@ -1,18 +1,18 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshDb } from "../support/db";
+import { freshDemoDb } from "../support/demo-db";
 import { makeUser } from "../support/fixtures";
 import { db } from "@/lib/db/client";
-import { seedDemo } from "@/lib/seed/seed-demo";
 import { DEMO_AGENTS } from "@/lib/seed/demo-data";
 import { sessionCookieName } from "@/lib/auth/session-cookie";
 import { authenticateAgent, type AgentPrincipal } from "@/lib/agents/authenticate-agent";
 import { startRun } from "@/lib/runs/start-run";
 import { proposeAction } from "@/lib/actions/propose-action";
 import { openBreakGlass } from "@/lib/break-glass/open-break-glass";
-import { proposePolicyChange, loadActivePolicy } from "@/lib/policy/propose-policy-change";
-import { approvePolicyChange } from "@/lib/policy/approve-policy-change";
+import { proposePolicyChange } from "@/lib/policy-changes/propose-policy-change";
+import { loadActivePolicy } from "@/lib/policy-changes/policy-versions";
+import { approvePolicyChange } from "@/lib/policy-changes/approve-policy-change";
 import { POST as openRoute } from "@/app/api/console/break-glass/route";
 import { POST as bgApproveRoute } from "@/app/api/console/break-glass/approve/route";
 import { POST as bgMintRoute } from "@/app/api/console/break-glass/mint-token/route";
@@ -41,8 +41,7 @@ const u: Record<string, string> = {};
 let n = 0;
 
 beforeAll(async () => {
-  ({ cleanup } = await freshDb());
-  await seedDemo();
+  ({ cleanup } = await freshDemoDb());
   agent = await authenticateAgent(new Request("http://x", { headers: { authorization: `Bearer ${demoAgent("acme", "prod", "support/send").key}` } }));
   runId = (await startRun(agent, "support/send", { requestId: "req_bg" })).run_id;
   u.oncall = await makeUser("oncall.bg@example.com", ["oncall", "reviewer"]);
@@ -53,7 +52,13 @@ beforeAll(async () => {
 });
 afterAll(() => cleanup());
 
-const consolePost = async (route: (req: Request, ctx: { params: Promise<any> }) => Promise<Response>, userId: string | null, url: string, body: unknown, p: Record<string, string> = {}) => {
+const consolePost = async (
+  route: (req: Request, ctx: { params: Promise<any> }) => Promise<Response>,
+  userId: string | null,
+  url: string,
+  body: unknown,
+  p: Record<string, string> = {},
+) => {
   const req = await sessionRequest(userId, `${ORIGIN}${url}`, {
     method: "POST",
     headers: { "content-type": "application/json", "x-gatehouse-console": "1", origin: ORIGIN },
@@ -74,31 +79,34 @@ describe("no agent credential reaches any console or break-glass endpoint", () =
     expect(files.filter((f) => f.includes(`${path.sep}break-glass${path.sep}`)).length).toBeGreaterThanOrEqual(4);
   });
 
-  it.each(files.map((f) => [path.relative(process.cwd(), f), f] as const))("%s: an agent key as bearer or as the session cookie is 401/403 and changes nothing", async (_n, file) => {
-    const mod = (await import(file)) as Record<string, unknown>;
-    const methods = METHODS.filter((m) => typeof mod[m] === "function");
-    const names = [...path.relative(CONSOLE_API, file).matchAll(/\[\.{0,3}([^\]]+)\]/g)].map((m) => m[1]!);
-    const p = Object.fromEntries(names.map((k) => [k, "1"]));
-    const before = await stateCounts();
-    for (const a of DEMO_AGENTS) {
-      for (const method of methods) {
-        for (const carry of ["bearer", "cookie", "both"] as const) {
-          const headers: Record<string, string> = { "content-type": "application/json", "x-gatehouse-console": "1", origin: ORIGIN };
-          if (carry !== "cookie") headers.authorization = `Bearer ${a.key}`;
-          if (carry !== "bearer") headers.cookie = `${sessionCookieName()}=${a.key}`;
-          const req = new Request(`${ORIGIN}/api/console/x`, {
-            method,
-            headers,
-            body: method === "GET" ? undefined : JSON.stringify({ password: "x", reason: "xyz", session_id: "x", action_id: "x", vote: "approve", enabled: true }),
-          });
-          const res = await (mod[method] as (r: Request, c: unknown) => Promise<Response>)(req, params(p));
-          expect([401, 403], `${method} ${file} (${carry}) → ${res.status}`).toContain(res.status);
+  it.each(files.map((f) => [path.relative(process.cwd(), f), f] as const))(
+    "%s: an agent key as bearer or as the session cookie is 401/403 and changes nothing",
+    async (_n, file) => {
+      const mod = (await import(file)) as Record<string, unknown>;
+      const methods = METHODS.filter((m) => typeof mod[m] === "function");
+      const names = [...path.relative(CONSOLE_API, file).matchAll(/\[\.{0,3}([^\]]+)\]/g)].map((m) => m[1]!);
+      const p = Object.fromEntries(names.map((k) => [k, "1"]));
+      const before = await stateCounts();
+      for (const a of DEMO_AGENTS) {
+        for (const method of methods) {
+          for (const carry of ["bearer", "cookie", "both"] as const) {
+            const headers: Record<string, string> = { "content-type": "application/json", "x-gatehouse-console": "1", origin: ORIGIN };
+            if (carry !== "cookie") headers.authorization = `Bearer ${a.key}`;
+            if (carry !== "bearer") headers.cookie = `${sessionCookieName()}=${a.key}`;
+            const req = new Request(`${ORIGIN}/api/console/x`, {
+              method,
+              headers,
+              body: method === "GET" ? undefined : JSON.stringify({ password: "x", reason: "xyz", session_id: "x", action_id: "x", vote: "approve", enabled: true }),
+            });
+            const res = await (mod[method] as (r: Request, c: unknown) => Promise<Response>)(req, params(p));
+            expect([401, 403], `${method} ${file} (${carry}) → ${res.status}`).toContain(res.status);
+          }
         }
       }
-    }
-    const after = await stateCounts();
-    expect({ ...after, audit: 0 }).toEqual({ ...before, audit: 0 });
-  });
+      const after = await stateCounts();
+      expect({ ...after, audit: 0 }).toEqual({ ...before, audit: 0 });
+    },
+  );
 });
 
 describe("break-glass is on-call only, time-boxed and personal", () => {
@@ -125,7 +133,12 @@ describe("break-glass is on-call only, time-boxed and personal", () => {
     const approve = await consolePost(bgApproveRoute, u.oncall!, "/api/console/break-glass/approve", { session_id: s.id, action_id: a.action_id });
     expect(approve.status).toBe(403);
     expect(approve.body.error.reason).toBe("break_glass_not_open");
-    const mint = await consolePost(bgMintRoute, u.oncall!, "/api/console/break-glass/mint-token", { session_id: s.id, run_id: runId, tool: "ticket.close", args: { ticket_id: "T-5" } });
+    const mint = await consolePost(bgMintRoute, u.oncall!, "/api/console/break-glass/mint-token", {
+      session_id: s.id,
+      run_id: runId,
+      tool: "ticket.close",
+      args: { ticket_id: "T-5" },
+    });
     expect(mint.status).toBe(403);
     const row = await db().action.findUniqueOrThrow({ where: { id: a.action_id } });
     expect(row.status).toBe("pending");

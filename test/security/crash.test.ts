@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshDb } from "../support/db";
+import { freshDemoDb } from "../support/demo-db";
 import { makeRoute } from "../support/fixtures";
 import { db } from "@/lib/db/client";
-import { seedDemo } from "@/lib/seed/seed-demo";
 import { createCredential } from "@/lib/agents/create-credential";
 import { verifyStoredChain } from "@/lib/audit/verify-stored-chain";
 import { call } from "./helpers";
@@ -20,8 +19,7 @@ let key: string;
 let server: ChildServer | undefined;
 
 beforeAll(async () => {
-  ({ cleanup, databaseUrl, dataDir } = await freshDb());
-  await seedDemo();
+  ({ cleanup, databaseUrl, dataDir } = await freshDemoDb());
   await makeRoute("crash/route", { allow_tools: ["kb.search"], require_approval: ["ticket.close"], budgets: { steps: 100_000, seconds: 86_400, usd: 1000 } });
   await db().route.update({ where: { name: "crash/route" }, data: { breakerThreshold: 1_000_000_000 } });
   key = (await createCredential({ name: "crash", tenantId: "acme", env: "prod", routes: ["crash/route"] })).key;
@@ -74,7 +72,10 @@ describe("kill -9 under load", () => {
     // Every decision a client saw exists exactly once, under its key.
     for (const s of answered) {
       const rows = await db().action.findMany({ where: { idempotencyKey: s.key } });
-      expect(rows.map((r) => r.id), s.key).toEqual([s.actionId]);
+      expect(
+        rows.map((r) => r.id),
+        s.key,
+      ).toEqual([s.actionId]);
     }
     // Every action has exactly one decision event, and every token its minted event.
     const actions = await db().action.findMany();

@@ -3,10 +3,10 @@ import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshDb } from "../support/db";
+import { freshDemoDb } from "../support/demo-db";
+import { onPostgres } from "../support/provider";
 import { startAgentServer } from "../support/agent-server";
 import { db } from "@/lib/db/client";
-import { seedDemo } from "@/lib/seed/seed-demo";
 import { verifyStoredChain } from "@/lib/audit/verify-stored-chain";
 import { call, demoAgent, stateCounts } from "./helpers";
 import { spawnAgentServer } from "./spawn-server";
@@ -26,8 +26,7 @@ let runId: string;
 let n = 0;
 
 beforeAll(async () => {
-  ({ cleanup, databaseUrl } = await freshDb());
-  await seedDemo();
+  ({ cleanup, databaseUrl } = await freshDemoDb());
   server = await startAgentServer();
   runId = (await call(server.url, "POST", "/api/v1/runs", acme.key, { route: "support/send" })).body.run_id;
 });
@@ -52,14 +51,10 @@ async function failsClosed(fn: () => Promise<{ status: number; body: Record<stri
   return r;
 }
 
-const onPostgres = () => !!process.env.GATEHOUSE_TEST_PG_URL;
-
 /** A real fault in the real database: a trigger that raises on every audit insert. */
 async function installAuditFault(): Promise<void> {
-  if (onPostgres()) {
-    await db().$executeRawUnsafe(
-      `CREATE FUNCTION sec_audit_fault() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'simulated audit fault'; END; $$ LANGUAGE plpgsql`,
-    );
+  if (onPostgres) {
+    await db().$executeRawUnsafe(`CREATE FUNCTION sec_audit_fault() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'simulated audit fault'; END; $$ LANGUAGE plpgsql`);
     await db().$executeRawUnsafe(`CREATE TRIGGER "sec_audit_fault" BEFORE INSERT ON "AuditEvent" FOR EACH ROW EXECUTE FUNCTION sec_audit_fault()`);
   } else {
     await db().$executeRawUnsafe(`CREATE TRIGGER "sec_audit_fault" BEFORE INSERT ON "AuditEvent" BEGIN SELECT RAISE(ABORT, 'simulated audit fault'); END;`);
@@ -67,7 +62,7 @@ async function installAuditFault(): Promise<void> {
 }
 
 async function removeAuditFault(): Promise<void> {
-  if (onPostgres()) {
+  if (onPostgres) {
     await db().$executeRawUnsafe(`DROP TRIGGER "sec_audit_fault" ON "AuditEvent"`);
     await db().$executeRawUnsafe(`DROP FUNCTION sec_audit_fault()`);
   } else {
@@ -109,7 +104,7 @@ describe("the audit write fails → nothing is allowed", () => {
 
 // SQLite's own failure modes (a file lock, a read-only file); PostgreSQL's pool and
 // transaction timeouts map to the same 503 through isDbUnavailable.
-describe.runIf(!onPostgres())("the SQLite database is locked or read-only → deny", () => {
+describe.skipIf(onPostgres)("the SQLite database is locked or read-only → deny", () => {
   it("SQLITE_BUSY beyond the busy timeout: 503, no token, and the lock holder's view is intact", async () => {
     const file = databaseUrl.replace(/^file:/, "");
     const other = new Database(file);

@@ -1,11 +1,10 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshDb } from "../support/db";
+import { freshDemoDb } from "../support/demo-db";
 import { startAgentServer } from "../support/agent-server";
 import { makeRoute } from "../support/fixtures";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
-import { seedDemo } from "@/lib/seed/seed-demo";
 import { createCredential } from "@/lib/agents/create-credential";
 import { call, demoAgent } from "./helpers";
 
@@ -30,8 +29,7 @@ let runId: string;
 let actionId: string;
 
 beforeAll(async () => {
-  ({ cleanup } = await freshDb());
-  await seedDemo();
+  ({ cleanup } = await freshDemoDb());
   // A route with budgets no fuzz run exhausts, so allowed paths stay reachable throughout.
   await makeRoute("fuzz/route", { allow_tools: ["kb.search"], require_approval: ["ticket.close"], budgets: { steps: 100_000, seconds: 86_400, usd: 1000 } });
   // A burst of fuzzed denials would open the route's breaker and turn every later request into the same denial.
@@ -39,7 +37,8 @@ beforeAll(async () => {
   fuzzKey = (await createCredential({ name: "fuzz", tenantId: "acme", env: "prod", routes: ["fuzz/route"] })).key;
   server = await startAgentServer();
   runId = (await call(server.url, "POST", "/api/v1/runs", fuzzKey, { route: "fuzz/route" })).body.run_id;
-  actionId = (await call(server.url, "POST", "/api/v1/actions", fuzzKey, { run_id: runId, tool: "ticket.close", args: { ticket_id: "T-1" }, idempotency_key: "fuzz-seed" })).body.action_id;
+  actionId = (await call(server.url, "POST", "/api/v1/actions", fuzzKey, { run_id: runId, tool: "ticket.close", args: { ticket_id: "T-1" }, idempotency_key: "fuzz-seed" })).body
+    .action_id;
 });
 afterAll(async () => {
   await server.close();
@@ -106,14 +105,44 @@ const nearValidArb = fc.record({
 const reqArb: fc.Arbitrary<Req> = fc.oneof(
   { arbitrary: nearValidArb, weight: 3 },
   fc.record({ method: fc.constant("POST"), path: fc.constant("/api/v1/actions"), key: keyArb, body: proposalArb }),
-  fc.record({ method: fc.constant("POST"), path: fc.constant("/api/v1/actions"), key: keyArb, raw: rawArb, contentType: fc.constantFrom("application/json", "text/plain", "application/json; charset=utf-16", "") }),
-  fc.record({ method: fc.constant("POST"), path: fc.constant("/api/v1/runs"), key: keyArb, body: fc.record({ route: fc.oneof(fc.constantFrom("fuzz/route", "support/send", "Fuzz/route"), scalar), env: fc.constant("prod") }, { requiredKeys: [] }) }),
+  fc.record({
+    method: fc.constant("POST"),
+    path: fc.constant("/api/v1/actions"),
+    key: keyArb,
+    raw: rawArb,
+    contentType: fc.constantFrom("application/json", "text/plain", "application/json; charset=utf-16", ""),
+  }),
+  fc.record({
+    method: fc.constant("POST"),
+    path: fc.constant("/api/v1/runs"),
+    key: keyArb,
+    body: fc.record({ route: fc.oneof(fc.constantFrom("fuzz/route", "support/send", "Fuzz/route"), scalar), env: fc.constant("prod") }, { requiredKeys: [] }),
+  }),
   fc.record({ method: fc.constant("GET"), path: idArb.map((id) => `/api/v1/actions/${encodeURIComponent(id)}`), key: keyArb }),
-  fc.record({ method: fc.constant("GET"), path: fc.tuple(idArb, fc.oneof(fc.integer({ min: -5, max: 100 }).map(String), fc.string({ maxLength: 6 }))).map(([id, w]) => `/api/v1/actions/${encodeURIComponent(id)}?wait=${encodeURIComponent(w === "1" ? "0" : w)}`), key: keyArb }),
+  fc.record({
+    method: fc.constant("GET"),
+    path: fc
+      .tuple(idArb, fc.oneof(fc.integer({ min: -5, max: 100 }).map(String), fc.string({ maxLength: 6 })))
+      .map(([id, w]) => `/api/v1/actions/${encodeURIComponent(id)}?wait=${encodeURIComponent(w === "1" ? "0" : w)}`),
+    key: keyArb,
+  }),
   fc.record({ method: fc.constant("POST"), path: idArb.map((id) => `/api/v1/actions/${encodeURIComponent(id)}/cancel`), key: keyArb }),
-  fc.record({ method: fc.constant("POST"), path: idArb.map((id) => `/api/v1/actions/${encodeURIComponent(id)}/result`), key: keyArb, body: fc.record({ status: fc.constantFrom("ok", "error", "approved"), duration_ms: scalar }, { requiredKeys: [] }) }),
+  fc.record({
+    method: fc.constant("POST"),
+    path: idArb.map((id) => `/api/v1/actions/${encodeURIComponent(id)}/result`),
+    key: keyArb,
+    body: fc.record({ status: fc.constantFrom("ok", "error", "approved"), duration_ms: scalar }, { requiredKeys: [] }),
+  }),
   fc.record({ method: fc.constant("POST"), path: idArb.map((id) => `/api/v1/runs/${encodeURIComponent(id)}/token`), key: keyArb }),
-  fc.record({ method: fc.constant("POST"), path: fc.constant("/api/v1/tokens/redeem"), key: fc.constant(null), body: fc.record({ token: fc.oneof(fc.string({ maxLength: 200 }), fc.constant("eyJhbGciOiJub25lIn0.e30.")), tool: fc.constantFrom(...TOOLS), args: argsArb }, { requiredKeys: [] }) }),
+  fc.record({
+    method: fc.constant("POST"),
+    path: fc.constant("/api/v1/tokens/redeem"),
+    key: fc.constant(null),
+    body: fc.record(
+      { token: fc.oneof(fc.string({ maxLength: 200 }), fc.constant("eyJhbGciOiJub25lIn0.e30.")), tool: fc.constantFrom(...TOOLS), args: argsArb },
+      { requiredKeys: [] },
+    ),
+  }),
 );
 
 /** Row counts of the state tables and the audit head, in one statement (the property runs thousands of times). */
@@ -136,41 +165,45 @@ function resolve(r: Req): Req {
 }
 
 describe("fuzzing the agent API", () => {
-  it(`${RUNS} generated requests: no 5xx, no state change on rejection, server stays up`, async () => {
-    const probe = await call(server.url, "POST", "/api/v1/actions", fuzzKey, { run_id: runId, tool: "kb.search", args: { query: "probe" }, idempotency_key: "probe" });
-    expect(probe.status, probe.text).toBe(200);
-    let rejected = 0;
-    let accepted = 0;
-    await fc.assert(
-      fc.asyncProperty(reqArb, async (generated) => {
-        const r = resolve(generated);
-        const before = await snapshot();
-        const maxSeq = before.seq;
-        const res = await call(server.url, r.method, r.path, r.key, r.body, {
-          raw: r.raw,
-          headers: r.raw !== undefined ? { "content-type": r.contentType ?? "application/json" } : {},
-        });
-        expect(res.status, `${r.method} ${r.path} → ${res.status} ${res.text.slice(0, 200)}`).toBeLessThan(500);
-        expect(res.headers.get("x-request-id")).toBeTruthy();
-        if (res.status >= 400) {
-          rejected++;
-          const after = await snapshot();
-          expect({ ...after, seq: 0 }).toEqual({ ...before, seq: 0 });
-          const added = after.seq === maxSeq ? [] : await db().auditEvent.findMany({ where: { seq: { gt: maxSeq } } });
-          for (const e of added) {
-            expect(STATE_TYPES.has(e.type), `audit ${e.type} after a ${res.status}`).toBe(false);
-            expect(STATE_STATUSES.has(e.status ?? ""), `audit status ${e.status} after a ${res.status}`).toBe(false);
+  it(
+    `${RUNS} generated requests: no 5xx, no state change on rejection, server stays up`,
+    async () => {
+      const probe = await call(server.url, "POST", "/api/v1/actions", fuzzKey, { run_id: runId, tool: "kb.search", args: { query: "probe" }, idempotency_key: "probe" });
+      expect(probe.status, probe.text).toBe(200);
+      let rejected = 0;
+      let accepted = 0;
+      await fc.assert(
+        fc.asyncProperty(reqArb, async (generated) => {
+          const r = resolve(generated);
+          const before = await snapshot();
+          const maxSeq = before.seq;
+          const res = await call(server.url, r.method, r.path, r.key, r.body, {
+            raw: r.raw,
+            headers: r.raw !== undefined ? { "content-type": r.contentType ?? "application/json" } : {},
+          });
+          expect(res.status, `${r.method} ${r.path} → ${res.status} ${res.text.slice(0, 200)}`).toBeLessThan(500);
+          expect(res.headers.get("x-request-id")).toBeTruthy();
+          if (res.status >= 400) {
+            rejected++;
+            const after = await snapshot();
+            expect({ ...after, seq: 0 }).toEqual({ ...before, seq: 0 });
+            const added = after.seq === maxSeq ? [] : await db().auditEvent.findMany({ where: { seq: { gt: maxSeq } } });
+            for (const e of added) {
+              expect(STATE_TYPES.has(e.type), `audit ${e.type} after a ${res.status}`).toBe(false);
+              expect(STATE_STATUSES.has(e.status ?? ""), `audit status ${e.status} after a ${res.status}`).toBe(false);
+            }
+            expect(res.text).not.toMatch(/eyJ[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}/);
+          } else {
+            accepted++;
           }
-          expect(res.text).not.toMatch(/eyJ[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}/);
-        } else {
-          accepted++;
-        }
-      }),
-      { numRuns: RUNS, endOnFailure: true },
-    );
-    expect(rejected).toBeGreaterThan(0);
-    expect(accepted).toBeGreaterThan(0);
-    const alive = await call(server.url, "POST", "/api/v1/actions", fuzzKey, { run_id: runId, tool: "kb.search", args: { query: "still up" }, idempotency_key: "after-fuzz" });
-    expect(alive.status).toBe(200);
-  }, 120_000 + RUNS * 200);
+        }),
+        { numRuns: RUNS, endOnFailure: true },
+      );
+      expect(rejected).toBeGreaterThan(0);
+      expect(accepted).toBeGreaterThan(0);
+      const alive = await call(server.url, "POST", "/api/v1/actions", fuzzKey, { run_id: runId, tool: "kb.search", args: { query: "still up" }, idempotency_key: "after-fuzz" });
+      expect(alive.status).toBe(200);
+    },
+    120_000 + RUNS * 200,
+  );
 });

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { env } from "@/lib/env";
+import { tsxNodeArgs } from "@/scripts/tsx-node-args";
 
 export type ChildServer = { url: string; child: ChildProcess; stderr: () => string; stop: () => Promise<void> };
 
@@ -13,7 +14,7 @@ export async function spawnAgentServer(databaseUrl: string, dataDir: string, opt
   const root = process.cwd();
   // One process (tsx as a loader, not its CLI): the CLI runs the script in a child of its own,
   // which a SIGKILL of the CLI would leave running after the test.
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "test", "support", "crash-server.ts")], {
+  const child = spawn(process.execPath, [...tsxNodeArgs, path.join(root, "test", "support", "crash-server.ts")], {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? "",

@@ -2,12 +2,11 @@ import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SignJWT, base64url, decodeJwt, generateKeyPair } from "jose";
 import { encode } from "next-auth/jwt";
-import { freshDb } from "../support/db";
+import { freshDemoDb } from "../support/demo-db";
 import { startAgentServer } from "../support/agent-server";
 import { makeUser } from "../support/fixtures";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
-import { seedDemo } from "@/lib/seed/seed-demo";
 import { activeSigningKey, publicJwks } from "@/lib/tokens/signing-keys";
 import { argsHash } from "@/lib/sdk/args-hash";
 import { ACTION_TOKEN_TYP, RUN_TOKEN_TYP } from "@/lib/sdk/token-claims";
@@ -31,8 +30,7 @@ let server: { url: string; close: () => Promise<void> };
 let n = 0;
 
 beforeAll(async () => {
-  ({ cleanup } = await freshDb());
-  await seedDemo();
+  ({ cleanup } = await freshDemoDb());
   server = await startAgentServer();
 });
 afterAll(async () => {
@@ -267,7 +265,12 @@ describe("scope: a token works only for its tenant, environment, tool and args",
   it("an approved write token is bound to its approved args", async () => {
     const reviewer = await makeUser("tok-reviewer@example.com", ["reviewer"]);
     const run = await call(server.url, "POST", "/api/v1/runs", acme.key, { route: "support/send" });
-    const p = await call(server.url, "POST", "/api/v1/actions", acme.key, { run_id: run.body.run_id, tool: "ticket.close", args: { ticket_id: "T-1" }, idempotency_key: "tok-write" });
+    const p = await call(server.url, "POST", "/api/v1/actions", acme.key, {
+      run_id: run.body.run_id,
+      tool: "ticket.close",
+      args: { ticket_id: "T-1" },
+      idempotency_key: "tok-write",
+    });
     expect(p.status).toBe(202);
     await voteOnAction({ actionId: p.body.action_id, userId: reviewer, vote: "approve" });
     const seen = await call(server.url, "GET", `/api/v1/actions/${p.body.action_id}`, acme.key);
@@ -284,7 +287,9 @@ describe("single use", () => {
     const again = await redeem(token);
     expect(again.status).toBe(409);
     expect(again.body.error.reason).toBe("already_redeemed");
-    const err = await toolService().redeem(token, "kb.search", READ_ARGS).catch((e: unknown) => e);
+    const err = await toolService()
+      .redeem(token, "kb.search", READ_ARGS)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RedeemError);
     expect((err as RedeemError).status).toBe(409);
     expect(await db().auditEvent.count({ where: { actionId, type: "token.redeemed" } })).toBe(1);
@@ -303,7 +308,9 @@ describe("single use", () => {
     expect((await redeem(token)).status).toBe(200);
     const claims = decodeJwt(token);
     const jti = `jti_${crypto.randomBytes(6).toString("hex")}`;
-    await db().issuedToken.create({ data: { jti, kind: "action", tenantId: "acme", env: "prod", runId: String(claims.run_id), actionId, expiresAt: new Date(Date.now() + 120_000) } });
+    await db().issuedToken.create({
+      data: { jti, kind: "action", tenantId: "acme", env: "prod", runId: String(claims.run_id), actionId, expiresAt: new Date(Date.now() + 120_000) },
+    });
     const second = await signWithServerKey({ ...claims, jti });
     const r = await redeem(second);
     expect(r.status).toBe(409);

@@ -4,7 +4,7 @@
  * environment (DATABASE_URL, GATEHOUSE_DATA_DIR, secrets); prints
  * `LISTENING <url>` once it accepts requests.
  *
- *   npx tsx test/support/crash-server.ts
+ *   npx tsx --import ./scripts/register-server-only.mjs test/support/crash-server.ts
  */
 import { startAgentServer } from "./agent-server";
 

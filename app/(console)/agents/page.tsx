@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
-import { db } from "@/lib/db/client";
 import { requirePageRole } from "@/lib/auth/session";
+import { agentFormOptions } from "@/lib/console/list-form-options";
 import { pageRoles } from "@/components/console/nav-items";
 import { PageHeader } from "@/components/ui/PageHeader";
 import { AgentAdmin } from "@/components/agents/AgentAdmin";
@@ -9,11 +9,11 @@ export const metadata: Metadata = { title: "Agents" };
 
 export default async function AgentsPage() {
   await requirePageRole(...pageRoles("/agents"));
-  const [tenants, routes] = await Promise.all([db().tenant.findMany({ orderBy: { id: "asc" } }), db().route.findMany({ orderBy: { name: "asc" } })]);
+  const { tenants, routes } = await agentFormOptions();
   return (
     <>
       <PageHeader title="Agents" description="Agent credentials. Each key is bound to one tenant, one environment and its routes." />
-      <AgentAdmin tenants={tenants.map((t) => t.id)} routes={routes.map((r) => r.name)} />
+      <AgentAdmin tenants={tenants} routes={routes} />
     </>
   );
 }

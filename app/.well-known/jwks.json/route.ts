@@ -1,7 +1,5 @@
 // GET /.well-known/jwks.json — public keys that verify capability tokens
-import { handler, json } from "@/lib/http/handler";
-import { publicJwks } from "@/lib/tokens/signing-keys";
+export { getJwks as GET } from "@/lib/api/v1/jwks";
 
+// Route segment config must be written in the route file itself (Next.js reads it statically).
 export const dynamic = "force-dynamic";
-
-export const GET = handler(async () => json(await publicJwks(), 200, { "Cache-Control": "public, max-age=60" }));

@@ -1,7 +1,8 @@
+import "server-only";
 import { handler } from "@/lib/http/handler";
 import { AppError, zodIssues } from "@/lib/errors";
 import { authenticateAgent } from "@/lib/agents/authenticate-agent";
-import { parseAgentBody } from "@/lib/api/parse-body";
+import { parseAgentBody } from "@/lib/http/parse-body";
 import { proposeActionInput, reportResultInput, waitQuery } from "@/lib/api/schemas";
 import { proposeAction } from "@/lib/actions/propose-action";
 import { waitForAction } from "@/lib/actions/get-action";

@@ -1,6 +1,7 @@
+import "server-only";
 import { handler } from "@/lib/http/handler";
 import { authenticateAgent } from "@/lib/agents/authenticate-agent";
-import { parseAgentBody } from "@/lib/api/parse-body";
+import { parseAgentBody } from "@/lib/http/parse-body";
 import { startRunInput } from "@/lib/api/schemas";
 import { startRun } from "@/lib/runs/start-run";
 import { refreshRunToken } from "@/lib/runs/refresh-run-token";

@@ -1,7 +1,7 @@
 // One Gatehouse instance in its own process, for the multi-instance test:
 // the agent API served by the product's route handlers on a bare node:http
 // server, plus this process's background work (expiry, the delivery worker,
-// and the LISTEN/NOTIFY listener). Run with: tsx test/postgres-only/support/instance.ts
+// and the LISTEN/NOTIFY listener). Run with: tsx --import ./scripts/register-server-only.mjs test/postgres-only/support/instance.ts
 // Prints "READY <url>" once it is listening and its listener is connected.
 //
 // A test-only route, POST /test/vote {actionId, userId}, lets the test cast a
@@ -10,10 +10,10 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { z } from "zod";
-import { nodeHandler, type RouteEntry } from "@/lib/http/node-adapter";
+import { defineRoute, nodeHandler, type RouteEntry } from "@/lib/http/node-adapter";
 import { agentRoutes } from "@/lib/api/v1/routes";
 import { handler, json } from "@/lib/http/handler";
-import { readJson } from "@/lib/http/read-json";
+import { readJson } from "@/lib/http/parse-body";
 import { voteOnAction } from "@/lib/actions/vote-on-action";
 import { startBackgroundWork } from "@/lib/background";
 import { pgNotifyReady } from "@/lib/events/pg-notify";
@@ -29,7 +29,7 @@ const testVote = handler(async (req) => {
 
 async function main(): Promise<void> {
   if (env().provider !== "postgres") throw new Error("instance.ts is for the PostgreSQL multi-instance test");
-  const routes: RouteEntry[] = [...agentRoutes, { method: "POST", pattern: "/test/vote", handler: testVote as RouteEntry["handler"] }];
+  const routes: RouteEntry[] = [...agentRoutes, defineRoute("POST", "/test/vote", testVote)];
   let url = "http://127.0.0.1";
   const server = http.createServer(nodeHandler(routes, () => url));
   server.keepAliveTimeout = 60_000;

@@ -13,7 +13,15 @@ export default async function RoutePolicyPage({ params }: { params: Promise<{ ro
   const name = (await params).route.map(decodeURIComponent).join("/");
   return (
     <>
-      <PageHeader title={`Policy: ${name}`} description="Widening waits for a second admin; narrowing applies at once. Policy tests run on every change." actions={<Link href="/policies" className="text-sm text-sky-700">All routes</Link>} />
+      <PageHeader
+        title={`Policy: ${name}`}
+        description="Widening waits for a second admin; narrowing applies at once. Policy tests run on every change."
+        actions={
+          <Link href="/policies" className="text-sm text-sky-700">
+            All routes
+          </Link>
+        }
+      />
       <PolicyEditor route={name} me={user.id} />
     </>
   );

@@ -2,16 +2,13 @@
 import { ANY_ROLE } from "@/lib/auth/roles";
 import { consoleHandler } from "@/lib/http/console-guard";
 import { json } from "@/lib/http/handler";
-import { AppError, zodIssues } from "@/lib/errors";
-import { actionFilters } from "@/lib/approvals/schemas";
+import { parseActionFilters } from "@/lib/approvals/schemas";
 import { listQueue } from "@/lib/approvals/list-queue";
 import { listHistory } from "@/lib/approvals/list-history";
 
 export const GET = consoleHandler(ANY_ROLE, async (req, { user }) => {
   const params = new URL(req.url).searchParams;
-  const parsed = actionFilters.safeParse(Object.fromEntries([...params].filter(([k, v]) => k in actionFilters.shape && v.trim() !== "")));
-  if (!parsed.success) throw new AppError("validation_failed", "Invalid filter.", { issues: zodIssues(parsed.error.issues) });
-  const filters = parsed.data;
+  const filters = parseActionFilters(params);
   if (params.get("view") === "history") return json({ items: await listHistory(filters) });
   return json({ items: await listQueue(filters, user), serverTime: new Date().toISOString() });
 });

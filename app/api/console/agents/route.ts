@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { consoleHandler } from "@/lib/http/console-guard";
 import { json } from "@/lib/http/handler";
-import { parseConsoleBody } from "@/lib/webhook-admin/parse-console-body";
+import { parseBody } from "@/lib/http/parse-body";
 import { listAgents } from "@/lib/console/list-agents";
 import { createCredential } from "@/lib/agents/create-credential";
 import { ENVIRONMENTS } from "@/lib/policy/types";
@@ -18,7 +18,7 @@ const body = z.strictObject({
 export const GET = consoleHandler(["admin"], async () => json({ agents: await listAgents() }));
 
 export const POST = consoleHandler(["admin"], async (req, { user, requestId }) => {
-  const b = await parseConsoleBody(req, body);
+  const b = await parseBody(req, body);
   const c = await createCredential({ ...b, createdById: user.id }, { requestId });
   // The key and callback secret leave the server here and never again.
   return json({ id: c.id, key: c.key, callback_secret: c.callbackSecret }, 201);

@@ -1,7 +1,7 @@
 // GET /api/console/break-glass — recent sessions; POST — open one (on-call, password re-entered)
 import { consoleHandler } from "@/lib/http/console-guard";
 import { json } from "@/lib/http/handler";
-import { readJson } from "@/lib/http/read-json";
+import { readJson } from "@/lib/http/parse-body";
 import { BREAK_GLASS_ROLES, REVIEW_ROLES } from "@/lib/break-glass/roles";
 import { listRecentBreakGlass, getBreakGlass } from "@/lib/break-glass/list-sessions";
 import { openBreakGlass } from "@/lib/break-glass/open-break-glass";

@@ -1,12 +1,12 @@
 // GET /api/console/users — console users; POST — create one (admin)
 import { consoleHandler } from "@/lib/http/console-guard";
 import { json } from "@/lib/http/handler";
-import { parseConsoleBody } from "@/lib/webhook-admin/parse-console-body";
+import { parseBody } from "@/lib/http/parse-body";
 import { createUser, listUsers } from "@/lib/users/manage-users";
 import { createUserInput } from "@/lib/users/user-input";
 
 export const GET = consoleHandler(["admin"], async () => json({ users: await listUsers() }));
 
 export const POST = consoleHandler(["admin"], async (req, { user, requestId }) =>
-  json(await createUser(await parseConsoleBody(req, createUserInput), { actorId: user.id, requestId }), 201),
+  json(await createUser(await parseBody(req, createUserInput), { actorId: user.id, requestId }), 201),
 );

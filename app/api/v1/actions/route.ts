@@ -1,4 +1,2 @@
-import { postAction } from "@/lib/api/v1/actions";
-
 // POST /api/v1/actions — propose a tool call
-export const POST = postAction;
+export { postAction as POST } from "@/lib/api/v1/actions";

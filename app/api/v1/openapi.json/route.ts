@@ -1,5 +1,2 @@
-import { handler, json } from "@/lib/http/handler";
-import { buildOpenApi } from "@/lib/api/openapi";
-
 // GET /api/v1/openapi.json — the agent API's OpenAPI 3.1 document
-export const GET = handler(async () => json(buildOpenApi()));
+export { getOpenApi as GET } from "@/lib/api/v1/openapi";

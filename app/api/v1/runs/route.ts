@@ -1,4 +1,2 @@
-import { postRun } from "@/lib/api/v1/runs";
-
 // POST /api/v1/runs — start a run on a route
-export const POST = postRun;
+export { postRun as POST } from "@/lib/api/v1/runs";

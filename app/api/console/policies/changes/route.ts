@@ -2,13 +2,13 @@
 import { z } from "zod";
 import { consoleHandler } from "@/lib/http/console-guard";
 import { json } from "@/lib/http/handler";
-import { parseConsoleBody } from "@/lib/webhook-admin/parse-console-body";
-import { proposePolicyChange } from "@/lib/policy/propose-policy-change";
+import { parseBody } from "@/lib/http/parse-body";
+import { proposePolicyChange } from "@/lib/policy-changes/propose-policy-change";
 
 const body = z.strictObject({ route: z.string().min(1).max(200), policy: z.unknown(), reason: z.string().max(1000) });
 
 export const POST = consoleHandler(["admin"], async (req, { user, requestId }) => {
-  const b = await parseConsoleBody(req, body);
+  const b = await parseBody(req, body);
   const r = await proposePolicyChange({ route: b.route, policy: b.policy, reason: b.reason, actorId: user.id, requestId });
   return json(r, r.status === "blocked" ? 409 : r.status === "pending" ? 202 : 200);
 });

@@ -2,9 +2,9 @@
 import { z } from "zod";
 import { consoleHandler } from "@/lib/http/console-guard";
 import { json } from "@/lib/http/handler";
-import { parseConsoleBody } from "@/lib/webhook-admin/parse-console-body";
-import { DRY_RUN_MAX, dryRunPolicy } from "@/lib/policy/dry-run";
+import { parseBody } from "@/lib/http/parse-body";
+import { DRY_RUN_MAX, dryRunPolicy } from "@/lib/policy-changes/dry-run-policy";
 
 const body = z.strictObject({ route: z.string().min(1).max(200), policy: z.unknown(), limit: z.number().int().min(1).max(DRY_RUN_MAX).optional() });
 
-export const POST = consoleHandler(["admin"], async (req) => json(await dryRunPolicy(await parseConsoleBody(req, body))));
+export const POST = consoleHandler(["admin"], async (req) => json(await dryRunPolicy(await parseBody(req, body))));

@@ -2,12 +2,12 @@
 import { z } from "zod";
 import { consoleHandler } from "@/lib/http/console-guard";
 import { json } from "@/lib/http/handler";
-import { parseConsoleBody } from "@/lib/webhook-admin/parse-console-body";
-import { previewPolicyChange } from "@/lib/routes/preview-policy-change";
+import { parseBody } from "@/lib/http/parse-body";
+import { previewPolicyChange } from "@/lib/policy-changes/preview-policy-change";
 
 const body = z.strictObject({ route: z.string().min(1).max(200), policy: z.unknown() });
 
 export const POST = consoleHandler(["admin"], async (req) => {
-  const b = await parseConsoleBody(req, body);
+  const b = await parseBody(req, body);
   return json(await previewPolicyChange(b.route, b.policy));
 });

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { consoleHandler } from "@/lib/http/console-guard";
 import { json } from "@/lib/http/handler";
-import { parseConsoleBody } from "@/lib/webhook-admin/parse-console-body";
+import { parseBody } from "@/lib/http/parse-body";
 import { resetBreaker } from "@/lib/routes/reset-breaker";
 import { updateBreakerSettings } from "@/lib/routes/update-breaker-settings";
 
@@ -12,7 +12,7 @@ const body = z.discriminatedUnion("action", [
 ]);
 
 export const POST = consoleHandler(["admin"], async (req, { user, requestId }) => {
-  const b = await parseConsoleBody(req, body);
+  const b = await parseBody(req, body);
   if (b.action === "reset") await resetBreaker({ route: b.route, reason: b.reason, actorId: user.id, requestId });
   else await updateBreakerSettings({ route: b.route, settings: { threshold: b.threshold, windowSeconds: b.windowSeconds }, actorId: user.id, requestId });
   return json({ ok: true });

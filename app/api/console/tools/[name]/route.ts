@@ -3,11 +3,11 @@ import { z } from "zod";
 import { consoleHandler } from "@/lib/http/console-guard";
 import { json } from "@/lib/http/handler";
 import { AppError } from "@/lib/errors";
-import { parseConsoleBody } from "@/lib/webhook-admin/parse-console-body";
+import { parseBody } from "@/lib/http/parse-body";
 import { deleteTool, saveTool } from "@/lib/catalog/save-tool";
 
 export const PUT = consoleHandler<{ name: string }>(["admin"], async (req, { user, requestId, params }) => {
-  const b = await parseConsoleBody(req, z.strictObject({ entry: z.record(z.string(), z.unknown()) }));
+  const b = await parseBody(req, z.strictObject({ entry: z.record(z.string(), z.unknown()) }));
   if (b.entry.name !== params.name) throw new AppError("validation_failed", "A tool cannot be renamed.", { issues: [{ path: "entry.name", message: `Must be ${params.name}.` }] });
   const r = await saveTool({ entry: b.entry, mode: "update", actorId: user.id, requestId });
   return json(r, r.status === "pending" ? 202 : 200);

@@ -1,12 +1,12 @@
 // PATCH /api/console/users/{id} — roles, name, disabled; DELETE — remove (never the last enabled admin) (admin)
 import { consoleHandler } from "@/lib/http/console-guard";
 import { json } from "@/lib/http/handler";
-import { parseConsoleBody } from "@/lib/webhook-admin/parse-console-body";
+import { parseBody } from "@/lib/http/parse-body";
 import { deleteUser, updateUser } from "@/lib/users/manage-users";
 import { updateUserInput } from "@/lib/users/user-input";
 
 export const PATCH = consoleHandler<{ id: string }>(["admin"], async (req, { user, requestId, params }) => {
-  await updateUser(params.id, await parseConsoleBody(req, updateUserInput), { actorId: user.id, requestId });
+  await updateUser(params.id, await parseBody(req, updateUserInput), { actorId: user.id, requestId });
   return json({ ok: true });
 });
 

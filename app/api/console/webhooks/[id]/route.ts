@@ -1,7 +1,7 @@
 // PATCH /api/console/webhooks/{id} — events / enabled; DELETE — remove the endpoint (admin)
 import { consoleHandler } from "@/lib/http/console-guard";
 import { json } from "@/lib/http/handler";
-import { readJson } from "@/lib/http/read-json";
+import { readJson } from "@/lib/http/parse-body";
 import { deleteEndpoint, updateEndpoint } from "@/lib/webhook-admin/manage-endpoints";
 
 export const PATCH = consoleHandler<{ id: string }>(["admin"], async (req, { user, requestId, params }) => {

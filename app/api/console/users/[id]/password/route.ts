@@ -1,12 +1,12 @@
 // POST /api/console/users/{id}/password — set a new password (argon2id) (admin)
 import { consoleHandler } from "@/lib/http/console-guard";
 import { json } from "@/lib/http/handler";
-import { parseConsoleBody } from "@/lib/webhook-admin/parse-console-body";
+import { parseBody } from "@/lib/http/parse-body";
 import { resetPassword } from "@/lib/users/manage-users";
 import { resetPasswordInput } from "@/lib/users/user-input";
 
 export const POST = consoleHandler<{ id: string }>(["admin"], async (req, { user, requestId, params }) => {
-  const b = await parseConsoleBody(req, resetPasswordInput);
+  const b = await parseBody(req, resetPasswordInput);
   await resetPassword(params.id, b.password, { actorId: user.id, requestId });
   return json({ ok: true });
 });

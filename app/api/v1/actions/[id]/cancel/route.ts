@@ -1,4 +1,2 @@
-import { postCancel } from "@/lib/api/v1/actions";
-
 // POST /api/v1/actions/{id}/cancel — withdraw a pending action
-export const POST = postCancel;
+export { postCancel as POST } from "@/lib/api/v1/actions";

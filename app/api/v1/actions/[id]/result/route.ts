@@ -1,4 +1,2 @@
-import { postResult } from "@/lib/api/v1/actions";
-
 // POST /api/v1/actions/{id}/result — report the tool call's outcome
-export const POST = postResult;
+export { postResult as POST } from "@/lib/api/v1/actions";

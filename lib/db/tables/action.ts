@@ -1,0 +1,109 @@
+import "server-only";
+import type { Action, Exec, Row, Sql } from "@/lib/db/types";
+import { asSql } from "@/lib/db/sql";
+import { asNumber } from "@/lib/db/decode";
+import { columnList, rowDecoder, type ColumnKinds } from "@/lib/db/tables/columns";
+
+/** Every Action column and its kind; a schema column missing here fails typecheck. */
+export const actionColumns = {
+  id: "string",
+  runId: "string",
+  credentialId: "string",
+  tenantId: "string",
+  env: "string",
+  routeId: "string",
+  routeName: "string",
+  policyVersion: "int",
+  tool: "string",
+  toolKind: "string",
+  argsHash: "string",
+  argsDisplay: "string",
+  summary: "string",
+  idempotencyKey: "string",
+  reason: "string?",
+  previewDisplay: "string?",
+  callbackUrl: "string?",
+  onBehalfOf: "string?",
+  costMicros: "int",
+  status: "string",
+  decisionReason: "string",
+  approvalsRequired: "int",
+  expiresAt: "date?",
+  decidedAt: "date?",
+  rejectReason: "string?",
+  tokenJti: "string?",
+  tokenExpiresAt: "date?",
+  tokenSealed: "string?",
+  redeemedAt: "date?",
+  resultStatus: "string?",
+  resultDurationMs: "int?",
+  resultError: "string?",
+  resultAt: "date?",
+  breakGlassSessionId: "string?",
+  escalatedAt: "date?",
+  ttlExtendedAt: "date?",
+  createdAt: "date",
+  updatedAt: "date",
+} as const satisfies ColumnKinds<Action>;
+
+/** A raw Action row (provider-shaped values) as the ORM's Action. */
+export const decodeAction: (row: Row) => Action = rowDecoder<Action>(actionColumns);
+
+const COLUMNS = Object.keys(actionColumns) as (keyof Action)[];
+
+const INSERT = `INSERT INTO "Action" (${columnList(actionColumns)}) VALUES (${COLUMNS.map(() => "?").join(", ")})`;
+
+/** Insert one complete Action row. */
+export function insertAction(exec: Exec, a: Action): Promise<number> {
+  return asSql(exec).run(
+    INSERT,
+    COLUMNS.map((c) => a[c]),
+  );
+}
+
+export type ActionWithApprovals = { action: Action; approvals: number };
+
+const WITH_APPROVALS = `SELECT ${columnList(actionColumns, "a")},
+  (SELECT COUNT(*) FROM "Approval" p WHERE p."actionId" = a."id" AND p."vote" = 'approve') AS "approvalsReceived"
+  FROM "Action" a`;
+const BY_ID_IN_SCOPE = `${WITH_APPROVALS} WHERE a."id" = ? AND a."tenantId" = ? AND a."env" = ?`;
+const BY_IDEMPOTENCY_KEY = `${WITH_APPROVALS} WHERE a."credentialId" = ? AND a."tool" = ? AND a."idempotencyKey" = ?`;
+
+function withApprovals(row: (Row & { approvalsReceived?: unknown }) | undefined): ActionWithApprovals | null {
+  if (!row) return null;
+  return { action: decodeAction(row), approvals: asNumber(row.approvalsReceived) };
+}
+
+/** One action of this tenant and environment with its approve-vote count, in one statement; null for another scope's id. */
+export async function loadActionWithApprovals(sql: Sql, key: { id: string; tenantId: string; env: string }): Promise<ActionWithApprovals | null> {
+  return withApprovals(await sql.get(BY_ID_IN_SCOPE, [key.id, key.tenantId, key.env]));
+}
+
+/** The action a credential already proposed for this tool with this idempotency key, with its approve-vote count. */
+export async function findActionByIdempotencyKey(sql: Sql, key: { credentialId: string; tool: string; idempotencyKey: string }): Promise<ActionWithApprovals | null> {
+  return withApprovals(await sql.get(BY_IDEMPOTENCY_KEY, [key.credentialId, key.tool, key.idempotencyKey]));
+}
+
+const TOUCH = `UPDATE "Action" SET "updatedAt" = ? WHERE "id" = ?`;
+
+/**
+ * Set `updatedAt`, which takes the row's lock on Postgres: concurrent votes in
+ * ORM transactions then see each other's approvals instead of only their own.
+ */
+export function lockActionRow(exec: Exec, id: string, now: Date): Promise<number> {
+  return asSql(exec).run(TOUCH, [now, id]);
+}
+
+const EXPIRY_DUE = `SELECT "id" FROM "Action" WHERE "status" = 'pending' AND "expiresAt" <= ? ORDER BY "expiresAt" LIMIT ?`;
+
+/** Ids of pending actions past their TTL, oldest expiry first (the (status, expiresAt) index). */
+export async function pendingActionIdsExpiredBy(sql: Sql, now: Date, limit: number): Promise<string[]> {
+  return (await sql.all<{ id: string }>(EXPIRY_DUE, [now, limit])).map((r) => r.id);
+}
+
+const ESCALATION_DUE = `SELECT 1 AS "due" FROM "Action" WHERE "status" = 'pending' AND "escalatedAt" IS NULL AND "createdAt" <= ? LIMIT 1`;
+
+/** Whether any pending, unescalated action was created at or before `cutoff`. */
+export async function anyActionDueForEscalation(sql: Sql, cutoff: Date): Promise<boolean> {
+  return (await sql.get(ESCALATION_DUE, [cutoff])) !== undefined;
+}

@@ -1,0 +1,49 @@
+import "server-only";
+import type { Exec, Row, Run, Sql } from "@/lib/db/types";
+import { asSql } from "@/lib/db/sql";
+import { columnList, rowDecoder, type ColumnKinds } from "@/lib/db/tables/columns";
+
+/** Every Run column and its kind; a schema column missing here fails typecheck. */
+export const runColumns = {
+  id: "string",
+  credentialId: "string",
+  tenantId: "string",
+  env: "string",
+  routeId: "string",
+  routeName: "string",
+  stepsMax: "int",
+  stepsUsed: "int",
+  secondsMax: "int",
+  usdMaxMicros: "int",
+  usdUsedMicros: "int",
+  startedAt: "date",
+  expiresAt: "date",
+  status: "string",
+} as const satisfies ColumnKinds<Run>;
+
+/** A raw Run row (provider-shaped values) as the ORM's Run. */
+export const decodeRun: (row: Row) => Run = rowDecoder<Run>(runColumns);
+
+const BY_ID = `SELECT ${columnList(runColumns)} FROM "Run" WHERE "id" = ?`;
+
+export async function findRunById(sql: Sql, id: string): Promise<Run | null> {
+  const row = await sql.get(BY_ID, [id]);
+  return row ? decodeRun(row) : null;
+}
+
+const TAKE_STEP_AND_USD = `UPDATE "Run" SET "stepsUsed" = "stepsUsed" + 1, "usdUsedMicros" = "usdUsedMicros" + ?
+  WHERE "id" = ? AND "status" = 'active' AND "stepsUsed" < "stepsMax"
+    AND "usdUsedMicros" + ? <= "usdMaxMicros" AND "expiresAt" > ?`;
+const TAKE_STEP = `UPDATE "Run" SET "stepsUsed" = "stepsUsed" + 1
+  WHERE "id" = ? AND "status" = 'active' AND "stepsUsed" < "stepsMax" AND "expiresAt" > ?`;
+
+/**
+ * The atomic budget decrement: one conditional UPDATE takes a step (and
+ * `costMicros` of the USD budget, when given) from an active, unexpired run
+ * with budget left. False when the run had none: nothing was taken.
+ */
+export async function takeRunStep(exec: Exec, run: { id: string; now: Date; costMicros?: number }): Promise<boolean> {
+  const sql = asSql(exec);
+  const took = run.costMicros === undefined ? await sql.run(TAKE_STEP, [run.id, run.now]) : await sql.run(TAKE_STEP_AND_USD, [run.costMicros, run.id, run.costMicros, run.now]);
+  return took === 1;
+}

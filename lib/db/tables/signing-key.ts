@@ -1,0 +1,15 @@
+import "server-only";
+import type { Sql } from "@/lib/db/types";
+
+const NEWEST_ACTIVE = `SELECT "kid", "privateSealed" FROM "SigningKey" WHERE "status" = 'active' ORDER BY "createdAt" DESC, "kid" DESC LIMIT 1`;
+
+/** The newest active key (two instances may both have created a first key: everyone picks the same one). */
+export async function newestActiveSigningKey(sql: Sql): Promise<{ kid: string; privateSealed: string } | null> {
+  return (await sql.get<{ kid: string; privateSealed: string }>(NEWEST_ACTIVE)) ?? null;
+}
+
+const INSERT = `INSERT INTO "SigningKey" ("kid", "alg", "publicJwk", "privateSealed", "status", "createdAt") VALUES (?, ?, ?, ?, ?, ?)`;
+
+export function insertSigningKey(sql: Sql, k: { kid: string; alg: string; publicJwk: string; privateSealed: string; status: string; createdAt: Date }): Promise<number> {
+  return sql.run(INSERT, [k.kid, k.alg, k.publicJwk, k.privateSealed, k.status, k.createdAt]);
+}

@@ -1,0 +1,68 @@
+import "server-only";
+import { db } from "@/lib/db/client";
+import { AppError } from "@/lib/errors";
+import { appendAudit } from "@/lib/audit/append";
+import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
+import { requireAdminInTx as requireAdmin } from "@/lib/users/require-admin";
+import { loadToolMap } from "@/lib/catalog/load-tool-map";
+import { parsePolicy } from "@/lib/policy/policy-schema";
+import { comparePolicies, kindsOf } from "@/lib/policy/compare-policies";
+import { checkExpectations, type ExpectationResult } from "@/lib/policy/expectations";
+import { activateVersion, loadActivePolicy, loadExpectations, loadPendingVersion } from "@/lib/policy-changes/policy-versions";
+
+export type ApprovePolicyResult = { status: "active" | "blocked"; version: number; failing: ExpectationResult[] };
+
+/**
+ * A second admin approves a pending (widening) policy version. The author can
+ * never approve their own change. Policy tests run again against the catalog
+ * as it is now; a failure blocks the version instead of activating it.
+ */
+export async function approvePolicyChange(input: { versionId: string; actorId: string; requestId?: string | null }): Promise<ApprovePolicyResult> {
+  return db().$transaction(async (tx) => {
+    await requireAdmin(tx, input.actorId);
+    const { v, route } = await loadPendingVersion(tx, input.versionId);
+    if (v.authorId === input.actorId) {
+      throw new AppError("forbidden", "You proposed this change; a second admin must approve it.", { reason: "author_cannot_approve" });
+    }
+    const proposed = parsePolicy(v.policy);
+    const { active, policy: current } = await loadActivePolicy(tx, route.name);
+    const tools = await loadToolMap(tx);
+    const failing = checkExpectations(proposed, tools, route.name, await loadExpectations(tx, route.id)).filter((r) => !r.ok);
+    // Against the version active now, which may differ from the one it was proposed over.
+    const comparison = comparePolicies(current, proposed, kindsOf(tools));
+    const status = failing.length ? "blocked" : "active";
+    // Conditional on still pending: two approvers at once make exactly one transition.
+    const took = await tx.policyVersion.updateMany({
+      where: { id: v.id, status: "pending" },
+      data: { status: "blocked", approvedById: input.actorId, approvedAt: new Date() },
+    });
+    if (took.count !== 1) throw new AppError("conflict", "This policy version was decided by someone else.");
+    if (status === "active") await activateVersion(tx, route.id, active.id, v.id, v.version);
+    await appendAudit(tx, {
+      type: status === "active" ? "policy.approved" : "policy.blocked",
+      actorType: "user",
+      actorId: input.actorId,
+      requestId: input.requestId ?? null,
+      route: route.name,
+      status,
+      reason: v.reason,
+      data: {
+        version: v.version,
+        author_id: v.authorId,
+        previous_version: active.version,
+        widening: comparison.widening,
+        narrowing: comparison.narrowing,
+        failing: failing.map((f) => f.message),
+      },
+    });
+    await enqueueWebhookEvent(tx, "policy.changed", {
+      route: route.name,
+      version: v.version,
+      status,
+      active_version: status === "active" ? v.version : active.version,
+      approved_by: input.actorId,
+      widening: comparison.widening,
+    });
+    return { status, version: v.version, failing };
+  });
+}

@@ -1,0 +1,36 @@
+import "server-only";
+import type { db, Tx } from "@/lib/db/client";
+import { AppError } from "@/lib/errors";
+import { parsePolicy } from "@/lib/policy/policy-schema";
+import { EXPECTATION_KINDS, type Expectation } from "@/lib/policy/expectations";
+
+/** A route's expectations from the PolicyTest table. */
+export async function loadExpectations(tx: Tx | ReturnType<typeof db>, routeId: string): Promise<Expectation[]> {
+  const rows = await tx.policyTest.findMany({ where: { routeId }, orderBy: { createdAt: "asc" } });
+  return rows.filter((r) => (EXPECTATION_KINDS as readonly string[]).includes(r.expect)).map((r) => ({ tool: r.tool, expect: r.expect as Expectation["expect"] }));
+}
+
+/** The route row and its parsed active policy; 404 when the route does not exist. */
+export async function loadActivePolicy(tx: Tx, routeName: string) {
+  const route = await tx.route.findUnique({ where: { name: routeName } });
+  if (!route) throw new AppError("not_found", `No route named ${routeName}.`);
+  const active = await tx.policyVersion.findUnique({ where: { routeId_version: { routeId: route.id, version: route.activeVersion } } });
+  if (!active || active.status !== "active") throw new AppError("conflict", `The route ${routeName} has no readable active policy.`);
+  return { route, active, policy: parsePolicy(active.policy) };
+}
+
+/** A version still waiting for a second admin, with its route; 404 when unknown, 409 when already decided. */
+export async function loadPendingVersion(tx: Tx, versionId: string) {
+  const v = await tx.policyVersion.findUnique({ where: { id: versionId } });
+  if (!v) throw new AppError("not_found", "No such policy version.");
+  if (v.status !== "pending") throw new AppError("conflict", `This policy version is ${v.status}, not pending.`);
+  const route = await tx.route.findUniqueOrThrow({ where: { id: v.routeId } });
+  return { v, route };
+}
+
+/** Make `versionId` the route's active version: the previous one is superseded in the same transaction. */
+export async function activateVersion(tx: Tx, routeId: string, previousActiveId: string, versionId: string, version: number): Promise<void> {
+  await tx.policyVersion.update({ where: { id: previousActiveId }, data: { status: "superseded" } });
+  await tx.policyVersion.update({ where: { id: versionId }, data: { status: "active" } });
+  await tx.route.update({ where: { id: routeId }, data: { activeVersion: version } });
+}

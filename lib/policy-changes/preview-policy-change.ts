@@ -1,0 +1,35 @@
+import "server-only";
+import { db } from "@/lib/db/client";
+import { AppError } from "@/lib/errors";
+import { loadToolMap } from "@/lib/catalog/load-tool-map";
+import { checkPolicy, parseStoredPolicy, unknownTools } from "@/lib/policy/policy-schema";
+import { comparePolicies, kindsOf, type PolicyComparison } from "@/lib/policy/compare-policies";
+import { checkExpectations, type ExpectationResult } from "@/lib/policy/expectations";
+import { loadExpectations } from "@/lib/policy-changes/policy-versions";
+import type { FieldIssue } from "@/lib/errors";
+
+export type PolicyPreview =
+  | { valid: false; issues: FieldIssue[] }
+  | { valid: true; unknownTools: string[]; comparison: PolicyComparison; expectations: ExpectationResult[]; needsSecondAdmin: boolean; blocked: boolean };
+
+/** What saving this draft would do, without saving: validation, unknown tools, widening/narrowing, the route's tests. */
+export async function previewPolicyChange(routeName: string, draft: unknown): Promise<PolicyPreview> {
+  const checked = checkPolicy(draft);
+  if (!checked.ok) return { valid: false, issues: checked.issues };
+  const route = await db().route.findUnique({ where: { name: routeName } });
+  if (!route) throw new AppError("not_found", `No route named ${routeName}.`);
+  const active = await db().policyVersion.findUnique({ where: { routeId_version: { routeId: route.id, version: route.activeVersion } } });
+  const current = parseStoredPolicy(active?.policy ?? "");
+  if (!current) throw new AppError("conflict", `The route ${routeName} has no readable active policy.`);
+  const tools = await loadToolMap(db());
+  const comparison = comparePolicies(current, checked.policy, kindsOf(tools));
+  const expectations = checkExpectations(checked.policy, tools, route.name, await loadExpectations(db(), route.id));
+  return {
+    valid: true,
+    unknownTools: unknownTools(checked.policy, tools.keys()),
+    comparison,
+    expectations,
+    needsSecondAdmin: comparison.widening.length > 0,
+    blocked: expectations.some((e) => !e.ok),
+  };
+}
