@@ -26,9 +26,7 @@ export async function authorizeCredentials(credentials: Record<string, unknown> 
   if (!parsed.success) return null;
   const { email, password } = parsed.data;
   if (!(await takeAttempt(email, ip))) {
-    await db().$transaction((tx) =>
-      appendAudit(tx, { type: "user.sign_in_refused", actorType: "user", requestId, status: "rate_limited", data: { email, ip } }),
-    );
+    await db().$transaction((tx) => appendAudit(tx, { type: "user.sign_in_refused", actorType: "user", requestId, status: "rate_limited", data: { email, ip } }));
     throw new Error(RATE_LIMITED);
   }
   const user = await db().user.findUnique({ where: { email } });

@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "@/lib/db/client";
 import { hashAgentKey, parseAgentKey } from "@/lib/agents/credential-key";
 import { DEMO_AGENTS, DEMO_USERS } from "@/lib/seed/demo-data";
@@ -16,9 +17,7 @@ export async function findLiveDemoData(): Promise<DemoPresence> {
     where: { keyPrefix: { in: demoKeys.map((k) => k.prefix) }, revokedAt: null },
     select: { name: true, keyPrefix: true, keyHash: true },
   });
-  const agents = creds
-    .filter((c) => demoKeys.some((k) => k.prefix === c.keyPrefix && k.hash === c.keyHash))
-    .map((c) => ({ name: c.name, keyPrefix: c.keyPrefix }));
+  const agents = creds.filter((c) => demoKeys.some((k) => k.prefix === c.keyPrefix && k.hash === c.keyHash)).map((c) => ({ name: c.name, keyPrefix: c.keyPrefix }));
   return { users: users.map((u) => u.email).sort(), agents: agents.sort((a, b) => a.name.localeCompare(b.name)) };
 }
 

@@ -156,7 +156,12 @@ export async function signOut(base: string, jar: CookieJar, headers: Record<stri
 }
 
 /** A console API call with the jar's cookies, the console header and a same-origin Origin. */
-export async function consoleFetch(base: string, jar: CookieJar | string, p: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Response> {
+export async function consoleFetch(
+  base: string,
+  jar: CookieJar | string,
+  p: string,
+  init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Response> {
   return fetch(base + p, {
     method: init.method ?? "GET",
     redirect: "manual",

@@ -102,7 +102,10 @@ describe("after sign-in, only same-origin paths (no open redirect)", () => {
       expect(res.status).toBe(200);
       const html = await res.text();
       // The form's callbackUrl prop, as React serialises it into the page: the value window.location.assign gets.
-      const flight = [...html.matchAll(/self\.__next_f\.push\((\[.*?\])\)<\/script>/gs)].map((m) => (JSON.parse(m[1]!) as unknown[])[1]).filter((x) => typeof x === "string").join("");
+      const flight = [...html.matchAll(/self\.__next_f\.push\((\[.*?\])\)<\/script>/gs)]
+        .map((m) => (JSON.parse(m[1]!) as unknown[])[1])
+        .filter((x) => typeof x === "string")
+        .join("");
       const props = [...flight.matchAll(/"callbackUrl":("(?:[^"\\]|\\.)*")/g)].map((m) => JSON.parse(m[1]!) as string);
       expect(props.length).toBeGreaterThan(0);
       for (const p of props) expect(destination(p, from).origin, p).toBe(base);
@@ -217,7 +220,11 @@ describe("console pages carry a nonce-based Content-Security-Policy", () => {
     const res = await fetch(base + p, { redirect: "manual", headers: { cookie } });
     expect(res.status).toBe(200);
     const csp = res.headers.get("content-security-policy") ?? "";
-    const scriptSrc = csp.split(";").map((d) => d.trim()).find((d) => d.startsWith("script-src")) ?? "";
+    const scriptSrc =
+      csp
+        .split(";")
+        .map((d) => d.trim())
+        .find((d) => d.startsWith("script-src")) ?? "";
     const nonce = nonceOf(scriptSrc);
     expect(nonce, csp).toBeTruthy();
     expect(scriptSrc).not.toContain("'unsafe-inline'");
@@ -243,7 +250,10 @@ describe("the sign-in limit is checked and counted in one step", () => {
       Array.from({ length: 100 }, (_, i) => postCredentials(base, jar, csrf, email, `wrong-guess-${i}`).then(async (r) => ({ status: r.status, text: await r.text() }))),
     );
     const statuses = results.map((r) => r.status);
-    expect(statuses.every((s) => s === 401 || s === 429), JSON.stringify(statuses)).toBe(true);
+    expect(
+      statuses.every((s) => s === 401 || s === 429),
+      JSON.stringify(statuses),
+    ).toBe(true);
     // Every refusal after a password check writes one user.sign_in_failed event; the limited ones write user.sign_in_refused.
     const checked = (await db().auditEvent.findMany({ where: { type: "user.sign_in_failed" }, skip: before })).filter((e) => e.data.includes(email));
     expect(checked.length).toBeLessThanOrEqual(MAX_FAILURES);
