@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db/client";
+import { lockKeysForTransaction } from "@/lib/db/postgres/advisory-lock";
 import { env } from "@/lib/env";
 
 /** Attempts allowed per key inside the window; the next one is refused unchecked. */
@@ -27,8 +28,7 @@ export async function takeAttempt(email: string, ip: string, now = new Date()): 
   const since = new Date(now.getTime() - WINDOW_MS);
   const allowed = await db().$transaction(async (tx) => {
     if (env().provider === "postgres") {
-      // Always in the same order, so two attempts never wait on each other's second key.
-      for (const key of [...keys].sort()) await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${key}::text, 0))`;
+      await lockKeysForTransaction(tx, keys);
     }
     for (const key of keys) {
       if ((await tx.signInFailure.count({ where: { key, at: { gt: since } } })) >= MAX_FAILURES) return false;
