@@ -1,19 +1,12 @@
 import "server-only";
 import { db } from "@/lib/db/client";
+import { actionListItem, type ActionListItem } from "@/lib/console/action-list-item";
 import { FAST_DECISION_MS, type ActionFilters } from "@/lib/approvals/schemas";
 import { actionWhere } from "@/lib/approvals/action-where";
 
-export type HistoryRow = {
-  id: string;
-  tool: string;
-  toolKind: string;
-  summary: string;
-  tenantId: string;
-  env: string;
-  route: string;
+export type HistoryRow = ActionListItem & {
   status: string;
   decisionReason: string;
-  createdAt: string;
   decidedAt: string | null;
   deciders: { email: string; vote: string; timeOnCardMs: number | null; fast: boolean }[];
   /** Some vote was cast in under FAST_DECISION_MS after the card was shown. */
@@ -41,16 +34,9 @@ export async function listHistory(filters: ActionFilters, limit = 100): Promise<
         fast: v.timeOnCardMs !== null && v.timeOnCardMs < FAST_DECISION_MS,
       }));
     return {
-      id: a.id,
-      tool: a.tool,
-      toolKind: a.toolKind,
-      summary: a.summary,
-      tenantId: a.tenantId,
-      env: a.env,
-      route: a.routeName,
+      ...actionListItem(a),
       status: a.status,
       decisionReason: a.decisionReason,
-      createdAt: a.createdAt.toISOString(),
       decidedAt: a.decidedAt?.toISOString() ?? null,
       deciders,
       fast: deciders.some((d) => d.fast),

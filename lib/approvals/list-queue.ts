@@ -1,17 +1,10 @@
 import "server-only";
 import { db } from "@/lib/db/client";
+import { actionListItem, type ActionListItem } from "@/lib/console/action-list-item";
 import type { ActionFilters } from "@/lib/approvals/schemas";
 import { actionWhere } from "@/lib/approvals/action-where";
 
-export type QueueItem = {
-  id: string;
-  tool: string;
-  toolKind: string;
-  summary: string;
-  tenantId: string;
-  env: string;
-  route: string;
-  createdAt: string;
+export type QueueItem = ActionListItem & {
   expiresAt: string | null;
   approvalsReceived: number;
   approvalsRequired: number;
@@ -41,14 +34,7 @@ export async function listQueue(filters: ActionFilters, viewer: QueueViewer, lim
   return rows.map((a) => {
     const mine = votes.filter((v) => v.actionId === a.id);
     return {
-      id: a.id,
-      tool: a.tool,
-      toolKind: a.toolKind,
-      summary: a.summary,
-      tenantId: a.tenantId,
-      env: a.env,
-      route: a.routeName,
-      createdAt: a.createdAt.toISOString(),
+      ...actionListItem(a),
       expiresAt: a.expiresAt?.toISOString() ?? null,
       approvalsReceived: mine.filter((v) => v.vote === "approve").length,
       approvalsRequired: a.approvalsRequired,

@@ -34,6 +34,11 @@ export type AuditInput = {
   data?: Record<string, unknown>;
 };
 
+/** The actor fields of an act by a console user: `{ actorType: "user", actorId, requestId }`. */
+export function userActor(ctx: { actorId: string; requestId?: string | null }): Pick<AuditInput, "actorType" | "actorId" | "requestId"> {
+  return { actorType: "user", actorId: ctx.actorId, requestId: ctx.requestId ?? null };
+}
+
 /**
  * Append events to the hash chain inside the caller's transaction (ORM or raw),
  * so the state change and its audit records commit together or not at all.

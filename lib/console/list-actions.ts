@@ -1,16 +1,9 @@
 import "server-only";
 import { db } from "@/lib/db/client";
+import { actionListItem, type ActionListItem } from "@/lib/console/action-list-item";
 
-export type ActionRow = {
-  id: string;
-  tool: string;
-  toolKind: string;
-  summary: string;
-  tenantId: string;
-  env: string;
-  route: string;
+export type ActionRow = ActionListItem & {
   status: string;
-  createdAt: string;
 };
 
 /** Recent actions, optionally only one status, newest first. */
@@ -21,14 +14,7 @@ export async function listActions(opts: { status?: string; limit?: number } = {}
     take: opts.limit ?? 50,
   });
   return rows.map((a) => ({
-    id: a.id,
-    tool: a.tool,
-    toolKind: a.toolKind,
-    summary: a.summary,
-    tenantId: a.tenantId,
-    env: a.env,
-    route: a.routeName,
+    ...actionListItem(a),
     status: a.status,
-    createdAt: a.createdAt.toISOString(),
   }));
 }

@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { db } from "@/lib/db/client";
 import { AppError, zodIssues } from "@/lib/errors";
-import { appendAudit } from "@/lib/audit/append";
+import { appendAudit, userActor } from "@/lib/audit/append";
 import { EXPECTATION_KINDS } from "@/lib/policy/expectations";
 
 export const policyTestInput = z.strictObject({
@@ -24,9 +24,8 @@ export async function addPolicyTest(input: unknown, ctx: Ctx): Promise<{ id: str
     const t = await tx.policyTest.create({ data: { routeId: route.id, tool: p.data.tool, expect: p.data.expect, note: p.data.note, createdById: ctx.actorId } });
     await appendAudit(tx, {
       type: "policy_test.added",
-      actorType: "user",
-      actorId: ctx.actorId,
-      requestId: ctx.requestId ?? null,
+      ...userActor(ctx),
+
       route: route.name,
       tool: t.tool,
       data: { id: t.id, expect: t.expect, note: t.note },
@@ -44,9 +43,8 @@ export async function deletePolicyTest(id: string, ctx: Ctx): Promise<void> {
     await tx.policyTest.delete({ where: { id } });
     await appendAudit(tx, {
       type: "policy_test.deleted",
-      actorType: "user",
-      actorId: ctx.actorId,
-      requestId: ctx.requestId ?? null,
+      ...userActor(ctx),
+
       route: route?.name ?? null,
       tool: t.tool,
       data: { id, expect: t.expect, note: t.note },

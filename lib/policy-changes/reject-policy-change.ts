@@ -1,7 +1,7 @@
 import "server-only";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
-import { appendAudit } from "@/lib/audit/append";
+import { appendAudit, userActor } from "@/lib/audit/append";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 import { requireAdminInTx as requireAdmin } from "@/lib/users/require-admin";
 import { loadPendingVersion } from "@/lib/policy-changes/policy-versions";
@@ -15,9 +15,8 @@ export async function rejectPolicyChange(input: { versionId: string; actorId: st
     if (took.count !== 1) throw new AppError("conflict", "This policy version was decided by someone else.");
     await appendAudit(tx, {
       type: "policy.rejected",
-      actorType: "user",
-      actorId: input.actorId,
-      requestId: input.requestId ?? null,
+      ...userActor(input),
+
       route: route.name,
       status: "rejected",
       reason: input.reason.trim().slice(0, 1000) || null,

@@ -1,7 +1,7 @@
 import "server-only";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
-import { appendAudit } from "@/lib/audit/append";
+import { appendAudit, userActor } from "@/lib/audit/append";
 
 export type DeliveryRow = {
   id: string;
@@ -53,9 +53,8 @@ export async function retryDelivery(id: string, ctx: { actorId: string; requestI
     await tx.webhookDelivery.update({ where: { id }, data: { status: "pending", nextAttemptAt: new Date(), claimedBy: null, claimedUntil: null } });
     await appendAudit(tx, {
       type: "webhook.delivery_retried",
-      actorType: "user",
-      actorId: ctx.actorId,
-      requestId: ctx.requestId ?? null,
+      ...userActor(ctx),
+
       data: { delivery_id: id, event: d.event, previous_status: d.status },
     });
   });

@@ -3,7 +3,7 @@ import crypto from "node:crypto";
 import { z } from "zod";
 import { db } from "@/lib/db/client";
 import { AppError, zodIssues } from "@/lib/errors";
-import { appendAudit } from "@/lib/audit/append";
+import { appendAudit, userActor } from "@/lib/audit/append";
 import { seal } from "@/lib/crypto/seal";
 import { checkCallbackUrl } from "@/lib/webhooks/callback-url";
 import { ALL_EVENTS, WEBHOOK_EVENT_TYPES } from "@/lib/webhooks/events";
@@ -56,9 +56,8 @@ export async function createEndpoint(input: unknown, ctx: Ctx): Promise<{ id: st
     await tx.webhookEndpoint.update({ where: { id: ep.id }, data: { secretSealed: seal(secret, `webhook-secret:${ep.id}`) } });
     await appendAudit(tx, {
       type: "webhook.endpoint_created",
-      actorType: "user",
-      actorId: ctx.actorId,
-      requestId: ctx.requestId ?? null,
+      ...userActor(ctx),
+
       data: { endpoint_id: ep.id, url: e.url, events: e.events, allow_private: e.allowPrivate },
     });
     return ep.id;
@@ -78,7 +77,7 @@ export async function updateEndpoint(id: string, input: unknown, ctx: Ctx): Prom
       where: { id },
       data: { ...(p.events ? { events: JSON.stringify(p.events) } : {}), ...(p.enabled !== undefined ? { enabled: p.enabled } : {}) },
     });
-    await appendAudit(tx, { type: "webhook.endpoint_updated", actorType: "user", actorId: ctx.actorId, requestId: ctx.requestId ?? null, data: { endpoint_id: id, ...p } });
+    await appendAudit(tx, { type: "webhook.endpoint_updated", ...userActor(ctx), data: { endpoint_id: id, ...p } });
   });
 }
 
@@ -88,6 +87,6 @@ export async function deleteEndpoint(id: string, ctx: Ctx): Promise<void> {
     const ep = await tx.webhookEndpoint.findUnique({ where: { id } });
     if (!ep) throw new AppError("not_found", "Webhook endpoint not found.");
     await tx.webhookEndpoint.delete({ where: { id } });
-    await appendAudit(tx, { type: "webhook.endpoint_deleted", actorType: "user", actorId: ctx.actorId, requestId: ctx.requestId ?? null, data: { endpoint_id: id, url: ep.url } });
+    await appendAudit(tx, { type: "webhook.endpoint_deleted", ...userActor(ctx), data: { endpoint_id: id, url: ep.url } });
   });
 }
