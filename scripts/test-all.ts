@@ -51,8 +51,9 @@ const steps: { name: string; cmd: string; args: string[] }[] = [
   { name: "typecheck", cmd: bin("tsc"), args: ["--noEmit"] },
   { name: "lint", cmd: bin("eslint"), args: ["."] },
   { name: "format (prettier --check)", cmd: bin("prettier"), args: ["--check", "."] },
-  { name: "unit and integration (vitest)", cmd: bin("vitest"), args: ["run"] },
+  // The build comes before vitest: the console security tests run against the real production server.
   { name: "build (next build)", cmd: bin("next"), args: ["build"] },
+  { name: "unit and integration (vitest)", cmd: bin("vitest"), args: ["run"] },
   { name: "e2e (playwright, chromium)", cmd: bin("playwright"), args: ["test"] },
 ];
 
