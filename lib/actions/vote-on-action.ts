@@ -107,7 +107,8 @@ async function castVote(tx: Tx, input: VoteInput): Promise<Outcome<VoteResult>> 
   const conflict = await approverConflict(tx, {
     approverId: user.id,
     onBehalfOf: action.onBehalfOf,
-    priorApproverIds: earlier.map((a) => a.userId),
+    // Under break-glass one approval is enough, so earlier votes do not bind it (it is loud instead).
+    priorApproverIds: breakGlass ? [] : earlier.map((a) => a.userId),
     channel: input.channel ?? "console",
     needsTwo: action.approvalsRequired > 1 && !breakGlass,
     now,

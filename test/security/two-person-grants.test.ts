@@ -83,7 +83,7 @@ async function createApproved(email: string, roles: string[], approver = SECOND)
   return (await db().user.findUniqueOrThrow({ where: { email } })).id;
 }
 
-async function proposeDestructive(): Promise<string> {
+async function proposeDestructive(extra: Record<string, unknown> = {}): Promise<string> {
   const run = await call(base, "POST", "/api/v1/runs", agentKey, { route: "support/send" });
   expect(run.status).toBe(201);
   const p = await call(base, "POST", "/api/v1/actions", agentKey, {
@@ -91,6 +91,7 @@ async function proposeDestructive(): Promise<string> {
     tool: "customer.delete",
     args: { customer_id: `C-${900 + ++n}` },
     idempotency_key: `grants-${n}`,
+    ...extra,
   });
   expect(p.body.status).toBe("pending");
   return p.body.action_id as string;
@@ -237,6 +238,17 @@ describe("an account elevated recently does not count as the second person for w
     const third = await vote(OLD_REVIEWER, actionId);
     expect(third.status).toBe(200);
     expect(third.body.status).toBe("approved");
+  });
+
+  it("a reviewer the on_behalf_of human elevated recently cannot approve that human's action", async () => {
+    const puppet = "obo-puppet.grants@example.com";
+    await createApproved(puppet, ["reviewer"]);
+    const actionId = await proposeDestructive({ on_behalf_of: ROOT.toUpperCase() });
+    const r = await vote(puppet, actionId);
+    expect(r.status).toBe(403);
+    expect(r.body.error.reason).toBe("not_independent");
+    expect(await db().approval.count({ where: { actionId } })).toBe(0);
+    expect(await db().auditEvent.count({ where: { type: "approval.refused", reason: "not_independent" } })).toBeGreaterThan(0);
   });
 
   it("two long-standing reviewers still approve a destructive action together", async () => {
