@@ -7,7 +7,7 @@ import { authenticateAgent, type AgentPrincipal } from "@/lib/agents/authenticat
 import { startRun } from "@/lib/runs/start-run";
 import { proposeAction } from "@/lib/actions/propose-action";
 import { voteOnAction } from "@/lib/actions/vote-on-action";
-import { createUser } from "@/lib/users/manage-users";
+import { createUser, updateUser } from "@/lib/users/manage-users";
 import { approveGrant } from "@/lib/users/grants";
 import { bootstrapAdmin } from "@/lib/users/bootstrap-admin";
 import { ELEVATION_COOLDOWN_MS, independenceConflict } from "@/lib/users/two-person";
@@ -51,6 +51,21 @@ describe("the elevation window", () => {
       const later = new Date(Date.now() + ELEVATION_COOLDOWN_MS + 1000);
       expect(await independenceConflict(tx, { firsts: [u.a!], second: user_id, now: later })).toBeNull();
     });
+  });
+});
+
+describe("a grant is decided once", () => {
+  it("two admins approving the same grant at once: one applies it, the other gets 409", async () => {
+    const c = await makeUser("c.rule@example.com", ["admin"]);
+    const target = await makeUser("target.rule@example.com", ["viewer"]);
+    const r = await updateUser(target, { roles: ["viewer", "reviewer"] }, { actorId: u.a! });
+    expect(r.status).toBe("pending");
+    const id = (r as { grant_id: string }).grant_id;
+    const results = await Promise.allSettled([approveGrant(id, { actorId: u.b!, channel: "console" }), approveGrant(id, { actorId: c, channel: "console" })]);
+    expect(results.filter((x) => x.status === "fulfilled")).toHaveLength(1);
+    expect(results.find((x) => x.status === "rejected")).toMatchObject({ reason: { code: "conflict" } });
+    expect(await db().auditEvent.count({ where: { type: "user.grant_approved" } })).toBe(2);
+    expect((await db().user.findUniqueOrThrow({ where: { id: target } })).roles).toBe("viewer,reviewer");
   });
 });
 
