@@ -47,8 +47,9 @@ export function shortTtlAgentKey(): string {
  * grant flow cannot, when the only other admin asked for it.
  */
 export function bootstrapAdmin(email: string, password: string): void {
+  const { DATABASE_URL: _url, ...rest } = process.env;
   execFileSync(path.join(process.cwd(), "node_modules", ".bin", "tsx"), [...tsxCliArgs, "scripts/bootstrap-admin.ts", email], {
-    env: { ...process.env, GATEHOUSE_DATA_DIR: e2eDataDir(), DATABASE_URL: "", GATEHOUSE_ADMIN_PASSWORD: password },
+    env: { ...rest, GATEHOUSE_DATA_DIR: e2eDataDir(), GATEHOUSE_ADMIN_PASSWORD: password },
     encoding: "utf8",
   });
 }
