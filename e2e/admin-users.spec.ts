@@ -1,12 +1,24 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Browser, type Page } from "@playwright/test";
 import { ADMIN2, DEMO_LOGINS, storageStatePath } from "./support/constants";
 import { signIn } from "./support/sign-in";
+import { bootstrapAdmin } from "./support/short-ttl-agent";
 
 // Users and the tool catalog, driven through the console as the demo admin.
 
 const NEW = { email: "e2e-person@gatehouse.local", name: "E2E Person", password: "first-password-1", next: "second-password-2" };
 
 const row = (page: Page, email: string) => page.getByTestId(`user-${email}`);
+
+/** As admin2 (a second admin), approve the pending grant for `email` on the users page. */
+async function approveAsAdmin2(browser: Browser, email: string): Promise<void> {
+  const ctx = await browser.newContext({ storageState: undefined });
+  const p = await ctx.newPage();
+  await signIn(p, ADMIN2.email, ADMIN2.password);
+  await p.goto("/users");
+  await p.getByRole("button", { name: `Approve grant for ${email}` }).click();
+  await expect(p.getByRole("status")).toContainText("Approved");
+  await ctx.close();
+}
 
 async function userId(page: Page, email: string): Promise<string> {
   const body = (await (await page.request.get("/api/console/users")).json()) as { users: { id: string; email: string }[] };
@@ -29,7 +41,12 @@ test.describe.serial("users as admin", () => {
     await form.getByRole("checkbox", { name: "viewer", exact: true }).uncheck();
     await form.getByRole("checkbox", { name: "reviewer", exact: true }).check();
     await form.getByRole("button", { name: "Create user" }).click();
-    await expect(page.getByRole("status")).toContainText(`Created ${NEW.email}`);
+    // A reviewer counts toward a two-person rule: the account exists once a second admin approves.
+    await expect(page.getByRole("status")).toContainText("another admin approves");
+    await expect(page.getByTestId(`grant-${NEW.email}`)).toContainText("Your request");
+    await expect(row(page, NEW.email)).toHaveCount(0);
+    await approveAsAdmin2(browser, NEW.email);
+    await page.reload();
     await expect(row(page, NEW.email)).toContainText("reviewer");
     await expect(row(page, NEW.email)).toContainText("never");
 
@@ -54,7 +71,8 @@ test.describe.serial("users as admin", () => {
     const pw = page.getByRole("form", { name: `New password for ${NEW.email}` });
     await pw.getByLabel("New password").fill(NEW.next);
     await pw.getByRole("button", { name: "Set password" }).click();
-    await expect(page.getByRole("status")).toContainText(`Set a new password for ${NEW.email}`);
+    await expect(page.getByRole("status")).toContainText("another admin approves");
+    await approveAsAdmin2(browser, NEW.email);
     const ctx2 = await browser.newContext({ storageState: undefined });
     const again = await ctx2.newPage();
     await signIn(again, NEW.email, NEW.next);
@@ -93,9 +111,13 @@ test.describe.serial("users as admin", () => {
       await expect(row(page, DEMO_LOGINS.admin.email)).toContainText("admin");
       await expect(row(page, DEMO_LOGINS.admin.email)).toContainText("enabled");
     } finally {
-      // Other specs sign in as admin2.
+      // Other specs sign in as admin2. Re-enabling an admin is a grant, and the only other admin asked for it:
+      // the request stays pending, and the operator restores admin2 from the host.
       const res = await page.request.patch(`/api/console/users/${admin2Id}`, { headers: { "X-Gatehouse-Console": "1" }, data: { disabled: false } });
-      expect(res.status()).toBe(200);
+      expect(res.status()).toBe(202);
+      bootstrapAdmin(ADMIN2.email, ADMIN2.password);
+      const grant = ((await res.json()) as { grant_id: string }).grant_id;
+      await page.request.post(`/api/console/user-grants/${grant}/reject`, { headers: { "X-Gatehouse-Console": "1" }, data: {} });
     }
   });
 });

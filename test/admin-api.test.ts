@@ -11,6 +11,7 @@ import { GET as listTools, POST as createTool } from "@/app/api/console/tools/ro
 import { DELETE as deleteTool, PUT as putTool } from "@/app/api/console/tools/[name]/route";
 import { POST as approveChange } from "@/app/api/console/tools/changes/[seq]/approve/route";
 import { POST as rejectChange } from "@/app/api/console/tools/changes/[seq]/reject/route";
+import { POST as approveGrant } from "@/app/api/console/user-grants/[id]/approve/route";
 
 // The console's user and catalog APIs, called through their real route handlers with a real next-auth session cookie.
 
@@ -104,8 +105,13 @@ describe("who may call the admin APIs", () => {
 
 describe("users", () => {
   it("an admin creates a user: e-mail normalised, argon2id hash, listed without the hash, audited; a duplicate is 409", async () => {
-    const r = await call(createUser, admin1, "POST", "/api/console/users", { body: newUser });
-    expect(r.status).toBe(201);
+    // A reviewer is a grant: it exists once a second admin approves it.
+    const req = await call(createUser, admin1, "POST", "/api/console/users", { body: newUser });
+    expect(req.status).toBe(202);
+    const g = req.body.grant_id as string;
+    const r = await call(approveGrant, admin2, "POST", `/api/console/user-grants/${g}/approve`, { body: {}, p: { id: g } });
+    expect(r.status).toBe(200);
+    r.body.id = r.body.user_id;
     const row = await db().user.findUniqueOrThrow({ where: { id: r.body.id } });
     expect(row.email).toBe("new.person@t.local");
     expect(row.roles).toBe("reviewer");
@@ -115,7 +121,8 @@ describe("users", () => {
     const listed = list.body.users.find((u: { id: string }) => u.id === r.body.id);
     expect(listed).toMatchObject({ email: "new.person@t.local", roles: ["reviewer"], disabled: false, lastSignInAt: null });
     expect(JSON.stringify(list.body)).not.toContain("argon2");
-    expect(await db().auditEvent.count({ where: { type: "user.created", actorId: admin1 } })).toBe(1);
+    expect(await db().auditEvent.count({ where: { type: "user.grant_requested", actorId: admin1 } })).toBe(1);
+    expect(await db().auditEvent.count({ where: { type: "user.created", actorId: admin2 } })).toBe(1);
     expect((await call(createUser, admin1, "POST", "/api/console/users", { body: newUser })).status).toBe(409);
   });
 
@@ -190,7 +197,7 @@ describe("tools", () => {
 describe("the last enabled admin", () => {
   it("cannot be demoted, disabled or deleted; the roles stay as they were", async () => {
     // admin1 demotes admin2, leaving admin1 as the only enabled admin.
-    expect((await call(patchUser, admin1, "PATCH", `/api/console/users/${admin2}`, { body: { roles: ["reviewer"] }, p: { id: admin2 } })).status).toBe(200);
+    expect((await call(patchUser, admin1, "PATCH", `/api/console/users/${admin2}`, { body: { roles: ["viewer"] }, p: { id: admin2 } })).status).toBe(200);
     const auditBefore = await db().auditEvent.count();
     const demote = await call(patchUser, admin1, "PATCH", `/api/console/users/${admin1}`, { body: { roles: ["viewer"] }, p: { id: admin1 } });
     expect(demote.status).toBe(409);
@@ -204,11 +211,18 @@ describe("the last enabled admin", () => {
     expect(await db().auditEvent.count()).toBe(auditBefore);
   });
 
-  it("a disabled admin does not count: with admin2 disabled, admin1 still cannot step down", async () => {
-    expect((await call(patchUser, admin1, "PATCH", `/api/console/users/${admin2}`, { body: { roles: ["admin"], disabled: true }, p: { id: admin2 } })).status).toBe(200);
-    expect((await call(patchUser, admin1, "PATCH", `/api/console/users/${admin1}`, { body: { roles: ["reviewer"] }, p: { id: admin1 } })).status).toBe(409);
-    // Re-enabled, admin2 counts again and admin1 may step down.
-    expect((await call(patchUser, admin1, "PATCH", `/api/console/users/${admin2}`, { body: { disabled: false }, p: { id: admin2 } })).status).toBe(200);
-    expect((await call(patchUser, admin1, "PATCH", `/api/console/users/${admin1}`, { body: { roles: ["reviewer"] }, p: { id: admin1 } })).status).toBe(200);
+  it("a disabled admin does not count; re-enabling one is a grant a second admin approves", async () => {
+    const admin3 = await makeUser("admin3@t.local", ["admin"]);
+    await db().user.update({ where: { id: admin3 }, data: { disabled: true } });
+    expect((await call(patchUser, admin1, "PATCH", `/api/console/users/${admin1}`, { body: { roles: ["viewer"] }, p: { id: admin1 } })).status).toBe(409);
+    const re = await call(patchUser, admin1, "PATCH", `/api/console/users/${admin3}`, { body: { disabled: false }, p: { id: admin3 } });
+    expect(re.status).toBe(202);
+    expect((await db().user.findUniqueOrThrow({ where: { id: admin3 } })).disabled).toBe(true);
+    expect((await call(patchUser, admin1, "PATCH", `/api/console/users/${admin1}`, { body: { roles: ["viewer"] }, p: { id: admin1 } })).status).toBe(409);
+    // Approved by an admin who is neither the requester nor the account, admin3 counts again and admin1 may step down.
+    const admin4 = await makeUser("admin4@t.local", ["admin"]);
+    const g = re.body.grant_id as string;
+    expect((await call(approveGrant, admin4, "POST", `/api/console/user-grants/${g}/approve`, { body: {}, p: { id: g } })).status).toBe(200);
+    expect((await call(patchUser, admin1, "PATCH", `/api/console/users/${admin1}`, { body: { roles: ["viewer"] }, p: { id: admin1 } })).status).toBe(200);
   });
 });

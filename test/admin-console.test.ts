@@ -124,11 +124,12 @@ describe("the last admin", () => {
     const still = await db().user.findUniqueOrThrow({ where: { id: admin1 } });
     expect([still.roles, still.disabled]).toEqual(["admin", false]);
     // A disabled admin does not count.
-    const other = await createUser({ email: "a3@test.local", name: "A3", password: "long-enough-pw", roles: ["admin"] }, { actorId: admin1 });
-    await updateUser(other.id, { disabled: true }, { actorId: admin1 });
+    const other = await makeUser("a3@test.local", ["admin"]);
+    await updateUser(other, { disabled: true }, { actorId: admin1 });
     await expect(updateUser(admin1, { roles: ["viewer"] }, { actorId: admin1 })).rejects.toMatchObject({ code: "conflict" });
-    await updateUser(admin2, { roles: ["admin"] }, { actorId: admin1 });
-    await updateUser(admin1, { roles: ["admin", "reviewer"] }, { actorId: admin2 });
+    // Making admin2 an admin again is a grant for a second admin; nothing changes yet.
+    await expect(updateUser(admin2, { roles: ["admin"] }, { actorId: admin1 })).resolves.toMatchObject({ status: "pending" });
+    expect((await db().user.findUniqueOrThrow({ where: { id: admin2 } })).roles).toBe("viewer");
     await expect(createUser({ email: "a3@test.local", name: "dup", password: "long-enough-pw", roles: [] }, { actorId: admin1 })).rejects.toMatchObject({ code: "conflict" });
   });
 });

@@ -8,5 +8,6 @@ export const adminKeys = {
   tools: () => [...adminKeys.all, "tools"] as const,
   agents: () => [...adminKeys.all, "agents"] as const,
   users: () => [...adminKeys.all, "users"] as const,
+  userGrants: () => [...adminKeys.all, "users", "grants"] as const,
   webhooks: () => [...adminKeys.all, "webhooks"] as const,
 };

@@ -4,12 +4,14 @@ import { Fragment, useState } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import type { Role } from "@/lib/auth/roles";
 import type { UserRow } from "@/lib/users/manage-users";
+import type { GrantView } from "@/lib/users/grants";
 import { fetchConsole } from "@/components/console/fetch-console";
 import { adminKeys } from "@/components/policies/admin-keys";
 import { Badge, type BadgeTone } from "@/components/ui/Badge";
 import { Table, Td } from "@/components/ui/Table";
 import { NewUserForm, type NewUser } from "@/components/users/NewUserForm";
 import { UserRowEditor } from "@/components/users/UserRowEditor";
+import { PendingGrants } from "@/components/users/PendingGrants";
 
 // The header's role chips use the same colours.
 const ROLE_TONE: Record<string, BadgeTone> = { admin: "violet", reviewer: "blue", oncall: "red", viewer: "slate" };
@@ -19,11 +21,14 @@ type Editing = { id: string; mode: "roles" | "password" } | null;
 /**
  * Console users: create, change roles, disable/enable, reset a password,
  * delete. The server refuses anything that would leave no enabled admin; its
- * message is shown as is.
+ * message is shown as is. Granting admin, reviewer or on-call (creating,
+ * adding the role, re-enabling, resetting such a password) is a request that
+ * another admin approves below.
  */
 export function UserAdmin({ selfId }: { selfId: string }) {
   const qc = useQueryClient();
   const q = useQuery({ queryKey: adminKeys.users(), queryFn: () => fetchConsole<{ users: UserRow[] }>("/api/console/users") });
+  const grants = useQuery({ queryKey: adminKeys.userGrants(), queryFn: () => fetchConsole<{ grants: GrantView[] }>("/api/console/user-grants") });
   const [editing, setEditing] = useState<Editing>(null);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -33,8 +38,8 @@ export function UserAdmin({ selfId }: { selfId: string }) {
     setError(null);
     setNotice(null);
     try {
-      await fn();
-      setNotice(done);
+      const r = (await fn()) as { status?: string } | undefined;
+      setNotice(r?.status === "pending" ? "Requested: it takes effect when another admin approves it under Pending role grants." : done);
       setEditing(null);
       return true;
     } catch (e) {
@@ -44,6 +49,8 @@ export function UserAdmin({ selfId }: { selfId: string }) {
       await qc.invalidateQueries({ queryKey: adminKeys.users() });
     }
   };
+  const decide = (id: string, decision: "approve" | "reject") =>
+    void act(send(`/api/console/user-grants/${id}/${decision}`, "POST", {}), decision === "approve" ? "Approved: the grant is in effect." : "Rejected the grant.");
   const send = (path: string, method: string, body?: unknown) => () => fetchConsole(path, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
 
   const create = (u: NewUser) => act(send("/api/console/users", "POST", u), `Created ${u.email.trim().toLowerCase()}.`);
@@ -51,6 +58,7 @@ export function UserAdmin({ selfId }: { selfId: string }) {
   return (
     <div className="space-y-4">
       <NewUserForm onCreate={create} />
+      <PendingGrants grants={grants.data?.grants ?? []} selfId={selfId} onDecide={decide} />
       {error ? (
         <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
           {error}

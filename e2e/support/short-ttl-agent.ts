@@ -40,3 +40,16 @@ export function shortTtlAgentKey(): string {
   const line = out.trim().split("\n").pop() ?? "";
   return (JSON.parse(line) as { key: string }).key;
 }
+
+/**
+ * Restore `email` as an enabled admin with `password` through the host-side
+ * bootstrap (scripts/bootstrap-admin.ts), as an operator would: the console's
+ * grant flow cannot, when the only other admin asked for it.
+ */
+export function bootstrapAdmin(email: string, password: string): void {
+  const { DATABASE_URL: _url, ...rest } = process.env;
+  execFileSync(path.join(process.cwd(), "node_modules", ".bin", "tsx"), [...tsxCliArgs, "scripts/bootstrap-admin.ts", email], {
+    env: { ...rest, GATEHOUSE_DATA_DIR: e2eDataDir(), GATEHOUSE_ADMIN_PASSWORD: password },
+    encoding: "utf8",
+  });
+}

@@ -14,6 +14,7 @@ import { isUniqueViolation } from "@/lib/db/errors";
 import { lockActionRow } from "@/lib/db/tables/action";
 import { observeTimeToDecision } from "@/lib/metrics/record";
 import { actionAuditFields } from "@/lib/actions/action-audit";
+import { approverConflict, independenceError, type ApprovalChannel } from "@/lib/users/two-person";
 
 export type VoteInput = {
   actionId: string;
@@ -26,6 +27,8 @@ export type VoteInput = {
   breakGlassSessionId?: string;
   timeOnCardMs?: number;
   requestId?: string;
+  /** Where the vote was cast (default "console"); only a console vote counts where two people are needed. */
+  channel?: ApprovalChannel;
 };
 
 export type VoteResult = {
@@ -99,6 +102,21 @@ async function castVote(tx: Tx, input: VoteInput): Promise<Outcome<VoteResult>> 
     const message = action.approvalsRequired > 1 ? "The second approval must come from someone else." : "You have already voted on this action.";
     return refused("conflict", "already_voted", message);
   }
+  // One rule for every two-person check (lib/users/two-person.ts): not tied by a recent elevation to the on_behalf_of human or an earlier approver.
+  const earlier = await tx.approval.findMany({ where: { actionId: action.id, vote: "approve" }, select: { userId: true } });
+  const conflict = await approverConflict(tx, {
+    approverId: user.id,
+    onBehalfOf: action.onBehalfOf,
+    // Under break-glass one approval is enough, so earlier votes do not bind it (it is loud instead).
+    priorApproverIds: breakGlass ? [] : earlier.map((a) => a.userId),
+    channel: input.channel ?? "console",
+    needsTwo: action.approvalsRequired > 1 && !breakGlass,
+    now,
+  });
+  if (conflict) {
+    await appendAudit(tx, { ...audit, type: "approval.refused", status: "refused", reason: conflict });
+    return refusal(independenceError(conflict));
+  }
 
   const approval = await tx.approval.create({
     data: {
@@ -108,6 +126,7 @@ async function castVote(tx: Tx, input: VoteInput): Promise<Outcome<VoteResult>> 
       comment: input.vote === "reject" ? input.rejectReason!.trim() : (input.comment ?? null),
       breakGlassSessionId: breakGlass ? input.breakGlassSessionId! : null,
       timeOnCardMs: input.timeOnCardMs ?? null,
+      channel: input.channel ?? "console",
     },
   });
   await appendAudit(tx, {

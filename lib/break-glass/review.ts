@@ -6,6 +6,7 @@ import { appendAudit } from "@/lib/audit/append";
 import { toAuditView, type AuditView } from "@/lib/audit/query";
 import { getBreakGlass, type BreakGlassView } from "@/lib/break-glass/list-sessions";
 import { isOpen } from "@/lib/break-glass/session-rules";
+import { independenceConflict, independenceError } from "@/lib/users/two-person";
 
 /** Acts listed in one review; a session of at most an hour stays far below this. */
 const REVIEW_MAX_EVENTS = 5_000;
@@ -23,8 +24,9 @@ export async function getBreakGlassReview(sessionId: string): Promise<BreakGlass
 export const acknowledgeReviewInput = z.strictObject({ note: z.string().trim().max(2000).optional() });
 
 /**
- * Acknowledge a finished session's review. Someone other than the on-call
- * who held it, once, and only after it has ended.
+ * Acknowledge a finished session's review. Someone independent of the
+ * on-call who held it (not them, not tied to them by a recent elevation),
+ * once, and only after it has ended.
  */
 export async function acknowledgeBreakGlassReview(sessionId: string, userId: string, body: unknown, ctx: { requestId?: string } = {}): Promise<void> {
   const parsed = acknowledgeReviewInput.safeParse(body ?? {});
@@ -35,7 +37,10 @@ export async function acknowledgeBreakGlassReview(sessionId: string, userId: str
     const now = new Date();
     const s = await tx.breakGlassSession.findUnique({ where: { id: sessionId } });
     if (!s) return refusal(new AppError("not_found", "No such break-glass session."));
-    if (s.userId === userId) {
+    // The second person is independent of the on-call who held it (lib/users/two-person.ts), on a console session.
+    const conflict = await independenceConflict(tx, { firsts: [s.userId], second: userId, channel: "console", now });
+    if (conflict) {
+      const reason = conflict === "same_person" ? "own_session" : conflict;
       // Returned, not thrown: the refusal's audit event must commit.
       await appendAudit(tx, {
         type: "break_glass.review_refused",
@@ -44,9 +49,13 @@ export async function acknowledgeBreakGlassReview(sessionId: string, userId: str
         requestId: ctx.requestId,
         breakGlassSessionId: s.id,
         status: "refused",
-        reason: "own_session",
+        reason,
       });
-      return refusal(new AppError("forbidden", "Someone else must acknowledge the review of your own break-glass session.", { reason: "own_session" }));
+      return refusal(
+        conflict === "same_person"
+          ? new AppError("forbidden", "Someone else must acknowledge the review of your own break-glass session.", { reason: "own_session" })
+          : independenceError(conflict),
+      );
     }
     if (isOpen(s, now)) return refusal(new AppError("conflict", "The session is still open; review it after it ends.", { reason: "still_open" }));
     const changed = await tx.breakGlassSession.updateMany({ where: { id: s.id, reviewById: null }, data: { reviewById: userId, reviewAt: now, reviewNote: note } });

@@ -6,6 +6,7 @@ import { appendAudit } from "@/lib/audit/append";
 import { parseToolEntry } from "@/lib/catalog/tool-schema";
 import { parsePolicy } from "@/lib/policy/policy-schema";
 import { requireAdminInTx } from "@/lib/users/require-admin";
+import { requireSecondPerson, type ApprovalChannel } from "@/lib/users/two-person";
 import type { ToolEntry, ToolKind } from "@/lib/policy/types";
 
 /**
@@ -120,14 +121,20 @@ async function loadRequest(tx: Tx, seq: number) {
 }
 
 /**
- * A second admin (never the requester) applies a pending tool change. If the
+ * A second admin (never the requester, nor someone tied to them by a recent
+ * elevation: requireSecondPerson) applies a pending tool change. If the
  * catalog entry changed kind since the request, it is refused: propose again.
  */
-export async function approveToolChange(input: { requestSeq: number; actorId: string; requestId?: string | null }): Promise<void> {
+export async function approveToolChange(input: { requestSeq: number; actorId: string; requestId?: string | null; channel?: ApprovalChannel }): Promise<void> {
   await db().$transaction(async (tx) => {
     await requireAdminInTx(tx, input.actorId);
     const { ev, entry, data } = await loadRequest(tx, input.requestSeq);
-    if (ev.actorId === input.actorId) throw new AppError("forbidden", "You requested this change; a second admin must approve it.", { reason: "author_cannot_approve" });
+    await requireSecondPerson(tx, {
+      firsts: ev.actorId ? [ev.actorId] : [],
+      second: input.actorId,
+      channel: input.channel ?? "console",
+      sameMessage: "You requested this change; a second admin must approve it.",
+    });
     const existing = await tx.tool.findUnique({ where: { name: entry.name } });
     if ((existing?.kind ?? null) !== data.base_kind) throw new AppError("conflict", "The tool changed since this request; propose the change again.");
     await write(tx, entry, !existing);

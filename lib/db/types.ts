@@ -25,6 +25,7 @@ export type {
   Tenant,
   Tool,
   User,
+  UserGrant,
   WebhookAttempt,
   WebhookDelivery,
   WebhookEndpoint,

@@ -4,6 +4,7 @@ import { AppError } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/append";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 import { requireAdminInTx as requireAdmin } from "@/lib/users/require-admin";
+import { requireSecondPerson, type ApprovalChannel } from "@/lib/users/two-person";
 import { loadToolMap } from "@/lib/catalog/load-tool-map";
 import { parsePolicy } from "@/lib/policy/policy-schema";
 import { comparePolicies, kindsOf } from "@/lib/policy/compare-policies";
@@ -14,16 +15,20 @@ export type ApprovePolicyResult = { status: "active" | "blocked"; version: numbe
 
 /**
  * A second admin approves a pending (widening) policy version. The author can
- * never approve their own change. Policy tests run again against the catalog
+ * never approve their own change, nor can someone the author elevated
+ * recently (or who elevated the author): requireSecondPerson. Policy tests run again against the catalog
  * as it is now; a failure blocks the version instead of activating it.
  */
-export async function approvePolicyChange(input: { versionId: string; actorId: string; requestId?: string | null }): Promise<ApprovePolicyResult> {
+export async function approvePolicyChange(input: { versionId: string; actorId: string; requestId?: string | null; channel?: ApprovalChannel }): Promise<ApprovePolicyResult> {
   return db().$transaction(async (tx) => {
     await requireAdmin(tx, input.actorId);
     const { v, route } = await loadPendingVersion(tx, input.versionId);
-    if (v.authorId === input.actorId) {
-      throw new AppError("forbidden", "You proposed this change; a second admin must approve it.", { reason: "author_cannot_approve" });
-    }
+    await requireSecondPerson(tx, {
+      firsts: v.authorId ? [v.authorId] : [],
+      second: input.actorId,
+      channel: input.channel ?? "console",
+      sameMessage: "You proposed this change; a second admin must approve it.",
+    });
     const proposed = parsePolicy(v.policy);
     const { active, policy: current } = await loadActivePolicy(tx, route.name);
     const tools = await loadToolMap(tx);

@@ -1,15 +1,20 @@
 import "server-only";
-import { db, type Tx } from "@/lib/db/client";
+import { db } from "@/lib/db/client";
+import type { Tx } from "@/lib/db/types";
 import { AppError } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/append";
 import { hashPassword } from "@/lib/auth/password";
 import { parseRoles } from "@/lib/auth/roles";
 import type { CreateUserInput, UpdateUserInput } from "@/lib/users/user-input";
 import { isUniqueViolation } from "@/lib/db/errors";
+import { addedCountingRoles, countsTowardTwoPerson, requestGrant } from "@/lib/users/grants";
 
 export type UserRow = { id: string; email: string; name: string; roles: string[]; disabled: boolean; lastSignInAt: string | null; createdAt: string };
 
 type Ctx = { actorId: string; requestId?: string | null };
+
+/** What a user change did: applied at once, or stored as a grant request for a second admin (lib/users/grants.ts). */
+export type UserChange = { status: "applied" } | { status: "pending"; grant_id: string };
 
 /** Enabled users holding admin, counted inside the caller's transaction. */
 async function enabledAdmins(tx: Tx): Promise<number> {
@@ -24,8 +29,8 @@ async function enabledAdmins(tx: Tx): Promise<number> {
  * sees the first (Postgres READ COMMITTED re-reads per statement; SQLite has
  * one writer).
  */
-async function keepOneAdmin(tx: Tx): Promise<void> {
-  if ((await enabledAdmins(tx)) < 1) {
+async function keepOneAdmin(tx: Tx, removing = 0): Promise<void> {
+  if ((await enabledAdmins(tx)) - removing < 1) {
     throw new AppError("conflict", "This would leave no enabled admin; make someone else an admin first.", { reason: "last_admin" });
   }
 }
@@ -44,11 +49,19 @@ export async function listUsers(): Promise<UserRow[]> {
   }));
 }
 
-/** Create a console user with an argon2id password hash. */
-export async function createUser(input: CreateUserInput, ctx: Ctx): Promise<{ id: string }> {
+/**
+ * Create a console user with an argon2id password hash. A user holding a role
+ * that counts toward a two-person rule (admin, reviewer, on-call) is only
+ * requested: it exists once a second admin approves the grant.
+ */
+export async function createUser(input: CreateUserInput, ctx: Ctx): Promise<{ status: "created"; id: string } | { status: "pending"; grant_id: string }> {
   const passwordHash = await hashPassword(input.password);
   try {
     return await db().$transaction(async (tx) => {
+      if (countsTowardTwoPerson(input.roles)) {
+        if (await tx.user.findUnique({ where: { email: input.email } })) throw new AppError("conflict", "A user with this e-mail already exists.");
+        return requestGrant(tx, { kind: "create", userId: null, email: input.email, name: input.name, roles: input.roles, passwordHash }, ctx);
+      }
       const u = await tx.user.create({ data: { email: input.email, name: input.name, roles: input.roles.join(","), passwordHash } });
       await appendAudit(tx, {
         type: "user.created",
@@ -57,7 +70,7 @@ export async function createUser(input: CreateUserInput, ctx: Ctx): Promise<{ id
         requestId: ctx.requestId ?? null,
         data: { user_id: u.id, email: u.email, roles: input.roles },
       });
-      return { id: u.id };
+      return { status: "created" as const, id: u.id };
     });
   } catch (err) {
     if (isUniqueViolation(err)) throw new AppError("conflict", "A user with this e-mail already exists.");
@@ -65,11 +78,24 @@ export async function createUser(input: CreateUserInput, ctx: Ctx): Promise<{ id
   }
 }
 
-/** Change roles, name or disabled (ending the user's sessions); the last enabled admin cannot be disabled or demoted. */
-export async function updateUser(userId: string, input: UpdateUserInput, ctx: Ctx): Promise<void> {
-  await db().$transaction(async (tx) => {
+/**
+ * Change roles, name or disabled (ending the user's sessions); the last
+ * enabled admin cannot be disabled or demoted. Adding a counting role, or
+ * re-enabling an account that holds one, is a grant request for a second
+ * admin instead; removing roles and disabling apply at once.
+ */
+export async function updateUser(userId: string, input: UpdateUserInput, ctx: Ctx): Promise<UserChange> {
+  return db().$transaction(async (tx): Promise<UserChange> => {
     const u = await tx.user.findUnique({ where: { id: userId } });
     if (!u) throw new AppError("not_found", "No such user.");
+    const before = parseRoles(u.roles);
+    const after = input.roles ?? before;
+    const enabling = u.disabled && input.disabled === false;
+    if (addedCountingRoles(before, after).length || (enabling && countsTowardTwoPerson(after))) {
+      // Refused now rather than at approval when it would demote the last enabled admin.
+      if (!u.disabled && before.includes("admin") && !after.includes("admin") && (await enabledAdmins(tx)) <= 1) await keepOneAdmin(tx, 1);
+      return requestGrant(tx, { kind: enabling ? "enable" : "roles", userId: u.id, email: u.email, name: input.name ?? null, roles: after, baseRoles: before }, ctx);
+    }
     await appendAudit(tx, {
       type: "user.updated",
       actorType: "user",
@@ -88,17 +114,27 @@ export async function updateUser(userId: string, input: UpdateUserInput, ctx: Ct
       },
     });
     await keepOneAdmin(tx);
+    return { status: "applied" };
   });
 }
 
-/** Set a new password (argon2id); the user's existing sessions end. */
-export async function resetPassword(userId: string, password: string, ctx: Ctx): Promise<void> {
+/**
+ * Set a new password (argon2id); the user's existing sessions end. Another
+ * account holding a counting role is only requested: whoever sets its
+ * password controls it, so a second admin must approve.
+ */
+export async function resetPassword(userId: string, password: string, ctx: Ctx): Promise<UserChange> {
   const passwordHash = await hashPassword(password);
-  await db().$transaction(async (tx) => {
+  return db().$transaction(async (tx): Promise<UserChange> => {
     const u = await tx.user.findUnique({ where: { id: userId } });
     if (!u) throw new AppError("not_found", "No such user.");
+    const roles = parseRoles(u.roles);
+    if (u.id !== ctx.actorId && countsTowardTwoPerson(roles)) {
+      return requestGrant(tx, { kind: "password", userId: u.id, email: u.email, roles, passwordHash }, ctx);
+    }
     await tx.user.update({ where: { id: userId }, data: { passwordHash, sessionEpoch: { increment: 1 } } });
     await appendAudit(tx, { type: "user.password_reset", actorType: "user", actorId: ctx.actorId, requestId: ctx.requestId ?? null, data: { user_id: u.id, email: u.email } });
+    return { status: "applied" };
   });
 }
 

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import crypto from "node:crypto";
 import { spawn } from "node:child_process";
+import { tsxNodeArgs } from "../../scripts/tsx-node-args";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEMO_AGENTS, DEMO_USERS } from "@/lib/seed/demo-data";

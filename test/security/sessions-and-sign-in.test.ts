@@ -23,6 +23,7 @@ beforeAll(async () => {
   ctx = await freshDb();
   for (const [key, roles] of [
     ["admin", ["admin"]],
+    ["admin2", ["admin"]],
     ["viewer", ["viewer"]],
     ["signout", ["viewer"]],
     ["reset", ["reviewer"]],
@@ -153,7 +154,11 @@ describe("sessions end at sign-out and at every change to the account", () => {
     const captured = (await as("reset")).header();
     expect((await summary(captured)).status).toBe(200);
     const res = await consoleFetch(base, admin, `/api/console/users/${u.reset}/password`, { method: "POST", body: { password: "a-brand-new-password-1" } });
-    expect(res.status).toBe(200);
+    // A reviewer's password is a grant (test/security/two-person-grants.test.ts): the request alone changes nothing.
+    expect(res.status).toBe(202);
+    expect((await summary(captured)).status).toBe(200);
+    const grant = ((await res.json()) as { grant_id: string }).grant_id;
+    expect((await consoleFetch(base, await as("admin2"), `/api/console/user-grants/${grant}/approve`, { method: "POST", body: {} })).status).toBe(200);
     expect((await summary(captured)).status).toBe(401);
   });
 

@@ -10,7 +10,10 @@ export default async function UsersPage() {
   const me = await requirePageRole(...pageRoles("/users"));
   return (
     <>
-      <PageHeader title="Users" description="Who can sign in to the console and with which roles. At least one enabled admin always remains." />
+      <PageHeader
+        title="Users"
+        description="Who can sign in to the console and with which roles. Granting admin, reviewer or on-call needs a second admin; at least one enabled admin always remains."
+      />
       <UserAdmin selfId={me.id} />
     </>
   );
