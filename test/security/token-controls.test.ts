@@ -11,6 +11,7 @@ import { voteOnAction } from "@/lib/actions/vote-on-action";
 import { createToolService } from "@/lib/sdk/tool-service";
 import { CapabilityError } from "@/lib/sdk/verify-capability";
 import { flushRedeemRefusals } from "@/lib/tokens/redeem-guard";
+import { startTicketService } from "@/examples/ticket-service";
 import { call, demoAgent, type CallResult } from "./helpers";
 
 // Threat: a control (kill switch, revoked credential, cancelled action, ended
@@ -264,5 +265,24 @@ describe("an offline verifier learns of revocations", () => {
     down = false;
     await new Promise((r) => setTimeout(r, 1100));
     await expect(svc.verify(a.token, "kb.search", READ_ARGS)).resolves.toBeTruthy();
+  });
+
+  it("the demo tool service reads the feed by default: a stopped token is refused offline, before any redemption", async () => {
+    const svc = await startTicketService({ gatehouseUrl: server.url, tenant: "acme", env: "prod" });
+    try {
+      const w = await approvedWrite();
+      const post = () =>
+        fetch(`${svc.url}/tools/ticket.close`, { method: "POST", headers: { authorization: `Bearer ${w.token}` }, body: JSON.stringify(w.args) }).then(async (r) => ({
+          status: r.status,
+          body: (await r.json()) as { error?: string },
+        }));
+      await setKillSwitch({ scope: "tool", tenantId: "acme", tool: "ticket.close", enabled: true, reason: "incident", actorId: admin });
+      await new Promise((r) => setTimeout(r, 3_100)); // poll interval + the server's cache
+      expect(await post()).toEqual({ status: 403, body: { error: "revoked" } });
+      expect(await db().auditEvent.count({ where: { jti: String(decodeJwt(w.token).jti), type: { startsWith: "token.redeem" } } })).toBe(0);
+      expect(svc.tickets.get(w.args.ticket_id)).toBeUndefined();
+    } finally {
+      await svc.close();
+    }
   });
 });
