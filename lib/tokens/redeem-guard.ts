@@ -23,7 +23,11 @@ export const REDEEM_WINDOW_MS = 60_000;
 export const REFUSALS_PER_SOURCE = 60;
 export const ATTEMPTS_PER_TOKEN = 5;
 export const MAX_FIRST_ROWS = 50;
-/** Distinct sources and tokens tracked per window; beyond it new keys share one bucket (stricter, never looser). */
+/**
+ * Distinct sources and tokens tracked per window. Beyond it new keys go
+ * untracked (not limited) rather than share a bucket that would lock out every
+ * legitimate redeem; the log stays bounded by MAX_FIRST_ROWS either way.
+ */
 const MAX_KEYS = 50_000;
 
 type Window = {
@@ -55,9 +59,9 @@ function windowNow(): Window {
 }
 
 function bump(map: Map<string, number>, key: string): number {
-  const k = map.size >= MAX_KEYS && !map.has(key) ? "overflow" : key;
-  const n = (map.get(k) ?? 0) + 1;
-  map.set(k, n);
+  if (map.size >= MAX_KEYS && !map.has(key)) return 0;
+  const n = (map.get(key) ?? 0) + 1;
+  map.set(key, n);
   return n;
 }
 
@@ -102,14 +106,18 @@ export async function auditRateLimited(source: string, reason: string): Promise<
   await auditRefusal(source, reason, { type: "token.redeem_refused", actorType: "system", actorId: "tool-service", status: "rate_limited", reason, data: {} });
 }
 
+/** When the window with suppressed refusals ends, roll it (windowNow writes its summary) even if no request comes. */
 function scheduleFlush(): void {
   if (flushTimer) return;
+  const due = current.startedAt + REDEEM_WINDOW_MS - Date.now();
   flushTimer = setTimeout(
     () => {
       flushTimer = null;
-      void flushRedeemRefusals().catch((err) => console.error("[redeem-guard] summary", err));
+      const before = current;
+      windowNow();
+      if (current === before && before.suppressedTotal > 0) scheduleFlush();
     },
-    REDEEM_WINDOW_MS - (Date.now() - current.startedAt) + 50,
+    Math.max(0, due) + 50,
   );
   flushTimer.unref();
 }
