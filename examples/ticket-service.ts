@@ -1,7 +1,8 @@
 /**
  * A demo tool service: a real HTTP server that closes tickets, but only when
  * the caller presents a Gatehouse action token for exactly this tool, tenant,
- * environment and these args — verified offline, then redeemed once.
+ * environment and these args — verified offline (against the JWKS and the
+ * revocation feed, which the SDK reads by default), then redeemed once.
  *
  *   GATEHOUSE_URL=http://localhost:3000 npx tsx examples/ticket-service.ts
  */

@@ -16,18 +16,22 @@ export type FinishInfo = {
   requestId?: string | null;
   approvalIds?: string[];
   breakGlassSessionId?: string | null;
+  /** The states it may leave; default pending. An allowed or approved action leaves only while its token is unredeemed. */
+  from?: readonly ("pending" | "allowed" | "approved")[];
 };
 
 /**
- * Move a pending action to a final state. The UPDATE only matches a pending
- * row, so of any number of concurrent callers exactly one transitions it and
- * writes the audit event, the webhook and the callback.
+ * Move a pending action (or, for a cancel, an allowed or approved one whose
+ * token is unredeemed) to a final state. The UPDATE only matches such a row,
+ * so of any number of concurrent callers exactly one transitions it and writes
+ * the audit event, the webhook and the callback; a redeem racing it finds the
+ * token stopped (lib/db/tables/issued-token.ts).
  */
 export async function finishAction(tx: Tx, action: Action, to: FinalState, info: FinishInfo): Promise<boolean> {
   const now = new Date();
   const changed = await tx.action.updateMany({
-    where: { id: action.id, status: "pending" },
-    data: { status: to, decisionReason: info.reason, decidedAt: now, rejectReason: info.rejectReason ?? null },
+    where: { id: action.id, status: { in: [...(info.from ?? ["pending"])] }, redeemedAt: null },
+    data: { status: to, decisionReason: info.reason, decidedAt: now, rejectReason: info.rejectReason ?? null, tokenSealed: null },
   });
   if (changed.count !== 1) return false;
   observeTimeToDecision(to, action.createdAt);
@@ -41,7 +45,10 @@ export async function finishAction(tx: Tx, action: Action, to: FinalState, info:
     breakGlassSessionId: info.breakGlassSessionId ?? null,
     status: to,
     reason: info.reason,
-    data: info.rejectReason ? { reject_reason: info.rejectReason } : {},
+    data: {
+      ...(info.rejectReason ? { reject_reason: info.rejectReason } : {}),
+      ...(action.status !== "pending" && action.tokenJti ? { from: action.status, token_revoked: action.tokenJti } : {}),
+    },
   });
   await notifyOutside(tx, action, to, { reason: info.reason, reject_reason: info.rejectReason ?? null });
   return true;

@@ -81,6 +81,12 @@ async function castVote(tx: Tx, input: VoteInput): Promise<Outcome<VoteResult>> 
     await finishAction(tx, action, "expired", { reason: "expired", actorType: "system", requestId: input.requestId });
     return refused("conflict", "expired", "This action expired before it was decided; it cannot be approved.");
   }
+  // A run's seconds budget is wall-clock from its start, time spent pending included: no token outlives its run.
+  const run = await tx.run.findUnique({ where: { id: action.runId }, select: { status: true, expiresAt: true } });
+  if (!run || run.status !== "active" || run.expiresAt <= now) {
+    await finishAction(tx, action, "denied", { reason: "run_ended", actorType: "system", requestId: input.requestId });
+    return refused("conflict", "run_ended", "The action's run has ended (its time budget, which counts time spent pending, is over); it cannot be approved.");
+  }
 
   const user = await tx.user.findUnique({ where: { id: input.userId } });
   const roles = new Set((user?.roles ?? "").split(",").filter(Boolean));

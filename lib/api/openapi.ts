@@ -66,9 +66,9 @@ export function buildOpenApi(serverUrl?: string) {
       },
       "/api/v1/actions/{id}/cancel": {
         post: {
-          summary: "Cancel a pending action",
+          summary: "Cancel a pending action, or an allowed/approved one whose token is unredeemed (the token is revoked)",
           parameters: [idParam],
-          responses: { "200": reply("The cancelled action", actionView), "404": err("No such action"), "409": err("Not pending"), ...common },
+          responses: { "200": reply("The cancelled action", actionView), "404": err("No such action"), "409": err("Already final or redeemed"), ...common },
         },
       },
       "/api/v1/actions/{id}/result": {
@@ -86,10 +86,18 @@ export function buildOpenApi(serverUrl?: string) {
           requestBody: body(redeemInput),
           responses: {
             "200": { description: "Redeemed" },
-            "403": err("Invalid, expired, or args do not match"),
-            "409": err("Already redeemed"),
+            "403": err("Invalid, expired, args do not match, or stopped by a control (kill_switch, credential_revoked, run_ended, circuit_open)"),
+            "409": err("Already redeemed, or the action was cancelled (action_cancelled)"),
+            "429": err("Too many refusals from this address, or presentations of this token, in a minute"),
             ...common,
           },
+        },
+      },
+      "/api/v1/tokens/revocations": {
+        get: {
+          summary: "Live tokens a control stops now (jti, kind, exp, reason): for offline verifiers; the SDK polls it",
+          security: [],
+          responses: { "200": { description: "{ revoked: [{ jti, kind, exp, reason }], generated_at, poll_seconds, complete }" } },
         },
       },
       "/.well-known/jwks.json": {

@@ -14,7 +14,11 @@ export type CapabilityErrorCode =
   | "wrong_env"
   | "wrong_tool"
   | "args_mismatch"
-  | "jwks_unavailable";
+  | "jwks_unavailable"
+  /** Gatehouse's revocation feed lists the token: a control stopped it after it was minted. */
+  | "revoked"
+  /** The revocation feed could not be read for longer than the staleness bound: fail closed. */
+  | "revocations_unavailable";
 
 /** A refused token. `code` is machine-readable; `claims` is set only once the signature checked out. */
 export class CapabilityError extends Error {

@@ -10,6 +10,7 @@ export {
   type VerifyActionOptions,
   type VerifyRunOptions,
 } from "@/lib/sdk/verify-capability";
+export { createRevocationCache, type RevocationCache, type RevocationOptions } from "@/lib/sdk/revocation-cache";
 export { createToolService, RedeemError, type RedeemReceipt, type ToolService, type ToolServiceOptions } from "@/lib/sdk/tool-service";
 export { GatehouseAgent, GatehouseError, type AgentClientOptions, type Proposal, type RunInfo } from "@/lib/sdk/agent-client";
 export { verifyCallback, type CallbackPayload } from "@/lib/sdk/verify-callback";

@@ -1,6 +1,7 @@
 import { createRemoteJWKSet, type JWTVerifyGetKey } from "jose";
-import { verifyActionToken } from "@/lib/sdk/verify-capability";
-import type { ActionClaims } from "@/lib/sdk/token-claims";
+import { verifyActionToken, verifyRunToken } from "@/lib/sdk/verify-capability";
+import type { ActionClaims, RunClaims } from "@/lib/sdk/token-claims";
+import { createRevocationCache, type RevocationOptions } from "@/lib/sdk/revocation-cache";
 
 export type ToolServiceOptions = {
   /** Base URL of Gatehouse, e.g. https://gatehouse.example.com */
@@ -12,6 +13,14 @@ export type ToolServiceOptions = {
   env: string;
   /** Defaults to the global fetch. */
   fetch?: typeof fetch;
+  /**
+   * Consult Gatehouse's revocation feed on every verify (on by default): a token
+   * stopped by a kill switch, revoked credential, cancelled action, ended run
+   * or open breaker is refused with `revoked` within about `pollSeconds` (2 s)
+   * plus 1 s; if the feed cannot be read for `maxStaleSeconds` (10 s) every
+   * token is refused with `revocations_unavailable`. `false` turns it off.
+   */
+  revocations?: RevocationOptions | false;
 };
 
 export type RedeemReceipt = {
@@ -39,8 +48,10 @@ export class RedeemError extends Error {
 }
 
 export type ToolService = {
-  /** Verify offline only (no network except a cached JWKS fetch); throws CapabilityError. */
+  /** Verify offline (network only for the cached JWKS and revocation feed); throws CapabilityError. */
   verify(token: string, tool: string, args: unknown): Promise<ActionClaims>;
+  /** The same for a run token and one read tool. */
+  verifyRun(token: string, tool: string): Promise<RunClaims>;
   /** Verify offline, then spend the token at Gatehouse; call right before executing. */
   redeem(token: string, tool: string, args: unknown): Promise<{ claims: ActionClaims; receipt: RedeemReceipt }>;
 };
@@ -54,11 +65,21 @@ export function createToolService(opts: ToolServiceOptions): ToolService {
   const jwks: JWTVerifyGetKey = createRemoteJWKSet(new URL("/.well-known/jwks.json", opts.gatehouseUrl));
   const redeemUrl = new URL("/api/v1/tokens/redeem", opts.gatehouseUrl);
 
-  const verify = (token: string, tool: string, args: unknown) =>
-    verifyActionToken(token, { jwks, issuer: opts.issuer, audience: opts.audience, tenant: opts.tenant, env: opts.env, tool, args });
+  const revocations = opts.revocations === false ? null : createRevocationCache(new URL("/api/v1/tokens/revocations", opts.gatehouseUrl), doFetch, opts.revocations);
+
+  const verify = async (token: string, tool: string, args: unknown) => {
+    const claims = await verifyActionToken(token, { jwks, issuer: opts.issuer, audience: opts.audience, tenant: opts.tenant, env: opts.env, tool, args });
+    await revocations?.check(claims.jti, claims);
+    return claims;
+  };
 
   return {
     verify,
+    async verifyRun(token, tool) {
+      const claims = await verifyRunToken(token, { jwks, issuer: opts.issuer, audience: opts.audience, tenant: opts.tenant, env: opts.env, tool });
+      await revocations?.check(claims.jti, claims);
+      return claims;
+    },
     async redeem(token, tool, args) {
       const claims = await verify(token, tool, args);
       const res = await doFetch(redeemUrl, {

@@ -4,6 +4,8 @@ import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { AppError, ok, refusal, type Outcome } from "@/lib/errors";
 import { appendAudit, type AuditInput } from "@/lib/audit/append";
+import { tokenStoppedReason } from "@/lib/db/tables/issued-token";
+import { admitRedeem, auditRateLimited, auditRefusal } from "@/lib/tokens/redeem-guard";
 import { publicJwks } from "@/lib/tokens/signing-keys";
 import { CapabilityError, verifyActionTokenUnscoped } from "@/lib/sdk/verify-capability";
 import { countRedemption } from "@/lib/metrics/record";
@@ -30,7 +32,14 @@ const REDEEMABLE_STATUSES = ["allowed", "approved"];
  * UPDATE, so concurrent redemptions cannot both succeed. Every refusal is
  * audited with its reason code.
  */
-export async function redeemActionToken(input: RedeemInput, ctx: { requestId: string }): Promise<RedeemResult> {
+export async function redeemActionToken(input: RedeemInput, ctx: RedeemContext): Promise<RedeemResult> {
+  const source = ctx.source ?? "in-process";
+  const limited = admitRedeem(source, input.token);
+  if (limited) {
+    countRedemption(limited);
+    await auditRateLimited(source, limited);
+    throw new AppError("rate_limited", "Too many refused or repeated redemptions; retry after a minute.", { reason: limited });
+  }
   const e = env();
   let claims: ActionClaims;
   try {
@@ -56,6 +65,10 @@ export async function redeemActionToken(input: RedeemInput, ctx: { requestId: st
       const row = await tx.issuedToken.findUnique({ where: { jti: claims.jti }, select: { redeemedAt: true, expiresAt: true } });
       return refusal(redeemRefusal(!row ? "unknown_token" : row.redeemedAt ? "already_redeemed" : "expired"));
     }
+    // A control that came after the mint (kill switch, revoked credential, cancelled
+    // action, ended run, open breaker) stops the token; it stays spent.
+    const stopped = await tokenStoppedReason(tx, claims.jti, now);
+    if (stopped) return refusal(redeemRefusal(stopped));
     // One redemption per action, even if more than one token was minted for it.
     const action = await tx.action.updateMany({
       where: {
@@ -87,31 +100,44 @@ export async function redeemActionToken(input: RedeemInput, ctx: { requestId: st
   };
 }
 
-const CONFLICT_REASONS = new Set(["already_redeemed", "action_not_redeemable"]);
+export type RedeemContext = { requestId: string; /** The caller's address, for flood control; in-process callers share one. */ source?: string };
+
+const CONFLICT_REASONS = new Set(["already_redeemed", "action_not_redeemable", "action_cancelled"]);
+
+/** Why a control stopped a token, as the tool service reads it. */
+const STOPPED_MESSAGES: Record<string, string> = {
+  kill_switch: "A kill switch stopped this token's tenant or tool.",
+  credential_revoked: "The agent credential this token was issued to has been revoked.",
+  run_ended: "The run this token belongs to has ended (its time budget is over).",
+  circuit_open: "The circuit breaker of this token's route is open.",
+  action_cancelled: "The action was cancelled; its token is revoked.",
+};
 
 /** The error the caller sees for a refusal reason. */
 function redeemRefusal(reason: string): AppError {
-  return CONFLICT_REASONS.has(reason)
-    ? new AppError("conflict", "The token has already been redeemed or its action can no longer run.", { reason })
-    : new AppError("forbidden", "The token is not valid for this call.", { reason });
+  if (reason === "action_cancelled") return new AppError("conflict", STOPPED_MESSAGES[reason]!, { reason });
+  if (CONFLICT_REASONS.has(reason)) return new AppError("conflict", "The token has already been redeemed or its action can no longer run.", { reason });
+  return new AppError("forbidden", STOPPED_MESSAGES[reason] ?? "The token is not valid for this call.", { reason });
 }
 
-/** Audit the refusal in its own transaction; returns the error to throw. */
-async function refuse(ctx: { requestId: string }, tool: string, error: AppError, verified?: JWTPayload | ActionClaims): Promise<AppError> {
+/**
+ * Audit the refusal (aggregated: the first of its kind per source in a window
+ * gets a row, the rest a periodic summary; lib/tokens/redeem-guard.ts);
+ * returns the error to throw.
+ */
+async function refuse(ctx: RedeemContext, tool: string, error: AppError, verified?: JWTPayload | ActionClaims): Promise<AppError> {
   const reason = error.reason!;
   countRedemption(reason);
   const scope = auditScope((verified ?? {}) as Partial<ActionClaims>);
-  await db().$transaction((tx) =>
-    appendAudit(tx, {
-      ...scope,
-      tool: scope.tool ?? tool,
-      type: "token.redeem_refused",
-      requestId: ctx.requestId,
-      status: "refused",
-      reason,
-      data: { requested_tool: tool },
-    }),
-  );
+  await auditRefusal(ctx.source ?? "in-process", `${reason}:${scope.jti ?? "-"}`, {
+    ...scope,
+    tool: scope.tool ?? tool,
+    type: "token.redeem_refused",
+    requestId: ctx.requestId,
+    status: "refused",
+    reason,
+    data: { requested_tool: tool },
+  });
   return error;
 }
 

@@ -2,7 +2,7 @@ import "server-only";
 import { defineRoute, type RouteEntry } from "@/lib/http/node-adapter";
 import { postRun, postRunToken } from "@/lib/api/v1/runs";
 import { postAction, getAction, postCancel, postResult } from "@/lib/api/v1/actions";
-import { postRedeem } from "@/lib/api/v1/tokens";
+import { getRevocations, postRedeem } from "@/lib/api/v1/tokens";
 import { getJwks } from "@/lib/api/v1/jwks";
 import { getOpenApi } from "@/lib/api/v1/openapi";
 
@@ -20,6 +20,7 @@ export const agentRoutes: RouteEntry[] = [
   defineRoute("POST", "/api/v1/actions/[id]/cancel", postCancel),
   defineRoute("POST", "/api/v1/actions/[id]/result", postResult),
   defineRoute("POST", "/api/v1/tokens/redeem", postRedeem),
+  defineRoute("GET", "/api/v1/tokens/revocations", getRevocations),
   defineRoute("GET", "/.well-known/jwks.json", getJwks),
   defineRoute("GET", "/api/v1/openapi.json", getOpenApi),
 ];

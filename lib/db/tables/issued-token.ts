@@ -2,6 +2,7 @@ import "server-only";
 import type { Exec, IssuedToken, Row } from "@/lib/db/types";
 import { asSql } from "@/lib/db/sql";
 import { rowDecoder, type ColumnKinds } from "@/lib/db/tables/columns";
+import { asDate } from "@/lib/db/decode";
 
 /** Every IssuedToken column and its kind; a schema column missing here fails typecheck. */
 export const issuedTokenColumns = {
@@ -24,4 +25,47 @@ const INSERT = `INSERT INTO "IssuedToken" ("jti", "kind", "tenantId", "env", "ru
 /** The record of a freshly minted token (not yet redeemed). */
 export function insertIssuedToken(exec: Exec, t: Omit<IssuedToken, "redeemedAt">): Promise<number> {
   return asSql(exec).run(INSERT, [t.jti, t.kind, t.tenantId, t.env, t.runId, t.actionId, t.expiresAt, t.issuedAt]);
+}
+
+/**
+ * Why a live token is stopped by a control that came after it was minted, or
+ * NULL: its action was cancelled, its credential revoked, its run ended (the
+ * seconds budget is wall-clock, pending time included), a kill switch covers
+ * its tenant or (action tokens) its tool, or its route's breaker is open.
+ * One definition for the redeem check and the revocation feed.
+ */
+const STOPPED_REASON = `CASE
+    WHEN a."status" = 'cancelled' THEN 'action_cancelled'
+    WHEN c."id" IS NULL OR c."revokedAt" IS NOT NULL THEN 'credential_revoked'
+    WHEN r."id" IS NULL OR r."status" <> 'active' OR r."expiresAt" <= ? THEN 'run_ended'
+    WHEN EXISTS (SELECT 1 FROM "KillSwitch" k WHERE k."enabled" = ? AND (k."key" = 'tenant:' || t."tenantId"
+      OR (a."tool" IS NOT NULL AND (k."key" = 'tool:*:' || a."tool" OR k."key" = 'tool:' || t."tenantId" || ':' || a."tool")))) THEN 'kill_switch'
+    WHEN ro."id" IS NULL OR ro."breakerState" = 'open' THEN 'circuit_open'
+  END`;
+
+const STOPPED_FROM = `FROM "IssuedToken" t
+  LEFT JOIN "Run" r ON r."id" = t."runId"
+  LEFT JOIN "AgentCredential" c ON c."id" = r."credentialId"
+  LEFT JOIN "Action" a ON a."id" = t."actionId"
+  LEFT JOIN "Route" ro ON ro."id" = r."routeId"`;
+
+const STOPPED_ONE = `SELECT ${STOPPED_REASON} AS "reason" ${STOPPED_FROM} WHERE t."jti" = ?`;
+
+const STOPPED_LIVE = `SELECT x."jti", x."kind", x."expiresAt", x."reason" FROM (
+  SELECT t."jti" AS "jti", t."kind" AS "kind", t."expiresAt" AS "expiresAt", ${STOPPED_REASON} AS "reason" ${STOPPED_FROM}
+  WHERE t."expiresAt" > ? AND t."redeemedAt" IS NULL) x
+  WHERE x."reason" IS NOT NULL ORDER BY x."expiresAt", x."jti" LIMIT ?`;
+
+/** The control that stops this token now, or null (also null for an unknown jti). */
+export async function tokenStoppedReason(exec: Exec, jti: string, now: Date): Promise<string | null> {
+  const row = await asSql(exec).get<{ reason: string | null }>(STOPPED_ONE, [now, true, jti]);
+  return row?.reason ?? null;
+}
+
+export type StoppedToken = { jti: string; kind: string; expiresAt: Date; reason: string };
+
+/** Every live, unredeemed token a control stops now (the revocation feed), soonest-expiring first. */
+export async function listStoppedLiveTokens(exec: Exec, now: Date, limit: number): Promise<StoppedToken[]> {
+  const rows = await asSql(exec).all<Row>(STOPPED_LIVE, [now, true, now, limit]);
+  return rows.map((r) => ({ jti: String(r.jti), kind: String(r.kind), expiresAt: asDate(r.expiresAt)!, reason: String(r.reason) }));
 }

@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "IssuedToken_expiresAt_idx" ON "IssuedToken"("expiresAt");
+
