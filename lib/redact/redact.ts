@@ -10,6 +10,8 @@
  * - `redactText(s)`: one free-text string, secrets and personal data masked;
  * - `redactSecrets(s)` / `hasSecret(s)`: secrets only (identifiers, where masking a
  *   phone-like run of digits would change what the string means);
+ * - `redactSecretsIn(value)`: a deep copy with every string passed through `redactSecrets`
+ *   (no key-based masking): the audit writer's last line of defence;
  * - `isSecretKey(key)`: a field name that says its value is a secret.
  *
  * Hand-written rather than a library: the maintained scanners (secretlint's
@@ -187,6 +189,26 @@ function walk(value: unknown, depth: number): unknown {
   for (const [k, v] of Object.entries(value)) {
     // defineProperty, so an own "__proto__" key stays data and never sets a prototype.
     Object.defineProperty(out, k, { value: isSecretKey(k) ? REDACTED : walk(v, depth + 1), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+/**
+ * A deep copy of a JSON-like value with the secret rules applied to every string
+ * (keys and numbers untouched). For records whose field names are the system's own.
+ */
+export function redactSecretsIn(value: unknown): unknown {
+  return walkSecrets(value, 0);
+}
+
+function walkSecrets(value: unknown, depth: number): unknown {
+  if (typeof value === "string") return redactSecrets(value);
+  if (value === null || typeof value !== "object") return value;
+  if (depth >= MAX_DEPTH) return "[TRUNCATED]";
+  if (Array.isArray(value)) return value.map((v) => walkSecrets(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    Object.defineProperty(out, k, { value: walkSecrets(v, depth + 1), enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
