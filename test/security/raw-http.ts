@@ -45,8 +45,25 @@ export function rawRequest(
         const i = l.indexOf(":");
         if (i > 0) headers[l.slice(0, i).trim().toLowerCase()] = l.slice(i + 1).trim();
       }
-      resolve({ status: Number(m[1]), headers, body: end < 0 ? Buffer.alloc(0) : all.subarray(end + 4) });
+      const raw = end < 0 ? Buffer.alloc(0) : all.subarray(end + 4);
+      resolve({ status: Number(m[1]), headers, body: /chunked/i.test(headers["transfer-encoding"] ?? "") ? dechunk(raw) : raw });
     });
-    socket.end(Buffer.concat([head, body]));
+    // Written, not ended: a half-closed socket reads as an aborted request to Next.js. `Connection: close` ends it.
+    socket.write(Buffer.concat([head, body]));
   });
+}
+
+/** A chunked body's data (as much as arrived). */
+function dechunk(raw: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let i = 0;
+  while (i < raw.length) {
+    const eol = raw.indexOf("\r\n", i);
+    if (eol < 0) break;
+    const size = parseInt(raw.subarray(i, eol).toString("latin1"), 16);
+    if (!Number.isFinite(size) || size === 0) break;
+    parts.push(raw.subarray(eol + 2, eol + 2 + size));
+    i = eol + 2 + size + 2;
+  }
+  return Buffer.concat(parts);
 }
