@@ -7,6 +7,7 @@ import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEMO_AGENTS, DEMO_USERS } from "@/lib/seed/demo-data";
 import { freePort } from "./console-server";
+import { tsxNodeArgs } from "@/scripts/tsx-node-args";
 
 // Threat: a database seeded in development (public demo passwords, public demo
 // agent keys) is later started in production mode, which never seeds demo data
@@ -28,7 +29,7 @@ type Outcome = { code: number | null; output: string; passedPrepare: boolean };
  * prints `until` — kills the whole group (start.ts would go on to build and serve).
  */
 async function run(script: string, env: Record<string, string>, until?: RegExp): Promise<Outcome> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(process.cwd(), "scripts", script)], {
+  const child = spawn(process.execPath, [...tsxNodeArgs, path.join(process.cwd(), "scripts", script)], {
     cwd: process.cwd(),
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", NODE_ENV: "development", ...env },
     stdio: ["ignore", "pipe", "pipe"],
