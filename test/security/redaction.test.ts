@@ -7,6 +7,8 @@ import { PLANTED_SECRETS } from "../support/planted-secrets";
 import { db } from "@/lib/db/client";
 import { createCredential } from "@/lib/agents/create-credential";
 import { createEndpoint } from "@/lib/webhook-admin/manage-endpoints";
+import { appendAudit } from "@/lib/audit/append";
+import { verifyStoredChain } from "@/lib/audit/verify-stored-chain";
 import { call } from "./helpers";
 import { consoleFetch, signIn, startConsoleServer, type ConsoleServer, type CookieJar } from "./console-server";
 
@@ -171,5 +173,18 @@ describe("agent-chosen identifiers that carry a secret are refused, never stored
     expect(ok.headers.get("x-request-id")).not.toBe(planted);
     expect(JSON.stringify(await db().auditEvent.findMany())).not.toContain(planted);
     expect(JSON.stringify(await db().action.findMany())).not.toContain(secret);
+  });
+});
+
+describe("the audit writer is the last line of defence", () => {
+  it("a caller that forgot to redact still writes no secret: free-text fields and every string in data pass the secret rules; the chain verifies", async () => {
+    const { secret, text } = PLANTED_SECRETS.find((p) => p.name === "Stripe live key")!.make("AUDIT0AB");
+    const [seq] = await db().$transaction((tx) =>
+      appendAudit(tx, { type: "test.forgot", actorType: "system", reason: text, tool: text, route: text, data: { message: text, nested: [{ error: text }], count: 12345678901 } }),
+    );
+    const row = await db().auditEvent.findUniqueOrThrow({ where: { seq } });
+    expect(JSON.stringify(row)).not.toContain(secret);
+    expect(JSON.parse(row.data)).toMatchObject({ count: 12345678901 });
+    expect((await verifyStoredChain()).ok).toBe(true);
   });
 });
