@@ -27,14 +27,34 @@ function contentSecurityPolicy(nonce: string): string {
   ].join("; ");
 }
 
+/** True when every %-escape in the path decodes (lib/http/decode-path.ts's rule; repeated for the same reason). */
+function decodablePath(pathname: string): boolean {
+  if (!pathname.includes("%")) return true;
+  try {
+    decodeURIComponent(pathname);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Gives every request and response one X-Request-Id (a well-formed incoming
  * one is kept), a fresh CSP nonce, and tells pages their own path for the
- * sign-in callbackUrl. No authorization here: that happens where data is touched.
+ * sign-in callbackUrl. A path whose %-escapes do not decode is answered 400
+ * here, before Next.js decodes route params and fails with a 500 (`npm start`
+ * refuses it earlier still, in lib/http/app-server.ts). No authorization here:
+ * that happens where data is touched.
  */
 export function proxy(req: NextRequest) {
   const given = req.headers.get("x-request-id");
   const requestId = given && WELL_FORMED.test(given) ? given : `req_${crypto.randomUUID().replaceAll("-", "")}`;
+  if (!decodablePath(req.nextUrl.pathname)) {
+    return NextResponse.json(
+      { error: { code: "bad_request", message: "The path has a malformed percent-escape.", request_id: requestId } },
+      { status: 400, headers: { "X-Request-Id": requestId, "Cache-Control": "no-store" } },
+    );
+  }
   const nonce = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
   const csp = contentSecurityPolicy(nonce);
   const headers = new Headers(req.headers);

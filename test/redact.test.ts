@@ -99,3 +99,88 @@ describe("redact — what must not change", () => {
     expect(performance.now() - start).toBeLessThan(2_000);
   });
 });
+
+// Test-only fake secrets for the common formats, assembled from parts (see above).
+const j = (...parts: string[]) => parts.join("");
+const FORMATS: Array<[name: string, secret: string, input: (s: string) => string]> = [
+  ["AWS access key id (AKIA)", j("AKIA", "Z3Q7EXAMPLE4WNKD"), (s) => `key ${s} here`],
+  ["AWS temporary access key id (ASIA)", j("ASIA", "Z3Q7EXAMPLE4WNKD"), (s) => `key ${s} here`],
+  ["AWS secret access key (env style)", j("wJalrXUtnFEMI/K7MDENG/", "bPxRfiCYEXAMPLEKEY"), (s) => `AWS_SECRET_ACCESS_KEY=${s}`],
+  ["AWS secret access key (JSON in text)", j("wJalrXUtnFEMI/K7MDENG/", "bPxRfiCYEXAMPLEKEY"), (s) => `{"aws_secret_access_key": "${s}"}`],
+  ["GitHub classic token (ghp_)", j("ghp_", "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"), (s) => `use ${s}`],
+  ["GitHub OAuth token (gho_)", j("gho_", "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"), (s) => `use ${s}`],
+  ["GitHub fine-grained token (github_pat_)", j("github_pat_", "11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz"), (s) => `use ${s}`],
+  ["GitLab token (glpat-)", j("glpat-", "xYz12AbC34dEf56GhI78"), (s) => `use ${s}`],
+  ["Slack bot token (xoxb-)", j("xoxb-", "123456789012-1234567890123-AbCdEfGhIjKlMnOp"), (s) => `use ${s}`],
+  ["Slack user token (xoxp-)", j("xoxp-", "123456789012-1234567890123-AbCdEfGhIjKlMnOp"), (s) => `use ${s}`],
+  ["Slack webhook URL", j("https://hooks.slack.com/services/", "T01ABCDEF/B02GHIJKL/", "AbCdEfGhIjKlMnOpQrStUvWx"), (s) => `post to ${s} now`],
+  ["Stripe live secret key (sk_live_)", j("sk_live_", "51HqQ2eK3x4Y5z6A7b8C9d0E"), (s) => `stripe ${s}`],
+  ["Stripe restricted key (rk_live_)", j("rk_live_", "51HqQ2eK3x4Y5z6A7b8C9d0E"), (s) => `stripe ${s}`],
+  ["Stripe test secret key (sk_test_)", j("sk_test_", "51HqQ2eK3x4Y5z6A7b8C9d0E"), (s) => `stripe ${s}`],
+  ["Google API key (AIza)", j("AIza", "SyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q"), (s) => `maps ${s}`],
+  ["OpenAI project key (sk-proj-)", j("sk-", "proj-", "Ab12Cd34Ef56Gh78Ij90Kl12Mn34"), (s) => `openai ${s}`],
+  ["Anthropic key (sk-ant-)", j("sk-", "ant-api03-", "Ab12Cd34Ef56Gh78Ij90Kl12Mn34-Op56"), (s) => `claude ${s}`],
+  ["npm token (npm_)", j("npm_", "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"), (s) => `npm ${s}`],
+  ["JWT", j("eyJhbGciOiJSUzI1NiJ9", ".", "eyJzdWIiOiJhYmMifQ", ".", "c2lnbmF0dXJl"), (s) => `jwt ${s}`],
+  ["PEM private key (OpenSSH)", j("-----BEGIN OPENSSH ", "PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH ", "PRIVATE KEY-----"), (s) => `k:\n${s}\n`],
+  ["Bearer Authorization value", j("Zm9vYmFy", "LnNlY3JldA"), (s) => `Authorization: Bearer ${s}`],
+  ["Basic Authorization value", Buffer.from("admin:hunter2-secret").toString("base64"), (s) => `Authorization: Basic ${s}`],
+  ["Basic credentials without the header name", Buffer.from("admin:hunter2-secret").toString("base64"), (s) => `send Basic ${s} to it`],
+  ["token Authorization value", j("gh", "o-opaque-", "token-value-1234"), (s) => `authorization: token ${s}`],
+  ["Cookie header", j("sid=", "s%3Aabcdef123456; csrf=zz99"), (s) => `Cookie: ${s}\nnext line`],
+  ["URL with user:password@", j("hunter2", "-pass"), (s) => `fetch https://bob:${s}@api.example.com/x`],
+  ["PostgreSQL connection string", j("s3cr3t", "-db-pass"), (s) => `DATABASE_URL=postgres://app:${s}@db.internal:5432/app`],
+  ["MongoDB SRV connection string", j("s3cr3t", "-db-pass"), (s) => `mongodb+srv://app:${s}@cluster0.example.net/db`],
+  ["password assignment", "hunter2-pass", (s) => `the password: ${s} ok`],
+  ["passwd in JSON text", "hunter2-pass", (s) => `{"passwd":"${s}"}`],
+  ["api_key assignment", "k-123456789", (s) => `api_key=${s}`],
+  ["apikey assignment", "k-123456789", (s) => `apikey = '${s}'`],
+  ["access_key assignment", "k-123456789", (s) => `access_key=${s}`],
+  ["private_key assignment", "k-123456789", (s) => `PRIVATE-KEY: ${s}`],
+  ["client_secret assignment", "k-123456789", (s) => `client_secret="${s}"`],
+  ["session assignment", "k-123456789", (s) => `session=${s}`],
+  ["X-Api-Key header", "k-123456789", (s) => `X-Api-Key: ${s}`],
+];
+
+describe("redact — every common secret format", () => {
+  it.each(FORMATS)("%s", (_name, secret, input) => {
+    const text = input(secret);
+    const out = redactText(text);
+    expect(out).not.toContain(secret);
+    expect(out).toContain(REDACTED.slice(0, 9));
+    // The same inside a value under an innocent key, and as a JSON number-free string in an array.
+    expect(JSON.stringify(redact({ note: text, list: [text] }))).not.toContain(secret);
+  });
+
+  it("secret-looking field names in any case and separator", () => {
+    for (const k of [
+      "password",
+      "PassWord",
+      "passwd",
+      "secret",
+      "token",
+      "api_key",
+      "API-KEY",
+      "apikey",
+      "access_key",
+      "AccessKey",
+      "private_key",
+      "client_secret",
+      "authorization",
+      "Cookie",
+      "session",
+      "x-session-id",
+      "passphrase",
+    ]) {
+      expect(isSecretKey(k), k).toBe(true);
+      expect(redact({ [k]: "v-123" })).toEqual({ [k]: REDACTED });
+    }
+    for (const k of ["ticket_id", "author", "amount", "subject", "body", "to"]) expect(isSecretKey(k), k).toBe(false);
+  });
+
+  it("ordinary prose that mentions the words is left alone", () => {
+    for (const s of ["Reset auth token and verified login", "basic troubleshooting steps", "see https://example.com/a@b", "The session ended at 10:30"]) {
+      expect(redactText(s)).toBe(s);
+    }
+  });
+});

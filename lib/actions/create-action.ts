@@ -4,7 +4,7 @@ import { insertAction } from "@/lib/db/tables/action";
 import type { ToolEntry } from "@/lib/policy/types";
 import { appendAudit, type ActorType, type AuditInput } from "@/lib/audit/append";
 import { renderSummary } from "@/lib/catalog/render-summary";
-import { redact } from "@/lib/redact/redact";
+import { redact, redactText } from "@/lib/redact/redact";
 import { newId } from "@/lib/crypto/new-id";
 import { mintActionToken, type MintedToken } from "@/lib/tokens/mint";
 import { actionAuditFields } from "@/lib/actions/action-audit";
@@ -16,7 +16,7 @@ export type NewAction = {
   run: { id: string; credentialId: string; tenantId: string; env: string };
   route: LoadedRoute;
   tool: ToolEntry;
-  /** The args as proposed; stored redacted, only their hash is signed. */
+  /** The args as proposed; stored redacted, only their hash is signed. Reason and preview are stored redacted too. */
   args: Record<string, unknown>;
   argsHash: string;
   idempotencyKey: string;
@@ -103,7 +103,7 @@ function actionRow(id: string, a: NewAction): Action {
     argsDisplay: JSON.stringify(displayArgs),
     summary: renderSummary(a.tool.summaryTemplate, displayArgs),
     idempotencyKey: a.idempotencyKey,
-    reason: a.reason,
+    reason: a.reason === null ? null : redactText(a.reason),
     previewDisplay: a.preview ? JSON.stringify(redact(a.preview)) : null,
     callbackUrl: a.callbackUrl ?? null,
     onBehalfOf: a.onBehalfOf ?? null,

@@ -5,11 +5,14 @@ import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
 import { appendAudit } from "@/lib/audit/append";
 import { recordBreakerFailure } from "@/lib/actions/circuit-breaker";
 import { actionAuditFields } from "@/lib/actions/action-audit";
+import { redactText } from "@/lib/redact/redact";
 
 export type ResultInput = { status: "ok" | "error"; duration_ms: number; error?: string };
 
 /** The agent reports how the tool call went; recorded once and audited. Failures count against the breaker. */
 export async function reportResult(agent: AgentPrincipal, actionId: string, input: ResultInput, ctx: { requestId: string }): Promise<void> {
+  // The error text is the tool's (or the agent's) words: redacted before it is stored anywhere.
+  const error = input.error === undefined ? null : redactText(input.error);
   const outcome = await db().$transaction(async (tx): Promise<Outcome<void>> => {
     const action = await tx.action.findUnique({ where: { id: actionId } });
     if (!action || action.credentialId !== agent.credentialId) return refusal(new AppError("not_found", "No such action."));
@@ -19,7 +22,7 @@ export async function reportResult(agent: AgentPrincipal, actionId: string, inpu
     const now = new Date();
     const changed = await tx.action.updateMany({
       where: { id: actionId, resultStatus: null },
-      data: { resultStatus: input.status, resultDurationMs: input.duration_ms, resultError: input.error ?? null, resultAt: now },
+      data: { resultStatus: input.status, resultDurationMs: input.duration_ms, resultError: error, resultAt: now },
     });
     if (changed.count !== 1) return refusal(new AppError("conflict", "A result was already reported for this action.", { reason: "result_already_reported" }));
     await appendAudit(tx, {
@@ -31,7 +34,7 @@ export async function reportResult(agent: AgentPrincipal, actionId: string, inpu
       jti: action.tokenJti,
       status: input.status,
       durationMs: input.duration_ms,
-      data: input.error ? { error: input.error.slice(0, 500) } : {},
+      data: error ? { error: error.slice(0, 500) } : {},
     });
     if (input.status === "error") await recordBreakerFailure(tx, action.routeId, ctx);
     return ok(undefined);

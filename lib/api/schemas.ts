@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { hasSecret } from "@/lib/redact/redact";
 
 /**
  * The agent API's request and response shapes, defined once: handlers parse
@@ -6,7 +7,14 @@ import { z } from "zod";
  */
 const id = z.string().min(1).max(100);
 
-export const startRunInput = z.object({ route: z.string().min(1).max(100).describe("Route name, e.g. support/draft") }).strict();
+/**
+ * An agent-chosen name or key that Gatehouse stores and audits verbatim (tool, route,
+ * idempotency key, callback URL): masking it would change what it identifies, so one
+ * that carries a secret is refused (422) before anything is written.
+ */
+const noSecret = <S extends z.ZodString>(s: S) => s.refine((v) => !hasSecret(v), { message: "must not contain a secret (a key, token or password)" });
+
+export const startRunInput = z.object({ route: noSecret(z.string().min(1).max(100)).describe("Route name, e.g. support/draft") }).strict();
 export type StartRunInput = z.infer<typeof startRunInput>;
 
 export const budgetsView = z.object({
@@ -29,12 +37,16 @@ export const runView = z.object({
 export const proposeActionInput = z
   .object({
     run_id: id,
-    tool: z.string().min(1).max(100),
-    args: z.record(z.string(), z.unknown()).describe("Tool arguments; validated against the tool's JSON schema"),
-    idempotency_key: z.string().min(1).max(200),
-    reason: z.string().max(2000).optional().describe("The agent's reason. Untrusted; shown to reviewers as inert text."),
-    preview: z.object({ before: z.unknown().optional(), after: z.unknown().optional() }).strict().optional().describe("Optional before/after preview for reviewers. Untrusted."),
-    callback_url: z.string().max(2048).optional(),
+    tool: noSecret(z.string().min(1).max(100)),
+    args: z.record(z.string(), z.unknown()).describe("Tool arguments; validated against the tool's JSON schema. Stored redacted."),
+    idempotency_key: noSecret(z.string().min(1).max(200)),
+    reason: z.string().max(2000).optional().describe("The agent's reason. Untrusted; stored redacted, shown to reviewers as inert text."),
+    preview: z
+      .object({ before: z.unknown().optional(), after: z.unknown().optional() })
+      .strict()
+      .optional()
+      .describe("Optional before/after preview for reviewers. Untrusted; stored redacted."),
+    callback_url: noSecret(z.string().max(2048)).optional(),
     on_behalf_of: z
       .email()
       .max(200)
@@ -83,7 +95,7 @@ export const reportResultInput = z
   .object({
     status: z.enum(["ok", "error"]),
     duration_ms: z.number().int().min(0).max(86_400_000),
-    error: z.string().max(2000).optional(),
+    error: z.string().max(2000).optional().describe("Stored redacted."),
   })
   .strict();
 

@@ -6,6 +6,7 @@ import { fastAuditRecordHash } from "@/lib/audit/fast-record-hash";
 import { asSql } from "@/lib/db/sql";
 import type { Exec, Sql } from "@/lib/db/types";
 import { insertAuditEvent, reserveAuditSeqs, setAuditHeadHash } from "@/lib/db/tables/audit-event";
+import { redactSecrets, redactSecretsIn } from "@/lib/redact/redact";
 
 export type ActorType = "agent" | "user" | "system";
 
@@ -30,7 +31,7 @@ export type AuditInput = {
   reason?: string | null;
   durationMs?: number | null;
   jti?: string | null;
-  /** Extra detail; must already be redacted. Never a token. */
+  /** Extra detail; redacted by the caller (personal data too). Never a token. */
   data?: Record<string, unknown>;
 };
 
@@ -45,6 +46,10 @@ export function userActor(ctx: { actorId: string; requestId?: string | null }): 
  * One `UPDATE … RETURNING` on the head row reserves every sequence number the
  * call needs and takes the lock that orders appends (a row lock on Postgres;
  * SQLite has one writer); one more stores the new head hash.
+ *
+ * The log can never be edited, so whatever reaches it passes the secret rules
+ * once more here (lib/redact): the free-text fields and every string in `data`.
+ * Callers redact agent input where it enters; this catches a path that forgot.
  */
 export async function appendAudit(exec: Exec, ...events: AuditInput[]): Promise<number[]> {
   if (events.length === 0) return [];
@@ -76,20 +81,20 @@ async function appendEvents(sql: Sql, events: AuditInput[]): Promise<number[]> {
       type: e.type,
       tenantId: e.tenantId ?? null,
       env: e.env ?? null,
-      route: e.route ?? null,
-      tool: e.tool ?? null,
+      route: scrub(e.route),
+      tool: scrub(e.tool),
       argsHash: e.argsHash ?? null,
-      idempotencyKey: e.idempotencyKey ?? null,
+      idempotencyKey: scrub(e.idempotencyKey),
       credentialScope: e.credentialScope ?? null,
       actionId: e.actionId ?? null,
       runId: e.runId ?? null,
       approvalIds: e.approvalIds && e.approvalIds.length ? JSON.stringify(e.approvalIds) : null,
       breakGlassSessionId: e.breakGlassSessionId ?? null,
       status: e.status ?? null,
-      reason: e.reason ?? null,
+      reason: scrub(e.reason),
       durationMs: e.durationMs ?? null,
       jti: e.jti ?? null,
-      data: JSON.stringify(e.data ?? {}),
+      data: JSON.stringify(e.data ? redactSecretsIn(e.data) : {}),
       prevHash,
     };
     const hash = fastAuditRecordHash(record);
@@ -100,3 +105,5 @@ async function appendEvents(sql: Sql, events: AuditInput[]): Promise<number[]> {
   await setAuditHeadHash(sql, prevHash);
   return seqs;
 }
+
+const scrub = (s: string | null | undefined): string | null => (s == null ? null : redactSecrets(s));

@@ -30,6 +30,9 @@ export type AppServer = { port: number; close: () => Promise<void> };
  * wake-ups, metrics registry, signing-key cache) are shared: a decision made
  * in the console wakes a long-poll served here.
  *
+ * A path whose %-escapes do not decode is answered 400 here, whatever would
+ * have served it (Next.js answers such a path with a 500).
+ *
  * What the bare path does not get from Next.js: proxy.ts (request ids come
  * from lib/http/handler.ts with the same rule), gzip (small JSON; not worth
  * the CPU) and Next's RSC `Vary` header (meaningless for JSON). The build's
@@ -53,7 +56,7 @@ export async function startAppServer(o: AppServerOptions): Promise<AppServer> {
   let ready!: () => void;
   const prepared = new Promise<void>((r) => (ready = r));
   const serve = (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const route = api.match(req);
+    const route = api.malformed(req) ?? api.match(req);
     const work = route && route !== "other-method" ? api.serve(req, res, route) : handleNext!(req, res);
     work.catch((err: unknown) => failed(res, err));
   };

@@ -4,7 +4,9 @@ import { requestIdFrom } from "@/lib/http/request-id";
 import { MAX_BODY_BYTES } from "@/lib/http/parse-body";
 import { LazyAbort, NodeRequest } from "@/lib/http/node-request";
 import { NodeJsonResponse } from "@/lib/http/node-json-response";
-import type { RouteHandler } from "@/lib/http/handler";
+import { handler, type RouteHandler } from "@/lib/http/handler";
+import { AppError } from "@/lib/errors";
+import { decodeSegment, isDecodablePath } from "@/lib/http/decode-path";
 
 export type RouteEntry = { method: string; pattern: string; handler: RouteHandler };
 
@@ -78,10 +80,11 @@ export function nodeRouter(routes: RouteEntry[], baseUrl: () => string, options:
         continue;
       }
       const params: Record<string, string> = {};
-      try {
-        for (let i = 0; i < c.keys.length; i++) params[c.keys[i]!] = decodeURIComponent(m[i + 1]!);
-      } catch {
-        return null; // malformed %-escape: not a path this router serves
+      for (let i = 0; i < c.keys.length; i++) {
+        const value = decodeSegment(m[i + 1]!);
+        // A malformed %-escape in a path this router serves is the caller's mistake: 400, never Next.js's 500.
+        if (value === null) return { handler: malformedPath, params: {}, pathname };
+        params[c.keys[i]!] = value;
       }
       return { handler: c.handler, params, pathname };
     }
@@ -113,14 +116,25 @@ export function nodeRouter(routes: RouteEntry[], baseUrl: () => string, options:
     res.end(bytes);
   }
 
-  return { match, serve };
+  /** For the combined server: any path with a malformed %-escape, whoever would have served it, is answered 400 here. */
+  function malformed(req: IncomingMessage): RouteMatch | null {
+    const url = req.url ?? "/";
+    return isDecodablePath(url) ? null : { handler: malformedPath, params: {}, pathname: url.split("?")[0]! };
+  }
+
+  return { match, malformed, serve };
 }
+
+/** The answer to a path whose %-escapes do not decode: 400 bad_request with a request id, as JSON. */
+const malformedPath = handler(async () => {
+  throw new AppError("bad_request", "The path has a malformed percent-escape.");
+});
 
 /** The router alone on a server: 404 for unknown paths, 405 for a known path with another method. */
 export function nodeHandler(routes: RouteEntry[], baseUrl: () => string, options?: NodeRouterOptions) {
   const router = nodeRouter(routes, baseUrl, options);
   return async (req: IncomingMessage, res: ServerResponse) => {
-    const route = router.match(req);
+    const route = router.malformed(req) ?? router.match(req);
     if (route && route !== "other-method") return router.serve(req, res, route).catch((err: unknown) => failed(res, err));
     const code = route ? "method_not_allowed" : "not_found";
     // Every response carries a request id, this one too (the fuzz suite checks).

@@ -5,7 +5,7 @@ import { bufferedBody, type HandlerRequest } from "@/lib/http/node-request";
 import { SCOPE_FIELDS } from "@/lib/api/schemas";
 
 // The one way a request body is read, for the agent API and the console alike:
-// strict JSON (400 bad_json), at most MAX_BODY_BYTES (413), then the route's
+// strict JSON in strict UTF-8 (400 bad_json), at most MAX_BODY_BYTES (413), then the route's
 // zod schema (422 with field issues).
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -70,7 +70,7 @@ async function readLimited(req: HandlerRequest, limit: number): Promise<string> 
   const buffered = bufferedBody(req);
   if (buffered) {
     if (buffered.byteLength > limit) throw new AppError("payload_too_large", `Body is larger than ${limit} bytes.`);
-    return new TextDecoder("utf-8", { fatal: false }).decode(buffered);
+    return utf8(buffered);
   }
   if (!req.body) return "";
   const reader = req.body.getReader();
@@ -86,7 +86,21 @@ async function readLimited(req: HandlerRequest, limit: number): Promise<string> 
     }
     chunks.push(value);
   }
-  return new TextDecoder("utf-8", { fatal: false }).decode(Buffer.concat(chunks));
+  return utf8(Buffer.concat(chunks));
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Bytes that are not UTF-8 are refused (400), not replaced with U+FFFD: what the
+ * caller sent, the validator checked and the audit log keeps stay the same string.
+ */
+function utf8(bytes: Uint8Array): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    throw new AppError("bad_json", "Body is not valid UTF-8.");
+  }
 }
 
 /** JSON.parse plus the checks JSON.parse does not do. */

@@ -1,7 +1,23 @@
 /**
- * Masking of secrets and personal data in values stored FOR DISPLAY (approval
- * cards, raw-args view). The binding to what runs is the args hash, taken over
- * the unredacted args before this is applied. Pure: no I/O.
+ * Masking of secrets and personal data in everything an agent sends before it
+ * is stored (args, reason, preview, a reported result's error) and in values
+ * shown FOR DISPLAY (approval cards, raw-args view). The binding to what runs
+ * is the args hash, taken over the unredacted args before this is applied.
+ * Pure: no I/O, synchronous, linear-time patterns.
+ *
+ * The API, for every caller (agent input, display specs):
+ * - `redact(value)`: a deep copy of a JSON-like value, secrets and personal data masked;
+ * - `redactText(s)`: one free-text string, secrets and personal data masked;
+ * - `redactSecrets(s)` / `hasSecret(s)`: secrets only (identifiers, where masking a
+ *   phone-like run of digits would change what the string means);
+ * - `redactSecretsIn(value)`: a deep copy with every string passed through `redactSecrets`
+ *   (no key-based masking): the audit writer's last line of defence;
+ * - `isSecretKey(key)`: a field name that says its value is a secret.
+ *
+ * Hand-written rather than a library: the maintained scanners (secretlint's
+ * presets, gitleaks ports) are async, file-oriented linters, and the redaction
+ * libraries mask paths or PII, not these token formats; a fixed table of
+ * anchored, bounded patterns is synchronous and cheap on the agent hot path.
  */
 
 export const REDACTED = "[REDACTED]";
@@ -9,7 +25,21 @@ const DOT = "•";
 const MAX_DEPTH = 32;
 
 // Compared after lowercasing and dropping separators: `API-Key`, `apiKey`, `x_api_key`.
-const SECRET_KEY_PARTS = ["password", "passwd", "secret", "token", "apikey", "authorization", "privatekey", "credential", "cookie", "session"];
+const SECRET_KEY_PARTS = [
+  "password",
+  "passwd",
+  "passphrase",
+  "secret",
+  "token",
+  "apikey",
+  "accesskey",
+  "authorization",
+  "privatekey",
+  "privkey",
+  "credential",
+  "cookie",
+  "session",
+];
 
 /** True when a key's name says its value is a secret. */
 export function isSecretKey(key: string): boolean {
@@ -19,29 +49,66 @@ export function isSecretKey(key: string): boolean {
 
 type Rule = { name: string; pattern: RegExp; replace: (match: string, ...groups: string[]) => string };
 
-/** Applied in order: the most specific shapes first, so a JWT inside a bearer header goes as a whole. */
-const RULES: Rule[] = [
+// A field name in free text whose value is a secret (`password=…`, `"api_key": "…"`, `X-Api-Key: …`).
+const SECRET_NAME =
+  "[A-Za-z0-9_-]{0,40}?(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|authorization|credentials?|session(?:[_-]?(?:id|key|token))?)[A-Za-z0-9_-]{0,20}";
+
+/** Secrets, applied in order: the most specific shapes first, so a JWT inside a bearer header goes as a whole. */
+const SECRET_RULES: Rule[] = [
   {
     name: "pem-private-key",
     pattern: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g,
     replace: () => "[REDACTED PRIVATE KEY]",
   },
+  // A header line whose whole value is a secret: every cookie in it, any auth scheme.
+  { name: "cookie-header", pattern: /\b((?:set-)?cookie)([ \t]{0,4}:[ \t]{0,4})[^\r\n]{1,4096}/gi, replace: (_m, name, sep) => `${name}${sep}${REDACTED}` },
   { name: "bearer", pattern: /\b(Bearer)[ \t]{1,8}[A-Za-z0-9\-._~+/]{1,4096}={0,2}/gi, replace: (_m, word) => `${word} ${REDACTED}` },
+  {
+    name: "basic",
+    pattern: /\b(Basic)[ \t]{1,8}([A-Za-z0-9+/]{4,4096}={0,2})/gi,
+    // Only what decodes to `user:password`, so "basic troubleshooting" stays prose.
+    replace: (m, word, value) => (Buffer.from(value, "base64").toString("latin1").includes(":") ? `${word} ${REDACTED}` : m),
+  },
   { name: "jwt", pattern: /\beyJ[A-Za-z0-9_-]{5,1024}\.[A-Za-z0-9_-]{5,8192}\.[A-Za-z0-9_-]{0,1024}/g, replace: () => REDACTED },
   // Our own agent keys: gh_<12 hex>_<secret>.
   { name: "gatehouse-key", pattern: /\bgh_[0-9a-f]{12}_[A-Za-z0-9_-]{20,128}/g, replace: () => REDACTED },
-  { name: "openai-style", pattern: /\bsk-[A-Za-z0-9_-]{16,256}/g, replace: () => REDACTED },
+  // OpenAI (sk-…, sk-proj-…) and Anthropic (sk-ant-…).
+  { name: "openai-anthropic", pattern: /\bsk-[A-Za-z0-9_-]{16,256}/g, replace: () => REDACTED },
   { name: "github", pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{20,255}|github_pat_[A-Za-z0-9_]{20,255})/g, replace: () => REDACTED },
-  { name: "slack", pattern: /\bxox[abpr]-[A-Za-z0-9-]{10,255}/g, replace: () => REDACTED },
-  { name: "aws-access-key", pattern: /\bAKIA[0-9A-Z]{16}\b/g, replace: () => REDACTED },
+  { name: "gitlab", pattern: /\bglpat-[A-Za-z0-9_-]{20,255}/g, replace: () => REDACTED },
+  { name: "npm", pattern: /\bnpm_[A-Za-z0-9]{36,255}/g, replace: () => REDACTED },
+  { name: "slack-token", pattern: /\bxox[abposre]-[A-Za-z0-9-]{10,255}/g, replace: () => REDACTED },
+  { name: "slack-webhook", pattern: /\bhttps:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9_/-]{8,512}/gi, replace: () => REDACTED },
+  { name: "stripe", pattern: /\b[sr]k_(?:live|test)_[A-Za-z0-9]{10,255}/g, replace: () => REDACTED },
+  { name: "google-api-key", pattern: /\bAIza[0-9A-Za-z_-]{35}/g, replace: () => REDACTED },
+  { name: "aws-access-key", pattern: /\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}\b/g, replace: () => REDACTED },
   { name: "webhook-secret", pattern: /\bwhsec_[A-Za-z0-9+/=]{16,256}/g, replace: () => REDACTED },
-  // `password=hunter2`, `api_key: abc` inside free text.
+  // `https://user:pass@host`, `postgres://app:pass@db/app`: the user stays, the password goes.
+  {
+    name: "url-credentials",
+    pattern: /\b([a-z][a-z0-9+.-]{1,30}:\/\/)([^\s:@/?#]{0,256}):([^\s@/?#]{1,512})@/gi,
+    replace: (_m, scheme, user) => `${scheme}${user}:${REDACTED}@`,
+  },
+  // `password=hunter2`, `"api_key": "abc"`, `Authorization: token abc` inside free text.
   {
     name: "secret-assignment",
-    pattern:
-      /\b(password|passwd|secret|token|api[_-]?key|access[_-]?token|refresh[_-]?token|client[_-]?secret)([ \t]{0,4}[:=][ \t]{0,4})("[^"\n]{0,256}"|'[^'\n]{0,256}'|[^\s,;&"']{1,256})/gi,
-    replace: (_m, key, sep) => `${key}${sep}${REDACTED}`,
+    pattern: new RegExp(
+      `\\b(${SECRET_NAME})(["']?[ \\t]{0,4}[:=][ \\t]{0,4})((?:Bearer|Basic|Token|Digest|Bot)[ \\t]{1,4})?("[^"\\n]{0,512}"|'[^'\\n]{0,512}'|[^\\s,;&"'}]{1,512})`,
+      "gi",
+    ),
+    replace: (m, key, sep, scheme = "", value) => (value === REDACTED ? m : `${key}${sep}${scheme}${REDACTED}`),
   },
+];
+
+/**
+ * Every secret rule needs one of these (a separator, a keyword, or an 18-character
+ * token run); a string without any skips the table, which keeps the audit writer's
+ * pass over short names and codes cheap. test/redact.test.ts checks each format passes it.
+ */
+const MAYBE_SECRET = /[:=@]|-----BEGIN|bearer|basic|eyJ|xox|[A-Za-z0-9_-]{18}/i;
+
+/** Personal data: masked for display and storage, keeping enough to recognise it. */
+const PERSONAL_RULES: Rule[] = [
   {
     name: "email",
     pattern: /\b([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{0,63}@((?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,24})\b/g,
@@ -83,11 +150,25 @@ function luhn(digits: string): boolean {
   return sum % 10 === 0;
 }
 
+function apply(rules: Rule[], s: string): string {
+  let out = s;
+  for (const rule of rules) out = out.replace(rule.pattern, rule.replace as (substring: string, ...args: string[]) => string);
+  return out;
+}
+
 /** Mask secrets and personal data inside one string. */
 export function redactText(s: string): string {
-  let out = s;
-  for (const rule of RULES) out = out.replace(rule.pattern, rule.replace as (substring: string, ...args: string[]) => string);
-  return out;
+  return apply(PERSONAL_RULES, redactSecrets(s));
+}
+
+/** Mask secrets only (no personal-data rules): for identifiers and names, whose digits are not phone numbers. */
+export function redactSecrets(s: string): string {
+  return MAYBE_SECRET.test(s) ? apply(SECRET_RULES, s) : s;
+}
+
+/** True when the string holds something the secret rules would mask. */
+export function hasSecret(s: string): boolean {
+  return redactSecrets(s) !== s;
 }
 
 /**
@@ -115,6 +196,26 @@ function walk(value: unknown, depth: number): unknown {
   for (const [k, v] of Object.entries(value)) {
     // defineProperty, so an own "__proto__" key stays data and never sets a prototype.
     Object.defineProperty(out, k, { value: isSecretKey(k) ? REDACTED : walk(v, depth + 1), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+/**
+ * A deep copy of a JSON-like value with the secret rules applied to every string
+ * (keys and numbers untouched). For records whose field names are the system's own.
+ */
+export function redactSecretsIn(value: unknown): unknown {
+  return walkSecrets(value, 0);
+}
+
+function walkSecrets(value: unknown, depth: number): unknown {
+  if (typeof value === "string") return redactSecrets(value);
+  if (value === null || typeof value !== "object") return value;
+  if (depth >= MAX_DEPTH) return "[TRUNCATED]";
+  if (Array.isArray(value)) return value.map((v) => walkSecrets(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    Object.defineProperty(out, k, { value: walkSecrets(v, depth + 1), enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

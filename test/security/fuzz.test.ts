@@ -7,6 +7,9 @@ import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { createCredential } from "@/lib/agents/create-credential";
 import { call, demoAgent } from "./helpers";
+import { makeUser } from "../support/fixtures";
+import { signIn, startConsoleServer, type ConsoleServer } from "./console-server";
+import { rawRequest } from "./raw-http";
 
 // Threat: whatever bytes reach the agent API, the gate holds. Generated
 // requests (well-formed, half-formed and garbage) must never produce a 5xx,
@@ -14,7 +17,11 @@ import { call, demoAgent } from "./helpers";
 // Audit rows may be added by a rejection (audited denials), but never a
 // minted token, a started run or an allowed/pending decision.
 //
-// Quick run (CI): 1,000 requests. Long run:
+// The second block sends bytes fetch() cannot (bad escapes in any path, raw
+// non-ASCII, odd methods and headers, bodies that are not UTF-8) to the real
+// server, `npm start`'s scripts/serve.ts with Next.js, signed in and not.
+//
+// Quick run (CI): 1,000 requests (and a quarter of that on the real server). Long run:
 //   GATEHOUSE_FUZZ_RUNS=10000 npx vitest run test/security/fuzz.test.ts
 
 const RUNS = env().GATEHOUSE_FUZZ_RUNS;
@@ -205,5 +212,126 @@ describe("fuzzing the agent API", () => {
       expect(alive.status).toBe(200);
     },
     120_000 + RUNS * 200,
+  );
+});
+
+// The real server: Next.js (console API, pages, next-auth, proxy.ts) beside the bare agent router.
+const REAL_RUNS = Math.max(50, Math.ceil(RUNS / 4));
+const BAD_ESCAPES = ["%", "%E0%A4%A", "%ZZ", "%C0%AF", "%ED%A0%80", "%FF", "%E0", "%%", "%2", "%u0041", "%25%E0"];
+const CONSOLE_RESOURCES = ["actions", "audit", "tools", "users", "agents", "webhooks", "policy-tests", "break-glass", "policies/changes", "tools/changes", "webhooks/deliveries"];
+const latin1 = (codes: number[]) => String.fromCharCode(...codes);
+
+const segmentArb = fc.oneof(
+  fc.constantFrom(...BAD_ESCAPES),
+  fc.string({ maxLength: 20 }).map(encodeURIComponent),
+  // Raw bytes in the request target, non-ASCII and controls included (CR, LF and space end the target).
+  fc.array(fc.integer({ min: 0x21, max: 0xff }), { minLength: 1, maxLength: 12 }).map(latin1),
+  fc.tuple(fc.string({ maxLength: 6 }).map(encodeURIComponent), fc.constantFrom(...BAD_ESCAPES)).map(([a, b]) => a + b),
+  fc.constantFrom("..", ".", "act_1", "1", "-1", "99999999999999999999", "%2e%2e", "%00", "%2F"),
+);
+const pathArb = fc.oneof(
+  segmentArb.map((x) => `/api/v1/actions/${x}`),
+  fc.tuple(segmentArb, fc.constantFrom("cancel", "result")).map(([x, t]) => `/api/v1/actions/${x}/${t}`),
+  segmentArb.map((x) => `/api/v1/runs/${x}/token`),
+  segmentArb.map((x) => `/api/v1/${x}`),
+  fc.tuple(fc.constantFrom(...CONSOLE_RESOURCES), segmentArb).map(([r, x]) => `/api/console/${r}/${x}`),
+  fc.tuple(segmentArb, fc.constantFrom("vote", "extend")).map(([x, t]) => `/api/console/actions/${x}/${t}`),
+  fc.tuple(fc.constantFrom("actions", "audit", "policies", "break-glass/review", "policies/support"), segmentArb).map(([r, x]) => `/${r}/${x}`),
+  segmentArb.map((x) => `/${x}`),
+  segmentArb.map((x) => `/api/auth/${x}`),
+  fc
+    .tuple(fc.constantFrom("/signin", "/queue", "/api/console/audit", "/api/console/actions", "/api/v1/actions/act_1"), segmentArb)
+    .map(([p, x]) => `${p}?callbackUrl=${x}&wait=${x}`),
+);
+const headerValueArb = fc.oneof(
+  fc.string({ maxLength: 40 }).filter((v) => !/[\r\n]/.test(v)),
+  fc.array(fc.integer({ min: 0x20, max: 0xff }), { maxLength: 30 }).map(latin1),
+);
+const bodyArb = fc.oneof(
+  fc.constant<Buffer | undefined>(undefined),
+  fc.json({ maxDepth: 3 }).map((j) => Buffer.from(j)),
+  fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)),
+  fc.constantFrom(
+    Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]),
+    Buffer.from('{"a":"\\ud800"}'),
+    Buffer.from([0xef, 0xbb, 0xbf, 0x7b, 0x7d]),
+    Buffer.from([0xfe, 0xff, 0x00, 0x7b, 0x00, 0x7d]),
+  ),
+);
+const realReqArb = fc.record({
+  method: fc.constantFrom("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD", "PROPFIND", "get"),
+  path: pathArb,
+  signedIn: fc.boolean(),
+  agentKey: fc.oneof(fc.constant("fuzz"), fc.constant(null), headerValueArb),
+  consoleHeaders: fc.boolean(),
+  contentType: fc.oneof(fc.constantFrom("application/json", "text/plain", "application/json; charset=latin1", "application/x-www-form-urlencoded"), headerValueArb),
+  extra: fc.array(
+    fc.tuple(
+      fc.constantFrom(
+        "X-Request-Id",
+        "X-Forwarded-Proto",
+        "X-Forwarded-For",
+        "Accept",
+        "Accept-Language",
+        "Referer",
+        "If-None-Match",
+        "RSC",
+        "Next-Router-State-Tree",
+        "Next-Action",
+      ),
+      headerValueArb,
+    ),
+    { maxLength: 3 },
+  ),
+  body: bodyArb,
+});
+
+describe("fuzzing the real server (Next.js included)", () => {
+  let real: ConsoleServer;
+  let cookie: string;
+  let key: string;
+
+  beforeAll(async () => {
+    // Production refuses live demo accounts and keys: retire them and bring this block's own.
+    await db().user.updateMany({ data: { disabled: true } });
+    await db().agentCredential.updateMany({ where: { name: { not: "fuzz" } }, data: { revokedAt: new Date() } });
+    await makeUser("admin.fuzz@example.com", ["admin", "reviewer", "oncall"]);
+    key = fuzzKey;
+    const { databaseUrl, dataDir } = env();
+    real = await startConsoleServer(databaseUrl, dataDir);
+    cookie = (await signIn(real.url, "admin.fuzz@example.com", "pw-admin.fuzz@example.com")).header();
+  }, 180_000);
+  afterAll(async () => {
+    await real?.stop();
+  });
+
+  it(
+    `${REAL_RUNS} generated raw requests to every surface: bad escapes, raw bytes, odd methods and headers, non-UTF-8 bodies — never a 5xx`,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(realReqArb, async (r) => {
+          const headers: Array<[string, string]> = [];
+          const agentKey = r.agentKey === "fuzz" ? key : r.agentKey;
+          if (agentKey !== null) headers.push(["Authorization", `Bearer ${agentKey}`]);
+          if (r.signedIn) headers.push(["Cookie", cookie]);
+          if (r.consoleHeaders) headers.push(["X-Gatehouse-Console", "1"], ["Origin", real.url]);
+          if (r.body) headers.push(["Content-Type", r.contentType]);
+          headers.push(...r.extra);
+          const agentPath = r.path.startsWith("/api/v1/");
+          const before = agentPath ? await snapshot() : null;
+          const res = await rawRequest(real.url, { method: r.method, path: r.path, headers, body: r.body });
+          expect(res.status, `${r.method} ${JSON.stringify(r.path)} → ${res.status} ${res.body.subarray(0, 200).toString("latin1")}`).toBeLessThan(500);
+          if (before && res.status >= 400) {
+            const after = await snapshot();
+            expect({ ...after, seq: 0 }, `${r.method} ${JSON.stringify(r.path)} changed state`).toEqual({ ...before, seq: 0 });
+          }
+        }),
+        { numRuns: REAL_RUNS, endOnFailure: true },
+      );
+      expect((await fetch(`${real.url}/api/health`)).status).toBe(200);
+      const alive = await call(real.url, "POST", "/api/v1/actions", key, { run_id: runId, tool: "kb.search", args: { query: "still up" }, idempotency_key: "after-real-fuzz" });
+      expect(alive.status, alive.text).toBe(200);
+    },
+    120_000 + REAL_RUNS * 500,
   );
 });

@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freshDemoDb } from "../support/demo-db";
+import { makeRoute, makeUser } from "../support/fixtures";
+import { db } from "@/lib/db/client";
+import { createCredential } from "@/lib/agents/create-credential";
+import { call, stateCounts } from "./helpers";
+import { signIn, startConsoleServer, type ConsoleServer, type CookieJar } from "./console-server";
+import { rawRequest } from "./raw-http";
+
+// Threat: a request the server cannot parse — a malformed percent-escape in a
+// path, a body that is not UTF-8 — makes it fail (5xx) instead of refusing
+// (4xx): noise in the error budget and alerts, and a sign that input reaches
+// code that did not expect it. Every malformed request is a clear 4xx that
+// changes nothing, on every surface of the real server (the bare agent router
+// and Next.js: console API, pages, next-auth), signed in or not.
+
+let ctx: Awaited<ReturnType<typeof freshDemoDb>>;
+let server: ConsoleServer;
+let jar: CookieJar;
+let key: string;
+let runId: string;
+
+beforeAll(async () => {
+  ctx = await freshDemoDb();
+  await db().user.updateMany({ data: { disabled: true } });
+  await db().agentCredential.updateMany({ data: { revokedAt: new Date() } });
+  await makeUser("admin.malformed@example.com", ["admin", "reviewer"]);
+  await makeRoute("malformed/route", { allow_tools: ["kb.search"], budgets: { steps: 10_000, seconds: 86_400, usd: 100 } });
+  key = (await createCredential({ name: "malformed", tenantId: "acme", env: "prod", routes: ["malformed/route"] })).key;
+  server = await startConsoleServer(ctx.databaseUrl, ctx.dataDir);
+  jar = await signIn(server.url, "admin.malformed@example.com", "pw-admin.malformed@example.com");
+  runId = (await call(server.url, "POST", "/api/v1/runs", key, { route: "malformed/route" })).body.run_id;
+}, 180_000);
+
+afterAll(async () => {
+  await server?.stop();
+  await ctx?.cleanup();
+});
+
+const BAD_ESCAPES = ["%E0%A4%A", "%", "%ZZ", "%C0%AF", "%ED%A0%80", "%FF", "abc%E0", "%25%E0"];
+const PATHS = [
+  "/api/v1/actions/{}",
+  "/api/v1/actions/{}/cancel",
+  "/api/v1/actions/{}/result",
+  "/api/v1/runs/{}/token",
+  "/api/v1/{}",
+  "/api/console/actions/{}",
+  "/api/console/actions/{}/vote",
+  "/api/console/audit/{}",
+  "/api/console/tools/{}",
+  "/api/console/users/{}",
+  "/api/console/webhooks/{}",
+  "/api/console/{}",
+  "/actions/{}",
+  "/audit/{}",
+  "/policies/{}",
+  "/policies/support/{}",
+  "/break-glass/review/{}",
+  "/api/auth/{}",
+  "/{}",
+];
+
+const headersFor = (signedIn: boolean): Array<[string, string]> => [
+  ["Authorization", `Bearer ${key}`],
+  ["X-Gatehouse-Console", "1"],
+  ["Origin", server.url],
+  ...(signedIn ? ([["Cookie", jar.header()]] as Array<[string, string]>) : []),
+];
+
+describe("a malformed percent-escape in any path is a 4xx, never a 5xx", () => {
+  it("agent API, console API, pages and next-auth; GET and POST; signed in and not", async () => {
+    const before = await stateCounts();
+    const failures: string[] = [];
+    for (const p of PATHS) {
+      for (const bad of BAD_ESCAPES) {
+        const path = p.replace("{}", bad);
+        for (const method of ["GET", "POST"]) {
+          for (const signedIn of [true, false]) {
+            const res = await rawRequest(server.url, { method, path, headers: headersFor(signedIn), body: method === "POST" ? Buffer.from("{}") : undefined }).catch(
+              (err: unknown) => ({ status: 0, headers: {} as Record<string, string>, error: String(err) }),
+            );
+            if (res.status < 400 || res.status >= 500) failures.push(`${method} ${path}${signedIn ? " (signed in)" : ""} → ${res.status}`);
+            else if (!res.headers["x-request-id"]) failures.push(`${method} ${path} → ${res.status} without a request id`);
+          }
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    const after = await stateCounts();
+    expect({ ...after, audit: 0 }).toEqual({ ...before, audit: 0 });
+  }, 120_000);
+
+  it("the refusal says what is wrong, as JSON with the request id, on the agent and console APIs", async () => {
+    for (const path of ["/api/v1/actions/%E0%A4%A", "/api/console/actions/%E0%A4%A"]) {
+      const res = await rawRequest(server.url, { method: "GET", path, headers: headersFor(true) });
+      expect(res.status, path).toBe(400);
+      const body = JSON.parse(res.body.toString("utf8"));
+      expect(body.error.code).toBe("bad_request");
+      expect(body.error.request_id).toBe(res.headers["x-request-id"]);
+    }
+  });
+
+  it("well-formed escapes still route: an encoded id is decoded once and answered 404", async () => {
+    const res = await call(server.url, "GET", "/api/v1/actions/act%5Fnope", key);
+    expect(res.status).toBe(404);
+    const page = await rawRequest(server.url, { method: "GET", path: "/policies/%25E0", headers: headersFor(true) });
+    expect(page.status).toBeLessThan(500);
+  });
+});
+
+describe("a body that is not UTF-8 is refused (400), not repaired", () => {
+  const invalid = [
+    Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]), // {"a":"\xff"}
+    Buffer.concat([Buffer.from('{"q":"'), Buffer.from([0xc0, 0xaf]), Buffer.from('"}')]), // overlong "/"
+    Buffer.concat([Buffer.from('{"q":"'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"}')]), // a UTF-16 surrogate in UTF-8
+    Buffer.concat([Buffer.from('{"q":"'), Buffer.from([0xe2, 0x82]), Buffer.from('"}')]), // truncated sequence
+  ];
+
+  it("on the agent API: 400 bad_json, no action, no audit row", async () => {
+    for (const bytes of invalid) {
+      const before = await stateCounts();
+      const proposal = Buffer.concat([
+        Buffer.from(`{"run_id":"${runId}","tool":"kb.search","idempotency_key":"utf8-${bytes.toString("hex")}","args":{"query":"`),
+        bytes.subarray(6, bytes.length - 2),
+        Buffer.from('"}}'),
+      ]);
+      const res = await rawRequest(server.url, {
+        method: "POST",
+        path: "/api/v1/actions",
+        headers: [
+          ["Authorization", `Bearer ${key}`],
+          ["Content-Type", "application/json"],
+        ],
+        body: proposal,
+      });
+      expect(res.status, bytes.toString("hex")).toBe(400);
+      expect(JSON.parse(res.body.toString("utf8")).error.code).toBe("bad_json");
+      expect(await stateCounts()).toEqual(before);
+    }
+  });
+
+  it("on the console API (signed in, CSRF headers): 400 bad_json, nothing changed", async () => {
+    for (const bytes of invalid) {
+      const before = await stateCounts();
+      const res = await rawRequest(server.url, {
+        method: "POST",
+        path: "/api/console/kill-switches",
+        headers: [...headersFor(true), ["Content-Type", "application/json"]],
+        body: bytes,
+      });
+      expect(res.status, bytes.toString("hex")).toBe(400);
+      expect(JSON.parse(res.body.toString("utf8")).error.code).toBe("bad_json");
+      expect(await stateCounts()).toEqual(before);
+    }
+  });
+});
