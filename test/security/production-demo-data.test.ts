@@ -8,7 +8,6 @@ import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEMO_AGENTS, DEMO_USERS } from "@/lib/seed/demo-data";
 import { freePort } from "./console-server";
-import { tsxNodeArgs } from "@/scripts/tsx-node-args";
 
 // Threat: a database seeded in development (public demo passwords, public demo
 // agent keys) is later started in production mode, which never seeds demo data
