@@ -116,6 +116,7 @@ function actionRow(id: string, a: NewAction): Action {
     rejectReason: null,
     tokenJti: null,
     tokenExpiresAt: null,
+    approvalValidUntil: null,
     tokenSealed: null,
     redeemedAt: null,
     resultStatus: null,

@@ -202,6 +202,7 @@ async function recheckAtDecision(tx: Tx, action: Action): Promise<{ outcome: "de
   const { input } = await loadDecisionInput(tx, {
     credentialRoutes: parseCredentialRoutes(cred.routes),
     tenantId: action.tenantId,
+    env: action.env,
     routeName: action.routeName,
     toolName: action.tool,
   });

@@ -33,6 +33,7 @@ export const actionColumns = {
   rejectReason: "string?",
   tokenJti: "string?",
   tokenExpiresAt: "date?",
+  approvalValidUntil: "date?",
   tokenSealed: "string?",
   redeemedAt: "date?",
   resultStatus: "string?",
