@@ -18,6 +18,7 @@ import { findActionByIdempotencyKey } from "@/lib/db/tables/action";
 import { findRunById, takeRunStep } from "@/lib/db/tables/run";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { countDecision } from "@/lib/metrics/record";
+import { getAction } from "@/lib/actions/get-action";
 
 export type ProposeResult = { httpStatus: 200 | 202; view: ActionView; replay: boolean };
 
@@ -37,14 +38,20 @@ export async function proposeAction(agent: AgentPrincipal, input: ProposeActionI
     }
   }
   const hash = hashArgs(input.args);
+  let result: ProposeResult;
   try {
-    return await attempt(agent, input, hash, ctx);
+    result = await attempt(agent, input, hash, ctx);
   } catch (err) {
     // Two concurrent first proposals with one key: the loser's insert hits the
     // unique index and rolls back (budget included); the retry finds the winner.
-    if (isUniqueViolation(err)) return attempt(agent, input, hash, ctx);
-    throw err;
+    if (!isUniqueViolation(err)) throw err;
+    result = await attempt(agent, input, hash, ctx);
   }
+  // A replay of an approved or allowed call whose token expired answers as a poll does: a
+  // fresh token within the approval's window (re-minted after this transaction), a clear answer after it.
+  const v = result.view;
+  if (result.replay && !v.token && (v.status === "approved" || v.status === "allowed")) return { ...result, view: await getAction(agent, v.action_id, ctx) };
+  return result;
 }
 
 async function attempt(agent: AgentPrincipal, input: ProposeActionInput, hash: string, ctx: { requestId: string }): Promise<ProposeResult> {

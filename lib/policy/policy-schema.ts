@@ -32,13 +32,24 @@ const budgets = z.strictObject({
   usd: z.number().min(0, "USD must not be negative.").max(1_000),
 });
 
-const approvalDefaults = { write_approvals: 1, pending_ttl_seconds: 900, escalate_after_seconds: 300, reads_require_approval: false };
+/** How long an approval (or an allow) may still be turned into a fresh token: the default, and the hard maximum. */
+export const APPROVAL_VALID_DEFAULT_SECONDS = 3_600;
+export const APPROVAL_VALID_MAX_SECONDS = 86_400;
+
+const approvalDefaults = {
+  write_approvals: 1,
+  pending_ttl_seconds: 900,
+  escalate_after_seconds: 300,
+  reads_require_approval: false,
+  valid_seconds: APPROVAL_VALID_DEFAULT_SECONDS,
+};
 
 const approval = z.strictObject({
   write_approvals: z.number().int().min(1, "A write needs at least one approval.").max(10).default(approvalDefaults.write_approvals),
   pending_ttl_seconds: z.number().int().min(1).max(604_800).default(approvalDefaults.pending_ttl_seconds),
   escalate_after_seconds: z.number().int().min(1).max(604_800).default(approvalDefaults.escalate_after_seconds),
   reads_require_approval: z.boolean().default(approvalDefaults.reads_require_approval),
+  valid_seconds: z.number().int().min(1).max(APPROVAL_VALID_MAX_SECONDS).default(approvalDefaults.valid_seconds),
 });
 
 /** Strict: an unknown key (a typo such as `deny_tool`) is refused rather than silently ignored. */

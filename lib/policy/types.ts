@@ -23,6 +23,11 @@ export type Policy = {
     escalate_after_seconds: number;
     /** Require approval for read tools too. */
     reads_require_approval: boolean;
+    /**
+     * How long after the decision an approved (or allowed) action may still get
+     * a fresh token when the last one expired unredeemed (default 3600, at most 86400).
+     */
+    valid_seconds?: number;
   };
 };
 

@@ -108,3 +108,14 @@ const ESCALATION_DUE = `SELECT 1 AS "due" FROM "Action" WHERE "status" = 'pendin
 export async function anyActionDueForEscalation(sql: Sql, cutoff: Date): Promise<boolean> {
   return (await sql.get(ESCALATION_DUE, [cutoff])) !== undefined;
 }
+
+const REPLACE_TOKEN = `UPDATE "Action" SET "tokenJti" = ?, "tokenExpiresAt" = ?, "tokenSealed" = ?, "updatedAt" = ?
+  WHERE "id" = ? AND "tokenJti" = ? AND "redeemedAt" IS NULL`;
+
+/**
+ * Put a re-minted token on its action, only if the action still carries the
+ * token it replaces, unredeemed: of concurrent re-mints exactly one lands.
+ */
+export function replaceActionToken(exec: Exec, id: string, previousJti: string, t: Pick<Action, "tokenJti" | "tokenExpiresAt" | "tokenSealed">, now: Date): Promise<number> {
+  return asSql(exec).run(REPLACE_TOKEN, [t.tokenJti, t.tokenExpiresAt, t.tokenSealed, now, id, previousJti]);
+}
