@@ -1,7 +1,6 @@
 import "server-only";
 import type { Action } from "@/lib/db/types";
-import type { Policy } from "@/lib/policy/types";
-import { APPROVAL_VALID_DEFAULT_SECONDS, APPROVAL_VALID_MAX_SECONDS } from "@/lib/policy/policy-schema";
+import { APPROVAL_VALID_DEFAULT_SECONDS, APPROVAL_VALID_MAX_SECONDS, type Policy } from "@/lib/policy/types";
 import { actionTokenTtlSeconds } from "@/lib/tokens/mint";
 
 /**

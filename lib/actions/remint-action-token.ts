@@ -2,10 +2,8 @@ import "server-only";
 import { db } from "@/lib/db/client";
 import { lockActionRow, replaceActionToken } from "@/lib/db/tables/action";
 import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
-import { parseCredentialRoutes } from "@/lib/agents/authenticate-agent";
-import { decide } from "@/lib/policy/decide";
 import { mintActionToken } from "@/lib/tokens/mint";
-import { loadDecisionInput } from "@/lib/actions/decision-context";
+import { recheckAtDecision } from "@/lib/actions/vote-on-action";
 import { actionTokenInput, tokenColumns } from "@/lib/actions/action-token";
 import { actionAuditFields } from "@/lib/actions/action-audit";
 import { needsRemint, remintTtlSeconds } from "@/lib/actions/approval-window";
@@ -32,22 +30,12 @@ export async function remintActionToken(agent: AgentPrincipal, actionId: string,
       await lockActionRow(tx, actionId, now);
       const action = await tx.action.findUnique({ where: { id: actionId } });
       if (!action || action.credentialId !== agent.credentialId || !needsRemint(action, now)) return null;
-      const cred = await tx.agentCredential.findUnique({ where: { id: action.credentialId } });
-      if (!cred || cred.revokedAt) return { refused: "credential_revoked" };
       const approvals = await tx.approval.findMany({ where: { actionId, vote: "approve" }, orderBy: { createdAt: "asc" }, select: { userId: true } });
-      const { input } = await loadDecisionInput(tx, {
-        credentialRoutes: parseCredentialRoutes(cred.routes),
-        tenantId: action.tenantId,
-        env: action.env,
-        routeName: action.routeName,
-        toolName: action.tool,
-      });
-      const decision = decide(input);
-      if (decision.outcome === "denied") return { refused: decision.reason };
-      if (decision.outcome === "invalid") return { refused: "invalid_args" };
+      const recheck = await recheckAtDecision(tx, action);
+      if (recheck.outcome === "denied") return { refused: recheck.reason };
       // Allowed without a human: only while the policy still allows it so. Approved: with as many approvals as it needs now.
-      if (action.status === "allowed" && decision.outcome !== "allowed") return { refused: "policy_changed" };
-      if (decision.outcome === "pending" && approvals.length < decision.approvalsRequired) return { refused: "policy_changed" };
+      if (action.status === "allowed" && recheck.approvalsRequired > 0) return { refused: "policy_changed" };
+      if (approvals.length < recheck.approvalsRequired) return { refused: "policy_changed" };
 
       const previousJti = action.tokenJti!;
       const audit = { requestId: ctx.requestId ?? null, actorType: "agent" as const, actorId: agent.credentialId };

@@ -202,8 +202,12 @@ async function openBreakGlass(tx: Tx, sessionId: string, userId: string, now: Da
   return !!s && s.userId === userId && !s.endedAt && s.expiresAt > now;
 }
 
-/** Steps 2–5 and 9 again, against the current policy, catalog, kill switches and credential. */
-async function recheckAtDecision(tx: Tx, action: Action): Promise<{ outcome: "denied"; reason: string } | { outcome: "ok"; approvalsRequired: number; policy: Policy }> {
+/**
+ * Steps 2–5 and 9 again, against the current policy, catalog, kill switches,
+ * breaker and credential: at approval time, and before a re-mint
+ * (lib/actions/remint-action-token.ts).
+ */
+export async function recheckAtDecision(tx: Tx, action: Action): Promise<{ outcome: "denied"; reason: string } | { outcome: "ok"; approvalsRequired: number; policy: Policy }> {
   const cred = await tx.agentCredential.findUnique({ where: { id: action.credentialId } });
   if (!cred || cred.revokedAt) return { outcome: "denied", reason: "credential_revoked" };
   const { input, route } = await loadDecisionInput(tx, {

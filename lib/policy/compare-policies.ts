@@ -1,5 +1,4 @@
-import type { Policy, ToolEntry, ToolKind } from "@/lib/policy/types";
-import { APPROVAL_VALID_DEFAULT_SECONDS } from "@/lib/policy/policy-schema";
+import { APPROVAL_VALID_DEFAULT_SECONDS, type Policy, type ToolEntry, type ToolKind } from "@/lib/policy/types";
 
 /**
  * Classify a policy change. Widening needs a second admin; narrowing applies

@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { AppError, zodIssues, type FieldIssue } from "@/lib/errors";
-import type { Policy } from "@/lib/policy/types";
+import { APPROVAL_VALID_MAX_SECONDS, type Policy } from "@/lib/policy/types";
 
 /**
  * The one schema for a route policy. Pure: no I/O. Used by the console form,
@@ -32,24 +32,15 @@ const budgets = z.strictObject({
   usd: z.number().min(0, "USD must not be negative.").max(1_000),
 });
 
-/** How long an approval (or an allow) may still be turned into a fresh token: the default, and the hard maximum. */
-export const APPROVAL_VALID_DEFAULT_SECONDS = 3_600;
-export const APPROVAL_VALID_MAX_SECONDS = 86_400;
-
-const approvalDefaults = {
-  write_approvals: 1,
-  pending_ttl_seconds: 900,
-  escalate_after_seconds: 300,
-  reads_require_approval: false,
-  valid_seconds: APPROVAL_VALID_DEFAULT_SECONDS,
-};
+const approvalDefaults = { write_approvals: 1, pending_ttl_seconds: 900, escalate_after_seconds: 300, reads_require_approval: false };
 
 const approval = z.strictObject({
   write_approvals: z.number().int().min(1, "A write needs at least one approval.").max(10).default(approvalDefaults.write_approvals),
   pending_ttl_seconds: z.number().int().min(1).max(604_800).default(approvalDefaults.pending_ttl_seconds),
   escalate_after_seconds: z.number().int().min(1).max(604_800).default(approvalDefaults.escalate_after_seconds),
   reads_require_approval: z.boolean().default(approvalDefaults.reads_require_approval),
-  valid_seconds: z.number().int().min(1).max(APPROVAL_VALID_MAX_SECONDS).default(approvalDefaults.valid_seconds),
+  // Absent means APPROVAL_VALID_DEFAULT_SECONDS; no default here, so stored policies stay as written.
+  valid_seconds: z.number().int().min(1).max(APPROVAL_VALID_MAX_SECONDS).optional(),
 });
 
 /** Strict: an unknown key (a typo such as `deny_tool`) is refused rather than silently ignored. */

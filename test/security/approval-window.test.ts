@@ -8,6 +8,9 @@ vi.hoisted(() => {
 
 import { db } from "@/lib/db/client";
 import { voteOnAction } from "@/lib/actions/vote-on-action";
+import { isWidening } from "@/lib/policy/compare-policies";
+import { parsePolicy } from "@/lib/policy/policy-schema";
+import { DEMO_ROUTES } from "@/lib/seed/demo-data";
 import { freshDemoDb } from "../support/demo-db";
 import { startAgentServer } from "../support/agent-server";
 import { call, demoAgent } from "./helpers";
@@ -156,4 +159,15 @@ describe("callbacks about an approval", () => {
     const late = await get(p.body.action_id);
     expect([late.body.status, typeof late.body.token]).toEqual(["approved", "string"]);
   }, 15_000);
+});
+
+describe("the window is policy", () => {
+  it("a longer window is a widening (second admin); a shorter one, or the default written out, is not; over 86400 is refused", () => {
+    const p = DEMO_ROUTES.find((r) => r.name === ROUTE)!.policy;
+    const withWindow = (s: number) => ({ ...p, approval: { ...p.approval, valid_seconds: s } });
+    expect(isWidening(p, withWindow(7_200))).toBe(true);
+    expect(isWidening(withWindow(7_200), withWindow(600))).toBe(false);
+    expect(isWidening(p, withWindow(3_600))).toBe(false);
+    expect(() => parsePolicy(JSON.stringify(withWindow(86_401)))).toThrow();
+  });
 });
