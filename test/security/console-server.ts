@@ -3,6 +3,7 @@ import net from "node:net";
 import path from "node:path";
 import { spawn, type ChildProcess } from "node:child_process";
 import { env } from "@/lib/env";
+import { tsxNodeArgs } from "../../scripts/tsx-node-args";
 
 // The real server as `npm start` serves it (scripts/serve.ts: the agent API beside
 // Next.js, one process, the production build in .next), in a child process on a
@@ -29,7 +30,7 @@ export async function startConsoleServer(databaseUrl: string, dataDir: string, e
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const e = env();
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts", "serve.ts")], {
+  const child = spawn(process.execPath, [...tsxNodeArgs, path.join(root, "scripts", "serve.ts")], {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? "",

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import crypto from "node:crypto";
 import { spawn } from "node:child_process";
+import { tsxNodeArgs } from "../../scripts/tsx-node-args";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEMO_AGENTS, DEMO_USERS } from "@/lib/seed/demo-data";
@@ -28,7 +29,7 @@ type Outcome = { code: number | null; output: string; passedPrepare: boolean };
  * prints `until` — kills the whole group (start.ts would go on to build and serve).
  */
 async function run(script: string, env: Record<string, string>, until?: RegExp): Promise<Outcome> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(process.cwd(), "scripts", script)], {
+  const child = spawn(process.execPath, [...tsxNodeArgs, path.join(process.cwd(), "scripts", script)], {
     cwd: process.cwd(),
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", NODE_ENV: "development", ...env },
     stdio: ["ignore", "pipe", "pipe"],
