@@ -33,6 +33,8 @@ const schema = z.object({
   /** Generated requests per fuzz property (test/security/fuzz.test.ts); 10000 for the long run. */
   GATEHOUSE_FUZZ_RUNS: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   /** Bearer token a Prometheus scraper presents at /metrics (admins may also use their session). */
+  /** Lifetime of an action token, 1..300 s (default 300); shorter for tests and for operators who want it. */
+  GATEHOUSE_ACTION_TOKEN_TTL_SECONDS: z.coerce.number().int().min(1).max(300).default(300),
   GATEHOUSE_METRICS_TOKEN: z.string().min(24, "must be at least 24 characters").optional(),
 });
 

@@ -86,7 +86,10 @@ describe("one action lifecycle", () => {
     await expectCreatedWithToken(glass);
 
     // Same columns filled, except what only break-glass has: its session and a reason.
-    expect(nonNullColumns(glass)).toEqual([...new Set([...nonNullColumns(allowed), "reason", "breakGlassSessionId"])].sort());
+    // Break-glass gets no approval window beyond its one token (approvalValidUntil stays null).
+    const allowedCols = nonNullColumns(allowed).filter((c) => c !== "approvalValidUntil");
+    expect(nonNullColumns(allowed)).toContain("approvalValidUntil");
+    expect(nonNullColumns(glass)).toEqual([...new Set([...allowedCols, "reason", "breakGlassSessionId"])].sort());
   });
 
   it("a pending proposal is created without a token, with only its decision audited", async () => {

@@ -135,12 +135,22 @@ describe("the last admin", () => {
 });
 
 describe("routes and webhooks", () => {
-  it("a human resets an open breaker (closed, count 0), audited", async () => {
-    const r = await db().route.update({ where: { name: "research" }, data: { breakerState: "open", breakerCount: 20, breakerOpenedAt: new Date() } });
-    await resetBreaker({ route: r.name, actorId: admin1, reason: "fixed" });
-    const after = await db().route.findUniqueOrThrow({ where: { id: r.id } });
-    expect([after.breakerState, after.breakerCount]).toEqual(["closed", 0]);
-    expect(await db().auditEvent.count({ where: { type: "breaker.reset", route: "research" } })).toBe(1);
+  it("a human resets one scope's open breaker (closed, count 0), audited; other scopes stay open", async () => {
+    const r = await db().route.findUniqueOrThrow({ where: { name: "research" } });
+    const open = { state: "open", count: 20, openedAt: new Date() };
+    await db().routeBreaker.createMany({
+      data: [
+        { routeId: r.id, tenantId: "acme", env: "dev", ...open },
+        { routeId: r.id, tenantId: "globex", env: "dev", ...open },
+      ],
+    });
+    await resetBreaker({ route: r.name, scope: { tenantId: "acme", env: "dev" }, actorId: admin1, reason: "fixed" });
+    const after = await db().routeBreaker.findMany({ where: { routeId: r.id }, orderBy: { tenantId: "asc" } });
+    expect(after.map((b) => [b.tenantId, b.state, b.count])).toEqual([
+      ["acme", "closed", 0],
+      ["globex", "open", 20],
+    ]);
+    expect(await db().auditEvent.count({ where: { type: "breaker.reset", route: "research", tenantId: "acme", env: "dev" } })).toBe(1);
   });
 
   it("an endpoint's secret is returned once and stored sealed to its id; private targets need allowPrivate; retry requeues", async () => {

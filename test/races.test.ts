@@ -58,11 +58,10 @@ describe("concurrency", () => {
       Array.from({ length: 100 }, (_, i) => proposeAction(agent, { run_id: run.run_id, tool: "kb.search", args: { query: `q${i}` }, idempotency_key: `b-${i}` }, ctx)),
     );
     const allowed = results.filter((r) => r.status === "fulfilled" && r.value.view.status === "allowed");
-    // A burst of denials also trips the route's circuit breaker: both are denials.
-    const denied = results.filter((r) => r.status === "rejected" && ["budget_steps", "circuit_open"].includes((r.reason as { reason?: string }).reason ?? ""));
+    // A run out of its own budget is that run's problem: these denials never trip the route's breaker.
+    const denied = results.filter((r) => r.status === "rejected" && (r.reason as { reason?: string }).reason === "budget_steps");
     expect(allowed).toHaveLength(10);
     expect(denied).toHaveLength(90);
-    expect(denied.some((r) => r.status === "rejected" && (r.reason as { reason?: string }).reason === "budget_steps")).toBe(true);
     expect((await db().run.findUniqueOrThrow({ where: { id: run.run_id } })).stepsUsed).toBe(10);
   });
 });

@@ -60,6 +60,18 @@ export function PolicyForm({ value, onChange }: { value: Policy; onChange: (p: P
           onBlur={(e) => onChange({ ...value, approval: { ...value.approval, pending_ttl_seconds: num(e.target.value) } })}
         />
       </label>
+      <label className="text-sm">
+        <span className="font-medium text-slate-700">Approval valid for (seconds)</span>
+        <input
+          type="number"
+          min={1}
+          max={86400}
+          aria-label="Approval valid for (seconds)"
+          className="mt-1 block w-full rounded border border-slate-300 p-1 text-sm"
+          defaultValue={value.approval.valid_seconds ?? 3600}
+          onBlur={(e) => onChange({ ...value, approval: { ...value.approval, valid_seconds: num(e.target.value) } })}
+        />
+      </label>
       <label className="flex items-center gap-2 text-sm">
         <input
           type="checkbox"

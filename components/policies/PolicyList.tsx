@@ -33,7 +33,7 @@ export function PolicyList({ routes }: { routes: RoutePolicyView[] }) {
               Edit
             </Link>
             <Badge>v{r.activeVersion}</Badge>
-            {r.breakerState !== "closed" ? <Badge tone="red">breaker {r.breakerState}</Badge> : null}
+            {r.openBreakers.length > 0 ? <Badge tone="red">breaker open: {r.openBreakers.join(", ")}</Badge> : null}
             {r.pendingVersions ? <Badge tone="amber">{r.pendingVersions} pending change</Badge> : null}
             {r.description ? <span className="text-sm text-slate-500">{r.description}</span> : null}
           </div>

@@ -10,6 +10,7 @@ import { mintActionToken, type MintedToken } from "@/lib/tokens/mint";
 import { actionAuditFields } from "@/lib/actions/action-audit";
 import { actionTokenInput, tokenColumns } from "@/lib/actions/action-token";
 import type { LoadedRoute } from "@/lib/actions/decision-context";
+import { approvalWindow } from "@/lib/actions/approval-window";
 
 /** A decided tool call, before it has a row. */
 export type NewAction = {
@@ -70,10 +71,11 @@ export async function createAction<S extends NewAction["status"]>(
     await appendAudit(tx, decided(action));
     return { action, token: null as Token };
   }
-  let action = actionRow(id, a);
+  const window = approvalWindow(a.route.policy, a.now, a.breakGlassSessionId != null);
+  let action: Action = { ...actionRow(id, a), approvalValidUntil: window.validUntil };
   const token = await mintActionToken(
     tx,
-    actionTokenInput(action, { approverIds: a.approverIds ?? [], breakGlassSessionId: action.breakGlassSessionId }),
+    actionTokenInput(action, { approverIds: a.approverIds ?? [], breakGlassSessionId: action.breakGlassSessionId, ttlSeconds: window.ttlSeconds }),
     { requestId: by.requestId ?? null, actorType: by.actorType, actorId: by.actorId, breakGlassSessionId: action.breakGlassSessionId },
     async (minted) => {
       action = { ...action, ...tokenColumns(id, minted) };
@@ -116,6 +118,7 @@ function actionRow(id: string, a: NewAction): Action {
     rejectReason: null,
     tokenJti: null,
     tokenExpiresAt: null,
+    approvalValidUntil: null,
     tokenSealed: null,
     redeemedAt: null,
     resultStatus: null,

@@ -31,9 +31,13 @@ function remember<V>(cache: Map<string, V>, key: string, make: () => V): V {
   return v;
 }
 
-/** The route with its active policy version, or null when no such route exists. */
-export async function loadRoute(exec: Exec, name: string): Promise<LoadedRoute | null> {
-  const row = await findRouteWithActivePolicy(exec, name);
+/**
+ * The route with its active policy version and the state of the breaker of
+ * this tenant and environment (a route-wide breaker counts too), or null when
+ * no such route exists.
+ */
+export async function loadRoute(exec: Exec, name: string, scope: { tenantId: string; env: string }): Promise<LoadedRoute | null> {
+  const row = await findRouteWithActivePolicy(exec, name, scope);
   // A route without a readable active policy denies everything (fail closed).
   if (!row || row.name !== name || !row.versionId || row.policy === null || row.status !== "active") return null;
   const { versionId, policy } = row;
@@ -42,7 +46,7 @@ export async function loadRoute(exec: Exec, name: string): Promise<LoadedRoute |
     name: row.name,
     version: row.activeVersion,
     policy: remember(policyCache, versionId, () => parsePolicy(policy)),
-    breakerOpen: row.breakerState === "open",
+    breakerOpen: row.breakerOpen,
   };
 }
 
@@ -78,6 +82,7 @@ export type DecisionSubject = {
   /** The credential's routes, already parsed (`parseCredentialRoutes`). */
   credentialRoutes: readonly string[];
   tenantId: string;
+  env: string;
   routeName: string;
   toolName: string;
   /** For a new call: the run's budgets and the call's args. Omitted at approval-time re-checks. */
@@ -91,7 +96,7 @@ export type LoadedDecisionInput = { input: DecisionInput; route: LoadedRoute | n
  * approval-time re-check, break-glass): route, tool, kill switches.
  */
 export async function loadDecisionInput(exec: Exec, s: DecisionSubject): Promise<LoadedDecisionInput> {
-  const route = await loadRoute(exec, s.routeName);
+  const route = await loadRoute(exec, s.routeName, { tenantId: s.tenantId, env: s.env });
   const tool = await loadTool(exec, s.toolName);
   const killSwitch = await killSwitchState(exec, s.tenantId, s.toolName);
   const input: DecisionInput = {

@@ -54,7 +54,12 @@ export async function finishAction(tx: Tx, action: Action, to: FinalState, info:
   return true;
 }
 
-/** Webhook to console subscribers and the agent's callback, inside the same transaction. */
+/**
+ * Webhook to console subscribers and the agent's callback, inside the same
+ * transaction. A callback never carries a token: it tells the agent to fetch
+ * the action (GET /api/v1/actions/{id}), which within the approval's window
+ * re-mints a token if the last one expired, so a late retry is never a dead end.
+ */
 export async function notifyOutside(tx: Tx, action: Action, status: string, extra: Record<string, unknown>): Promise<void> {
   const data = { action_id: action.id, tenant: action.tenantId, env: action.env, route: action.routeName, tool: action.tool, status, ...extra };
   if (status === "approved" || status === "rejected" || status === "expired") {
@@ -66,6 +71,7 @@ export async function notifyOutside(tx: Tx, action: Action, status: string, extr
       status,
       reason: extra.reason ?? null,
       reject_reason: extra.reject_reason ?? null,
+      ...(extra.approval_valid_until ? { approval_valid_until: extra.approval_valid_until } : {}),
     });
   }
 }

@@ -7,12 +7,14 @@ import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
 import { toActionView } from "@/lib/actions/action-view";
 import { expireIfDue } from "@/lib/actions/expire-actions";
 import { waitForActionChange } from "@/lib/events/action-events";
+import { needsRemint } from "@/lib/actions/approval-window";
+import { remintActionToken } from "@/lib/actions/remint-action-token";
 
 /**
  * An action as its tenant+environment sees it. Any other tenant's or
  * environment's id is indistinguishable from a missing one (404).
  */
-export async function getAction(agent: AgentPrincipal, actionId: string): Promise<ActionView> {
+export async function getAction(agent: AgentPrincipal, actionId: string, ctx: { requestId?: string | null } = {}): Promise<ActionView> {
   const load = () => sqlRead((sql) => loadActionWithApprovals(sql, { id: actionId, tenantId: agent.tenantId, env: agent.env }));
   let found = await load();
   if (!found || found.action.tenantId !== agent.tenantId || found.action.env !== agent.env) {
@@ -23,6 +25,14 @@ export async function getAction(agent: AgentPrincipal, actionId: string): Promis
     await expireIfDue(a.id);
     found = (await load())!;
   }
+  // Only an approval whose token expired unredeemed, within its window, costs more than the one read.
+  if (a.credentialId === agent.credentialId && needsRemint(a, new Date())) {
+    const remint = await remintActionToken(agent, a.id, ctx);
+    found = (await load())!;
+    if (remint && "refused" in remint)
+      return toActionView(found.action, { viewerCredentialId: agent.credentialId, approvalsReceived: found.approvals, remintRefused: remint.refused });
+    if (remint) return toActionView(found.action, { viewerCredentialId: agent.credentialId, approvalsReceived: found.approvals, token: remint.token });
+  }
   return toActionView(found.action, { viewerCredentialId: agent.credentialId, approvalsReceived: found.approvals });
 }
 
@@ -30,11 +40,17 @@ export async function getAction(agent: AgentPrincipal, actionId: string): Promis
  * Long-poll: return at once unless the action is pending; otherwise wait for
  * a change (or its expiry, or the deadline) and return the fresh state.
  */
-export async function waitForAction(agent: AgentPrincipal, actionId: string, waitSeconds: number, signal?: AbortSignal): Promise<ActionView> {
-  const first = await getAction(agent, actionId);
+export async function waitForAction(
+  agent: AgentPrincipal,
+  actionId: string,
+  waitSeconds: number,
+  signal?: AbortSignal,
+  ctx: { requestId?: string | null } = {},
+): Promise<ActionView> {
+  const first = await getAction(agent, actionId, ctx);
   if (first.status !== "pending" || waitSeconds <= 0) return first;
   let waitMs = waitSeconds * 1000;
   if (first.expires_at) waitMs = Math.min(waitMs, Math.max(0, Date.parse(first.expires_at) - Date.now()) + 50);
   await waitForActionChange(actionId, waitMs, signal);
-  return getAction(agent, actionId);
+  return getAction(agent, actionId, ctx);
 }

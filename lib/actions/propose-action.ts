@@ -10,7 +10,7 @@ import { appendAudit, type AuditInput } from "@/lib/audit/append";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 import { checkCallbackUrl } from "@/lib/webhooks/callback-url";
 import { loadDecisionInput } from "@/lib/actions/decision-context";
-import { recordBreakerFailure } from "@/lib/actions/circuit-breaker";
+import { countsTowardBreaker, recordBreakerFailure } from "@/lib/actions/circuit-breaker";
 import { toActionView } from "@/lib/actions/action-view";
 import { actionAuditFields } from "@/lib/actions/action-audit";
 import { createAction } from "@/lib/actions/create-action";
@@ -18,6 +18,7 @@ import { findActionByIdempotencyKey } from "@/lib/db/tables/action";
 import { findRunById, takeRunStep } from "@/lib/db/tables/run";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { countDecision } from "@/lib/metrics/record";
+import { getAction } from "@/lib/actions/get-action";
 
 export type ProposeResult = { httpStatus: 200 | 202; view: ActionView; replay: boolean };
 
@@ -37,14 +38,20 @@ export async function proposeAction(agent: AgentPrincipal, input: ProposeActionI
     }
   }
   const hash = hashArgs(input.args);
+  let result: ProposeResult;
   try {
-    return await attempt(agent, input, hash, ctx);
+    result = await attempt(agent, input, hash, ctx);
   } catch (err) {
     // Two concurrent first proposals with one key: the loser's insert hits the
     // unique index and rolls back (budget included); the retry finds the winner.
-    if (isUniqueViolation(err)) return attempt(agent, input, hash, ctx);
-    throw err;
+    if (!isUniqueViolation(err)) throw err;
+    result = await attempt(agent, input, hash, ctx);
   }
+  // A replay of an approved or allowed call whose token expired answers as a poll does: a
+  // fresh token within the approval's window (re-minted after this transaction), a clear answer after it.
+  const v = result.view;
+  if (result.replay && !v.token && (v.status === "approved" || v.status === "allowed")) return { ...result, view: await getAction(agent, v.action_id, ctx) };
+  return result;
 }
 
 async function attempt(agent: AgentPrincipal, input: ProposeActionInput, hash: string, ctx: { requestId: string }): Promise<ProposeResult> {
@@ -76,6 +83,7 @@ async function attempt(agent: AgentPrincipal, input: ProposeActionInput, hash: s
     } = await loadDecisionInput(tx, {
       credentialRoutes: agent.routes,
       tenantId: agent.tenantId,
+      env: agent.env,
       routeName: run.routeName,
       toolName: input.tool,
       call: { run, costMicros, nowMs: Date.now(), args: input.args },
@@ -83,7 +91,7 @@ async function attempt(agent: AgentPrincipal, input: ProposeActionInput, hash: s
     const decision = decide(decisionInput);
 
     if (decision.outcome === "denied" || decision.outcome === "invalid") {
-      return refuse(tx, base, decision, route?.id ?? null, ctx);
+      return refuse(tx, base, decision, route ? { routeId: route.id, tenantId: agent.tenantId, env: agent.env } : null, ctx);
     }
 
     // Step 8: idempotency. Same key and args → the same action back.
@@ -110,7 +118,7 @@ async function attempt(agent: AgentPrincipal, input: ProposeActionInput, hash: s
     const now = new Date();
     if (!(await takeRunStep(tx, { id: run.id, costMicros, now }))) {
       const now2 = (await findRunById(tx, run.id))!;
-      return refuse(tx, base, budgetDenial(now2, costMicros, now), route?.id ?? null, ctx);
+      return refuse(tx, base, budgetDenial(now2, costMicros, now), null, ctx);
     }
 
     // Step 9: allowed or pending.
@@ -171,12 +179,12 @@ async function attempt(agent: AgentPrincipal, input: ProposeActionInput, hash: s
   return outcome.value;
 }
 
-/** Audit a denial or invalid call (and count it against the breaker); the caller throws after commit. */
+/** Audit a denial or invalid call (and count a denial against its scope's breaker); the caller throws after commit. */
 async function refuse(
   tx: Sql,
   base: AuditInput,
   decision: Extract<Decision, { outcome: "denied" | "invalid" }>,
-  routeId: string | null,
+  breaker: { routeId: string; tenantId: string; env: string } | null,
   ctx: { requestId: string },
 ): Promise<Refusal> {
   if (decision.outcome === "invalid") {
@@ -184,7 +192,7 @@ async function refuse(
     return refusal(new AppError("validation_failed", decision.message, { issues: decision.issues, reason: "invalid_args" }));
   }
   await appendAudit(tx, { ...base, status: "denied", reason: decision.reason, data: { message: decision.message } });
-  if (routeId && decision.reason !== "circuit_open") await recordBreakerFailure(tx, routeId, ctx);
+  if (breaker && countsTowardBreaker(decision.reason)) await recordBreakerFailure(tx, breaker.routeId, breaker, ctx);
   return refusal(new AppError("denied", decision.message, { reason: decision.reason, extra: { status: "denied" } }));
 }
 

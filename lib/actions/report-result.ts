@@ -36,7 +36,7 @@ export async function reportResult(agent: AgentPrincipal, actionId: string, inpu
       durationMs: input.duration_ms,
       data: error ? { error: error.slice(0, 500) } : {},
     });
-    if (input.status === "error") await recordBreakerFailure(tx, action.routeId, ctx);
+    if (input.status === "error") await recordBreakerFailure(tx, action.routeId, { tenantId: action.tenantId, env: action.env }, ctx);
     return ok(undefined);
   });
   settle(outcome);

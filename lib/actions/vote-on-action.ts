@@ -15,6 +15,8 @@ import { lockActionRow } from "@/lib/db/tables/action";
 import { observeTimeToDecision } from "@/lib/metrics/record";
 import { actionAuditFields } from "@/lib/actions/action-audit";
 import { approverConflict, independenceError, type ApprovalChannel } from "@/lib/users/two-person";
+import { approvalWindow } from "@/lib/actions/approval-window";
+import type { Policy } from "@/lib/policy/types";
 
 export type VoteInput = {
   actionId: string;
@@ -192,15 +194,20 @@ async function castVote(tx: Tx, input: VoteInput): Promise<Outcome<VoteResult>> 
     reason: breakGlass ? "break_glass_approved" : "approved",
     breakGlassSessionId: breakGlass ? input.breakGlassSessionId! : null,
   });
+  const window = approvalWindow(recheck.policy, now, breakGlass);
   await mintActionToken(
     tx,
-    actionTokenInput(action, { approverIds: approvals.map((a) => a.userId), breakGlassSessionId: breakGlass ? input.breakGlassSessionId! : null }),
+    actionTokenInput(action, {
+      approverIds: approvals.map((a) => a.userId),
+      breakGlassSessionId: breakGlass ? input.breakGlassSessionId! : null,
+      ttlSeconds: window.ttlSeconds,
+    }),
     { requestId: input.requestId ?? null, actorType: "user", actorId: user.id, breakGlassSessionId: breakGlass ? input.breakGlassSessionId! : null },
     async (minted) => {
-      await tx.action.update({ where: { id: action.id }, data: tokenColumns(action.id, minted) });
+      await tx.action.update({ where: { id: action.id }, data: { ...tokenColumns(action.id, minted), approvalValidUntil: window.validUntil } });
     },
   );
-  await notifyOutside(tx, action, "approved", { reason: "approved", approvals: received });
+  await notifyOutside(tx, action, "approved", { reason: "approved", approvals: received, approval_valid_until: window.validUntil?.toISOString() ?? null });
   return ok({ status: "approved", approvalsReceived: received, approvalsRequired: required, transitioned: true });
 }
 
@@ -220,13 +227,18 @@ async function openBreakGlass(tx: Tx, sessionId: string, userId: string, now: Da
   return !!s && s.userId === userId && !s.endedAt && s.expiresAt > now;
 }
 
-/** Steps 2–5 and 9 again, against the current policy, catalog, kill switches and credential. */
-async function recheckAtDecision(tx: Tx, action: Action): Promise<{ outcome: "denied"; reason: string } | { outcome: "ok"; approvalsRequired: number }> {
+/**
+ * Steps 2–5 and 9 again, against the current policy, catalog, kill switches,
+ * breaker and credential: at approval time, and before a re-mint
+ * (lib/actions/remint-action-token.ts).
+ */
+export async function recheckAtDecision(tx: Tx, action: Action): Promise<{ outcome: "denied"; reason: string } | { outcome: "ok"; approvalsRequired: number; policy: Policy }> {
   const cred = await tx.agentCredential.findUnique({ where: { id: action.credentialId } });
   if (!cred || cred.revokedAt) return { outcome: "denied", reason: "credential_revoked" };
-  const { input } = await loadDecisionInput(tx, {
+  const { input, route } = await loadDecisionInput(tx, {
     credentialRoutes: parseCredentialRoutes(cred.routes),
     tenantId: action.tenantId,
+    env: action.env,
     routeName: action.routeName,
     toolName: action.tool,
   });
@@ -234,5 +246,6 @@ async function recheckAtDecision(tx: Tx, action: Action): Promise<{ outcome: "de
   if (decision.outcome === "denied") return { outcome: "denied", reason: decision.reason };
   if (decision.outcome === "invalid") return { outcome: "denied", reason: "invalid_args" };
   // A tool whose kind got stricter keeps at least the approvals it started with.
-  return { outcome: "ok", approvalsRequired: decision.outcome === "pending" ? decision.approvalsRequired : 0 };
+  if (!route) return { outcome: "denied", reason: "unknown_route" };
+  return { outcome: "ok", approvalsRequired: decision.outcome === "pending" ? decision.approvalsRequired : 0, policy: route.policy };
 }

@@ -72,7 +72,12 @@ export const actionView = z.object({
   args_hash: z.string(),
   idempotency_key: z.string(),
   approvals: z.object({ required: z.number(), received: z.number() }),
-  expires_at: z.string().nullable(),
+  expires_at: z
+    .string()
+    .nullable()
+    .describe(
+      "Pending: when it expires undecided. Allowed or approved and not yet used: the end of the approval's validity window (within it a fetch re-mints an expired token; after it the status reads expired, reason approval_expired).",
+    ),
   decided_at: z.string().nullable(),
   reject_reason: z.string().nullable(),
   token: z.string().optional().describe("Action token; only to the proposing credential, until redeemed or expired"),

@@ -67,6 +67,7 @@ async function mint(tx: Tx, userId: string, input: z.infer<typeof mintBreakGlass
   } = await loadDecisionInput(tx, {
     credentialRoutes: parseCredentialRoutes(cred.routes),
     tenantId: run.tenantId,
+    env: run.env,
     routeName: run.routeName,
     toolName: input.tool,
     call: { run, costMicros: 0, nowMs: now.getTime(), args: input.args },

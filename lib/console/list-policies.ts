@@ -1,6 +1,8 @@
 import "server-only";
 import { z } from "zod";
 import { db } from "@/lib/db/client";
+import { sqlRead } from "@/lib/db/sql";
+import { listOpenBreakers } from "@/lib/db/tables/route-breaker";
 
 const names = z.array(z.string()).catch([]);
 /** Lenient read of a stored policy for display; the policy module owns strict validation. */
@@ -16,7 +18,8 @@ export type RoutePolicyView = {
   route: string;
   description: string;
   activeVersion: number;
-  breakerState: string;
+  /** Open breakers on this route, by scope ("tenant/env"; a route-wide one is "*" for both). */
+  openBreakers: string[];
   policy: z.infer<typeof storedPolicy> | null;
   pendingVersions: number;
 };
@@ -37,6 +40,7 @@ export async function listPolicies(): Promise<RoutePolicyView[]> {
   const versions = await db().policyVersion.findMany({
     where: { routeId: { in: routes.map((r) => r.id) }, status: { in: ["active", "pending"] } },
   });
+  const open = await sqlRead((sql) => listOpenBreakers(sql));
   return routes.map((r) => {
     const mine = versions.filter((v) => v.routeId === r.id);
     const active = mine.find((v) => v.version === r.activeVersion);
@@ -44,7 +48,7 @@ export async function listPolicies(): Promise<RoutePolicyView[]> {
       route: r.name,
       description: r.description,
       activeVersion: r.activeVersion,
-      breakerState: r.breakerState,
+      openBreakers: open.filter((b) => b.routeId === r.id).map((b) => `${b.tenantId}/${b.env}`),
       policy: parsePolicy(active?.policy),
       pendingVersions: mine.filter((v) => v.status === "pending").length,
     };

@@ -19,6 +19,7 @@ export type {
   PolicyTest,
   PolicyVersion,
   Route,
+  RouteBreaker,
   Run,
   SignInFailure,
   SigningKey,

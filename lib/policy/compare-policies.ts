@@ -1,4 +1,4 @@
-import type { Policy, ToolEntry, ToolKind } from "@/lib/policy/types";
+import { APPROVAL_VALID_DEFAULT_SECONDS, type Policy, type ToolEntry, type ToolKind } from "@/lib/policy/types";
 
 /**
  * Classify a policy change. Widening needs a second admin; narrowing applies
@@ -66,6 +66,10 @@ export function comparePolicies(current: Policy, proposed: Policy, toolKinds?: T
   else if (pa.write_approvals > ca.write_approvals) out.narrowing.push(`Writes need ${pa.write_approvals} approvals instead of ${ca.write_approvals}.`);
   if (ca.reads_require_approval && !pa.reads_require_approval) out.widening.push("Reads no longer require approval.");
   else if (!ca.reads_require_approval && pa.reads_require_approval) out.narrowing.push("Reads require approval.");
+  const cv = ca.valid_seconds ?? APPROVAL_VALID_DEFAULT_SECONDS;
+  const pv = pa.valid_seconds ?? APPROVAL_VALID_DEFAULT_SECONDS;
+  if (pv > cv) out.widening.push(`Approvals stay usable for ${pv} s instead of ${cv} s.`);
+  else if (pv < cv) out.narrowing.push(`Approvals stay usable for ${pv} s instead of ${cv} s.`);
   if (pa.pending_ttl_seconds !== ca.pending_ttl_seconds) {
     out.neutral.push(`Pending actions expire after ${pa.pending_ttl_seconds} s instead of ${ca.pending_ttl_seconds} s.`);
   }

@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { AppError, zodIssues, type FieldIssue } from "@/lib/errors";
-import type { Policy } from "@/lib/policy/types";
+import { APPROVAL_VALID_MAX_SECONDS, type Policy } from "@/lib/policy/types";
 
 /**
  * The one schema for a route policy. Pure: no I/O. Used by the console form,
@@ -39,6 +39,8 @@ const approval = z.strictObject({
   pending_ttl_seconds: z.number().int().min(1).max(604_800).default(approvalDefaults.pending_ttl_seconds),
   escalate_after_seconds: z.number().int().min(1).max(604_800).default(approvalDefaults.escalate_after_seconds),
   reads_require_approval: z.boolean().default(approvalDefaults.reads_require_approval),
+  // Absent means APPROVAL_VALID_DEFAULT_SECONDS; no default here, so stored policies stay as written.
+  valid_seconds: z.number().int().min(1).max(APPROVAL_VALID_MAX_SECONDS).optional(),
 });
 
 /** Strict: an unknown key (a typo such as `deny_tool`) is refused rather than silently ignored. */

@@ -4,6 +4,10 @@
 export const ENVIRONMENTS = ["prod", "staging", "dev"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
+/** How long an approval (or an allow) may still be turned into a fresh token: the default, and the hard maximum. */
+export const APPROVAL_VALID_DEFAULT_SECONDS = 3_600;
+export const APPROVAL_VALID_MAX_SECONDS = 86_400;
+
 export const TOOL_KINDS = ["read", "write", "destructive"] as const;
 export type ToolKind = (typeof TOOL_KINDS)[number];
 
@@ -23,6 +27,11 @@ export type Policy = {
     escalate_after_seconds: number;
     /** Require approval for read tools too. */
     reads_require_approval: boolean;
+    /**
+     * How long after the decision an approved (or allowed) action may still get
+     * a fresh token when the last one expired unredeemed (default 3600, at most 86400).
+     */
+    valid_seconds?: number;
   };
 };
 

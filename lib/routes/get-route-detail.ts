@@ -1,5 +1,7 @@
 import "server-only";
 import { db } from "@/lib/db/client";
+import { sqlRead } from "@/lib/db/sql";
+import { listRouteBreakers } from "@/lib/db/tables/route-breaker";
 import { AppError } from "@/lib/errors";
 import { checkExpectations } from "@/lib/policy/expectations";
 import { loadToolMap } from "@/lib/catalog/load-tool-map";
@@ -22,6 +24,8 @@ export type PolicyVersionRow = {
 
 export type PolicyTestRow = { id: string; tool: string; expect: string; note: string; ok: boolean | null; message: string };
 
+export type BreakerScopeView = { tenant: string; env: string; state: string; count: number; openedAt: string | null };
+
 export type RouteDetail = {
   route: string;
   description: string;
@@ -30,17 +34,19 @@ export type RouteDetail = {
   versions: PolicyVersionRow[];
   tests: PolicyTestRow[];
   tools: { name: string; kind: string }[];
-  breaker: { state: string; count: number; threshold: number; windowSeconds: number; openedAt: string | null };
+  /** The route's settings and every scope's breaker (tenant + env; `*`/`*` route-wide), open ones first. */
+  breaker: { threshold: number; windowSeconds: number; scopes: BreakerScopeView[] };
 };
 
 /** Everything the policy editor shows for one route: active policy, history with who/when/why, tests with their result now. */
 export async function getRouteDetail(name: string): Promise<RouteDetail> {
   const route = await db().route.findUnique({ where: { name } });
   if (!route) throw new AppError("not_found", `No route named ${name}.`);
-  const [versions, tests, tools] = await Promise.all([
+  const [versions, tests, tools, breakers] = await Promise.all([
     db().policyVersion.findMany({ where: { routeId: route.id }, orderBy: { version: "desc" } }),
     db().policyTest.findMany({ where: { routeId: route.id }, orderBy: { createdAt: "asc" } }),
     loadToolMap(db()),
+    sqlRead((sql) => listRouteBreakers(sql, route.id)),
   ]);
   const userIds = [...new Set(versions.flatMap((v) => [v.authorId, v.approvedById]).filter((x): x is string => !!x))];
   const users = new Map((await db().user.findMany({ where: { id: { in: userIds } }, select: { id: true, email: true } })).map((u) => [u.id, u.email]));
@@ -69,11 +75,9 @@ export async function getRouteDetail(name: string): Promise<RouteDetail> {
     }),
     tools: [...tools.values()].map((t) => ({ name: t.name, kind: t.kind })).sort((a, b) => a.name.localeCompare(b.name)),
     breaker: {
-      state: route.breakerState,
-      count: route.breakerCount,
       threshold: route.breakerThreshold,
       windowSeconds: route.breakerWindowSeconds,
-      openedAt: route.breakerOpenedAt?.toISOString() ?? null,
+      scopes: breakers.map((b) => ({ tenant: b.tenantId, env: b.env, state: b.state, count: b.count, openedAt: b.openedAt?.toISOString() ?? null })),
     },
   };
 }

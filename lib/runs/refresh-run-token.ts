@@ -25,7 +25,7 @@ export async function refreshRunToken(agent: AgentPrincipal, runId: string, ctx:
     if (run.stepsUsed >= run.stepsMax) {
       return refusal(new AppError("denied", "The run has used all its steps.", { reason: "budget_steps", extra: { status: "denied" } }));
     }
-    const route = await loadRoute(tx, run.routeName);
+    const route = await loadRoute(tx, run.routeName, { tenantId: run.tenantId, env: run.env });
     if (!route || !agent.routes.includes(run.routeName)) {
       return refusal(new AppError("denied", "The run's route is no longer available to this credential.", { reason: "route_not_permitted", extra: { status: "denied" } }));
     }

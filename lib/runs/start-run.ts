@@ -77,7 +77,7 @@ export async function startRun(agent: AgentPrincipal, routeName: string, ctx: { 
       return refusal(new AppError("denied", message, { reason, extra: { status: "denied" } }));
     };
     if (!agent.routes.includes(routeName)) return deny("route_not_permitted", `This credential may not use route ${routeName}.`);
-    const route = await loadRoute(tx, routeName);
+    const route = await loadRoute(tx, routeName, { tenantId: agent.tenantId, env: agent.env });
     if (!route) return deny("unknown_route", `Route ${routeName} does not exist.`);
     const tenantKill = await tx.killSwitch.findFirst({ where: { key: killSwitchKeys.tenant(agent.tenantId), enabled: true } });
     if (tenantKill) return deny("kill_switch", "This tenant's kill switch is on.");

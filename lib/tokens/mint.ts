@@ -60,13 +60,18 @@ export type StoreToken = (minted: MintedToken) => Promise<AuditInput[] | void>;
  * throws, so the caller's transaction rolls back: no token without its record.
  */
 export async function mintToken(tx: Exec, request: TokenRequest, audit: MintAudit, store?: StoreToken): Promise<MintedToken> {
-  const t = times(request.ttlSeconds);
+  const t = times(request.ttlSeconds ?? (request.kind === "action" ? actionTokenTtlSeconds() : undefined));
   const jti = newId("jti");
   const { claims, typ, record: issued } = prepare(request, jti, t, audit);
   const minted: MintedToken = { token: await sign(tx, claims, typ), jti, expiresAt: t.expiresAt };
   const before = (await store?.(minted)) ?? [];
   await record(tx, issued, audit, before);
   return minted;
+}
+
+/** How long an action token lives unless the caller asks for less (GATEHOUSE_ACTION_TOKEN_TTL_SECONDS, at most 300 s). */
+export function actionTokenTtlSeconds(): number {
+  return Math.min(MAX_TOKEN_TTL_SECONDS, env().GATEHOUSE_ACTION_TOKEN_TTL_SECONDS);
 }
 
 /** A run token for the route's read tools; see {@link mintToken}. */

@@ -42,9 +42,19 @@ afterAll(async () => {
 // Each test starts with no kill switch, closed breakers and a fresh flood window.
 beforeEach(async () => {
   await db().killSwitch.updateMany({ data: { enabled: false } });
-  await db().route.updateMany({ data: { breakerState: "closed", breakerCount: 0 } });
+  await db().routeBreaker.deleteMany({});
   await flushRedeemRefusals();
 });
+
+/** Open the breaker of one route for one tenant and environment, as the circuit breaker would. */
+async function openBreaker(route: string, tenantId: string, env: string): Promise<void> {
+  const r = await db().route.findUniqueOrThrow({ where: { name: route } });
+  await db().routeBreaker.upsert({
+    where: { routeId_tenantId_env: { routeId: r.id, tenantId, env } },
+    create: { routeId: r.id, tenantId, env, state: "open", openedAt: new Date() },
+    update: { state: "open", openedAt: new Date() },
+  });
+}
 
 /** Each call from its own address, so the flood limits of one test never reach another. */
 const source = () => ({ "x-forwarded-for": `198.51.100.${++n % 250}` });
@@ -117,8 +127,15 @@ describe("every control stops tokens already issued, at the redeem endpoint", ()
 
   it("an open breaker on the token's route", async () => {
     const a = await allowedRead();
-    await db().route.update({ where: { name: "support/send" }, data: { breakerState: "open", breakerOpenedAt: new Date() } });
+    await openBreaker("support/send", "acme", "prod");
     await expectStopped(await redeem(a.token), "circuit_open");
+  });
+
+  it("a breaker open for another tenant or environment does not stop the token", async () => {
+    const a = await allowedRead();
+    await openBreaker("support/send", "globex", "prod");
+    await openBreaker("support/send", "acme", "staging");
+    expect((await redeem(a.token)).status).toBe(200);
   });
 
   it("a stopped token stays spent when the control is lifted", async () => {
@@ -172,10 +189,10 @@ describe("run-token refresh stops with the controls", () => {
     expect([killed.status, killed.body.error.reason]).toEqual([403, "kill_switch"]);
     await setKillSwitch({ scope: "tenant", tenantId: "acme", enabled: false, reason: "over", actorId: admin });
 
-    await db().route.update({ where: { name: "support/send" }, data: { breakerState: "open" } });
+    await openBreaker("support/send", "acme", "prod");
     const open = await refresh(runId);
     expect([open.status, open.body.error.reason]).toEqual([403, "circuit_open"]);
-    await db().route.update({ where: { name: "support/send" }, data: { breakerState: "closed" } });
+    await db().routeBreaker.deleteMany({});
 
     await db().run.update({ where: { id: runId }, data: { expiresAt: new Date(Date.now() - 1000) } });
     expect((await refresh(runId)).body.error.reason).toBe("budget_seconds");

@@ -18,11 +18,11 @@ export const postAction = handler(async (req, { requestId, json }) => {
 });
 
 // GET /api/v1/actions/{id}?wait=N — poll, or long-poll up to N ≤ 55 seconds
-export const getAction = handler<{ id: string }>(async (req, { params, json }) => {
+export const getAction = handler<{ id: string }>(async (req, { requestId, params, json }) => {
   const agent = await authenticateAgent(req);
   const q = waitQuery.safeParse(Object.fromEntries(new URL(req.url).searchParams));
   if (!q.success) throw new AppError("validation_failed", "wait must be a whole number of seconds from 0 to 55.", { issues: zodIssues(q.error.issues) });
-  return json(await waitForAction(agent, params.id, q.data.wait ?? 0, req.signal));
+  return json(await waitForAction(agent, params.id, q.data.wait ?? 0, req.signal, { requestId }));
 });
 
 // POST /api/v1/actions/{id}/cancel — withdraw a pending action

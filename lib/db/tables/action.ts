@@ -33,6 +33,7 @@ export const actionColumns = {
   rejectReason: "string?",
   tokenJti: "string?",
   tokenExpiresAt: "date?",
+  approvalValidUntil: "date?",
   tokenSealed: "string?",
   redeemedAt: "date?",
   resultStatus: "string?",
@@ -106,4 +107,15 @@ const ESCALATION_DUE = `SELECT 1 AS "due" FROM "Action" WHERE "status" = 'pendin
 /** Whether any pending, unescalated action was created at or before `cutoff`. */
 export async function anyActionDueForEscalation(sql: Sql, cutoff: Date): Promise<boolean> {
   return (await sql.get(ESCALATION_DUE, [cutoff])) !== undefined;
+}
+
+const REPLACE_TOKEN = `UPDATE "Action" SET "tokenJti" = ?, "tokenExpiresAt" = ?, "tokenSealed" = ?, "updatedAt" = ?
+  WHERE "id" = ? AND "tokenJti" = ? AND "redeemedAt" IS NULL`;
+
+/**
+ * Put a re-minted token on its action, only if the action still carries the
+ * token it replaces, unredeemed: of concurrent re-mints exactly one lands.
+ */
+export function replaceActionToken(exec: Exec, id: string, previousJti: string, t: Pick<Action, "tokenJti" | "tokenExpiresAt" | "tokenSealed">, now: Date): Promise<number> {
+  return asSql(exec).run(REPLACE_TOKEN, [t.tokenJti, t.tokenExpiresAt, t.tokenSealed, now, id, previousJti]);
 }

@@ -31,7 +31,8 @@ export function insertIssuedToken(exec: Exec, t: Omit<IssuedToken, "redeemedAt">
  * Why a live token is stopped by a control that came after it was minted, or
  * NULL: its action was cancelled, its credential revoked, its run ended (the
  * seconds budget is wall-clock, pending time included), a kill switch covers
- * its tenant or (action tokens) its tool, or its route's breaker is open.
+ * its tenant or (action tokens) its tool, or its route's breaker is open for
+ * the token's tenant and environment (or route-wide, a breaker carried over from before breakers were scoped).
  * One definition for the redeem check and the revocation feed.
  */
 const STOPPED_REASON = `CASE
@@ -40,7 +41,8 @@ const STOPPED_REASON = `CASE
     WHEN r."id" IS NULL OR r."status" <> 'active' OR r."expiresAt" <= ? THEN 'run_ended'
     WHEN EXISTS (SELECT 1 FROM "KillSwitch" k WHERE k."enabled" = ? AND (k."key" = 'tenant:' || t."tenantId"
       OR (a."tool" IS NOT NULL AND (k."key" = 'tool:*:' || a."tool" OR k."key" = 'tool:' || t."tenantId" || ':' || a."tool")))) THEN 'kill_switch'
-    WHEN ro."id" IS NULL OR ro."breakerState" = 'open' THEN 'circuit_open'
+    WHEN ro."id" IS NULL OR EXISTS (SELECT 1 FROM "RouteBreaker" b WHERE b."routeId" = ro."id" AND b."state" = 'open'
+      AND ((b."tenantId" = t."tenantId" AND b."env" = t."env") OR (b."tenantId" = '*' AND b."env" = '*'))) THEN 'circuit_open'
   END`;
 
 const STOPPED_FROM = `FROM "IssuedToken" t
