@@ -2,6 +2,7 @@
 
 import type { PendingToolChange } from "@/lib/catalog/save-tool";
 import { Badge, kindTone } from "@/components/ui/Badge";
+import { DecideButtons } from "@/components/ui/DecideButtons";
 
 /**
  * Catalog widenings waiting for a second admin. The requester sees only
@@ -48,24 +49,7 @@ export function PendingToolChanges({
                   </button>
                 </span>
               ) : (
-                <span className="flex gap-2">
-                  <button
-                    type="button"
-                    className="rounded bg-emerald-700 px-2.5 py-1 text-xs text-white"
-                    aria-label={`Approve change to ${p.tool}`}
-                    onClick={() => onDecide(p.requestSeq, "approve")}
-                  >
-                    Approve
-                  </button>
-                  <button
-                    type="button"
-                    className="rounded border border-red-300 px-2.5 py-1 text-xs text-red-700"
-                    aria-label={`Reject change to ${p.tool}`}
-                    onClick={() => onDecide(p.requestSeq, "reject")}
-                  >
-                    Reject
-                  </button>
-                </span>
+                <DecideButtons subject={`change to ${p.tool}`} onDecide={(d) => onDecide(p.requestSeq, d)} />
               )}
             </li>
           );

@@ -2,6 +2,7 @@
 
 import type { GrantView } from "@/lib/users/grants";
 import { Badge } from "@/components/ui/Badge";
+import { DecideButtons } from "@/components/ui/DecideButtons";
 
 const WHAT: Record<GrantView["kind"], string> = { create: "new user", roles: "add roles", enable: "re-enable", password: "password reset" };
 
@@ -44,24 +45,7 @@ export function PendingGrants({ grants, selfId, onDecide }: { grants: GrantView[
                   ) : null}
                 </span>
               ) : (
-                <span className="flex gap-2">
-                  <button
-                    type="button"
-                    className="rounded bg-emerald-700 px-2.5 py-1 text-xs text-white"
-                    aria-label={`Approve grant for ${g.email}`}
-                    onClick={() => onDecide(g.id, "approve")}
-                  >
-                    Approve
-                  </button>
-                  <button
-                    type="button"
-                    className="rounded border border-red-300 px-2.5 py-1 text-xs text-red-700"
-                    aria-label={`Reject grant for ${g.email}`}
-                    onClick={() => onDecide(g.id, "reject")}
-                  >
-                    Reject
-                  </button>
-                </span>
+                <DecideButtons subject={`grant for ${g.email}`} onDecide={(d) => onDecide(g.id, d)} />
               )}
             </li>
           );

@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { db, type Tx } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
-import { appendAudit } from "@/lib/audit/append";
+import { appendAudit, userActor } from "@/lib/audit/append";
 import { parseToolEntry } from "@/lib/catalog/tool-schema";
 import { parsePolicy } from "@/lib/policy/policy-schema";
 import { requireAdminInTx } from "@/lib/users/require-admin";
@@ -140,9 +140,8 @@ export async function approveToolChange(input: { requestSeq: number; actorId: st
     await write(tx, entry, !existing);
     await appendAudit(tx, {
       type: "tool.change_approved",
-      actorType: "user",
-      actorId: input.actorId,
-      requestId: input.requestId ?? null,
+      ...userActor(input),
+
       tool: entry.name,
       status: "saved",
       data: { request_seq: input.requestSeq, requested_by: ev.actorId, widening: data.widening, entry },
@@ -157,9 +156,8 @@ export async function rejectToolChange(input: { requestSeq: number; actorId: str
     const { ev, tool } = await loadRequest(tx, input.requestSeq);
     await appendAudit(tx, {
       type: "tool.change_rejected",
-      actorType: "user",
-      actorId: input.actorId,
-      requestId: input.requestId ?? null,
+      ...userActor(input),
+
       tool,
       status: "rejected",
       data: { request_seq: input.requestSeq, requested_by: ev.actorId },
@@ -209,9 +207,8 @@ export async function deleteTool(input: { name: string; actorId: string; request
     await tx.tool.delete({ where: { name: input.name } });
     await appendAudit(tx, {
       type: "tool.deleted",
-      actorType: "user",
-      actorId: input.actorId,
-      requestId: input.requestId ?? null,
+      ...userActor(input),
+
       tool: input.name,
       status: "deleted",
       data: { kind: existing.kind },

@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { db, type Tx } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
-import { appendAudit } from "@/lib/audit/append";
+import { appendAudit, userActor } from "@/lib/audit/append";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 import { killSwitchKeys } from "@/lib/actions/decision-context";
 
@@ -63,9 +63,8 @@ export async function setKillSwitchTx(tx: Tx, input: SetKillSwitchInput): Promis
   });
   await appendAudit(tx, {
     type: "kill_switch.changed",
-    actorType: "user",
-    actorId: input.actorId,
-    requestId: input.requestId ?? null,
+    ...userActor(input),
+
     tenantId,
     tool,
     breakGlassSessionId: input.breakGlassSessionId ?? null,

@@ -1,7 +1,7 @@
 import "server-only";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
-import { appendAudit } from "@/lib/audit/append";
+import { appendAudit, userActor } from "@/lib/audit/append";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 import { requireAdminInTx as requireAdmin } from "@/lib/users/require-admin";
 import { requireSecondPerson, type ApprovalChannel } from "@/lib/users/two-person";
@@ -45,9 +45,8 @@ export async function approvePolicyChange(input: { versionId: string; actorId: s
     if (status === "active") await activateVersion(tx, route.id, active.id, v.id, v.version);
     await appendAudit(tx, {
       type: status === "active" ? "policy.approved" : "policy.blocked",
-      actorType: "user",
-      actorId: input.actorId,
-      requestId: input.requestId ?? null,
+      ...userActor(input),
+
       route: route.name,
       status,
       reason: v.reason,

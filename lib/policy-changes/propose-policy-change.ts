@@ -1,7 +1,7 @@
 import "server-only";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
-import { appendAudit } from "@/lib/audit/append";
+import { appendAudit, userActor } from "@/lib/audit/append";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 import { canonicalJson } from "@/lib/sdk/args-hash";
 import { loadToolMap } from "@/lib/catalog/load-tool-map";
@@ -75,9 +75,8 @@ export async function proposePolicyChange(input: ProposePolicyInput): Promise<Po
     const auditType = status === "blocked" ? "policy.blocked" : status === "pending" ? "policy.proposed" : "policy.changed";
     await appendAudit(tx, {
       type: auditType,
-      actorType: "user",
-      actorId: input.actorId,
-      requestId: input.requestId ?? null,
+      ...userActor(input),
+
       route: route.name,
       status,
       reason: row.reason,

@@ -2,7 +2,7 @@ import "server-only";
 import { db } from "@/lib/db/client";
 import { sqlFromTx } from "@/lib/db/sql";
 import { AppError } from "@/lib/errors";
-import { appendAudit } from "@/lib/audit/append";
+import { appendAudit, userActor } from "@/lib/audit/append";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 import { findRouteBreaker, resetRouteBreaker, type BreakerScope } from "@/lib/db/tables/route-breaker";
 
@@ -24,9 +24,8 @@ export async function resetBreaker(input: { route: string; scope: BreakerScope; 
     await resetRouteBreaker(sql, route.id, scope, new Date());
     await appendAudit(tx, {
       type: "breaker.reset",
-      actorType: "user",
-      actorId: input.actorId,
-      requestId: input.requestId ?? null,
+      ...userActor(input),
+
       tenantId: scope.tenantId,
       env: scope.env,
       route: route.name,

@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { db } from "@/lib/db/client";
 import { AppError, zodIssues } from "@/lib/errors";
-import { appendAudit } from "@/lib/audit/append";
+import { appendAudit, userActor } from "@/lib/audit/append";
 
 export const breakerSettingsInput = z.strictObject({
   threshold: z.number().int().min(1).max(100_000),
@@ -20,9 +20,8 @@ export async function updateBreakerSettings(input: { route: string; settings: un
     await tx.route.update({ where: { id: route.id }, data: { breakerThreshold: s.threshold, breakerWindowSeconds: s.windowSeconds } });
     await appendAudit(tx, {
       type: "breaker.configured",
-      actorType: "user",
-      actorId: input.actorId,
-      requestId: input.requestId ?? null,
+      ...userActor(input),
+
       route: route.name,
       data: { threshold: s.threshold, window_seconds: s.windowSeconds, previous: { threshold: route.breakerThreshold, window_seconds: route.breakerWindowSeconds } },
     });

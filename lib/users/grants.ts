@@ -3,7 +3,7 @@ import { z } from "zod";
 import { db } from "@/lib/db/client";
 import type { Tx, User, UserGrant } from "@/lib/db/types";
 import { AppError } from "@/lib/errors";
-import { appendAudit } from "@/lib/audit/append";
+import { appendAudit, userActor } from "@/lib/audit/append";
 import { parseRoles, type Role } from "@/lib/auth/roles";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { requireAdminInTx } from "@/lib/users/require-admin";
@@ -61,9 +61,8 @@ export async function requestGrant(
   });
   await appendAudit(tx, {
     type: "user.grant_requested",
-    actorType: "user",
-    actorId: ctx.actorId,
-    requestId: ctx.requestId ?? null,
+    ...userActor(ctx),
+
     status: "pending",
     data: { grant_id: row.id, kind: g.kind, user_id: g.userId, email: g.email, roles: [...g.roles], base_roles: g.baseRoles ? [...g.baseRoles] : null },
   });
@@ -172,9 +171,8 @@ export async function rejectGrant(grantId: string, reason: string | undefined, c
     if (took.count !== 1) throw new AppError("conflict", "This grant request was decided by someone else.", { reason: "already_decided" });
     await appendAudit(tx, {
       type: "user.grant_rejected",
-      actorType: "user",
-      actorId: ctx.actorId,
-      requestId: ctx.requestId ?? null,
+      ...userActor(ctx),
+
       status: "rejected",
       reason: reason?.trim().slice(0, 1000) || null,
       data: { grant_id: g.id, kind: g.kind, user_id: g.userId, email: g.email, requested_by: g.requestedById, withdrawn: g.requestedById === ctx.actorId },

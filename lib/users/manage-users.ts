@@ -2,7 +2,7 @@ import "server-only";
 import { db } from "@/lib/db/client";
 import type { Tx } from "@/lib/db/types";
 import { AppError } from "@/lib/errors";
-import { appendAudit } from "@/lib/audit/append";
+import { appendAudit, userActor } from "@/lib/audit/append";
 import { hashPassword } from "@/lib/auth/password";
 import { parseRoles } from "@/lib/auth/roles";
 import type { CreateUserInput, UpdateUserInput } from "@/lib/users/user-input";
@@ -65,9 +65,8 @@ export async function createUser(input: CreateUserInput, ctx: Ctx): Promise<{ st
       const u = await tx.user.create({ data: { email: input.email, name: input.name, roles: input.roles.join(","), passwordHash } });
       await appendAudit(tx, {
         type: "user.created",
-        actorType: "user",
-        actorId: ctx.actorId,
-        requestId: ctx.requestId ?? null,
+        ...userActor(ctx),
+
         data: { user_id: u.id, email: u.email, roles: input.roles },
       });
       return { status: "created" as const, id: u.id };
@@ -98,9 +97,8 @@ export async function updateUser(userId: string, input: UpdateUserInput, ctx: Ct
     }
     await appendAudit(tx, {
       type: "user.updated",
-      actorType: "user",
-      actorId: ctx.actorId,
-      requestId: ctx.requestId ?? null,
+      ...userActor(ctx),
+
       data: { user_id: u.id, email: u.email, before: { roles: parseRoles(u.roles), disabled: u.disabled }, after: input },
     });
     await tx.user.update({
@@ -133,7 +131,7 @@ export async function resetPassword(userId: string, password: string, ctx: Ctx):
       return requestGrant(tx, { kind: "password", userId: u.id, email: u.email, roles, passwordHash }, ctx);
     }
     await tx.user.update({ where: { id: userId }, data: { passwordHash, sessionEpoch: { increment: 1 } } });
-    await appendAudit(tx, { type: "user.password_reset", actorType: "user", actorId: ctx.actorId, requestId: ctx.requestId ?? null, data: { user_id: u.id, email: u.email } });
+    await appendAudit(tx, { type: "user.password_reset", ...userActor(ctx), data: { user_id: u.id, email: u.email } });
     return { status: "applied" };
   });
 }
@@ -143,7 +141,7 @@ export async function deleteUser(userId: string, ctx: Ctx): Promise<void> {
   await db().$transaction(async (tx) => {
     const u = await tx.user.findUnique({ where: { id: userId } });
     if (!u) throw new AppError("not_found", "No such user.");
-    await appendAudit(tx, { type: "user.deleted", actorType: "user", actorId: ctx.actorId, requestId: ctx.requestId ?? null, data: { user_id: u.id, email: u.email } });
+    await appendAudit(tx, { type: "user.deleted", ...userActor(ctx), data: { user_id: u.id, email: u.email } });
     await tx.user.delete({ where: { id: userId } });
     await keepOneAdmin(tx);
   });
