@@ -1,7 +1,8 @@
 import "server-only";
 import type { db, Tx } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
-import { parsePolicy } from "@/lib/policy/policy-schema";
+import { parsePolicy, parseStoredPolicy } from "@/lib/policy/policy-schema";
+import type { Policy } from "@/lib/policy/types";
 import { EXPECTATION_KINDS, type Expectation } from "@/lib/policy/expectations";
 
 /** A route's expectations from the PolicyTest table. */
@@ -33,4 +34,10 @@ export async function activateVersion(tx: Tx, routeId: string, previousActiveId:
   await tx.policyVersion.update({ where: { id: previousActiveId }, data: { status: "superseded" } });
   await tx.policyVersion.update({ where: { id: versionId }, data: { status: "active" } });
   await tx.route.update({ where: { id: routeId }, data: { activeVersion: version } });
+}
+
+/** One version's policy by number (any status); null when missing or unreadable. */
+export async function loadVersionPolicy(tx: Tx, routeId: string, version: number): Promise<Policy | null> {
+  const v = await tx.policyVersion.findUnique({ where: { routeId_version: { routeId, version } } });
+  return v ? parseStoredPolicy(v.policy) : null;
 }

@@ -3,16 +3,26 @@ import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { loadToolMap } from "@/lib/catalog/load-tool-map";
 import { checkPolicy, parseStoredPolicy, unknownTools } from "@/lib/policy/policy-schema";
-import { comparePolicies, kindsOf, type PolicyComparison } from "@/lib/policy/compare-policies";
+import { comparePolicies, type PolicyComparison } from "@/lib/policy/semantic-diff";
+import { analyzePolicy, type PolicyAnalysis } from "@/lib/policy/analyze-policy";
 import { checkExpectations, type ExpectationResult } from "@/lib/policy/expectations";
 import { loadExpectations } from "@/lib/policy-changes/policy-versions";
 import type { FieldIssue } from "@/lib/errors";
 
 export type PolicyPreview =
   | { valid: false; issues: FieldIssue[] }
-  | { valid: true; unknownTools: string[]; comparison: PolicyComparison; expectations: ExpectationResult[]; needsSecondAdmin: boolean; blocked: boolean };
+  | {
+      valid: true;
+      activeVersion: number;
+      unknownTools: string[];
+      comparison: PolicyComparison;
+      analysis: PolicyAnalysis;
+      expectations: ExpectationResult[];
+      needsSecondAdmin: boolean;
+      blocked: boolean;
+    };
 
-/** What saving this draft would do, without saving: validation, unknown tools, widening/narrowing, the route's tests. */
+/** What saving this draft would do, without saving: validation, the analyzer, changed cells, the route's tests. */
 export async function previewPolicyChange(routeName: string, draft: unknown): Promise<PolicyPreview> {
   const checked = checkPolicy(draft);
   if (!checked.ok) return { valid: false, issues: checked.issues };
@@ -22,12 +32,14 @@ export async function previewPolicyChange(routeName: string, draft: unknown): Pr
   const current = parseStoredPolicy(active?.policy ?? "");
   if (!current) throw new AppError("conflict", `The route ${routeName} has no readable active policy.`);
   const tools = await loadToolMap(db());
-  const comparison = comparePolicies(current, checked.policy, kindsOf(tools));
+  const comparison = comparePolicies(current, checked.policy, tools);
   const expectations = checkExpectations(checked.policy, tools, route.name, await loadExpectations(db(), route.id));
   return {
     valid: true,
+    activeVersion: route.activeVersion,
     unknownTools: unknownTools(checked.policy, tools.keys()),
     comparison,
+    analysis: analyzePolicy(checked.policy, tools, current),
     expectations,
     needsSecondAdmin: comparison.widening.length > 0,
     blocked: expectations.some((e) => !e.ok),

@@ -1,14 +1,15 @@
 import "server-only";
-import { db } from "@/lib/db/client";
+import { db, type Tx } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { appendAudit, userActor } from "@/lib/audit/append";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 import { canonicalJson } from "@/lib/sdk/args-hash";
 import { loadToolMap } from "@/lib/catalog/load-tool-map";
 import { parsePolicy, requireReason, unknownTools } from "@/lib/policy/policy-schema";
-import { comparePolicies, kindsOf, type PolicyComparison } from "@/lib/policy/compare-policies";
+import { comparePolicies, lostCells, type CellChange, type PolicyComparison } from "@/lib/policy/semantic-diff";
 import { checkExpectations, type ExpectationResult } from "@/lib/policy/expectations";
-import { activateVersion, loadActivePolicy, loadExpectations } from "@/lib/policy-changes/policy-versions";
+import { activateVersion, loadActivePolicy, loadExpectations, loadVersionPolicy } from "@/lib/policy-changes/policy-versions";
+import type { Policy } from "@/lib/policy/types";
 
 /** What happened to a proposed policy version. */
 export type PolicyChangeStatus = "active" | "pending" | "blocked";
@@ -17,6 +18,8 @@ export type PolicyChangeResult = {
   id: string;
   route: string;
   version: number;
+  /** The active version the change was judged against (and recorded as its base). */
+  baseVersion: number;
   status: PolicyChangeStatus;
   comparison: PolicyComparison;
   /** Expectations that the proposed policy breaks (non-empty only when blocked). */
@@ -32,80 +35,115 @@ export type ProposePolicyInput = {
   reason: string;
   actorId: string;
   requestId?: string | null;
+  /**
+   * The active version the author's draft was made from. When given and the
+   * route has moved on since, the save is refused (409 `stale_base`) with the
+   * cells it would undo, instead of silently overwriting the newer version.
+   */
+  baseVersion?: number;
   /** Set by rollback so history and audit say what was restored. */
   rollbackOf?: number;
+  /** Set by rebase: the pending version this one replaces, and the merge conflicts. */
+  rebaseOf?: { version: number; conflicts: string[] };
 };
+
+/** 409 for a change made against a version that is no longer active, naming the cells it would lose. */
+export function staleBaseError(route: string, base: number, active: number, lost: CellChange[]): AppError {
+  return new AppError(
+    "conflict",
+    `The active policy of ${route} moved on from v${base} to v${active}; this change would undo ${lost.length ? lost.map((c) => c.text).join(", ") : "nothing visible, but was judged against an old version"}. Rebase it onto v${active}.`,
+    { reason: "stale_base", extra: { base_version: base, active_version: active, lost: lost.map((c) => c.text) } },
+  );
+}
 
 /**
  * Propose a new policy version for a route. Every proposal runs the route's
  * policy tests first: a failing expectation records the version as "blocked"
- * and nothing changes. A widening (per comparePolicies) is stored "pending"
- * until a second admin approves it; anything else becomes active at once.
- * Each outcome is audited and fires `policy.changed` in the same transaction.
+ * and nothing changes. A widening (per the semantic diff of decide()'s
+ * matrices) is stored "pending" until a second admin approves it; anything
+ * else becomes active at once, by one admin. The version records the active
+ * version it was judged against. Each outcome is audited and fires
+ * `policy.changed` (with the changed cells) in the same transaction.
  */
 export async function proposePolicyChange(input: ProposePolicyInput): Promise<PolicyChangeResult> {
   const reason = requireReason(input.reason);
   const proposed = parsePolicy(input.policy);
-  return db().$transaction(async (tx) => {
-    const { route, active, policy: current } = await loadActivePolicy(tx, input.route);
-    if (canonicalJson(current) === canonicalJson(proposed)) {
-      throw new AppError("conflict", "The proposed policy is the same as the active version.");
-    }
-    const tools = await loadToolMap(tx);
-    const comparison = comparePolicies(current, proposed, kindsOf(tools));
-    const results = checkExpectations(proposed, tools, route.name, await loadExpectations(tx, route.id));
-    const failing = results.filter((r) => !r.ok);
-    const status: PolicyChangeStatus = failing.length ? "blocked" : comparison.widening.length ? "pending" : "active";
+  return db().$transaction((tx) => proposeInTx(tx, input, reason, proposed));
+}
 
-    const last = await tx.policyVersion.findFirst({ where: { routeId: route.id }, orderBy: { version: "desc" } });
-    const version = (last?.version ?? 0) + 1;
-    const row = await tx.policyVersion.create({
-      data: {
-        routeId: route.id,
-        version,
-        policy: JSON.stringify(proposed),
-        // Created pending/blocked; activation below flips it in the same tx.
-        status: status === "active" ? "pending" : status,
-        authorId: input.actorId,
-        reason: input.rollbackOf ? `Rollback to v${input.rollbackOf}: ${reason}` : reason,
-      },
-    });
-    if (status === "active") await activateVersion(tx, route.id, active.id, row.id, version);
+export async function proposeInTx(tx: Tx, input: ProposePolicyInput, reason: string, proposed: Policy): Promise<PolicyChangeResult> {
+  const { route, active, policy: current } = await loadActivePolicy(tx, input.route);
+  const tools = await loadToolMap(tx);
+  if (input.baseVersion !== undefined && input.baseVersion !== active.version) {
+    const base = await loadVersionPolicy(tx, route.id, input.baseVersion);
+    throw staleBaseError(route.name, input.baseVersion, active.version, base ? lostCells(base, current, proposed, tools) : []);
+  }
+  if (canonicalJson(current) === canonicalJson(proposed)) {
+    throw new AppError("conflict", "The proposed policy is the same as the active version.");
+  }
+  const comparison = comparePolicies(current, proposed, tools);
+  const results = checkExpectations(proposed, tools, route.name, await loadExpectations(tx, route.id));
+  const failing = results.filter((r) => !r.ok);
+  const status: PolicyChangeStatus = failing.length ? "blocked" : comparison.widening.length ? "pending" : "active";
 
-    const auditType = status === "blocked" ? "policy.blocked" : status === "pending" ? "policy.proposed" : "policy.changed";
-    await appendAudit(tx, {
-      type: auditType,
-      ...userActor(input),
-
-      route: route.name,
-      status,
-      reason: row.reason,
-      data: {
-        version,
-        previous_version: active.version,
-        widening: comparison.widening,
-        narrowing: comparison.narrowing,
-        neutral: comparison.neutral,
-        failing: failing.map((f) => f.message),
-        ...(input.rollbackOf ? { rollback_of: input.rollbackOf } : {}),
-      },
-    });
-    await enqueueWebhookEvent(tx, "policy.changed", {
-      route: route.name,
+  const last = await tx.policyVersion.findFirst({ where: { routeId: route.id }, orderBy: { version: "desc" } });
+  const version = (last?.version ?? 0) + 1;
+  const stored = input.rollbackOf ? `Rollback to v${input.rollbackOf}: ${reason}` : input.rebaseOf ? `Rebase of v${input.rebaseOf.version} onto v${active.version}: ${reason}` : reason;
+  const row = await tx.policyVersion.create({
+    data: {
+      routeId: route.id,
       version,
-      status,
-      active_version: status === "active" ? version : active.version,
+      policy: JSON.stringify(proposed),
+      // Created pending/blocked; activation below flips it in the same tx.
+      status: status === "active" ? "pending" : status,
+      authorId: input.actorId,
+      reason: stored.slice(0, 1100),
+      baseVersion: active.version,
+    },
+  });
+  if (status === "active") await activateVersion(tx, route.id, active.id, row.id, version);
+
+  const auditType = status === "blocked" ? "policy.blocked" : status === "pending" ? "policy.proposed" : "policy.changed";
+  const cells = comparison.changes.map((c) => c.text);
+  await appendAudit(tx, {
+    type: auditType,
+    ...userActor(input),
+
+    route: route.name,
+    status,
+    reason: row.reason,
+    data: {
+      version,
+      previous_version: active.version,
+      base_version: active.version,
+      changes: cells,
       widening: comparison.widening,
       narrowing: comparison.narrowing,
-    });
-    return {
-      id: row.id,
-      route: route.name,
-      version,
-      status,
-      comparison,
-      failing,
-      unknownTools: unknownTools(proposed, tools.keys()),
-    };
+      neutral: comparison.neutral,
+      failing: failing.map((f) => f.message),
+      ...(input.rollbackOf ? { rollback_of: input.rollbackOf } : {}),
+      ...(input.rebaseOf ? { rebase_of: input.rebaseOf.version, conflicts: input.rebaseOf.conflicts } : {}),
+    },
   });
+  await enqueueWebhookEvent(tx, "policy.changed", {
+    route: route.name,
+    version,
+    status,
+    active_version: status === "active" ? version : active.version,
+    base_version: active.version,
+    changes: cells,
+    widening: comparison.widening,
+    narrowing: comparison.narrowing,
+    neutral: comparison.neutral,
+  });
+  return {
+    id: row.id,
+    route: route.name,
+    version,
+    baseVersion: active.version,
+    status,
+    comparison,
+    failing,
+    unknownTools: unknownTools(proposed, tools.keys()),
+  };
 }

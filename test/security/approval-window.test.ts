@@ -8,7 +8,7 @@ vi.hoisted(() => {
 
 import { db } from "@/lib/db/client";
 import { voteOnAction } from "@/lib/actions/vote-on-action";
-import { isWidening } from "@/lib/policy/compare-policies";
+import { isWidening } from "@/lib/policy/semantic-diff";
 import { parsePolicy } from "@/lib/policy/policy-schema";
 import { DEMO_ROUTES } from "@/lib/seed/demo-data";
 import { freshDemoDb } from "../support/demo-db";
