@@ -31,14 +31,25 @@ test.describe.serial("policies as admin", () => {
     test.slow(); // a second admin signs in, and the agent API is called five times
     expect((await proposeOn(page.request, acme.key, "support/draft", "email.send", mail)).status).toBe(403);
     await page.goto("/policies/support/draft");
-    // The seeded expectation "email.send is denied" would block this widening; remove it first.
+    // The seeded expectation "email.send is denied" would block this widening. Deleting a test takes two admins.
     await page.getByRole("button", { name: "Delete test email.send denied" }).click();
+    await expect(page.getByText("deletion requested by admin@gatehouse.local")).toBeVisible();
+    await expect(page.getByRole("button", { name: "Approve deleting test email.send denied" })).toHaveCount(0);
+    const ctx = await browser.newContext({ storageState: undefined });
+    const other = await ctx.newPage();
+    await signIn(other, ADMIN2.email, ADMIN2.password);
+    await other.goto("/policies/support/draft");
+    await other.getByRole("button", { name: "Approve deleting test email.send denied" }).click();
+    await expect(other.getByRole("button", { name: "Approve deleting test email.send denied" })).toHaveCount(0);
+    await page.reload();
     await expect(page.getByRole("button", { name: "Delete test email.send denied" })).toHaveCount(0);
+
     await editJson(page, (p) => ({ ...p, deny_tools: p.deny_tools.filter((t: string) => t !== "email.send"), allow_tools: [...p.allow_tools, "email.send"] }));
     await expect(page.getByLabel("Diff against the active version").first()).toContainText("email.send");
     await page.getByLabel("Reason for the change").fill("pilot: let drafts send");
     await page.getByRole("button", { name: "Save policy" }).click();
     await expect(page.getByTestId("change-result")).toContainText("pending until a second admin approves");
+    await expect(page.getByTestId("change-result")).toContainText("email.send: denied → pending(1)");
     await expect(page.getByText("Your change: a second admin must approve it.")).toBeVisible();
     await expect(page.getByRole("button", { name: /^Approve v/ })).toHaveCount(0);
     // The author's own approve over the API is refused too.
@@ -50,10 +61,7 @@ test.describe.serial("policies as admin", () => {
     expect(self.status()).toBe(403);
     expect((await proposeOn(page.request, acme.key, "support/draft", "email.send", mail)).status).toBe(403);
 
-    const ctx = await browser.newContext({ storageState: undefined });
-    const other = await ctx.newPage();
-    await signIn(other, ADMIN2.email, ADMIN2.password);
-    await other.goto("/policies/support/draft");
+    await other.reload();
     await other.getByRole("button", { name: /^Approve v/ }).click();
     await expect(other.getByTestId("change-result")).toContainText("is now active");
     await ctx.close();
@@ -94,6 +102,57 @@ test.describe.serial("policies as admin", () => {
     await page.getByRole("button", { name: "Dry-run" }).click();
     await expect(page.getByTestId("dry-run-summary")).toContainText("3 of");
     await expect(page.getByLabel("Dry-run result")).toContainText("allowed → denied: 3");
+  });
+});
+
+test.describe.serial("semantic policy changes as admin (issue 18)", () => {
+  test.use({ storageState: storageStatePath("admin") });
+
+  test("an admin narrows alone; a second admin sees the changed cells, dry-run and test results before approving", async ({ page, browser }) => {
+    test.slow(); // a second admin signs in
+    const close = { ticket_id: "T-1", resolution: "done" };
+    expect((await proposeOn(page.request, acme.key, "support/send", "ticket.close", close)).status).toBe(202);
+
+    // Narrowing into deny_tools applies at once, by one admin, and says which cell changed.
+    await page.goto("/policies/support/send");
+    await editJson(page, (p) => ({ ...p, require_approval: p.require_approval.filter((t: string) => t !== "ticket.close"), deny_tools: [...p.deny_tools, "ticket.close"] }));
+    await page.getByRole("button", { name: "Check draft" }).click();
+    const check = page.getByLabel("Draft check");
+    await expect(check.getByRole("list", { name: "Changed cells" })).toContainText("Narrows");
+    await expect(check.getByRole("list", { name: "Changed cells" })).toContainText("ticket.close: pending(1) → denied");
+    await expect(check).toContainText("Saving takes effect at once.");
+    await expect(check.getByRole("table", { name: "Effective outcome per tool" })).toContainText("ticket.close");
+    await page.getByLabel("Reason for the change").fill("incident: stop closing tickets");
+    await page.getByRole("button", { name: "Save policy" }).click();
+    await expect(page.getByTestId("change-result")).toContainText("is now active");
+    await expect(page.getByTestId("change-result")).toContainText("ticket.close: pending(1) → denied");
+    const denied = await proposeOn(page.request, acme.key, "support/send", "ticket.close", close);
+    expect(denied.status).toBe(403);
+    expect(denied.body.error.reason).toBe("tool_denied");
+    // The form shows the new active version (the Deny field now lists ticket.close).
+    await page.getByRole("tab", { name: "Form" }).click();
+    await expect(page.getByLabel("Deny", { exact: true })).toHaveValue(/ticket\.close/);
+
+    // Undoing it is a widening: pending for a second admin.
+    await editJson(page, (p) => ({ ...p, deny_tools: p.deny_tools.filter((t: string) => t !== "ticket.close"), require_approval: [...p.require_approval, "ticket.close"] }));
+    await page.getByLabel("Reason for the change").fill("incident over");
+    await page.getByRole("button", { name: "Save policy" }).click();
+    await expect(page.getByTestId("change-result")).toContainText("pending until a second admin approves");
+    await expect(page.getByTestId("change-result")).toContainText("ticket.close: denied → pending(1)");
+
+    const ctx = await browser.newContext({ storageState: undefined });
+    const other = await ctx.newPage();
+    await signIn(other, ADMIN2.email, ADMIN2.password);
+    await other.goto("/policies/support/send");
+    const pending = other.locator('[data-testid^="pending-v"]');
+    await expect(pending.getByRole("list", { name: "Changed cells" })).toContainText("Widens");
+    await expect(pending.getByRole("list", { name: "Changed cells" })).toContainText("ticket.close: denied → pending(1)");
+    await expect(pending.getByRole("list", { name: /^Policy tests of v/ })).toContainText("support/send: email.send requires approval — holds.");
+    await expect(pending.locator('[data-testid^="pending-dry-run-v"]')).toContainText("denied → pending: 1");
+    await other.getByRole("button", { name: /^Approve v/ }).click();
+    await expect(other.getByTestId("change-result")).toContainText("is now active");
+    await ctx.close();
+    expect((await proposeOn(page.request, acme.key, "support/send", "ticket.close", close)).status).toBe(202);
   });
 });
 

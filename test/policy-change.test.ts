@@ -10,6 +10,9 @@ import { approvePolicyChange } from "@/lib/policy-changes/approve-policy-change"
 import { rejectPolicyChange } from "@/lib/policy-changes/reject-policy-change";
 import { rollbackPolicy } from "@/lib/policy-changes/rollback-policy";
 import { dryRunPolicy } from "@/lib/policy-changes/dry-run-policy";
+import { rebasePolicyChange } from "@/lib/policy-changes/rebase-policy-change";
+import { reviewPolicyChange } from "@/lib/policy-changes/review-policy-change";
+import { approvePolicyTestDeletion, cancelPolicyTestDeletion, requestPolicyTestDeletion } from "@/lib/policy-changes/manage-policy-tests";
 import { appendAudit } from "@/lib/audit/append";
 import type { Policy } from "@/lib/policy/types";
 
@@ -252,5 +255,117 @@ describe("dry-run", () => {
 
     const limited = await dryRunPolicy({ route: "dry/run", policy: narrowed, limit: 3 });
     expect(limited.considered).toBe(3);
+  });
+});
+
+describe("semantic verdicts on a real route (issue 18)", () => {
+  it("require_approval → auto_approve without allow is a narrowing: active at once by one admin, and the agent is denied", async () => {
+    const p = await active("support/send");
+    const change = await proposePolicyChange({
+      route: "support/send",
+      policy: { ...p, require_approval: p.require_approval.filter((t) => t !== "ticket.update"), auto_approve: [...p.auto_approve, "ticket.update"] },
+      reason: "auto-approve updates (mistake)",
+      actorId: admin1,
+    });
+    expect(change.status).toBe("active");
+    expect(change.comparison.changes.map((c) => c.text)).toEqual(["ticket.update: pending(1) → denied"]);
+    expect(change.comparison.widening).toEqual([]);
+    const audit = await db().auditEvent.findFirstOrThrow({ where: { type: "policy.changed" }, orderBy: { seq: "desc" } });
+    expect(JSON.parse(audit.data!).changes).toEqual(["ticket.update: pending(1) → denied"]);
+  });
+
+  it("require_approval → deny_tools applies at once by one admin", async () => {
+    const p = await active("support/send");
+    const change = await proposePolicyChange({
+      route: "support/send",
+      policy: { ...p, require_approval: p.require_approval.filter((t) => t !== "ticket.create"), deny_tools: [...p.deny_tools, "ticket.create"] },
+      reason: "incident",
+      actorId: admin1,
+    });
+    expect(change.status).toBe("active");
+    expect(change.comparison.narrowing).toEqual(["ticket.create: pending(1) → denied"]);
+  });
+});
+
+describe("changes are proposals against a base", () => {
+  it("a stale widening (v7 before the narrowing v8) is refused with the lost cells; the author rebases and the narrowing survives", async () => {
+    const v6 = await active("support/send");
+    const v7 = await proposePolicyChange({ route: "support/send", policy: { ...v6, budgets: { ...v6.budgets, steps: 40 } }, reason: "more steps", actorId: admin1 });
+    expect(v7.status).toBe("pending");
+    const v8 = await proposePolicyChange({
+      route: "support/send",
+      policy: { ...v6, allow_tools: v6.allow_tools.filter((t) => t !== "customers.get") },
+      reason: "no customer lookups",
+      actorId: admin2,
+      baseVersion: v7.baseVersion,
+    });
+    expect(v8.status).toBe("active");
+    const err = await approvePolicyChange({ versionId: v7.id, actorId: admin2 }).catch((e) => e);
+    expect(err).toMatchObject({ code: "conflict", reason: "stale_base" });
+    expect(err.extra.lost).toEqual(["customers.get: denied → allowed"]);
+    expect((await active("support/send")).allow_tools).not.toContain("customers.get");
+
+    // A draft saved from the old version is refused the same way.
+    await expect(
+      proposePolicyChange({ route: "support/send", policy: { ...v6, budgets: { ...v6.budgets, usd: 1 } }, reason: "x", actorId: admin1, baseVersion: v7.baseVersion }),
+    ).rejects.toMatchObject({ code: "conflict", reason: "stale_base" });
+
+    await expect(rebasePolicyChange({ versionId: v7.id, actorId: admin2 })).rejects.toMatchObject({ code: "forbidden" });
+    const rebased = await rebasePolicyChange({ versionId: v7.id, actorId: admin1 });
+    expect(rebased.status).toBe("pending");
+    expect(rebased.baseVersion).toBe(v8.version);
+    expect(rebased.comparison.changes.map((c) => c.text)).toEqual(["budgets.steps: 25 → 40"]);
+    expect((await db().policyVersion.findUniqueOrThrow({ where: { id: v7.id } })).status).toBe("rebased");
+    const review = await reviewPolicyChange(rebased.id);
+    expect(review.stale).toBe(false);
+    expect(review.comparison.widening).toEqual(["budgets.steps: 25 → 40"]);
+    expect(review.expectations.every((e) => e.ok)).toBe(true);
+    expect(review.dryRun.route).toBe("support/send");
+
+    const ok = await approvePolicyChange({ versionId: rebased.id, actorId: admin2 });
+    expect(ok.status).toBe("active");
+    const now = await active("support/send");
+    expect(now.budgets.steps).toBe(40);
+    expect(now.allow_tools).not.toContain("customers.get");
+  });
+
+  it("rollback is offered only to versions that were active", async () => {
+    const p = await active("support/send");
+    const pending = await proposePolicyChange({ route: "support/send", policy: { ...p, budgets: { ...p.budgets, usd: 9 } }, reason: "usd", actorId: admin1 });
+    await rejectPolicyChange({ versionId: pending.id, actorId: admin1, reason: "withdrawn" });
+    await expect(rollbackPolicy({ route: "support/send", toVersion: pending.version, reason: "x", actorId: admin1 })).rejects.toMatchObject({
+      code: "conflict",
+      reason: "never_active",
+    });
+    const route = await db().route.findUniqueOrThrow({ where: { name: "support/send" } });
+    await expect(rollbackPolicy({ route: "support/send", toVersion: route.activeVersion, reason: "x", actorId: admin1 })).rejects.toMatchObject({ code: "conflict" });
+  });
+});
+
+describe("deleting a policy test takes two admins", () => {
+  it("a request keeps the test running; the requester cannot approve it; a second admin deletes it", async () => {
+    const route = await db().route.findUniqueOrThrow({ where: { name: "support/send" } });
+    const t = await db().policyTest.findFirstOrThrow({ where: { routeId: route.id, tool: "db.write" } });
+    await requestPolicyTestDeletion(t.id, "obsolete", { actorId: admin1 });
+    await expect(requestPolicyTestDeletion(t.id, "again", { actorId: admin2 })).rejects.toMatchObject({ code: "conflict" });
+    // Still guarding: a change that breaks it is blocked.
+    const p = await active("support/send");
+    const blocked = await proposePolicyChange({
+      route: "support/send",
+      policy: { ...p, deny_tools: p.deny_tools.filter((x) => x !== "db.write"), require_approval: [...p.require_approval, "db.write"] },
+      reason: "db writes",
+      actorId: admin2,
+    });
+    expect(blocked.status).toBe("blocked");
+    await expect(approvePolicyTestDeletion(t.id, { actorId: admin1 })).rejects.toMatchObject({ code: "forbidden" });
+    await expect(approvePolicyTestDeletion(t.id, { actorId: admin2, channel: "api_token" })).rejects.toMatchObject({ code: "forbidden" });
+    expect(await db().policyTest.count({ where: { id: t.id } })).toBe(1);
+    await cancelPolicyTestDeletion(t.id, { actorId: admin2 });
+    await expect(approvePolicyTestDeletion(t.id, { actorId: admin2 })).rejects.toMatchObject({ code: "conflict" });
+    await requestPolicyTestDeletion(t.id, "obsolete", { actorId: admin1 });
+    await approvePolicyTestDeletion(t.id, { actorId: admin2 });
+    expect(await db().policyTest.count({ where: { id: t.id } })).toBe(0);
+    const types = (await db().auditEvent.findMany({ where: { type: { startsWith: "policy_test." } }, orderBy: { seq: "asc" } })).map((e) => e.type);
+    expect(types).toEqual(["policy_test.delete_requested", "policy_test.delete_cancelled", "policy_test.delete_requested", "policy_test.deleted"]);
   });
 });

@@ -7,15 +7,26 @@ import type { RouteDetail } from "@/lib/routes/get-route-detail";
 import type { PolicyPreview } from "@/lib/policy-changes/preview-policy-change";
 import type { DryRunResult } from "@/lib/policy-changes/dry-run-policy";
 import { fetchConsole } from "@/components/console/fetch-console";
-import { Badge } from "@/components/ui/Badge";
 import { adminKeys } from "@/components/policies/admin-keys";
 import { PolicyDiff } from "@/components/policies/PolicyDiff";
+import { ChangedCells } from "@/components/policies/ChangedCells";
+import { PendingChange } from "@/components/policies/PendingChange";
+import { PolicyAnalysis } from "@/components/policies/PolicyAnalysis";
+import type { PolicyComparison } from "@/lib/policy/semantic-diff";
 import { PolicyForm } from "@/components/policies/PolicyForm";
 import { PolicyHistory } from "@/components/policies/PolicyHistory";
 import { PolicyTests } from "@/components/policies/PolicyTests";
 import { BreakerPanel } from "@/components/policies/BreakerPanel";
 
-type SaveResult = { status: "active" | "pending" | "blocked"; version: number; failing: { message: string }[]; unknownTools: string[] };
+type SaveResult = {
+  status: "active" | "pending" | "blocked";
+  version: number;
+  failing: { message: string }[];
+  unknownTools?: string[];
+  comparison?: PolicyComparison;
+  conflicts?: string[];
+  rebasedFrom?: number;
+};
 
 /** POST that returns the body for 2xx and 409 alike (a blocked change is an answer, not an error). */
 async function postAnswer<T>(url: string, body: unknown): Promise<T> {
@@ -45,9 +56,11 @@ function parseDraft(text: string): { ok: true; value: Policy } | { ok: false } {
 export function PolicyEditor({ route, me }: { route: string; me: string }) {
   const qc = useQueryClient();
   const detail = useQuery({ queryKey: adminKeys.route(route), queryFn: () => fetchConsole<RouteDetail>(`/api/console/policies/detail?route=${encodeURIComponent(route)}`) });
+  // null = no local edits: the form and the JSON view show the active version (controlled, so they follow every refresh).
   const [text, setText] = useState<string | null>(null);
+  // The active version the local draft was started from; sent as base_version so a save over a newer version is refused.
+  const [draftBase, setDraftBase] = useState<number | null>(null);
   const [view, setView] = useState<"form" | "json">("form");
-  const [formKey, setFormKey] = useState(0);
   const [reason, setReason] = useState("");
   const [preview, setPreview] = useState<PolicyPreview | null>(null);
   const [dry, setDry] = useState<DryRunResult | null>(null);
@@ -55,8 +68,20 @@ export function PolicyEditor({ route, me }: { route: string; me: string }) {
   const [result, setResult] = useState<SaveResult | null>(null);
   const [error, setError] = useState<string | null>(null);
   const refresh = () => qc.invalidateQueries({ queryKey: adminKeys.route(route) });
-
   const d = detail.data;
+  const edit = (next: string) => {
+    if (text === null) setDraftBase(d?.activeVersion ?? null);
+    setText(next);
+    setPreview(null);
+  };
+  /** After every save, approval, rejection, rebase and rollback: the draft is the (new) active version again. */
+  const resetDraft = () => {
+    setText(null);
+    setDraftBase(null);
+    setPreview(null);
+    setDry(null);
+  };
+
   const draftText = text ?? (d?.active ? JSON.stringify(d.active, null, 2) : "");
   const draft = parseDraft(draftText);
 
@@ -70,26 +95,31 @@ export function PolicyEditor({ route, me }: { route: string; me: string }) {
   };
   const check = () => run(() => postAnswer<PolicyPreview>("/api/console/policies/preview", { route, policy: draft.ok ? draft.value : draftText }), setPreview);
   const save = useMutation({
-    mutationFn: () => postAnswer<SaveResult>("/api/console/policies/changes", { route, policy: draft.ok ? draft.value : draftText, reason }),
+    mutationFn: () =>
+      postAnswer<SaveResult>("/api/console/policies/changes", {
+        route,
+        policy: draft.ok ? draft.value : draftText,
+        reason,
+        ...((draftBase ?? d?.activeVersion) ? { base_version: draftBase ?? d?.activeVersion } : {}),
+      }),
     onSuccess: (r) => {
       setResult(r);
       setError(null);
       if (r.status !== "blocked") {
-        setText(null);
-        setPreview(null);
+        resetDraft();
         setReason("");
-        setFormKey((k) => k + 1);
       }
       void refresh();
     },
     onError: (e) => setError((e as Error).message),
   });
   const dryRun = () => run(() => postAnswer<DryRunResult>("/api/console/policies/dry-run", { route, policy: draft.ok ? draft.value : draftText, limit }), setDry);
-  const decide = (id: string, verb: "approve" | "reject") =>
+  const decide = (id: string, verb: "approve" | "reject" | "rebase") =>
     run(
       () => postAnswer<SaveResult>(`/api/console/policies/changes/${id}/${verb}`, verb === "reject" ? { reason: "rejected in the console" } : {}),
       (r) => {
-        if (verb === "approve") setResult({ ...r, unknownTools: [] });
+        if (verb !== "reject") setResult(r);
+        resetDraft();
         void refresh();
       },
     );
@@ -106,30 +136,7 @@ export function PolicyEditor({ route, me }: { route: string; me: string }) {
         <h2 className="text-sm font-semibold">Pending changes</h2>
         {pending.length === 0 ? <p className="text-sm text-slate-500">None.</p> : null}
         {pending.map((v) => (
-          <div key={v.id} data-testid={`pending-v${v.version}`} className="rounded border border-amber-300 bg-amber-50 p-3 text-sm">
-            <div className="flex flex-wrap items-center gap-2">
-              <Badge tone="amber">v{v.version} pending</Badge>
-              <span>by {v.author ?? "?"}</span>
-              <span className="text-slate-600">“{v.reason}”</span>
-              <span className="ml-auto flex gap-2">
-                {v.authorId === me ? (
-                  <span className="text-xs text-slate-600">Your change: a second admin must approve it.</span>
-                ) : (
-                  <button type="button" className="rounded bg-emerald-700 px-2 py-1 text-xs text-white" onClick={() => decide(v.id, "approve")}>
-                    Approve v{v.version}
-                  </button>
-                )}
-                <button type="button" className="rounded border border-slate-300 bg-white px-2 py-1 text-xs" onClick={() => decide(v.id, "reject")}>
-                  {v.authorId === me ? "Withdraw" : "Reject"} v{v.version}
-                </button>
-              </span>
-            </div>
-            {d.active && v.policy ? (
-              <div className="mt-2">
-                <PolicyDiff before={d.active} after={v.policy} />
-              </div>
-            ) : null}
-          </div>
+          <PendingChange key={v.id} route={route} v={v} active={d.active} me={me} onDecide={decide} />
         ))}
       </section>
 
@@ -144,10 +151,7 @@ export function PolicyEditor({ route, me }: { route: string; me: string }) {
                 role="tab"
                 aria-selected={view === v}
                 className={`rounded px-2 py-1 text-xs ${view === v ? "bg-slate-800 text-white" : "bg-slate-100"}`}
-                onClick={() => {
-                  setView(v);
-                  setFormKey((k) => k + 1);
-                }}
+                onClick={() => setView(v)}
               >
                 {v === "form" ? "Form" : "JSON"}
               </button>
@@ -160,20 +164,10 @@ export function PolicyEditor({ route, me }: { route: string; me: string }) {
             spellCheck={false}
             className="h-72 w-full rounded border border-slate-300 p-2 font-mono text-xs"
             value={draftText}
-            onChange={(e) => {
-              setText(e.target.value);
-              setPreview(null);
-            }}
+            onChange={(e) => edit(e.target.value)}
           />
         ) : draft.ok ? (
-          <PolicyForm
-            key={formKey}
-            value={draft.value}
-            onChange={(p) => {
-              setText(JSON.stringify(p, null, 2));
-              setPreview(null);
-            }}
-          />
+          <PolicyForm value={draft.value} onChange={(p) => edit(JSON.stringify(p, null, 2))} />
         ) : (
           <p role="alert" className="text-sm text-red-700">
             The JSON view does not parse; fix it there first.
@@ -226,18 +220,29 @@ export function PolicyEditor({ route, me }: { route: string; me: string }) {
             {error}
           </p>
         ) : null}
+        {text !== null && draftBase !== null && draftBase !== d.activeVersion ? (
+          <p role="alert" className="text-sm text-red-700">
+            This draft was started from v{draftBase}; v{d.activeVersion} is active now. Saving will be refused: discard the draft and edit again.
+          </p>
+        ) : null}
+        {text !== null ? (
+          <button type="button" className="text-xs text-slate-600 underline" onClick={resetDraft}>
+            Discard the draft
+          </button>
+        ) : null}
         {preview ? <PreviewBox preview={preview} /> : null}
         {dry ? <DryRunBox dry={dry} /> : null}
         {result ? <ResultBox result={result} /> : null}
       </section>
 
-      <PolicyTests route={route} tests={d.tools ? d.tests : []} tools={d.tools} onChange={refresh} />
+      <PolicyTests route={route} me={me} tests={d.tools ? d.tests : []} tools={d.tools} onChange={refresh} />
       <PolicyHistory
         route={route}
         versions={d.versions}
         activeVersion={d.activeVersion}
         onChange={(r) => {
           setResult(r);
+          resetDraft();
           void refresh();
         }}
       />
@@ -248,9 +253,9 @@ export function PolicyEditor({ route, me }: { route: string; me: string }) {
 function ResultBox({ result }: { result: SaveResult }) {
   const text =
     result.status === "active"
-      ? `Version ${result.version} is now active.`
+      ? `Version ${result.version} is now active${result.rebasedFrom ? ` (rebased from v${result.rebasedFrom})` : ""}.`
       : result.status === "pending"
-        ? `Version ${result.version} widens access: it is pending until a second admin approves it.`
+        ? `Version ${result.version}${result.rebasedFrom ? ` (rebased from v${result.rebasedFrom})` : ""} widens access: it is pending until a second admin approves it.`
         : `Version ${result.version} is blocked: a policy test fails.`;
   return (
     <div
@@ -259,6 +264,8 @@ function ResultBox({ result }: { result: SaveResult }) {
       className={`rounded border p-3 text-sm ${result.status === "blocked" ? "border-red-300 bg-red-50" : result.status === "pending" ? "border-amber-300 bg-amber-50" : "border-emerald-300 bg-emerald-50"}`}
     >
       <p className="font-medium">{text}</p>
+      {result.comparison ? <ChangedCells changes={result.comparison.changes} /> : null}
+      {result.conflicts?.length ? <p className="text-amber-800">Rebase conflicts (your value was kept): {result.conflicts.join(", ")}</p> : null}
       {result.failing.length ? (
         <ul aria-label="Failing expectations" className="mt-1 list-disc pl-5">
           {result.failing.map((f) => (
@@ -286,16 +293,7 @@ function PreviewBox({ preview }: { preview: PolicyPreview }) {
   return (
     <div aria-label="Draft check" className="space-y-1 rounded border border-slate-200 p-3 text-sm">
       {preview.unknownTools.length ? <p className="text-amber-800">Unknown tools: {preview.unknownTools.join(", ")}</p> : null}
-      {preview.comparison.widening.map((w) => (
-        <p key={w} className="text-amber-800">
-          Widens: {w}
-        </p>
-      ))}
-      {preview.comparison.narrowing.map((w) => (
-        <p key={w} className="text-emerald-800">
-          Narrows: {w}
-        </p>
-      ))}
+      <ChangedCells changes={preview.comparison.changes} />
       <p className="font-medium">
         {preview.blocked
           ? "A policy test fails: saving will be blocked."
@@ -310,6 +308,10 @@ function PreviewBox({ preview }: { preview: PolicyPreview }) {
           </li>
         ))}
       </ul>
+      <details open>
+        <summary className="cursor-pointer text-xs text-slate-600">Analyzer</summary>
+        <PolicyAnalysis analysis={preview.analysis} />
+      </details>
     </div>
   );
 }

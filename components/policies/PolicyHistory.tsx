@@ -7,7 +7,7 @@ import { Table, Td } from "@/components/ui/Table";
 
 type RollbackResult = { status: "active" | "pending" | "blocked"; version: number; failing: { message: string }[]; unknownTools: string[] };
 
-/** Every version: status, who, when, why, who approved; roll back to any (a new version, approved like any change). */
+/** Every version: status, who, when, why, who approved; roll back to one that was active (a new version, approved like any change). */
 export function PolicyHistory({
   route,
   versions,
@@ -50,7 +50,19 @@ export function PolicyHistory({
           <tr key={v.id}>
             <Td>v{v.version}</Td>
             <Td>
-              <Badge tone={v.status === "active" ? "green" : v.status === "pending" ? "amber" : v.status === "blocked" || v.status === "rejected" ? "red" : "slate"}>
+              <Badge
+                tone={
+                  v.status === "active"
+                    ? "green"
+                    : v.status === "pending"
+                      ? "amber"
+                      : v.status === "blocked" || v.status === "rejected"
+                        ? "red"
+                        : v.status === "rebased"
+                          ? "blue"
+                          : "slate"
+                }
+              >
                 {v.status}
               </Badge>
             </Td>
@@ -59,7 +71,8 @@ export function PolicyHistory({
             <Td className="text-xs">{v.reason}</Td>
             <Td className="text-xs">{v.approvedBy ? `${v.approvedBy} (${new Date(v.approvedAt!).toLocaleString()})` : ""}</Td>
             <Td>
-              {v.version !== activeVersion && v.policy ? (
+              {/* Only versions that took effect once ("superseded"); blocked, rejected, rebased and withdrawn ones never did. */}
+              {v.version !== activeVersion && v.status === "superseded" && v.policy ? (
                 <button type="button" className="text-xs text-sky-700" onClick={() => void rollback(v.version)}>
                   Roll back to v{v.version}
                 </button>

@@ -5,8 +5,12 @@ import type { PolicyTestRow } from "@/lib/routes/get-route-detail";
 import { fetchConsole } from "@/components/console/fetch-console";
 import { Badge } from "@/components/ui/Badge";
 
-/** A route's expectations with their result against the active version; add and remove them. */
-export function PolicyTests({ route, tests, tools, onChange }: { route: string; tests: PolicyTestRow[]; tools: { name: string }[]; onChange: () => void }) {
+/**
+ * A route's expectations with their result against the active version. Adding
+ * one applies at once; deleting one is a request a second admin approves
+ * (deleting a test weakens the guard), and the test keeps running until then.
+ */
+export function PolicyTests({ route, me, tests, tools, onChange }: { route: string; me: string; tests: PolicyTestRow[]; tools: { name: string }[]; onChange: () => void }) {
   const [tool, setTool] = useState("");
   const [expect, setExpect] = useState("denied");
   const [note, setNote] = useState("");
@@ -23,7 +27,7 @@ export function PolicyTests({ route, tests, tools, onChange }: { route: string; 
   return (
     <section aria-label="Policy tests" className="space-y-2">
       <h2 className="text-sm font-semibold">Policy tests</h2>
-      <p className="text-xs text-slate-500">Every proposed version runs these; a failing one blocks the change.</p>
+      <p className="text-xs text-slate-500">Every proposed version runs these; a failing one blocks the change. Deleting one takes a second admin.</p>
       <ul className="divide-y divide-slate-100 rounded border border-slate-200 bg-white">
         {tests.map((t) => (
           <li key={t.id} className="flex items-center gap-2 px-3 py-2 text-sm" data-testid="policy-test">
@@ -31,14 +35,37 @@ export function PolicyTests({ route, tests, tools, onChange }: { route: string; 
             <span className="font-mono text-xs">{t.tool}</span>
             <span>{t.expect}</span>
             <span className="text-xs text-slate-500">{t.note}</span>
-            <button
-              type="button"
-              className="ml-auto text-xs text-red-700"
-              aria-label={`Delete test ${t.tool} ${t.expect}`}
-              onClick={() => act(() => fetchConsole(`/api/console/policy-tests/${t.id}`, { method: "DELETE" }))}
-            >
-              Delete
-            </button>
+            {t.deleteRequestedById ? (
+              <span className="ml-auto flex items-center gap-2 text-xs">
+                <Badge tone="amber">deletion requested by {t.deleteRequestedBy}</Badge>
+                {t.deleteRequestedById !== me ? (
+                  <button
+                    type="button"
+                    className="text-red-700"
+                    aria-label={`Approve deleting test ${t.tool} ${t.expect}`}
+                    onClick={() => act(() => fetchConsole(`/api/console/policy-tests/${t.id}/approve-delete`, { method: "POST" }))}
+                  >
+                    Approve deletion
+                  </button>
+                ) : null}
+                <button
+                  type="button"
+                  aria-label={`Keep test ${t.tool} ${t.expect}`}
+                  onClick={() => act(() => fetchConsole(`/api/console/policy-tests/${t.id}/cancel-delete`, { method: "POST" }))}
+                >
+                  {t.deleteRequestedById === me ? "Withdraw" : "Keep the test"}
+                </button>
+              </span>
+            ) : (
+              <button
+                type="button"
+                className="ml-auto text-xs text-red-700"
+                aria-label={`Delete test ${t.tool} ${t.expect}`}
+                onClick={() => act(() => fetchConsole(`/api/console/policy-tests/${t.id}`, { method: "DELETE" }))}
+              >
+                Delete (needs a second admin)
+              </button>
+            )}
           </li>
         ))}
       </ul>

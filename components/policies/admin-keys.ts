@@ -4,6 +4,8 @@ import { consoleKeys } from "@/components/console/query-keys";
 export const adminKeys = {
   all: [...consoleKeys.all, "admin"] as const,
   route: (name: string) => [...adminKeys.all, "route", name] as const,
+  /** Under the route's key, so refreshing the route refreshes its pending reviews. */
+  change: (route: string, id: string) => [...adminKeys.route(route), "change", id] as const,
   testRun: () => [...adminKeys.all, "policy-tests-run"] as const,
   tools: () => [...adminKeys.all, "tools"] as const,
   agents: () => [...adminKeys.all, "agents"] as const,

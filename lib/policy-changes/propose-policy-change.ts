@@ -88,7 +88,11 @@ export async function proposeInTx(tx: Tx, input: ProposePolicyInput, reason: str
 
   const last = await tx.policyVersion.findFirst({ where: { routeId: route.id }, orderBy: { version: "desc" } });
   const version = (last?.version ?? 0) + 1;
-  const stored = input.rollbackOf ? `Rollback to v${input.rollbackOf}: ${reason}` : input.rebaseOf ? `Rebase of v${input.rebaseOf.version} onto v${active.version}: ${reason}` : reason;
+  const stored = input.rollbackOf
+    ? `Rollback to v${input.rollbackOf}: ${reason}`
+    : input.rebaseOf
+      ? `Rebase of v${input.rebaseOf.version} onto v${active.version}: ${reason}`
+      : reason;
   const row = await tx.policyVersion.create({
     data: {
       routeId: route.id,

@@ -39,7 +39,12 @@ export async function rebasePolicyChange(input: { versionId: string; actorId: st
       status: "rebased",
       data: { version: v.version, from_base: v.baseVersion, onto: active.version, conflicts },
     });
-    const r = await proposeInTx(tx, { route: route.name, policy: merged, reason: v.reason, actorId: input.actorId, requestId: input.requestId, rebaseOf: { version: v.version, conflicts } }, v.reason, merged);
+    const r = await proposeInTx(
+      tx,
+      { route: route.name, policy: merged, reason: v.reason, actorId: input.actorId, requestId: input.requestId, rebaseOf: { version: v.version, conflicts } },
+      v.reason,
+      merged,
+    );
     return { ...r, rebasedFrom: v.version, conflicts };
   });
 }

@@ -32,9 +32,17 @@ export function analyzePolicy(policy: Policy, tools: ReadonlyMap<string, ToolEnt
     }
     if (inList("auto_approve")) {
       if (inList("require_approval")) {
-        findings.push({ tool: name, kind: "auto_approve_overridden", message: `${name} is in auto_approve and require_approval: require_approval wins, auto_approve does nothing.` });
+        findings.push({
+          tool: name,
+          kind: "auto_approve_overridden",
+          message: `${name} is in auto_approve and require_approval: require_approval wins, auto_approve does nothing.`,
+        });
       } else if (!inList("allow_tools")) {
-        findings.push({ tool: name, kind: "auto_approve_without_grant", message: `${name} is in auto_approve but not in allow_tools: auto_approve grants nothing, so it is denied.` });
+        findings.push({
+          tool: name,
+          kind: "auto_approve_without_grant",
+          message: `${name} is in auto_approve but not in allow_tools: auto_approve grants nothing, so it is denied.`,
+        });
       } else if (t.kind === "destructive") {
         findings.push({ tool: name, kind: "auto_approve_no_effect", message: `${name} is destructive: auto_approve never applies, it always needs two people.` });
       } else if (t.kind === "read") {

@@ -82,7 +82,16 @@ export function compareMatrices(before: DecisionMatrix, after: DecisionMatrix): 
   }
   for (const [key, b] of old) {
     if (b.cell.outcome === "denied") continue;
-    out.push({ key, tool: b.tool, kind: b.kind, inCatalog: b.inCatalog, from: cellLabel(b.cell), to: "denied", effect: "narrows", text: `${b.tool}: ${cellLabel(b.cell)} → denied` });
+    out.push({
+      key,
+      tool: b.tool,
+      kind: b.kind,
+      inCatalog: b.inCatalog,
+      from: cellLabel(b.cell),
+      to: "denied",
+      effect: "narrows",
+      text: `${b.tool}: ${cellLabel(b.cell)} → denied`,
+    });
   }
   for (const s of SETTINGS) {
     const a = before.settings[s.key];

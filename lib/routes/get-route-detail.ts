@@ -20,9 +20,22 @@ export type PolicyVersionRow = {
   approvedBy: string | null;
   approvedAt: string | null;
   createdAt: string;
+  /** The active version it was proposed against (null for seeds). */
+  baseVersion: number | null;
 };
 
-export type PolicyTestRow = { id: string; tool: string; expect: string; note: string; ok: boolean | null; message: string };
+export type PolicyTestRow = {
+  id: string;
+  tool: string;
+  expect: string;
+  note: string;
+  ok: boolean | null;
+  message: string;
+  /** A requested deletion waiting for a second admin (the test keeps running until then). */
+  deleteRequestedById: string | null;
+  deleteRequestedBy: string | null;
+  deleteReason: string | null;
+};
 
 export type BreakerScopeView = { tenant: string; env: string; state: string; count: number; openedAt: string | null };
 
@@ -48,7 +61,7 @@ export async function getRouteDetail(name: string): Promise<RouteDetail> {
     loadToolMap(db()),
     sqlRead((sql) => listRouteBreakers(sql, route.id)),
   ]);
-  const userIds = [...new Set(versions.flatMap((v) => [v.authorId, v.approvedById]).filter((x): x is string => !!x))];
+  const userIds = [...new Set([...versions.flatMap((v) => [v.authorId, v.approvedById]), ...tests.map((t) => t.deleteRequestedById)].filter((x): x is string => !!x))];
   const users = new Map((await db().user.findMany({ where: { id: { in: userIds } }, select: { id: true, email: true } })).map((u) => [u.id, u.email]));
   const active = parseStoredPolicy(versions.find((v) => v.version === route.activeVersion)?.policy ?? "");
   const results = active ? checkExpectations(active, tools, route.name, await loadExpectations(db(), route.id)) : [];
@@ -68,10 +81,21 @@ export async function getRouteDetail(name: string): Promise<RouteDetail> {
       approvedBy: v.approvedById ? (users.get(v.approvedById) ?? v.approvedById) : null,
       approvedAt: v.approvedAt?.toISOString() ?? null,
       createdAt: v.createdAt.toISOString(),
+      baseVersion: v.baseVersion,
     })),
     tests: tests.map((t) => {
       const r = results.find((x) => x.expectation.tool === t.tool && x.expectation.expect === t.expect);
-      return { id: t.id, tool: t.tool, expect: t.expect, note: t.note, ok: r ? r.ok : null, message: r?.message ?? "Not checked." };
+      return {
+        id: t.id,
+        tool: t.tool,
+        expect: t.expect,
+        note: t.note,
+        ok: r ? r.ok : null,
+        message: r?.message ?? "Not checked.",
+        deleteRequestedById: t.deleteRequestedById,
+        deleteRequestedBy: t.deleteRequestedById ? (users.get(t.deleteRequestedById) ?? t.deleteRequestedById) : null,
+        deleteReason: t.deleteReason,
+      };
     }),
     tools: [...tools.values()].map((t) => ({ name: t.name, kind: t.kind })).sort((a, b) => a.name.localeCompare(b.name)),
     breaker: {
