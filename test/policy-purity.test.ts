@@ -13,10 +13,11 @@ const ROOT = path.resolve(import.meta.dirname, "..");
 
 /**
  * Packages lib/policy may reach: zod validates values in memory and does
- * nothing else; "server-only" is a bundler marker that is empty at run time
+ * nothing else; @marcbachmann/cel-js parses and evaluates CEL expressions in
+ * memory (zero dependencies, no I/O); "server-only" is a bundler marker that is empty at run time
  * (lib/errors.ts may carry it, since it reaches lib/db/errors.ts).
  */
-const PURE_PACKAGES = new Set(["zod", "server-only"]);
+const PURE_PACKAGES = new Set(["zod", "server-only", "@marcbachmann/cel-js"]);
 
 /**
  * Project files outside lib/policy that lib/policy may reach: the one error

@@ -18,8 +18,11 @@ export function PolicyAnalysis({ analysis }: { analysis: Analysis }) {
       )}
       <Table label="Effective outcome per tool" head={["Tool", "Kind", "Lists", "Active", "Draft"]}>
         {analysis.table.map((r) => (
-          <tr key={r.tool} className={r.current !== undefined && r.current !== r.outcome ? "bg-amber-50" : undefined}>
-            <Td className="font-mono text-xs">{r.tool}</Td>
+          <tr key={r.key} className={r.current !== undefined && r.current !== r.outcome ? "bg-amber-50" : undefined}>
+            <Td className="font-mono text-xs">
+              {r.tool}
+              {r.branch ? <span className="block text-slate-500">{r.branch}</span> : null}
+            </Td>
             <Td className="text-xs">{r.kind}</Td>
             <Td className="text-xs">{r.lists.join(", ")}</Td>
             <Td className="text-xs">{r.current ?? ""}</Td>

@@ -119,6 +119,7 @@ export async function loadDecisionInput(exec: Exec, s: DecisionSubject): Promise
       costMicros: call.costMicros,
     };
     input.validateArgs = (t) => argsValidator(t)(call.args);
+    input.args = call.args;
   }
   return { input, route, tool };
 }

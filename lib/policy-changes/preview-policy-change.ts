@@ -6,6 +6,7 @@ import { checkPolicy, parseStoredPolicy, unknownTools } from "@/lib/policy/polic
 import { comparePolicies, type PolicyComparison } from "@/lib/policy/semantic-diff";
 import { analyzePolicy, type PolicyAnalysis } from "@/lib/policy/analyze-policy";
 import { checkExpectations, type ExpectationResult } from "@/lib/policy/expectations";
+import { checkConditions } from "@/lib/policy/conditions";
 import { loadExpectations } from "@/lib/policy-changes/policy-versions";
 import type { FieldIssue } from "@/lib/errors";
 
@@ -32,6 +33,8 @@ export async function previewPolicyChange(routeName: string, draft: unknown): Pr
   const current = parseStoredPolicy(active?.policy ?? "");
   if (!current) throw new AppError("conflict", `The route ${routeName} has no readable active policy.`);
   const tools = await loadToolMap(db());
+  const conditionIssues = checkConditions(checked.policy, tools);
+  if (conditionIssues.length) return { valid: false, issues: conditionIssues };
   const comparison = comparePolicies(current, checked.policy, tools);
   const expectations = checkExpectations(checked.policy, tools, route.name, await loadExpectations(db(), route.id));
   return {

@@ -8,6 +8,7 @@ import { loadToolMap } from "@/lib/catalog/load-tool-map";
 import { parsePolicy, requireReason, unknownTools } from "@/lib/policy/policy-schema";
 import { comparePolicies, lostCells, type CellChange, type PolicyComparison } from "@/lib/policy/semantic-diff";
 import { checkExpectations, type ExpectationResult } from "@/lib/policy/expectations";
+import { checkConditions } from "@/lib/policy/conditions";
 import { activateVersion, loadActivePolicy, loadExpectations, loadVersionPolicy } from "@/lib/policy-changes/policy-versions";
 import type { Policy } from "@/lib/policy/types";
 
@@ -74,6 +75,9 @@ export async function proposePolicyChange(input: ProposePolicyInput): Promise<Po
 export async function proposeInTx(tx: Tx, input: ProposePolicyInput, reason: string, proposed: Policy): Promise<PolicyChangeResult> {
   const { route, active, policy: current } = await loadActivePolicy(tx, input.route);
   const tools = await loadToolMap(tx);
+  // Conditions are typed against each tool's args schema: a field the schema does not have is refused (422).
+  const conditionIssues = checkConditions(proposed, tools);
+  if (conditionIssues.length) throw new AppError("validation_failed", "A condition does not fit its tool's arguments.", { issues: conditionIssues });
   if (input.baseVersion !== undefined && input.baseVersion !== active.version) {
     const base = await loadVersionPolicy(tx, route.id, input.baseVersion);
     throw staleBaseError(route.name, input.baseVersion, active.version, base ? lostCells(base, current, proposed, tools) : []);

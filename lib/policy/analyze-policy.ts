@@ -1,4 +1,5 @@
-import { cellLabel, decisionMatrix } from "@/lib/policy/decision-matrix";
+import { branchLabel, cellLabel } from "@/lib/policy/decision-matrix";
+import { matricesOf } from "@/lib/policy/semantic-diff";
 import type { Policy, ToolEntry, ToolKind } from "@/lib/policy/types";
 
 /**
@@ -7,11 +8,11 @@ import type { Policy, ToolEntry, ToolKind } from "@/lib/policy/types";
  * catalog tool — computed with decide() through the decision matrix. Pure.
  */
 
-export type FindingKind = "unknown_tool" | "auto_approve_without_grant" | "auto_approve_overridden" | "auto_approve_no_effect" | "two_lists";
+export type FindingKind = "unknown_tool" | "auto_approve_without_grant" | "auto_approve_overridden" | "auto_approve_no_effect" | "two_lists" | "condition_unreachable" | "condition_no_effect";
 
 export type Finding = { tool: string; kind: FindingKind; message: string };
 
-export type EffectiveRow = { tool: string; kind: ToolKind; outcome: string; reason: string; lists: string[]; current?: string };
+export type EffectiveRow = { key: string; tool: string; kind: ToolKind; branch?: string; outcome: string; reason: string; lists: string[]; current?: string };
 
 export type PolicyAnalysis = { findings: Finding[]; table: EffectiveRow[] };
 
@@ -50,15 +51,30 @@ export function analyzePolicy(policy: Policy, tools: ReadonlyMap<string, ToolEnt
       }
     }
   }
-  const now = decisionMatrix(policy, tools, []);
-  const before = current ? new Map(decisionMatrix(current, tools, []).rows.map((r) => [r.tool, cellLabel(r.cell)])) : null;
-  const table: EffectiveRow[] = now.rows.map((r) => ({
-    tool: r.tool,
-    kind: r.kind,
-    outcome: cellLabel(r.cell),
-    reason: r.cell.outcome === "pending" ? "approval_required" : r.cell.reason,
-    lists: LISTS.filter((l) => policy[l].includes(r.tool)),
-    ...(before ? { current: before.get(r.tool) } : {}),
-  }));
+  (policy.conditions ?? []).forEach((c, i) => {
+    const t = tools.get(c.tool);
+    if (!t) return; // refused at save (checkConditions)
+    const granted = !policy.deny_tools.includes(c.tool) && (policy.allow_tools.includes(c.tool) || policy.require_approval.includes(c.tool));
+    if (!granted) {
+      findings.push({ tool: c.tool, kind: "condition_unreachable", message: `Condition ${i + 1} (${c.when}) is unreachable: the lists deny ${c.tool} before any condition runs.` });
+    } else if (c.effect === "allow" && t.kind === "destructive") {
+      findings.push({ tool: c.tool, kind: "condition_no_effect", message: `Condition ${i + 1} (${c.when}) cannot allow ${c.tool}: a destructive tool always needs two people.` });
+    }
+  });
+  const { before, after } = matricesOf(current ?? policy, policy, tools);
+  const keyOf = (r: (typeof after.rows)[number]) => r.tool + (r.branch ? ` ${branchLabel(r.branch)}` : "");
+  const was = new Map(before.rows.filter((r) => r.inCatalog).map((r) => [keyOf(r), cellLabel(r.cell)]));
+  const table: EffectiveRow[] = after.rows
+    .filter((r) => r.inCatalog)
+    .map((r) => ({
+      key: keyOf(r),
+      tool: r.tool,
+      kind: r.kind,
+      ...(r.branch ? { branch: branchLabel(r.branch) } : {}),
+      outcome: cellLabel(r.cell),
+      reason: r.cell.outcome === "pending" ? "approval_required" : r.cell.reason,
+      lists: LISTS.filter((l) => policy[l].includes(r.tool)),
+      ...(current ? { current: was.get(keyOf(r)) } : {}),
+    }));
   return { findings: findings.sort((a, b) => (a.tool < b.tool ? -1 : a.tool > b.tool ? 1 : 0)), table };
 }

@@ -1,5 +1,6 @@
 import type { FieldIssue } from "@/lib/errors";
 import type { Policy, ReasonCode, ToolEntry } from "@/lib/policy/types";
+import { combine, matchingConditions, type BaseOutcome } from "@/lib/policy/conditions";
 
 /**
  * THE decision, steps 2–7 and 9 of the product brief. Pure: no I/O, no clock
@@ -29,6 +30,12 @@ export type DecisionInput = {
   };
   /** Omitted at approval-time re-checks. */
   validateArgs?: (tool: ToolEntry) => FieldIssue[];
+  /**
+   * The call's arguments, for the policy's argument conditions. Omitted at
+   * approval-time re-checks: those keep the approvals the proposal needed
+   * (stored on the action), so conditions only ever ran on the agent's args.
+   */
+  args?: unknown;
 };
 
 export type Decision =
@@ -87,6 +94,20 @@ export function decide(input: DecisionInput): Decision {
   }
 
   // 9.
+  const d = listOutcome(p, tool, needsApproval);
+  if (input.args === undefined || !p.conditions?.length || d.outcome === "denied") return d;
+  // Argument conditions move the outcome only within what the lists allow (deny wins, destructive never under two).
+  const base: BaseOutcome = d.outcome === "pending" ? { outcome: "pending", approvals: d.approvalsRequired } : { outcome: "allowed" };
+  const c = combine(base, tool.kind, p.approval.write_approvals, matchingConditions(p, tool, input.args));
+  if (!c) return d;
+  if (c.outcome === "denied") return deny("tool_denied", `denied: a condition on ${toolName} refuses these arguments on the route ${routeName} (${c.by}).`);
+  if (c.outcome === "pending") return { outcome: "pending", reason: "approval_required", approvalsRequired: c.approvals };
+  return { outcome: "allowed", reason: tool.kind === "read" ? "read_allowed" : "auto_approved" };
+}
+
+/** Step 9 from the lists alone. */
+function listOutcome(p: Policy, tool: ToolEntry, needsApproval: boolean): Decision {
+  const toolName = tool.name;
   const writeApprovals = Math.max(1, p.approval.write_approvals);
   switch (tool.kind) {
     case "destructive":

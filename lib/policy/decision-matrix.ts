@@ -1,4 +1,5 @@
 import { decide } from "@/lib/policy/decide";
+import { combine } from "@/lib/policy/conditions";
 import { APPROVAL_VALID_DEFAULT_SECONDS, TOOL_KINDS, type Policy, type ReasonCode, type ToolEntry, type ToolKind } from "@/lib/policy/types";
 
 /**
@@ -22,6 +23,12 @@ export type MatrixRow = {
    */
   inCatalog: boolean;
   cell: Cell;
+  /**
+   * For a tool with argument conditions (in either version compared): which of
+   * the conditions (by their CEL text, `all`) match in this row; every
+   * combination is a row. `own` is this version's conditions on the tool.
+   */
+  branch?: { matched: string[]; all: string[]; own: string[] };
 };
 
 export type MatrixSettings = {
@@ -93,13 +100,48 @@ const hypothetical = (name: string, kind: ToolKind): ToolEntry => ({
  * not in the catalog, judged once per possible kind). Rows are sorted by tool
  * name, then kind.
  */
-export function decisionMatrix(policy: Policy, tools: ReadonlyMap<string, ToolEntry>, extraNames: Iterable<string> = mentionedTools(policy), routeName = "route"): DecisionMatrix {
+export function decisionMatrix(
+  policy: Policy,
+  tools: ReadonlyMap<string, ToolEntry>,
+  extraNames: Iterable<string> = mentionedTools(policy),
+  routeName = "route",
+  predicates: ReadonlyMap<string, readonly string[]> = conditionPredicates(policy),
+): DecisionMatrix {
   const rows: MatrixRow[] = [];
-  for (const t of tools.values()) rows.push({ tool: t.name, kind: t.kind, inCatalog: true, cell: cellFor(policy, routeName, t, t.name) });
+  for (const t of tools.values()) {
+    const cell = cellFor(policy, routeName, t, t.name);
+    const all = predicates.get(t.name);
+    if (!all?.length) {
+      rows.push({ tool: t.name, kind: t.kind, inCatalog: true, cell });
+      continue;
+    }
+    const mine = (policy.conditions ?? []).filter((c) => c.tool === t.name);
+    const own = [...new Set(mine.map((c) => c.when))];
+    // Every combination of matching conditions is a branch (conditions are not assumed to exclude each other).
+    for (let mask = 0; mask < 1 << all.length; mask++) {
+      const matched = all.filter((_, i) => mask & (1 << i));
+      const base = cell.outcome === "pending" ? { outcome: "pending" as const, approvals: cell.approvals } : cell.outcome === "allowed" ? { outcome: "allowed" as const } : { outcome: "denied" as const };
+      const c = combine(
+        base,
+        t.kind,
+        policy.approval.write_approvals,
+        mine.filter((m) => matched.includes(m.when)),
+      );
+      const branchCell: Cell = !c
+        ? cell
+        : c.outcome === "denied"
+          ? { outcome: "denied", reason: "tool_denied" }
+          : c.outcome === "pending"
+            ? { outcome: "pending", approvals: c.approvals }
+            : { outcome: "allowed", reason: t.kind === "read" ? "read_allowed" : "auto_approved" };
+      rows.push({ tool: t.name, kind: t.kind, inCatalog: true, cell: branchCell, branch: { matched, all: [...all], own } });
+    }
+  }
   for (const name of new Set(extraNames)) {
     if (tools.has(name)) continue;
     for (const kind of TOOL_KINDS) rows.push({ tool: name, kind, inCatalog: false, cell: cellFor(policy, routeName, hypothetical(name, kind), name) });
   }
+  // Stable sort: branches of one tool keep their enumeration order.
   rows.sort((a, b) => (a.tool === b.tool ? TOOL_KINDS.indexOf(a.kind) - TOOL_KINDS.indexOf(b.kind) : a.tool < b.tool ? -1 : 1));
   const a = policy.approval;
   return {
@@ -116,4 +158,22 @@ export function decisionMatrix(policy: Policy, tools: ReadonlyMap<string, ToolEn
       escalate_after_seconds: a.escalate_after_seconds,
     },
   };
+}
+
+/** Each tool's distinct condition texts, in order; merge two versions' maps with mergePredicates. */
+export function conditionPredicates(...policies: Policy[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const p of policies) {
+    for (const c of p.conditions ?? []) {
+      const list = out.get(c.tool) ?? [];
+      if (!list.includes(c.when)) list.push(c.when);
+      out.set(c.tool, list);
+    }
+  }
+  return out;
+}
+
+/** How a branch reads: "when args.amount_usd <= 20.0", "when no condition matches". */
+export function branchLabel(b: NonNullable<MatrixRow["branch"]>): string {
+  return b.matched.length === 0 ? "when no condition matches" : `when ${b.matched.join(" and ")}`;
 }

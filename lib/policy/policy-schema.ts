@@ -2,6 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { AppError, zodIssues, type FieldIssue } from "@/lib/errors";
 import { APPROVAL_VALID_MAX_SECONDS, type Policy } from "@/lib/policy/types";
+import { CONDITION_EFFECTS, MAX_CONDITIONS_PER_TOOL, conditionSyntaxError } from "@/lib/policy/conditions";
 
 /**
  * The one schema for a route policy. Pure: no I/O. Used by the console form,
@@ -43,6 +44,32 @@ const approval = z.strictObject({
   valid_seconds: z.number().int().min(1).max(APPROVAL_VALID_MAX_SECONDS).optional(),
 });
 
+const condition = z
+  .strictObject({
+    tool: toolName,
+    when: z.string().min(1, "Write a condition, e.g. args.amount_usd <= 20.0.").max(500, "A condition is at most 500 characters."),
+    effect: z.enum(CONDITION_EFFECTS),
+    approvals: z.number().int().min(1).max(10).optional(),
+    note: z.string().max(200).optional(),
+  })
+  .superRefine((c, ctx) => {
+    const err = conditionSyntaxError(c.when);
+    if (err) ctx.addIssue({ code: "custom", path: ["when"], message: `Not a valid CEL expression: ${err}` });
+    if (c.approvals !== undefined && c.effect !== "require_approval") ctx.addIssue({ code: "custom", path: ["approvals"], message: "approvals only goes with require_approval." });
+  });
+
+const conditions = z
+  .array(condition)
+  .max(50)
+  .superRefine((list, ctx) => {
+    const perTool = new Map<string, number>();
+    list.forEach((c, i) => {
+      const n = (perTool.get(c.tool) ?? 0) + 1;
+      perTool.set(c.tool, n);
+      if (n > MAX_CONDITIONS_PER_TOOL) ctx.addIssue({ code: "custom", path: [i, "tool"], message: `At most ${MAX_CONDITIONS_PER_TOOL} conditions per tool.` });
+    });
+  });
+
 /** Strict: an unknown key (a typo such as `deny_tool`) is refused rather than silently ignored. */
 export const policySchema = z
   .strictObject({
@@ -51,6 +78,8 @@ export const policySchema = z
     require_approval: toolList,
     auto_approve: toolList.default([]),
     budgets,
+    // Optional, no default: policies without conditions stay exactly as written.
+    conditions: conditions.optional(),
     audit: z.strictObject({ enabled: z.boolean() }).default({ enabled: true }),
     approval: approval.default(approvalDefaults),
   })

@@ -40,6 +40,10 @@ export function rebasePolicy(base: Policy, active: Policy, proposed: Policy): { 
   const merged = new Map(tools.map((t) => [t, pick(t, placement(base, t), placement(active, t), placement(proposed, t), eq)]));
   const list = (i: number, l: (typeof LISTS)[number]) => [...new Set([...active[l], ...proposed[l], ...base[l]])].filter((t) => merged.get(t)![i] === "1");
 
+  // Conditions move per tool, as a unit (the author's conditions on a tool, or active's when the author did not touch them).
+  const condTools = [...new Set([...(base.conditions ?? []), ...(active.conditions ?? []), ...(proposed.conditions ?? [])].map((c) => c.tool))];
+  const condsOf = (p: Policy, t: string) => JSON.stringify((p.conditions ?? []).filter((c) => c.tool === t));
+  const conds = condTools.flatMap((t) => JSON.parse(pick(`conditions on ${t}`, condsOf(base, t), condsOf(active, t), condsOf(proposed, t), eq)) as NonNullable<Policy["conditions"]>);
   const s = Object.fromEntries(SCALARS.map((x) => [x.path, pick(x.path, x.get(base), x.get(active), x.get(proposed), eq)]));
   const approval: Policy["approval"] = {
     write_approvals: s["approval.write_approvals"] as number,
@@ -55,6 +59,7 @@ export function rebasePolicy(base: Policy, active: Policy, proposed: Policy): { 
       auto_approve: list(2, "auto_approve"),
       deny_tools: list(3, "deny_tools"),
       budgets: { steps: s["budgets.steps"] as number, seconds: s["budgets.seconds"] as number, usd: s["budgets.usd"] as number },
+      ...(conds.length ? { conditions: conds } : {}),
       audit: { enabled: s["audit.enabled"] as boolean },
       approval,
     },

@@ -1,4 +1,14 @@
-import { cellLabel, comparePermissiveness, decisionMatrix, mentionedTools, type DecisionMatrix, type MatrixSettings } from "@/lib/policy/decision-matrix";
+import {
+  branchLabel,
+  cellLabel,
+  comparePermissiveness,
+  conditionPredicates,
+  decisionMatrix,
+  mentionedTools,
+  type DecisionMatrix,
+  type MatrixRow,
+  type MatrixSettings,
+} from "@/lib/policy/decision-matrix";
 import type { Policy, ToolEntry, ToolKind } from "@/lib/policy/types";
 
 /**
@@ -23,6 +33,8 @@ export type CellChange = {
   tool?: string;
   kind?: ToolKind;
   inCatalog?: boolean;
+  /** Why a widening could not be proven away (argument conditions that differ between the versions). */
+  why?: string;
 };
 
 export type PolicyComparison = {
@@ -54,7 +66,7 @@ const SETTINGS: SettingRule[] = [
   { key: "escalate_after_seconds", path: "approval.escalate_after_seconds", wider: neutral },
 ];
 
-const rowKey = (r: { tool: string; kind: ToolKind; inCatalog: boolean }) => (r.inCatalog ? r.tool : `${r.tool}#${r.kind}`);
+const rowKey = (r: MatrixRow) => (r.inCatalog ? r.tool : `${r.tool}#${r.kind}`) + (r.branch ? ` ${branchLabel(r.branch)}` : "");
 
 /** Compare two matrices computed over the same tools (see comparePolicies). */
 export function compareMatrices(before: DecisionMatrix, after: DecisionMatrix): CellChange[] {
@@ -68,7 +80,9 @@ export function compareMatrices(before: DecisionMatrix, after: DecisionMatrix): 
     const from = b ? b.cell : ({ outcome: "denied", reason: "unknown_tool" } as const);
     const cmp = comparePermissiveness(r.cell, from);
     if (cmp === 0 && cellLabel(from) === cellLabel(r.cell)) continue;
-    const name = r.inCatalog ? r.tool : `${r.tool} (not in the catalog; if added as a ${r.kind})`;
+    const name = (r.inCatalog ? r.tool : `${r.tool} (not in the catalog; if added as a ${r.kind})`) + (r.branch ? ` ${branchLabel(r.branch)}` : "");
+    const effect = cmp > 0 ? "widens" : cmp < 0 ? "narrows" : "neutral";
+    const changedConditions = !!r.branch && !sameSet(r.branch.own, b?.branch?.own ?? []);
     out.push({
       key,
       tool: r.tool,
@@ -76,8 +90,11 @@ export function compareMatrices(before: DecisionMatrix, after: DecisionMatrix): 
       inCatalog: r.inCatalog,
       from: cellLabel(from),
       to: cellLabel(r.cell),
-      effect: cmp > 0 ? "widens" : cmp < 0 ? "narrows" : "neutral",
+      effect,
       text: `${name}: ${cellLabel(from)} → ${cellLabel(r.cell)}`,
+      ...(effect === "widens" && changedConditions
+        ? { why: `The conditions on ${r.tool} differ between the versions; Gatehouse cannot prove that this case never occurs, so it counts as widening.` }
+        : {}),
     });
   }
   for (const [key, b] of old) {
@@ -102,14 +119,17 @@ export function compareMatrices(before: DecisionMatrix, after: DecisionMatrix): 
   return out;
 }
 
-/** Both versions' matrices over the catalog plus every name either version mentions. */
+const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x) => b.includes(x));
+
+/** Both versions' matrices over the catalog plus every name either version mentions, with the same condition branches. */
 export function matricesOf(current: Policy, proposed: Policy, tools: ReadonlyMap<string, ToolEntry>): { before: DecisionMatrix; after: DecisionMatrix } {
   const extra = [...new Set([...mentionedTools(current), ...mentionedTools(proposed)])];
-  return { before: decisionMatrix(current, tools, extra), after: decisionMatrix(proposed, tools, extra) };
+  const preds = conditionPredicates(current, proposed);
+  return { before: decisionMatrix(current, tools, extra, "route", preds), after: decisionMatrix(proposed, tools, extra, "route", preds) };
 }
 
 export function summarize(changes: CellChange[]): PolicyComparison {
-  const pick = (e: CellEffect) => changes.filter((c) => c.effect === e).map((c) => c.text);
+  const pick = (e: CellEffect) => changes.filter((c) => c.effect === e).map((c) => (c.why ? `${c.text} (${c.why})` : c.text));
   return { changes, widening: pick("widens"), narrowing: pick("narrows"), neutral: pick("neutral") };
 }
 
@@ -131,7 +151,8 @@ export function isWidening(current: Policy, proposed: Policy, tools: ReadonlyMap
  */
 export function lostCells(base: Policy, active: Policy, proposed: Policy, tools: ReadonlyMap<string, ToolEntry>): CellChange[] {
   const extra = [...new Set([...mentionedTools(base), ...mentionedTools(active), ...mentionedTools(proposed)])];
-  const [mb, ma, mp] = [base, active, proposed].map((p) => decisionMatrix(p, tools, extra));
+  const preds = conditionPredicates(base, active, proposed);
+  const [mb, ma, mp] = [base, active, proposed].map((p) => decisionMatrix(p, tools, extra, "route", preds));
   const sinceBase = new Set(compareMatrices(mb!, ma!).map((c) => c.key));
   return compareMatrices(ma!, mp!).filter((c) => sinceBase.has(c.key));
 }

@@ -11,6 +11,20 @@ export const APPROVAL_VALID_MAX_SECONDS = 86_400;
 export const TOOL_KINDS = ["read", "write", "destructive"] as const;
 export type ToolKind = (typeof TOOL_KINDS)[number];
 
+/**
+ * An argument condition (CEL over `args`, lib/policy/conditions.ts). It can
+ * only move an outcome within what the lists allow.
+ */
+export type PolicyCondition = {
+  tool: string;
+  /** A CEL expression over `args`, e.g. `args.amount_usd <= 20.0`, typed against the tool's args schema at save. */
+  when: string;
+  /** deny: refused; require_approval: needs (at least) `approvals`; allow: skips approval for a granted read or write. */
+  effect: "deny" | "require_approval" | "allow";
+  approvals?: number;
+  note?: string;
+};
+
 /** A route's policy (one version). Field names follow the essay's JSON. */
 export type Policy = {
   allow_tools: string[];
@@ -19,6 +33,8 @@ export type Policy = {
   /** Writes listed here skip approval; a widening. Destructive tools never skip. */
   auto_approve: string[];
   budgets: { steps: number; seconds: number; usd: number };
+  /** Absent = none. Evaluated in order-independent precedence: deny, then require_approval (the highest count), then allow. */
+  conditions?: PolicyCondition[];
   audit: { enabled: boolean };
   approval: {
     /** Approvals a write needs (≥ 1). Destructive always needs at least 2 distinct humans. */
