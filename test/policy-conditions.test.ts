@@ -154,15 +154,22 @@ describe("argument conditions — property: a non-widening change never makes de
     effect: fc.constantFrom("deny", "require_approval", "allow"),
     approvals: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
   });
-  const conds = fc.uniqueArray(cond, { maxLength: 3, selector: (c) => c.when }).map((list) =>
-    list.map((c) => ({ tool: "refund.create", when: c.when, effect: c.effect, ...(c.effect === "require_approval" && c.approvals ? { approvals: c.approvals } : {}) }) as PolicyCondition),
-  );
+  const conds = fc
+    .uniqueArray(cond, { maxLength: 3, selector: (c) => c.when })
+    .map((list) =>
+      list.map(
+        (c) =>
+          ({ tool: "refund.create", when: c.when, effect: c.effect, ...(c.effect === "require_approval" && c.approvals ? { approvals: c.approvals } : {}) }) as PolicyCondition,
+      ),
+    );
   const lists = fc.constantFrom<Partial<Policy>>(
     {},
     { require_approval: send.require_approval.filter((t) => t !== "refund.create"), allow_tools: [...send.allow_tools, "refund.create"] },
     { require_approval: send.require_approval.filter((t) => t !== "refund.create"), deny_tools: [...send.deny_tools, "refund.create"] },
   );
-  const policy = fc.record({ c: conds, l: lists, wa: fc.integer({ min: 1, max: 2 }) }).map(({ c, l, wa }) => parsePolicy({ ...send, ...l, approval: { ...send.approval, write_approvals: wa }, conditions: c }));
+  const policy = fc
+    .record({ c: conds, l: lists, wa: fc.integer({ min: 1, max: 2 }) })
+    .map(({ c, l, wa }) => parsePolicy({ ...send, ...l, approval: { ...send.approval, write_approvals: wa }, conditions: c }));
   const args = fc.record({ amount: fc.double({ min: 0.01, max: 5000, noNaN: true }), reason: fc.constantFrom("late", "fraud") });
 
   it("holds on random pairs and random args", () => {

@@ -8,7 +8,8 @@ import type { Policy, ToolEntry, ToolKind } from "@/lib/policy/types";
  * catalog tool — computed with decide() through the decision matrix. Pure.
  */
 
-export type FindingKind = "unknown_tool" | "auto_approve_without_grant" | "auto_approve_overridden" | "auto_approve_no_effect" | "two_lists" | "condition_unreachable" | "condition_no_effect";
+export type FindingKind =
+  "unknown_tool" | "auto_approve_without_grant" | "auto_approve_overridden" | "auto_approve_no_effect" | "two_lists" | "condition_unreachable" | "condition_no_effect";
 
 export type Finding = { tool: string; kind: FindingKind; message: string };
 

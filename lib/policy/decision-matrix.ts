@@ -120,7 +120,12 @@ export function decisionMatrix(
     // Every combination of matching conditions is a branch (conditions are not assumed to exclude each other).
     for (let mask = 0; mask < 1 << all.length; mask++) {
       const matched = all.filter((_, i) => mask & (1 << i));
-      const base = cell.outcome === "pending" ? { outcome: "pending" as const, approvals: cell.approvals } : cell.outcome === "allowed" ? { outcome: "allowed" as const } : { outcome: "denied" as const };
+      const base =
+        cell.outcome === "pending"
+          ? { outcome: "pending" as const, approvals: cell.approvals }
+          : cell.outcome === "allowed"
+            ? { outcome: "allowed" as const }
+            : { outcome: "denied" as const };
       const c = combine(
         base,
         t.kind,

@@ -43,7 +43,9 @@ export function rebasePolicy(base: Policy, active: Policy, proposed: Policy): { 
   // Conditions move per tool, as a unit (the author's conditions on a tool, or active's when the author did not touch them).
   const condTools = [...new Set([...(base.conditions ?? []), ...(active.conditions ?? []), ...(proposed.conditions ?? [])].map((c) => c.tool))];
   const condsOf = (p: Policy, t: string) => JSON.stringify((p.conditions ?? []).filter((c) => c.tool === t));
-  const conds = condTools.flatMap((t) => JSON.parse(pick(`conditions on ${t}`, condsOf(base, t), condsOf(active, t), condsOf(proposed, t), eq)) as NonNullable<Policy["conditions"]>);
+  const conds = condTools.flatMap(
+    (t) => JSON.parse(pick(`conditions on ${t}`, condsOf(base, t), condsOf(active, t), condsOf(proposed, t), eq)) as NonNullable<Policy["conditions"]>,
+  );
   const s = Object.fromEntries(SCALARS.map((x) => [x.path, pick(x.path, x.get(base), x.get(active), x.get(proposed), eq)]));
   const approval: Policy["approval"] = {
     write_approvals: s["approval.write_approvals"] as number,
