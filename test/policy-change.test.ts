@@ -369,3 +369,27 @@ describe("deleting a policy test takes two admins", () => {
     expect(types).toEqual(["policy_test.delete_requested", "policy_test.delete_cancelled", "policy_test.delete_requested", "policy_test.deleted"]);
   });
 });
+
+describe("argument conditions at save", () => {
+  it("a condition on a field the tool's schema does not have is refused with 422 and nothing is stored", async () => {
+    const p = await active("support/send");
+    const before = await db().policyVersion.count();
+    const err = await proposePolicyChange({
+      route: "support/send",
+      policy: { ...p, conditions: [{ tool: "refund.create", when: "args.amount <= 20.0", effect: "allow" }] },
+      reason: "small refunds",
+      actorId: admin1,
+    }).catch((e) => e);
+    expect(err).toMatchObject({ code: "validation_failed", status: 422 });
+    expect(err.issues[0].path).toBe("conditions.0.when");
+    expect(await db().policyVersion.count()).toBe(before);
+    const ok = await proposePolicyChange({
+      route: "support/send",
+      policy: { ...p, conditions: [{ tool: "refund.create", when: "args.amount_usd > 100.0", effect: "require_approval", approvals: 2 }] },
+      reason: "big refunds need two",
+      actorId: admin1,
+    });
+    expect(ok.status).toBe("active");
+    expect(ok.comparison.narrowing).toEqual(["refund.create when args.amount_usd > 100.0: pending(1) → pending(2)"]);
+  });
+});
