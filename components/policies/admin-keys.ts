@@ -12,4 +12,5 @@ export const adminKeys = {
   users: () => [...adminKeys.all, "users"] as const,
   userGrants: () => [...adminKeys.all, "users", "grants"] as const,
   webhooks: () => [...adminKeys.all, "webhooks"] as const,
+  apiTokens: () => [...adminKeys.all, "api-tokens"] as const,
 };

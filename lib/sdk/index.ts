@@ -14,3 +14,5 @@ export { createRevocationCache, type RevocationCache, type RevocationOptions } f
 export { createToolService, RedeemError, type RedeemReceipt, type ToolService, type ToolServiceOptions } from "@/lib/sdk/tool-service";
 export { GatehouseAgent, GatehouseError, type AgentClientOptions, type Proposal, type RunInfo } from "@/lib/sdk/agent-client";
 export { verifyCallback, type CallbackPayload } from "@/lib/sdk/verify-callback";
+export { decide, type Decision, type DecisionInput } from "@/lib/policy/decide";
+export { policy, policyTester, type BundleLike, type RoutePolicyTester } from "@/lib/sdk/policy-test";

@@ -6,6 +6,7 @@ import { pageRoles } from "@/components/console/nav-items";
 import { PageHeader } from "@/components/ui/PageHeader";
 import { KillSwitches } from "@/components/kill-switches/KillSwitches";
 import { WebhookAdmin } from "@/components/webhooks/WebhookAdmin";
+import { ApiTokens } from "@/components/policies/ApiTokens";
 
 export const metadata: Metadata = { title: "Settings" };
 
@@ -15,10 +16,11 @@ export default async function SettingsPage() {
   const { tenants, tools } = await killSwitchFormOptions();
   return (
     <>
-      <PageHeader title="Settings" description="Kill switches, webhooks, and how this Gatehouse is deployed. Secrets are never shown." />
+      <PageHeader title="Settings" description="Kill switches, webhooks, API tokens, and how this Gatehouse is deployed. Secrets are never shown." />
       <div className="mb-6 space-y-6">
         <KillSwitches tenants={tenants} tools={tools} />
         <WebhookAdmin />
+        <ApiTokens />
       </div>
       <dl className="divide-y divide-slate-100 rounded-md border border-slate-200 bg-white">
         {rows.map(([k, v]) => (

@@ -1,0 +1,130 @@
+import "server-only";
+import crypto from "node:crypto";
+import { z } from "zod";
+import { db } from "@/lib/db/client";
+import { AppError, zodIssues } from "@/lib/errors";
+import { appendAudit, userActor } from "@/lib/audit/append";
+import { parseRoles, type Role } from "@/lib/auth/roles";
+
+/**
+ * Human API tokens: a person's credential for automation (the policy-as-code
+ * CLI today; reviewer bots and other CLIs later — build on this module, do
+ * not make another). A token is
+ *
+ * - **scoped**: it carries only the scopes it was created with, and each use
+ *   also needs the owner's role now (an admin who lost the role loses the token);
+ * - **expiring**: at most 90 days, 30 by default;
+ * - **hashed at rest**: `gh_tok_<id>_<secret>`, only SHA-256(secret) is stored,
+ *   compared in constant time; the token is shown once, at creation;
+ * - **audited**: created, revoked and every use (`api_token.used`);
+ * - **never a second person**: whatever it does reaches the two-person rules
+ *   with channel "api_token", which never counts (lib/users/two-person.ts).
+ */
+
+export const API_TOKEN_SCOPES = ["policy:read", "policy:write", "policy:approve"] as const;
+export type ApiTokenScope = (typeof API_TOKEN_SCOPES)[number];
+
+/** Which role a scope needs its owner to hold at the time of use. */
+const SCOPE_ROLE: Record<ApiTokenScope, Role> = { "policy:read": "admin", "policy:write": "admin", "policy:approve": "admin" };
+
+export const API_TOKEN_MAX_DAYS = 90;
+const PREFIX = "gh_tok_";
+const TOKEN_RE = /^gh_tok_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
+
+const sha256 = (s: string) => crypto.createHash("sha256").update(s).digest("hex");
+
+export const newApiTokenInput = z.strictObject({
+  name: z.string().trim().min(1, "Name the token (what will use it).").max(100),
+  scopes: z.array(z.enum(API_TOKEN_SCOPES)).min(1, "Pick at least one scope.").max(API_TOKEN_SCOPES.length),
+  expires_in_days: z.number().int().min(1).max(API_TOKEN_MAX_DAYS).default(30),
+});
+
+export type ApiTokenView = { id: string; name: string; scopes: string[]; createdAt: string; expiresAt: string; lastUsedAt: string | null; revokedAt: string | null };
+
+const view = (t: { id: string; name: string; scopes: string; createdAt: Date; expiresAt: Date; lastUsedAt: Date | null; revokedAt: Date | null }): ApiTokenView => ({
+  id: t.id,
+  name: t.name,
+  scopes: JSON.parse(t.scopes) as string[],
+  createdAt: t.createdAt.toISOString(),
+  expiresAt: t.expiresAt.toISOString(),
+  lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
+  revokedAt: t.revokedAt?.toISOString() ?? null,
+});
+
+/** Create a token for the signed-in user; the returned `token` is the only time the secret exists outside the caller. */
+export async function createApiToken(input: unknown, ctx: { actorId: string; requestId?: string | null }): Promise<{ token: string } & ApiTokenView> {
+  const p = newApiTokenInput.safeParse(input);
+  if (!p.success) throw new AppError("validation_failed", "The token is not valid.", { issues: zodIssues(p.error.issues) });
+  const id = crypto.randomBytes(8).toString("hex");
+  const secret = crypto.randomBytes(32).toString("base64url");
+  const scopes = [...new Set(p.data.scopes)];
+  const row = await db().$transaction(async (tx) => {
+    const u = await tx.user.findUnique({ where: { id: ctx.actorId } });
+    if (!u || u.disabled) throw new AppError("forbidden", "Only an enabled user can create a token.");
+    const roles = parseRoles(u.roles);
+    const missing = scopes.filter((s) => !roles.includes(SCOPE_ROLE[s]));
+    if (missing.length) throw new AppError("forbidden", `You do not hold the role these scopes need: ${missing.join(", ")}.`);
+    const t = await tx.apiToken.create({
+      data: {
+        id,
+        userId: u.id,
+        name: p.data.name,
+        scopes: JSON.stringify(scopes),
+        secretHash: sha256(secret),
+        expiresAt: new Date(Date.now() + p.data.expires_in_days * 86_400_000),
+      },
+    });
+    await appendAudit(tx, { type: "api_token.created", ...userActor(ctx), data: { token_id: id, name: t.name, scopes, expires_at: t.expiresAt.toISOString() } });
+    return t;
+  });
+  return { token: `${PREFIX}${id}_${secret}`, ...view(row) };
+}
+
+export async function listApiTokens(userId: string): Promise<ApiTokenView[]> {
+  return (await db().apiToken.findMany({ where: { userId }, orderBy: { createdAt: "desc" } })).map(view);
+}
+
+/** Revoke one of your own tokens (an admin may revoke anyone's). */
+export async function revokeApiToken(id: string, ctx: { actorId: string; requestId?: string | null; isAdmin: boolean }): Promise<void> {
+  await db().$transaction(async (tx) => {
+    const t = await tx.apiToken.findUnique({ where: { id } });
+    if (!t || (t.userId !== ctx.actorId && !ctx.isAdmin)) throw new AppError("not_found", "No such token.");
+    if (t.revokedAt) return;
+    await tx.apiToken.update({ where: { id }, data: { revokedAt: new Date() } });
+    await appendAudit(tx, { type: "api_token.revoked", ...userActor(ctx), data: { token_id: id, owner_id: t.userId } });
+  });
+}
+
+export type TokenUser = { id: string; email: string; roles: Role[]; tokenId: string; scopes: ApiTokenScope[] };
+
+/**
+ * Authenticate `Authorization: Bearer gh_tok_…` for `scope`: 401 for a missing,
+ * malformed, unknown, wrong, revoked or expired token (one message for all),
+ * 403 when it lacks the scope or its owner no longer holds the role. Every
+ * accepted use is audited with the route and method.
+ */
+export async function authenticateApiToken(req: Request, scope: ApiTokenScope, requestId?: string | null): Promise<TokenUser> {
+  const unauthorized = () => new AppError("unauthenticated", "A valid API token is required (Authorization: Bearer gh_tok_…).");
+  const m = /^Bearer (\S+)$/.exec(req.headers.get("authorization") ?? "");
+  const parts = m ? TOKEN_RE.exec(m[1]!) : null;
+  if (!parts) throw unauthorized();
+  const [, id, secret] = parts;
+  const t = await db().apiToken.findUnique({ where: { id: id! } });
+  const want = Buffer.from(t?.secretHash ?? "0".repeat(64), "hex");
+  const got = Buffer.from(sha256(secret!), "hex");
+  if (!t || !crypto.timingSafeEqual(want, got) || t.revokedAt || t.expiresAt.getTime() <= Date.now()) throw unauthorized();
+  const scopes = JSON.parse(t.scopes) as ApiTokenScope[];
+  if (!scopes.includes(scope)) throw new AppError("forbidden", `This token lacks the scope ${scope}.`);
+  const u = await db().user.findUnique({ where: { id: t.userId } });
+  const roles = u && !u.disabled ? parseRoles(u.roles) : [];
+  if (!u || !roles.includes(SCOPE_ROLE[scope])) throw new AppError("forbidden", "The token's owner no longer holds the role this needs.");
+  await db().$transaction(async (tx) => {
+    await tx.apiToken.update({ where: { id: t.id }, data: { lastUsedAt: new Date() } });
+    await appendAudit(tx, {
+      type: "api_token.used",
+      ...userActor({ actorId: u.id, requestId }),
+      data: { token_id: t.id, scope, method: req.method, path: new URL(req.url).pathname },
+    });
+  });
+  return { id: u.id, email: u.email, roles, tokenId: t.id, scopes };
+}
