@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { AppError, zodIssues } from "@/lib/errors";
