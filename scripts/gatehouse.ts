@@ -14,7 +14,11 @@ import { parse as parseYaml } from "yaml";
 
 type Out = { log: (s: string) => void; err: (s: string) => void };
 
-export async function main(argv: string[], env: Record<string, string | undefined> = process.env, out: Out = { log: (s) => console.log(s), err: (s) => console.error(s) }): Promise<number> {
+export async function main(
+  argv: string[],
+  env: Record<string, string | undefined> = process.env,
+  out: Out = { log: (s) => console.log(s), err: (s) => console.error(s) },
+): Promise<number> {
   const [group, cmd, ...rest] = argv;
   const base = (env.GATEHOUSE_URL ?? "http://localhost:3000").replace(/\/$/, "");
   const token = env.GATEHOUSE_TOKEN ?? "";

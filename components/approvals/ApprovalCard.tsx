@@ -5,6 +5,7 @@ import { Countdown } from "@/components/approvals/Countdown";
 import { PreviewDiff } from "@/components/approvals/PreviewDiff";
 import { UntrustedFence, UntrustedText } from "@/components/approvals/UntrustedText";
 import { visibleText } from "@/components/approvals/visible-text";
+import { EditArguments } from "@/components/approvals/EditArguments";
 
 function Section({ title, children, testId }: { title: string; children: ReactNode; testId: string }) {
   return (
@@ -105,6 +106,7 @@ export function ApprovalCard({ detail: d, decision, clockSkewMs = 0 }: { detail:
         </UntrustedFence>
       ) : null}
 
+      <EditArguments actionId={d.id} pending={d.status === "pending"} argsDisplay={d.argsDisplay} />
       {decision}
 
       <dl className="grid grid-cols-4 gap-x-3 gap-y-1.5 rounded-md border border-slate-200 bg-white px-3 py-2" data-testid="card-meta">

@@ -7,7 +7,7 @@ import { tokenSealContext } from "@/lib/actions/action-view";
 /** What an action's token is bound to: the action itself, and the humans (or break-glass session) behind it. */
 export function actionTokenInput(
   a: Pick<Action, "id" | "credentialId" | "tenantId" | "env" | "routeName" | "runId" | "tool" | "argsHash" | "idempotencyKey">,
-  by: { approverIds: string[]; breakGlassSessionId: string | null; ttlSeconds?: number },
+  by: { approverIds: string[]; breakGlassSessionId: string | null; ttlSeconds?: number; argsEdited?: boolean },
 ): ActionTokenInput {
   return {
     credentialId: a.credentialId,
@@ -22,6 +22,7 @@ export function actionTokenInput(
     approverIds: by.approverIds,
     breakGlassSessionId: by.breakGlassSessionId,
     ttlSeconds: by.ttlSeconds,
+    ...(by.argsEdited ? { argsEdited: true } : {}),
   };
 }
 

@@ -9,12 +9,18 @@ import { expireIfDue } from "@/lib/actions/expire-actions";
 import { waitForActionChange } from "@/lib/events/action-events";
 import { needsRemint } from "@/lib/actions/approval-window";
 import { remintActionToken } from "@/lib/actions/remint-action-token";
+import { withEdit } from "@/lib/actions/edit-action-args";
 
 /**
  * An action as its tenant+environment sees it. Any other tenant's or
  * environment's id is indistinguishable from a missing one (404).
  */
 export async function getAction(agent: AgentPrincipal, actionId: string, ctx: { requestId?: string | null } = {}): Promise<ActionView> {
+  const view = await getActionView(agent, actionId, ctx);
+  return withEdit(view.view, view.proposedByViewer);
+}
+
+async function getActionView(agent: AgentPrincipal, actionId: string, ctx: { requestId?: string | null }): Promise<{ view: ActionView; proposedByViewer: boolean }> {
   const load = () => sqlRead((sql) => loadActionWithApprovals(sql, { id: actionId, tenantId: agent.tenantId, env: agent.env }));
   let found = await load();
   if (!found || found.action.tenantId !== agent.tenantId || found.action.env !== agent.env) {
@@ -25,15 +31,20 @@ export async function getAction(agent: AgentPrincipal, actionId: string, ctx: { 
     await expireIfDue(a.id);
     found = (await load())!;
   }
+  const mine = a.credentialId === agent.credentialId;
   // Only an approval whose token expired unredeemed, within its window, costs more than the one read.
-  if (a.credentialId === agent.credentialId && needsRemint(a, new Date())) {
+  if (mine && needsRemint(a, new Date())) {
     const remint = await remintActionToken(agent, a.id, ctx);
     found = (await load())!;
     if (remint && "refused" in remint)
-      return toActionView(found.action, { viewerCredentialId: agent.credentialId, approvalsReceived: found.approvals, remintRefused: remint.refused });
-    if (remint) return toActionView(found.action, { viewerCredentialId: agent.credentialId, approvalsReceived: found.approvals, token: remint.token });
+      return {
+        view: toActionView(found.action, { viewerCredentialId: agent.credentialId, approvalsReceived: found.approvals, remintRefused: remint.refused }),
+        proposedByViewer: mine,
+      };
+    if (remint)
+      return { view: toActionView(found.action, { viewerCredentialId: agent.credentialId, approvalsReceived: found.approvals, token: remint.token }), proposedByViewer: mine };
   }
-  return toActionView(found.action, { viewerCredentialId: agent.credentialId, approvalsReceived: found.approvals });
+  return { view: toActionView(found.action, { viewerCredentialId: agent.credentialId, approvalsReceived: found.approvals }), proposedByViewer: mine };
 }
 
 /**

@@ -41,7 +41,12 @@ export async function remintActionToken(agent: AgentPrincipal, actionId: string,
       const audit = { requestId: ctx.requestId ?? null, actorType: "agent" as const, actorId: agent.credentialId };
       const minted = await mintActionToken(
         tx,
-        actionTokenInput(action, { approverIds: approvals.map((a) => a.userId), breakGlassSessionId: null, ttlSeconds: remintTtlSeconds(action, now) }),
+        actionTokenInput(action, {
+          approverIds: approvals.map((a) => a.userId),
+          breakGlassSessionId: null,
+          ttlSeconds: remintTtlSeconds(action, now),
+          argsEdited: (await tx.actionEdit.count({ where: { actionId: action.id } })) > 0,
+        }),
         audit,
         async (m) => {
           if ((await replaceActionToken(tx, action.id, previousJti, tokenColumns(action.id, m), now)) !== 1) throw new LostRace();

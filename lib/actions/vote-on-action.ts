@@ -105,6 +105,12 @@ async function castVote(tx: Tx, input: VoteInput): Promise<Outcome<VoteResult>> 
     await appendAudit(tx, { ...audit, type: "approval.refused", status: "refused", reason: "own_request" });
     return refused("forbidden", "own_request", "You cannot approve an action taken on your behalf.");
   }
+  // Edit before approve: the reviewer who edited the args never counts for the edited call (not even under break-glass).
+  const edit = await tx.actionEdit.findUnique({ where: { actionId: action.id }, select: { editedById: true } });
+  if (edit?.editedById === user.id) {
+    await appendAudit(tx, { ...audit, type: "approval.refused", status: "refused", reason: "editor_cannot_approve" });
+    return refused("forbidden", "editor_cannot_approve", "You edited this action's arguments; someone else must approve the edited call.");
+  }
   const prior = await tx.approval.findUnique({ where: { actionId_userId: { actionId: action.id, userId: user.id } } });
   if (prior) {
     const message = action.approvalsRequired > 1 ? "The second approval must come from someone else." : "You have already voted on this action.";
@@ -201,6 +207,7 @@ async function castVote(tx: Tx, input: VoteInput): Promise<Outcome<VoteResult>> 
       approverIds: approvals.map((a) => a.userId),
       breakGlassSessionId: breakGlass ? input.breakGlassSessionId! : null,
       ttlSeconds: window.ttlSeconds,
+      argsEdited: !!edit,
     }),
     { requestId: input.requestId ?? null, actorType: "user", actorId: user.id, breakGlassSessionId: breakGlass ? input.breakGlassSessionId! : null },
     async (minted) => {

@@ -82,6 +82,8 @@ export const actionView = z.object({
   reject_reason: z.string().nullable(),
   token: z.string().optional().describe("Action token; only to the proposing credential, until redeemed or expired"),
   token_expires_at: z.string().optional(),
+  args_edited: z.literal(true).optional().describe("A reviewer edited the args before approving: call the tool with `args` (the token is bound to them, not to what you proposed)"),
+  args: z.record(z.string(), z.unknown()).optional().describe("The final args after a reviewer's edit; only to the proposing credential"),
   redeemed: z.boolean(),
   result: z.object({ status: z.string(), duration_ms: z.number().nullable() }).nullable(),
 });

@@ -49,5 +49,7 @@ export const actionClaimsSchema = z.object({
   approver_ids: z.array(text).max(100),
   /** Break-glass session id when the action was approved or minted under one. */
   bg: text.optional(),
+  /** true when a reviewer edited the args before approving: `args_hash` is the edited args' hash. */
+  args_edited: z.literal(true).optional(),
 });
 export type ActionClaims = z.infer<typeof actionClaimsSchema>;

@@ -41,6 +41,8 @@ export type ActionTokenInput = {
   approverIds: string[];
   breakGlassSessionId?: string | null;
   ttlSeconds?: number;
+  /** A reviewer edited the args before approving (the token carries `args_edited: true`). */
+  argsEdited?: boolean;
 };
 
 /** What to mint: a run token (the route's read tools) or an action token (one call). */
@@ -105,6 +107,7 @@ function prepare(r: TokenRequest, jti: string, t: Times, audit: MintAudit): { cl
       idempotency_key: r.idempotencyKey,
       approver_ids: r.approverIds,
       ...(bg ? { bg } : {}),
+      ...(r.argsEdited ? { args_edited: true } : {}),
     }),
     typ: ACTION_TOKEN_TYP,
     record: {

@@ -45,7 +45,10 @@ async function run(args: string[], token: string) {
 describe("gatehouse policy export | test | diff | apply, against a fresh instance", () => {
   it("round trip: export, a failing test, a pending widening that only a second admin in the console activates", async () => {
     const admin = await signIn(server.url, "admin.cli@example.com", "admin-cli-password");
-    const made = await consoleFetch(server.url, admin, "/api/console/api-tokens", { method: "POST", body: { name: "ci", scopes: ["policy:read", "policy:write", "policy:approve"], expires_in_days: 7 } });
+    const made = await consoleFetch(server.url, admin, "/api/console/api-tokens", {
+      method: "POST",
+      body: { name: "ci", scopes: ["policy:read", "policy:write", "policy:approve"], expires_in_days: 7 },
+    });
     expect(made.status).toBe(201);
     const { token, id } = (await made.json()) as { token: string; id: string };
     expect(token).toMatch(/^gh_tok_[0-9a-f]{16}_/);
@@ -88,7 +91,9 @@ describe("gatehouse policy export | test | diff | apply, against a fresh instanc
     const self = await fetch(`${server.url}/api/cli/policies/changes/${pending.id}/approve`, { method: "POST", headers: { authorization: `Bearer ${token}` } });
     expect(self.status).toBe(403);
     const admin2 = await signIn(server.url, "admin2.cli@example.com", "admin2-cli-password");
-    const t2 = (await (await consoleFetch(server.url, admin2, "/api/console/api-tokens", { method: "POST", body: { name: "bot", scopes: ["policy:approve"] } })).json()) as { token: string };
+    const t2 = (await (await consoleFetch(server.url, admin2, "/api/console/api-tokens", { method: "POST", body: { name: "bot", scopes: ["policy:approve"] } })).json()) as {
+      token: string;
+    };
     const viaToken = await fetch(`${server.url}/api/cli/policies/changes/${pending.id}/approve`, { method: "POST", headers: { authorization: `Bearer ${t2.token}` } });
     expect(viaToken.status).toBe(403);
     expect(((await viaToken.json()) as { error: { reason: string } }).error.reason).toBe("channel");
@@ -121,9 +126,17 @@ describe("gatehouse policy export | test | diff | apply, against a fresh instanc
     expect(await fetch(`${server.url}/api/cli/policies/bundle`).then((r) => r.status)).toBe(401);
     expect(await get("gh_tok_nothex_x")).toBe(401);
     expect(await get(read.token.slice(0, -1) + (read.token.endsWith("A") ? "B" : "A"))).toBe(401);
-    const apply = await fetch(`${server.url}/api/cli/policies/apply`, { method: "POST", headers: { authorization: `Bearer ${read.token}`, "content-type": "application/json" }, body: "{}" });
+    const apply = await fetch(`${server.url}/api/cli/policies/apply`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${read.token}`, "content-type": "application/json" },
+      body: "{}",
+    });
     expect(apply.status).toBe(403);
-    const bad = await fetch(`${server.url}/api/cli/policies/diff`, { method: "POST", headers: { authorization: `Bearer ${read.token}`, "content-type": "application/json" }, body: JSON.stringify({ bundle: { x: 1 } }) });
+    const bad = await fetch(`${server.url}/api/cli/policies/diff`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${read.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ bundle: { x: 1 } }),
+    });
     expect(bad.status).toBe(422);
     await db().apiToken.update({ where: { id: read.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
     expect(await get(read.token)).toBe(401);
