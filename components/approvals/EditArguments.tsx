@@ -4,11 +4,9 @@ import { useState } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { diffLines } from "diff";
 import { fetchConsole } from "@/components/console/fetch-console";
-import { consoleKeys } from "@/components/console/query-keys";
+import { approvalKeys } from "@/components/queue/query-keys";
 
 type EditInfo = { edited: false } | { edited: true; original: unknown; final: unknown; editor: string; editedAt: string; originalArgsHash: string };
-
-const editKey = (id: string) => [...consoleKeys.all, "action-edit", id] as const;
 
 /**
  * Edit before approve (issue 18): a reviewer fixes a pending action's
@@ -18,7 +16,7 @@ const editKey = (id: string) => [...consoleKeys.all, "action-edit", id] as const
  */
 export function EditArguments({ actionId, pending, argsDisplay }: { actionId: string; pending: boolean; argsDisplay: string }) {
   const qc = useQueryClient();
-  const info = useQuery({ queryKey: editKey(actionId), queryFn: () => fetchConsole<EditInfo>(`/api/console/actions/${actionId}/edit`) });
+  const info = useQuery({ queryKey: approvalKeys.edit(actionId), queryFn: () => fetchConsole<EditInfo>(`/api/console/actions/${actionId}/edit`) });
   const [text, setText] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const e = info.data;
@@ -34,7 +32,7 @@ export function EditArguments({ actionId, pending, argsDisplay }: { actionId: st
     try {
       await fetchConsole(`/api/console/actions/${actionId}/edit`, { method: "POST", body: JSON.stringify({ args }) });
       setText(null);
-      await qc.invalidateQueries({ queryKey: consoleKeys.all });
+      await qc.invalidateQueries({ queryKey: approvalKeys.all });
     } catch (err) {
       setError((err as Error).message);
     }

@@ -8,6 +8,8 @@ export const approvalKeys = {
   history: (f: ActionFilters) => [...approvalKeys.all, "history", f] as const,
   detail: (id: string) => [...approvalKeys.all, "detail", id] as const,
   count: () => [...approvalKeys.all, "count"] as const,
+  /** A reviewer's edit of an action's args (components/approvals/EditArguments.tsx). */
+  edit: (id: string) => [...approvalKeys.all, "edit", id] as const,
 };
 
 /** Filters as a query string (blank ones left out). */
