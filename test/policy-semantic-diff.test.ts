@@ -41,7 +41,12 @@ const TABLE: Verdict[] = [
   },
   {
     name: "require_approval → allow + auto_approve: a widening (pending → allowed)",
-    change: (p) => ({ ...p, require_approval: without(p.require_approval, "ticket.close"), allow_tools: [...p.allow_tools, "ticket.close"], auto_approve: [...p.auto_approve, "ticket.close"] }),
+    change: (p) => ({
+      ...p,
+      require_approval: without(p.require_approval, "ticket.close"),
+      allow_tools: [...p.allow_tools, "ticket.close"],
+      auto_approve: [...p.auto_approve, "ticket.close"],
+    }),
     changes: ["ticket.close: pending(1) → allowed"],
     widens: true,
   },
@@ -53,7 +58,12 @@ const TABLE: Verdict[] = [
   },
   {
     name: "auto_approve + allow on a destructive tool: no effect (two humans stay the floor)",
-    change: (p) => ({ ...p, require_approval: without(p.require_approval, "customer.delete"), allow_tools: [...p.allow_tools, "customer.delete"], auto_approve: [...p.auto_approve, "customer.delete"] }),
+    change: (p) => ({
+      ...p,
+      require_approval: without(p.require_approval, "customer.delete"),
+      allow_tools: [...p.allow_tools, "customer.delete"],
+      auto_approve: [...p.auto_approve, "customer.delete"],
+    }),
     changes: [],
     widens: false,
   },
@@ -167,7 +177,12 @@ describe("semantic diff — the hand-written verdict table", () => {
   });
 
   it("rebase reports a conflict when both sides changed the same tool differently, and takes the author's", () => {
-    const v7 = { ...send, require_approval: without(send.require_approval, "ticket.close"), allow_tools: [...send.allow_tools, "ticket.close"], auto_approve: [...send.auto_approve, "ticket.close"] };
+    const v7 = {
+      ...send,
+      require_approval: without(send.require_approval, "ticket.close"),
+      allow_tools: [...send.allow_tools, "ticket.close"],
+      auto_approve: [...send.auto_approve, "ticket.close"],
+    };
     const v8 = { ...send, require_approval: without(send.require_approval, "ticket.close"), deny_tools: [...send.deny_tools, "ticket.close"] };
     const { policy, conflicts } = rebasePolicy(send, v8, v7);
     expect(conflicts).toEqual(["ticket.close"]);
@@ -223,7 +238,13 @@ const policyArb: fc.Arbitrary<Policy> = fc
       deny_tools: on((x) => x === "deny"),
       budgets: { steps: r.steps, seconds: r.seconds, usd: r.usd },
       audit: { enabled: r.audit },
-      approval: { write_approvals: r.write_approvals, reads_require_approval: r.reads, pending_ttl_seconds: r.ttl, escalate_after_seconds: 300, ...(r.valid ? { valid_seconds: r.valid } : {}) },
+      approval: {
+        write_approvals: r.write_approvals,
+        reads_require_approval: r.reads,
+        pending_ttl_seconds: r.ttl,
+        escalate_after_seconds: 300,
+        ...(r.valid ? { valid_seconds: r.valid } : {}),
+      },
     });
   });
 
