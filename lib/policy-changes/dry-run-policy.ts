@@ -43,6 +43,6 @@ export async function dryRunPolicy(input: { route: string; policy: unknown; limi
     considered: events.length,
     ...replayDecisions(policy, tools, route.name, events),
     limitations:
-      "Replayed with the policy and today's catalog only: no kill switches, circuit breaker, budgets or argument checks. Decisions refused for those reasons are skipped.",
+      "Replayed with the policy and today's catalog only: no kill switches, circuit breaker, budgets, argument checks or argument conditions (the audit log keeps no args; the changed cells above cover every condition branch). Decisions refused for those reasons are skipped.",
   };
 }
