@@ -393,3 +393,23 @@ describe("argument conditions at save", () => {
     expect(ok.comparison.narrowing).toEqual(["refund.create when args.amount_usd > 100.0: pending(1) → pending(2)"]);
   });
 });
+
+describe("two admins saving at once", () => {
+  it("two changes made from the same version: exactly one applies, the other is a 409 and nothing is lost", async () => {
+    const route = await db().route.findUniqueOrThrow({ where: { name: "support/draft" } });
+    const p = await active("support/draft");
+    const a = { ...p, budgets: { ...p.budgets, steps: Math.max(1, p.budgets.steps - 1) } };
+    const b = { ...p, budgets: { ...p.budgets, seconds: Math.max(1, p.budgets.seconds - 1) } };
+    const results = await Promise.allSettled([
+      proposePolicyChange({ route: "support/draft", policy: a, reason: "a", actorId: admin1, baseVersion: route.activeVersion }),
+      proposePolicyChange({ route: "support/draft", policy: b, reason: "b", actorId: admin2, baseVersion: route.activeVersion }),
+    ]);
+    const ok = results.filter((r) => r.status === "fulfilled");
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+    expect(ok).toHaveLength(1);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]!.reason).toMatchObject({ code: "conflict", status: 409 });
+    const after = await db().route.findUniqueOrThrow({ where: { name: "support/draft" } });
+    expect(after.activeVersion).toBe((ok[0] as PromiseFulfilledResult<{ version: number }>).value.version);
+  });
+});

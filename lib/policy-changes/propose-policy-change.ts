@@ -1,6 +1,7 @@
 import "server-only";
 import { db, type Tx } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
+import { isUniqueViolation } from "@/lib/db/errors";
 import { appendAudit, userActor } from "@/lib/audit/append";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 import { canonicalJson } from "@/lib/sdk/args-hash";
@@ -69,7 +70,17 @@ export function staleBaseError(route: string, base: number, active: number, lost
 export async function proposePolicyChange(input: ProposePolicyInput): Promise<PolicyChangeResult> {
   const reason = requireReason(input.reason);
   const proposed = parsePolicy(input.policy);
-  return db().$transaction((tx) => proposeInTx(tx, input, reason, proposed));
+  return withRaceAsConflict(() => db().$transaction((tx) => proposeInTx(tx, input, reason, proposed)));
+}
+
+/** Two changes to one route saved at the same moment both take the next version number: the loser gets a 409, not a 500. */
+export async function withRaceAsConflict<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new AppError("conflict", "Another change to this route was saved at the same moment; reload and try again.", { reason: "stale_base" });
+    throw err;
+  }
 }
 
 export async function proposeInTx(tx: Tx, input: ProposePolicyInput, reason: string, proposed: Policy): Promise<PolicyChangeResult> {
