@@ -5,6 +5,9 @@ import { toolReviewInfo } from "@/lib/approvals/tool-info";
 import { STEP_UP_MAX_AGE_MS } from "@/lib/approvals/schemas";
 import { buildTimeline, type TimelineEntry } from "@/lib/approvals/build-timeline";
 import { buildCardPayload, type CardPayload } from "@/lib/approvals/card-payload";
+import { openCardCopy } from "@/lib/approvals/card-copy";
+import { servicePreviewOf } from "@/lib/previews/service-preview";
+import { displaySpecSchema } from "@/lib/catalog/display-spec";
 
 export type CardVote = { userEmail: string; vote: string; comment: string | null; at: string; timeOnCardMs: number | null; breakGlass: boolean };
 
@@ -50,6 +53,11 @@ export type ActionDetail = {
   timeline: TimelineEntry[];
   /** The payload rendered for a human: display-spec fields and both previews (lib/approvals/card-payload.ts). */
   card: CardPayload;
+  /**
+   * Which copy of the args the card shows: "card" (the sealed copy, personal data kept: reviewers and on-call
+   * while it is retained) or "audit" (personal data masked: other roles, and every role after the retention).
+   */
+  argsCopy: "card" | "audit";
 };
 
 export type DetailViewer = { id: string; email: string; roles: readonly string[] };
@@ -59,6 +67,14 @@ function parseObject(text: string | null): Record<string, unknown> | null {
   try {
     const v: unknown = JSON.parse(text);
     return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+function parseJsonText(text: string): unknown {
+  try {
+    return JSON.parse(text);
   } catch {
     return null;
   }
@@ -105,6 +121,10 @@ export async function getActionDetail(id: string, viewer: DetailViewer): Promise
             : "You have already voted."
           : null;
   const preview = parseObject(a.previewDisplay);
+  // Personal data that is the substance of the decision is for the people who decide (and break-glass on-call).
+  const mayReadCardCopy = isReviewer || viewer.roles.includes("oncall");
+  const cardArgs = mayReadCardCopy && a.argsCardSealed ? openCardCopy(a.id, a.argsCardSealed) : null;
+  const spec = tool?.displaySpec ? displaySpecSchema.safeParse(parseJsonText(tool.displaySpec)) : null;
   const stale = !me?.lastSignInAt || now - me.lastSignInAt.getTime() > STEP_UP_MAX_AGE_MS;
 
   return {
@@ -166,10 +186,11 @@ export async function getActionDetail(id: string, viewer: DetailViewer): Promise
     timeline: await buildTimeline(a.id),
     card: buildCardPayload({
       argsSchema: tool ? parseObject(tool.argsSchema) : null,
-      displaySpec: null,
-      args: parseObject(a.argsDisplay) ?? {},
+      displaySpec: spec?.success ? spec.data : null,
+      args: cardArgs ?? parseObject(a.argsDisplay) ?? {},
       agentPreview: preview ? { before: preview.before, after: preview.after } : null,
-      servicePreview: null,
+      servicePreview: servicePreviewOf(a),
     }),
+    argsCopy: cardArgs ? "card" : "audit",
   };
 }

@@ -12,6 +12,8 @@
  *   phone-like run of digits would change what the string means);
  * - `redactSecretsIn(value)`: a deep copy with every string passed through `redactSecrets`
  *   (no key-based masking): the audit writer's last line of defence;
+ * - `redactSecretsDeep(value)`: a deep copy with secrets masked (secret-named keys and
+ *   secret patterns) but personal data kept: the approval card's sealed copy;
  * - `isSecretKey(key)`: a field name that says its value is a secret.
  *
  * Hand-written rather than a library: the maintained scanners (secretlint's
@@ -196,6 +198,30 @@ function walk(value: unknown, depth: number): unknown {
   for (const [k, v] of Object.entries(value)) {
     // defineProperty, so an own "__proto__" key stays data and never sets a prototype.
     Object.defineProperty(out, k, { value: isSecretKey(k) ? REDACTED : walk(v, depth + 1), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+/**
+ * A deep copy of a JSON-like value with secrets masked and personal data kept:
+ * values under secret-looking keys become "[REDACTED]", strings pass through
+ * `redactSecrets`. What a reviewer must read (a recipient, a phone number on a
+ * ticket) stays readable; it is stored only sealed (lib/approvals/card-copy.ts).
+ */
+export function redactSecretsDeep(value: unknown): unknown {
+  return walkKeepingPersonal(value, 0);
+}
+
+function walkKeepingPersonal(value: unknown, depth: number): unknown {
+  if (typeof value === "string") return redactSecrets(value);
+  if (typeof value === "bigint") return redactSecrets(value.toString());
+  if (value === null || typeof value === "number" || typeof value === "boolean") return value;
+  if (typeof value !== "object") return undefined;
+  if (depth >= MAX_DEPTH) return "[TRUNCATED]";
+  if (Array.isArray(value)) return value.map((v) => walkKeepingPersonal(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    Object.defineProperty(out, k, { value: isSecretKey(k) ? REDACTED : walkKeepingPersonal(v, depth + 1), enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
