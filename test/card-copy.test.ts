@@ -36,7 +36,12 @@ async function proposeEmail(to: string, body: string): Promise<string> {
 
 const fieldsOf = async (id: string, who: DetailViewer) => {
   const d = (await getActionDetail(id, who))!;
-  return { copy: d.argsCopy, fields: Object.fromEntries(d.card.fields.map((f) => [f.key, f.value])), hidden: d.card.hiddenFields, masked: d.card.fields.filter((f) => f.masked).map((f) => f.key) };
+  return {
+    copy: d.argsCopy,
+    fields: Object.fromEntries(d.card.fields.map((f) => [f.key, f.value])),
+    hidden: d.card.hiddenFields,
+    masked: d.card.fields.filter((f) => f.masked).map((f) => f.key),
+  };
 };
 
 beforeAll(async () => {
@@ -64,6 +69,9 @@ describe("the card copy", () => {
     expect(r.fields.to).toBe("jane.doe@example.com");
     expect(r.fields.body).toBe(`Hi Jane, call +44 20 7946 0958. key ${REDACTED}`);
     expect(r.masked).toEqual(["body"]);
+    // The raw-args disclosure shows the same copy as the card, not a more masked one.
+    expect((await getActionDetail(id, reviewer))!.argsDisplay).toContain('"to": "jane.doe@example.com"');
+    expect((await getActionDetail(id, viewer))!.argsDisplay).toContain('"to": "j•••@example.com"');
 
     const v = await fieldsOf(id, viewer);
     expect(v.copy).toBe("audit");
@@ -84,7 +92,12 @@ describe("the card copy", () => {
     const rowA = await db().action.findUniqueOrThrow({ where: { id: a } });
     expect(openCardCopy(a, rowA.argsCardSealed!)).toMatchObject({ to: "alice@example.com" });
     expect(openCardCopy(b, rowA.argsCardSealed!)).toBeNull();
-    expect(openCardCopy(a, rowA.argsCardSealed!.replace(/.$/, (c) => (c === "A" ? "B" : "A")))).toBeNull();
+    expect(
+      openCardCopy(
+        a,
+        rowA.argsCardSealed!.replace(/.$/, (c) => (c === "A" ? "B" : "A")),
+      ),
+    ).toBeNull();
     expect(openCardCopy(a, sealCardCopy(b, { to: "x@example.com" }))).toBeNull();
 
     await db().action.update({ where: { id: b }, data: { argsCardSealed: rowA.argsCardSealed } });
@@ -143,9 +156,17 @@ describe("display specs in the catalog", () => {
   });
 
   it("masking or hiding a field waits for a second admin; the requester cannot approve it; showing more applies at once", async () => {
-    const spec = { fields: [{ field: "to", visibility: "mask" as const }, { field: "body", visibility: "hide" as const }] };
+    const spec = {
+      fields: [
+        { field: "to", visibility: "mask" as const },
+        { field: "body", visibility: "hide" as const },
+      ],
+    };
     const r = await saveTool({ entry: { ...email(), displaySpec: spec }, mode: "update", actorId: admin1 });
-    expect(r).toMatchObject({ status: "pending", widening: ["email.send: Masks `to` on the approval card (was show).", "email.send: Hides `body` on the approval card (was show)."] });
+    expect(r).toMatchObject({
+      status: "pending",
+      widening: ["email.send: Masks `to` on the approval card (was show).", "email.send: Hides `body` on the approval card (was show)."],
+    });
     if (r.status !== "pending") return;
     const id = await proposeEmail("frank@example.com", "F");
     expect((await fieldsOf(id, reviewer)).fields.to).toBe("frank@example.com");
@@ -156,6 +177,10 @@ describe("display specs in the catalog", () => {
     expect(masked.masked).toContain("to");
     expect(masked.hidden).toEqual(["Body"]);
     expect(Object.keys(masked.fields)).not.toContain("body");
+    // Nor does the raw view show what the spec masks or hides.
+    const raw = (await getActionDetail(id, reviewer))!.argsDisplay;
+    expect(raw).not.toContain("frank@example.com");
+    expect(raw).toContain('"to": "f•••@example.com"');
 
     expect(await saveTool({ entry: email(), mode: "update", actorId: admin1 })).toEqual({ status: "saved" });
     expect((await fieldsOf(id, reviewer)).fields.body).toBe("F");
@@ -165,7 +190,9 @@ describe("display specs in the catalog", () => {
     const r = await saveTool({ entry: { ...email(), displaySpec: { fields: [{ field: "subject", visibility: "mask" }] } }, mode: "update", actorId: admin1 });
     if (r.status !== "pending") throw new Error("expected pending");
     // Another (narrowing) edit lands first: showing everything again under a different order.
-    expect(await saveTool({ entry: { ...email(), displaySpec: { fields: [{ field: "body", visibility: "show" }] } }, mode: "update", actorId: admin2 })).toEqual({ status: "saved" });
+    expect(await saveTool({ entry: { ...email(), displaySpec: { fields: [{ field: "body", visibility: "show" }] } }, mode: "update", actorId: admin2 })).toEqual({
+      status: "saved",
+    });
     await expect(approveToolChange({ requestSeq: r.requestSeq, actorId: admin2 })).rejects.toMatchObject({ code: "conflict" });
   });
 });

@@ -7,7 +7,7 @@ import { buildTimeline, type TimelineEntry } from "@/lib/approvals/build-timelin
 import { buildCardPayload, type CardPayload } from "@/lib/approvals/card-payload";
 import { openCardCopy } from "@/lib/approvals/card-copy";
 import { servicePreviewOf } from "@/lib/previews/service-preview";
-import { displaySpecSchema } from "@/lib/catalog/display-spec";
+import { displaySpecSchema, resolveDisplayFields } from "@/lib/catalog/display-spec";
 
 export type CardVote = { userEmail: string; vote: string; comment: string | null; at: string; timeOnCardMs: number | null; breakGlass: boolean };
 
@@ -36,7 +36,10 @@ export type ActionDetail = {
   run: { id: string; stepsUsed: number; stepsMax: number; usdUsed: number; usdMax: number; secondsMax: number; startedAt: string } | null;
   idempotencyKey: string;
   argsHash: string;
-  /** Redacted at write time; pretty-printed for the raw-args disclosure. */
+  /**
+   * Pretty-printed for the raw-args disclosure: the same copy the card shows (`argsCopy`), with the fields the
+   * display spec masks or hides taken from the audit copy, so the raw view never shows more than the spec allows.
+   */
   argsDisplay: string;
   /** Untrusted: written by the agent. */
   reason: string | null;
@@ -70,6 +73,25 @@ function parseObject(text: string | null): Record<string, unknown> | null {
   } catch {
     return null;
   }
+}
+
+/** The card copy for the raw view, each field the spec masks or hides replaced by its audit-copy value. */
+function rawView(
+  card: Record<string, unknown>,
+  audit: Record<string, unknown>,
+  argsSchema: Record<string, unknown> | null,
+  spec: Parameters<typeof resolveDisplayFields>[1],
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const guarded = new Set(
+    resolveDisplayFields(argsSchema, spec)
+      .filter((f) => f.visibility !== "show")
+      .map((f) => f.field),
+  );
+  for (const [k, v] of Object.entries(card)) {
+    Object.defineProperty(out, k, { value: guarded.has(k) ? audit[k] : v, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
 }
 
 function parseJsonText(text: string): unknown {
@@ -125,6 +147,9 @@ export async function getActionDetail(id: string, viewer: DetailViewer): Promise
   const mayReadCardCopy = isReviewer || viewer.roles.includes("oncall");
   const cardArgs = mayReadCardCopy && a.argsCardSealed ? openCardCopy(a.id, a.argsCardSealed) : null;
   const spec = tool?.displaySpec ? displaySpecSchema.safeParse(parseJsonText(tool.displaySpec)) : null;
+  const argsSchema = tool ? parseObject(tool.argsSchema) : null;
+  const auditArgs = parseObject(a.argsDisplay) ?? {};
+  const rawArgs = cardArgs ? rawView(cardArgs, auditArgs, argsSchema, spec?.success ? spec.data : null) : null;
   const stale = !me?.lastSignInAt || now - me.lastSignInAt.getTime() > STEP_UP_MAX_AGE_MS;
 
   return {
@@ -161,7 +186,7 @@ export async function getActionDetail(id: string, viewer: DetailViewer): Promise
       : null,
     idempotencyKey: a.idempotencyKey,
     argsHash: a.argsHash,
-    argsDisplay: pretty(a.argsDisplay),
+    argsDisplay: rawArgs ? JSON.stringify(rawArgs, null, 2) : pretty(a.argsDisplay),
     reason: a.reason,
     preview: preview ? { before: preview.before, after: preview.after } : null,
     onBehalfOf: a.onBehalfOf,
@@ -185,9 +210,9 @@ export async function getActionDetail(id: string, viewer: DetailViewer): Promise
     redeemedAt: a.redeemedAt?.toISOString() ?? null,
     timeline: await buildTimeline(a.id),
     card: buildCardPayload({
-      argsSchema: tool ? parseObject(tool.argsSchema) : null,
+      argsSchema,
       displaySpec: spec?.success ? spec.data : null,
-      args: cardArgs ?? parseObject(a.argsDisplay) ?? {},
+      args: cardArgs ?? auditArgs,
       agentPreview: preview ? { before: preview.before, after: preview.after } : null,
       servicePreview: servicePreviewOf(a),
     }),
