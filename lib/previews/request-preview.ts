@@ -15,9 +15,8 @@ import { newId } from "@/lib/crypto/new-id";
 import { env } from "@/lib/env";
 import { redact } from "@/lib/redact/redact";
 import { argsHash } from "@/lib/sdk/args-hash";
-import { PREVIEW_TOKEN_TTL_SECONDS, PREVIEW_TOKEN_TYP, previewAudience, previewClaimsSchema } from "@/lib/sdk/token-claims";
-import { activeSigningKey } from "@/lib/tokens/signing-keys";
-import { signJws } from "@/lib/tokens/sign-jws";
+import { PREVIEW_TOKEN_TTL_SECONDS, previewAudience, previewClaimsSchema } from "@/lib/sdk/token-claims";
+import { signPreviewToken } from "@/lib/tokens/mint";
 import { previewUrlIssue } from "@/lib/previews/preview-url";
 
 /**
@@ -40,11 +39,14 @@ const MAX_ERROR_CHARS = 300;
 /** A claim outlives the request by this much; a worker that died is replaced after it. */
 const CLAIM_SLACK_MS = 10_000;
 
-const answerSchema = z.object({ before: z.unknown().optional(), after: z.unknown().optional() }).refine((a) => a.before !== undefined || a.after !== undefined, "needs before or after");
+const answerSchema = z
+  .object({ before: z.unknown().optional(), after: z.unknown().optional() })
+  .refine((a) => a.before !== undefined || a.after !== undefined, "needs before or after");
 
 export type PreviewOptions = { timeoutMs?: number; lookup?: LookupFunction; now?: Date };
 
-type Answer = { ok: true; before: unknown; after: unknown; statusCode: number } | { ok: false; error: string; statusCode: number | null };
+/** What the tool service answered, or why there is no answer (not a refusal: the card shows it as a failed preview). */
+type Answer = { answered: true; before: unknown; after: unknown; statusCode: number } | { answered: false; failure: string; statusCode: number | null };
 type Outcome = Answer & { durationMs: number };
 
 /** Ask the tool service for one action's preview, if it is due and this worker wins the claim. True when it was asked. */
@@ -61,10 +63,10 @@ export async function requestPreview(actionId: string, opts: PreviewOptions = {}
   const tool = await db().tool.findUnique({ where: { name: action.tool } });
   const subject = actionAuditFields(action);
 
-  const refuse = (error: string) => finish(action.id, subject, { ok: false, error, durationMs: 0, statusCode: null }, null);
-  if (!tool?.previewUrl) return refuse("The tool no longer names a preview endpoint."), true;
+  const refuse = (failure: string) => finish(action.id, subject, { answered: false, failure, durationMs: 0, statusCode: null }, null);
+  if (!tool?.previewUrl) return (refuse("The tool no longer names a preview endpoint."), true);
   const urlIssue = previewUrlIssue(tool.previewUrl, tool.previewAllowPrivate);
-  if (urlIssue) return refuse(`The preview endpoint is not allowed: it ${urlIssue}.`), true;
+  if (urlIssue) return (refuse(`The preview endpoint is not allowed: it ${urlIssue}.`), true);
   const args = (action.argsCardSealed && openCardCopy(action.id, action.argsCardSealed)) || parseArgs(action.argsDisplay);
 
   const e = env();
@@ -99,7 +101,7 @@ export async function requestPreview(actionId: string, opts: PreviewOptions = {}
       data: { endpoint: `${url.origin}${url.pathname}`, allow_private: tool.previewAllowPrivate, timeout_ms: timeoutMs },
     }),
   );
-  const token = signJws(claims, PREVIEW_TOKEN_TYP, await activeSigningKey());
+  const token = await signPreviewToken(claims);
   const body = JSON.stringify({ action_id: action.id, tool: action.tool, tenant: action.tenantId, env: action.env, args });
   const filter: RequestFilteringAgentOptions = tool.previewAllowPrivate ? { allowPrivateIPAddress: true } : {};
   const outcome = await postForPreview({ url, token, body, filter, timeoutMs, lookup: opts.lookup });
@@ -119,16 +121,16 @@ function parseArgs(text: string): Record<string, unknown> {
 async function finish(actionId: string, subject: ReturnType<typeof actionAuditFields>, o: Outcome, jti: string | null): Promise<void> {
   let result: string;
   let outcome = o;
-  if (o.ok) {
+  if (o.answered) {
     result = JSON.stringify(redact({ before: o.before, after: o.after }));
     if (result.length > MAX_STORED_CHARS) {
-      outcome = { ok: false, error: `The preview is larger than ${MAX_STORED_CHARS} characters.`, durationMs: o.durationMs, statusCode: o.statusCode };
-      result = JSON.stringify({ error: outcome.error });
+      outcome = { answered: false, failure: `The preview is larger than ${MAX_STORED_CHARS} characters.`, durationMs: o.durationMs, statusCode: o.statusCode };
+      result = JSON.stringify({ error: outcome.failure });
     }
   } else {
-    result = JSON.stringify({ error: o.error });
+    result = JSON.stringify({ error: o.failure });
   }
-  const status = outcome.ok ? "ok" : "failed";
+  const status = outcome.answered ? "ok" : "failed";
   const changed = await db().$transaction(async (tx) => {
     const r = await tx.action.updateMany({
       where: { id: actionId, previewStatus: "running" },
@@ -141,7 +143,7 @@ async function finish(actionId: string, subject: ReturnType<typeof actionAuditFi
       ...subject,
       jti,
       status,
-      reason: outcome.ok ? null : outcome.error,
+      reason: outcome.answered ? null : outcome.failure,
       durationMs: outcome.durationMs,
       data: { status_code: outcome.statusCode },
     });
@@ -184,7 +186,7 @@ function postForPreview(p: { url: URL; token: string; body: string; filter: Requ
       const code = res.statusCode ?? null;
       if (code !== 200) {
         res.destroy();
-        return done({ ok: false, error: `The tool service answered HTTP ${code ?? "?"}.`, statusCode: code });
+        return done({ answered: false, failure: `The tool service answered HTTP ${code ?? "?"}.`, statusCode: code });
       }
       const chunks: Buffer[] = [];
       let size = 0;
@@ -192,25 +194,25 @@ function postForPreview(p: { url: URL; token: string; body: string; filter: Requ
         size += c.length;
         if (size > MAX_RESPONSE_BYTES) {
           res.destroy();
-          return done({ ok: false, error: `The tool service's answer is larger than ${MAX_RESPONSE_BYTES} bytes.`, statusCode: code });
+          return done({ answered: false, failure: `The tool service's answer is larger than ${MAX_RESPONSE_BYTES} bytes.`, statusCode: code });
         }
         chunks.push(c);
       });
-      res.on("error", (err) => done({ ok: false, error: describeError(err, p.url), statusCode: code }));
+      res.on("error", (err) => done({ answered: false, failure: describeError(err, p.url), statusCode: code }));
       res.on("end", () => {
         let parsed: unknown;
         try {
           parsed = JSON.parse(Buffer.concat(chunks).toString("utf8"));
         } catch {
-          return done({ ok: false, error: "The tool service's answer is not JSON.", statusCode: code });
+          return done({ answered: false, failure: "The tool service's answer is not JSON.", statusCode: code });
         }
         const a = answerSchema.safeParse(parsed);
-        if (!a.success) return done({ ok: false, error: "The tool service's answer has neither `before` nor `after`.", statusCode: code });
-        done({ ok: true, before: a.data.before ?? null, after: a.data.after ?? null, statusCode: code });
+        if (!a.success) return done({ answered: false, failure: "The tool service's answer has neither `before` nor `after`.", statusCode: code });
+        done({ answered: true, before: a.data.before ?? null, after: a.data.after ?? null, statusCode: code });
       });
     });
     const timer = setTimeout(() => req.destroy(new Error(`timed out after ${p.timeoutMs} ms`)), p.timeoutMs);
-    req.on("error", (err) => done({ ok: false, error: `The preview request failed: ${describeError(err, p.url)}`, statusCode: null }));
+    req.on("error", (err) => done({ answered: false, failure: `The preview request failed: ${describeError(err, p.url)}`, statusCode: null }));
     req.end(p.body);
   });
 }
