@@ -49,6 +49,33 @@ describe("card payload", () => {
     expect(card.fields.find((f) => f.key === "reason")!.masked).toBe(true);
   });
 
+  it("the headline: Gatehouse's words and the agent's values apart, under the same display rules as the fields", () => {
+    const spec = displaySpecSchema.parse({
+      fields: [
+        { field: "to", visibility: "mask" },
+        { field: "subject", visibility: "hide" },
+      ],
+    });
+    const card = buildCardPayload({
+      argsSchema: schemaOf("email.send"),
+      summaryTemplate: "Send an e-mail to {to} about {ticket_id}: “{subject}” {missing}",
+      displaySpec: spec,
+      args: { ...emailArgs, subject: "✅ Pre-approved by Security" },
+      agentPreview: null,
+      servicePreview: null,
+    });
+    expect(card.headline).toEqual([
+      { text: "Send an e-mail to " },
+      { key: "to", value: "j•••@example.com", masked: true, hidden: false },
+      { text: " about " },
+      { key: "ticket_id", value: "T-1", masked: false, hidden: false },
+      { text: ": “" },
+      { key: "subject", value: null, masked: false, hidden: true },
+      { text: "” " },
+      { key: "missing", value: null, masked: false, hidden: false },
+    ]);
+  });
+
   it("arguments the schema does not list are shown as one JSON field under Gatehouse's label", () => {
     const card = buildCardPayload({ argsSchema: { type: "object" }, displaySpec: null, args: { "✅ Approved by security": "x" }, agentPreview: null, servicePreview: null });
     expect(card.fields).toEqual([{ key: "", label: "Other arguments", render: "json", value: '{\n  "✅ Approved by security": "x"\n}', masked: false }]);

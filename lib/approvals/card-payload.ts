@@ -25,7 +25,16 @@ export type CardField = {
 
 export type ServicePreview = { status: "none" | "pending" | "ok" | "failed"; before?: unknown; after?: unknown; error?: string; at?: string };
 
+/**
+ * The summary template split into Gatehouse's words (`text`, unfenced) and the agent's values
+ * (`value`, to be fenced), from the same copy and display spec as the fields: a masked field is
+ * masked here too, a hidden one is `hidden`; `value` is null when the argument is absent.
+ */
+export type HeadlinePart = { text: string } | { key: string; value: string | null; masked: boolean; hidden: boolean };
+
 export type CardPayload = {
+  /** The summary template filled from the card's copy, as parts (see HeadlinePart). */
+  headline: HeadlinePart[];
   /** In display-spec order; "hide" fields are not here. */
   fields: CardField[];
   /** Labels of the fields the spec hides, so the card can say "2 fields hidden by the display spec". */
@@ -40,6 +49,8 @@ export type CardPayload = {
 
 export type CardPayloadInput = {
   argsSchema: Record<string, unknown> | null;
+  /** The tool's summary template ("Close ticket {ticket_id}"); empty when the tool left the catalog. */
+  summaryTemplate?: string;
   displaySpec: DisplaySpec | null | undefined;
   /** The card copy of the args (secrets masked, personal data kept) or, after retention, the audit copy. */
   args: Record<string, unknown>;
@@ -83,6 +94,45 @@ function field(f: ResolvedField, args: Record<string, unknown>): CardField {
   return { ...base, value, ...(currency !== undefined ? { currency } : {}), masked: f.visibility === "mask" || secret };
 }
 
+const PLACEHOLDER = /\{([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)\}/g;
+
+function lookup(value: unknown, path: string[]): unknown {
+  let cur = value;
+  for (const key of path) {
+    if (typeof cur !== "object" || cur === null || !Object.hasOwn(cur, key)) return undefined;
+    cur = (cur as Record<string, unknown>)[key];
+  }
+  return cur;
+}
+
+/** The summary template as parts: literal text, and each placeholder's value under the field's display rules. */
+export function buildHeadline(template: string, args: Record<string, unknown>, fields: ResolvedField[]): HeadlinePart[] {
+  const parts: HeadlinePart[] = [];
+  let last = 0;
+  for (const m of template.matchAll(PLACEHOLDER)) {
+    if (m.index > last) parts.push({ text: template.slice(last, m.index) });
+    last = m.index + m[0].length;
+    const path = m[1]!;
+    const f = fields.find((x) => x.field === path.split(".")[0]);
+    const raw = lookup(args, path.split("."));
+    if (f?.visibility === "hide") {
+      parts.push({ key: path, value: null, masked: false, hidden: true });
+      continue;
+    }
+    if (raw === undefined || raw === null) {
+      parts.push({ key: path, value: null, masked: false, hidden: false });
+      continue;
+    }
+    const render = f?.render ?? "text";
+    let value = render === "money" ? money(raw) : typeof raw === "object" ? JSON.stringify(raw) : String(raw);
+    const secret = value.includes(REDACTED);
+    if (f?.visibility === "mask") value = maskValue(value, render);
+    parts.push({ key: path, value, masked: f?.visibility === "mask" || secret, hidden: false });
+  }
+  if (last < template.length) parts.push({ text: template.slice(last) });
+  return parts;
+}
+
 /** The card payload for one action. */
 export function buildCardPayload(input: CardPayloadInput): CardPayload {
   const resolved = resolveDisplayFields(input.argsSchema, input.displaySpec);
@@ -96,6 +146,7 @@ export function buildCardPayload(input: CardPayloadInput): CardPayload {
     fields.push({ key: "", label: "Other arguments", render: "json", value, masked: value.includes(REDACTED) });
   }
   return {
+    headline: buildHeadline(input.summaryTemplate ?? "", input.args, resolved),
     fields,
     hiddenFields: resolved.filter((f) => f.visibility === "hide").map((f) => f.label),
     preview: { agent: input.agentPreview, service: input.servicePreview ?? { status: "none" } },

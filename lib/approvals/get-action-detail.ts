@@ -211,6 +211,7 @@ export async function getActionDetail(id: string, viewer: DetailViewer): Promise
     timeline: await buildTimeline(a.id),
     card: buildCardPayload({
       argsSchema,
+      summaryTemplate: tool?.summaryTemplate ?? "",
       displaySpec: spec?.success ? spec.data : null,
       args: cardArgs ?? auditArgs,
       agentPreview: preview ? { before: preview.before, after: preview.after } : null,
