@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { redact, redactKnownSecrets, redactSecrets, redactSecretsDeep, redactText, REDACTED, isSecretKey, hasSecret } from "@/lib/redact/redact";
+import fc from "fast-check";
+import { redact, redactKnownSecrets, redactPersonalIn, redactSecrets, redactSecretsDeep, redactText, REDACTED, isSecretKey, hasSecret } from "@/lib/redact/redact";
 
 // Test-only fake secrets, built from parts so secret scanners do not flag this file.
 const jwt = ["eyJhbGciOiJIUzI1NiJ9", "eyJzdWIiOiIxMjM0NSJ9", "c2lnbmF0dXJlLXBhcnQ"].join(".");
@@ -224,5 +225,33 @@ describe("redact — identifiers and the card copy", () => {
   it("the card copy keeps personal data and masks secrets (keys and patterns)", () => {
     const out = redactSecretsDeep({ to: "jane.doe@example.com", phone: "+44 20 7946 0958", body: `token ${randomKey}`, api_key: "k", n: 4242424242424242 });
     expect(out).toEqual({ to: "jane.doe@example.com", phone: "+44 20 7946 0958", body: `token ${REDACTED}`, api_key: REDACTED, n: 4242424242424242 });
+  });
+});
+
+describe("redact — the card copy and the audit copy from one secret pass", () => {
+  it("redactPersonalIn(redactSecretsDeep(v)) equals redact(v) for any JSON value (property)", () => {
+    const texts = [
+      "jane.doe@example.com",
+      "call +44 20 7946 0958",
+      "4242 4242 4242 4242",
+      `key ${["sk_live_", "51HqQ2eK3x4Y5z6A7b8C9d0E"].join("")}`,
+      "password is hunter2",
+      "T-18421",
+    ];
+    const leaf = fc.oneof(fc.string(), fc.constantFrom(...texts), fc.integer(), fc.double({ noNaN: true }), fc.boolean(), fc.constant(null), fc.constant(4242424242424242));
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof(
+        { depthSize: "small" },
+        leaf,
+        fc.array(tie("node"), { maxLength: 4 }),
+        fc.dictionary(fc.oneof(fc.string(), fc.constantFrom("password", "to", "api_key", "body")), tie("node"), { maxKeys: 4 }),
+      ),
+    })).node;
+    fc.assert(
+      fc.property(value, (v) => {
+        expect(redactPersonalIn(redactSecretsDeep(v))).toEqual(redact(v));
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -14,7 +14,12 @@ const context = (actionId: string) => `action-card:${actionId}`;
 
 /** Seal the card copy of `args` for action `actionId`. */
 export function sealCardCopy(actionId: string, args: Record<string, unknown>): string {
-  return seal(JSON.stringify(redactSecretsDeep(args)), context(actionId));
+  return sealCopy(actionId, redactSecretsDeep(args));
+}
+
+/** Seal an already computed card copy (a `redactSecretsDeep` result). */
+export function sealCopy(actionId: string, copy: unknown): string {
+  return seal(JSON.stringify(copy), context(actionId));
 }
 
 /** The card copy, or null when it does not open for this action id (moved, tampered, another key) or is not an object. */

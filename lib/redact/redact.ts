@@ -16,6 +16,8 @@
  *   (no key-based masking): the audit writer's last line of defence;
  * - `redactSecretsDeep(value)`: a deep copy with secrets masked (secret-named keys and
  *   secret patterns) but personal data kept: the approval card's sealed copy;
+ * - `redactPersonalIn(cardCopy)`: the personal-data pass over a `redactSecretsDeep` copy;
+ *   `redactPersonalIn(redactSecretsDeep(v))` equals `redact(v)` (one secret pass for both copies);
  * - `isSecretKey(key)`: a field name that says its value is a secret.
  *
  * Hand-written rather than a library: the maintained scanners (secretlint's
@@ -298,6 +300,31 @@ function walkKeepingPersonal(value: unknown, depth: number): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     Object.defineProperty(out, k, { value: isSecretKey(k) ? REDACTED : walkKeepingPersonal(v, depth + 1), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+/**
+ * The personal-data rules over a copy whose secrets are already masked (a
+ * `redactSecretsDeep` result): `redactPersonalIn(redactSecretsDeep(v))` is
+ * `redact(v)`, so the card copy and the audit copy cost one secret pass.
+ */
+export function redactPersonalIn(value: unknown): unknown {
+  return walkPersonal(value, 0);
+}
+
+function walkPersonal(value: unknown, depth: number): unknown {
+  if (typeof value === "string") return apply(PERSONAL_RULES, value);
+  if (typeof value === "number") {
+    const masked = apply(PERSONAL_RULES, String(value));
+    return masked === String(value) ? value : masked;
+  }
+  if (value === null || typeof value !== "object") return value;
+  if (depth >= MAX_DEPTH) return "[TRUNCATED]";
+  if (Array.isArray(value)) return value.map((v) => walkPersonal(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    Object.defineProperty(out, k, { value: walkPersonal(v, depth + 1), enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
