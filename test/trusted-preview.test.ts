@@ -231,6 +231,16 @@ describe("the trusted preview (demo ticket service over real HTTP)", () => {
     expect(JSON.stringify(await db().auditEvent.findMany())).not.toMatch(/"eyJ[A-Za-z0-9_-]{10,}\./);
   });
 
+  it("an action decided before the worker got to it is not asked about", async () => {
+    const before = svc.previews.length;
+    const id = await propose("ticket.close", { ticket_id: "T-18421" });
+    await db().action.update({ where: { id }, data: { status: "cancelled" } });
+    expect(await requestPreview(id)).toBe(true);
+    expect(await card(id)).toMatchObject({ service: { status: "failed", error: "Not asked: the action was cancelled first." } });
+    expect(svc.previews.length).toBe(before);
+    expect(await db().auditEvent.count({ where: { actionId: id, type: "preview.requested" } })).toBe(0);
+  });
+
   it("a tool without a preview endpoint has none; removing the endpoint applies at once (it only stops the requests)", async () => {
     const id = await propose("email.send", { ticket_id: "T-1", to: "jane@example.com", subject: "Hi", body: "Hello" });
     expect((await card(id)).service).toEqual({ status: "none" });

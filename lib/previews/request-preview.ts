@@ -63,10 +63,21 @@ export async function requestPreview(actionId: string, opts: PreviewOptions = {}
   const tool = await db().tool.findUnique({ where: { name: action.tool } });
   const subject = actionAuditFields(action);
 
-  const refuse = (failure: string) => finish(action.id, subject, { answered: false, failure, durationMs: 0, statusCode: null }, null);
-  if (!tool?.previewUrl) return (refuse("The tool no longer names a preview endpoint."), true);
-  const urlIssue = previewUrlIssue(tool.previewUrl, tool.previewAllowPrivate);
-  if (urlIssue) return (refuse(`The preview endpoint is not allowed: it ${urlIssue}.`), true);
+  // Not asked, and said why on the card: decided before the worker got to it (no one to show it to),
+  // or the endpoint removed or no longer allowed since the proposal.
+  const urlIssue = tool?.previewUrl ? previewUrlIssue(tool.previewUrl, tool.previewAllowPrivate) : null;
+  const notAsked =
+    action.status !== "pending"
+      ? `Not asked: the action was ${action.status} first.`
+      : !tool?.previewUrl
+        ? "The tool no longer names a preview endpoint."
+        : urlIssue
+          ? `The preview endpoint is not allowed: it ${urlIssue}.`
+          : null;
+  if (notAsked !== null || !tool?.previewUrl) {
+    await finish(action.id, subject, { answered: false, failure: notAsked ?? "The tool no longer names a preview endpoint.", durationMs: 0, statusCode: null }, null);
+    return true;
+  }
   const args = (action.argsCardSealed && openCardCopy(action.id, action.argsCardSealed)) || parseArgs(action.argsDisplay);
 
   const e = env();
