@@ -24,10 +24,14 @@ export function DisplaySpecEditor({ argsSchema, value, onChange }: { argsSchema:
   if (!schema) return <p className="text-xs text-slate-500">Fix the args schema (it is not JSON) to edit the card&apos;s display spec.</p>;
   const known = new Set(schemaProperties(schema).map(([k]) => k));
   // Rows: the spec's fields the schema still has, then the rest of the schema (as the card would show them).
-  const rows: DisplayField[] = resolveDisplayFields(
-    schema,
-    value ? { fields: value.filter((f) => known.has(f.field)) } : null,
-  ).map((f) => ({ field: f.field, label: f.label, render: f.render, visibility: f.visibility, ...(f.currency ? { currency: f.currency } : {}), ...(f.currencyField ? { currencyField: f.currencyField } : {}) }));
+  const rows: DisplayField[] = resolveDisplayFields(schema, value ? { fields: value.filter((f) => known.has(f.field)) } : null).map((f) => ({
+    field: f.field,
+    label: f.label,
+    render: f.render,
+    visibility: f.visibility,
+    ...(f.currency ? { currency: f.currency } : {}),
+    ...(f.currencyField ? { currencyField: f.currencyField } : {}),
+  }));
   if (rows.length === 0) return <p className="text-xs text-slate-500">The args schema lists no fields; the card shows the arguments as JSON.</p>;
   const update = (i: number, patch: Partial<DisplayField>) => onChange(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
   const move = (i: number, by: -1 | 1) => {
@@ -57,7 +61,13 @@ export function DisplaySpecEditor({ argsSchema, value, onChange }: { argsSchema:
                   <button type="button" className="px-1 text-slate-600 disabled:opacity-30" disabled={i === 0} aria-label={`Move ${r.field} up`} onClick={() => move(i, -1)}>
                     ↑
                   </button>
-                  <button type="button" className="px-1 text-slate-600 disabled:opacity-30" disabled={i === rows.length - 1} aria-label={`Move ${r.field} down`} onClick={() => move(i, 1)}>
+                  <button
+                    type="button"
+                    className="px-1 text-slate-600 disabled:opacity-30"
+                    disabled={i === rows.length - 1}
+                    aria-label={`Move ${r.field} down`}
+                    onClick={() => move(i, 1)}
+                  >
                     ↓
                   </button>
                 </td>
@@ -66,14 +76,24 @@ export function DisplaySpecEditor({ argsSchema, value, onChange }: { argsSchema:
                   <input aria-label={`Label of ${r.field}`} maxLength={60} value={r.label ?? ""} onChange={(e) => update(i, { label: e.target.value })} className={input} />
                 </td>
                 <td className="py-1 pr-2">
-                  <select aria-label={`Rendering of ${r.field}`} value={r.render} onChange={(e) => update(i, { render: e.target.value as DisplayField["render"] })} className={input}>
+                  <select
+                    aria-label={`Rendering of ${r.field}`}
+                    value={r.render}
+                    onChange={(e) => update(i, { render: e.target.value as DisplayField["render"] })}
+                    className={input}
+                  >
                     {CARD_FIELD_RENDERS.map((k) => (
                       <option key={k}>{k}</option>
                     ))}
                   </select>
                 </td>
                 <td className="py-1 pr-2">
-                  <select aria-label={`Visibility of ${r.field}`} value={r.visibility} onChange={(e) => update(i, { visibility: e.target.value as DisplayField["visibility"] })} className={input}>
+                  <select
+                    aria-label={`Visibility of ${r.field}`}
+                    value={r.visibility}
+                    onChange={(e) => update(i, { visibility: e.target.value as DisplayField["visibility"] })}
+                    className={input}
+                  >
                     {FIELD_VISIBILITIES.map((k) => (
                       <option key={k}>{k}</option>
                     ))}
@@ -102,8 +122,8 @@ export function DisplaySpecEditor({ argsSchema, value, onChange }: { argsSchema:
         </table>
       </div>
       <p className="text-xs text-slate-500">
-        {value ? "A custom display spec." : "The default: every schema field shown, in schema order."} Masking or hiding a field needs a second admin; fields the spec
-        does not name are shown after the others.{" "}
+        {value ? "A custom display spec." : "The default: every schema field shown, in schema order."} Masking or hiding a field needs a second admin; fields the spec does not name
+        are shown after the others.{" "}
         {value ? (
           <button type="button" className="text-sky-700 underline" onClick={() => onChange(null)}>
             Back to the default

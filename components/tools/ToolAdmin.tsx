@@ -26,7 +26,9 @@ function cardNote(e: ToolEntry): string {
   const fields = e.displaySpec?.fields ?? [];
   const masked = fields.filter((f) => f.visibility === "mask").map((f) => f.field);
   const hidden = fields.filter((f) => f.visibility === "hide").map((f) => f.field);
-  const spec = fields.length ? `Card: custom display spec${masked.length ? `, masks ${masked.join(", ")}` : ""}${hidden.length ? `, hides ${hidden.join(", ")}` : ""}` : "Card: every field";
+  const spec = fields.length
+    ? `Card: custom display spec${masked.length ? `, masks ${masked.join(", ")}` : ""}${hidden.length ? `, hides ${hidden.join(", ")}` : ""}`
+    : "Card: every field";
   let preview = "";
   try {
     preview = e.preview ? ` · preview from ${new URL(e.preview.url).host}` : "";

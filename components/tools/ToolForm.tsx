@@ -124,7 +124,13 @@ export function ToolForm({
             label="Preview endpoint"
             hint="Optional. Gatehouse POSTs each pending action here (with a read-only preview token) and shows the answer {before, after} as the tool service's. Adding or changing it needs a second admin."
           >
-            <input type="url" value={d.previewUrl} placeholder="https://tools.example.com/preview/ticket.close" onChange={(e) => set("previewUrl", e.target.value)} className={`${input} font-mono`} />
+            <input
+              type="url"
+              value={d.previewUrl}
+              placeholder="https://tools.example.com/preview/ticket.close"
+              onChange={(e) => set("previewUrl", e.target.value)}
+              className={`${input} font-mono`}
+            />
           </Field>
         </div>
         <label className="flex items-center gap-2 pt-5 text-sm">
