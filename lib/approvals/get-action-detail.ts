@@ -4,6 +4,10 @@ import type { BlastRadius, Undo } from "@/lib/policy/types";
 import { toolReviewInfo } from "@/lib/approvals/tool-info";
 import { STEP_UP_MAX_AGE_MS } from "@/lib/approvals/schemas";
 import { buildTimeline, type TimelineEntry } from "@/lib/approvals/build-timeline";
+import { buildCardPayload, type CardPayload } from "@/lib/approvals/card-payload";
+import { openCardCopy } from "@/lib/approvals/card-copy";
+import { servicePreviewOf } from "@/lib/previews/service-preview";
+import { displaySpecSchema, resolveDisplayFields } from "@/lib/catalog/display-spec";
 
 export type CardVote = { userEmail: string; vote: string; comment: string | null; at: string; timeOnCardMs: number | null; breakGlass: boolean };
 
@@ -32,7 +36,10 @@ export type ActionDetail = {
   run: { id: string; stepsUsed: number; stepsMax: number; usdUsed: number; usdMax: number; secondsMax: number; startedAt: string } | null;
   idempotencyKey: string;
   argsHash: string;
-  /** Redacted at write time; pretty-printed for the raw-args disclosure. */
+  /**
+   * Pretty-printed for the raw-args disclosure: the same copy the card shows (`argsCopy`), with the fields the
+   * display spec masks or hides taken from the audit copy, so the raw view never shows more than the spec allows.
+   */
   argsDisplay: string;
   /** Untrusted: written by the agent. */
   reason: string | null;
@@ -47,6 +54,13 @@ export type ActionDetail = {
   result: { status: string; durationMs: number | null; error: string | null; at: string | null } | null;
   redeemedAt: string | null;
   timeline: TimelineEntry[];
+  /** The payload rendered for a human: display-spec fields and both previews (lib/approvals/card-payload.ts). */
+  card: CardPayload;
+  /**
+   * Which copy of the args the card shows: "card" (the sealed copy, personal data kept: reviewers and on-call
+   * while it is retained) or "audit" (personal data masked: other roles, and every role after the retention).
+   */
+  argsCopy: "card" | "audit";
 };
 
 export type DetailViewer = { id: string; email: string; roles: readonly string[] };
@@ -56,6 +70,33 @@ function parseObject(text: string | null): Record<string, unknown> | null {
   try {
     const v: unknown = JSON.parse(text);
     return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The card copy for the raw view, each field the spec masks or hides replaced by its audit-copy value. */
+function rawView(
+  card: Record<string, unknown>,
+  audit: Record<string, unknown>,
+  argsSchema: Record<string, unknown> | null,
+  spec: Parameters<typeof resolveDisplayFields>[1],
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const guarded = new Set(
+    resolveDisplayFields(argsSchema, spec)
+      .filter((f) => f.visibility !== "show")
+      .map((f) => f.field),
+  );
+  for (const [k, v] of Object.entries(card)) {
+    Object.defineProperty(out, k, { value: guarded.has(k) ? audit[k] : v, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+function parseJsonText(text: string): unknown {
+  try {
+    return JSON.parse(text);
   } catch {
     return null;
   }
@@ -102,6 +143,13 @@ export async function getActionDetail(id: string, viewer: DetailViewer): Promise
             : "You have already voted."
           : null;
   const preview = parseObject(a.previewDisplay);
+  // Personal data that is the substance of the decision is for the people who decide (and break-glass on-call).
+  const mayReadCardCopy = isReviewer || viewer.roles.includes("oncall");
+  const cardArgs = mayReadCardCopy && a.argsCardSealed ? openCardCopy(a.id, a.argsCardSealed) : null;
+  const spec = tool?.displaySpec ? displaySpecSchema.safeParse(parseJsonText(tool.displaySpec)) : null;
+  const argsSchema = tool ? parseObject(tool.argsSchema) : null;
+  const auditArgs = parseObject(a.argsDisplay) ?? {};
+  const rawArgs = cardArgs ? rawView(cardArgs, auditArgs, argsSchema, spec?.success ? spec.data : null) : null;
   const stale = !me?.lastSignInAt || now - me.lastSignInAt.getTime() > STEP_UP_MAX_AGE_MS;
 
   return {
@@ -138,7 +186,7 @@ export async function getActionDetail(id: string, viewer: DetailViewer): Promise
       : null,
     idempotencyKey: a.idempotencyKey,
     argsHash: a.argsHash,
-    argsDisplay: pretty(a.argsDisplay),
+    argsDisplay: rawArgs ? JSON.stringify(rawArgs, null, 2) : pretty(a.argsDisplay),
     reason: a.reason,
     preview: preview ? { before: preview.before, after: preview.after } : null,
     onBehalfOf: a.onBehalfOf,
@@ -161,5 +209,14 @@ export async function getActionDetail(id: string, viewer: DetailViewer): Promise
     result: a.resultStatus ? { status: a.resultStatus, durationMs: a.resultDurationMs, error: a.resultError, at: a.resultAt?.toISOString() ?? null } : null,
     redeemedAt: a.redeemedAt?.toISOString() ?? null,
     timeline: await buildTimeline(a.id),
+    card: buildCardPayload({
+      argsSchema,
+      summaryTemplate: tool?.summaryTemplate ?? "",
+      displaySpec: spec?.success ? spec.data : null,
+      args: cardArgs ?? auditArgs,
+      agentPreview: preview ? { before: preview.before, after: preview.after } : null,
+      servicePreview: servicePreviewOf(a),
+    }),
+    argsCopy: cardArgs ? "card" : "audit",
   };
 }
