@@ -7,6 +7,7 @@ import { buildTimeline, type TimelineEntry } from "@/lib/approvals/build-timelin
 import { actionStateNotices, type StateNotice } from "@/lib/approvals/action-state";
 import { headlineOf } from "@/lib/approvals/list-queue";
 import type { SummarySegment } from "@/lib/catalog/render-summary";
+import { buildCardPayload, type CardPayload } from "@/lib/approvals/card-payload";
 
 export type CardVote = { userEmail: string; userName: string; vote: string; comment: string | null; at: string; timeOnCardMs: number | null; breakGlass: boolean };
 
@@ -58,6 +59,8 @@ export type ActionDetail = {
   result: { status: string; durationMs: number | null; error: string | null; at: string | null } | null;
   redeemedAt: string | null;
   timeline: TimelineEntry[];
+  /** The payload rendered for a human: display-spec fields and both previews (lib/approvals/card-payload.ts). */
+  card: CardPayload;
 };
 
 export type DetailViewer = { id: string; email: string; roles: readonly string[] };
@@ -193,5 +196,12 @@ export async function getActionDetail(id: string, viewer: DetailViewer): Promise
     result: a.resultStatus ? { status: a.resultStatus, durationMs: a.resultDurationMs, error: a.resultError, at: a.resultAt?.toISOString() ?? null } : null,
     redeemedAt: a.redeemedAt?.toISOString() ?? null,
     timeline: await buildTimeline(a.id),
+    card: buildCardPayload({
+      argsSchema: tool ? parseObject(tool.argsSchema) : null,
+      displaySpec: null,
+      args: parseObject(a.argsDisplay) ?? {},
+      agentPreview: preview ? { before: preview.before, after: preview.after } : null,
+      servicePreview: null,
+    }),
   };
 }
