@@ -33,10 +33,10 @@ test("two reviewers approve a destructive action; the agent's long-poll gets the
 
   await openCard(page, id);
   await expect(page.getByTestId("approvals-count")).toContainText("0 of 2");
-  await page.getByRole("button", { name: "Approve" }).click();
+  await page.getByRole("button", { name: "Approve", exact: true }).click();
   await expect(page.getByTestId("toast").filter({ hasText: "1 of 2" })).toBeVisible();
   await expect(page.getByTestId("why-not")).toHaveText("You approved already; the next approval must come from someone else.");
-  await expect(page.getByRole("button", { name: "Approve" })).toBeDisabled();
+  await expect(page.getByRole("button", { name: "Approve", exact: true })).toBeDisabled();
 
   // The same person again, straight at the API (as a stale tab would): refused, with a reason the UI maps.
   const again = await page.request.post(`/api/console/actions/${id}/vote`, {
@@ -56,7 +56,7 @@ test("two reviewers approve a destructive action; the agent's long-poll gets the
   await expect(page2.getByTestId("approvals-count")).toContainText("1 of 2");
   // The agent is long-polling when the second approval lands; it must return with the token.
   const longPoll = getAction(ACME_SUPPORT_KEY, id, 25);
-  await page2.getByRole("button", { name: "Approve" }).click();
+  await page2.getByRole("button", { name: "Approve", exact: true }).click();
   await expect(page2.getByTestId("toast").filter({ hasText: "Approved" })).toBeVisible();
 
   const view = await longPoll;
@@ -107,7 +107,7 @@ test("the card answers what changes, blast radius and undo inside 1280×800, raw
     expect(box!.y + box!.height, `${testId} bottom`).toBeLessThanOrEqual(800);
     expect(box!.x + box!.width, `${testId} right`).toBeLessThanOrEqual(1280);
   }
-  await expect(page.getByRole("button", { name: "Approve" })).toBeInViewport();
+  await expect(page.getByRole("button", { name: "Approve", exact: true })).toBeInViewport();
   expect(await page.getByTestId("raw-args").evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
 
   const reason = page.getByTestId("agent-reason");
@@ -122,7 +122,7 @@ test("an expired action cannot be approved", async ({ page }) => {
   const key = shortTtlAgentKey();
   const id = await proposePending(key, SHORT_TTL_ROUTE, { tool: "ticket.close", args: { ticket_id: `T-${uniq()}` } });
   await page.goto(`/actions/${id}`);
-  await expect(page.getByRole("button", { name: "Approve" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Approve", exact: true })).toBeVisible();
   await page.waitForTimeout(3_500);
   // Straight at the API: the server refuses, whatever the page still shows.
   const res = await page.request.post(`/api/console/actions/${id}/vote`, {
@@ -132,7 +132,7 @@ test("an expired action cannot be approved", async ({ page }) => {
   expect(res.status()).toBe(409);
   expect(((await res.json()) as { error: { reason: string } }).error.reason).toBe("expired");
   await expect(page.getByTestId("approval-card").getByText("expired", { exact: true })).toBeVisible();
-  await expect(page.getByRole("button", { name: "Approve" })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Approve", exact: true })).toHaveCount(0);
   const view = await getAction(key, id);
   expect(view.status).toBe("expired");
 });

@@ -191,7 +191,7 @@ describe("the queue holds up: keyset pages, true total, filters, state as it is 
     expect(last.next).toBeNull();
     expect(last.offset).toBe(total - last.items.length);
     const back = await listQueue(all, users.fresh!, { before: last.prev!, limit: 50 });
-    expect(back.items.at(-1)?.createdAt <= last.items[0]!.createdAt).toBe(true);
+    expect(back.items.at(-1)!.createdAt <= last.items[0]!.createdAt).toBe(true);
     expect(back.offset).toBe(Math.max(0, last.offset - 50));
   });
 

@@ -19,9 +19,18 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
         <BreakGlassBanner />
       </div>
       <div className="flex flex-1 flex-col md:flex-row">
-        <ConsoleSidebar roles={user.roles} brand={<GatehouseMark inverted />} />
+        <ConsoleSidebar
+          roles={user.roles}
+          brand={<GatehouseMark inverted />}
+          account={
+            <>
+              <span className="min-w-0 break-all">{user.email}</span>
+              <SignOutButton />
+            </>
+          }
+        />
         <div className="flex min-w-0 flex-1 flex-col">
-          <header className="flex min-h-12 flex-wrap items-center justify-end gap-x-3 gap-y-1 border-b border-slate-200 bg-white px-3 py-1.5 md:px-6">
+          <header className="hidden min-h-12 flex-wrap items-center justify-end gap-x-3 gap-y-1 border-b border-slate-200 bg-white px-3 py-1.5 md:flex md:px-6">
             <span className="min-w-0 break-all text-sm text-slate-700" data-testid="user-email">
               {user.email}
             </span>

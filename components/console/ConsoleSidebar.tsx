@@ -6,9 +6,10 @@ import { ConsoleNav } from "@/components/console/ConsoleNav";
 
 /**
  * The console's navigation: a sidebar from `md` up; below that a top bar with
- * a Menu button that opens the same links (closed again on every navigation).
+ * a Menu button that opens the same links and the account (who is signed in,
+ * sign out), closed again on every navigation.
  */
-export function ConsoleSidebar({ roles, brand }: { roles: string[]; brand: ReactNode }) {
+export function ConsoleSidebar({ roles, brand, account }: { roles: string[]; brand: ReactNode; account: ReactNode }) {
   const pathname = usePathname();
   const [open, setOpen] = useState<string | null>(null);
   // Open only for the page it was opened on: navigating closes it without an effect.
@@ -29,6 +30,8 @@ export function ConsoleSidebar({ roles, brand }: { roles: string[]; brand: React
       </div>
       <div id="console-nav" className={`${isOpen ? "block" : "hidden"} pb-2 pt-2 md:block md:p-0`}>
         <ConsoleNav roles={roles} />
+        {/* Below md the account bar is hidden; its contents live in the menu. */}
+        <div className="mt-2 flex flex-wrap items-center gap-2 border-t border-slate-700 pt-2 text-sm text-slate-200 md:hidden">{account}</div>
       </div>
     </aside>
   );
