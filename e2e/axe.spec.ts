@@ -11,7 +11,7 @@ const ACME_SUPPORT_KEY = "gh_ac0e00000001_DEMO-ONLY-acme-support-not-a-secret-xx
  */
 const PAGES: { path: string; role: DemoRole; ready: string }[] = [
   { path: "/", role: "reviewer", ready: "h1" },
-  { path: "/queue", role: "reviewer", ready: "[data-testid=approval-card]" },
+  { path: "/queue", role: "reviewer", ready: "[data-testid=queue-item]" },
   { path: "/queue?id={id}", role: "reviewer", ready: "[data-testid=approval-card]" },
   { path: "/actions", role: "reviewer", ready: "h1" },
   { path: "/actions/{id}", role: "reviewer", ready: "[data-testid=approval-card]" },

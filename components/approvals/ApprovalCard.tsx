@@ -141,7 +141,7 @@ export function ApprovalCard({ detail: d, decision, clockSkewMs = 0, pageLink = 
 
       {d.reason ? (
         <UntrustedFence label="Agent's reason" testId="agent-reason">
-          <div className="max-h-24 overflow-auto">
+          <div tabIndex={0} role="region" aria-label="Agent's reason" className="max-h-24 overflow-auto">
             <UntrustedText text={d.reason} />
           </div>
         </UntrustedFence>
@@ -183,7 +183,7 @@ export function ApprovalCard({ detail: d, decision, clockSkewMs = 0, pageLink = 
       <details className="rounded-md border border-slate-200 bg-white px-3 py-1.5" data-testid="raw-args">
         <summary className="cursor-pointer text-xs font-medium text-slate-700">Raw arguments (redacted) and args hash</summary>
         <div data-agent-supplied="agent" className="mt-1 rounded border border-dashed border-amber-500">
-          <pre className="max-h-64 overflow-auto whitespace-pre-wrap break-words p-1 font-mono text-xs text-slate-800 [overflow-wrap:anywhere]">{visibleText(d.argsDisplay)}</pre>
+          <pre tabIndex={0} aria-label="Raw arguments" className="max-h-64 overflow-auto whitespace-pre-wrap break-words p-1 font-mono text-xs text-slate-800 [overflow-wrap:anywhere]">{visibleText(d.argsDisplay)}</pre>
         </div>
         <p className="mt-1 break-all font-mono text-[11px] text-slate-600">sha256 {d.argsHash}</p>
       </details>

@@ -4,6 +4,8 @@ import { Countdown } from "@/components/approvals/Countdown";
 import { Headline } from "@/components/approvals/UntrustedText";
 import { StateNotices } from "@/components/approvals/StateNotices";
 
+const n = (x: number) => x.toLocaleString("en-US");
+
 export type QueuePaging = { total: number; offset: number; hasPrev: boolean; hasNext: boolean; onFirst: () => void; onPrev: () => void; onNext: () => void; onLast: () => void };
 
 function PageButton({ label, onClick, disabled }: { label: string; onClick: () => void; disabled: boolean }) {
@@ -40,7 +42,7 @@ export function QueueList({
     <nav aria-label="Pending actions" className="min-w-0 md:w-80 md:shrink-0">
       <div className="mb-1 flex flex-wrap items-center gap-1.5">
         <p className="w-full text-xs text-slate-700 md:w-auto md:grow" data-testid="queue-total" aria-live="polite">
-          {state === "loading" && !items.length ? "Loading…" : `${from}–${to} of ${paging.total.toLocaleString("en-US")} pending, oldest first`}
+          {state === "loading" && !items.length ? "Loading…" : `${n(from)}–${n(to)} of ${n(paging.total)} pending, oldest first`}
         </p>
         <PageButton label="First" onClick={paging.onFirst} disabled={!paging.hasPrev} />
         <PageButton label="Previous" onClick={paging.onPrev} disabled={!paging.hasPrev} />

@@ -9,7 +9,7 @@ import type { ActionDetail } from "@/lib/approvals/get-action-detail";
 import type { FilterOptions } from "@/lib/approvals/filter-options";
 import { fetchConsole } from "@/components/console/fetch-console";
 import { withClockSkew } from "@/components/console/clock-skew";
-import { approvalKeys, filterQuery, QUEUE_FILTER_KEYS, type QueuePageKey } from "@/components/queue/query-keys";
+import { approvalKeys, QUEUE_FILTER_KEYS, queueRequestQuery, type QueuePageKey } from "@/components/queue/query-keys";
 import { ActionFilterBar } from "@/components/queue/ActionFilterBar";
 import { QueueList } from "@/components/queue/QueueList";
 import { ShortcutHelp } from "@/components/queue/ShortcutHelp";
@@ -19,8 +19,11 @@ import { DecisionBar, type DecisionHandle } from "@/components/approvals/Decisio
 import { ToastProvider, useToast } from "@/components/approvals/Toasts";
 import { voteOutcome } from "@/components/approvals/vote-messages";
 
-type QueueResponse = { items: QueueItem[]; total: number; offset: number; next: string | null; prev: string | null; version: number; serverTime: string };
+export type QueueResponse = { items: QueueItem[]; total: number; offset: number; next: string | null; prev: string | null; version: number; serverTime: string };
 type DetailResponse = ActionDetail & { serverTime: string };
+
+/** What the server page already read for the URL it was asked for: the first page and the open card, so the first render needs no round trip. */
+export type QueueInitial = { query: string; page: QueueResponse; detail: DetailResponse | null } | null;
 
 function isTyping(el: EventTarget | null): boolean {
   if (!(el instanceof HTMLElement)) return false;
@@ -28,11 +31,11 @@ function isTyping(el: EventTarget | null): boolean {
 }
 
 /** The reviewer's queue: filters, one page of the list (oldest first), one card, keyboard shortcuts; filters, page and card in the URL. */
-export function QueueView({ options }: { options: FilterOptions }) {
+export function QueueView({ options, initial = null }: { options: FilterOptions; initial?: QueueInitial }) {
   return (
     <ToastProvider>
       <Suspense fallback={<p className="text-sm text-slate-600">Loading…</p>}>
-        <Queue options={options} />
+        <Queue options={options} initial={initial} />
       </Suspense>
     </ToastProvider>
   );
@@ -53,7 +56,7 @@ function pageFrom(sp: URLSearchParams): QueuePageKey {
   return sp.get("last") === "1" ? { last: true } : after ? { after } : before ? { before } : {};
 }
 
-function Queue({ options }: { options: FilterOptions }) {
+function Queue({ options, initial }: { options: FilterOptions; initial: QueueInitial }) {
   const sp = useSearchParams();
   const router = useRouter();
   const pathname = usePathname();
@@ -84,15 +87,15 @@ function Queue({ options }: { options: FilterOptions }) {
 
   // One number per second tells whether anything changed; only then is the page fetched again.
   const version = useRefetchOnChange();
+  const query = queueRequestQuery(filters, page);
+  // The server-rendered page counts only for the URL it was read for; its clock skew is measured by the next fetch.
+  const [initialAt] = useState(() => Date.now());
+  const initialPage = initial && initial.query === query ? { ...initial.page, clockSkewMs: 0 } : undefined;
   const queue = useQuery({
     queryKey: approvalKeys.queue(filters, page),
-    queryFn: async () => {
-      const extra: Record<string, string> = { view: "queue", limit: "50" };
-      if (page.after) extra.after = page.after;
-      if (page.before) extra.before = page.before;
-      if (page.last) extra.last = "1";
-      return withClockSkew(await fetchConsole<QueueResponse>(`/api/console/actions?${filterQuery(filters, extra)}`));
-    },
+    queryFn: async () => withClockSkew(await fetchConsole<QueueResponse>(`/api/console/actions?${query}`)),
+    initialData: initialPage,
+    initialDataUpdatedAt: initialAt,
     placeholderData: keepPreviousData,
     refetchInterval: 30_000,
   });
@@ -104,6 +107,8 @@ function Queue({ options }: { options: FilterOptions }) {
     queryKey: approvalKeys.detail(selectedId ?? ""),
     queryFn: async () => withClockSkew(await fetchConsole<DetailResponse>(`/api/console/actions/${encodeURIComponent(selectedId!)}`)),
     enabled: !!selectedId,
+    initialData: initial?.detail && initial.detail.id === selectedId ? { ...initial.detail, clockSkewMs: 0 } : undefined,
+    initialDataUpdatedAt: initialAt,
     refetchInterval: 10_000,
   });
   const shown = detail.data && detail.data.id === selectedId ? detail.data : null;

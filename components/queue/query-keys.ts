@@ -25,3 +25,12 @@ export function filterQuery(f: ActionFilters, extra: Record<string, string> = {}
 
 /** The filter keys the queue keeps in the URL, in a stable order. */
 export const QUEUE_FILTER_KEYS = ["q", "mine", "tenant", "env", "route", "tool", "kind", "age"] as const;
+
+/** The queue API's query string for these filters and this page (the server page and the client build the same one). */
+export function queueRequestQuery(f: ActionFilters, page: QueuePageKey): string {
+  const extra: Record<string, string> = { view: "queue", limit: "50" };
+  if (page.after) extra.after = page.after;
+  if (page.before) extra.before = page.before;
+  if (page.last) extra.last = "1";
+  return filterQuery(f, extra);
+}
