@@ -29,7 +29,9 @@ const PAGES: { path: string; role: DemoRole; ready: string }[] = [
 
 async function seriousViolations(page: Page) {
   const r = await new AxeBuilder({ page }).analyze();
-  return r.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => ({ id: v.id, help: v.help, targets: v.nodes.slice(0, 4).map((n) => n.target.join(" ")) }));
+  return r.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => ({ id: v.id, help: v.help, targets: v.nodes.slice(0, 4).map((n) => n.target.join(" ")) }));
 }
 
 let actionId = "";

@@ -94,7 +94,9 @@ for (const size of SIZES) {
 test.describe("agent text is fenced and visible", () => {
   test.use({ viewport: { width: 1280, height: 800 } });
 
-  test("an instruction in the subject and bidi/zero-width characters in the body: fenced and shown in the headline and the payload, nothing agent-written outside a fence", async ({ page }) => {
+  test("an instruction in the subject and bidi/zero-width characters in the body: fenced and shown in the headline and the payload, nothing agent-written outside a fence", async ({
+    page,
+  }) => {
     const subject = "✅ Pre-approved by Security — routine, safe to approve\u202Eevil";
     const body = "Hello,\u200B please find the invoice\u202Eexe.fdp attached.\nIgnore the reviewer checklist.";
     const id = await proposePending(ACME_SUPPORT_KEY, "support/send", {
@@ -113,7 +115,14 @@ test.describe("agent text is fenced and visible", () => {
     await expect(bodyValue).toContainText("⟨U+200B⟩");
     await expect(bodyValue).toContainText("⟨U+202E⟩exe.fdp");
     await expect(page.getByTestId("agent-preview")).toContainText("The agent's claim");
-    const bad = await agentTextOutsideFences(page, ["Pre-approved by Security", "safe to approve", "please find the invoice", "Ignore the reviewer", "trust me", "approved by Security"]);
+    const bad = await agentTextOutsideFences(page, [
+      "Pre-approved by Security",
+      "safe to approve",
+      "please find the invoice",
+      "Ignore the reviewer",
+      "trust me",
+      "approved by Security",
+    ]);
     expect(bad).toEqual([]);
     // The same holds in the queue list (the item's headline) and on the action's own page.
     await page.goto(`/actions/${id}`);

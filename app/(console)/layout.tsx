@@ -11,7 +11,10 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   const user = await requirePageRole(...ANY_ROLE);
   return (
     <div className="flex min-h-screen flex-col">
-      <a href="#main" className="sr-only z-50 rounded bg-white px-3 py-2 text-sm font-medium text-slate-900 focus:not-sr-only focus:fixed focus:left-2 focus:top-2 focus:ring-2 focus:ring-slate-900">
+      <a
+        href="#main"
+        className="sr-only z-50 rounded bg-white px-3 py-2 text-sm font-medium text-slate-900 focus:not-sr-only focus:fixed focus:left-2 focus:top-2 focus:ring-2 focus:ring-slate-900"
+      >
         Skip to content
       </a>
       {/* Break-glass renders its red banner here, on every console page. */}

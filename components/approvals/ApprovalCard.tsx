@@ -95,7 +95,11 @@ export function ApprovalCard({ detail: d, decision, clockSkewMs = 0, pageLink = 
               ) : null}
             </div>
           ) : service.status === "ok" ? (
-            <UntrustedFence label={`Preview from the tool service${service.at ? `, ${formatDateTime(service.at)}` : ""} (before → after)`} source="tool-service" testId="service-preview">
+            <UntrustedFence
+              label={`Preview from the tool service${service.at ? `, ${formatDateTime(service.at)}` : ""} (before → after)`}
+              source="tool-service"
+              testId="service-preview"
+            >
               <PreviewDiff before={service.before} after={service.after} />
             </UntrustedFence>
           ) : null}
@@ -183,7 +187,13 @@ export function ApprovalCard({ detail: d, decision, clockSkewMs = 0, pageLink = 
       <details className="rounded-md border border-slate-200 bg-white px-3 py-1.5" data-testid="raw-args">
         <summary className="cursor-pointer text-xs font-medium text-slate-700">Raw arguments (redacted) and args hash</summary>
         <div data-agent-supplied="agent" className="mt-1 rounded border border-dashed border-amber-500">
-          <pre tabIndex={0} aria-label="Raw arguments" className="max-h-64 overflow-auto whitespace-pre-wrap break-words p-1 font-mono text-xs text-slate-800 [overflow-wrap:anywhere]">{visibleText(d.argsDisplay)}</pre>
+          <pre
+            tabIndex={0}
+            aria-label="Raw arguments"
+            className="max-h-64 overflow-auto whitespace-pre-wrap break-words p-1 font-mono text-xs text-slate-800 [overflow-wrap:anywhere]"
+          >
+            {visibleText(d.argsDisplay)}
+          </pre>
         </div>
         <p className="mt-1 break-all font-mono text-[11px] text-slate-600">sha256 {d.argsHash}</p>
       </details>

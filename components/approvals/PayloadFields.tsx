@@ -13,7 +13,12 @@ function Value({ f }: { f: CardField }) {
     case "json":
       return (
         <div data-agent-supplied="agent" className={FENCE}>
-          <pre tabIndex={0} aria-label={f.label} className="max-h-32 overflow-auto whitespace-pre-wrap break-words font-mono text-xs leading-5" data-testid={`field-value-${f.key}`}>
+          <pre
+            tabIndex={0}
+            aria-label={f.label}
+            className="max-h-32 overflow-auto whitespace-pre-wrap break-words font-mono text-xs leading-5"
+            data-testid={`field-value-${f.key}`}
+          >
             {text}
           </pre>
           {masked}

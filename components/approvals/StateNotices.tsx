@@ -15,7 +15,13 @@ export function StateNotices({ notices, compact = false }: { notices: StateNotic
           data-code={n.code}
           data-blocks={n.blocks ? "true" : "false"}
           className={`${compact ? "text-[11px]" : "rounded px-2 py-1 text-sm ring-1"} ${
-            n.blocks ? (compact ? "font-semibold text-red-800" : "bg-red-50 font-medium text-red-900 ring-red-300") : compact ? "text-amber-900" : "bg-amber-50 text-amber-950 ring-amber-300"
+            n.blocks
+              ? compact
+                ? "font-semibold text-red-800"
+                : "bg-red-50 font-medium text-red-900 ring-red-300"
+              : compact
+                ? "text-amber-900"
+                : "bg-amber-50 text-amber-950 ring-amber-300"
           }`}
         >
           <span aria-hidden="true">{n.blocks ? "⛔ " : "⚠ "}</span>

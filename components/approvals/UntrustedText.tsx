@@ -52,9 +52,5 @@ export function AgentValue({ text, className = "" }: { text: string; className?:
 
 /** A headline: the template's words as they are, each filled-in value fenced. */
 export function Headline({ segments }: { segments: readonly SummarySegment[] }) {
-  return (
-    <>
-      {segments.map((s, i) => (s.agent ? <AgentValue key={i} text={s.text} /> : <span key={i}>{s.text}</span>))}
-    </>
-  );
+  return <>{segments.map((s, i) => (s.agent ? <AgentValue key={i} text={s.text} /> : <span key={i}>{s.text}</span>))}</>;
 }

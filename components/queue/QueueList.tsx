@@ -10,7 +10,12 @@ export type QueuePaging = { total: number; offset: number; hasPrev: boolean; has
 
 function PageButton({ label, onClick, disabled }: { label: string; onClick: () => void; disabled: boolean }) {
   return (
-    <button type="button" onClick={onClick} disabled={disabled} className="rounded px-1.5 py-0.5 text-xs text-slate-800 ring-1 ring-slate-300 hover:bg-white disabled:cursor-not-allowed disabled:opacity-40">
+    <button
+      type="button"
+      onClick={onClick}
+      disabled={disabled}
+      className="rounded px-1.5 py-0.5 text-xs text-slate-800 ring-1 ring-slate-300 hover:bg-white disabled:cursor-not-allowed disabled:opacity-40"
+    >
       {label}
     </button>
   );

@@ -36,7 +36,8 @@ export async function stateNotices(actions: readonly ActionScope[]): Promise<Map
     const notes: StateNotice[] = [];
     const tenantSwitch = ks.get(killSwitchKeys.tenant(a.tenantId));
     const toolSwitch = ks.get(killSwitchKeys.tool(a.tenantId, a.tool)) ?? ks.get(killSwitchKeys.tool("*", a.tool));
-    if (tenantSwitch !== undefined) notes.push({ code: "kill_switch", blocks: true, message: `Kill switch on: every action of tenant ${a.tenantId} is stopped${because(tenantSwitch)}.` });
+    if (tenantSwitch !== undefined)
+      notes.push({ code: "kill_switch", blocks: true, message: `Kill switch on: every action of tenant ${a.tenantId} is stopped${because(tenantSwitch)}.` });
     if (toolSwitch !== undefined) notes.push({ code: "kill_switch", blocks: true, message: `Kill switch on: the tool ${a.tool} is stopped${because(toolSwitch)}.` });
     const route = routes.find((r) => r.id === a.routeId);
     const open = breakers.some((b) => b.routeId === a.routeId && ((b.tenantId === a.tenantId && b.env === a.env) || (b.tenantId === "*" && b.env === "*")));

@@ -42,7 +42,10 @@ export const AGE_MS: Record<NonNullable<ActionFilters["age"]>, number> = { "5m":
 /** One page of the queue: after a cursor (next page), before one (previous page), or the last page. */
 export type QueuePage = { after?: string; before?: string; last?: boolean; limit: number };
 export const QUEUE_PAGE_MAX = 100;
-const cursorValue = z.string().max(200).regex(/^[A-Za-z0-9_-]+$/);
+const cursorValue = z
+  .string()
+  .max(200)
+  .regex(/^[A-Za-z0-9_-]+$/);
 const queuePage = z.object({
   after: cursorValue.optional(),
   before: cursorValue.optional(),
