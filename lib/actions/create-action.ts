@@ -11,6 +11,7 @@ import { actionAuditFields } from "@/lib/actions/action-audit";
 import { actionTokenInput, tokenColumns } from "@/lib/actions/action-token";
 import type { LoadedRoute } from "@/lib/actions/decision-context";
 import { approvalWindow } from "@/lib/actions/approval-window";
+import { sealCardCopy } from "@/lib/approvals/card-copy";
 
 /** A decided tool call, before it has a row. */
 export type NewAction = {
@@ -128,6 +129,14 @@ function actionRow(id: string, a: NewAction): Action {
     breakGlassSessionId: a.breakGlassSessionId ?? null,
     escalatedAt: null,
     ttlExtendedAt: null,
+    // Only an action a human reviews gets the card's sealed copy (personal data kept); the others have the audit copy alone.
+    argsCardSealed: pending ? sealCardCopy(id, a.args) : null,
+    cardReducedAt: pending ? null : a.now,
+    // The tool service's preview is asked in the background, after this transaction (lib/previews).
+    previewStatus: pending && a.tool.preview ? "pending" : null,
+    previewResult: null,
+    previewAt: null,
+    previewClaimedUntil: null,
     createdAt: a.now,
     updatedAt: a.now,
   };

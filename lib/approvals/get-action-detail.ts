@@ -8,6 +8,9 @@ import { actionStateNotices, type StateNotice } from "@/lib/approvals/action-sta
 import { headlineOf } from "@/lib/approvals/list-queue";
 import type { SummarySegment } from "@/lib/catalog/render-summary";
 import { buildCardPayload, type CardPayload } from "@/lib/approvals/card-payload";
+import { openCardCopy } from "@/lib/approvals/card-copy";
+import { servicePreviewOf } from "@/lib/previews/service-preview";
+import { displaySpecSchema, resolveDisplayFields } from "@/lib/catalog/display-spec";
 
 export type CardVote = { userEmail: string; userName: string; vote: string; comment: string | null; at: string; timeOnCardMs: number | null; breakGlass: boolean };
 
@@ -38,7 +41,10 @@ export type ActionDetail = {
   run: { id: string; stepsUsed: number; stepsMax: number; usdUsed: number; usdMax: number; secondsMax: number; startedAt: string } | null;
   idempotencyKey: string;
   argsHash: string;
-  /** Redacted at write time; pretty-printed for the raw-args disclosure. */
+  /**
+   * Pretty-printed for the raw-args disclosure: the same copy the card shows (`argsCopy`), with the fields the
+   * display spec masks or hides taken from the audit copy, so the raw view never shows more than the spec allows.
+   */
   argsDisplay: string;
   /** Untrusted: written by the agent. */
   reason: string | null;
@@ -61,6 +67,11 @@ export type ActionDetail = {
   timeline: TimelineEntry[];
   /** The payload rendered for a human: display-spec fields and both previews (lib/approvals/card-payload.ts). */
   card: CardPayload;
+  /**
+   * Which copy of the args the card shows: "card" (the sealed copy, personal data kept: reviewers and on-call
+   * while it is retained) or "audit" (personal data masked: other roles, and every role after the retention).
+   */
+  argsCopy: "card" | "audit";
 };
 
 export type DetailViewer = { id: string; email: string; roles: readonly string[] };
@@ -70,6 +81,33 @@ function parseObject(text: string | null): Record<string, unknown> | null {
   try {
     const v: unknown = JSON.parse(text);
     return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The card copy for the raw view, each field the spec masks or hides replaced by its audit-copy value. */
+function rawView(
+  card: Record<string, unknown>,
+  audit: Record<string, unknown>,
+  argsSchema: Record<string, unknown> | null,
+  spec: Parameters<typeof resolveDisplayFields>[1],
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const guarded = new Set(
+    resolveDisplayFields(argsSchema, spec)
+      .filter((f) => f.visibility !== "show")
+      .map((f) => f.field),
+  );
+  for (const [k, v] of Object.entries(card)) {
+    Object.defineProperty(out, k, { value: guarded.has(k) ? audit[k] : v, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+function parseJsonText(text: string): unknown {
+  try {
+    return JSON.parse(text);
   } catch {
     return null;
   }
@@ -131,6 +169,13 @@ export async function getActionDetail(id: string, viewer: DetailViewer): Promise
   // A blocker stops an approval, not a rejection: a reviewer can still turn the action down.
   const whyNot = personal ?? (blocker ? `Approving is not possible now: ${blocker.message}` : null);
   const preview = parseObject(a.previewDisplay);
+  // Personal data that is the substance of the decision is for the people who decide (and break-glass on-call).
+  const mayReadCardCopy = isReviewer || viewer.roles.includes("oncall");
+  const cardArgs = mayReadCardCopy && a.argsCardSealed ? openCardCopy(a.id, a.argsCardSealed) : null;
+  const spec = tool?.displaySpec ? displaySpecSchema.safeParse(parseJsonText(tool.displaySpec)) : null;
+  const argsSchema = tool ? parseObject(tool.argsSchema) : null;
+  const auditArgs = parseObject(a.argsDisplay) ?? {};
+  const rawArgs = cardArgs ? rawView(cardArgs, auditArgs, argsSchema, spec?.success ? spec.data : null) : null;
   const stale = !me?.lastSignInAt || now - me.lastSignInAt.getTime() > STEP_UP_MAX_AGE_MS;
 
   return {
@@ -168,7 +213,7 @@ export async function getActionDetail(id: string, viewer: DetailViewer): Promise
       : null,
     idempotencyKey: a.idempotencyKey,
     argsHash: a.argsHash,
-    argsDisplay: pretty(a.argsDisplay),
+    argsDisplay: rawArgs ? JSON.stringify(rawArgs, null, 2) : pretty(a.argsDisplay),
     reason: a.reason,
     preview: preview ? { before: preview.before, after: preview.after } : null,
     onBehalfOf: a.onBehalfOf,
@@ -197,11 +242,12 @@ export async function getActionDetail(id: string, viewer: DetailViewer): Promise
     redeemedAt: a.redeemedAt?.toISOString() ?? null,
     timeline: await buildTimeline(a.id),
     card: buildCardPayload({
-      argsSchema: tool ? parseObject(tool.argsSchema) : null,
-      displaySpec: null,
-      args: parseObject(a.argsDisplay) ?? {},
+      argsSchema,
+      displaySpec: spec?.success ? spec.data : null,
+      args: cardArgs ?? auditArgs,
       agentPreview: preview ? { before: preview.before, after: preview.after } : null,
-      servicePreview: null,
+      servicePreview: servicePreviewOf(a),
     }),
+    argsCopy: cardArgs ? "card" : "audit",
   };
 }
