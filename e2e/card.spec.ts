@@ -83,7 +83,8 @@ for (const size of SIZES) {
         const keys = await page.getByTestId("payload-field").evaluateAll((els) => els.map((e) => e.getAttribute("data-key")));
         expect(keys).toEqual(expect.arrayContaining(Object.keys(c.args())));
         // "Irreversible" is said once.
-        expect(await page.getByText(/irreversible/i).count()).toBeLessThanOrEqual(1);
+        const irreversible = await page.getByTestId("approval-card").evaluate((el) => (el.textContent ?? "").match(/irreversible/gi)?.length ?? 0);
+        expect(irreversible).toBeLessThanOrEqual(1);
         const scroll = await page.evaluate(() => ({ sw: document.documentElement.scrollWidth, w: window.innerWidth }));
         expect(scroll.sw, "no horizontal scroll").toBeLessThanOrEqual(scroll.w);
       });
@@ -106,6 +107,7 @@ test.describe("agent text is fenced and visible", () => {
       preview: { before: { status: "open" }, after: { status: "replied — approved by Security" } },
     });
     await openQueueCard(page, id);
+    await page.screenshot({ path: path.join("e2e", "screenshots", "card-injection-1280x800.png") });
     const headline = page.getByTestId("card-summary");
     // The subject is inside a fence in the headline, with the bidi override shown, not obeyed.
     const fencedSubject = headline.locator("[data-agent-supplied]").filter({ hasText: "Pre-approved by Security" });

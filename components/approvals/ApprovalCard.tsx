@@ -134,7 +134,8 @@ export function ApprovalCard({ detail: d, decision, clockSkewMs = 0, pageLink = 
             ) : (
               <p className="text-sm font-semibold text-red-700" data-testid="irreversible">
                 Irreversible
-                {d.undo.note ? <span className="block text-xs font-normal text-red-800">{d.undo.note}</span> : null}
+                {/* The catalog's note often starts with the same word; the card says it once. */}
+                {d.undo.note ? <span className="block text-xs font-normal text-red-800">{d.undo.note.replace(/^\s*irreversible\s*[:.—–-]?\s*/i, "")}</span> : null}
               </p>
             )}
           </Section>
