@@ -41,7 +41,10 @@ export function voteOutcome(vote: "approve" | "reject", r: VoteResponse): { tone
   }
   if (r.status === "pending" && vote === "approve") {
     const left = r.approvalsRequired - r.approvalsReceived;
-    return { tone: "ok", text: `Approval recorded (${r.approvalsReceived} of ${r.approvalsRequired}); ${left === 1 ? "one more reviewer must" : `${left} more reviewers must`} approve.` };
+    return {
+      tone: "ok",
+      text: `Approval recorded (${r.approvalsReceived} of ${r.approvalsRequired}); ${left === 1 ? "one more reviewer must" : `${left} more reviewers must`} approve.`,
+    };
   }
   return { tone: "error", text: `The server answered: ${r.status}.` };
 }
