@@ -4,12 +4,15 @@ import type { BlastRadius, Undo } from "@/lib/policy/types";
 import { toolReviewInfo } from "@/lib/approvals/tool-info";
 import { STEP_UP_MAX_AGE_MS } from "@/lib/approvals/schemas";
 import { buildTimeline, type TimelineEntry } from "@/lib/approvals/build-timeline";
+import { actionStateNotices, type StateNotice } from "@/lib/approvals/action-state";
+import { headlineOf } from "@/lib/approvals/list-queue";
+import type { SummarySegment } from "@/lib/catalog/render-summary";
 import { buildCardPayload, type CardPayload } from "@/lib/approvals/card-payload";
 import { openCardCopy } from "@/lib/approvals/card-copy";
 import { servicePreviewOf } from "@/lib/previews/service-preview";
 import { displaySpecSchema, resolveDisplayFields } from "@/lib/catalog/display-spec";
 
-export type CardVote = { userEmail: string; vote: string; comment: string | null; at: string; timeOnCardMs: number | null; breakGlass: boolean };
+export type CardVote = { userEmail: string; userName: string; vote: string; comment: string | null; at: string; timeOnCardMs: number | null; breakGlass: boolean };
 
 /** Everything the approval card and the detail page show about one action. */
 export type ActionDetail = {
@@ -20,6 +23,8 @@ export type ActionDetail = {
   toolKind: string;
   toolDescription: string;
   summary: string;
+  /** The summary as the template's words and the agent's (fenced) values. */
+  headline: SummarySegment[];
   tenantId: string;
   env: string;
   route: string;
@@ -49,8 +54,14 @@ export type ActionDetail = {
   approvalsRequired: number;
   approvalsReceived: number;
   votes: CardVote[];
-  /** What the viewer may do now; the server re-checks every one of these. */
-  viewer: { canVote: boolean; whyNot: string | null; stepUpRequired: boolean; canExtend: boolean };
+  /** Kill switch, open breaker, policy change, revoked credential, as they are now (pending actions only). */
+  state: StateNotice[];
+  /**
+   * What the viewer may do now; the server re-checks every one of these.
+   * `executes`: this viewer's approval would be the last one needed, so it runs the action.
+   * `confirmTarget`: a destructive approval asks the reviewer to type this (the target's id) first.
+   */
+  viewer: { canVote: boolean; canReject: boolean; whyNot: string | null; stepUpRequired: boolean; canExtend: boolean; executes: boolean; confirmTarget: string | null };
   result: { status: string; durationMs: number | null; error: string | null; at: string | null } | null;
   redeemedAt: string | null;
   timeline: TimelineEntry[];
@@ -110,6 +121,15 @@ function pretty(text: string): string {
   }
 }
 
+/** What a reviewer types to approve a destructive action: its target's id (the first `…id` argument), else the action id. */
+function confirmTarget(argsDisplay: string, actionId: string): string {
+  const args = parseObject(argsDisplay) ?? {};
+  for (const [k, v] of Object.entries(args)) {
+    if (/(^|_)id$/i.test(k) && typeof v === "string" && v.length > 0 && v.length <= 100 && !v.includes("•")) return v;
+  }
+  return actionId;
+}
+
 /** One action for the console (any tenant), with its card fields and audit timeline; null when unknown. */
 export async function getActionDetail(id: string, viewer: DetailViewer): Promise<ActionDetail | null> {
   const a = await db().action.findUnique({ where: { id } });
@@ -121,15 +141,19 @@ export async function getActionDetail(id: string, viewer: DetailViewer): Promise
     db().approval.findMany({ where: { actionId: a.id }, orderBy: { createdAt: "asc" } }),
     db().user.findUnique({ where: { id: viewer.id }, select: { lastSignInAt: true } }),
   ]);
-  const users = approvals.length ? await db().user.findMany({ where: { id: { in: approvals.map((v) => v.userId) } }, select: { id: true, email: true } }) : [];
+  const users = approvals.length ? await db().user.findMany({ where: { id: { in: approvals.map((v) => v.userId) } }, select: { id: true, email: true, name: true } }) : [];
   const emailOf = (uid: string) => users.find((u) => u.id === uid)?.email ?? uid;
+  const nameOf = (uid: string) => users.find((u) => u.id === uid)?.name || emailOf(uid);
   const info = toolReviewInfo(tool);
   const now = Date.now();
   const pending = a.status === "pending" && (!a.expiresAt || a.expiresAt.getTime() > now);
   const isReviewer = viewer.roles.includes("reviewer");
   const onBehalf = !!a.onBehalfOf && a.onBehalfOf.trim().toLowerCase() === viewer.email.toLowerCase();
   const voted = approvals.some((v) => v.userId === viewer.id);
-  const whyNot = !pending
+  const state = pending ? await actionStateNotices(a) : [];
+  const blocker = state.find((n) => n.blocks);
+  const received = approvals.filter((v) => v.vote === "approve").length;
+  const personal = !pending
     ? a.status === "pending"
       ? "This action has expired."
       : `This action is already ${a.status}.`
@@ -142,6 +166,8 @@ export async function getActionDetail(id: string, viewer: DetailViewer): Promise
             ? "You approved already; the next approval must come from someone else."
             : "You have already voted."
           : null;
+  // A blocker stops an approval, not a rejection: a reviewer can still turn the action down.
+  const whyNot = personal ?? (blocker ? `Approving is not possible now: ${blocker.message}` : null);
   const preview = parseObject(a.previewDisplay);
   // Personal data that is the substance of the decision is for the people who decide (and break-glass on-call).
   const mayReadCardCopy = isReviewer || viewer.roles.includes("oncall");
@@ -160,6 +186,7 @@ export async function getActionDetail(id: string, viewer: DetailViewer): Promise
     toolKind: a.toolKind,
     toolDescription: info.description,
     summary: a.summary,
+    headline: headlineOf(a, tool?.summaryTemplate),
     tenantId: a.tenantId,
     env: a.env,
     route: a.routeName,
@@ -191,18 +218,23 @@ export async function getActionDetail(id: string, viewer: DetailViewer): Promise
     preview: preview ? { before: preview.before, after: preview.after } : null,
     onBehalfOf: a.onBehalfOf,
     approvalsRequired: a.approvalsRequired,
-    approvalsReceived: approvals.filter((v) => v.vote === "approve").length,
+    approvalsReceived: received,
     votes: approvals.map((v) => ({
       userEmail: emailOf(v.userId),
+      userName: nameOf(v.userId),
       vote: v.vote,
       comment: v.comment,
       at: v.createdAt.toISOString(),
       timeOnCardMs: v.timeOnCardMs,
       breakGlass: v.breakGlassSessionId !== null,
     })),
+    state,
     viewer: {
       canVote: whyNot === null,
+      canReject: personal === null,
       whyNot,
+      executes: whyNot === null && received + 1 >= a.approvalsRequired,
+      confirmTarget: a.toolKind === "destructive" ? confirmTarget(a.argsDisplay, a.id) : null,
       stepUpRequired: a.toolKind === "destructive" && stale,
       canExtend: pending && isReviewer && !onBehalf && a.ttlExtendedAt === null && a.expiresAt !== null,
     },
