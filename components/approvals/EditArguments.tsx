@@ -5,6 +5,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { diffLines } from "diff";
 import { fetchConsole } from "@/components/console/fetch-console";
 import { approvalKeys } from "@/components/queue/query-keys";
+import { editableJson, visibleText } from "@/components/approvals/visible-text";
 
 type EditInfo = { edited: false } | { edited: true; original: unknown; final: unknown; editor: string; editedAt: string; originalArgsHash: string };
 
@@ -48,7 +49,7 @@ export function EditArguments({ actionId, pending, argsDisplay }: { actionId: st
               {p.value
                 .replace(/\n$/, "")
                 .split("\n")
-                .map((l) => `${p.added ? "+ " : p.removed ? "- " : "  "}${l}`)
+                .map((l) => `${p.added ? "+ " : p.removed ? "- " : "  "}${visibleText(l)}`)
                 .join("\n")}
             </span>
           ))}
@@ -65,7 +66,7 @@ export function EditArguments({ actionId, pending, argsDisplay }: { actionId: st
         aria-label="Edited arguments"
         spellCheck={false}
         className="mt-1 h-32 w-full rounded border border-slate-300 p-1 font-mono"
-        value={text ?? JSON.stringify(JSON.parse(argsDisplay || "{}"), null, 2)}
+        value={text ?? editableJson(JSON.parse(argsDisplay || "{}"))}
         onChange={(ev) => setText(ev.target.value)}
       />
       <button type="button" className="mt-1 rounded bg-violet-700 px-2 py-1 text-white" onClick={() => void save()}>
