@@ -10,7 +10,7 @@ afterAll(() => cleanup());
 
 async function rows(): Promise<ChainRow[]> {
   const all = await db().auditEvent.findMany({ orderBy: { seq: "asc" } });
-  return all.map((r) => ({ ...r, at: r.at.toISOString() }));
+  return all.map((r) => ({ ...r, seq: Number(r.seq), at: r.at.toISOString() }));
 }
 
 describe("audit chain", () => {

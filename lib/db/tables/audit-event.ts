@@ -5,7 +5,7 @@ import { columnList, rowDecoder, type ColumnKinds } from "@/lib/db/tables/column
 
 /** Every AuditEvent column and its kind; a schema column missing here fails typecheck. */
 export const auditEventColumns = {
-  seq: "int",
+  seq: "bigint",
   at: "date",
   requestId: "string?",
   actorType: "string",
@@ -53,8 +53,11 @@ export async function reserveAuditSeqs(sql: Sql, count: number): Promise<{ lastS
   return top ? { lastSeq: asNumber(top.seq), hash: top.hash } : null;
 }
 
+/** An event as appended: seq as a number (exact up to 2^53; the column is 64-bit). */
+export type NewAuditEvent = Omit<AuditEvent, "seq"> & { seq: number };
+
 /** Insert one event (its seq reserved by reserveAuditSeqs). */
-export function insertAuditEvent(sql: Sql, e: AuditEvent): Promise<number> {
+export function insertAuditEvent(sql: Sql, e: NewAuditEvent): Promise<number> {
   return sql.run(
     INSERT,
     AUDIT_EVENT_COLUMNS.map((c) => e[c]),
