@@ -4,6 +4,7 @@ import { AppError, ok, refusal, settle } from "@/lib/errors";
 import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
 import { credentialScope } from "@/lib/agents/authenticate-agent";
 import { appendAudit } from "@/lib/audit/append";
+import { atCommit } from "@/lib/db/sql";
 import { newId } from "@/lib/crypto/new-id";
 import { mintRunToken } from "@/lib/tokens/mint";
 import { loadRoute, killSwitchKeys, type LoadedRoute } from "@/lib/actions/decision-context";
@@ -62,60 +63,63 @@ export function runView(run: Run, token: { token: string; expiresAt: Date }, too
  * breaker checks come first; every outcome is audited.
  */
 export async function startRun(agent: AgentPrincipal, routeName: string, ctx: { requestId: string }): Promise<RunView> {
-  const out = await db().$transaction(async (tx) => {
-    const base = {
-      actorType: "agent" as const,
-      actorId: agent.credentialId,
-      requestId: ctx.requestId,
-      tenantId: agent.tenantId,
-      env: agent.env,
-      route: routeName,
-      credentialScope: credentialScope(agent),
-    };
-    const deny = async (reason: string, message: string) => {
-      await appendAudit(tx, { ...base, type: "run.denied", status: "denied", reason });
-      return refusal(new AppError("denied", message, { reason, extra: { status: "denied" } }));
-    };
-    if (!agent.routes.includes(routeName)) return deny("route_not_permitted", `This credential may not use route ${routeName}.`);
-    const route = await loadRoute(tx, routeName, { tenantId: agent.tenantId, env: agent.env });
-    if (!route) return deny("unknown_route", `Route ${routeName} does not exist.`);
-    const tenantKill = await tx.killSwitch.findFirst({ where: { key: killSwitchKeys.tenant(agent.tenantId), enabled: true } });
-    if (tenantKill) return deny("kill_switch", "This tenant's kill switch is on.");
-    if (route.breakerOpen) return deny("circuit_open", `Route ${routeName}'s circuit breaker is open.`);
-
-    const now = new Date();
-    const b = route.policy.budgets;
-    const run = await tx.run.create({
-      data: {
-        id: newId("run"),
-        credentialId: agent.credentialId,
+  // atCommit: run.started and token.minted go on the chain as one append, the transaction's last statements.
+  const out = await db().$transaction(
+    atCommit(async (tx: Tx) => {
+      const base = {
+        actorType: "agent" as const,
+        actorId: agent.credentialId,
+        requestId: ctx.requestId,
         tenantId: agent.tenantId,
         env: agent.env,
-        routeId: route.id,
-        routeName: route.name,
-        stepsMax: b.steps,
-        secondsMax: b.seconds,
-        usdMaxMicros: Math.round(b.usd * USD_MICROS),
-        startedAt: now,
-        expiresAt: new Date(now.getTime() + b.seconds * 1000),
-      },
-    });
-    await appendAudit(tx, { ...base, type: "run.started", runId: run.id, status: "ok", data: { policy_version: route.version, budgets: b } });
-    const tools = await runReadTools(tx, route, agent.tenantId);
-    const token = await mintRunToken(
-      tx,
-      {
-        credentialId: agent.credentialId,
-        tenant: agent.tenantId,
-        env: agent.env,
-        route: route.name,
-        runId: run.id,
-        tools,
-        ttlSeconds: Math.min(RUN_TOKEN_MAX_SECONDS, b.seconds),
-      },
-      { requestId: ctx.requestId, actorType: "agent", actorId: agent.credentialId },
-    );
-    return ok(runView(run, token, tools));
-  });
+        route: routeName,
+        credentialScope: credentialScope(agent),
+      };
+      const deny = async (reason: string, message: string) => {
+        await appendAudit(tx, { ...base, type: "run.denied", status: "denied", reason });
+        return refusal(new AppError("denied", message, { reason, extra: { status: "denied" } }));
+      };
+      if (!agent.routes.includes(routeName)) return deny("route_not_permitted", `This credential may not use route ${routeName}.`);
+      const route = await loadRoute(tx, routeName, { tenantId: agent.tenantId, env: agent.env });
+      if (!route) return deny("unknown_route", `Route ${routeName} does not exist.`);
+      const tenantKill = await tx.killSwitch.findFirst({ where: { key: killSwitchKeys.tenant(agent.tenantId), enabled: true } });
+      if (tenantKill) return deny("kill_switch", "This tenant's kill switch is on.");
+      if (route.breakerOpen) return deny("circuit_open", `Route ${routeName}'s circuit breaker is open.`);
+
+      const now = new Date();
+      const b = route.policy.budgets;
+      const run = await tx.run.create({
+        data: {
+          id: newId("run"),
+          credentialId: agent.credentialId,
+          tenantId: agent.tenantId,
+          env: agent.env,
+          routeId: route.id,
+          routeName: route.name,
+          stepsMax: b.steps,
+          secondsMax: b.seconds,
+          usdMaxMicros: Math.round(b.usd * USD_MICROS),
+          startedAt: now,
+          expiresAt: new Date(now.getTime() + b.seconds * 1000),
+        },
+      });
+      await appendAudit(tx, { ...base, type: "run.started", runId: run.id, status: "ok", data: { policy_version: route.version, budgets: b } });
+      const tools = await runReadTools(tx, route, agent.tenantId);
+      const token = await mintRunToken(
+        tx,
+        {
+          credentialId: agent.credentialId,
+          tenant: agent.tenantId,
+          env: agent.env,
+          route: route.name,
+          runId: run.id,
+          tools,
+          ttlSeconds: Math.min(RUN_TOKEN_MAX_SECONDS, b.seconds),
+        },
+        { requestId: ctx.requestId, actorType: "agent", actorId: agent.credentialId },
+      );
+      return ok(runView(run, token, tools));
+    }),
+  );
   return settle(out);
 }

@@ -2,6 +2,7 @@ import "server-only";
 import type { AuditEvent, Row, Sql } from "@/lib/db/types";
 import { asDate, asNumber } from "@/lib/db/decode";
 import { columnList, rowDecoder, type ColumnKinds } from "@/lib/db/tables/columns";
+import { provider } from "@/lib/db/client";
 
 /** Every AuditEvent column and its kind; a schema column missing here fails typecheck. */
 export const auditEventColumns = {
@@ -38,7 +39,6 @@ export const decodeAuditEvent: (row: Row) => AuditEvent = rowDecoder<AuditEvent>
 export const AUDIT_EVENT_COLUMNS = Object.keys(auditEventColumns) as (keyof AuditEvent)[];
 
 const RESERVE = `UPDATE "AuditHead" SET "seq" = "seq" + ? WHERE "id" = 1 RETURNING "seq", "hash"`;
-const INSERT = `INSERT INTO "AuditEvent" (${columnList(auditEventColumns)}) VALUES (${AUDIT_EVENT_COLUMNS.map(() => "?").join(", ")})`;
 const SET_HEAD = `UPDATE "AuditHead" SET "hash" = ? WHERE "id" = 1`;
 const HEAD = `SELECT "seq", "hash" FROM "AuditHead" WHERE "id" = 1`;
 
@@ -56,17 +56,35 @@ export async function reserveAuditSeqs(sql: Sql, count: number): Promise<{ lastS
 /** An event as appended: seq as a number (exact up to 2^53; the column is 64-bit). */
 export type NewAuditEvent = Omit<AuditEvent, "seq"> & { seq: number };
 
-/** Insert one event (its seq reserved by reserveAuditSeqs). */
-export function insertAuditEvent(sql: Sql, e: NewAuditEvent): Promise<number> {
-  return sql.run(
-    INSERT,
-    AUDIT_EVENT_COLUMNS.map((c) => e[c]),
-  );
+const ROW_PLACEHOLDERS = `(${AUDIT_EVENT_COLUMNS.map(() => "?").join(", ")})`;
+const insertMany = new Map<string, string>();
+
+/** `INSERT … VALUES (…), (…)` for `n` rows, and on PostgreSQL the head update in the same statement. */
+function insertAndSetHeadText(n: number, pg: boolean): string {
+  const key = `${n}:${pg}`;
+  let text = insertMany.get(key);
+  if (text === undefined) {
+    const insert = `INSERT INTO "AuditEvent" (${columnList(auditEventColumns)}) VALUES ${Array.from({ length: n }, () => ROW_PLACEHOLDERS).join(", ")}`;
+    text = pg ? `WITH "appended" AS (${insert}) UPDATE "AuditHead" SET "hash" = ? WHERE "id" = 1` : insert;
+    insertMany.set(key, text);
+  }
+  return text;
 }
 
-/** Point the head at the last appended event. */
-export function setAuditHeadHash(sql: Sql, hash: string): Promise<number> {
-  return sql.run(SET_HEAD, [hash]);
+/**
+ * Insert the events a reserve made room for and point the head at the last
+ * one: on PostgreSQL one statement (a data-modifying CTE), so an append is the
+ * reserve, this, and COMMIT; on SQLite (in-process, no CTE for INSERT) the
+ * insert and the head update.
+ */
+export async function insertAuditEventsAndSetHead(sql: Sql, events: readonly NewAuditEvent[], headHash: string): Promise<void> {
+  const values = events.flatMap((e) => AUDIT_EVENT_COLUMNS.map((c) => e[c]));
+  if (provider() === "postgres") {
+    await sql.run(insertAndSetHeadText(events.length, true), [...values, headHash]);
+    return;
+  }
+  await sql.run(insertAndSetHeadText(events.length, false), values);
+  await sql.run(SET_HEAD, [headHash]);
 }
 
 /** The chain's head: the sequence number and hash the next append builds on. */
