@@ -5,7 +5,10 @@ import type { AuditRecord } from "@/lib/audit/chain";
 import { fastAuditRecordHash } from "@/lib/audit/fast-record-hash";
 import { asSql, commitScope } from "@/lib/db/sql";
 import type { Exec, Sql } from "@/lib/db/types";
-import { insertAuditEventsAndSetHead, reserveAuditSeqs, type NewAuditEvent } from "@/lib/db/tables/audit-event";
+import { insertAuditEventsAndSetHead, reserveAuditSeqs, reserveChainSeqs, type NewAuditEvent } from "@/lib/db/tables/audit-event";
+import { claimedAuditChain, forgetAuditChain } from "@/lib/db/postgres/audit-chain-claim";
+import { provider } from "@/lib/db/client";
+import { env } from "@/lib/env";
 import { redactSecrets, redactSecretsIn } from "@/lib/redact/redact";
 
 export type ActorType = "agent" | "user" | "system";
@@ -43,10 +46,11 @@ export function userActor(ctx: { actorId: string; requestId?: string | null }): 
 /**
  * Append events to the hash chain inside the caller's transaction (ORM or raw),
  * so the state change and its audit records commit together or not at all.
- * One `UPDATE … RETURNING` on the head row reserves every sequence number the
- * call needs and takes the lock that orders appends (a row lock on Postgres;
- * SQLite has one writer); one more statement inserts the events and stores
- * the new head hash.
+ * One `UPDATE … RETURNING` on the chain's head row reserves every number the
+ * call needs and takes the lock that orders the chain's appends (SQLite: the
+ * single chain 0, one writer; PostgreSQL: this instance's own chain, so
+ * instances never wait on each other); one more statement inserts the events
+ * and stores the new head hash.
  *
  * In a transaction whose body is wrapped in `atCommit` (lib/db/sql.ts) the
  * events are queued, and every append of the transaction is written as one,
@@ -113,19 +117,53 @@ async function appendEvents(sql: Sql, events: AuditInput[]): Promise<number[]> {
     data: JSON.stringify(e.data ? redactSecretsIn(e.data) : {}),
     prevHash: "",
   }));
-  const top = await reserveAuditSeqs(sql, events.length);
+  return provider() === "postgres" ? appendToInstanceChain(sql, records, at) : appendToChain0(sql, records, at);
+}
+
+/** SQLite: the single chain 0, ordered by its head row (one writer). */
+async function appendToChain0(sql: Sql, records: AuditRecord[], at: Date): Promise<number[]> {
+  const top = await reserveAuditSeqs(sql, records.length);
   if (!top) throw new Error("audit chain head is missing");
-  let seq = top.lastSeq - events.length;
-  let prevHash = top.hash;
-  const rows: NewAuditEvent[] = [];
-  for (const r of records) {
-    seq += 1;
-    r.seq = seq;
+  return link(sql, records, at, top.hash, (r, i) => {
+    r.seq = top.lastSeq - records.length + i + 1;
+  });
+}
+
+/**
+ * PostgreSQL: this instance's chain. Its head row lock orders only this
+ * instance's appends, so instances never wait on each other; the global
+ * numbers come from a sequence under that lock. A chain found closed (this
+ * process lost its claim and another instance closed it) is given up and a
+ * new one claimed, once, in the same transaction.
+ */
+async function appendToInstanceChain(sql: Sql, records: AuditRecord[], at: Date): Promise<number[]> {
+  const url = env().databaseUrl;
+  let chain = await claimedAuditChain(url);
+  let top = await reserveChainSeqs(sql, chain, records.length);
+  if (!top) {
+    forgetAuditChain(chain);
+    chain = await claimedAuditChain(url);
+    top = await reserveChainSeqs(sql, chain, records.length);
+    if (!top) throw new Error(`audit chain ${chain} is closed`);
+  }
+  const { lastPos, seqs } = top;
+  return link(sql, records, at, top.hash, (r, i) => {
+    r.seq = seqs[i]!;
+    r.chain = chain;
+    r.chainSeq = lastPos - records.length + i + 1;
+  });
+}
+
+/** Number the records (`place`), hash each onto the one before, and write them with the head in one go. */
+async function link(sql: Sql, records: AuditRecord[], at: Date, headHash: string, place: (r: AuditRecord, i: number) => void): Promise<number[]> {
+  let prevHash = headHash;
+  const rows: NewAuditEvent[] = records.map((r, i) => {
+    place(r, i);
     r.prevHash = prevHash;
     const hash = fastAuditRecordHash(r);
-    rows.push({ ...r, at, hash });
     prevHash = hash;
-  }
+    return { ...r, at, hash, chain: r.chain ?? 0, chainSeq: r.chainSeq ?? null };
+  });
   await insertAuditEventsAndSetHead(sql, rows, prevHash);
   return rows.map((r) => r.seq);
 }

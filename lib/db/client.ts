@@ -6,6 +6,7 @@ import { env } from "@/lib/env";
 import type { Db, Provider } from "@/lib/db/types";
 import { sqliteAdapter, type SqliteDriver } from "@/lib/db/sqlite/sqlite-driver";
 import { READ_POOL_MAX, postgresPool, type PostgresDriver } from "@/lib/db/postgres/pg-sql";
+import { releaseAuditChain } from "@/lib/db/postgres/audit-chain-claim";
 
 export type { Db, Tx } from "@/lib/db/types";
 
@@ -61,6 +62,7 @@ export async function closeDb(): Promise<void> {
   const cached = globalForDb.gatehouseDb;
   globalForDb.gatehouseDb = undefined;
   await cached?.closeSqlite?.();
+  if (cached?.driver?.kind === "postgres") await releaseAuditChain();
   await cached?.client.$disconnect();
   // Raw SQL may have used the pool without the ORM ever connecting (then the ORM does not end it).
   if (cached?.driver?.kind === "postgres" && !cached.driver.pool.ended) await cached.driver.pool.end();

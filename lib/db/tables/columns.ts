@@ -3,7 +3,7 @@ import { asBigInt, asBool, asDate, asNumber } from "@/lib/db/decode";
 import type { Row } from "@/lib/db/types";
 
 /** How a column's raw value becomes the ORM's: `?` marks a nullable column. */
-export type ColumnKind = "string" | "int" | "bigint" | "date" | "bool" | "string?" | "int?" | "date?" | "bool?";
+export type ColumnKind = "string" | "int" | "bigint" | "date" | "bool" | "string?" | "int?" | "bigint?" | "date?" | "bool?";
 
 type BaseKind<T> = [T] extends [string]
   ? "string"
@@ -45,6 +45,7 @@ const decoders: Record<ColumnKind, Decode> = {
   bool: asBool,
   "string?": (v) => v ?? null,
   "int?": (v) => (v === null || v === undefined ? null : asNumber(v)),
+  "bigint?": (v) => (v === null || v === undefined ? null : asBigInt(v)),
   "date?": (v) => asDate(v),
   "bool?": (v) => (v === null || v === undefined ? null : asBool(v)),
 };
