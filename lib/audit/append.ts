@@ -5,8 +5,9 @@ import type { AuditRecord } from "@/lib/audit/chain";
 import { fastAuditRecordHash } from "@/lib/audit/fast-record-hash";
 import { asSql, commitScope } from "@/lib/db/sql";
 import type { Exec, Sql } from "@/lib/db/types";
-import { insertAuditEventsAndSetHead, reserveAuditSeqs, reserveChainSeqs, type NewAuditEvent } from "@/lib/db/tables/audit-event";
-import { claimedAuditChain, forgetAuditChain } from "@/lib/db/postgres/audit-chain-claim";
+import { insertAuditEventsAndSetHead, reserveAuditSeqs, reserveChainSeqs, reserveFreeChainSeqs, type NewAuditEvent } from "@/lib/db/tables/audit-event";
+import { claimedAuditChains, forgetAuditChains } from "@/lib/db/postgres/audit-chain-claim";
+import { countAuditChains } from "@/lib/db/tables/audit-chain";
 import { provider } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { redactSecrets, redactSecretsIn } from "@/lib/redact/redact";
@@ -130,29 +131,41 @@ async function appendToChain0(sql: Sql, records: AuditRecord[], at: Date): Promi
 }
 
 /**
- * PostgreSQL: this instance's chain. Its head row lock orders only this
- * instance's appends, so instances never wait on each other; the global
- * numbers come from a sequence under that lock. A chain found closed (this
- * process lost its claim and another instance closed it) is given up and a
- * new one claimed, once, in the same transaction.
+ * PostgreSQL: one of this instance's chains — whichever no other transaction
+ * holds, so neither instances nor one instance's concurrent transactions wait
+ * on each other's head row; only when all are held does an append wait, on
+ * one picked in turn. The global numbers come from a sequence under the
+ * chain's lock. A chain found closed (this process lost its claim and another
+ * instance closed it) is given up and new ones claimed, once, in the same
+ * transaction.
  */
 async function appendToInstanceChain(sql: Sql, records: AuditRecord[], at: Date): Promise<number[]> {
   const url = env().databaseUrl;
-  let chain = await claimedAuditChain(url);
-  let top = await reserveChainSeqs(sql, chain, records.length);
+  const n = records.length;
+  let chains = await claimedAuditChains(url);
+  let top = await reserveFreeChainSeqs(sql, chains, n);
   if (!top) {
-    forgetAuditChain(chain);
-    chain = await claimedAuditChain(url);
-    top = await reserveChainSeqs(sql, chain, records.length);
-    if (!top) throw new Error(`audit chain ${chain} is closed`);
+    const pick = chains[turn++ % chains.length]!;
+    const held = await reserveChainSeqs(sql, pick, n);
+    if (held) top = { chain: pick, ...held };
   }
-  const { lastPos, seqs } = top;
+  if (!top) {
+    // Closed under us (the claim was lost): claim anew. Gone (deleted): tampering — fail closed.
+    if ((await countAuditChains(sql, chains)) < chains.length) throw new Error("audit chain head is missing");
+    forgetAuditChains(chains);
+    chains = await claimedAuditChains(url);
+    top = await reserveFreeChainSeqs(sql, chains, n);
+    if (!top) throw new Error("no open audit chain");
+  }
+  const { chain, lastPos, seqs } = top;
   return link(sql, records, at, top.hash, (r, i) => {
     r.seq = seqs[i]!;
     r.chain = chain;
-    r.chainSeq = lastPos - records.length + i + 1;
+    r.chainSeq = lastPos - n + i + 1;
   });
 }
+
+let turn = 0;
 
 /** Number the records (`place`), hash each onto the one before, and write them with the head in one go. */
 async function link(sql: Sql, records: AuditRecord[], at: Date, headHash: string, place: (r: AuditRecord, i: number) => void): Promise<number[]> {

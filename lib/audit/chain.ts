@@ -94,6 +94,7 @@ export type ChainState = { pos: number; hash: string; seq: number };
  */
 export class ChainWalker {
   readonly chains = new Map<number, ChainState>();
+  private lastSeq = -Infinity;
 
   constructor(chain0From: { seq: number; hash: string } = { seq: 0, hash: GENESIS_HASH }) {
     this.chains.set(0, { pos: chain0From.seq, hash: chain0From.hash, seq: chain0From.seq });
@@ -102,6 +103,9 @@ export class ChainWalker {
   /** The problem with this event, or null; on null the chain has advanced. */
   step(seq: number, chain: number, pos: number, prevHash: unknown, hash: string, contentMatches: () => boolean): string | null {
     if (!Number.isSafeInteger(chain) || chain < 0) return `event ${seq} names no valid chain`;
+    // Callers walk in seq order (the stored verifier reads by it); rows handed over in another order are reordered.
+    if (seq <= this.lastSeq) return `events out of order: sequence ${seq} after ${this.lastSeq}`;
+    this.lastSeq = seq;
     let at = this.chains.get(chain);
     if (!at) {
       at = { pos: 0, hash: GENESIS_HASH, seq: 0 };

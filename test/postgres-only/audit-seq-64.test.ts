@@ -89,7 +89,11 @@ describe("64-bit audit sequence numbers on PostgreSQL", () => {
     expect((await getAuditEvent(TWO_31 + 1))?.reason).toBe("high 2");
 
     // A chain's position is 64-bit too: jump it past 2^31 and the verifier reads it exactly (and reports the gap).
-    const [chain] = await query<{ id: number }>(ctx.databaseUrl, `UPDATE "AuditChain" SET "seq" = $1 WHERE "closedAt" IS NULL RETURNING "id"`, [TWO_31 + 10]);
+    const [chain] = await query<{ id: number }>(
+      ctx.databaseUrl,
+      `UPDATE "AuditChain" SET "seq" = $1 WHERE "id" = (SELECT min("id") FROM "AuditChain" WHERE "closedAt" IS NULL) RETURNING "id"`,
+      [TWO_31 + 10],
+    );
     const [far] = await append(1, "far");
     expect((await db().auditEvent.findUniqueOrThrow({ where: { seq: far! } })).chainSeq).toBe(BigInt(TWO_31 + 11));
     expect(await verifyStoredChain(3)).toEqual({ ok: false, badSeq: far, problem: `chain ${chain!.id}: expected position 8, found ${TWO_31 + 11}` });

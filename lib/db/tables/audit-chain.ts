@@ -13,7 +13,8 @@ export type AuditChainHead = { id: number; seq: number; hash: string; closedAt: 
 const NEXT_ID = `SELECT coalesce(max("id"), 0) + 1 AS "id" FROM "AuditChain"`;
 const CREATE = `INSERT INTO "AuditChain" ("id", "seq", "hash", "owner", "claimedAt", "closedAt") VALUES (?, 0, ?, ?, ?, NULL)`;
 const CLOSE = `UPDATE "AuditChain" SET "closedAt" = ? WHERE "id" = ? AND "closedAt" IS NULL`;
-const OPEN_OTHERS = `SELECT "id" FROM "AuditChain" WHERE "closedAt" IS NULL AND "id" <> ? ORDER BY "id"`;
+const OPEN_OTHERS = `SELECT "id" FROM "AuditChain" WHERE "closedAt" IS NULL AND NOT ("id" = ANY(?::int[])) ORDER BY "id"`;
+const COUNT = `SELECT count(*) AS "n" FROM "AuditChain" WHERE "id" = ANY(?::int[])`;
 const HEADS = `SELECT "id", "seq", "hash", "closedAt" FROM "AuditChain" ORDER BY "id"`;
 
 /** Insert chain `id + 1` after the current last (the caller holds the allocation lock); its id. */
@@ -28,8 +29,18 @@ export async function closeAuditChain(sql: Sql, id: number, now: Date): Promise<
   return (await sql.run(CLOSE, [now, id])) > 0;
 }
 
-export async function openAuditChainsOtherThan(sql: Sql, id: number): Promise<number[]> {
-  return (await sql.all<{ id: unknown }>(OPEN_OTHERS, [id])).map((r) => asNumber(r.id));
+export async function openAuditChainsOtherThan(sql: Sql, ids: readonly number[]): Promise<number[]> {
+  return (await sql.all<{ id: unknown }>(OPEN_OTHERS, [intArray(ids)])).map((r) => asNumber(r.id));
+}
+
+/** An int[] parameter as PostgreSQL array text (raw SQL's parameters are scalars). */
+export function intArray(ids: readonly number[]): string {
+  return `{${ids.map((n) => Math.trunc(n)).join(",")}}`;
+}
+
+/** How many of `ids` have a head row (open or closed). */
+export async function countAuditChains(sql: Sql, ids: readonly number[]): Promise<number> {
+  return asNumber((await sql.get<{ n: unknown }>(COUNT, [intArray(ids)]))!.n);
 }
 
 /** Every chain head, by id. */

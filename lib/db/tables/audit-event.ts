@@ -3,6 +3,7 @@ import type { AuditEvent, Row, Sql } from "@/lib/db/types";
 import { asDate, asNumber } from "@/lib/db/decode";
 import { columnList, rowDecoder, type ColumnKinds } from "@/lib/db/tables/columns";
 import { provider } from "@/lib/db/client";
+import { intArray } from "@/lib/db/tables/audit-chain";
 
 /** Every AuditEvent column and its kind; a schema column missing here fails typecheck. */
 export const auditEventColumns = {
@@ -51,6 +52,13 @@ const HEAD = `SELECT "seq", "hash" FROM "AuditHead" WHERE "id" = 1`;
 const RESERVE_CHAIN = `UPDATE "AuditChain" SET "seq" = "seq" + ? WHERE "id" = ? AND "closedAt" IS NULL
   RETURNING "seq", "hash", (SELECT array_agg(nextval('"AuditEvent_global_seq"')) FROM generate_series(1, ?::int)) AS "globals"`;
 
+/** The first of `chains` that no other transaction holds, locked and advanced (SKIP LOCKED: never waits). */
+const RESERVE_FREE_CHAIN = `WITH "free" AS (
+    SELECT "id" FROM "AuditChain" WHERE "id" = ANY(?::int[]) AND "closedAt" IS NULL ORDER BY "id" LIMIT 1 FOR UPDATE SKIP LOCKED
+  )
+  UPDATE "AuditChain" AS "c" SET "seq" = "c"."seq" + ? FROM "free" WHERE "c"."id" = "free"."id"
+  RETURNING "c"."id", "c"."seq", "c"."hash", (SELECT array_agg(nextval('"AuditEvent_global_seq"')) FROM generate_series(1, ?::int)) AS "globals"`;
+
 /**
  * Reserve `count` sequence numbers on chain 0's head row, taking the lock
  * that orders its appends (SQLite has one writer). Returns the last reserved
@@ -70,8 +78,22 @@ export async function reserveAuditSeqs(sql: Sql, count: number): Promise<{ lastS
 export async function reserveChainSeqs(sql: Sql, chain: number, count: number): Promise<{ lastPos: number; hash: string; seqs: number[] } | null> {
   const top = await sql.get<{ seq: unknown; hash: string; globals: unknown[] | string }>(RESERVE_CHAIN, [count, chain, count]);
   if (!top) return null;
-  const globals = typeof top.globals === "string" ? top.globals.replace(/[{}]/g, "").split(",") : top.globals;
-  return { lastPos: asNumber(top.seq), hash: top.hash, seqs: globals.map(asNumber).sort((a, b) => a - b) };
+  return { lastPos: asNumber(top.seq), hash: top.hash, seqs: globalNumbers(top.globals) };
+}
+
+/**
+ * Reserve on whichever of `chains` (this instance's, open) no other transaction holds: positions on
+ * it and global numbers, as reserveChainSeqs. Null when every one is held (or closed).
+ */
+export async function reserveFreeChainSeqs(sql: Sql, chains: readonly number[], count: number): Promise<{ chain: number; lastPos: number; hash: string; seqs: number[] } | null> {
+  const top = await sql.get<{ id: unknown; seq: unknown; hash: string; globals: unknown[] | string }>(RESERVE_FREE_CHAIN, [intArray(chains), count, count]);
+  if (!top) return null;
+  return { chain: asNumber(top.id), lastPos: asNumber(top.seq), hash: top.hash, seqs: globalNumbers(top.globals) };
+}
+
+function globalNumbers(globals: unknown[] | string): number[] {
+  const list = typeof globals === "string" ? globals.replace(/[{}]/g, "").split(",") : globals;
+  return list.map(asNumber).sort((a, b) => a - b);
 }
 
 /** An event as appended: seq (and a chain's position) as numbers (exact up to 2^53; the columns are 64-bit). */
