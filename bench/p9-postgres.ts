@@ -87,8 +87,14 @@ async function slice(t: Target, tool: "kb.search" | "ticket.close", seconds: num
 }
 
 /** `n` concurrent run starts, alternating over the servers: statuses and latencies. */
-async function runStarts(servers: Server[], n: number): Promise<{ ok: number; s429: number; s5xx: number; other: number; p50: number; p99: number; retryAfter: boolean }> {
+async function runStarts(
+  servers: Server[],
+  n: number,
+  postmasterPid: number,
+): Promise<{ ok: number; s429: number; s5xx: number; other: number; p50: number; p99: number; retryAfter: boolean; nodeMsPerRun: number; pgMsPerRun: number }> {
   let retryAfter = true;
+  const node0 = servers.reduce((a, s) => a + cpuMs(s.pid), 0);
+  const pg0 = clusterCpuMs(postmasterPid);
   const res = await Promise.all(
     Array.from({ length: n }, async (_, i) => {
       const t0 = performance.now();
@@ -115,6 +121,8 @@ async function runStarts(servers: Server[], n: number): Promise<{ ok: number; s4
     p50: round(times.median, 0),
     p99: round(times.p99, 0),
     retryAfter,
+    nodeMsPerRun: round((servers.reduce((a, s) => a + cpuMs(s.pid), 0) - node0) / n, 2),
+    pgMsPerRun: round((clusterCpuMs(postmasterPid) - pg0) / n, 2),
   };
 }
 
@@ -243,8 +251,8 @@ export async function benchPostgres(quick: boolean): Promise<BenchResult[]> {
       });
     }
 
-    const starts300 = await runStarts([a, b], 300);
-    const starts2000 = await runStarts([a, b], 2000);
+    const starts300 = await runStarts([a, b], 300, cluster.postmasterPid);
+    const starts2000 = await runStarts([a, b], 2000, cluster.postmasterPid);
     const wake = summarize(await crossInstanceWakeups(a, b, quick ? 10 : 30, quick ? 6 : 12, cluster.postmasterPid));
     out.push({
       id: "PG-R",
@@ -258,6 +266,8 @@ export async function benchPostgres(quick: boolean): Promise<BenchResult[]> {
           other: starts300.other,
           "p50 ms": starts300.p50,
           "p99 ms": starts300.p99,
+          "Node CPU ms/run": starts300.nodeMsPerRun,
+          "PG CPU ms/run": starts300.pgMsPerRun,
         },
         {
           case: "2,000 concurrent run starts",
@@ -267,6 +277,8 @@ export async function benchPostgres(quick: boolean): Promise<BenchResult[]> {
           other: starts2000.other,
           "p50 ms": starts2000.p50,
           "p99 ms": starts2000.p99,
+          "Node CPU ms/run": starts2000.nodeMsPerRun,
+          "PG CPU ms/run": starts2000.pgMsPerRun,
         },
         { case: "long-poll on B woken by a cancel on A, P3 load on both", "p50 ms": round(wake.median, 1), "p99 ms": round(wake.p99, 1), samples: wake.n },
       ],
