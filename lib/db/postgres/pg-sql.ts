@@ -1,4 +1,5 @@
 import "server-only";
+import crypto from "node:crypto";
 import pg from "pg";
 import type { Sql, SqlParam } from "@/lib/db/types";
 
@@ -62,11 +63,14 @@ const statementNames = new Map<string, string>();
  * per connection (Parse, then Bind/Execute only) instead of having the server
  * parse and plan it on every call. The texts are the fixed ones in
  * lib/db/tables (an IN list has one text per length), so the set stays small.
+ * The name is a hash of the text, the same in every copy of this module.
  */
 function statementName(text: string): string {
   let name = statementNames.get(text);
   if (name === undefined) {
-    name = `g${statementNames.size + 1}`;
+    // Derived from the text, not a counter: Next.js bundles this module more than once into one
+    // process, and every copy shares the pool — a counter's "g5" would name two statements there.
+    name = `g${crypto.createHash("sha256").update(text).digest("hex").slice(0, 24)}`;
     statementNames.set(text, name);
   }
   return name;
