@@ -77,7 +77,7 @@ export async function appendAudit(exec: Exec, ...events: AuditInput[]): Promise<
 }
 
 /** The events an atCommit transaction has appended so far (written just before its COMMIT). */
-const QUEUED = Symbol("audit events queued for commit");
+const QUEUED = Symbol.for("gatehouse.audit.queuedForCommit");
 
 async function appendNow(sql: Sql, events: AuditInput[]): Promise<number[]> {
   try {

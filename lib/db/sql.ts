@@ -29,7 +29,10 @@ export type CommitScope = {
   slot<T>(key: symbol, init: () => T): T;
 };
 
-const scopes = new WeakMap<object, CommitScope>();
+// On globalThis: Next.js may bundle this module more than once into a process, and a transaction
+// opened through one copy must find its scope from another.
+const g = globalThis as unknown as { gatehouseCommitScopes?: WeakMap<object, CommitScope> };
+const scopes = (g.gatehouseCommitScopes ??= new WeakMap<object, CommitScope>());
 
 /**
  * A transaction body whose deferred work (commitScope) runs after it, as the
