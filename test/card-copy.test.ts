@@ -12,6 +12,7 @@ import { finalStateAt, reduceCardCopyIfDue, reduceDueCardCopies } from "@/lib/ap
 import { voteOnAction } from "@/lib/actions/vote-on-action";
 import { approveToolChange, saveTool } from "@/lib/catalog/save-tool";
 import { REDACTED } from "@/lib/redact/redact";
+import { bigIntsAsText } from "./support/json";
 
 // The card's copy of the args keeps the personal data a reviewer must check (who an e-mail goes to),
 // masks secrets, is sealed bound to its action, and is reduced to the audit copy after the retention.
@@ -82,7 +83,7 @@ describe("the card copy", () => {
     const stored = JSON.stringify(row);
     expect(stored).not.toContain("jane.doe@example.com");
     expect(stored).not.toContain(stripe);
-    expect(JSON.stringify(await db().auditEvent.findMany({ where: { actionId: id } }))).not.toContain("jane.doe@example.com");
+    expect(JSON.stringify(await db().auditEvent.findMany({ where: { actionId: id } }), bigIntsAsText)).not.toContain("jane.doe@example.com");
     expect(JSON.stringify(await db().webhookDelivery.findMany())).not.toContain("jane.doe@example.com");
   });
 

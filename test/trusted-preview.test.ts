@@ -15,6 +15,7 @@ import { approveToolChange, saveTool } from "@/lib/catalog/save-tool";
 import { getActionDetail } from "@/lib/approvals/get-action-detail";
 import { requestDuePreviews, requestPreview } from "@/lib/previews/request-preview";
 import { startTicketService } from "@/examples/ticket-service";
+import { bigIntsAsText } from "./support/json";
 
 // The trusted preview end to end: the demo ticket service (a real HTTP server) answers Gatehouse's
 // preview requests from its current state; Gatehouse asks in the background (never inside the agent's
@@ -228,7 +229,7 @@ describe("the trusted preview (demo ticket service over real HTTP)", () => {
     expect(answered).toMatchObject({ status: "ok", jti: requested.jti });
     expect(answered.seq).toBeGreaterThan(requested.seq);
     expect(events.filter((e) => e.type === "preview.requested")).toHaveLength(1);
-    expect(JSON.stringify(await db().auditEvent.findMany())).not.toMatch(/"eyJ[A-Za-z0-9_-]{10,}\./);
+    expect(JSON.stringify(await db().auditEvent.findMany(), bigIntsAsText)).not.toMatch(/"eyJ[A-Za-z0-9_-]{10,}\./);
   });
 
   it("an action decided before the worker got to it is not asked about", async () => {
