@@ -10,9 +10,9 @@ import { AuditEventDetail } from "@/components/audit/AuditEventDetail";
 export const metadata: Metadata = { title: "Audit event" };
 
 export default async function AuditEventPage({ params }: { params: Promise<{ seq: string }> }) {
-  await requirePageRole(...pageRoles("/audit"));
+  const user = await requirePageRole(...pageRoles("/audit"));
   const seq = Number((await params).seq);
-  const event = Number.isSafeInteger(seq) && seq > 0 ? await getAuditEvent(seq) : null;
+  const event = Number.isSafeInteger(seq) && seq > 0 ? await getAuditEvent(seq, user) : null;
   if (!event) notFound();
   return (
     <>
