@@ -80,3 +80,10 @@ export function tenantWhere(u: Scoped, col = "tenantId"): Record<string, unknown
   if (u.scopes.some((s) => s.tenant === "*")) return { [col]: { not: null } };
   return { [col]: { in: [...new Set(u.scopes.map((s) => s.tenant))] } };
 }
+
+/** True when `after` reaches somewhere `before` does not (a widening: a grant under the second-admin rule). */
+export function widensScopes(before: Scopes, after: Scopes): boolean {
+  if (before === "all") return false;
+  if (after === "all") return true;
+  return after.some((s) => !before.some((b) => (b.tenant === "*" || b.tenant === s.tenant) && (b.env === "*" || b.env === s.env)));
+}

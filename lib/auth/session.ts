@@ -4,7 +4,7 @@ import { forbidden, redirect } from "next/navigation";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { holdsAnyRole, parseRoles, type Role } from "@/lib/auth/roles";
-import { parseScopes, type Scopes } from "@/lib/auth/scopes";
+import { isUnrestricted, parseScopes, type Scopes } from "@/lib/auth/scopes";
 import { parseCookieHeader, readSessionClaims, secureCookies, type SessionClaims } from "@/lib/auth/session-cookie";
 import { safeCallbackPath } from "@/lib/auth/callback-url";
 import { env } from "@/lib/env";
@@ -60,9 +60,18 @@ export async function requireRoleFor(req: Request, ...roles: Role[]): Promise<Se
 
 /**
  * For pages: redirect to /signin without a session; render the 403 page
- * (HTTP 403) when the user lacks every one of `roles`.
+ * (HTTP 403) when the user lacks every one of `roles`, or when their scopes
+ * cover only some tenants (a page that is not tenant-scoped shows or changes
+ * every tenant's configuration). Tenant-scoped pages use requireScopedPageRole.
  */
 export async function requirePageRole(...roles: Role[]): Promise<SessionUser> {
+  const user = await requireScopedPageRole(...roles);
+  if (!isUnrestricted(user)) forbidden();
+  return user;
+}
+
+/** requirePageRole for a page whose every read is narrowed to the user's scopes (queue, card, history, audit, dashboard). */
+export async function requireScopedPageRole(...roles: Role[]): Promise<SessionUser> {
   const user = await getSessionUser();
   if (!user) {
     const path = (await headers()).get(PATH_HEADER) ?? "/";

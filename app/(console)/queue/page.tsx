@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { requirePageRole } from "@/lib/auth/session";
+import { requireScopedPageRole } from "@/lib/auth/session";
 import type { Scopes } from "@/lib/auth/scopes";
 import { pageRoles } from "@/components/console/nav-items";
 import { listFilterOptions } from "@/lib/approvals/filter-options";
@@ -14,7 +14,7 @@ export const metadata: Metadata = { title: "Queue" };
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function QueuePage({ searchParams }: { searchParams: SearchParams }) {
-  const user = await requirePageRole(...pageRoles("/queue"));
+  const user = await requireScopedPageRole(...pageRoles("/queue"));
   const sp = new URLSearchParams();
   for (const [k, v] of Object.entries(await searchParams)) if (typeof v === "string") sp.set(k, v);
   const [options, initial] = await Promise.all([listFilterOptions(), firstPage(sp, user)]);
