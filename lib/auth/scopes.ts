@@ -67,8 +67,9 @@ export function scopeWhere(u: Scoped, cols: { tenant: string; env: string } = { 
   return {
     OR: u.scopes.map((s) => {
       const w: Record<string, unknown> = {};
-      w[cols.tenant] = s.tenant === "*" ? { not: null } : s.tenant;
-      w[cols.env] = s.env === "*" ? { not: null } : s.env;
+      // `*`: any non-empty value — which a NULL (a tenant-less audit row) never is.
+      w[cols.tenant] = s.tenant === "*" ? { gt: "" } : s.tenant;
+      w[cols.env] = s.env === "*" ? { gt: "" } : s.env;
       return w;
     }),
   };
@@ -77,7 +78,7 @@ export function scopeWhere(u: Scoped, cols: { tenant: string; env: string } = { 
 /** The Prisma `where` fragment for a table that carries only a tenant (KillSwitch): the tenants the user touches. */
 export function tenantWhere(u: Scoped, col = "tenantId"): Record<string, unknown> {
   if (u.scopes === "all") return {};
-  if (u.scopes.some((s) => s.tenant === "*")) return { [col]: { not: null } };
+  if (u.scopes.some((s) => s.tenant === "*")) return { [col]: { gt: "" } };
   return { [col]: { in: [...new Set(u.scopes.map((s) => s.tenant))] } };
 }
 
