@@ -29,6 +29,7 @@ export async function buildTimeline(actionId: string): Promise<TimelineEntry[]> 
   const credIds = [...new Set(events.filter((e) => e.actorType === "agent" && e.actorId).map((e) => e.actorId!))];
   const [users, creds] = await Promise.all([
     userIds.length ? db().user.findMany({ where: { id: { in: userIds } }, select: { id: true, email: true, name: true } }) : [],
+    // scope-guard: the agents named in this (scoped) action's own events
     credIds.length ? db().agentCredential.findMany({ where: { id: { in: credIds } }, select: { id: true, name: true } }) : [],
   ]);
   const actorName = (type: string, id: string | null): string => {

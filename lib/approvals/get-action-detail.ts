@@ -137,6 +137,7 @@ export async function getActionDetail(id: string, viewer: DetailViewer): Promise
   if (!a) return null;
   const [tool, cred, run, approvals, me] = await Promise.all([
     db().tool.findUnique({ where: { name: a.tool } }),
+    // scope-guard: the action's own credential, read only after the action passed scopeWhere
     db().agentCredential.findUnique({ where: { id: a.credentialId }, select: { name: true } }),
     // scope-guard: the action's own run, read only after the action passed scopeWhere
     db().run.findUnique({ where: { id: a.runId } }),

@@ -8,8 +8,8 @@ import { HistoryView } from "@/components/history/HistoryView";
 export const metadata: Metadata = { title: "Actions" };
 
 export default async function ActionsPage() {
-  await requireScopedPageRole(...pageRoles("/actions"));
-  const options = await listFilterOptions();
+  const user = await requireScopedPageRole(...pageRoles("/actions"));
+  const options = await listFilterOptions(user);
   return (
     <>
       <PageHeader title="Actions" description="Decided actions, newest first. Votes cast in under 3 seconds are marked." />

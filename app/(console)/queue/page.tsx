@@ -17,7 +17,7 @@ export default async function QueuePage({ searchParams }: { searchParams: Search
   const user = await requireScopedPageRole(...pageRoles("/queue"));
   const sp = new URLSearchParams();
   for (const [k, v] of Object.entries(await searchParams)) if (typeof v === "string") sp.set(k, v);
-  const [options, initial] = await Promise.all([listFilterOptions(), firstPage(sp, user)]);
+  const [options, initial] = await Promise.all([listFilterOptions(user), firstPage(sp, user)]);
   return (
     <>
       <h1 className="mb-2 text-lg font-semibold tracking-tight text-slate-900 md:text-xl">Queue</h1>
