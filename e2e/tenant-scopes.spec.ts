@@ -17,7 +17,7 @@ const SCOPED = { email: "acme.only@example.com", password: "acme-only-reviewer-p
 const H = { "x-gatehouse-console": "1" };
 
 async function signedIn(browser: Browser, email: string, password: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
+  const page = await (await browser.newContext({ storageState: undefined })).newPage();
   await page.goto("/signin");
   await signIn(page, email, password);
   return page;

@@ -41,11 +41,14 @@ describe("scopes (lib/auth/scopes.ts)", () => {
     expect(widensScopes(parseScopes("acme/prod"), parseScopes("acme/*"))).toBe(true);
     expect(widensScopes(parseScopes("acme/prod"), "all")).toBe(true);
     expect(formatScopes(parseScopes("globex/prod,acme/prod"))).toBe("acme/prod,globex/prod");
-    expect(scopeWhere({ scopes: [] })).toEqual({ OR: [] });
+    expect(scopeWhere({ scopes: [] })).toEqual({ tenantId: { in: [] } });
   });
 
-  it("a user without scopes sees nothing", async () => {
-    expect(await db().action.count({ where: scopeWhere({ scopes: [] }) })).toBe(0);
+  it("a user without scopes sees nothing, also when the filter is nested (Prisma reads a nested empty OR as no condition)", async () => {
+    expect(await db().user.count()).toBeGreaterThan(0);
+    const none = { scopes: [] as [] };
+    expect(await db().user.count({ where: { AND: [{ email: { contains: "@" } }, scopeWhere(none, { tenant: "email", env: "name" })] } })).toBe(0);
+    expect(await db().user.count({ where: scopeWhere(none, { tenant: "email", env: "name" }) })).toBe(0);
   });
 });
 

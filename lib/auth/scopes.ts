@@ -58,12 +58,14 @@ export function touchesTenant(u: Scoped, tenantId: string | null | undefined): b
 /**
  * The Prisma `where` fragment for the user's scopes, on a table whose tenant
  * and environment columns are `tenantId` and `env` (Action, Run, AuditEvent,
- * AgentCredential, IssuedToken). `{}` for an unrestricted user; `{ OR: [] }`
- * (matches nothing) for a user without scopes. Rows with a null tenant never
+ * AgentCredential, IssuedToken). `{}` for an unrestricted user; an empty
+ * `in` (matches nothing) for a user without scopes. Rows with a null tenant never
  * match a restricted user.
  */
 export function scopeWhere(u: Scoped, cols: { tenant: string; env: string } = { tenant: "tenantId", env: "env" }): Record<string, unknown> {
   if (u.scopes === "all") return {};
+  // No scopes: match nothing. Not `OR: []` — Prisma reads an empty OR nested in AND as no condition at all.
+  if (u.scopes.length === 0) return { [cols.tenant]: { in: [] } };
   return {
     OR: u.scopes.map((s) => {
       const w: Record<string, unknown> = {};
@@ -87,4 +89,20 @@ export function widensScopes(before: Scopes, after: Scopes): boolean {
   if (before === "all") return false;
   if (after === "all") return true;
   return after.some((s) => !before.some((b) => (b.tenant === "*" || b.tenant === s.tenant) && (b.env === "*" || b.env === s.env)));
+}
+
+/** The exact intersection of two scope sets: the union of each pair's meet (a token's scopes against its owner's current ones). */
+export function intersectScopes(a: Scopes, b: Scopes): Scopes {
+  if (a === "all") return b;
+  if (b === "all") return a;
+  const meet = (x: string, y: string): string | null => (x === "*" ? y : y === "*" || y === x ? x : null);
+  const out: Scope[] = [];
+  for (const s of a) {
+    for (const t of b) {
+      const tenant = meet(s.tenant, t.tenant);
+      const env = meet(s.env, t.env);
+      if (tenant !== null && env !== null && !out.some((o) => o.tenant === tenant && o.env === env)) out.push({ tenant, env });
+    }
+  }
+  return out;
 }
