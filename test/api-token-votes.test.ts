@@ -71,11 +71,16 @@ describe("human API tokens for reviewers", () => {
   it("break-glass, the console's own vote and creating a token take a browser session: a token is 401 there", async () => {
     const id = await propose("acme", "ticket.close", { ticket_id: "T-5003" });
     const h = { "x-gatehouse-console": "1" };
-    const bg = await breakGlassApprove(bearer(token, "/api/console/break-glass/approve", { method: "POST", headers: h, body: JSON.stringify({ session_id: "x", action_id: id }) }), {
-      params: Promise.resolve({}),
-    });
+    const bg = await breakGlassApprove(
+      bearer(token, "/api/console/break-glass/approve", { method: "POST", headers: h, body: JSON.stringify({ session_id: "x", action_id: id }) }),
+      {
+        params: Promise.resolve({}),
+      },
+    );
     expect(bg.status).toBe(401);
-    const cv = await consoleVote(bearer(token, `/api/console/actions/${id}/vote`, { method: "POST", headers: h, body: JSON.stringify({ vote: "approve" }) }), { params: Promise.resolve({ id }) });
+    const cv = await consoleVote(bearer(token, `/api/console/actions/${id}/vote`, { method: "POST", headers: h, body: JSON.stringify({ vote: "approve" }) }), {
+      params: Promise.resolve({ id }),
+    });
     expect(cv.status).toBe(401);
     const mk = await createTokenRoute(bearer(token, "/api/console/api-tokens", { method: "POST", headers: h, body: JSON.stringify({ name: "x", scopes: ["actions:read"] }) }), {
       params: Promise.resolve({}),
@@ -126,7 +131,14 @@ describe("human API tokens for reviewers", () => {
     expect((await vote(token, id)).status).toBe(401);
     expect(await db().approval.count({ where: { actionId: id } })).toBe(0);
     // A console session of the owner is unaffected (the control: the refusal was the token's).
-    const res = await consoleVote(await sessionRequest(reviewer, `http://localhost:3000/api/console/actions/${id}/vote`, { method: "POST", headers: { "x-gatehouse-console": "1", "content-type": "application/json" }, body: JSON.stringify({ vote: "approve" }) }), { params: Promise.resolve({ id }) });
+    const res = await consoleVote(
+      await sessionRequest(reviewer, `http://localhost:3000/api/console/actions/${id}/vote`, {
+        method: "POST",
+        headers: { "x-gatehouse-console": "1", "content-type": "application/json" },
+        body: JSON.stringify({ vote: "approve" }),
+      }),
+      { params: Promise.resolve({ id }) },
+    );
     expect(res.status, await res.clone().text()).toBe(200);
   });
 });

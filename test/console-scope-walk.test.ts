@@ -25,7 +25,9 @@ const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 const BASE = "http://localhost:3000";
 
 function routeFiles(dir = ROOT): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? routeFiles(path.join(dir, e.name)) : e.name === "route.ts" ? [path.join(dir, e.name)] : []));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? routeFiles(path.join(dir, e.name)) : e.name === "route.ts" ? [path.join(dir, e.name)] : []));
 }
 
 type Ids = { action: string; seq: number };
@@ -118,9 +120,7 @@ const isScoped = (file: string) => /\bscopedConsoleHandler\b/.test(fs.readFileSy
 
 /** The answer without what changes by itself (clocks, request ids, the version counter's absolute value stays). */
 function normalize(a: Answer): string {
-  return a.text
-    .replace(/"(serverTime|generatedAt|at|request_id|requestId)":"[^"]*"/g, '"$1":"-"')
-    .replace(/gatehouse-audit-[0-9TZ-]+/g, "gatehouse-audit-x");
+  return a.text.replace(/"(serverTime|generatedAt|at|request_id|requestId)":"[^"]*"/g, '"$1":"-"').replace(/gatehouse-audit-[0-9TZ-]+/g, "gatehouse-audit-x");
 }
 
 describe("console scope walk: a user of acme against globex data", () => {
@@ -197,7 +197,9 @@ describe("console scope walk: a user of acme against globex data", () => {
       return out;
     };
     const first = await snapshot();
-    expect(Object.keys(first)).toEqual(expect.arrayContaining(["/api/console/actions", "/api/console/summary", "/api/console/metrics", "/api/console/audit", "/api/console/kill-switches"]));
+    expect(Object.keys(first)).toEqual(
+      expect.arrayContaining(["/api/console/actions", "/api/console/summary", "/api/console/metrics", "/api/console/audit", "/api/console/kill-switches"]),
+    );
     await globexData("2");
     await globexData("3");
     expect(await snapshot()).toEqual(first);

@@ -34,15 +34,21 @@ function startSmtp(): Promise<void> {
       const chunks: Buffer[] = [];
       stream.on("data", (c: Buffer) => chunks.push(c));
       stream.on("end", () => {
-        inbox.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "", to: session.envelope.rcptTo.map((r) => r.address), data: Buffer.concat(chunks).toString("utf8") });
+        inbox.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
+          to: session.envelope.rcptTo.map((r) => r.address),
+          data: Buffer.concat(chunks).toString("utf8"),
+        });
         cb();
       });
     },
   });
-  return new Promise((resolve) => smtp.listen(port, "127.0.0.1", () => {
-    port = (smtp.server.address() as { port: number }).port;
-    resolve();
-  }));
+  return new Promise((resolve) =>
+    smtp.listen(port, "127.0.0.1", () => {
+      port = (smtp.server.address() as { port: number }).port;
+      resolve();
+    }),
+  );
 }
 
 async function propose(tenant: string, tool: string, args: Record<string, unknown>): Promise<string> {
@@ -81,7 +87,11 @@ describe("e-mail notifications", () => {
     expect(await enqueueDueNotifications()).toBe(4);
     expect(await enqueueDueNotifications()).toBe(0); // idempotent
     expect(await deliverDueNotifications()).toEqual([4, 0]);
-    const to = (id: string) => inbox.filter((m) => m.data.includes(id)).flatMap((m) => m.to).sort();
+    const to = (id: string) =>
+      inbox
+        .filter((m) => m.data.includes(id))
+        .flatMap((m) => m.to)
+        .sort();
     expect(to(acmeId)).toEqual(["acme.mail@example.com", "all.mail@example.com"]);
     expect(to(globexId)).toEqual(["all.mail@example.com", "globex.mail@example.com"]);
     const mail = inbox.find((m) => m.to.includes("acme.mail@example.com"))!;

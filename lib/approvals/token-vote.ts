@@ -13,7 +13,14 @@ import type { TokenUser } from "@/lib/auth/api-tokens";
  * people in the console. The vote reaches voteOnAction as channel "api_token",
  * which never counts toward a two-person rule, and is audited as the owner's.
  */
-export async function castTokenVote(input: { actionId: string; user: TokenUser; vote: "approve" | "reject"; comment?: string; rejectReason?: string; requestId?: string }): Promise<VoteResult> {
+export async function castTokenVote(input: {
+  actionId: string;
+  user: TokenUser;
+  vote: "approve" | "reject";
+  comment?: string;
+  rejectReason?: string;
+  requestId?: string;
+}): Promise<VoteResult> {
   await assertActionInScope(input.user, input.actionId);
   // scope-guard: assertActionInScope passed just above
   const a = await db().action.findUnique({ where: { id: input.actionId }, select: { toolKind: true, approvalsRequired: true } });

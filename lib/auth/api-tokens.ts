@@ -55,9 +55,27 @@ export const newApiTokenInput = z.strictObject({
   tenant_scopes: scopesField.optional(),
 });
 
-export type ApiTokenView = { id: string; name: string; scopes: string[]; tenantScopes: string; createdAt: string; expiresAt: string; lastUsedAt: string | null; revokedAt: string | null };
+export type ApiTokenView = {
+  id: string;
+  name: string;
+  scopes: string[];
+  tenantScopes: string;
+  createdAt: string;
+  expiresAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+};
 
-const view = (t: { id: string; name: string; scopes: string; tenantScopes: string; createdAt: Date; expiresAt: Date; lastUsedAt: Date | null; revokedAt: Date | null }): ApiTokenView => ({
+const view = (t: {
+  id: string;
+  name: string;
+  scopes: string;
+  tenantScopes: string;
+  createdAt: Date;
+  expiresAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}): ApiTokenView => ({
   id: t.id,
   name: t.name,
   scopes: JSON.parse(t.scopes) as string[],
@@ -96,7 +114,11 @@ export async function createApiToken(input: unknown, ctx: { actorId: string; req
         expiresAt: new Date(Date.now() + p.data.expires_in_days * 86_400_000),
       },
     });
-    await appendAudit(tx, { type: "api_token.created", ...userActor(ctx), data: { token_id: id, name: t.name, scopes, tenant_scopes: tenantScopes, expires_at: t.expiresAt.toISOString() } });
+    await appendAudit(tx, {
+      type: "api_token.created",
+      ...userActor(ctx),
+      data: { token_id: id, name: t.name, scopes, tenant_scopes: tenantScopes, expires_at: t.expiresAt.toISOString() },
+    });
     return t;
   });
   return { token: `${PREFIX}${id}_${secret}`, ...view(row) };

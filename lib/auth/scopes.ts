@@ -23,7 +23,10 @@ export function parseScope(s: string): Scope | null {
 
 /** Parse the User.scopes column. Unknown or malformed entries are dropped (fail closed: fewer scopes, never more). */
 export function parseScopes(column: string | null | undefined): Scopes {
-  const parts = (column ?? "").split(",").map((p) => p.trim()).filter(Boolean);
+  const parts = (column ?? "")
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean);
   if (parts.includes("*") || parts.includes("*/*")) return "all";
   const out: Scope[] = [];
   for (const p of parts) {

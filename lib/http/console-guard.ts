@@ -66,7 +66,8 @@ function guarded<P>(roles: readonly Role[], scoped: boolean, fn: (req: Request, 
   return handler<P, Request>(async (req, ctx) => {
     consoleMutation(req);
     const user = await requireRoleFor(req, ...roles);
-    if (!scoped && !isUnrestricted(user)) throw new AppError("forbidden", "This needs a grant for every tenant and environment; yours covers only some.", { reason: "scope_restricted" });
+    if (!scoped && !isUnrestricted(user))
+      throw new AppError("forbidden", "This needs a grant for every tenant and environment; yours covers only some.", { reason: "scope_restricted" });
     return fn(req, { ...ctx, user });
   });
 }

@@ -39,7 +39,12 @@ export async function deliverDueNotifications(now = new Date()): Promise<[number
       await mailer(url).sendMail({ from: env().GATEHOUSE_MAIL_FROM, to: row.recipient, subject: row.subject, text: row.body });
       await db().$transaction(async (tx) => {
         await tx.notificationOutbox.update({ where: { id: row.id }, data: { status: "sent", sentAt: new Date(), lastError: null } });
-        await appendAudit(tx, { ...audit, type: "notification.sent", status: "sent", data: { notification_id: row.id, kind: row.kind, channel: "email", user_id: row.userId, attempt: row.attempts + 1 } });
+        await appendAudit(tx, {
+          ...audit,
+          type: "notification.sent",
+          status: "sent",
+          data: { notification_id: row.id, kind: row.kind, channel: "email", user_id: row.userId, attempt: row.attempts + 1 },
+        });
       });
       sent++;
     } catch (err) {

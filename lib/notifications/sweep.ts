@@ -12,7 +12,10 @@ const LOOKBACK_MS = 24 * 3600_000;
 export const cardLink = (actionId: string) => `${env().publicUrl}/queue?id=${encodeURIComponent(actionId)}`;
 
 /** Message text as the audit log would hold it: secrets and personal data masked, one line, bounded. */
-const masked = (s: string, max = 300) => redactText(s).replace(/[\r\n\t]+/g, " ").slice(0, max);
+const masked = (s: string, max = 300) =>
+  redactText(s)
+    .replace(/[\r\n\t]+/g, " ")
+    .slice(0, max);
 
 /**
  * Find pending actions and write one outbox row per reviewer who should hear

@@ -113,7 +113,12 @@ export async function updateUser(userId: string, input: UpdateUserInput, ctx: Ct
       type: "user.updated",
       ...userActor(ctx),
 
-      data: { user_id: u.id, email: u.email, before: { roles: parseRoles(u.roles), scopes: u.scopes, disabled: u.disabled }, after: { ...input, ...(newScopes ? { scopes: newScopes } : {}) } },
+      data: {
+        user_id: u.id,
+        email: u.email,
+        before: { roles: parseRoles(u.roles), scopes: u.scopes, disabled: u.disabled },
+        after: { ...input, ...(newScopes ? { scopes: newScopes } : {}) },
+      },
     });
     await tx.user.update({
       where: { id: userId },

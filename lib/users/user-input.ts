@@ -7,7 +7,12 @@ export const passwordField = z.string().min(10, "At least 10 characters.").max(2
 export const rolesField = z.array(z.enum(ROLES)).max(ROLES.length);
 /** `["*"]` for every tenant and environment, or `tenant/env` pairs (either part `*`). */
 export const scopesField = z
-  .array(z.string().trim().refine((s) => s === "*" || parseScope(s) !== null, "A scope is * or tenant/env (either part may be *)."))
+  .array(
+    z
+      .string()
+      .trim()
+      .refine((s) => s === "*" || parseScope(s) !== null, "A scope is * or tenant/env (either part may be *)."),
+  )
   .min(1, "Give at least one scope (* for every tenant).")
   .max(200);
 

@@ -7,4 +7,5 @@ import { listActiveBreakGlass } from "@/lib/break-glass/list-sessions";
 
 export const GET = scopedConsoleHandler(ANY_ROLE, async (_req, { user }) =>
   // A break-glass session is not bound to a tenant: the banner is for unrestricted users only.
-  json({ sessions: isUnrestricted(user) ? await listActiveBreakGlass() : [] }),);
+  json({ sessions: isUnrestricted(user) ? await listActiveBreakGlass() : [] }),
+);
