@@ -9,7 +9,8 @@ import { authenticateAgent } from "@/lib/agents/authenticate-agent";
 import { startRun } from "@/lib/runs/start-run";
 import { proposeAction } from "@/lib/actions/propose-action";
 import { voteOnAction } from "@/lib/actions/vote-on-action";
-import { enqueueDueNotifications } from "@/lib/notifications/sweep";
+import { EXPIRY_SOON_MS, enqueueDueNotifications } from "@/lib/notifications/sweep";
+import { openBreakGlass } from "@/lib/break-glass/open-break-glass";
 import { deliverDueNotifications, NOTIFY_BACKOFF_MS } from "@/lib/notifications/deliver";
 import { GET as detailRoute } from "@/app/api/console/actions/[id]/route";
 
@@ -118,6 +119,37 @@ describe("e-mail notifications", () => {
     const escalations = inbox.slice(before);
     expect(escalations.flatMap((m) => m.to).sort()).toEqual(["acme.mail@example.com", "all.mail@example.com"]);
     expect(escalations.every((m) => /escalated/i.test(m.data))).toBe(true);
+  });
+
+  it("expiry soon is announced once to the action's reviewers", async () => {
+    const id = await propose("globex", "ticket.close", { ticket_id: "T-6005" });
+    await enqueueDueNotifications();
+    await deliverDueNotifications();
+    const before = inbox.length;
+    await db().action.update({ where: { id }, data: { expiresAt: new Date(Date.now() + EXPIRY_SOON_MS / 2) } });
+    expect(await enqueueDueNotifications()).toBe(2);
+    expect(await enqueueDueNotifications()).toBe(0);
+    await deliverDueNotifications();
+    const soon = inbox.slice(before);
+    expect(soon.flatMap((m) => m.to).sort()).toEqual(["all.mail@example.com", "globex.mail@example.com"]);
+    expect(soon.every((m) => /expires soon/i.test(m.data))).toBe(true);
+  });
+
+  it("break-glass opened reaches every unrestricted admin and on-call but the opener, once", async () => {
+    const oncall = await makeUser("oncall.mail@example.com", ["oncall"]);
+    const admin = await makeUser("admin.mail@example.com", ["admin"]);
+    const scopedAdmin = await makeUser("scoped.admin.mail@example.com", ["admin"]);
+    await db().user.update({ where: { id: scopedAdmin }, data: { scopes: "acme/*" } });
+    expect(admin).toBeTruthy();
+    const before = inbox.length;
+    await openBreakGlass(oncall, { password: "pw-oncall.mail@example.com", reason: "payments outage, token sk_live_4eC39HqLyjWDarjtT1zdp7dc" });
+    expect(await enqueueDueNotifications()).toBe(1);
+    expect(await enqueueDueNotifications()).toBe(0);
+    await deliverDueNotifications();
+    const bg = inbox.slice(before);
+    expect(bg.flatMap((m) => m.to)).toEqual(["admin.mail@example.com"]);
+    expect(bg[0]!.data).toMatch(/break-glass/i);
+    expect(bg[0]!.data).not.toContain("sk_live_4eC39HqLyjWDarjtT1zdp7dc");
   });
 
   it("a dead SMTP server never blocks a decision: rows wait, failures are audited, a later attempt sends them", async () => {

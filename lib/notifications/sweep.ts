@@ -4,6 +4,11 @@ import { env } from "@/lib/env";
 import { redactText } from "@/lib/redact/redact";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { reviewersFor } from "@/lib/notifications/recipients";
+import { parseRoles } from "@/lib/auth/roles";
+import { isUnrestricted, parseScopes } from "@/lib/auth/scopes";
+
+/** "Expiry soon": a pending action this close to its expiry is announced once more. */
+export const EXPIRY_SOON_MS = 120_000;
 
 /** How far back the sweep looks for pending actions nobody was told about (a restart catches up within it). */
 const LOOKBACK_MS = 24 * 3600_000;
@@ -35,12 +40,13 @@ export async function enqueueDueNotifications(now = new Date()): Promise<number>
   });
   let written = 0;
   for (const a of actions) {
-    const kinds = a.escalatedAt ? (["pending_action", "escalation"] as const) : (["pending_action"] as const);
+    const soon = a.expiresAt !== null && a.expiresAt.getTime() - now.getTime() <= EXPIRY_SOON_MS && a.expiresAt.getTime() > now.getTime();
+    const kinds = (["pending_action", ...(a.escalatedAt ? ["escalation"] : []), ...(soon ? ["expiry_soon"] : [])] as const).map(String);
     const people = await reviewersFor(a);
     for (const kind of kinds) {
       const done = await db().notificationOutbox.findMany({ where: { kind, subjectId: a.id }, select: { userId: true } });
       for (const p of people.filter((x) => !done.some((d) => d.userId === x.id))) {
-        const lead = kind === "escalation" ? "Still waiting (escalated)" : "Waiting for your review";
+        const lead = kind === "escalation" ? "Still waiting (escalated)" : kind === "expiry_soon" ? "Expires soon" : "Waiting for your review";
         const subject = masked(`[Gatehouse] ${lead}: ${a.tool} for ${a.tenantId}/${a.env}`, 200);
         const body = [
           `${lead}: ${a.toolKind} ${a.tool} on route ${a.routeName} (${a.tenantId}/${a.env}).`,
@@ -58,6 +64,44 @@ export async function enqueueDueNotifications(now = new Date()): Promise<number>
         } catch (err) {
           if (!isUniqueViolation(err)) throw err; // another instance wrote it first
         }
+      }
+    }
+  }
+  return written + (await enqueueBreakGlassNotifications(now));
+}
+
+/**
+ * "Break-glass opened": every enabled admin and on-call of every tenant (a
+ * session is not bound to one) except the person who opened it, once per session.
+ */
+async function enqueueBreakGlassNotifications(now: Date): Promise<number> {
+  const sessions = await db().breakGlassSession.findMany({ where: { endedAt: null, expiresAt: { gt: now } }, take: 50 });
+  if (!sessions.length) return 0;
+  const users = await db().user.findMany({ where: { disabled: false }, select: { id: true, email: true, roles: true, scopes: true } });
+  const watchers = users.filter((u) => parseRoles(u.roles).some((r) => r === "admin" || r === "oncall") && isUnrestricted({ scopes: parseScopes(u.scopes) }));
+  let written = 0;
+  for (const s of sessions) {
+    const opener = users.find((u) => u.id === s.userId)?.email ?? s.userId;
+    for (const w of watchers.filter((x) => x.id !== s.userId)) {
+      try {
+        await db().notificationOutbox.create({
+          data: {
+            kind: "break_glass",
+            subjectId: s.id,
+            userId: w.id,
+            recipient: w.email,
+            subject: "[Gatehouse] Break-glass opened",
+            body: [
+              `${opener} opened a break-glass session until ${s.expiresAt.toISOString()}.`,
+              `Reason: ${masked(s.reason)}`,
+              "",
+              `Review it: ${env().publicUrl}/break-glass/review/${encodeURIComponent(s.id)}`,
+            ].join("\n"),
+          },
+        });
+        written++;
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
       }
     }
   }
