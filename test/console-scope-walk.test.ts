@@ -51,7 +51,7 @@ async function globexData(tag: string): Promise<Ids> {
   const action = await propose("globex", "prod", "ticket.close", { ticket_id: `T-90${tag}`, resolution: `globex secret ${tag}` });
   await setKillSwitch({ scope: "tenant", tenantId: "globex", enabled: false, reason: `globex ${tag}`, actorId: everyone, requestId: "scope-walk" });
   const ev = await db().auditEvent.findFirstOrThrow({ where: { tenantId: "globex", actionId: action }, orderBy: { seq: "desc" } });
-  return { action, seq: ev.seq };
+  return { action, seq: Number(ev.seq) };
 }
 
 beforeAll(async () => {
@@ -62,7 +62,7 @@ beforeAll(async () => {
   await db().user.update({ where: { id: acmeAll }, data: { scopes: "acme/*" } });
   await db().user.update({ where: { id: acmeReviewer }, data: { scopes: "acme/prod" } });
   const acmeAction = await propose("acme", "prod", "ticket.close", { ticket_id: "T-801", resolution: "acme fixed" });
-  acme = { action: acmeAction, seq: (await db().auditEvent.findFirstOrThrow({ where: { actionId: acmeAction }, orderBy: { seq: "desc" } })).seq };
+  acme = { action: acmeAction, seq: Number((await db().auditEvent.findFirstOrThrow({ where: { actionId: acmeAction }, orderBy: { seq: "desc" } })).seq) };
   globex = await globexData("1");
 }, 120_000);
 afterAll(() => cleanup());

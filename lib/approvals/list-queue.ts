@@ -6,7 +6,7 @@ import { AGE_MS, type ActionFilters, type QueuePage } from "@/lib/approvals/sche
 import { actionWhere } from "@/lib/approvals/action-where";
 import { stateNotices, type StateNotice } from "@/lib/approvals/action-state";
 import { renderSummarySegments, type SummarySegment } from "@/lib/catalog/render-summary";
-import { scopeWhere, type Scoped } from "@/lib/auth/scopes";
+import { isUnrestricted, scopeWhere, type Scoped } from "@/lib/auth/scopes";
 
 export type QueueItem = ActionListItem & {
   /** The summary as the template's words and the agent's values (fenced on screen). */
@@ -150,13 +150,20 @@ export async function countPending(viewer: Scoped): Promise<number> {
 }
 
 /**
- * A cheap "has anything changed" number for the open queue and card: the audit
- * log's last sequence number. Every state change a reviewer must see (proposal,
- * vote, decision, expiry, kill switch, breaker, policy) appends an audit event,
- * so the console polls this and fetches the page only when it moves. Only
- * events in the viewer's scopes move it: another tenant's activity stays unseen.
+ * A cheap "has anything changed" number for the open queue and card. Every
+ * state change a reviewer must see (proposal, vote, decision, expiry, kill
+ * switch, breaker, policy) appends an audit event, so the console polls this
+ * and fetches the page only when it moves. For an unrestricted viewer it is
+ * the sum of every audit chain's head (chain 0 plus PostgreSQL's per-instance
+ * chains), which grows with each committed append — unlike the largest `seq`,
+ * which a commit that took a smaller global number after a larger one had
+ * committed would not move. For a scope-restricted viewer it is the number of
+ * audit events in their scopes (append-only, so it also moves with every
+ * committed append there): another tenant's activity never moves it.
  */
 export async function consoleVersion(viewer: Scoped): Promise<number> {
-  const r = await db().auditEvent.aggregate({ where: scopeWhere(viewer), _max: { seq: true } });
-  return r._max.seq ?? 0;
+  if (!isUnrestricted(viewer)) return db().auditEvent.count({ where: scopeWhere(viewer) });
+  const [head, chains] = await Promise.all([db().auditHead.findMany({ select: { seq: true } }), db().auditChain.aggregate({ _sum: { seq: true } })]);
+  const sum = head.reduce((n, h) => n + h.seq, 0n) + (chains._sum.seq ?? 0n);
+  return Number(sum);
 }

@@ -72,7 +72,7 @@ export function exportAuditStream(filter: AuditFilter, viewer: Scoped, format: E
         controller.close();
         return;
       }
-      before = rows[rows.length - 1]!.seq;
+      before = Number(rows[rows.length - 1]!.seq);
       const chunk = rows.map((r) => (format === "csv" ? csvLine(toAuditView(r)) : JSON.stringify(toAuditView(r)) + "\n")).join("");
       controller.enqueue(enc.encode(chunk));
       if (rows.length < batchSize) {
