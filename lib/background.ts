@@ -7,6 +7,8 @@ import { env } from "@/lib/env";
 import { startPgNotify } from "@/lib/events/pg-notify";
 import { reduceDueCardCopies } from "@/lib/approvals/reduce-card-copies";
 import { startPreviewWorker } from "@/lib/previews/request-preview";
+import { startNotificationWorker } from "@/lib/notifications/deliver";
+import { enqueueDueNotifications } from "@/lib/notifications/sweep";
 
 const globalForWork = globalThis as unknown as { gatehouseBackground?: () => void };
 
@@ -29,12 +31,15 @@ export function startBackgroundWork(): () => void {
   const stopDelivery = startDeliveryWorker();
   // Its own loop: a preview request may take seconds and must not hold up expiry.
   const stopPreviews = startPreviewWorker();
+  // E-mail notifications (GATEHOUSE_SMTP_URL): their own loop, off every decision's and agent's path.
+  const stopNotifications = startNotificationWorker(() => enqueueDueNotifications());
   // On PostgreSQL, long-poll wake-ups also travel between instances (LISTEN/NOTIFY).
   const stopNotify = env().provider === "postgres" ? startPgNotify(env().databaseUrl) : undefined;
   const stop = () => {
     clearInterval(timer);
     stopDelivery();
     stopPreviews();
+    stopNotifications();
     void stopNotify?.();
     globalForWork.gatehouseBackground = undefined;
   };

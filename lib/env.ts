@@ -17,6 +17,12 @@ const schema = z.object({
     .optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   GATEHOUSE_URL: z.url().optional(),
+  /** SMTP server for e-mail notifications (`smtp://user:pass@host:587`, `smtps://…`); unset: no e-mail. */
+  GATEHOUSE_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, "must start with smtp:// or smtps://")
+    .optional(),
+  GATEHOUSE_MAIL_FROM: z.string().min(3).max(254).default("Gatehouse <gatehouse@localhost>"),
   GATEHOUSE_PRODUCTION: z.enum(["0", "1", "true", "false"]).optional(),
   GATEHOUSE_SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   GATEHOUSE_AT_REST_KEY: z

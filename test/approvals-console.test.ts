@@ -17,13 +17,13 @@ import { AppError } from "@/lib/errors";
 
 let cleanup: () => Promise<void>;
 let agent: AgentPrincipal;
-const users: Record<string, { id: string; email: string; roles: string[] }> = {};
+const users: Record<string, { id: string; email: string; roles: string[]; scopes: "all" }> = {};
 const ROUTE = "support/send";
 
 async function user(name: string, roles: string[], lastSignInAt: Date | null) {
   const email = `${name}@test.local`;
   const u = await db().user.create({ data: { email, name, roles: roles.join(","), passwordHash: await hashPassword(`${name}-pw`), lastSignInAt } });
-  users[name] = { id: u.id, email, roles };
+  users[name] = { id: u.id, email, roles, scopes: "all" };
 }
 
 async function propose(tool: string, args: Record<string, unknown>, extra: { on_behalf_of?: string } = {}): Promise<string> {
@@ -148,7 +148,7 @@ describe("queue, history and detail", () => {
     expect(items.find((i) => i.id === a)?.onBehalfOfMe).toBe(true);
     expect((await listQueue({ kind: "destructive" }, users.fresh!)).items.every((i) => i.toolKind === "destructive")).toBe(true);
     expect(await listQueue({ tenant: "globex" }, users.fresh!)).toEqual({ items: [], total: 0, offset: 0, next: null, prev: null });
-    const detail = await getActionDetail(a, { ...users.fresh!, roles: ["reviewer"] });
+    const detail = await getActionDetail(a, { ...users.fresh!, roles: ["reviewer"], scopes: "all" as const });
     expect(detail?.viewer.canVote).toBe(false);
     expect(detail?.undo).toMatchObject({ reversible: true });
   });
@@ -156,10 +156,10 @@ describe("queue, history and detail", () => {
   it("history marks a decision taken in under 3 seconds, and the timeline comes from the audit log", async () => {
     const id = await propose("ticket.close", { ticket_id: "T-6" });
     await castConsoleVote({ actionId: id, userId: users.fresh!.id, vote: "approve", timeOnCardMs: 800 });
-    const rows = await listHistory({ fast: "1" });
+    const rows = await listHistory({ fast: "1" }, { scopes: "all" });
     expect(rows.find((r) => r.id === id)?.fast).toBe(true);
     expect(rows.every((r) => r.fast)).toBe(true);
-    const detail = await getActionDetail(id, { ...users.fresh!, roles: ["reviewer"] });
+    const detail = await getActionDetail(id, { ...users.fresh!, roles: ["reviewer"], scopes: "all" as const });
     expect(detail?.timeline.map((t) => t.type)).toEqual(expect.arrayContaining(["action.decided", "approval.recorded", "action.approved", "token.minted"]));
   });
 });
@@ -226,8 +226,8 @@ describe("the queue holds up: keyset pages, true total, filters, state as it is 
 
   it("a kill switch, an open breaker and a policy change show on the queue item and the card; a blocked card cannot be approved but can be rejected", async () => {
     const id = await propose("ticket.close", { ticket_id: "T-4242" });
-    const v0 = await consoleVersion();
-    const viewer = { ...users.fresh!, roles: ["reviewer"] };
+    const v0 = await consoleVersion({ scopes: "all" });
+    const viewer = { ...users.fresh!, roles: ["reviewer"], scopes: "all" as const };
     expect((await getActionDetail(id, viewer))?.state).toEqual([]);
 
     await db().killSwitch.create({ data: { key: "tool:*:ticket.close", scope: "tool", tool: "ticket.close", enabled: true, reason: "incident 7" } });
@@ -264,7 +264,7 @@ describe("the queue holds up: keyset pages, true total, filters, state as it is 
       // The server agrees: the approval ends in "denied", and says why.
       const vote = await castConsoleVote({ actionId: id, userId: users.fresh!.id, vote: "approve" });
       expect(vote).toMatchObject({ status: "denied", reason: "not_allowed" });
-      expect(await consoleVersion()).toBeGreaterThan(v0);
+      expect(await consoleVersion({ scopes: "all" })).toBeGreaterThan(v0);
     } finally {
       // Put the route back for any later test.
       await db().policyVersion.deleteMany({ where: { routeId: route.id, version: 2 } });
@@ -276,10 +276,10 @@ describe("the queue holds up: keyset pages, true total, filters, state as it is 
   it("the second approver sees the first and that their vote executes; a destructive card names the id to type", async () => {
     const id = await propose("customer.delete", { customer_id: "C-31337" });
     await castConsoleVote({ actionId: id, userId: users.fresh!.id, vote: "approve" });
-    const second = (await getActionDetail(id, { ...users.fresh2!, roles: ["reviewer"] }))!;
+    const second = (await getActionDetail(id, { ...users.fresh2!, roles: ["reviewer"], scopes: "all" as const }))!;
     expect(second.viewer).toMatchObject({ canVote: true, executes: true, confirmTarget: "C-31337" });
     expect(second.votes.map((v) => v.userName)).toEqual(["fresh"]);
-    const first = (await getActionDetail(id, { ...users.fresh!, roles: ["reviewer"] }))!;
+    const first = (await getActionDetail(id, { ...users.fresh!, roles: ["reviewer"], scopes: "all" as const }))!;
     expect(first.viewer).toMatchObject({ canVote: false, executes: false });
   });
 });

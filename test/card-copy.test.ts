@@ -50,8 +50,8 @@ beforeAll(async () => {
   server = await startAgentServer();
   agent = new GatehouseAgent({ baseUrl: server.url, apiKey: acme.key });
   runId = (await agent.startRun("support/send")).run_id;
-  reviewer = { id: await makeUser("reviewer.copy@example.com", ["reviewer"]), email: "reviewer.copy@example.com", roles: ["reviewer"] };
-  viewer = { id: await makeUser("viewer.copy@example.com", ["viewer"]), email: "viewer.copy@example.com", roles: ["viewer"] };
+  reviewer = { id: await makeUser("reviewer.copy@example.com", ["reviewer"]), email: "reviewer.copy@example.com", roles: ["reviewer"], scopes: "all" as const };
+  viewer = { id: await makeUser("viewer.copy@example.com", ["viewer"]), email: "viewer.copy@example.com", roles: ["viewer"], scopes: "all" as const };
   admin1 = await makeUser("admin1.copy@example.com", ["admin"]);
   admin2 = await makeUser("admin2.copy@example.com", ["admin"]);
 }, 60_000);

@@ -20,7 +20,7 @@ describe("dashboard summary", () => {
     const c = await createCredential({ name: "summary-test", tenantId: "acme", env: "prod", routes: ["support/send"] });
     const agent = await authenticateAgent(new Request("http://x", { headers: { authorization: `Bearer ${c.key}` } }));
     const run = await startRun(agent, "support/send", ctx);
-    const before = (await getSummary()).last24hByStatus;
+    const before = (await getSummary({ scopes: "all" })).last24hByStatus;
 
     const propose = (tool: string, args: Record<string, unknown>, key: string) =>
       proposeAction(agent, { run_id: run.run_id, tool, args, idempotency_key: key }, ctx).then(
@@ -33,7 +33,7 @@ describe("dashboard summary", () => {
     expect(await propose("db.drop_table", {}, "s-4")).toBe("refused:denied");
     expect(await propose("email.send", { nope: true }, "s-5")).toBe("refused:validation_failed");
 
-    const after = (await getSummary()).last24hByStatus;
+    const after = (await getSummary({ scopes: "all" })).last24hByStatus;
     const added = (s: string) => (after[s] ?? 0) - (before[s] ?? 0);
     expect({ allowed: added("allowed"), pending: added("pending"), denied: added("denied"), invalid: added("invalid") }).toEqual({
       allowed: 2,
@@ -43,7 +43,7 @@ describe("dashboard summary", () => {
     });
 
     // A day and an hour later none of it is in the window.
-    const later = (await getSummary(new Date(Date.now() + 25 * 3600 * 1000))).last24hByStatus;
+    const later = (await getSummary({ scopes: "all" }, new Date(Date.now() + 25 * 3600 * 1000))).last24hByStatus;
     expect(later).toEqual({});
   });
 });

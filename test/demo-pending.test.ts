@@ -18,9 +18,9 @@ describe("demo pending actions (npm start)", () => {
     expect(await seedDemoPending(now)).toBe(DEMO_PENDING.length);
     expect(await db().action.count({ where: { status: "pending" } })).toBe(DEMO_PENDING.length);
     const reviewer = await db().user.findFirstOrThrow({ where: { email: "reviewer@gatehouse.local" } });
-    const page = await listQueue({}, reviewer);
+    const page = await listQueue({}, { ...reviewer, scopes: "all" });
     expect(page.items.map((i) => i.tool)).toEqual(DEMO_PENDING.map((p) => p.tool));
-    const email = (await getActionDetail(page.items[0]!.id, { ...reviewer, roles: ["reviewer"] }))!;
+    const email = (await getActionDetail(page.items[0]!.id, { ...reviewer, roles: ["reviewer"], scopes: "all" }))!;
     expect(email.card.fields.map((f) => f.key)).toEqual(expect.arrayContaining(["to", "subject", "body"]));
   });
 });

@@ -28,7 +28,7 @@ let agent: GatehouseAgent;
 let runId: string;
 let admin1: string;
 let admin2: string;
-let reviewer: { id: string; email: string; roles: string[] };
+let reviewer: { id: string; email: string; roles: string[]; scopes: "all" };
 const acme = DEMO_AGENTS.find((a) => a.tenant === "acme" && a.env === "prod" && a.routes.includes("support/send"))!;
 const entryOf = (name: string) => structuredClone(DEMO_TOOLS.find((t) => t.name === name)!);
 let n = 0;
@@ -58,7 +58,7 @@ beforeAll(async () => {
   admin1 = await makeUser("admin1.preview@example.com", ["admin"]);
   admin2 = await makeUser("admin2.preview@example.com", ["admin"]);
   const rid = await makeUser("reviewer.preview@example.com", ["reviewer"]);
-  reviewer = { id: rid, email: "reviewer.preview@example.com", roles: ["reviewer"] };
+  reviewer = { id: rid, email: "reviewer.preview@example.com", roles: ["reviewer"], scopes: "all" };
   agent = new GatehouseAgent({ baseUrl: server.url, apiKey: acme.key });
   runId = (await agent.startRun("support/send")).run_id;
   await setPreview("ticket.close", `${svc.url}/preview/ticket.close`, true);

@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
 import { ANY_ROLE } from "@/lib/auth/roles";
-import { requirePageRole } from "@/lib/auth/session";
+import { requireScopedPageRole } from "@/lib/auth/session";
 import { ConsoleSidebar } from "@/components/console/ConsoleSidebar";
 import { RoleChips } from "@/components/console/RoleChips";
 import { SignOutButton } from "@/components/auth/SignOutButton";
@@ -8,7 +8,7 @@ import { GatehouseMark } from "@/components/ui/GatehouseMark";
 import { BreakGlassBanner } from "@/components/break-glass/BreakGlassBanner";
 
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
-  const user = await requirePageRole(...ANY_ROLE);
+  const user = await requireScopedPageRole(...ANY_ROLE);
   return (
     <div className="flex min-h-screen flex-col">
       <a

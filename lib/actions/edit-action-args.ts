@@ -130,6 +130,7 @@ export async function getActionEdit(
 ): Promise<{ edited: false } | { edited: true; original: unknown; final: unknown; editor: string; editedAt: string; originalArgsHash: string }> {
   const e = await db().actionEdit.findUnique({ where: { actionId } });
   if (!e) return { edited: false };
+  // scope-guard: the edit route ran assertActionInScope first (lib/approvals/action-scope.ts)
   const [a, u] = await Promise.all([db().action.findUnique({ where: { id: actionId } }), db().user.findUnique({ where: { id: e.editedById }, select: { email: true } })]);
   return {
     edited: true,

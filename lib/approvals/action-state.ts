@@ -27,6 +27,7 @@ export async function stateNotices(actions: readonly ActionScope[]): Promise<Map
   const out = new Map<string, StateNotice[]>();
   if (!actions.length) return out;
   const [switches, breakers, routes] = await Promise.all([
+    // scope-guard: matched below to the given (already scoped) actions' own tenant and tool keys only
     db().killSwitch.findMany({ where: { enabled: true }, select: { key: true, reason: true } }),
     db().routeBreaker.findMany({ where: { state: "open" }, select: { routeId: true, tenantId: true, env: true } }),
     db().route.findMany({ where: { id: { in: [...new Set(actions.map((a) => a.routeId))] } }, select: { id: true, name: true, activeVersion: true } }),
@@ -68,6 +69,7 @@ export async function stateNotices(actions: readonly ActionScope[]): Promise<Map
  */
 export async function actionStateNotices(a: ActionScope & Pick<Action, "credentialId" | "routeName" | "approvalsRequired">): Promise<StateNotice[]> {
   const notes = (await stateNotices([a])).get(a.id) ?? [];
+  // scope-guard: the action's own credential; the action was read through scopeWhere
   const cred = await db().agentCredential.findUnique({ where: { id: a.credentialId }, select: { revokedAt: true, routes: true } });
   if (!cred || cred.revokedAt) {
     notes.push({ code: "credential_revoked", blocks: true, message: "The agent's credential was revoked; approving it now is denied." });

@@ -23,11 +23,13 @@ export type TimelineEntry = {
  * so the timeline shows what was recorded, not what the Action row says now.
  */
 export async function buildTimeline(actionId: string): Promise<TimelineEntry[]> {
+  // scope-guard: called only for an action already read through scopeWhere (getActionDetail)
   const events = await db().auditEvent.findMany({ where: { actionId }, orderBy: { seq: "asc" }, take: 500 });
   const userIds = [...new Set(events.filter((e) => e.actorType === "user" && e.actorId).map((e) => e.actorId!))];
   const credIds = [...new Set(events.filter((e) => e.actorType === "agent" && e.actorId).map((e) => e.actorId!))];
   const [users, creds] = await Promise.all([
     userIds.length ? db().user.findMany({ where: { id: { in: userIds } }, select: { id: true, email: true, name: true } }) : [],
+    // scope-guard: the agents named in this (scoped) action's own events
     credIds.length ? db().agentCredential.findMany({ where: { id: { in: credIds } }, select: { id: true, name: true } }) : [],
   ]);
   const actorName = (type: string, id: string | null): string => {

@@ -30,6 +30,7 @@ const STEP_UP_SOURCE = "step-up";
  */
 export async function castConsoleVote(input: ConsoleVoteInput): Promise<VoteResult> {
   if (input.vote === "approve") {
+    // scope-guard: the vote route ran assertActionInScope first (lib/approvals/action-scope.ts)
     const action = await db().action.findUnique({ where: { id: input.actionId }, select: { toolKind: true } });
     if (action?.toolKind === "destructive") await requireRecentSignIn(input.userId, input.password);
   }

@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db/client";
+import { scopeWhere, type Scoped } from "@/lib/auth/scopes";
 import type { BlastRadius, Undo } from "@/lib/policy/types";
 import { toolReviewInfo } from "@/lib/approvals/tool-info";
 import { STEP_UP_MAX_AGE_MS } from "@/lib/approvals/schemas";
@@ -74,7 +75,7 @@ export type ActionDetail = {
   argsCopy: "card" | "audit";
 };
 
-export type DetailViewer = { id: string; email: string; roles: readonly string[] };
+export type DetailViewer = { id: string; email: string; roles: readonly string[] } & Scoped;
 
 function parseObject(text: string | null): Record<string, unknown> | null {
   if (!text) return null;
@@ -130,13 +131,15 @@ function confirmTarget(argsDisplay: string, actionId: string): string {
   return actionId;
 }
 
-/** One action for the console (any tenant), with its card fields and audit timeline; null when unknown. */
+/** One action for the console, with its card fields and audit timeline; null when unknown or outside the viewer's scopes (the same 404). */
 export async function getActionDetail(id: string, viewer: DetailViewer): Promise<ActionDetail | null> {
-  const a = await db().action.findUnique({ where: { id } });
+  const a = await db().action.findFirst({ where: { AND: [{ id }, scopeWhere(viewer)] } });
   if (!a) return null;
   const [tool, cred, run, approvals, me] = await Promise.all([
     db().tool.findUnique({ where: { name: a.tool } }),
+    // scope-guard: the action's own credential, read only after the action passed scopeWhere
     db().agentCredential.findUnique({ where: { id: a.credentialId }, select: { name: true } }),
+    // scope-guard: the action's own run, read only after the action passed scopeWhere
     db().run.findUnique({ where: { id: a.runId } }),
     db().approval.findMany({ where: { actionId: a.id }, orderBy: { createdAt: "asc" } }),
     db().user.findUnique({ where: { id: viewer.id }, select: { lastSignInAt: true } }),

@@ -3,6 +3,7 @@ import { db } from "@/lib/db/client";
 import { actionListItem, type ActionListItem } from "@/lib/console/action-list-item";
 import { FAST_DECISION_MS, type ActionFilters } from "@/lib/approvals/schemas";
 import { actionWhere } from "@/lib/approvals/action-where";
+import type { Scoped } from "@/lib/auth/scopes";
 
 export type HistoryRow = ActionListItem & {
   status: string;
@@ -17,10 +18,10 @@ export type HistoryRow = ActionListItem & {
  * Decided actions (every final state), newest decision first. `fast=1` keeps
  * only those with a vote under FAST_DECISION_MS, the rubber-stamp signal.
  */
-export async function listHistory(filters: ActionFilters, limit = 100): Promise<HistoryRow[]> {
-  const where: Record<string, unknown> = { ...actionWhere(filters), status: filters.status ?? { not: "pending" } };
-  if (filters.fast) where.id = { in: await fastActionIds() };
-  const rows = await db().action.findMany({ where, orderBy: [{ updatedAt: "desc" }, { id: "desc" }], take: limit });
+export async function listHistory(filters: ActionFilters, viewer: Scoped, limit = 100): Promise<HistoryRow[]> {
+  const scopedWhere: Record<string, unknown> = { ...actionWhere(filters, viewer), status: filters.status ?? { not: "pending" } };
+  if (filters.fast) scopedWhere.id = { in: await fastActionIds() };
+  const rows = await db().action.findMany({ where: scopedWhere, orderBy: [{ updatedAt: "desc" }, { id: "desc" }], take: limit });
   const votes = rows.length ? await db().approval.findMany({ where: { actionId: { in: rows.map((r) => r.id) } }, orderBy: { createdAt: "asc" } }) : [];
   const userIds = [...new Set(votes.map((v) => v.userId))];
   const users = userIds.length ? await db().user.findMany({ where: { id: { in: userIds } }, select: { id: true, email: true } }) : [];

@@ -6,6 +6,7 @@ import { AGE_MS, type ActionFilters, type QueuePage } from "@/lib/approvals/sche
 import { actionWhere } from "@/lib/approvals/action-where";
 import { stateNotices, type StateNotice } from "@/lib/approvals/action-state";
 import { renderSummarySegments, type SummarySegment } from "@/lib/catalog/render-summary";
+import { isUnrestricted, scopeWhere, type Scoped } from "@/lib/auth/scopes";
 
 export type QueueItem = ActionListItem & {
   /** The summary as the template's words and the agent's values (fenced on screen). */
@@ -22,7 +23,7 @@ export type QueueItem = ActionListItem & {
   state: StateNotice[];
 };
 
-export type QueueViewer = { id: string; email: string };
+export type QueueViewer = { id: string; email: string } & Scoped;
 
 export type QueuePageResult = {
   items: QueueItem[];
@@ -53,7 +54,7 @@ const beforeKey = (k: Key) => ({ OR: [{ createdAt: { lt: k.at } }, { createdAt: 
 
 /** The `where` for pending, unexpired actions matching the filters (and, with `mine`, still needing this viewer). */
 async function queueWhere(filters: ActionFilters, viewer: QueueViewer, now: Date): Promise<Record<string, unknown>[]> {
-  const and: Record<string, unknown>[] = [{ ...actionWhere(filters), status: "pending" }, { OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] }];
+  const and: Record<string, unknown>[] = [{ ...actionWhere(filters, viewer), status: "pending" }, { OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] }];
   if (filters.age) and.push({ createdAt: { lte: new Date(now.getTime() - AGE_MS[filters.age]) } });
   if (filters.q) {
     const q = filters.q;
@@ -62,6 +63,7 @@ async function queueWhere(filters: ActionFilters, viewer: QueueViewer, now: Date
   if (filters.mine) {
     // Voted on (either way), or on the viewer's behalf: not theirs to decide any more.
     const mine = await db().approval.findMany({ where: { userId: viewer.id }, select: { actionId: true } });
+    // scope-guard: only narrows the already-scoped queue (ids the viewer voted on are excluded)
     const voted = mine.length ? await db().action.findMany({ where: { id: { in: mine.map((v) => v.actionId) }, status: "pending" }, select: { id: true } }) : [];
     if (voted.length) and.push({ id: { notIn: voted.map((v) => v.id) } });
     and.push({ OR: [{ onBehalfOf: null }, { NOT: { onBehalfOf: viewer.email } }] });
@@ -72,26 +74,27 @@ async function queueWhere(filters: ActionFilters, viewer: QueueViewer, now: Date
 /**
  * One page of pending, unexpired actions, oldest first (the one closest to
  * expiring is decided first), by keyset on (createdAt, id): any page of any
- * size of queue in one indexed read, with the true total beside it. Every
- * console user sees every tenant: users carry no tenant binding in this
- * product, so "scope" is the tenant/env filter.
+ * size of queue in one indexed read, with the true total beside it. Only the
+ * viewer's tenants and environments (actionWhere → scopeWhere).
  */
 export async function listQueue(filters: ActionFilters, viewer: QueueViewer, page: QueuePage = { limit: 50 }): Promise<QueuePageResult> {
   const now = new Date();
-  const base = await queueWhere(filters, viewer, now);
+  const scopedBase = await queueWhere(filters, viewer, now);
+  const base = scopedBase;
   const backwards = page.last || !!page.before;
   const cursor = page.after ? afterKey(decodeCursor(page.after)) : page.before ? beforeKey(decodeCursor(page.before)) : null;
   const where = { AND: cursor ? [...base, cursor] : base };
   const dir = backwards ? "desc" : "asc";
   const [fetched, total] = await Promise.all([
+    // scope-guard: `where` is scopedBase (actionWhere) plus the cursor
     db().action.findMany({ where, orderBy: [{ createdAt: dir }, { id: dir }], take: page.limit + 1 }),
-    db().action.count({ where: { AND: base } }),
+    db().action.count({ where: { AND: scopedBase } }),
   ]);
   const more = fetched.length > page.limit;
   const rows = fetched.slice(0, page.limit);
   if (backwards) rows.reverse();
   const first = rows[0];
-  const offset = first ? await db().action.count({ where: { AND: [...base, beforeKey({ at: first.createdAt, id: first.id })] } }) : 0;
+  const offset = first ? await db().action.count({ where: { AND: [...scopedBase, beforeKey({ at: first.createdAt, id: first.id })] } }) : 0;
   const lastRow = rows.at(-1);
   const hasNext = backwards ? !!lastRow && offset + rows.length < total : more;
   const hasPrev = backwards ? more : offset > 0;
@@ -142,20 +145,24 @@ export function headlineOf(a: { argsDisplay: string; summary: string }, template
 }
 
 /** How many actions wait for a decision (the nav badge). */
-export async function countPending(): Promise<number> {
-  return db().action.count({ where: { status: "pending", OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }] } });
+export async function countPending(viewer: Scoped): Promise<number> {
+  return db().action.count({ where: { AND: [scopeWhere(viewer), { status: "pending", OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }] }] } });
 }
 
 /**
  * A cheap "has anything changed" number for the open queue and card. Every
  * state change a reviewer must see (proposal, vote, decision, expiry, kill
  * switch, breaker, policy) appends an audit event, so the console polls this
- * and fetches the page only when it moves. It is the sum of every audit
- * chain's head (chain 0 plus PostgreSQL's per-instance chains), which grows
- * with each committed append — unlike the largest `seq`, which a commit that
- * took a smaller global number after a larger one had committed would not move.
+ * and fetches the page only when it moves. For an unrestricted viewer it is
+ * the sum of every audit chain's head (chain 0 plus PostgreSQL's per-instance
+ * chains), which grows with each committed append — unlike the largest `seq`,
+ * which a commit that took a smaller global number after a larger one had
+ * committed would not move. For a scope-restricted viewer it is the number of
+ * audit events in their scopes (append-only, so it also moves with every
+ * committed append there): another tenant's activity never moves it.
  */
-export async function consoleVersion(): Promise<number> {
+export async function consoleVersion(viewer: Scoped): Promise<number> {
+  if (!isUnrestricted(viewer)) return db().auditEvent.count({ where: scopeWhere(viewer) });
   const [head, chains] = await Promise.all([db().auditHead.findMany({ select: { seq: true } }), db().auditChain.aggregate({ _sum: { seq: true } })]);
   const sum = head.reduce((n, h) => n + h.seq, 0n) + (chains._sum.seq ?? 0n);
   return Number(sum);

@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db/client";
+import type { Scoped } from "@/lib/auth/scopes";
 import { auditWhere, timeWindow, toAuditView, type SeqWindow, type AuditFilter, type AuditView } from "@/lib/audit/query";
 
 export const EXPORT_BATCH = 1_000;
@@ -50,7 +51,7 @@ export function csvLine(view: AuditView): string {
  * time by keyset on seq and encoded as it goes: memory stays flat whatever
  * the size of the export, and a client that stops reading stops the reads.
  */
-export function exportAuditStream(filter: AuditFilter, format: ExportFormat, batchSize = EXPORT_BATCH): ReadableStream<Uint8Array> {
+export function exportAuditStream(filter: AuditFilter, viewer: Scoped, format: ExportFormat, batchSize = EXPORT_BATCH): ReadableStream<Uint8Array> {
   const enc = new TextEncoder();
   let before: number | undefined;
   let headerSent = format !== "csv";
@@ -65,7 +66,7 @@ export function exportAuditStream(filter: AuditFilter, format: ExportFormat, bat
       }
       if (done) return;
       window ??= await timeWindow(filter);
-      const rows = await db().auditEvent.findMany({ where: auditWhere(filter, before, window), orderBy: { seq: "desc" }, take: batchSize });
+      const rows = await db().auditEvent.findMany({ where: auditWhere(filter, viewer, before, window), orderBy: { seq: "desc" }, take: batchSize });
       if (rows.length === 0) {
         done = true;
         controller.close();

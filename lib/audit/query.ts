@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { db } from "@/lib/db/client";
+import { scopeWhere, type Scoped } from "@/lib/auth/scopes";
 import { AppError } from "@/lib/errors";
 import type { AuditEvent } from "@/lib/db/types";
 
@@ -152,10 +153,12 @@ const SKEW_MS = 5 * 60_000;
 export async function timeWindow(filter: AuditFilter): Promise<SeqWindow> {
   const w: SeqWindow = {};
   if (filter.from) {
+    // scope-guard: a sequence-number bound only; the page query applies scopeWhere
     const first = await db().auditEvent.findFirst({ where: { at: { gte: new Date(Date.parse(filter.from) - SKEW_MS) } }, orderBy: { at: "asc" }, select: { seq: true } });
     w.gte = first ? Number(first.seq) : Number.MAX_SAFE_INTEGER;
   }
   if (filter.to) {
+    // scope-guard: a sequence-number bound only; the page query applies scopeWhere
     const last = await db().auditEvent.findFirst({ where: { at: { lte: new Date(Date.parse(filter.to) + SKEW_MS) } }, orderBy: { at: "desc" }, select: { seq: true } });
     w.lte = last ? Number(last.seq) : 0;
   }
@@ -166,13 +169,15 @@ export async function timeWindow(filter: AuditFilter): Promise<SeqWindow> {
  * The Prisma where for a filter. Every condition is an equality or range on
  * an indexed column, and `before` is the keyset cursor: the page is
  * `seq < before ORDER BY seq DESC`, which an index on (column, seq) serves
- * without an offset scan however deep the page.
+ * without an offset scan however deep the page. Always narrowed to the
+ * viewer's scopes (scopeWhere; an event without a tenant is for unrestricted users only).
  */
-export function auditWhere(filter: AuditFilter, before?: number, window: SeqWindow = {}) {
+export function auditWhere(filter: AuditFilter, viewer: Scoped, before?: number, window: SeqWindow = {}) {
   const at = filter.from || filter.to ? { ...(filter.from ? { gte: new Date(filter.from) } : {}), ...(filter.to ? { lte: new Date(filter.to) } : {}) } : undefined;
   const seq = { ...(before !== undefined ? { lt: before } : {}), ...window };
   // Spread only what is set: an `undefined` in a Prisma where would match everything.
   return {
+    ...scopeWhere(viewer),
     ...(Object.keys(seq).length ? { seq } : {}),
     ...(filter.tenant ? { tenantId: filter.tenant } : {}),
     ...(filter.env ? { env: filter.env } : {}),
@@ -191,17 +196,17 @@ export function auditWhere(filter: AuditFilter, before?: number, window: SeqWind
 export type AuditPage = { rows: AuditView[]; next_before: number | null };
 
 /** One page of the filtered log, newest first; `next_before` is the cursor for the next page. */
-export async function queryAuditPage(filter: AuditFilter, opts: { before?: number; limit?: number } = {}): Promise<AuditPage> {
+export async function queryAuditPage(filter: AuditFilter, viewer: Scoped, opts: { before?: number; limit?: number } = {}): Promise<AuditPage> {
   const limit = Math.min(Math.max(opts.limit ?? AUDIT_PAGE_DEFAULT, 1), AUDIT_PAGE_MAX);
   const window = await timeWindow(filter);
-  const rows = await db().auditEvent.findMany({ where: auditWhere(filter, opts.before, window), orderBy: { seq: "desc" }, take: limit + 1 });
+  const rows = await db().auditEvent.findMany({ where: auditWhere(filter, viewer, opts.before, window), orderBy: { seq: "desc" }, take: limit + 1 });
   const more = rows.length > limit;
   const page = more ? rows.slice(0, limit) : rows;
   return { rows: page.map(toAuditView), next_before: more ? Number(page[page.length - 1]!.seq) : null };
 }
 
-/** One event by sequence number, or null. */
-export async function getAuditEvent(seq: number): Promise<AuditView | null> {
-  const row = await db().auditEvent.findUnique({ where: { seq } });
+/** One event by sequence number, or null (also when outside the viewer's scopes: the same 404). */
+export async function getAuditEvent(seq: number, viewer: Scoped): Promise<AuditView | null> {
+  const row = await db().auditEvent.findFirst({ where: { AND: [{ seq }, scopeWhere(viewer)] } });
   return row ? toAuditView(row) : null;
 }

@@ -5,6 +5,8 @@ import { db } from "@/lib/db/client";
 import { AppError, zodIssues } from "@/lib/errors";
 import { appendAudit, userActor } from "@/lib/audit/append";
 import { parseRoles, type Role } from "@/lib/auth/roles";
+import { formatScopes, intersectScopes, parseScopes, widensScopes, type Scopes } from "@/lib/auth/scopes";
+import { scopesField } from "@/lib/users/user-input";
 
 /**
  * Human API tokens: a person's credential for automation (the policy-as-code
@@ -18,14 +20,26 @@ import { parseRoles, type Role } from "@/lib/auth/roles";
  *   compared in constant time; the token is shown once, at creation;
  * - **audited**: created, revoked and every use (`api_token.used`);
  * - **never a second person**: whatever it does reaches the two-person rules
- *   with channel "api_token", which never counts (lib/users/two-person.ts).
+ *   with channel "api_token", which never counts (lib/users/two-person.ts);
+ * - **tenant-scoped**: limited to a subset of its owner's tenant/env scopes
+ *   when created, intersected with the owner's scopes as they are at each use;
+ * - **never for what needs step-up**: a token votes only on single-approval,
+ *   non-destructive actions (lib/approvals/token-vote.ts); break-glass,
+ *   console sessions and creating tokens take a signed-in browser.
  */
 
-export const API_TOKEN_SCOPES = ["policy:read", "policy:write", "policy:approve"] as const;
+export const API_TOKEN_SCOPES = ["policy:read", "policy:write", "policy:approve", "actions:read", "actions:vote"] as const;
 export type ApiTokenScope = (typeof API_TOKEN_SCOPES)[number];
 
-/** Which role a scope needs its owner to hold at the time of use. */
-const SCOPE_ROLE: Record<ApiTokenScope, Role> = { "policy:read": "admin", "policy:write": "admin", "policy:approve": "admin" };
+/** Which roles (any one) a scope needs its owner to hold at the time of use. */
+const SCOPE_ROLE: Record<ApiTokenScope, readonly Role[]> = {
+  "policy:read": ["admin"],
+  "policy:write": ["admin"],
+  "policy:approve": ["admin"],
+  "actions:read": ["viewer", "reviewer", "admin"],
+  "actions:vote": ["reviewer"],
+};
+const holds = (roles: readonly Role[], scope: ApiTokenScope) => SCOPE_ROLE[scope].some((r) => roles.includes(r));
 
 export const API_TOKEN_MAX_DAYS = 90;
 const PREFIX = "gh_tok_";
@@ -37,14 +51,35 @@ export const newApiTokenInput = z.strictObject({
   name: z.string().trim().min(1, "Name the token (what will use it).").max(100),
   scopes: z.array(z.enum(API_TOKEN_SCOPES)).min(1, "Pick at least one scope.").max(API_TOKEN_SCOPES.length),
   expires_in_days: z.number().int().min(1).max(API_TOKEN_MAX_DAYS).default(30),
+  /** Tenant/env scopes, within the owner's (default: all of the owner's). */
+  tenant_scopes: scopesField.optional(),
 });
 
-export type ApiTokenView = { id: string; name: string; scopes: string[]; createdAt: string; expiresAt: string; lastUsedAt: string | null; revokedAt: string | null };
+export type ApiTokenView = {
+  id: string;
+  name: string;
+  scopes: string[];
+  tenantScopes: string;
+  createdAt: string;
+  expiresAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+};
 
-const view = (t: { id: string; name: string; scopes: string; createdAt: Date; expiresAt: Date; lastUsedAt: Date | null; revokedAt: Date | null }): ApiTokenView => ({
+const view = (t: {
+  id: string;
+  name: string;
+  scopes: string;
+  tenantScopes: string;
+  createdAt: Date;
+  expiresAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}): ApiTokenView => ({
   id: t.id,
   name: t.name,
   scopes: JSON.parse(t.scopes) as string[],
+  tenantScopes: t.tenantScopes,
   createdAt: t.createdAt.toISOString(),
   expiresAt: t.expiresAt.toISOString(),
   lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
@@ -62,19 +97,28 @@ export async function createApiToken(input: unknown, ctx: { actorId: string; req
     const u = await tx.user.findUnique({ where: { id: ctx.actorId } });
     if (!u || u.disabled) throw new AppError("forbidden", "Only an enabled user can create a token.");
     const roles = parseRoles(u.roles);
-    const missing = scopes.filter((s) => !roles.includes(SCOPE_ROLE[s]));
+    const missing = scopes.filter((s) => !holds(roles, s));
     if (missing.length) throw new AppError("forbidden", `You do not hold the role these scopes need: ${missing.join(", ")}.`);
+    const mine = parseScopes(u.scopes);
+    const asked = p.data.tenant_scopes ? parseScopes(p.data.tenant_scopes.join(",")) : mine;
+    if (widensScopes(mine, asked)) throw new AppError("forbidden", "A token's tenant scopes must lie within your own.", { reason: "scope_restricted" });
+    const tenantScopes = formatScopes(asked);
     const t = await tx.apiToken.create({
       data: {
         id,
         userId: u.id,
         name: p.data.name,
         scopes: JSON.stringify(scopes),
+        tenantScopes,
         secretHash: sha256(secret),
         expiresAt: new Date(Date.now() + p.data.expires_in_days * 86_400_000),
       },
     });
-    await appendAudit(tx, { type: "api_token.created", ...userActor(ctx), data: { token_id: id, name: t.name, scopes, expires_at: t.expiresAt.toISOString() } });
+    await appendAudit(tx, {
+      type: "api_token.created",
+      ...userActor(ctx),
+      data: { token_id: id, name: t.name, scopes, tenant_scopes: tenantScopes, expires_at: t.expiresAt.toISOString() },
+    });
     return t;
   });
   return { token: `${PREFIX}${id}_${secret}`, ...view(row) };
@@ -95,7 +139,8 @@ export async function revokeApiToken(id: string, ctx: { actorId: string; request
   });
 }
 
-export type TokenUser = { id: string; email: string; roles: Role[]; tokenId: string; scopes: ApiTokenScope[] };
+/** The token's owner as the token may act: `scopes` the tenant/env scopes (token ∩ owner now), `tokenScopes` what the token may do. */
+export type TokenUser = { id: string; email: string; roles: Role[]; tokenId: string; tokenScopes: ApiTokenScope[]; scopes: Scopes };
 
 /**
  * Authenticate `Authorization: Bearer gh_tok_…` for `scope`: 401 for a missing,
@@ -113,11 +158,11 @@ export async function authenticateApiToken(req: Request, scope: ApiTokenScope, r
   const want = Buffer.from(t?.secretHash ?? "0".repeat(64), "hex");
   const got = Buffer.from(sha256(secret!), "hex");
   if (!t || !crypto.timingSafeEqual(want, got) || t.revokedAt || t.expiresAt.getTime() <= Date.now()) throw unauthorized();
-  const scopes = JSON.parse(t.scopes) as ApiTokenScope[];
-  if (!scopes.includes(scope)) throw new AppError("forbidden", `This token lacks the scope ${scope}.`);
+  const tokenScopes = JSON.parse(t.scopes) as ApiTokenScope[];
+  if (!tokenScopes.includes(scope)) throw new AppError("forbidden", `This token lacks the scope ${scope}.`);
   const u = await db().user.findUnique({ where: { id: t.userId } });
   const roles = u && !u.disabled ? parseRoles(u.roles) : [];
-  if (!u || !roles.includes(SCOPE_ROLE[scope])) throw new AppError("forbidden", "The token's owner no longer holds the role this needs.");
+  if (!u || !holds(roles, scope)) throw new AppError("forbidden", "The token's owner no longer holds the role this needs.");
   await db().$transaction(async (tx) => {
     await tx.apiToken.update({ where: { id: t.id }, data: { lastUsedAt: new Date() } });
     await appendAudit(tx, {
@@ -126,5 +171,5 @@ export async function authenticateApiToken(req: Request, scope: ApiTokenScope, r
       data: { token_id: t.id, scope, method: req.method, path: new URL(req.url).pathname },
     });
   });
-  return { id: u.id, email: u.email, roles, tokenId: t.id, scopes };
+  return { id: u.id, email: u.email, roles, tokenId: t.id, tokenScopes, scopes: intersectScopes(parseScopes(t.tenantScopes), parseScopes(u.scopes)) };
 }

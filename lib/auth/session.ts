@@ -4,6 +4,7 @@ import { forbidden, redirect } from "next/navigation";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { holdsAnyRole, parseRoles, type Role } from "@/lib/auth/roles";
+import { isUnrestricted, parseScopes, type Scopes } from "@/lib/auth/scopes";
 import { parseCookieHeader, readSessionClaims, secureCookies, type SessionClaims } from "@/lib/auth/session-cookie";
 import { safeCallbackPath } from "@/lib/auth/callback-url";
 import { env } from "@/lib/env";
@@ -11,7 +12,7 @@ import { env } from "@/lib/env";
 export type { Role } from "@/lib/auth/roles";
 
 /** The signed-in console user, as the database says now (not as the JWT said). */
-export type SessionUser = { id: string; email: string; name: string; roles: Role[] };
+export type SessionUser = { id: string; email: string; name: string; roles: Role[]; scopes: Scopes };
 
 /** The request header proxy.ts sets so pages can build a sign-in callbackUrl. */
 export const PATH_HEADER = "x-gatehouse-path";
@@ -21,7 +22,7 @@ async function loadUser(claims: SessionClaims): Promise<SessionUser | null> {
   // Re-read on every call: a disable or role change takes effect at once, and
   // sign-out or any change to the account (a new sessionEpoch) ends every older session.
   if (!user || user.disabled || user.sessionEpoch !== claims.epoch) return null;
-  return { id: user.id, email: user.email, name: user.name, roles: parseRoles(user.roles) };
+  return { id: user.id, email: user.email, name: user.name, roles: parseRoles(user.roles), scopes: parseScopes(user.scopes) };
 }
 
 /**
@@ -59,9 +60,18 @@ export async function requireRoleFor(req: Request, ...roles: Role[]): Promise<Se
 
 /**
  * For pages: redirect to /signin without a session; render the 403 page
- * (HTTP 403) when the user lacks every one of `roles`.
+ * (HTTP 403) when the user lacks every one of `roles`, or when their scopes
+ * cover only some tenants (a page that is not tenant-scoped shows or changes
+ * every tenant's configuration). Tenant-scoped pages use requireScopedPageRole.
  */
 export async function requirePageRole(...roles: Role[]): Promise<SessionUser> {
+  const user = await requireScopedPageRole(...roles);
+  if (!isUnrestricted(user)) forbidden();
+  return user;
+}
+
+/** requirePageRole for a page whose every read is narrowed to the user's scopes (queue, card, history, audit, dashboard). */
+export async function requireScopedPageRole(...roles: Role[]): Promise<SessionUser> {
   const user = await getSessionUser();
   if (!user) {
     const path = (await headers()).get(PATH_HEADER) ?? "/";

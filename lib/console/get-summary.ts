@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db/client";
+import { scopeWhere, tenantWhere, type Scoped } from "@/lib/auth/scopes";
 
 export type ConsoleSummary = {
   pendingActions: number;
@@ -16,15 +17,15 @@ export type ConsoleSummary = {
 
 const REFUSALS = ["denied", "invalid"];
 
-/** The dashboard's counts; cheap queries over indexed columns. */
-export async function getSummary(now = new Date()): Promise<ConsoleSummary> {
+/** The dashboard's counts in the viewer's scopes; cheap queries over indexed columns. */
+export async function getSummary(viewer: Scoped, now = new Date()): Promise<ConsoleSummary> {
   const since = new Date(now.getTime() - 24 * 60 * 60 * 1000);
   const [pendingActions, recent, refused, activeCredentials, tenants] = await Promise.all([
-    db().action.count({ where: { status: "pending" } }),
-    db().action.groupBy({ by: ["status"], where: { createdAt: { gte: since } }, _count: { _all: true } }),
-    refusalsSince(since),
-    db().agentCredential.count({ where: { revokedAt: null } }),
-    db().tenant.count(),
+    db().action.count({ where: { ...scopeWhere(viewer), status: "pending" } }),
+    db().action.groupBy({ by: ["status"], where: { ...scopeWhere(viewer), createdAt: { gte: since } }, _count: { _all: true } }),
+    refusalsSince(since, viewer),
+    db().agentCredential.count({ where: { ...scopeWhere(viewer), revokedAt: null } }),
+    db().tenant.count({ where: tenantWhere(viewer, "id") }),
   ]);
   const last24hByStatus: Record<string, number> = {};
   for (const row of recent) last24hByStatus[row.status] = row._count._all;
@@ -39,12 +40,13 @@ export async function getSummary(now = new Date()): Promise<ConsoleSummary> {
  * Sequence order follows time order except across instances' clock skew (milliseconds), so at
  * most an event or two at the window's edge can be off by that much.
  */
-async function refusalsSince(since: Date) {
+async function refusalsSince(since: Date, viewer: Scoped) {
+  // scope-guard: a sequence-number bound only; the groupBy below applies scopeWhere
   const first = await db().auditEvent.findFirst({ where: { at: { gte: since } }, orderBy: { at: "asc" }, select: { seq: true } });
   if (!first) return [];
   return db().auditEvent.groupBy({
     by: ["status"],
-    where: { type: "action.decided", status: { in: REFUSALS }, seq: { gte: first.seq }, at: { gte: since } },
+    where: { ...scopeWhere(viewer), type: "action.decided", status: { in: REFUSALS }, seq: { gte: first.seq }, at: { gte: since } },
     _count: { _all: true },
   });
 }

@@ -4,6 +4,7 @@ import { AppError } from "@/lib/errors";
 import { handler, type HandlerContext } from "@/lib/http/handler";
 import { requireRoleFor, type SessionUser } from "@/lib/auth/session";
 import type { Role } from "@/lib/auth/roles";
+import { isUnrestricted } from "@/lib/auth/scopes";
 
 /** The header every console mutation carries; a cross-site form cannot set it. */
 export const CONSOLE_HEADER = "x-gatehouse-console";
@@ -41,13 +42,32 @@ export type ConsoleContext<P> = HandlerContext<P> & { user: SessionUser };
 /**
  * Every console API route: handler() (request id, error mapping), the CSRF
  * check for mutations, then the role check. `roles` lists who may call it;
- * use ANY_ROLE for "any signed-in user".
+ * use ANY_ROLE for "any signed-in user". A user whose scopes are restricted to
+ * some tenants is refused here (403): a route that is not tenant-scoped
+ * (configuration, users, policies, break-glass) acts on every tenant at once.
+ * A route that narrows its data to the user's scopes uses scopedConsoleHandler
+ * instead — so a new route is closed to restricted users until it is scoped.
  */
 export function consoleHandler<P = Record<string, string>>(roles: readonly Role[], fn: (req: Request, ctx: ConsoleContext<P>) => Promise<Response>) {
+  return guarded(roles, false, fn);
+}
+
+/**
+ * A console route whose every read filters with scopeWhere(user) and every
+ * write checks covers(user, …) (lib/auth/scopes.ts); restricted users reach it.
+ * test/console-scope-walk.test.ts walks every route as a reviewer of one tenant.
+ */
+export function scopedConsoleHandler<P = Record<string, string>>(roles: readonly Role[], fn: (req: Request, ctx: ConsoleContext<P>) => Promise<Response>) {
+  return guarded(roles, true, fn);
+}
+
+function guarded<P>(roles: readonly Role[], scoped: boolean, fn: (req: Request, ctx: ConsoleContext<P>) => Promise<Response>) {
   // Console routes run under Next.js only, so they get the whole Request (next-auth reads its cookies).
   return handler<P, Request>(async (req, ctx) => {
     consoleMutation(req);
     const user = await requireRoleFor(req, ...roles);
+    if (!scoped && !isUnrestricted(user))
+      throw new AppError("forbidden", "This needs a grant for every tenant and environment; yours covers only some.", { reason: "scope_restricted" });
     return fn(req, { ...ctx, user });
   });
 }

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { db } from "@/lib/db/client";
 import { AppError, zodIssues } from "@/lib/errors";
 import type { Role } from "@/lib/auth/roles";
+import { covers, type Scoped } from "@/lib/auth/scopes";
 import { requireOpenSession } from "@/lib/break-glass/session-rules";
 import { setKillSwitchInput, setKillSwitchTx, type KillSwitchView } from "@/lib/kill-switches/set-kill-switch";
 
@@ -16,13 +17,17 @@ export const flipKillSwitchBody = z.object({ break_glass_session_id: z.string().
  * be true. The check, the row, its audit event and webhook commit together.
  */
 export async function flipKillSwitch(
-  user: { id: string; roles: readonly Role[] },
+  user: { id: string; roles: readonly Role[] } & Scoped,
   body: z.infer<typeof flipKillSwitchBody>,
   ctx: { requestId?: string | null } = {},
 ): Promise<KillSwitchView> {
   const { break_glass_session_id: sessionId, ...rest } = body;
   const parsed = setKillSwitchInput.safeParse(rest);
   if (!parsed.success) throw new AppError("validation_failed", "Invalid kill switch.", { issues: zodIssues(parsed.error.issues) });
+  // A tenant's switch stops every environment of it: it takes a grant for all of them; a tool switch for every tenant, an unrestricted one.
+  if (!covers(user, parsed.data.tenantId ?? null, "*")) {
+    throw new AppError("forbidden", "This kill switch reaches tenants or environments outside your scopes.", { reason: "scope_restricted" });
+  }
   if (!user.roles.includes("admin") && !sessionId) {
     throw new AppError("forbidden", "On-call flips kill switches only under an open break-glass session.", { reason: "break_glass_required" });
   }

@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { db, type Tx } from "@/lib/db/client";
+import { tenantWhere, type Scoped } from "@/lib/auth/scopes";
 import { AppError } from "@/lib/errors";
 import { appendAudit, userActor } from "@/lib/audit/append";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
@@ -89,9 +90,9 @@ export async function setKillSwitch(input: SetKillSwitchInput): Promise<KillSwit
   return db().$transaction((tx) => setKillSwitchTx(tx, input));
 }
 
-/** Every kill switch row, on ones first. */
-export async function listKillSwitches(): Promise<KillSwitchView[]> {
-  const rows = await db().killSwitch.findMany({ orderBy: [{ enabled: "desc" }, { key: "asc" }] });
+/** Every kill switch row for a tenant the viewer touches (a global one: unrestricted viewers only), on ones first. */
+export async function listKillSwitches(viewer: Scoped): Promise<KillSwitchView[]> {
+  const rows = await db().killSwitch.findMany({ where: tenantWhere(viewer), orderBy: [{ enabled: "desc" }, { key: "asc" }] });
   return rows.map(toView);
 }
 

@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db/client";
+import { scopeWhere, type Scoped } from "@/lib/auth/scopes";
 
 export type ConsoleMetrics = {
   windowHours: number;
@@ -29,23 +30,23 @@ const ROW_CAP = 50_000;
  * AuditEvent), so every instance shows the same picture — unlike /metrics,
  * whose counters are per process.
  */
-export async function getConsoleMetrics(now = new Date(), windowHours = 24): Promise<ConsoleMetrics> {
+export async function getConsoleMetrics(viewer: Scoped, now = new Date(), windowHours = 24): Promise<ConsoleMetrics> {
   const since = new Date(now.getTime() - windowHours * 3600_000);
   const [waited, decided, denied] = await Promise.all([
     // Everything that was pending at some point in the window.
     db().action.findMany({
-      where: { approvalsRequired: { gt: 0 }, createdAt: { lte: now }, OR: [{ decidedAt: null }, { decidedAt: { gte: since } }] },
+      where: { AND: [scopeWhere(viewer), { approvalsRequired: { gt: 0 }, createdAt: { lte: now }, OR: [{ decidedAt: null }, { decidedAt: { gte: since } }] }] },
       select: { createdAt: true, decidedAt: true, expiresAt: true, status: true },
       take: ROW_CAP,
     }),
     db().action.findMany({
-      where: { status: { in: ["approved", "rejected"] }, decidedAt: { gte: since, lte: now } },
+      where: { ...scopeWhere(viewer), status: { in: ["approved", "rejected"] }, decidedAt: { gte: since, lte: now } },
       select: { createdAt: true, decidedAt: true },
       take: ROW_CAP,
     }),
     db().auditEvent.groupBy({
       by: ["tool", "reason"],
-      where: { type: "action.decided", status: "denied", at: { gte: since, lte: now } },
+      where: { ...scopeWhere(viewer), type: "action.decided", status: "denied", at: { gte: since, lte: now } },
       _count: { _all: true },
     }),
   ]);

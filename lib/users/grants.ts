@@ -5,6 +5,7 @@ import type { Tx, User, UserGrant } from "@/lib/db/types";
 import { AppError } from "@/lib/errors";
 import { appendAudit, userActor } from "@/lib/audit/append";
 import { parseRoles, type Role } from "@/lib/auth/roles";
+import { isUnrestricted, parseScopes } from "@/lib/auth/scopes";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { requireAdminInTx } from "@/lib/users/require-admin";
 import { COUNTING_ROLES, requireSecondPerson, type ApprovalChannel } from "@/lib/users/two-person";
@@ -29,6 +30,8 @@ export type GrantView = {
   email: string;
   name: string | null;
   roles: Role[];
+  /** The scopes the account holds once approved (`*` every tenant); null: unchanged. */
+  scopes: string | null;
   baseRoles: Role[] | null;
   requestedById: string;
   requestedByEmail: string | null;
@@ -44,7 +47,16 @@ export const addedCountingRoles = (before: readonly Role[], after: readonly Role
 /** Store a pending grant and audit the request; nothing about the account changes. */
 export async function requestGrant(
   tx: Tx,
-  g: { kind: GrantKind; userId: string | null; email: string; name?: string | null; roles: readonly Role[]; baseRoles?: readonly Role[] | null; passwordHash?: string | null },
+  g: {
+    kind: GrantKind;
+    userId: string | null;
+    email: string;
+    name?: string | null;
+    roles: readonly Role[];
+    scopes?: string | null;
+    baseRoles?: readonly Role[] | null;
+    passwordHash?: string | null;
+  },
   ctx: Ctx,
 ): Promise<{ status: "pending"; grant_id: string }> {
   const row = await tx.userGrant.create({
@@ -54,6 +66,7 @@ export async function requestGrant(
       email: g.email,
       name: g.name ?? null,
       roles: g.roles.join(","),
+      scopes: g.scopes ?? null,
       baseRoles: g.baseRoles ? g.baseRoles.join(",") : null,
       passwordHash: g.passwordHash ?? null,
       requestedById: ctx.actorId,
@@ -64,7 +77,7 @@ export async function requestGrant(
     ...userActor(ctx),
 
     status: "pending",
-    data: { grant_id: row.id, kind: g.kind, user_id: g.userId, email: g.email, roles: [...g.roles], base_roles: g.baseRoles ? [...g.baseRoles] : null },
+    data: { grant_id: row.id, kind: g.kind, user_id: g.userId, email: g.email, roles: [...g.roles], scopes: g.scopes ?? null, base_roles: g.baseRoles ? [...g.baseRoles] : null },
   });
   return { status: "pending", grant_id: row.id };
 }
@@ -76,9 +89,10 @@ async function loadPending(tx: Tx, grantId: string): Promise<UserGrant> {
   return g;
 }
 
+/** Enabled admins of every tenant and environment: the last one is protected like the last admin. */
 async function enabledAdminCount(tx: Tx): Promise<number> {
-  const users = await tx.user.findMany({ where: { disabled: false }, select: { roles: true } });
-  return users.filter((u) => parseRoles(u.roles).includes("admin")).length;
+  const users = await tx.user.findMany({ where: { disabled: false }, select: { roles: true, scopes: true } });
+  return users.filter((u) => parseRoles(u.roles).includes("admin") && isUnrestricted({ scopes: parseScopes(u.scopes) })).length;
 }
 
 /** Apply an approved grant to the account; returns the account's id. */
@@ -86,7 +100,7 @@ async function applyGrant(tx: Tx, g: UserGrant): Promise<User> {
   const roles = g.roles;
   if (g.kind === "create") {
     if (!g.passwordHash) throw new AppError("conflict", "This grant request is incomplete.");
-    return tx.user.create({ data: { email: g.email, name: g.name ?? g.email.split("@")[0]!, roles, passwordHash: g.passwordHash } });
+    return tx.user.create({ data: { email: g.email, name: g.name ?? g.email.split("@")[0]!, roles, scopes: g.scopes ?? "*", passwordHash: g.passwordHash } });
   }
   const u = g.userId ? await tx.user.findUnique({ where: { id: g.userId } }) : null;
   if (!u) throw new AppError("conflict", "The account this request was for no longer exists.", { reason: "changed_since_request" });
@@ -97,6 +111,7 @@ async function applyGrant(tx: Tx, g: UserGrant): Promise<User> {
     where: { id: u.id },
     data: {
       ...(g.kind === "roles" || g.kind === "enable" ? { roles } : {}),
+      ...((g.kind === "roles" || g.kind === "enable") && g.scopes !== null ? { scopes: g.scopes } : {}),
       ...(g.kind === "enable" ? { disabled: false } : {}),
       ...(g.kind === "password" && g.passwordHash ? { passwordHash: g.passwordHash } : {}),
       ...(g.name ? { name: g.name } : {}),
@@ -141,12 +156,12 @@ export async function approveGrant(grantId: string, ctx: Ctx & { channel: Approv
         ...base,
         type: "user.grant_approved",
         status: "approved",
-        data: { grant_id: g.id, kind: g.kind, user_id: u.id, email: u.email, roles: parseRoles(g.roles), requested_by: g.requestedById },
+        data: { grant_id: g.id, kind: g.kind, user_id: u.id, email: u.email, roles: parseRoles(g.roles), scopes: g.scopes, requested_by: g.requestedById },
       });
       await appendAudit(tx, {
         ...base,
         type: EFFECT_EVENT[g.kind as GrantKind] ?? "user.updated",
-        data: { user_id: u.id, email: u.email, roles: parseRoles(u.roles), grant_id: g.id, requested_by: g.requestedById },
+        data: { user_id: u.id, email: u.email, roles: parseRoles(u.roles), scopes: u.scopes, grant_id: g.id, requested_by: g.requestedById },
       });
       if ((await enabledAdminCount(tx)) < 1) {
         throw new AppError("conflict", "This would leave no enabled admin; make someone else an admin first.", { reason: "last_admin" });
@@ -192,6 +207,7 @@ export async function listPendingGrants(): Promise<GrantView[]> {
     email: g.email,
     name: g.name,
     roles: parseRoles(g.roles),
+    scopes: g.scopes,
     baseRoles: g.baseRoles === null ? null : parseRoles(g.baseRoles),
     requestedById: g.requestedById,
     requestedByEmail: emailOf.get(g.requestedById) ?? null,

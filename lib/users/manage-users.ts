@@ -5,21 +5,22 @@ import { AppError } from "@/lib/errors";
 import { appendAudit, userActor } from "@/lib/audit/append";
 import { hashPassword } from "@/lib/auth/password";
 import { parseRoles } from "@/lib/auth/roles";
+import { formatScopes, isUnrestricted, parseScopes, widensScopes } from "@/lib/auth/scopes";
 import type { CreateUserInput, UpdateUserInput } from "@/lib/users/user-input";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { addedCountingRoles, countsTowardTwoPerson, requestGrant } from "@/lib/users/grants";
 
-export type UserRow = { id: string; email: string; name: string; roles: string[]; disabled: boolean; lastSignInAt: string | null; createdAt: string };
+export type UserRow = { id: string; email: string; name: string; roles: string[]; scopes: string; disabled: boolean; lastSignInAt: string | null; createdAt: string };
 
 type Ctx = { actorId: string; requestId?: string | null };
 
 /** What a user change did: applied at once, or stored as a grant request for a second admin (lib/users/grants.ts). */
 export type UserChange = { status: "applied" } | { status: "pending"; grant_id: string };
 
-/** Enabled users holding admin, counted inside the caller's transaction. */
+/** Enabled admins of every tenant and environment (unrestricted scopes), counted inside the caller's transaction. */
 async function enabledAdmins(tx: Tx): Promise<number> {
-  const users = await tx.user.findMany({ where: { disabled: false }, select: { roles: true } });
-  return users.filter((u) => parseRoles(u.roles).includes("admin")).length;
+  const users = await tx.user.findMany({ where: { disabled: false }, select: { roles: true, scopes: true } });
+  return users.filter((u) => parseRoles(u.roles).includes("admin") && isUnrestricted({ scopes: parseScopes(u.scopes) })).length;
 }
 
 /**
@@ -31,7 +32,7 @@ async function enabledAdmins(tx: Tx): Promise<number> {
  */
 async function keepOneAdmin(tx: Tx, removing = 0): Promise<void> {
   if ((await enabledAdmins(tx)) - removing < 1) {
-    throw new AppError("conflict", "This would leave no enabled admin; make someone else an admin first.", { reason: "last_admin" });
+    throw new AppError("conflict", "This would leave no enabled admin of every tenant; make someone else one first.", { reason: "last_admin" });
   }
 }
 
@@ -43,6 +44,7 @@ export async function listUsers(): Promise<UserRow[]> {
     email: u.email,
     name: u.name,
     roles: parseRoles(u.roles),
+    scopes: u.scopes,
     disabled: u.disabled,
     lastSignInAt: u.lastSignInAt?.toISOString() ?? null,
     createdAt: u.createdAt.toISOString(),
@@ -56,18 +58,19 @@ export async function listUsers(): Promise<UserRow[]> {
  */
 export async function createUser(input: CreateUserInput, ctx: Ctx): Promise<{ status: "created"; id: string } | { status: "pending"; grant_id: string }> {
   const passwordHash = await hashPassword(input.password);
+  const scopes = formatScopes(parseScopes((input.scopes ?? ["*"]).join(",")));
   try {
     return await db().$transaction(async (tx) => {
       if (countsTowardTwoPerson(input.roles)) {
         if (await tx.user.findUnique({ where: { email: input.email } })) throw new AppError("conflict", "A user with this e-mail already exists.");
-        return requestGrant(tx, { kind: "create", userId: null, email: input.email, name: input.name, roles: input.roles, passwordHash }, ctx);
+        return requestGrant(tx, { kind: "create", userId: null, email: input.email, name: input.name, roles: input.roles, scopes, passwordHash }, ctx);
       }
-      const u = await tx.user.create({ data: { email: input.email, name: input.name, roles: input.roles.join(","), passwordHash } });
+      const u = await tx.user.create({ data: { email: input.email, name: input.name, roles: input.roles.join(","), scopes, passwordHash } });
       await appendAudit(tx, {
         type: "user.created",
         ...userActor(ctx),
 
-        data: { user_id: u.id, email: u.email, roles: input.roles },
+        data: { user_id: u.id, email: u.email, roles: input.roles, scopes },
       });
       return { status: "created" as const, id: u.id };
     });
@@ -79,9 +82,11 @@ export async function createUser(input: CreateUserInput, ctx: Ctx): Promise<{ st
 
 /**
  * Change roles, name or disabled (ending the user's sessions); the last
- * enabled admin cannot be disabled or demoted. Adding a counting role, or
- * re-enabling an account that holds one, is a grant request for a second
- * admin instead; removing roles and disabling apply at once.
+ * enabled admin cannot be disabled or demoted. Adding a counting role,
+ * widening the scopes of an account that holds one, or re-enabling one, is a
+ * grant request for a second admin instead; removing roles, narrowing scopes
+ * and disabling apply at once. The last enabled admin of every tenant cannot
+ * be narrowed to some.
  */
 export async function updateUser(userId: string, input: UpdateUserInput, ctx: Ctx): Promise<UserChange> {
   return db().$transaction(async (tx): Promise<UserChange> => {
@@ -90,21 +95,36 @@ export async function updateUser(userId: string, input: UpdateUserInput, ctx: Ct
     const before = parseRoles(u.roles);
     const after = input.roles ?? before;
     const enabling = u.disabled && input.disabled === false;
-    if (addedCountingRoles(before, after).length || (enabling && countsTowardTwoPerson(after))) {
+    const scopesBefore = parseScopes(u.scopes);
+    const scopesAfter = input.scopes ? parseScopes(input.scopes.join(",")) : scopesBefore;
+    const newScopes = input.scopes ? formatScopes(scopesAfter) : null;
+    const widening = countsTowardTwoPerson(after) && widensScopes(scopesBefore, scopesAfter);
+    if (addedCountingRoles(before, after).length || widening || (enabling && countsTowardTwoPerson(after))) {
       // Refused now rather than at approval when it would demote the last enabled admin.
-      if (!u.disabled && before.includes("admin") && !after.includes("admin") && (await enabledAdmins(tx)) <= 1) await keepOneAdmin(tx, 1);
-      return requestGrant(tx, { kind: enabling ? "enable" : "roles", userId: u.id, email: u.email, name: input.name ?? null, roles: after, baseRoles: before }, ctx);
+      const demoting = (before.includes("admin") && !after.includes("admin")) || (isUnrestricted({ scopes: scopesBefore }) && !isUnrestricted({ scopes: scopesAfter }));
+      if (!u.disabled && before.includes("admin") && demoting && (await enabledAdmins(tx)) <= 1) await keepOneAdmin(tx, 1);
+      return requestGrant(
+        tx,
+        { kind: enabling ? "enable" : "roles", userId: u.id, email: u.email, name: input.name ?? null, roles: after, baseRoles: before, scopes: newScopes },
+        ctx,
+      );
     }
     await appendAudit(tx, {
       type: "user.updated",
       ...userActor(ctx),
 
-      data: { user_id: u.id, email: u.email, before: { roles: parseRoles(u.roles), disabled: u.disabled }, after: input },
+      data: {
+        user_id: u.id,
+        email: u.email,
+        before: { roles: parseRoles(u.roles), scopes: u.scopes, disabled: u.disabled },
+        after: { ...input, ...(newScopes ? { scopes: newScopes } : {}) },
+      },
     });
     await tx.user.update({
       where: { id: userId },
       data: {
         ...(input.roles ? { roles: input.roles.join(",") } : {}),
+        ...(newScopes ? { scopes: newScopes } : {}),
         ...(input.disabled !== undefined ? { disabled: input.disabled } : {}),
         ...(input.name ? { name: input.name } : {}),
         // Any change to the account ends its existing sessions (lib/auth/session.ts compares the epoch).

@@ -81,12 +81,12 @@ describe("64-bit audit sequence numbers on PostgreSQL", () => {
     expect(verifyChain(rows.map((r) => ({ ...r, seq: Number(r.seq), at: r.at.toISOString() }))).ok).toBe(true);
     expect(await verifyStoredChain(3)).toEqual({ ok: true, count: 7 });
 
-    const page = await queryAuditPage({ type: "test.seq64" }, { limit: 2 });
+    const page = await queryAuditPage({ type: "test.seq64" }, { scopes: "all" }, { limit: 2 });
     expect(page.rows.map((r) => r.seq)).toEqual([TWO_31 + 3, TWO_31 + 2]);
     expect(page.next_before).toBe(TWO_31 + 2);
-    const next = await queryAuditPage({ type: "test.seq64" }, { limit: 10, before: page.next_before! });
+    const next = await queryAuditPage({ type: "test.seq64" }, { scopes: "all" }, { limit: 10, before: page.next_before! });
     expect(next.rows.map((r) => r.seq)).toEqual([TWO_31 + 1, TWO_31, TWO_31 - 1, 2, 1]);
-    expect((await getAuditEvent(TWO_31 + 1))?.reason).toBe("high 2");
+    expect((await getAuditEvent(TWO_31 + 1, { scopes: "all" }))?.reason).toBe("high 2");
 
     // A chain's position is 64-bit too: jump it past 2^31 and the verifier reads it exactly (and reports the gap).
     const [chain] = await query<{ id: number }>(

@@ -115,7 +115,7 @@ describe("agent text is stored verbatim and shown inert", () => {
 
   it("the approval card renders a <script> reason as escaped text, with control codes made visible", async () => {
     const reviewer = await makeUser("inj-reviewer@example.com", ["reviewer"]);
-    const detail = await getActionDetail(actionId, { id: reviewer, email: "inj-reviewer@example.com", roles: ["reviewer"] });
+    const detail = await getActionDetail(actionId, { id: reviewer, email: "inj-reviewer@example.com", roles: ["reviewer"], scopes: "all" });
     expect(detail).not.toBeNull();
     const html = renderToString(createElement(QueryClientProvider, { client: new QueryClient() }, createElement(ApprovalCard, { detail: detail! })));
     expect(html).not.toMatch(/<script/i);

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { requirePageRole } from "@/lib/auth/session";
+import { requireScopedPageRole } from "@/lib/auth/session";
 import { pageRoles } from "@/components/console/nav-items";
 import { listFilterOptions } from "@/lib/approvals/filter-options";
 import { PageHeader } from "@/components/ui/PageHeader";
@@ -8,8 +8,8 @@ import { HistoryView } from "@/components/history/HistoryView";
 export const metadata: Metadata = { title: "Actions" };
 
 export default async function ActionsPage() {
-  await requirePageRole(...pageRoles("/actions"));
-  const options = await listFilterOptions();
+  const user = await requireScopedPageRole(...pageRoles("/actions"));
+  const options = await listFilterOptions(user);
   return (
     <>
       <PageHeader title="Actions" description="Decided actions, newest first. Votes cast in under 3 seconds are marked." />

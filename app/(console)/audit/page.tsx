@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { requirePageRole } from "@/lib/auth/session";
+import { requireScopedPageRole } from "@/lib/auth/session";
 import { AUDIT_FILTER_KEYS, type AuditFilter } from "@/lib/audit/query";
 import { pageRoles } from "@/components/console/nav-items";
 import { PageHeader } from "@/components/ui/PageHeader";
@@ -8,7 +8,7 @@ import { AuditBrowser } from "@/components/audit/AuditBrowser";
 export const metadata: Metadata = { title: "Audit" };
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  await requirePageRole(...pageRoles("/audit"));
+  await requireScopedPageRole(...pageRoles("/audit"));
   const sp = await searchParams;
   // Links from detail views land here pre-filtered (e.g. /audit?action_id=…); time bounds stay ISO in the URL.
   const initial: Partial<Record<keyof AuditFilter, string>> = {};

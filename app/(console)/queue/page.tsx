@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
-import { requirePageRole } from "@/lib/auth/session";
+import { requireScopedPageRole } from "@/lib/auth/session";
+import type { Scopes } from "@/lib/auth/scopes";
 import { pageRoles } from "@/components/console/nav-items";
 import { listFilterOptions } from "@/lib/approvals/filter-options";
 import { parseActionFilters, parseQueuePage } from "@/lib/approvals/schemas";
@@ -13,10 +14,10 @@ export const metadata: Metadata = { title: "Queue" };
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function QueuePage({ searchParams }: { searchParams: SearchParams }) {
-  const user = await requirePageRole(...pageRoles("/queue"));
+  const user = await requireScopedPageRole(...pageRoles("/queue"));
   const sp = new URLSearchParams();
   for (const [k, v] of Object.entries(await searchParams)) if (typeof v === "string") sp.set(k, v);
-  const [options, initial] = await Promise.all([listFilterOptions(), firstPage(sp, user)]);
+  const [options, initial] = await Promise.all([listFilterOptions(user), firstPage(sp, user)]);
   return (
     <>
       <h1 className="mb-2 text-lg font-semibold tracking-tight text-slate-900 md:text-xl">Queue</h1>
@@ -30,11 +31,11 @@ export default async function QueuePage({ searchParams }: { searchParams: Search
  * round trip from the browser. A malformed filter or cursor renders without
  * it: the browser's own request then shows the 422.
  */
-async function firstPage(sp: URLSearchParams, user: { id: string; email: string; roles: string[] }): Promise<QueueInitial> {
+async function firstPage(sp: URLSearchParams, user: { id: string; email: string; roles: string[]; scopes: Scopes }): Promise<QueueInitial> {
   try {
     const filters = parseActionFilters(sp);
     const page = parseQueuePage(sp);
-    const version = await consoleVersion();
+    const version = await consoleVersion(user);
     const result = await listQueue(filters, user, page);
     const selected = sp.get("id") ?? result.items[0]?.id ?? null;
     const detail = selected ? await getActionDetail(selected, user) : null;

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { requirePageRole } from "@/lib/auth/session";
+import { requireScopedPageRole } from "@/lib/auth/session";
 import { pageRoles } from "@/components/console/nav-items";
 import { getActionDetail } from "@/lib/approvals/get-action-detail";
 import { PageHeader } from "@/components/ui/PageHeader";
@@ -10,7 +10,7 @@ import { ActionDetailView } from "@/components/history/ActionDetailView";
 export const metadata: Metadata = { title: "Action" };
 
 export default async function ActionPage({ params }: { params: Promise<{ id: string }> }) {
-  const user = await requirePageRole(...pageRoles("/actions"));
+  const user = await requireScopedPageRole(...pageRoles("/actions"));
   const { id } = await params;
   const detail = await getActionDetail(id, user);
   if (!detail) notFound();

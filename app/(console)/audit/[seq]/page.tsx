@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { requirePageRole } from "@/lib/auth/session";
+import { requireScopedPageRole } from "@/lib/auth/session";
 import { getAuditEvent } from "@/lib/audit/query";
 import { pageRoles } from "@/components/console/nav-items";
 import { PageHeader } from "@/components/ui/PageHeader";
@@ -10,9 +10,9 @@ import { AuditEventDetail } from "@/components/audit/AuditEventDetail";
 export const metadata: Metadata = { title: "Audit event" };
 
 export default async function AuditEventPage({ params }: { params: Promise<{ seq: string }> }) {
-  await requirePageRole(...pageRoles("/audit"));
+  const user = await requireScopedPageRole(...pageRoles("/audit"));
   const seq = Number((await params).seq);
-  const event = Number.isSafeInteger(seq) && seq > 0 ? await getAuditEvent(seq) : null;
+  const event = Number.isSafeInteger(seq) && seq > 0 ? await getAuditEvent(seq, user) : null;
   if (!event) notFound();
   return (
     <>

@@ -1,5 +1,5 @@
 // GET /api/console/audit/export?format=jsonl|csv&<filters> — the filtered set, streamed
-import { consoleHandler } from "@/lib/http/console-guard";
+import { scopedConsoleHandler } from "@/lib/http/console-guard";
 import { AppError } from "@/lib/errors";
 import { pageRoles } from "@/components/console/nav-items";
 import { parseAuditQuery } from "@/lib/audit/query";
@@ -7,7 +7,7 @@ import { exportAuditStream } from "@/lib/audit/export";
 
 const TYPES = { jsonl: "application/x-ndjson; charset=utf-8", csv: "text/csv; charset=utf-8" } as const;
 
-export const GET = consoleHandler(pageRoles("/audit"), async (req) => {
+export const GET = scopedConsoleHandler(pageRoles("/audit"), async (req, { user }) => {
   const params = new URL(req.url).searchParams;
   const format = params.get("format") ?? "jsonl";
   if (format !== "jsonl" && format !== "csv") {
@@ -18,7 +18,7 @@ export const GET = consoleHandler(pageRoles("/audit"), async (req) => {
   params.delete("limit");
   const { filter } = parseAuditQuery(params);
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-  return new Response(exportAuditStream(filter, format), {
+  return new Response(exportAuditStream(filter, user, format), {
     headers: {
       "Content-Type": TYPES[format],
       "Content-Disposition": `attachment; filename="gatehouse-audit-${stamp}.${format}"`,

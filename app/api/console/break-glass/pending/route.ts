@@ -4,4 +4,4 @@ import { json } from "@/lib/http/handler";
 import { BREAK_GLASS_ROLES } from "@/lib/break-glass/roles";
 import { listActions } from "@/lib/console/list-actions";
 
-export const GET = consoleHandler(BREAK_GLASS_ROLES, async () => json({ actions: await listActions({ status: "pending", limit: 100 }) }));
+export const GET = consoleHandler(BREAK_GLASS_ROLES, async (_req, { user }) => json({ actions: await listActions(user, { status: "pending", limit: 100 }) }));

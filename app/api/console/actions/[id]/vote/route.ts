@@ -1,11 +1,13 @@
 // POST /api/console/actions/{id}/vote — a reviewer approves or rejects (step-up for destructive approvals)
-import { consoleHandler } from "@/lib/http/console-guard";
+import { scopedConsoleHandler } from "@/lib/http/console-guard";
+import { assertActionInScope } from "@/lib/approvals/action-scope";
 import { json } from "@/lib/http/handler";
 import { parseBody } from "@/lib/http/parse-body";
 import { voteBody } from "@/lib/approvals/schemas";
 import { castConsoleVote } from "@/lib/approvals/cast-console-vote";
 
-export const POST = consoleHandler<{ id: string }>(["reviewer"], async (req, { params, user, requestId }) => {
+export const POST = scopedConsoleHandler<{ id: string }>(["reviewer"], async (req, { params, user, requestId }) => {
+  await assertActionInScope(user, params.id);
   const b = await parseBody(req, voteBody, { invalid: "The vote is invalid." });
   const result = await castConsoleVote({
     actionId: params.id,

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "ApiToken" ADD COLUMN     "tenantScopes" TEXT NOT NULL DEFAULT '*';
+

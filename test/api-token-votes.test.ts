@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freshDemoDb } from "./support/demo-db";
+import { makeUser } from "./support/fixtures";
+import { demoAgent, sessionRequest } from "./security/helpers";
+import { db } from "@/lib/db/client";
+import { authenticateAgent } from "@/lib/agents/authenticate-agent";
+import { startRun } from "@/lib/runs/start-run";
+import { proposeAction } from "@/lib/actions/propose-action";
+import { createApiToken, revokeApiToken } from "@/lib/auth/api-tokens";
+import { GET as listRoute } from "@/app/api/cli/actions/route";
+import { GET as detailRoute } from "@/app/api/cli/actions/[id]/route";
+import { POST as voteRoute } from "@/app/api/cli/actions/[id]/vote/route";
+import { POST as breakGlassApprove } from "@/app/api/console/break-glass/approve/route";
+import { POST as consoleVote } from "@/app/api/console/actions/[id]/vote/route";
+import { POST as createTokenRoute } from "@/app/api/console/api-tokens/route";
+
+// Human API tokens for reviewers (issue 22 item 5): a vote on a single-approval
+// write works and is audited as the token's; a destructive vote, a two-person
+// action, break-glass, the console and creating tokens are refused; the
+// token's tenant scopes are intersected with the owner's at every use; an
+// expired or revoked token is 401.
+
+let cleanup: () => Promise<void>;
+let reviewer: string;
+let token: string;
+let tokenId: string;
+const n = { i: 0 };
+const ctx = { requestId: "tok-vote" };
+
+async function propose(tenant: string, tool: string, args: Record<string, unknown>): Promise<string> {
+  const a = demoAgent(tenant, "prod", "support/send");
+  const p = await authenticateAgent(new Request("http://x", { headers: { authorization: `Bearer ${a.key}` } }));
+  const run = await startRun(p, "support/send", ctx);
+  return (await proposeAction(p, { run_id: run.run_id, tool, args, idempotency_key: `tok-${++n.i}` }, ctx)).view.action_id;
+}
+
+const bearer = (t: string, url: string, init: RequestInit = {}) =>
+  new Request(`http://localhost:3000${url}`, { ...init, headers: { authorization: `Bearer ${t}`, "content-type": "application/json", ...(init.headers ?? {}) } });
+const vote = (t: string, id: string, body: unknown = { vote: "approve" }) =>
+  voteRoute(bearer(t, `/api/cli/actions/${id}/vote`, { method: "POST", body: JSON.stringify(body) }), { params: Promise.resolve({ id }) });
+
+beforeAll(async () => {
+  ({ cleanup } = await freshDemoDb());
+  reviewer = await makeUser("tok.reviewer@example.com", ["reviewer"]);
+  const t = await createApiToken({ name: "review bot", scopes: ["actions:read", "actions:vote"], tenant_scopes: ["acme/prod"] }, { actorId: reviewer });
+  token = t.token;
+  tokenId = t.id;
+}, 60_000);
+afterAll(() => cleanup());
+
+describe("human API tokens for reviewers", () => {
+  it("a vote on a single-approval write works, counts as the owner's and is audited as a token use", async () => {
+    const id = await propose("acme", "ticket.close", { ticket_id: "T-5001" });
+    const res = await vote(token, id);
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect((await db().action.findUniqueOrThrow({ where: { id } })).status).toBe("approved");
+    expect(await db().approval.count({ where: { actionId: id, userId: reviewer } })).toBe(1);
+    expect(await db().auditEvent.count({ where: { type: "api_token.used", actorId: reviewer } })).toBeGreaterThanOrEqual(1);
+  });
+
+  it("a destructive vote is refused (approve or reject), and nothing is recorded", async () => {
+    const id = await propose("acme", "customer.delete", { customer_id: "C-5002" });
+    for (const body of [{ vote: "approve" }, { vote: "reject", reason: "no" }]) {
+      const res = await vote(token, id, body);
+      expect(res.status).toBe(403);
+      expect((await res.json()).error.reason).toBe("token_not_allowed");
+    }
+    expect(await db().approval.count({ where: { actionId: id } })).toBe(0);
+  });
+
+  it("break-glass, the console's own vote and creating a token take a browser session: a token is 401 there", async () => {
+    const id = await propose("acme", "ticket.close", { ticket_id: "T-5003" });
+    const h = { "x-gatehouse-console": "1" };
+    const bg = await breakGlassApprove(
+      bearer(token, "/api/console/break-glass/approve", { method: "POST", headers: h, body: JSON.stringify({ session_id: "x", action_id: id }) }),
+      {
+        params: Promise.resolve({}),
+      },
+    );
+    expect(bg.status).toBe(401);
+    const cv = await consoleVote(bearer(token, `/api/console/actions/${id}/vote`, { method: "POST", headers: h, body: JSON.stringify({ vote: "approve" }) }), {
+      params: Promise.resolve({ id }),
+    });
+    expect(cv.status).toBe(401);
+    const mk = await createTokenRoute(bearer(token, "/api/console/api-tokens", { method: "POST", headers: h, body: JSON.stringify({ name: "x", scopes: ["actions:read"] }) }), {
+      params: Promise.resolve({}),
+    });
+    expect(mk.status).toBe(401);
+    expect(await db().approval.count({ where: { actionId: id } })).toBe(0);
+  });
+
+  it("outside the token's tenant scopes an action is the same 404 as a missing one; the list holds only acme/prod", async () => {
+    const g = await propose("globex", "ticket.close", { ticket_id: "T-5004" });
+    const foreign = await vote(token, g);
+    const missing = await vote(token, "act_missing_000000000000000");
+    expect(foreign.status).toBe(404);
+    expect((await foreign.json()).error.message).toBe((await missing.json()).error.message);
+    expect((await detailRoute(bearer(token, `/api/cli/actions/${g}`), { params: Promise.resolve({ id: g }) })).status).toBe(404);
+    const list = await (await listRoute(bearer(token, "/api/cli/actions"), { params: Promise.resolve({}) })).json();
+    expect(list.items.length).toBeGreaterThan(0);
+    expect(list.items.every((i: { tenantId: string; env: string }) => i.tenantId === "acme" && i.env === "prod")).toBe(true);
+  });
+
+  it("the owner's scopes now bound the token: narrowed to globex, the acme token reaches nothing", async () => {
+    const id = await propose("acme", "ticket.close", { ticket_id: "T-5005" });
+    await db().user.update({ where: { id: reviewer }, data: { scopes: "globex/prod" } });
+    try {
+      expect((await vote(token, id)).status).toBe(404);
+      const list = await (await listRoute(bearer(token, "/api/cli/actions"), { params: Promise.resolve({}) })).json();
+      expect(list.items).toEqual([]);
+    } finally {
+      await db().user.update({ where: { id: reviewer }, data: { scopes: "*" } });
+    }
+  });
+
+  it("a token's tenant scopes cannot exceed its owner's; a token scope needs its role", async () => {
+    const narrow = await makeUser("tok.narrow@example.com", ["reviewer"]);
+    await db().user.update({ where: { id: narrow }, data: { scopes: "acme/prod" } });
+    await expect(createApiToken({ name: "wide", scopes: ["actions:vote"], tenant_scopes: ["*"] }, { actorId: narrow })).rejects.toMatchObject({ code: "forbidden" });
+    await expect(createApiToken({ name: "policy", scopes: ["policy:write"] }, { actorId: narrow })).rejects.toMatchObject({ code: "forbidden" });
+    const ok = await createApiToken({ name: "mine", scopes: ["actions:read"] }, { actorId: narrow });
+    expect(ok.tenantScopes).toBe("acme/prod");
+  });
+
+  it("an expired or revoked token is 401", async () => {
+    const id = await propose("acme", "ticket.close", { ticket_id: "T-5006" });
+    const t2 = await createApiToken({ name: "short", scopes: ["actions:vote"] }, { actorId: reviewer });
+    await db().apiToken.update({ where: { id: t2.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    expect((await vote(t2.token, id)).status).toBe(401);
+    await revokeApiToken(tokenId, { actorId: reviewer, isAdmin: false });
+    expect((await vote(token, id)).status).toBe(401);
+    expect(await db().approval.count({ where: { actionId: id } })).toBe(0);
+    // A console session of the owner is unaffected (the control: the refusal was the token's).
+    const res = await consoleVote(
+      await sessionRequest(reviewer, `http://localhost:3000/api/console/actions/${id}/vote`, {
+        method: "POST",
+        headers: { "x-gatehouse-console": "1", "content-type": "application/json" },
+        body: JSON.stringify({ vote: "approve" }),
+      }),
+      { params: Promise.resolve({ id }) },
+    );
+    expect(res.status, await res.clone().text()).toBe(200);
+  });
+});
