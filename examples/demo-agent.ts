@@ -5,7 +5,7 @@
  *
  *   GATEHOUSE_URL=http://localhost:3000 AGENT_KEY=gh_… TOOL_URL=http://127.0.0.1:4100 npx tsx examples/demo-agent.ts
  */
-import { GatehouseAgent } from "@/lib/sdk";
+import { GatehouseAgent } from "@gatehouse-dev/sdk";
 
 export async function closeTicketWithApproval(opts: { gatehouseUrl: string; apiKey: string; toolUrl: string; ticketId: string; log?: (s: string) => void }) {
   const log = opts.log ?? console.log;

@@ -15,7 +15,7 @@ import { tokenSealContext } from "@/lib/actions/action-view";
 import { openBreakGlass } from "@/lib/break-glass/open-break-glass";
 import { mintBreakGlassToken } from "@/lib/break-glass/mint-break-glass-token";
 import { mintActionToken, mintRunToken } from "@/lib/tokens/mint";
-import { argsHash } from "@/lib/sdk/args-hash";
+import { argsHash } from "@gatehouse-dev/sdk";
 import type { Action } from "@/lib/db/types";
 
 // Issue 15 item 2: one createAction, one loadDecisionInput, one mint protocol,

@@ -1,0 +1,131 @@
+import { z } from "zod";
+
+/**
+ * The agent API's request and response shapes, defined once: Gatehouse parses
+ * with them (adding its secret check on stored names through `noSecret`) and
+ * renders them into the OpenAPI document; the SDK's types are inferred from them.
+ */
+const id = z.string().min(1).max(100);
+
+/** A refinement the server adds to agent-chosen names it stores verbatim; identity in the SDK. */
+export function buildApiSchemas(noSecret: <S extends z.ZodString>(s: S) => S = (s) => s) {
+  const startRunInput = z.object({ route: noSecret(z.string().min(1).max(100)).describe("Route name, e.g. support/draft") }).strict();
+
+  const budgetsView = z.object({
+    steps: z.object({ max: z.number(), used: z.number() }),
+    seconds: z.object({ max: z.number(), expires_at: z.string() }),
+    usd: z.object({ max: z.number(), used: z.number() }),
+  });
+
+  const runView = z.object({
+    run_id: z.string(),
+    route: z.string(),
+    tenant: z.string(),
+    env: z.string(),
+    budgets: budgetsView,
+    run_token: z.string().describe("Capability token for the route's allowed read tools; ≤ 5 minutes"),
+    run_token_expires_at: z.string(),
+    tools: z.array(z.string()),
+  });
+
+  const proposeActionInput = z
+    .object({
+      run_id: id,
+      tool: noSecret(z.string().min(1).max(100)),
+      args: z.record(z.string(), z.unknown()).describe("Tool arguments; validated against the tool's JSON schema. Stored redacted."),
+      idempotency_key: noSecret(z.string().min(1).max(200)),
+      reason: z.string().max(2000).optional().describe("The agent's reason. Untrusted; stored redacted, shown to reviewers as inert text."),
+      preview: z
+        .object({ before: z.unknown().optional(), after: z.unknown().optional() })
+        .strict()
+        .optional()
+        .describe("Optional before/after preview for reviewers. Untrusted; stored redacted."),
+      callback_url: noSecret(z.string().max(2048)).optional(),
+      on_behalf_of: z
+        .email()
+        .max(200)
+        .transform((e) => e.toLowerCase())
+        .optional()
+        .describe("E-mail of the human this run acts for; that human cannot approve. A plain address: no display names or invisible characters."),
+      cost_usd: z.number().min(0).max(1000).optional(),
+    })
+    .strict();
+
+  const actionStatus = z.enum(["allowed", "pending", "approved", "rejected", "expired", "cancelled", "denied"]);
+
+  const actionView = z.object({
+    action_id: z.string(),
+    run_id: z.string(),
+    status: actionStatus,
+    reason_code: z.string(),
+    message: z.string().optional(),
+    tool: z.string(),
+    route: z.string(),
+    args_hash: z.string(),
+    idempotency_key: z.string(),
+    approvals: z.object({ required: z.number(), received: z.number() }),
+    expires_at: z
+      .string()
+      .nullable()
+      .describe(
+        "Pending: when it expires undecided. Allowed or approved and not yet used: the end of the approval's validity window (within it a fetch re-mints an expired token; after it the status reads expired, reason approval_expired).",
+      ),
+    decided_at: z.string().nullable(),
+    reject_reason: z.string().nullable(),
+    token: z.string().optional().describe("Action token; only to the proposing credential, until redeemed or expired"),
+    token_expires_at: z.string().optional(),
+    args_edited: z
+      .literal(true)
+      .optional()
+      .describe("A reviewer edited the args before approving: call the tool with `args` (the token is bound to them, not to what you proposed)"),
+    args: z.record(z.string(), z.unknown()).optional().describe("The final args after a reviewer's edit; only to the proposing credential"),
+    redeemed: z.boolean(),
+    result: z.object({ status: z.string(), duration_ms: z.number().nullable() }).nullable(),
+  });
+
+  const deniedView = z.object({
+    status: z.literal("denied"),
+    reason_code: z.string(),
+    message: z.string(),
+    request_id: z.string(),
+  });
+
+  const waitQuery = z.object({ wait: z.coerce.number().int().min(0).max(55).optional() });
+
+  const reportResultInput = z
+    .object({
+      status: z.enum(["ok", "error"]),
+      duration_ms: z.number().int().min(0).max(86_400_000),
+      error: z.string().max(2000).optional().describe("Stored redacted."),
+    })
+    .strict();
+
+  const redeemInput = z.object({ token: z.string().min(1).max(4096), tool: z.string().min(1).max(100), args: z.record(z.string(), z.unknown()) }).strict();
+
+  const errorView = z.object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      request_id: z.string(),
+      reason: z.string().optional(),
+      issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    }),
+  });
+  return { startRunInput, budgetsView, runView, proposeActionInput, actionStatus, actionView, deniedView, waitQuery, reportResultInput, redeemInput, errorView };
+}
+
+/** The shapes without the server's secret check: what the wire carries. */
+export const apiSchemas = buildApiSchemas();
+
+export type StartRunInput = z.infer<typeof apiSchemas.startRunInput>;
+export type RunView = z.infer<typeof apiSchemas.runView>;
+export type ProposeActionInput = z.infer<typeof apiSchemas.proposeActionInput>;
+export type ActionStatus = z.infer<typeof apiSchemas.actionStatus>;
+export type ActionView = z.infer<typeof apiSchemas.actionView>;
+export type DeniedView = z.infer<typeof apiSchemas.deniedView>;
+export type ReportResultInput = z.infer<typeof apiSchemas.reportResultInput>;
+export type RedeemInput = z.infer<typeof apiSchemas.redeemInput>;
+export type ErrorView = z.infer<typeof apiSchemas.errorView>;
+
+/** Fields an agent may never set: scope comes from the credential. */
+export const SCOPE_FIELDS = ["tenant", "tenant_id", "tenantId", "env", "environment"] as const;
