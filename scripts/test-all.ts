@@ -53,6 +53,8 @@ const steps: { name: string; cmd: string; args: string[] }[] = [
   { name: "format (prettier --check)", cmd: bin("prettier"), args: ["--check", "."] },
   // The build comes before vitest: the console security tests run against the real production server.
   { name: "build (next build)", cmd: bin("next"), args: ["build"] },
+  // The SDK packed, installed outside the repo and run as README's quick start against `npm start` (uses the build).
+  { name: "SDK from its tarball (npm pack, scratch install, quick start)", cmd: process.execPath, args: ["--import", "tsx", "scripts/sdk-smoke.ts"] },
   { name: "unit and integration (vitest)", cmd: bin("vitest"), args: ["run"] },
   { name: "e2e (playwright, chromium)", cmd: bin("playwright"), args: ["test"] },
 ];

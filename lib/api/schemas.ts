@@ -13,7 +13,21 @@ import { hasSecret } from "@/lib/redact/redact";
  */
 const noSecret = <S extends z.ZodString>(s: S): S => s.refine((v) => !hasSecret(v), { message: "must not contain a secret (a key, token or password)" }) as unknown as S;
 
-export const { startRunInput, budgetsView, runView, proposeActionInput, actionStatus, actionView, deniedView, waitQuery, reportResultInput, redeemInput, errorView } =
-  buildApiSchemas(noSecret);
+export const {
+  toolsQuery,
+  grantedToolView,
+  toolsView,
+  startRunInput,
+  budgetsView,
+  runView,
+  proposeActionInput,
+  actionStatus,
+  actionView,
+  deniedView,
+  waitQuery,
+  reportResultInput,
+  redeemInput,
+  errorView,
+} = buildApiSchemas(noSecret);
 export type { StartRunInput, ProposeActionInput, ActionStatus, ActionView } from "@gatehouse-dev/sdk";
 export { SCOPE_FIELDS } from "@gatehouse-dev/sdk";

@@ -111,7 +111,41 @@ export function buildApiSchemas(noSecret: <S extends z.ZodString>(s: S) => S = (
       issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
     }),
   });
-  return { startRunInput, budgetsView, runView, proposeActionInput, actionStatus, actionView, deniedView, waitQuery, reportResultInput, redeemInput, errorView };
+  const toolsQuery = z.object({ run_id: id.optional().describe("A run of this credential: only its route's tools") }).strict();
+
+  const grantedToolView = z.object({
+    name: z.string(),
+    kind: z.enum(["read", "write", "destructive"]),
+    description: z.string(),
+    args_schema: z.record(z.string(), z.unknown()).describe("JSON Schema of the tool's arguments"),
+    summary_template: z.string(),
+    decision: z
+      .discriminatedUnion("outcome", [z.object({ outcome: z.literal("allowed") }), z.object({ outcome: z.literal("approval_required"), approvals: z.number().int().min(1) })])
+      .describe("What a call gets when its arguments match none of the route's conditions; a condition can still deny or require approval"),
+  });
+
+  const toolsView = z.object({
+    routes: z
+      .array(z.object({ route: z.string(), tools: z.array(grantedToolView) }))
+      .describe("Each route the credential holds (or the run's route), with only the tools it grants"),
+  });
+
+  return {
+    toolsQuery,
+    grantedToolView,
+    toolsView,
+    startRunInput,
+    budgetsView,
+    runView,
+    proposeActionInput,
+    actionStatus,
+    actionView,
+    deniedView,
+    waitQuery,
+    reportResultInput,
+    redeemInput,
+    errorView,
+  };
 }
 
 /** The shapes without the server's secret check: what the wire carries. */
@@ -125,6 +159,8 @@ export type ActionView = z.infer<typeof apiSchemas.actionView>;
 export type DeniedView = z.infer<typeof apiSchemas.deniedView>;
 export type ReportResultInput = z.infer<typeof apiSchemas.reportResultInput>;
 export type RedeemInput = z.infer<typeof apiSchemas.redeemInput>;
+export type GrantedToolView = z.infer<typeof apiSchemas.grantedToolView>;
+export type ToolsView = z.infer<typeof apiSchemas.toolsView>;
 export type ErrorView = z.infer<typeof apiSchemas.errorView>;
 
 /** Fields an agent may never set: scope comes from the credential. */

@@ -42,6 +42,8 @@ export {
   type ActionView,
   type DeniedView,
   type ErrorView,
+  type GrantedToolView,
+  type ToolsView,
   type ProposeActionInput,
   type RedeemInput,
   type ReportResultInput,
