@@ -5,7 +5,7 @@ export default defineConfig({
   entry: { index: "src/index.ts", edge: "src/edge.ts", "policy/index": "src/policy/index.ts" },
   format: ["esm"],
   target: "node20",
-  platform: "neutral",
+  platform: "node",
   dts: true,
   clean: true,
   sourcemap: true,
