@@ -51,6 +51,11 @@ const steps: { name: string; cmd: string; args: string[] }[] = [
   { name: "typecheck", cmd: bin("tsc"), args: ["--noEmit"] },
   { name: "lint", cmd: bin("eslint"), args: ["."] },
   { name: "format (prettier --check)", cmd: bin("prettier"), args: ["--check", "."] },
+  {
+    name: "OpenAPI (redocly lint, openapi-typescript types current)",
+    cmd: process.execPath,
+    args: ["--import", "tsx", "--import", "./scripts/register-server-only.mjs", "scripts/openapi-lint.ts"],
+  },
   // The build comes before vitest: the console security tests run against the real production server.
   { name: "build (next build)", cmd: bin("next"), args: ["build"] },
   // The SDK packed, installed outside the repo and run as README's quick start against `npm start` (uses the build).

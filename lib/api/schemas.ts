@@ -14,6 +14,12 @@ import { hasSecret } from "@/lib/redact/redact";
 const noSecret = <S extends z.ZodString>(s: S): S => s.refine((v) => !hasSecret(v), { message: "must not contain a secret (a key, token or password)" }) as unknown as S;
 
 export const {
+  errorEnvelope,
+  deniedError,
+  redeemReceipt,
+  revocationFeed,
+  jwks,
+  webhookPayload,
   toolsQuery,
   grantedToolView,
   toolsView,

@@ -130,7 +130,58 @@ export function buildApiSchemas(noSecret: <S extends z.ZodString>(s: S) => S = (
       .describe("Each route the credential holds (or the run's route), with only the tools it grants"),
   });
 
+  const errorBody = z
+    .object({
+      code: z
+        .string()
+        .describe("Machine-readable: bad_json, unauthenticated, denied, forbidden, not_found, conflict, payload_too_large, validation_failed, rate_limited, unavailable, …"),
+      message: z.string(),
+      request_id: z.string(),
+      reason: z.string().optional().describe("A finer reason code (a denial's reason, a redeem refusal's reason)"),
+      issues: z
+        .array(z.object({ path: z.string(), message: z.string() }))
+        .optional()
+        .describe("Field problems of a 422"),
+      status: z.literal("denied").optional().describe("Present on a policy denial"),
+    })
+    .catchall(z.unknown());
+  /** The one error envelope every 4xx and 5xx carries. */
+  const errorEnvelope = z.object({ error: errorBody });
+  /** A policy denial as sent: 403, code "denied", the reason code in `reason`. */
+  const deniedError = z.object({
+    error: errorBody.extend({
+      code: z.literal("denied"),
+      status: z.literal("denied"),
+      reason: z.string().describe("The reason code: tool_denied, tool_not_allowed, route_not_permitted, budget_steps, …"),
+    }),
+  });
+  const redeemReceipt = z.object({ action_id: z.string(), tenant: z.string(), env: z.string(), tool: z.string(), args_hash: z.string(), redeemed_at: z.string() });
+  const revocationFeed = z.object({
+    revoked: z.array(z.object({ jti: z.string(), kind: z.string(), exp: z.number().int(), reason: z.string() })),
+    generated_at: z.string(),
+    poll_seconds: z.number(),
+    complete: z.boolean().describe("false when the list was cut at its limit: a verifier must then fail closed"),
+  });
+  const jwks = z.object({
+    keys: z.array(
+      z
+        .object({ kty: z.literal("OKP"), crv: z.literal("Ed25519"), x: z.string(), kid: z.string(), alg: z.literal("EdDSA").optional(), use: z.literal("sig").optional() })
+        .catchall(z.unknown()),
+    ),
+  });
+  const webhookPayload = z.object({
+    type: z.string().describe("action.<status>, action.args_edited, or a console event (policy.changed, kill_switch.changed, …)"),
+    timestamp: z.string(),
+    data: z.record(z.string(), z.unknown()).describe("The event's detail; never a token or secret"),
+  });
+
   return {
+    errorEnvelope,
+    deniedError,
+    redeemReceipt,
+    revocationFeed,
+    jwks,
+    webhookPayload,
     toolsQuery,
     grantedToolView,
     toolsView,
@@ -161,6 +212,10 @@ export type ReportResultInput = z.infer<typeof apiSchemas.reportResultInput>;
 export type RedeemInput = z.infer<typeof apiSchemas.redeemInput>;
 export type GrantedToolView = z.infer<typeof apiSchemas.grantedToolView>;
 export type ToolsView = z.infer<typeof apiSchemas.toolsView>;
+export type ErrorEnvelope = z.infer<typeof apiSchemas.errorEnvelope>;
+export type DeniedError = z.infer<typeof apiSchemas.deniedError>;
+export type RedeemReceiptView = z.infer<typeof apiSchemas.redeemReceipt>;
+export type WebhookPayload = z.infer<typeof apiSchemas.webhookPayload>;
 export type ErrorView = z.infer<typeof apiSchemas.errorView>;
 
 /** Fields an agent may never set: scope comes from the credential. */
