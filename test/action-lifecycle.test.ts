@@ -219,6 +219,8 @@ describe("one place for each lifecycle step (source rules)", () => {
       "lib/actions/vote-on-action.ts",
       "lib/approvals/action-state.ts",
       "lib/break-glass/mint-break-glass-token.ts",
+      // Tool discovery (GET /api/v1/tools, MCP tools/list): the real decision per granted tool, without args.
+      "lib/catalog/granted-tools.ts",
     ]);
     expect(live.filter((s) => !/\bloadDecisionInput\(/.test(s.text)).map((s) => s.file)).toEqual([]);
     expect(offenders(/killSwitch:(?!\s*\{\s*tenant:\s*false)/, ["lib/policy/decide.ts"])).toEqual([]);
