@@ -15,7 +15,8 @@ const sudo = process.getuid?.() === 0 ? "" : "sudo ";
 function missingPrerequisites(): { what: string; fix: string }[] {
   const missing: { what: string; fix: string }[] = [];
   const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
-  if (major < 20 || (major === 20 && minor < 19)) missing.push({ what: `Node.js >= 20.19 (this is ${process.versions.node})`, fix: "install Node.js 20.19 or newer (CEL, @redocly/cli 2)" });
+  if (major < 20 || (major === 20 && minor < 19))
+    missing.push({ what: `Node.js >= 20.19 (this is ${process.versions.node})`, fix: "install Node.js 20.19 or newer (CEL, @redocly/cli 2)" });
   const tools = ["tsc", "eslint", "prettier", "vitest", "next", "playwright"].filter((t) => !fs.existsSync(bin(t)));
   if (tools.length > 0) missing.push({ what: `node_modules/.bin/{${tools.join(",")}}`, fix: "npm ci" });
   else {
