@@ -8,7 +8,7 @@ const config = [
     files: ["lib/**/*.ts", "lib/**/*.tsx"],
     rules: { "import/no-cycle": ["error", { ignoreExternal: true }] },
   },
-  { ignores: ["lib/db/generated/**", ".next/**", "data/**", "node_modules/**", "test-results/**", "playwright-report/**"] },
+  { ignores: ["lib/db/generated/**", ".next/**", "data/**", "node_modules/**", "test-results/**", "playwright-report/**", "packages/sdk/dist/**", "docs/openapi.d.ts"] },
 ];
 
 export default config;

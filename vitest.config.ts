@@ -2,7 +2,15 @@ import { defineConfig } from "vitest/config";
 import path from "node:path";
 
 export default defineConfig({
-  resolve: { alias: { "@": path.resolve(import.meta.dirname), "server-only": path.resolve(import.meta.dirname, "test/support/server-only.ts") } },
+  resolve: {
+    alias: [
+      // The SDK workspace package from its source (its build in dist/ is what npm pack ships).
+      { find: /^@gatehouse-dev\/sdk$/, replacement: path.resolve(import.meta.dirname, "packages/sdk/src/index.ts") },
+      { find: /^@gatehouse-dev\/sdk\/(edge|policy)$/, replacement: path.resolve(import.meta.dirname, "packages/sdk/src/$1") },
+      { find: "@", replacement: path.resolve(import.meta.dirname) },
+      { find: "server-only", replacement: path.resolve(import.meta.dirname, "test/support/server-only.ts") },
+    ],
+  },
   test: {
     include: ["test/**/*.test.ts"],
     // Run by scripts/test-postgres.sh (vitest.postgres.config.ts) against a real server.

@@ -7,7 +7,15 @@ import path from "node:path";
  * cluster; the default suite (vitest.config.ts) excludes test/postgres-only.
  */
 export default defineConfig({
-  resolve: { alias: { "@": path.resolve(import.meta.dirname), "server-only": path.resolve(import.meta.dirname, "test/support/server-only.ts") } },
+  resolve: {
+    alias: [
+      // The SDK workspace package from its source (its build in dist/ is what npm pack ships).
+      { find: /^@gatehouse-dev\/sdk$/, replacement: path.resolve(import.meta.dirname, "packages/sdk/src/index.ts") },
+      { find: /^@gatehouse-dev\/sdk\/(edge|policy)$/, replacement: path.resolve(import.meta.dirname, "packages/sdk/src/$1") },
+      { find: "@", replacement: path.resolve(import.meta.dirname) },
+      { find: "server-only", replacement: path.resolve(import.meta.dirname, "test/support/server-only.ts") },
+    ],
+  },
   test: {
     include: ["test/postgres-only/**/*.test.ts"],
     environment: "node",

@@ -17,7 +17,7 @@ import type { AddressInfo } from "node:net";
 import Database from "better-sqlite3";
 import { SignJWT, generateKeyPair } from "jose";
 import { decide } from "@/lib/policy/decide";
-import { argsHash } from "@/lib/sdk/args-hash";
+import { argsHash } from "@gatehouse-dev/sdk";
 import { argsValidator } from "@/lib/catalog/validate-args";
 import { hashAuditRecord, type AuditRecord } from "@/lib/audit/chain";
 import { DEMO_AGENTS, DEMO_ROUTES, DEMO_TOOLS } from "@/lib/seed/demo-data";

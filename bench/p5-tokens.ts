@@ -1,15 +1,15 @@
 import crypto from "node:crypto";
 import os from "node:os";
 import { SignJWT, createLocalJWKSet, exportJWK, generateKeyPair, importJWK, jwtVerify, type CryptoKey } from "jose";
-import { ACTION_TOKEN_TYP, TOKEN_ALG, actionClaimsSchema } from "@/lib/sdk/token-claims";
-import { verifyActionTokenUnscoped } from "@/lib/sdk/verify-capability";
-import { argsHash } from "@/lib/sdk/args-hash";
+import { ACTION_TOKEN_TYP, TOKEN_ALG, actionClaimsSchema } from "@gatehouse-dev/sdk";
+import { verifyActionTokenUnscoped } from "@gatehouse-dev/sdk";
+import { argsHash } from "@gatehouse-dev/sdk";
 import { signJws } from "@/lib/tokens/sign-jws";
 import { round, timeInterleaved, type BenchResult } from "./stats";
 
 /**
  * P5: minting and verifying an action token the way lib/tokens/mint.ts and
- * lib/sdk/verify-capability.ts do (zod claims + signJws; jose key set + node:crypto verify +
+ * packages/sdk/src/verify-capability.ts do (zod claims + signJws; jose key set + node:crypto verify +
  * claim checks + zod), and the way before (jose SignJWT, jose jwtVerify), against raw
  * node:crypto Ed25519 over the same header and payload bytes.
  */

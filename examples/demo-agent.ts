@@ -3,14 +3,14 @@
  * approve it in the console, then calls the ticket service with the action
  * token as tool auth (never in a prompt) and reports the result.
  *
- *   GATEHOUSE_URL=http://localhost:3000 AGENT_KEY=gh_… TOOL_URL=http://127.0.0.1:4100 npx tsx examples/demo-agent.ts
+ *   GATEHOUSE_URL=http://localhost:3000 AGENT_KEY=gh_… TOOL_URL=http://127.0.0.1:4100 GATEHOUSE_ROUTE=support/send npx tsx examples/demo-agent.ts
  */
-import { GatehouseAgent } from "@/lib/sdk";
+import { GatehouseAgent } from "@gatehouse-dev/sdk";
 
-export async function closeTicketWithApproval(opts: { gatehouseUrl: string; apiKey: string; toolUrl: string; ticketId: string; log?: (s: string) => void }) {
+export async function closeTicketWithApproval(opts: { gatehouseUrl: string; apiKey: string; toolUrl: string; ticketId: string; route?: string; log?: (s: string) => void }) {
   const log = opts.log ?? console.log;
   const agent = new GatehouseAgent({ baseUrl: opts.gatehouseUrl, apiKey: opts.apiKey });
-  const run = await agent.startRun("support/send");
+  const run = await agent.startRun(opts.route ?? "support/send");
   log(`run ${run.run_id} on ${run.route}: read tools ${run.tools.join(", ")}`);
   const args = { ticket_id: opts.ticketId, resolution: "Reset auth token and verified login" };
   const proposal = await agent.propose({
@@ -45,6 +45,7 @@ if (process.argv[1]?.endsWith("demo-agent.ts")) {
     gatehouseUrl: process.env.GATEHOUSE_URL ?? "http://localhost:3000",
     apiKey,
     toolUrl: process.env.TOOL_URL ?? "http://127.0.0.1:4100",
+    route: process.env.GATEHOUSE_ROUTE ?? "support/send",
     ticketId: process.argv[2] ?? "T-18421",
   });
 }

@@ -16,7 +16,7 @@
  * or set the preview endpoints on the tools page.
  */
 import http from "node:http";
-import { createToolService, CapabilityError, RedeemError } from "@/lib/sdk";
+import { createToolService, CapabilityError, RedeemError } from "@gatehouse-dev/sdk";
 
 export type Ticket = { status: "open" | "pending" | "on_hold" | "closed"; priority: "low" | "normal" | "high" | "urgent"; resolution?: string; note?: string };
 export type Order = { customer_id: string; total_usd: number; refunded_usd: number };

@@ -55,7 +55,11 @@ export function formatDemoNotice(demo: SeedResult): string {
     ...demo.users.map((u) => `  ${u.email}  /  ${u.password}  /  ${u.roles.join(",")}`),
     "",
     "Agent keys (name, tenant/env, routes):",
-    ...demo.agents.flatMap((a) => [`  ${a.name}  ${a.tenant}/${a.env}  routes: ${a.routes.join(", ")}`, `    ${a.key}`]),
+    ...demo.agents.flatMap((a) => [
+      `  ${a.name}  ${a.tenant}/${a.env}  routes: ${a.routes.join(", ")}`,
+      `    ${a.key}`,
+      ...(a.callbackSecret ? [`    callbacks to ${a.callbackAllowlist?.join(", ")} allowed (demo only); callback secret: ${a.callbackSecret}`] : []),
+    ]),
   ];
   const width = Math.max(...lines.map((l) => l.length));
   const bar = "=".repeat(width + 4);

@@ -10,7 +10,7 @@ import { serve } from "./serve";
 
 const root = process.cwd();
 const nextBin = path.join(root, "node_modules", ".bin", "next");
-const sourceDirs = ["app", "components", "lib", "public"];
+const sourceDirs = ["app", "components", "lib", "public", "packages/sdk/src"];
 const ignoredDirs = new Set([path.join(root, "lib", "db", "generated"), path.join(root, "node_modules")]);
 const configFiles = ["next.config.mjs", "package.json", "package-lock.json", "tsconfig.json", "postcss.config.mjs", "proxy.ts", "middleware.ts", "instrumentation.ts"];
 

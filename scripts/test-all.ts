@@ -15,7 +15,8 @@ const sudo = process.getuid?.() === 0 ? "" : "sudo ";
 function missingPrerequisites(): { what: string; fix: string }[] {
   const missing: { what: string; fix: string }[] = [];
   const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
-  if (major < 20 || (major === 20 && minor < 9)) missing.push({ what: `Node.js >= 20.9 (this is ${process.versions.node})`, fix: "install Node.js 20.9 or newer" });
+  if (major < 20 || (major === 20 && minor < 19))
+    missing.push({ what: `Node.js >= 20.19 (this is ${process.versions.node})`, fix: "install Node.js 20.19 or newer (CEL, @redocly/cli 2)" });
   const tools = ["tsc", "eslint", "prettier", "vitest", "next", "playwright"].filter((t) => !fs.existsSync(bin(t)));
   if (tools.length > 0) missing.push({ what: `node_modules/.bin/{${tools.join(",")}}`, fix: "npm ci" });
   else {
@@ -51,8 +52,15 @@ const steps: { name: string; cmd: string; args: string[] }[] = [
   { name: "typecheck", cmd: bin("tsc"), args: ["--noEmit"] },
   { name: "lint", cmd: bin("eslint"), args: ["."] },
   { name: "format (prettier --check)", cmd: bin("prettier"), args: ["--check", "."] },
+  {
+    name: "OpenAPI (redocly lint, openapi-typescript types current)",
+    cmd: process.execPath,
+    args: ["--import", "tsx", "--import", "./scripts/register-server-only.mjs", "scripts/openapi-lint.ts"],
+  },
   // The build comes before vitest: the console security tests run against the real production server.
   { name: "build (next build)", cmd: bin("next"), args: ["build"] },
+  // The SDK packed, installed outside the repo and run as README's quick start against `npm start` (uses the build).
+  { name: "SDK from its tarball (npm pack, scratch install, quick start)", cmd: process.execPath, args: ["--import", "tsx", "scripts/sdk-smoke.ts"] },
   { name: "unit and integration (vitest)", cmd: bin("vitest"), args: ["run"] },
   { name: "e2e (playwright, chromium)", cmd: bin("playwright"), args: ["test"] },
 ];

@@ -15,7 +15,7 @@ import { tokenSealContext } from "@/lib/actions/action-view";
 import { openBreakGlass } from "@/lib/break-glass/open-break-glass";
 import { mintBreakGlassToken } from "@/lib/break-glass/mint-break-glass-token";
 import { mintActionToken, mintRunToken } from "@/lib/tokens/mint";
-import { argsHash } from "@/lib/sdk/args-hash";
+import { argsHash } from "@gatehouse-dev/sdk";
 import type { Action } from "@/lib/db/types";
 
 // Issue 15 item 2: one createAction, one loadDecisionInput, one mint protocol,
@@ -219,6 +219,8 @@ describe("one place for each lifecycle step (source rules)", () => {
       "lib/actions/vote-on-action.ts",
       "lib/approvals/action-state.ts",
       "lib/break-glass/mint-break-glass-token.ts",
+      // Tool discovery (GET /api/v1/tools, MCP tools/list): the real decision per granted tool, without args.
+      "lib/catalog/granted-tools.ts",
     ]);
     expect(live.filter((s) => !/\bloadDecisionInput\(/.test(s.text)).map((s) => s.file)).toEqual([]);
     expect(offenders(/killSwitch:(?!\s*\{\s*tenant:\s*false)/, ["lib/policy/decide.ts"])).toEqual([]);

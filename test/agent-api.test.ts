@@ -163,9 +163,11 @@ describe("agent API: bad input changes nothing and gets a clear error", () => {
         "/api/v1/actions/{id}/cancel",
         "/api/v1/actions/{id}/result",
         "/api/v1/tokens/redeem",
+        "/api/v1/tools",
         "/.well-known/jwks.json",
       ]),
     );
-    expect(r.body.paths["/api/v1/actions"].post.requestBody.content["application/json"].schema.properties.idempotency_key).toBeTruthy();
+    expect(r.body.paths["/api/v1/actions"].post.requestBody.content["application/json"].schema).toEqual({ $ref: "#/components/schemas/ProposeActionInput" });
+    expect(r.body.components.schemas.ProposeActionInput.properties.idempotency_key).toBeTruthy();
   });
 });

@@ -25,7 +25,9 @@ describe("request bodies are read only by lib/http/parse-body.ts", () => {
     const found: string[] = [];
     for (const { file, text } of [...sources("app"), ...sources("lib")]) {
       if (file === PARSER) continue;
-      for (const m of text.matchAll(/\b(req|request)\.(json|text|arrayBuffer|formData|blob)\(|\b(req|request)\.body\b|safeParse\(\s*await\b/g)) found.push(`${file}: ${m[0]}`);
+      // (?<!\$): an OpenAPI runtime expression ("{$request.body#/callback_url}" in lib/api/openapi.ts) reads nothing.
+      for (const m of text.matchAll(/\b(req|request)\.(json|text|arrayBuffer|formData|blob)\(|(?<!\$)\b(req|request)\.body\b|safeParse\(\s*await\b/g))
+        found.push(`${file}: ${m[0]}`);
     }
     expect(found).toEqual([]);
   });

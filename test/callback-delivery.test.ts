@@ -9,7 +9,7 @@ import { generateCallbackSecret } from "@/lib/agents/credential-key";
 import { enqueueCallback } from "@/lib/webhooks/enqueue";
 import { checkCallbackUrl } from "@/lib/webhooks/callback-url";
 import { deliverDue } from "@/lib/webhooks/deliver";
-import { verifyCallback } from "@/lib/sdk/verify-callback";
+import { verifyCallback } from "@gatehouse-dev/sdk";
 
 type Received = { path: string; headers: Record<string, string>; body: string };
 

@@ -5,7 +5,7 @@ import { makeUser } from "./support/fixtures";
 import { db } from "@/lib/db/client";
 import { DEMO_AGENTS } from "@/lib/seed/demo-data";
 import { DEMO_TOOLS } from "@/lib/seed/demo-tools";
-import { GatehouseAgent } from "@/lib/sdk/agent-client";
+import { GatehouseAgent } from "@gatehouse-dev/sdk";
 import { openCardCopy, sealCardCopy } from "@/lib/approvals/card-copy";
 import { getActionDetail, type DetailViewer } from "@/lib/approvals/get-action-detail";
 import { finalStateAt, reduceCardCopyIfDue, reduceDueCardCopies } from "@/lib/approvals/reduce-card-copies";

@@ -25,6 +25,8 @@ const PURE_PACKAGES = new Set(["zod", "server-only", "@marcbachmann/cel-js"]);
  * "database unavailable" to 503 (lib/db/errors.ts: inspects error objects by
  * shape, imports nothing). Their own imports are walked like any other.
  */
+/** The pure engine's files in the SDK package, held to the same rule as lib/policy. */
+const SDK_POLICY_DIR = "packages/sdk/src/policy";
 const PURE_FILES_OUTSIDE = new Set(["lib/errors.ts", "lib/db/errors.ts"]);
 
 /** Runtime import specifiers of one file: static imports and re-exports that are not type-only, import(), require(). */
@@ -61,6 +63,8 @@ function runtimeImports(file: string, text: string): string[] {
 function resolveLocal(fromFile: string, spec: string): string | null {
   let base: string;
   if (spec.startsWith("@/")) base = path.join(ROOT, spec.slice(2));
+  // The engine itself moved to the SDK package (one source for the server and policyTester): followed, not trusted.
+  else if (spec === "@gatehouse-dev/sdk/policy") base = path.join(ROOT, SDK_POLICY_DIR);
   else if (spec.startsWith(".")) base = path.resolve(path.dirname(path.join(ROOT, fromFile)), spec);
   else return null;
   for (const candidate of [base, `${base}.ts`, `${base}.tsx`, path.join(base, "index.ts")]) {
@@ -86,7 +90,7 @@ function impureImports(entries: string[], opts: { pureDir: string; pureFilesOuts
           problems.push(`${file} → ${spec}: a package that is not known to be pure (node: modules, next, react, database drivers and server-only all do I/O or need a runtime)`);
         continue;
       }
-      if (!local.startsWith(`${opts.pureDir}/`) && !opts.pureFilesOutside.has(local)) {
+      if (!local.startsWith(`${opts.pureDir}/`) && !local.startsWith(`${SDK_POLICY_DIR}/`) && !opts.pureFilesOutside.has(local)) {
         problems.push(`${file} → ${spec}: ${local} is outside ${opts.pureDir} and not on the list of pure files`);
         continue;
       }

@@ -13,8 +13,8 @@ import { proposeAction } from "@/lib/actions/propose-action";
 import { voteOnAction } from "@/lib/actions/vote-on-action";
 import { deliverDue } from "@/lib/webhooks/deliver";
 import { publicJwks } from "@/lib/tokens/signing-keys";
-import { verifyRunToken } from "@/lib/sdk/verify-capability";
-import { verifyCallback } from "@/lib/sdk/verify-callback";
+import { verifyRunToken } from "@gatehouse-dev/sdk";
+import { verifyCallback } from "@gatehouse-dev/sdk";
 import { AppError } from "@/lib/errors";
 
 let cleanup: () => Promise<void>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { policyTester, policy } from "@/lib/sdk";
+import { policyTester, policy } from "@gatehouse-dev/sdk";
 import { parsePolicy } from "@/lib/policy/policy-schema";
 import { DEMO_ROUTES, DEMO_TOOLS } from "@/lib/seed/demo-data";
 

@@ -7,9 +7,9 @@ import { env } from "@/lib/env";
 import { unseal } from "@/lib/crypto/seal";
 import { mintActionToken, mintRunToken, type ActionTokenInput } from "@/lib/tokens/mint";
 import { activeSigningKey, clearSigningKeyCache, publicJwks, rotateSigningKey } from "@/lib/tokens/signing-keys";
-import { argsHash } from "@/lib/sdk/args-hash";
-import { ACTION_TOKEN_TYP, RUN_TOKEN_TYP } from "@/lib/sdk/token-claims";
-import { CapabilityError, verifyActionToken, verifyRunToken, type CapabilityErrorCode, type VerifyActionOptions } from "@/lib/sdk/verify-capability";
+import { argsHash } from "@gatehouse-dev/sdk";
+import { ACTION_TOKEN_TYP, RUN_TOKEN_TYP } from "@gatehouse-dev/sdk";
+import { CapabilityError, verifyActionToken, verifyRunToken, type CapabilityErrorCode, type VerifyActionOptions } from "@gatehouse-dev/sdk";
 import { bigIntsAsText } from "./support/json";
 
 let cleanup: () => Promise<void>;

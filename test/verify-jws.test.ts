@@ -1,13 +1,13 @@
 import crypto from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { createLocalJWKSet, decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify, type JSONWebKeySet } from "jose";
-import { CapabilityError, mapJoseError, verifyActionTokenUnscoped } from "@/lib/sdk/verify-capability";
-import { ACTION_TOKEN_TYP, MAX_TOKEN_TTL_SECONDS, TOKEN_ALG, actionClaimsSchema } from "@/lib/sdk/token-claims";
-import { argsHash } from "@/lib/sdk/args-hash";
+import { CapabilityError, mapJoseError, verifyActionTokenUnscoped } from "@gatehouse-dev/sdk";
+import { ACTION_TOKEN_TYP, MAX_TOKEN_TTL_SECONDS, TOKEN_ALG, actionClaimsSchema } from "@gatehouse-dev/sdk";
+import { argsHash } from "@gatehouse-dev/sdk";
 
 /**
  * The verifier checks signatures with node:crypto and registered claims itself
- * (lib/sdk/verify-jws.ts, lib/sdk/check-jwt-claims.ts). Here every token is
+ * (packages/sdk/src/verify-jws.ts, packages/sdk/src/check-jwt-claims.ts). Here every token is
  * also verified the way it was before — jose's jwtVerify with the same options
  * — and both must give the same answer, error code included. The only
  * differences allowed are listed: spellings jose forgives and we refuse.

@@ -4,7 +4,7 @@ import { AppError, ok, refusal, type Outcome } from "@/lib/errors";
 import type { ActionView } from "@/lib/api/schemas";
 import { appendAudit } from "@/lib/audit/append";
 import { decide } from "@/lib/policy/decide";
-import { argsHash } from "@/lib/sdk/args-hash";
+import { argsHash } from "@gatehouse-dev/sdk";
 import { seal, unseal } from "@/lib/crypto/seal";
 import { redact } from "@/lib/redact/redact";
 import { renderSummary } from "@/lib/catalog/render-summary";

@@ -5,7 +5,7 @@ import { AppError, ok, refusal, type Outcome, type Refusal } from "@/lib/errors"
 import type { ProposeActionInput, ActionView } from "@/lib/api/schemas";
 import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
 import { decide, type Decision } from "@/lib/policy/decide";
-import { argsHash as hashArgs } from "@/lib/sdk/args-hash";
+import { argsHash as hashArgs } from "@gatehouse-dev/sdk";
 import { appendAudit, type AuditInput } from "@/lib/audit/append";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 import { checkCallbackUrl } from "@/lib/webhooks/callback-url";

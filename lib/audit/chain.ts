@@ -1,6 +1,6 @@
 import "server-only";
 import crypto from "node:crypto";
-import { canonicalJson } from "@/lib/sdk/args-hash";
+import { canonicalJson } from "@gatehouse-dev/sdk";
 
 /** The fields of an audit row that the hash covers (everything but `hash`). */
 export type AuditRecord = {

@@ -4,7 +4,7 @@ import { db, type Tx } from "@/lib/db/client";
 import { AppError, ok, refusal, settle, type Outcome, type Refusal } from "@/lib/errors";
 import { appendAudit, type AuditInput } from "@/lib/audit/append";
 import { newId } from "@/lib/crypto/new-id";
-import { argsHash as hashArgs } from "@/lib/sdk/args-hash";
+import { argsHash as hashArgs } from "@gatehouse-dev/sdk";
 import { decide } from "@/lib/policy/decide";
 import { parseCredentialRoutes } from "@/lib/agents/authenticate-agent";
 import { loadDecisionInput } from "@/lib/actions/decision-context";

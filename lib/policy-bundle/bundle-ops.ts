@@ -6,7 +6,7 @@ import { parsePolicy, parseStoredPolicy } from "@/lib/policy/policy-schema";
 import { checkConditions } from "@/lib/policy/conditions";
 import { comparePolicies, type PolicyComparison } from "@/lib/policy/semantic-diff";
 import { checkExpectations, type ExpectationResult } from "@/lib/policy/expectations";
-import { canonicalJson } from "@/lib/sdk/args-hash";
+import { canonicalJson } from "@gatehouse-dev/sdk";
 import { BUNDLE_FORMAT, type BundleRoute, type PolicyBundle } from "@/lib/policy-bundle/bundle";
 import { proposePolicyChange, type PolicyChangeResult } from "@/lib/policy-changes/propose-policy-change";
 import { addPolicyTest, requestPolicyTestDeletion } from "@/lib/policy-changes/manage-policy-tests";

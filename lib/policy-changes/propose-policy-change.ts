@@ -4,7 +4,7 @@ import { AppError } from "@/lib/errors";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { appendAudit, userActor } from "@/lib/audit/append";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
-import { canonicalJson } from "@/lib/sdk/args-hash";
+import { canonicalJson } from "@gatehouse-dev/sdk";
 import { loadToolMap } from "@/lib/catalog/load-tool-map";
 import { parsePolicy, requireReason, unknownTools } from "@/lib/policy/policy-schema";
 import { comparePolicies, lostCells, type CellChange, type PolicyComparison } from "@/lib/policy/semantic-diff";

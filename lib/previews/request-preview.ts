@@ -14,8 +14,8 @@ import { notifyActionChanged } from "@/lib/events/action-events";
 import { newId } from "@/lib/crypto/new-id";
 import { env } from "@/lib/env";
 import { redact } from "@/lib/redact/redact";
-import { argsHash } from "@/lib/sdk/args-hash";
-import { PREVIEW_TOKEN_TTL_SECONDS, previewAudience, previewClaimsSchema } from "@/lib/sdk/token-claims";
+import { argsHash } from "@gatehouse-dev/sdk";
+import { PREVIEW_TOKEN_TTL_SECONDS, previewAudience, previewClaimsSchema } from "@gatehouse-dev/sdk";
 import { signPreviewToken } from "@/lib/tokens/mint";
 import { previewUrlIssue } from "@/lib/previews/preview-url";
 

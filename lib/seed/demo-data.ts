@@ -26,7 +26,17 @@ export const DEMO_USERS: DemoUser[] = [
   { email: "oncall@gatehouse.local", name: "Otto On-call", password: "oncall-demo", roles: ["oncall", "reviewer"] },
 ];
 
-export type DemoAgent = { name: string; key: string; tenant: string; env: Environment; routes: string[] };
+export type DemoAgent = {
+  name: string;
+  key: string;
+  tenant: string;
+  env: Environment;
+  routes: string[];
+  /** Demo only: callback hosts this agent may target although they are inside (loopback, for local development). */
+  callbackAllowlist?: string[];
+  /** Demo only: a fixed, public callback secret, printed with the other demo credentials. */
+  callbackSecret?: string;
+};
 
 /**
  * Fixed demo agent keys, shaped like real ones (`gh_<12 hex>_<43 chars>`) but
@@ -44,6 +54,17 @@ export const DEMO_AGENTS: DemoAgent[] = [
   { name: "globex-support", key: "gh_910be0000001_DEMO-ONLY-globex-support-not-a-secret-xxxxx", tenant: "globex", env: "prod", routes: ["support/draft", "support/send"] },
   { name: "acme-research", key: "gh_ac0e00000003_DEMO-ONLY-acme-research-not-a-secret-xxxxxx", tenant: "acme", env: "dev", routes: ["research"] },
   { name: "acme-ops", key: "gh_ac0e00000004_DEMO-ONLY-acme-ops-not-a-secret-xxxxxxxxxxx", tenant: "acme", env: "prod", routes: ["ops/triage"] },
+  // The local-callback path (README "Callbacks on your machine"): its callback_url may be a loopback address,
+  // and its callback secret is public. Demo data: production never seeds it and refuses to start while it is live.
+  {
+    name: "acme-dev-callbacks",
+    key: "gh_ac0e00000005_DEMO-ONLY-acme-callbacks-not-a-secret-xxxxx",
+    tenant: "acme",
+    env: "prod",
+    routes: ["support/draft", "support/send"],
+    callbackAllowlist: ["127.0.0.1", "::1", "localhost"],
+    callbackSecret: "whsec_REVNTy1PTkxZLWNhbGxiYWNrcy1ub3QtYS1zZWNyZXQ=",
+  },
 ];
 
 export type DemoRoute = { name: string; description: string; policy: Policy; tests: (Expectation & { note: string })[] };

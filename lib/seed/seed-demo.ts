@@ -16,7 +16,7 @@ import { env } from "@/lib/env";
 export type SeedListing = {
   firstRun: boolean;
   users: { email: string; password: string; roles: string[] }[];
-  agents: { name: string; key: string; tenant: string; env: string; routes: string[] }[];
+  agents: { name: string; key: string; tenant: string; env: string; routes: string[]; callbackSecret?: string; callbackAllowlist?: string[] }[];
 };
 
 /** Marker row: demo data is present when this tenant exists. */
@@ -54,7 +54,14 @@ export type SeedDemoOptions = {
 export async function seedDemo(options: SeedDemoOptions = {}): Promise<SeedListing> {
   const listing = {
     users: DEMO_USERS.map((u) => ({ email: u.email, password: u.password, roles: [...u.roles] })),
-    agents: DEMO_AGENTS.map((a) => ({ name: a.name, key: a.key, tenant: a.tenant, env: a.env, routes: [...a.routes] })),
+    agents: DEMO_AGENTS.map((a) => ({
+      name: a.name,
+      key: a.key,
+      tenant: a.tenant,
+      env: a.env,
+      routes: [...a.routes],
+      ...(a.callbackSecret ? { callbackSecret: a.callbackSecret, callbackAllowlist: [...(a.callbackAllowlist ?? [])] } : {}),
+    })),
   };
   if (await db().tenant.findUnique({ where: { id: MARKER_TENANT } })) return { firstRun: false, ...listing };
 
@@ -94,7 +101,8 @@ export async function seedDemo(options: SeedDemoOptions = {}): Promise<SeedListi
             routes: JSON.stringify(a.routes),
             keyPrefix: parseAgentKey(a.key)!.prefix,
             keyHash: hashAgentKey(a.key),
-            callbackSecret: seal(generateCallbackSecret(), `callback-secret:${id}`),
+            callbackSecret: seal(a.callbackSecret ?? generateCallbackSecret(), `callback-secret:${id}`),
+            ...(a.callbackAllowlist ? { callbackAllowlist: JSON.stringify(a.callbackAllowlist) } : {}),
           },
         });
       }

@@ -15,7 +15,7 @@ import {
   previewClaimsSchema,
   runClaimsSchema,
   type PreviewClaims,
-} from "@/lib/sdk/token-claims";
+} from "@gatehouse-dev/sdk";
 import { countTokenMinted } from "@/lib/metrics/record";
 
 export type MintAudit = {

@@ -7,9 +7,9 @@ import { appendAudit, type AuditInput } from "@/lib/audit/append";
 import { tokenStoppedReason } from "@/lib/db/tables/issued-token";
 import { admitRedeem, auditRateLimited, auditRefusal } from "@/lib/tokens/redeem-guard";
 import { publicJwks } from "@/lib/tokens/signing-keys";
-import { CapabilityError, verifyActionTokenUnscoped } from "@/lib/sdk/verify-capability";
+import { CapabilityError, verifyActionTokenUnscoped } from "@gatehouse-dev/sdk";
 import { countRedemption } from "@/lib/metrics/record";
-import type { ActionClaims } from "@/lib/sdk/token-claims";
+import type { ActionClaims } from "@gatehouse-dev/sdk";
 
 export type RedeemInput = { token: string; tool: string; args: unknown };
 

@@ -1,6 +1,6 @@
 import "server-only";
 import crypto from "node:crypto";
-import { TOKEN_ALG } from "@/lib/sdk/token-claims";
+import { TOKEN_ALG } from "@gatehouse-dev/sdk";
 
 export type SigningKeyObject = { kid: string; keyObject: crypto.KeyObject };
 
@@ -10,7 +10,7 @@ export type SigningKeyObject = { kid: string; keyObject: crypto.KeyObject };
  * node:crypto KeyObject: jose signs through WebCrypto (async, a CryptoKey
  * per call), 4× raw signing here (bench P5), and inside a write transaction an
  * async step keeps other requests from sharing its commit. Verification stays
- * with jose (lib/sdk/verify-capability.ts), where the parsing is.
+ * with jose (packages/sdk/src/verify-capability.ts), where the parsing is.
  */
 export function signJws(claims: Record<string, unknown>, typ: string, key: SigningKeyObject): string {
   const header = Buffer.from(JSON.stringify({ alg: TOKEN_ALG, kid: key.kid, typ })).toString("base64url");

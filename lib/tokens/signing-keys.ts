@@ -5,7 +5,7 @@ import { db, type Db, type Tx } from "@/lib/db/client";
 import { seal, unseal } from "@/lib/crypto/seal";
 import { env } from "@/lib/env";
 import { appendAudit, type ActorType } from "@/lib/audit/append";
-import { TOKEN_ALG } from "@/lib/sdk/token-claims";
+import { TOKEN_ALG } from "@gatehouse-dev/sdk";
 import { asSql, sqlRead, sqlTransaction } from "@/lib/db/sql";
 import type { Exec, Sql } from "@/lib/db/types";
 import { insertSigningKey, newestActiveSigningKey } from "@/lib/db/tables/signing-key";

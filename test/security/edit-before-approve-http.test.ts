@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
-import { argsHash } from "@/lib/sdk/args-hash";
+import { argsHash } from "@gatehouse-dev/sdk";
 import { createCredential } from "@/lib/agents/create-credential";
 import { startTicketService } from "@/examples/ticket-service";
 import { freshDemoDb } from "../support/demo-db";

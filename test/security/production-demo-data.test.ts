@@ -88,6 +88,9 @@ describe("a production start refuses demo data it did not create", () => {
     for (const a of DEMO_AGENTS) expect(prod.output).toContain(a.name);
     // It names them; it never prints the public secrets again.
     for (const a of DEMO_AGENTS) expect(prod.output).not.toContain(a.key);
+    // The local-callback demo agent (loopback allowlist, public callback secret) is one of them.
+    expect(prod.output).toContain("acme-dev-callbacks");
+    for (const a of DEMO_AGENTS) if (a.callbackSecret) expect(prod.output).not.toContain(a.callbackSecret);
     for (const u of DEMO_USERS) expect(prod.output).not.toContain(u.password);
   }, 180_000);
 

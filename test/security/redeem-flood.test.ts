@@ -4,7 +4,7 @@ import { base64url } from "jose";
 import { freshDemoDb } from "../support/demo-db";
 import { startAgentServer } from "../support/agent-server";
 import { db } from "@/lib/db/client";
-import { ACTION_TOKEN_TYP } from "@/lib/sdk/token-claims";
+import { ACTION_TOKEN_TYP } from "@gatehouse-dev/sdk";
 import { ATTEMPTS_PER_TOKEN, MAX_FIRST_ROWS, REFUSALS_PER_SOURCE, flushRedeemRefusals } from "@/lib/tokens/redeem-guard";
 import { call, demoAgent, type CallResult } from "./helpers";
 

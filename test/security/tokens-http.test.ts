@@ -8,10 +8,10 @@ import { makeUser } from "../support/fixtures";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { activeSigningKey, publicJwks } from "@/lib/tokens/signing-keys";
-import { argsHash } from "@/lib/sdk/args-hash";
-import { ACTION_TOKEN_TYP, RUN_TOKEN_TYP } from "@/lib/sdk/token-claims";
-import { createToolService, RedeemError } from "@/lib/sdk/tool-service";
-import { CapabilityError, verifyRunToken } from "@/lib/sdk/verify-capability";
+import { argsHash } from "@gatehouse-dev/sdk";
+import { ACTION_TOKEN_TYP, RUN_TOKEN_TYP } from "@gatehouse-dev/sdk";
+import { createToolService, RedeemError } from "@gatehouse-dev/sdk";
+import { CapabilityError, verifyRunToken } from "@gatehouse-dev/sdk";
 import { voteOnAction } from "@/lib/actions/vote-on-action";
 import { call, demoAgent, type CallResult } from "./helpers";
 

@@ -5,6 +5,7 @@ import { postAction, getAction, postCancel, postResult } from "@/lib/api/v1/acti
 import { getRevocations, postRedeem } from "@/lib/api/v1/tokens";
 import { getJwks } from "@/lib/api/v1/jwks";
 import { getOpenApi } from "@/lib/api/v1/openapi";
+import { getTools } from "@/lib/api/v1/tools";
 
 /**
  * Every agent-facing endpoint, for the bare node:http server; app/api/v1/** and
@@ -19,6 +20,7 @@ export const agentRoutes: RouteEntry[] = [
   defineRoute("GET", "/api/v1/actions/[id]", getAction),
   defineRoute("POST", "/api/v1/actions/[id]/cancel", postCancel),
   defineRoute("POST", "/api/v1/actions/[id]/result", postResult),
+  defineRoute("GET", "/api/v1/tools", getTools),
   defineRoute("POST", "/api/v1/tokens/redeem", postRedeem),
   defineRoute("GET", "/api/v1/tokens/revocations", getRevocations),
   defineRoute("GET", "/.well-known/jwks.json", getJwks),

@@ -53,7 +53,7 @@ export const actionClaimsSchema = z.object({
   ...registeredClaims,
   action_id: text,
   tool: text,
-  /** `sha256:<hex>` of the canonical JSON of the args (lib/sdk/args-hash). */
+  /** `sha256:<hex>` of the canonical JSON of the args (packages/sdk/src/args-hash). */
   args_hash: z.string().regex(/^sha256:[0-9a-f]{64}$/, "must be sha256:<64 hex>"),
   idempotency_key: text,
   approver_ids: z.array(text).max(100),

@@ -1,4 +1,4 @@
-import type { ActionView, ProposeActionInput } from "@/lib/api/schemas";
+import type { ActionView, ProposeActionInput } from "./api-schemas";
 
 /** What the agent runtime gets back from a proposal: a decision, never an exception for "no". */
 export type Proposal = ActionView | { status: "denied"; reason_code: string; message: string; request_id: string };

@@ -1,4 +1,4 @@
-import { CapabilityError } from "@/lib/sdk/capability-error";
+import { CapabilityError } from "./capability-error";
 
 export type RevocationOptions = {
   /** Ask the feed again when the last answer is older than this (default 2 s). */

@@ -1,5 +1,5 @@
-import { decide, type Decision } from "@/lib/policy/decide";
-import type { Policy, ToolEntry } from "@/lib/policy/types";
+import { decide, type Decision } from "./policy/decide";
+import type { Policy, ToolEntry } from "./policy/types";
 
 /**
  * Test a policy bundle in your own CI with the engine itself (the essay's

@@ -1,5 +1,5 @@
 import type { JWTPayload } from "jose";
-import { CapabilityError } from "@/lib/sdk/capability-error";
+import { CapabilityError } from "./capability-error";
 
 export type ClaimRules = {
   issuer: string;

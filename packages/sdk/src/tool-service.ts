@@ -1,7 +1,7 @@
 import { createRemoteJWKSet, type JWTVerifyGetKey } from "jose";
-import { verifyActionToken, verifyPreviewToken, verifyRunToken } from "@/lib/sdk/verify-capability";
-import type { ActionClaims, PreviewClaims, RunClaims } from "@/lib/sdk/token-claims";
-import { createRevocationCache, type RevocationOptions } from "@/lib/sdk/revocation-cache";
+import { verifyActionToken, verifyPreviewToken, verifyRunToken } from "./verify-capability";
+import type { ActionClaims, PreviewClaims, RunClaims } from "./token-claims";
+import { createRevocationCache, type RevocationOptions } from "./revocation-cache";
 
 export type ToolServiceOptions = {
   /** Base URL of Gatehouse, e.g. https://gatehouse.example.com */
