@@ -14,7 +14,8 @@ test.use({ storageState: storageStatePath("reviewer"), viewport: { width: 1280, 
 test.describe.configure({ timeout: 90_000 });
 
 async function openCard(page: Page, actionId: string) {
-  await page.goto("/queue");
+  // Searched by id: the queue pages (50 at a time), so an action may not be on the first page.
+  await page.goto(`/queue?q=${encodeURIComponent(actionId)}`);
   const item = page.locator(`[data-testid=queue-item][data-action-id="${actionId}"]`);
   await expect(item).toBeVisible();
   await item.click();
@@ -33,10 +34,13 @@ test("two reviewers approve a destructive action; the agent's long-poll gets the
 
   await openCard(page, id);
   await expect(page.getByTestId("approvals-count")).toContainText("0 of 2");
-  await page.getByRole("button", { name: "Approve" }).click();
+  // Deliberate: Approve stays disabled until the customer's id is typed.
+  await expect(page.getByRole("button", { name: "Approve", exact: true })).toBeDisabled();
+  await page.getByTestId("confirm-target").fill(customer);
+  await page.getByRole("button", { name: "Approve", exact: true }).click();
   await expect(page.getByTestId("toast").filter({ hasText: "1 of 2" })).toBeVisible();
   await expect(page.getByTestId("why-not")).toHaveText("You approved already; the next approval must come from someone else.");
-  await expect(page.getByRole("button", { name: "Approve" })).toBeDisabled();
+  await expect(page.getByRole("button", { name: "Approve", exact: true })).toBeDisabled();
 
   // The same person again, straight at the API (as a stale tab would): refused, with a reason the UI maps.
   const again = await page.request.post(`/api/console/actions/${id}/vote`, {
@@ -54,9 +58,13 @@ test("two reviewers approve a destructive action; the agent's long-poll gets the
   await signIn(page2, REVIEWER2.email, REVIEWER2.password);
   await openCard(page2, id);
   await expect(page2.getByTestId("approvals-count")).toContainText("1 of 2");
+  // The second approver sees who approved first, and that this vote executes the action.
+  await expect(page2.getByTestId("first-approvers")).toContainText("Approved first by");
+  await expect(page2.getByTestId("first-approvers")).toContainText("Your approval executes the action.");
+  await page2.getByTestId("confirm-target").fill(customer);
   // The agent is long-polling when the second approval lands; it must return with the token.
   const longPoll = getAction(ACME_SUPPORT_KEY, id, 25);
-  await page2.getByRole("button", { name: "Approve" }).click();
+  await page2.getByRole("button", { name: "Approve", exact: true }).click();
   await expect(page2.getByTestId("toast").filter({ hasText: "Approved" })).toBeVisible();
 
   const view = await longPoll;
@@ -107,7 +115,7 @@ test("the card answers what changes, blast radius and undo inside 1280×800, raw
     expect(box!.y + box!.height, `${testId} bottom`).toBeLessThanOrEqual(800);
     expect(box!.x + box!.width, `${testId} right`).toBeLessThanOrEqual(1280);
   }
-  await expect(page.getByRole("button", { name: "Approve" })).toBeInViewport();
+  await expect(page.getByRole("button", { name: "Approve", exact: true })).toBeInViewport();
   expect(await page.getByTestId("raw-args").evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
 
   const reason = page.getByTestId("agent-reason");
@@ -122,7 +130,7 @@ test("an expired action cannot be approved", async ({ page }) => {
   const key = shortTtlAgentKey();
   const id = await proposePending(key, SHORT_TTL_ROUTE, { tool: "ticket.close", args: { ticket_id: `T-${uniq()}` } });
   await page.goto(`/actions/${id}`);
-  await expect(page.getByRole("button", { name: "Approve" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Approve", exact: true })).toBeVisible();
   await page.waitForTimeout(3_500);
   // Straight at the API: the server refuses, whatever the page still shows.
   const res = await page.request.post(`/api/console/actions/${id}/vote`, {
@@ -132,19 +140,35 @@ test("an expired action cannot be approved", async ({ page }) => {
   expect(res.status()).toBe(409);
   expect(((await res.json()) as { error: { reason: string } }).error.reason).toBe("expired");
   await expect(page.getByTestId("approval-card").getByText("expired", { exact: true })).toBeVisible();
-  await expect(page.getByRole("button", { name: "Approve" })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Approve", exact: true })).toHaveCount(0);
   const view = await getAction(key, id);
   expect(view.status).toBe("expired");
 });
 
-test("a new proposal appears in an open queue within 2 seconds, and the nav badge counts it", async ({ page }) => {
-  await page.goto("/queue");
-  await expect(page.getByTestId("queue-total")).toHaveText(/pending, oldest first/);
-  const before = await page.getByTestId("queue-item").count();
-  const id = await proposePending(ACME_SUPPORT_KEY, "support/send", { tool: "ticket.close", args: { ticket_id: `T-${uniq()}` } });
+test("a new proposal appears in an open (filtered) queue within 2 seconds, and the nav badge counts it", async ({ page }) => {
+  const ticket = `T-${uniq()}`;
+  await page.goto(`/queue?q=${ticket}`);
+  await expect(page.getByTestId("queue-empty")).toHaveText("No pending action matches these filters.");
+  const id = await proposePending(ACME_SUPPORT_KEY, "support/send", { tool: "ticket.close", args: { ticket_id: ticket } });
   await expect(page.locator(`[data-testid=queue-item][data-action-id="${id}"]`)).toBeVisible({ timeout: 2_000 });
-  expect(await page.getByTestId("queue-item").count()).toBe(before + 1);
+  await expect(page.getByTestId("queue-total")).toHaveText("1–1 of 1 pending, oldest first");
   await expect(page.getByTestId("queue-count")).toBeVisible();
+});
+
+test("a vote takes the card out of 'needs my vote'; the filters and the open card live in the URL", async ({ page }) => {
+  const a = await proposePending(ACME_SUPPORT_KEY, "support/send", { tool: "ticket.update", args: { ticket_id: `T-${uniq()}`, status: "pending", priority: "high" } });
+  await page.goto("/queue?mine=1&tool=ticket.update");
+  await expect(page.getByLabel("Needs my vote")).toBeChecked();
+  await page.locator(`[data-testid=queue-item][data-action-id="${a}"]`).click();
+  await expect(page).toHaveURL(new RegExp(`id=${a}`));
+  await expect(page).toHaveURL(/mine=1/);
+  await page.getByRole("button", { name: "Approve", exact: true }).click();
+  await expect(page.getByTestId("toast").filter({ hasText: "Approved" })).toHaveCount(1);
+  await expect(page.locator(`[data-testid=queue-item][data-action-id="${a}"]`)).toHaveCount(0);
+  // The card links to the action's own page.
+  await page.goto(`/queue?id=${a}`);
+  await page.getByTestId("card-page-link").click();
+  await expect(page).toHaveURL(new RegExp(`/actions/${a}$`));
 });
 
 test("keyboard: ? opens the shortcut help, j/k move through the queue", async ({ page }) => {

@@ -46,6 +46,12 @@ test("on-call opens break-glass, approves a destructive action alone, ends it; a
   const sessionId = active.sessions[0]!.id;
 
   await op.getByRole("button", { name: `Approve ${actionId} alone` }).click();
+  // The same card a reviewer sees, then a confirmation.
+  const review = op.getByTestId("bg-review");
+  await expect(review.getByTestId("payload-fields")).toBeVisible();
+  await expect(review.getByTestId("card-blast")).toBeVisible();
+  await expect(review.getByTestId("card-undo")).toBeVisible();
+  await review.getByRole("button", { name: `Confirm: approve ${actionId} alone` }).click();
   await expect(op.getByRole("status").filter({ hasText: `Action ${actionId} is approved` })).toBeVisible();
   const approved = await getAction(agent.key, actionId);
   expect(approved.status).toBe("approved");

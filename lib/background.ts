@@ -5,11 +5,14 @@ import { closeExpiredBreakGlass } from "@/lib/break-glass/close-expired";
 import { startDeliveryWorker } from "@/lib/webhooks/deliver";
 import { env } from "@/lib/env";
 import { startPgNotify } from "@/lib/events/pg-notify";
+import { reduceDueCardCopies } from "@/lib/approvals/reduce-card-copies";
+import { startPreviewWorker } from "@/lib/previews/request-preview";
 
 const globalForWork = globalThis as unknown as { gatehouseBackground?: () => void };
 
 /**
- * Per-process background work: expire pending actions past their TTL and
+ * Per-process background work: expire pending actions past their TTL, reduce
+ * card copies past their retention, ask tool services for previews, and
  * deliver webhooks and callbacks. Safe on every instance (claims are atomic).
  */
 export function startBackgroundWork(): () => void {
@@ -18,17 +21,20 @@ export function startBackgroundWork(): () => void {
   const timer = setInterval(() => {
     if (busy) return;
     busy = true;
-    Promise.all([expireDueActions(), closeExpiredBreakGlass(), escalateDueActions()])
+    Promise.all([expireDueActions(), closeExpiredBreakGlass(), escalateDueActions(), reduceDueCardCopies()])
       .catch((err) => console.error("expiry sweep failed", err))
       .finally(() => (busy = false));
   }, 1_000);
   timer.unref();
   const stopDelivery = startDeliveryWorker();
+  // Its own loop: a preview request may take seconds and must not hold up expiry.
+  const stopPreviews = startPreviewWorker();
   // On PostgreSQL, long-poll wake-ups also travel between instances (LISTEN/NOTIFY).
   const stopNotify = env().provider === "postgres" ? startPgNotify(env().databaseUrl) : undefined;
   const stop = () => {
     clearInterval(timer);
     stopDelivery();
+    stopPreviews();
     void stopNotify?.();
     globalForWork.gatehouseBackground = undefined;
   };

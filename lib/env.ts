@@ -36,6 +36,12 @@ const schema = z.object({
   /** Lifetime of an action token, 1..300 s (default 300); shorter for tests and for operators who want it. */
   GATEHOUSE_ACTION_TOKEN_TTL_SECONDS: z.coerce.number().int().min(1).max(300).default(300),
   GATEHOUSE_METRICS_TOKEN: z.string().min(24, "must be at least 24 characters").optional(),
+  /** How long after an action's final state its card copy (personal data kept, sealed) is kept before it is reduced to the audit copy. */
+  GATEHOUSE_CARD_COPY_RETENTION_SECONDS: z.coerce.number().int().min(0).max(31_536_000).default(604_800),
+  /** Bound on one tool-service preview request (connect to last byte), 100..30000 ms. */
+  /** DEMO ONLY: base URL of examples/ticket-service.ts; the demo seed points the ticket and refund tools' previews at it. */
+  GATEHOUSE_DEMO_TOOL_SERVICE_URL: z.url().optional(),
+  GATEHOUSE_PREVIEW_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(5_000),
 });
 
 export type Env = z.infer<typeof schema> & {

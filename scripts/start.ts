@@ -38,7 +38,18 @@ function buildReason(): string | null {
 }
 
 async function main(): Promise<void> {
-  reportPrepare(await prepareData());
+  const prepared = await prepareData();
+  reportPrepare(prepared);
+  if (prepared.demo) {
+    // The demo queue gets a few realistic cards (lib/seed/demo-pending.ts); tests never run this.
+    const { seedDemoPending } = await import("@/lib/seed/demo-pending");
+    const { closeDb } = await import("@/lib/db/client");
+    try {
+      console.log(`gatehouse: ${await seedDemoPending()} demo actions pending in the queue`);
+    } finally {
+      await closeDb();
+    }
+  }
   const reason = buildReason();
   if (reason) {
     console.log(`gatehouse: building (${reason}) — this takes a few minutes the first time`);

@@ -212,10 +212,12 @@ describe("one place for each lifecycle step (source rules)", () => {
     const replay = /killSwitch:\s*\{\s*tenant:\s*false,\s*tool:\s*false\s*\}/;
     const callers = product.filter((s) => s.file !== "lib/policy/decide.ts" && /from "@\/lib\/policy\/decide"/.test(s.text) && /\bdecide\(/.test(s.text));
     const live = callers.filter((s) => !replay.test(s.text));
+    // lib/approvals/action-state.ts re-runs the decision read-only, to show the card what an approval now would meet.
     expect(live.map((s) => s.file).sort()).toEqual([
       "lib/actions/edit-action-args.ts",
       "lib/actions/propose-action.ts",
       "lib/actions/vote-on-action.ts",
+      "lib/approvals/action-state.ts",
       "lib/break-glass/mint-break-glass-token.ts",
     ]);
     expect(live.filter((s) => !/\bloadDecisionInput\(/.test(s.text)).map((s) => s.file)).toEqual([]);

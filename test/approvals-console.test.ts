@@ -10,7 +10,7 @@ import { DEMO_TOOLS } from "@/lib/seed/demo-tools";
 import { castConsoleVote } from "@/lib/approvals/cast-console-vote";
 import { extendActionTtl } from "@/lib/approvals/extend-ttl";
 import { escalateDueActions } from "@/lib/approvals/escalate-due";
-import { listQueue } from "@/lib/approvals/list-queue";
+import { consoleVersion, listQueue } from "@/lib/approvals/list-queue";
 import { listHistory } from "@/lib/approvals/list-history";
 import { getActionDetail } from "@/lib/approvals/get-action-detail";
 import { AppError } from "@/lib/errors";
@@ -142,12 +142,12 @@ describe("escalation", () => {
 describe("queue, history and detail", () => {
   it("the queue is oldest first, filterable, and marks what the viewer cannot approve", async () => {
     const a = await propose("ticket.close", { ticket_id: "T-5" }, { on_behalf_of: users.fresh!.email });
-    const items = await listQueue({}, users.fresh!);
+    const { items } = await listQueue({}, users.fresh!);
     const times = items.map((i) => i.createdAt);
     expect([...times].sort()).toEqual(times);
     expect(items.find((i) => i.id === a)?.onBehalfOfMe).toBe(true);
-    expect((await listQueue({ kind: "destructive" }, users.fresh!)).every((i) => i.toolKind === "destructive")).toBe(true);
-    expect(await listQueue({ tenant: "globex" }, users.fresh!)).toEqual([]);
+    expect((await listQueue({ kind: "destructive" }, users.fresh!)).items.every((i) => i.toolKind === "destructive")).toBe(true);
+    expect(await listQueue({ tenant: "globex" }, users.fresh!)).toEqual({ items: [], total: 0, offset: 0, next: null, prev: null });
     const detail = await getActionDetail(a, { ...users.fresh!, roles: ["reviewer"] });
     expect(detail?.viewer.canVote).toBe(false);
     expect(detail?.undo).toMatchObject({ reversible: true });
@@ -161,5 +161,125 @@ describe("queue, history and detail", () => {
     expect(rows.every((r) => r.fast)).toBe(true);
     const detail = await getActionDetail(id, { ...users.fresh!, roles: ["reviewer"] });
     expect(detail?.timeline.map((t) => t.type)).toEqual(expect.arrayContaining(["action.decided", "approval.recorded", "action.approved", "token.minted"]));
+  });
+});
+
+describe("the queue holds up: keyset pages, true total, filters, state as it is now", () => {
+  it("pages through 120 pending actions oldest first, every one exactly once, with the true total; the last page reaches the newest", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 120; i++) ids.push(await propose("ticket.close", { ticket_id: `T-${9000 + i}`, resolution: "done" }));
+    const all = { tool: "ticket.close" } as const;
+    const seen: string[] = [];
+    let page = await listQueue(all, users.fresh!, { limit: 50 });
+    const total = page.total;
+    expect(total).toBeGreaterThanOrEqual(120);
+    expect(page.offset).toBe(0);
+    expect(page.prev).toBeNull();
+    for (;;) {
+      expect(page.total).toBe(total);
+      seen.push(...page.items.map((i) => i.id));
+      if (!page.next) break;
+      const next = await listQueue(all, users.fresh!, { after: page.next, limit: 50 });
+      expect(next.offset).toBe(seen.length);
+      page = next;
+    }
+    expect(seen).toHaveLength(total);
+    expect(new Set(seen).size).toBe(total);
+    expect(seen.slice(-120)).toEqual(ids);
+    const last = await listQueue(all, users.fresh!, { last: true, limit: 50 });
+    expect(last.items.at(-1)?.id).toBe(ids.at(-1));
+    expect(last.next).toBeNull();
+    expect(last.offset).toBe(total - last.items.length);
+    const back = await listQueue(all, users.fresh!, { before: last.prev!, limit: 50 });
+    expect(back.items.at(-1)!.createdAt <= last.items[0]!.createdAt).toBe(true);
+    expect(back.offset).toBe(Math.max(0, last.offset - 50));
+  });
+
+  it("a malformed cursor is a 422, not a 500", async () => {
+    expect(await refusal(listQueue({}, users.fresh!, { after: "bm90LWEtY3Vyc29y", limit: 10 }))).toMatchObject({ status: 422 });
+  });
+
+  it("search finds an action by its summary or id; 'needs my vote' drops what the viewer voted on or may not approve", async () => {
+    const a = await propose("ticket.close", { ticket_id: "T-777001" });
+    const b = await propose("ticket.close", { ticket_id: "T-777002" }, { on_behalf_of: users.fresh2!.email });
+    expect((await listQueue({ q: "T-777001" }, users.fresh2!)).items.map((i) => i.id)).toEqual([a]);
+    expect((await listQueue({ q: a }, users.fresh2!)).items.map((i) => i.id)).toEqual([a]);
+    const mine = async () => (await listQueue({ q: "T-77700", mine: "1" }, users.fresh2!)).items.map((i) => i.id);
+    expect(await mine()).toEqual([a]);
+    expect((await listQueue({ q: "T-77700" }, users.fresh2!)).items.map((i) => i.id)).toEqual([a, b]);
+    const c = await propose("customer.delete", { customer_id: "C-777003" });
+    await castConsoleVote({ actionId: c, userId: users.fresh!.id, vote: "approve" });
+    // c still pends (1 of 2) but fresh voted: it left fresh's "needs me" list, not fresh2's.
+    expect((await listQueue({ q: "C-777003", mine: "1" }, users.fresh!)).items).toEqual([]);
+    expect((await listQueue({ q: "C-777003", mine: "1" }, users.fresh2!)).items.map((i) => i.id)).toEqual([c]);
+    expect((await listQueue({ q: "T-77700", age: "1d" }, users.fresh2!)).total).toBe(0);
+  });
+
+  it("the headline keeps the template's words apart from the agent's values", async () => {
+    const id = await propose("ticket.close", { ticket_id: "T-555" });
+    const item = (await listQueue({ q: id }, users.fresh!)).items[0]!;
+    expect(item.headline).toEqual([
+      { text: "Close ticket ", agent: false },
+      { text: "T-555", agent: true },
+    ]);
+  });
+
+  it("a kill switch, an open breaker and a policy change show on the queue item and the card; a blocked card cannot be approved but can be rejected", async () => {
+    const id = await propose("ticket.close", { ticket_id: "T-4242" });
+    const v0 = await consoleVersion();
+    const viewer = { ...users.fresh!, roles: ["reviewer"] };
+    expect((await getActionDetail(id, viewer))?.state).toEqual([]);
+
+    await db().killSwitch.create({ data: { key: "tool:*:ticket.close", scope: "tool", tool: "ticket.close", enabled: true, reason: "incident 7" } });
+    const item = (await listQueue({ q: id }, users.fresh!)).items[0]!;
+    expect(item.state).toEqual([expect.objectContaining({ code: "kill_switch", blocks: true })]);
+    const blocked = (await getActionDetail(id, viewer))!;
+    expect(blocked.viewer).toMatchObject({ canVote: false, canReject: true });
+    expect(blocked.viewer.whyNot).toContain("Kill switch on");
+    expect(blocked.viewer.whyNot).toContain("incident 7");
+    await db().killSwitch.delete({ where: { key: "tool:*:ticket.close" } });
+
+    const route = await db().route.findUniqueOrThrow({ where: { name: ROUTE } });
+    await db().routeBreaker.create({ data: { routeId: route.id, tenantId: "acme", env: "prod", state: "open", count: 20, openedAt: new Date() } });
+    expect((await getActionDetail(id, viewer))!.state).toEqual([expect.objectContaining({ code: "circuit_open", blocks: true })]);
+    // Another tenant's breaker does not block this one.
+    await db().routeBreaker.update({ where: { routeId_tenantId_env: { routeId: route.id, tenantId: "acme", env: "prod" } }, data: { tenantId: "globex" } });
+    expect((await getActionDetail(id, viewer))!.state).toEqual([]);
+    await db().routeBreaker.deleteMany({ where: { routeId: route.id } });
+
+    // A new policy version that denies the tool: changed (information) and denied (blocks).
+    const active = await db().policyVersion.findFirstOrThrow({ where: { routeId: route.id, status: "active" } });
+    const p = JSON.parse(active.policy) as { require_approval: string[] };
+    await db().policyVersion.update({ where: { id: active.id }, data: { status: "superseded" } });
+    const narrower = { ...p, require_approval: p.require_approval.filter((t) => t !== "ticket.close") };
+    await db().policyVersion.create({ data: { routeId: route.id, version: 2, policy: JSON.stringify(narrower), status: "active", reason: "t" } });
+    await db().route.update({ where: { id: route.id }, data: { activeVersion: 2 } });
+    try {
+      const changed = (await getActionDetail(id, viewer))!;
+      expect(changed.state.map((n) => [n.code, n.blocks])).toEqual([
+        ["policy_changed", false],
+        ["policy_denies", true],
+      ]);
+      expect(changed.viewer.canVote).toBe(false);
+      // The server agrees: the approval ends in "denied", and says why.
+      const vote = await castConsoleVote({ actionId: id, userId: users.fresh!.id, vote: "approve" });
+      expect(vote).toMatchObject({ status: "denied", reason: "not_allowed" });
+      expect(await consoleVersion()).toBeGreaterThan(v0);
+    } finally {
+      // Put the route back for any later test.
+      await db().policyVersion.deleteMany({ where: { routeId: route.id, version: 2 } });
+      await db().policyVersion.update({ where: { id: active.id }, data: { status: "active" } });
+      await db().route.update({ where: { id: route.id }, data: { activeVersion: 1 } });
+    }
+  });
+
+  it("the second approver sees the first and that their vote executes; a destructive card names the id to type", async () => {
+    const id = await propose("customer.delete", { customer_id: "C-31337" });
+    await castConsoleVote({ actionId: id, userId: users.fresh!.id, vote: "approve" });
+    const second = (await getActionDetail(id, { ...users.fresh2!, roles: ["reviewer"] }))!;
+    expect(second.viewer).toMatchObject({ canVote: true, executes: true, confirmTarget: "C-31337" });
+    expect(second.votes.map((v) => v.userName)).toEqual(["fresh"]);
+    const first = (await getActionDetail(id, { ...users.fresh!, roles: ["reviewer"] }))!;
+    expect(first.viewer).toMatchObject({ canVote: false, executes: false });
   });
 });

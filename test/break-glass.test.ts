@@ -19,6 +19,7 @@ import * as closeRoute from "@/app/api/console/break-glass/[id]/close/route";
 import * as reviewRoute from "@/app/api/console/break-glass/[id]/review/route";
 import * as approveRoute from "@/app/api/console/break-glass/approve/route";
 import * as mintRoute from "@/app/api/console/break-glass/mint-token/route";
+import * as mintOptionsRoute from "@/app/api/console/break-glass/mint-options/route";
 import * as killRoute from "@/app/api/console/kill-switches/route";
 
 let cleanup: () => Promise<void>;
@@ -120,6 +121,15 @@ describe("powers under an open session", () => {
     expect(await db().auditEvent.count({ where: { actionId: a.action_id, type: "action.approved", breakGlassSessionId: sessionId } })).toBe(1);
   });
 
+  it("the mint form's pickers: active runs with their agent, and the catalog's tools; on-call only", async () => {
+    const r = await call(mintOptionsRoute.GET as Route, "otto");
+    expect(r.status).toBe(200);
+    const run = r.body.runs.find((x: { id: string }) => x.id === runId);
+    expect(run).toMatchObject({ agent: agent.name, tenantId: "acme", env: "prod", route: "support/send" });
+    expect(r.body.tools.map((t: { name: string }) => t.name)).toContain("customer.delete");
+    expect((await call(mintOptionsRoute.GET as Route, "rita")).status).toBe(403);
+  });
+
   it("someone else's session gives nothing", async () => {
     const a = await deleteCustomer();
     const r = await call(approveRoute.POST as Route, "olga", { body: { session_id: sessionId, action_id: a.action_id } });
@@ -209,6 +219,15 @@ describe("the end of a session", () => {
     const types = review.body.events.map((e: { type: string }) => e.type);
     expect(types).toEqual(expect.arrayContaining(["break_glass.opened", "action.approved", "token.minted", "kill_switch.changed", "break_glass.closed"]));
     expect(review.body.events.every((e: { break_glass_session_id: string }) => e.break_glass_session_id === sessionId)).toBe(true);
+    // Actors by name (the id stays on hover), and every approved or minted action with its arguments.
+    expect(review.body.actors[users.otto!]).toBe(
+      await db()
+        .user.findUniqueOrThrow({ where: { id: users.otto! } })
+        .then((u) => u.name || u.email),
+    );
+    const minted = review.body.actions.filter((a: { tool: string }) => a.tool === "customer.delete");
+    expect(minted.length).toBeGreaterThanOrEqual(1);
+    expect(minted.every((a: { args: string }) => typeof JSON.parse(a.args).customer_id === "string")).toBe(true);
     const own = await call(reviewRoute.POST as Route, "otto", { body: {}, params: { id: sessionId } });
     expect(own.status).toBe(403);
     expect(own.body.error.reason).toBe("own_session");

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseToolEntry } from "@/lib/catalog/tool-schema";
 import { argsValidator } from "@/lib/catalog/validate-args";
-import { renderSummary } from "@/lib/catalog/render-summary";
+import { renderSummary, renderSummarySegments } from "@/lib/catalog/render-summary";
 import { AppError } from "@/lib/errors";
 import type { ToolEntry } from "@/lib/policy/types";
 import { DEMO_TOOLS } from "@/lib/seed/demo-data";
@@ -116,9 +116,24 @@ describe("summaries", () => {
     expect(renderSummary("Refund ${amount_usd} on {order.id}", { amount_usd: 12.5, order: { id: "O-7" } })).toBe("Refund $12.5 on O-7");
   });
 
-  it("marks missing fields and never reads inherited properties", () => {
-    expect(renderSummary("Close {ticket_id}", {})).toBe("Close ‹missing›");
-    expect(renderSummary("{constructor} {__proto__} {toString}", {})).toBe("‹missing› ‹missing› ‹missing›");
+  it("omits absent fields (no marker, no dangling separator) and never reads inherited properties", () => {
+    expect(renderSummary("Close {ticket_id}", {})).toBe("Close");
+    expect(renderSummary("{constructor} {__proto__} {toString}", {})).toBe("");
+    expect(renderSummary("Open a ticket for {customer_id}: “{subject}”", { customer_id: "C-1" })).toBe("Open a ticket for C-1");
+    expect(renderSummary("Update {a} now, priority {b}", { b: "high" })).toBe("Update now, priority high");
+  });
+
+  it("splits the headline into the template's words and the agent's values, keeping every character of a value", () => {
+    expect(renderSummarySegments("Send an e-mail to {to}: “{subject}”", { to: "a@b.c", subject: "Hi\u202Eevil" })).toEqual([
+      { text: "Send an e-mail to ", agent: false },
+      { text: "a@b.c", agent: true },
+      { text: ": “", agent: false },
+      { text: "Hi\u202Eevil", agent: true },
+      { text: "”", agent: false },
+    ]);
+    const long = renderSummarySegments("Search {q}", { q: "x".repeat(500) });
+    expect(long.map((s) => s.text).join("")).toHaveLength(200);
+    expect(long.at(-1)).toMatchObject({ agent: true });
   });
 
   it("is plain text, one line, without bidi tricks, capped at 200 characters", () => {

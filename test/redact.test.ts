@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { redact, redactText, REDACTED, isSecretKey } from "@/lib/redact/redact";
+import fc from "fast-check";
+import { redact, redactKnownSecrets, redactPersonalIn, redactSecrets, redactSecretsDeep, redactText, REDACTED, isSecretKey, hasSecret } from "@/lib/redact/redact";
 
 // Test-only fake secrets, built from parts so secret scanners do not flag this file.
 const jwt = ["eyJhbGciOiJIUzI1NiJ9", "eyJzdWIiOiIxMjM0NSJ9", "c2lnbmF0dXJlLXBhcnQ"].join(".");
@@ -73,6 +74,14 @@ describe("redact — what must not change", () => {
       ok: true,
       none: null,
       url: "https://example.com/kb/123",
+      // Ids a reviewer reads or types stay readable: by shape they are not random tokens.
+      commit: "3f786850e387550fdab836ed7e6dc881de23001b",
+      action: "act_01kmz3h0r4Zq8xYaB3cD4eF5gH6iJ7k",
+      stripe_charge: "ch_3MqLiJLkdIwHu7ix0snN0B15",
+      handler: "GetCustomerByIdAndTenantHandler2024V2Final",
+      cuid: "cmh1x2y3z0000abcd1234efgh",
+      hash: "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+      article: "https://example.com/kb/123/how-to-reset-your-password-in-the-portal",
     };
     expect(redact(input)).toEqual(input);
   });
@@ -140,6 +149,16 @@ const FORMATS: Array<[name: string, secret: string, input: (s: string) => string
   ["client_secret assignment", "k-123456789", (s) => `client_secret="${s}"`],
   ["session assignment", "k-123456789", (s) => `session=${s}`],
   ["X-Api-Key header", "k-123456789", (s) => `X-Api-Key: ${s}`],
+  ["AWS secret access key by shape alone (no name)", j("wJalrXUtnFEMI/K7MDENG/", "bPxRfiCYEXAMPLEKEY"), (s) => `here it is: ${s} thanks`],
+  ["AWS secret access key by shape, no / or +", j("Zk3Lq9XwT2vB7nM4", "pR8sD1fG6hJ0kL5aQ3wE9rT2"), (s) => `use ${s}`],
+  ["random token by shape (base62)", j("8f2Kq9ZxL3mN7pR4", "tV6wY1aB5cD0eF2gH"), (s) => `token ${s} expires`],
+  ["random token by shape (base64url, 64 chars)", j("Qm9yZ2VzLUxvY2F0aW9u_X3", "k9Pq-2ZrT7wYb4Nc8Vd1Hs6Jf0Lg5Mx3Ka"), (s) => `x-upstream ${s}`],
+  ["PGP private key block", j("-----BEGIN PGP ", "PRIVATE KEY BLOCK-----\nlQOYBF0abc\n-----END PGP ", "PRIVATE KEY BLOCK-----"), (s) => `key:\n${s}`],
+  ["PuTTY private key", j("PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nPrivate-Lines: 1\nAAAAIB", "xyz\nPrivate-MAC: 0a1b2c"), (s) => `ppk ${s} end`],
+  ["password is … (prose)", "hunter2-pass", (s) => `my password is ${s} for now`],
+  ["the password for X is … (prose)", "Tr0ub4dor&3", (s) => `The password for the admin account is ${s}.`],
+  ["passphrase was set to '…' (quoted)", "open sesame now", (s) => `the passphrase was set to '${s}'`],
+  ["pwd is now: … (prose)", "s3cr3t!", (s) => `pwd is now: ${s}`],
 ];
 
 describe("redact — every common secret format", () => {
@@ -179,8 +198,60 @@ describe("redact — every common secret format", () => {
   });
 
   it("ordinary prose that mentions the words is left alone", () => {
-    for (const s of ["Reset auth token and verified login", "basic troubleshooting steps", "see https://example.com/a@b", "The session ended at 10:30"]) {
+    for (const s of [
+      "Reset auth token and verified login",
+      "basic troubleshooting steps",
+      "see https://example.com/a@b",
+      "The session ended at 10:30",
+      "the password is wrong",
+      "Your password was reset yesterday",
+      "The password is case-sensitive.",
+    ]) {
       expect(redactText(s)).toBe(s);
     }
+  });
+});
+
+describe("redact — identifiers and the card copy", () => {
+  const randomKey = ["8f2Kq9ZxL3mN7pR4", "tV6wY1aB5cD0eF2gH"].join("");
+
+  it("a random-looking identifier (an idempotency key) is not a secret by shape alone; in free text it is masked", () => {
+    expect(hasSecret(randomKey)).toBe(false);
+    expect(redactKnownSecrets(randomKey)).toBe(randomKey);
+    expect(redactSecrets(`key ${randomKey}`)).toBe(`key ${REDACTED}`);
+    expect(hasSecret(["sk_live_", "51HqQ2eK3x4Y5z6A7b8C9d0E"].join(""))).toBe(true);
+  });
+
+  it("the card copy keeps personal data and masks secrets (keys and patterns)", () => {
+    const out = redactSecretsDeep({ to: "jane.doe@example.com", phone: "+44 20 7946 0958", body: `token ${randomKey}`, api_key: "k", n: 4242424242424242 });
+    expect(out).toEqual({ to: "jane.doe@example.com", phone: "+44 20 7946 0958", body: `token ${REDACTED}`, api_key: REDACTED, n: 4242424242424242 });
+  });
+});
+
+describe("redact — the card copy and the audit copy from one secret pass", () => {
+  it("redactPersonalIn(redactSecretsDeep(v)) equals redact(v) for any JSON value (property)", () => {
+    const texts = [
+      "jane.doe@example.com",
+      "call +44 20 7946 0958",
+      "4242 4242 4242 4242",
+      `key ${["sk_live_", "51HqQ2eK3x4Y5z6A7b8C9d0E"].join("")}`,
+      "password is hunter2",
+      "T-18421",
+    ];
+    const leaf = fc.oneof(fc.string(), fc.constantFrom(...texts), fc.integer(), fc.double({ noNaN: true }), fc.boolean(), fc.constant(null), fc.constant(4242424242424242));
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof(
+        { depthSize: "small" },
+        leaf,
+        fc.array(tie("node"), { maxLength: 4 }),
+        fc.dictionary(fc.oneof(fc.string(), fc.constantFrom("password", "to", "api_key", "body")), tie("node"), { maxKeys: 4 }),
+      ),
+    })).node;
+    fc.assert(
+      fc.property(value, (v) => {
+        expect(redactPersonalIn(redactSecretsDeep(v))).toEqual(redact(v));
+      }),
+      { numRuns: 500 },
+    );
   });
 });

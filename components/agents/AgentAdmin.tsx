@@ -7,6 +7,7 @@ import { fetchConsole } from "@/components/console/fetch-console";
 import { adminKeys } from "@/components/policies/admin-keys";
 import { Badge } from "@/components/ui/Badge";
 import { Table, Td } from "@/components/ui/Table";
+import { formatDateTime } from "@/components/ui/format-time";
 
 type Secret = { key: string; callback_secret: string };
 
@@ -116,7 +117,7 @@ export function AgentAdmin({ tenants, routes }: { tenants: string[]; routes: str
               {a.tenantId} / {a.env}
             </Td>
             <Td className="text-xs">{a.routes.join(", ")}</Td>
-            <Td className="text-xs">{a.lastUsedAt ? new Date(a.lastUsedAt).toLocaleString() : "never"}</Td>
+            <Td className="text-xs">{a.lastUsedAt ? formatDateTime(a.lastUsedAt) : "never"}</Td>
             <Td>{a.revoked ? <Badge tone="red">revoked</Badge> : <Badge tone="green">active</Badge>}</Td>
             <Td>
               {a.revoked ? null : (

@@ -1,8 +1,9 @@
 import type { AgentRow } from "@/lib/console/list-agents";
 import { Badge } from "@/components/ui/Badge";
 import { Table, Td } from "@/components/ui/Table";
+import { formatDateTime } from "@/components/ui/format-time";
 
-const when = (iso: string | null) => (iso ? `${new Date(iso).toLocaleString("en-GB", { timeZone: "UTC" })} UTC` : "never");
+const when = (iso: string | null) => (iso ? formatDateTime(iso) : "never");
 
 /** Agent credentials: key prefix only, scope, routes, last use. */
 export function AgentTable({ agents }: { agents: AgentRow[] }) {

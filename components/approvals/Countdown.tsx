@@ -1,32 +1,36 @@
 "use client";
 
 import { useEffect, useState } from "react";
+import { formatCountdown, formatDateTime } from "@/components/ui/format-time";
 
-/** Seconds until `expiresAt` as m:ss (h:mm:ss over an hour); red under a minute. Ticks every second. */
-export function Countdown({ expiresAt, clockSkewMs = 0 }: { expiresAt: string | null; clockSkewMs?: number }) {
-  const [now, setNow] = useState(() => Date.now());
+/**
+ * "Expires in m:ss" (h:mm:ss over an hour); red under a minute. Ticks every
+ * second. The first render (server and hydration) shows no number, so the two
+ * agree; the clock starts after mount.
+ */
+export function Countdown({ expiresAt, clockSkewMs = 0, compact = false }: { expiresAt: string | null; clockSkewMs?: number; compact?: boolean }) {
+  const [now, setNow] = useState<number | null>(null);
   useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), 1_000);
+    const tick = () => setNow(Date.now());
+    tick();
+    const t = setInterval(tick, 1_000);
     return () => clearInterval(t);
   }, []);
-  if (!expiresAt) return <span className="text-xs text-slate-500">no expiry</span>;
-  const left = Math.max(0, Math.floor((new Date(expiresAt).getTime() - (now + clockSkewMs)) / 1000));
-  const h = Math.floor(left / 3600);
-  const m = Math.floor((left % 3600) / 60);
-  const s = String(left % 60).padStart(2, "0");
-  const text = left === 0 ? "expired" : h > 0 ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
+  if (!expiresAt) return <span className="text-xs text-slate-600">no expiry</span>;
+  const left = now === null ? null : Math.max(0, Math.floor((new Date(expiresAt).getTime() - (now + clockSkewMs)) / 1000));
+  const label = compact ? "" : "Expires in ";
   return (
     <span
-      className={`whitespace-nowrap font-mono text-xs tabular-nums ${left < 60 ? "font-semibold text-red-700" : "text-slate-600"}`}
-      title={`Expires ${new Date(expiresAt).toLocaleString()}`}
+      className={`whitespace-nowrap text-xs tabular-nums ${left !== null && left < 60 ? "font-semibold text-red-700" : "text-slate-700"}`}
+      title={`Expires ${formatDateTime(expiresAt)}`}
       data-testid="countdown"
     >
       {left === 0 ? (
-        text
+        "expired"
       ) : (
         <>
-          <span className="sr-only">expires in </span>
-          {text}
+          {compact ? <span className="sr-only">expires in </span> : label}
+          <span className="font-mono">{left === null ? "–:––" : formatCountdown(left)}</span>
         </>
       )}
     </span>

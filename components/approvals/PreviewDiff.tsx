@@ -22,6 +22,7 @@ export function PreviewDiff({ before, after }: Props) {
   const json = !(typeof before === "string" && typeof after === "string");
   return (
     <pre
+      tabIndex={0}
       className="max-h-48 overflow-auto whitespace-pre-wrap break-words rounded bg-white p-2 font-mono text-xs leading-5 text-slate-800"
       data-testid="preview-diff"
       aria-label="Before and after"

@@ -26,7 +26,7 @@ async function post<T>(url: string, body: unknown): Promise<T> {
   return (await res.json()) as T;
 }
 
-export type VoteResponse = { status: string; approvalsReceived: number; approvalsRequired: number; transitioned: boolean };
+export type VoteResponse = { status: string; approvalsReceived: number; approvalsRequired: number; transitioned: boolean; reason?: string };
 
 /** POST a vote (approve or reject) for one action. */
 export function postVote(actionId: string, body: VoteBody): Promise<VoteResponse> {

@@ -1,3 +1,5 @@
+import type { VoteResponse } from "@/components/approvals/approval-api";
+
 /** What a reviewer reads when the server refuses a vote, by the server's `reason` code. */
 export const VOTE_REFUSALS: Record<string, string> = {
   already_decided: "Someone already decided this action; your vote was not needed.",
@@ -9,9 +11,40 @@ export const VOTE_REFUSALS: Record<string, string> = {
   already_extended: "This action's time was already extended once.",
   rate_limited: "Too many attempts; wait a minute and try again.",
   break_glass_not_open: "That break-glass session is not open.",
+  run_ended: "The action's run has ended; it can no longer be approved.",
+};
+
+/** Why an approval ended as "denied" at the decision-time re-check, by reason code. */
+const DENIED_BECAUSE: Record<string, string> = {
+  kill_switch: "a kill switch stopped it",
+  circuit_open: "the route's circuit breaker is open",
+  credential_revoked: "the agent's credential was revoked",
+  tool_denied: "the current policy denies the tool",
+  not_allowed: "the current policy no longer allows the tool",
+  unknown_route: "the route has no active policy",
+  unknown_tool: "the tool left the catalog",
+  route_not_permitted: "the agent may no longer use the route",
 };
 
 /** The message to show for a refused console request. */
 export function refusalMessage(reason: string | undefined, serverMessage: string): string {
   return (reason && VOTE_REFUSALS[reason]) || serverMessage;
+}
+
+/** The toast for a vote the server answered: what the server said happened, never what was asked. */
+export function voteOutcome(vote: "approve" | "reject", r: VoteResponse): { tone: "ok" | "error"; text: string } {
+  if (r.status === "rejected") return { tone: "ok", text: "Rejected — the agent receives your reason." };
+  if (r.status === "approved") return { tone: "ok", text: "Approved — the agent can now get its token." };
+  if (r.status === "denied") {
+    const why = (r.reason && DENIED_BECAUSE[r.reason]) || (r.reason ? `reason: ${r.reason}` : "the re-check at approval time refused it");
+    return { tone: "error", text: `Not approved: the action was denied when your approval was checked — ${why}.` };
+  }
+  if (r.status === "pending" && vote === "approve") {
+    const left = r.approvalsRequired - r.approvalsReceived;
+    return {
+      tone: "ok",
+      text: `Approval recorded (${r.approvalsReceived} of ${r.approvalsRequired}); ${left === 1 ? "one more reviewer must" : `${left} more reviewers must`} approve.`,
+    };
+  }
+  return { tone: "error", text: `The server answered: ${r.status}.` };
 }

@@ -1,8 +1,9 @@
 "use client";
 
 import { useActiveBreakGlass } from "@/components/break-glass/use-active-break-glass";
+import { formatTime } from "@/components/ui/format-time";
 
-const time = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+const time = (iso: string) => formatTime(iso);
 
 /** The red banner on every console page, for every signed-in user, while any break-glass session is open. */
 export function BreakGlassBanner() {

@@ -10,6 +10,7 @@ import { MintTokenForm } from "@/components/break-glass/MintTokenForm";
 import { KillSwitches } from "@/components/kill-switches/KillSwitches";
 import { FormError, Section, buttonClass } from "@/components/break-glass/ui";
 import { RecentSessions } from "@/components/break-glass/RecentSessions";
+import { formatTime } from "@/components/ui/format-time";
 
 /** The on-call's break-glass page: open a session, use its powers while open, see past sessions. `tenants` and `tools` are the kill-switch choices. */
 export function BreakGlassPanel({ userId, tenants, tools }: { userId: string; tenants: string[]; tools: string[] }) {
@@ -26,7 +27,7 @@ export function BreakGlassPanel({ userId, tenants, tools }: { userId: string; te
         <>
           <Section title="Your break-glass session is open">
             <p className="text-sm text-slate-700" data-testid="my-break-glass">
-              “{mine.reason}” — until {new Date(mine.expires_at).toLocaleTimeString()}. Session <span className="font-mono">{mine.id}</span>
+              “{mine.reason}” — until {formatTime(mine.expires_at)}. Session <span className="font-mono">{mine.id}</span>
             </p>
             <button type="button" className={`${buttonClass} mt-3`} disabled={end.isPending} onClick={() => end.mutate(mine.id)}>
               End break-glass now

@@ -1,16 +1,24 @@
 "use client";
 
 import { useState } from "react";
-import { useMutation } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
+import type { MintOptions } from "@/lib/break-glass/mint-options";
 import { fetchConsole } from "@/components/console/fetch-console";
+import { breakGlassKeys } from "@/components/break-glass/query-keys";
 import { FormError, Section, buttonClass, inputClass } from "@/components/break-glass/ui";
+import { formatDateTime } from "@/components/ui/format-time";
 
-/** One action token for one run, tool and args. The on-call sees only the action id; the agent fetches the token. */
+/**
+ * One action token for one run, tool and args. The run and the tool are
+ * picked from lists (active runs with their agent, the catalog), not pasted.
+ * The on-call sees only the action id; the agent fetches the token.
+ */
 export function MintTokenForm({ sessionId }: { sessionId: string }) {
   const [runId, setRunId] = useState("");
   const [tool, setTool] = useState("");
   const [args, setArgs] = useState("{}");
   const [parseError, setParseError] = useState<Error | null>(null);
+  const options = useQuery({ queryKey: breakGlassKeys.mintOptions(), queryFn: () => fetchConsole<MintOptions>("/api/console/break-glass/mint-options"), refetchInterval: 10_000 });
   const mint = useMutation({
     mutationFn: (parsed: unknown) =>
       fetchConsole<{ action_id: string; token_expires_at: string }>("/api/console/break-glass/mint-token", {
@@ -18,6 +26,9 @@ export function MintTokenForm({ sessionId }: { sessionId: string }) {
         body: JSON.stringify({ session_id: sessionId, run_id: runId.trim(), tool: tool.trim(), args: parsed }),
       }),
   });
+  const runs = options.data?.runs ?? [];
+  const tools = options.data?.tools ?? [];
+  const run = runs.find((r) => r.id === runId);
   return (
     <Section title="Mint one action token for the next safe step">
       <form
@@ -33,12 +44,31 @@ export function MintTokenForm({ sessionId }: { sessionId: string }) {
         }}
       >
         <label className="text-sm font-medium text-slate-700">
-          Run id
-          <input className={inputClass} value={runId} onChange={(e) => setRunId(e.target.value)} required />
+          Run
+          <select className={inputClass} value={runId} onChange={(e) => setRunId(e.target.value)} required>
+            <option value="">{options.isPending ? "Loading runs…" : runs.length ? "Choose an active run" : "No active run"}</option>
+            {runs.map((r) => (
+              <option key={r.id} value={r.id}>
+                {r.agent} · {r.tenantId}/{r.env} · {r.route} · started {formatDateTime(r.startedAt)} · {r.id}
+              </option>
+            ))}
+          </select>
         </label>
+        {run ? (
+          <p className="-mt-2 text-xs text-slate-600">
+            {run.stepsLeft} steps left; the run ends {formatDateTime(run.expiresAt)}.
+          </p>
+        ) : null}
         <label className="text-sm font-medium text-slate-700">
           Tool
-          <input className={inputClass} value={tool} onChange={(e) => setTool(e.target.value)} required />
+          <select className={inputClass} value={tool} onChange={(e) => setTool(e.target.value)} required>
+            <option value="">Choose a tool</option>
+            {tools.map((t) => (
+              <option key={t.name} value={t.name}>
+                {t.name} ({t.kind}){t.description ? ` — ${t.description}` : ""}
+              </option>
+            ))}
+          </select>
         </label>
         <label className="text-sm font-medium text-slate-700">
           Args (JSON)
@@ -50,11 +80,11 @@ export function MintTokenForm({ sessionId }: { sessionId: string }) {
           </button>
         </div>
         {mint.data ? (
-          <p role="status" className="text-sm text-emerald-700">
+          <p role="status" className="text-sm text-emerald-800">
             Approved as action <span className="font-mono">{mint.data.action_id}</span>; the agent that owns the run fetches its token from that action.
           </p>
         ) : null}
-        <FormError error={parseError ?? mint.error} />
+        <FormError error={parseError ?? options.error ?? mint.error} />
       </form>
     </Section>
   );

@@ -4,5 +4,6 @@ export const breakGlassKeys = {
   active: () => [...breakGlassKeys.all, "active"] as const,
   recent: () => [...breakGlassKeys.all, "recent"] as const,
   pending: () => [...breakGlassKeys.all, "pending"] as const,
+  mintOptions: () => [...breakGlassKeys.all, "mint-options"] as const,
   review: (id: string) => [...breakGlassKeys.all, "review", id] as const,
 };

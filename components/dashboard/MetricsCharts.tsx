@@ -5,8 +5,9 @@ import { Bar, BarChart, CartesianGrid, Line, LineChart, ResponsiveContainer, Too
 import type { ConsoleMetrics } from "@/lib/metrics/console-metrics";
 import { consoleKeys } from "@/components/console/query-keys";
 import { fetchConsole } from "@/components/console/fetch-console";
+import { formatTime } from "@/components/ui/format-time";
 
-const hhmm = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+const hhmm = (iso: string) => formatTime(iso).slice(0, 5);
 
 function Panel({ title, subtitle, children, testId }: { title: string; subtitle?: string; children: React.ReactNode; testId: string }) {
   return (

@@ -6,6 +6,7 @@ import type { ConsoleSummary } from "@/lib/console/get-summary";
 import { consoleKeys } from "@/components/console/query-keys";
 import { fetchConsole } from "@/components/console/fetch-console";
 import { Badge, statusTone } from "@/components/ui/Badge";
+import { formatTime } from "@/components/ui/format-time";
 
 const STATUS_ORDER = ["allowed", "approved", "pending", "rejected", "denied", "invalid", "expired", "cancelled"];
 
@@ -64,7 +65,7 @@ export function SummaryCards() {
           ))}
         </dl>
       </section>
-      {data ? <p className="text-xs text-slate-400">Updated {new Date(data.generatedAt).toLocaleTimeString()}</p> : null}
+      {data ? <p className="text-xs text-slate-600">Updated {formatTime(data.generatedAt)}</p> : null}
     </div>
   );
 }

@@ -10,6 +10,8 @@ import { DecisionBar } from "@/components/approvals/DecisionBar";
 import { ToastProvider, useToast } from "@/components/approvals/Toasts";
 import { ActionTimeline } from "@/components/history/ActionTimeline";
 import { UntrustedText } from "@/components/approvals/UntrustedText";
+import { voteOutcome } from "@/components/approvals/vote-messages";
+import { useRefetchOnChange } from "@/components/queue/use-console-version";
 
 type DetailResponse = ActionDetail & { serverTime: string };
 
@@ -25,6 +27,8 @@ export function ActionDetailView({ initial }: { initial: DetailResponse }) {
 function Detail({ initial }: { initial: DetailResponse }) {
   const toast = useToast();
   const qc = useQueryClient();
+  // Kill switches, votes, expiry: the card refetches when the console's change version moves.
+  useRefetchOnChange();
   const { data } = useQuery({
     queryKey: approvalKeys.detail(initial.id),
     queryFn: async () => withClockSkew(await fetchConsole<DetailResponse>(`/api/console/actions/${encodeURIComponent(initial.id)}`)),
@@ -32,14 +36,14 @@ function Detail({ initial }: { initial: DetailResponse }) {
     // first client fetch (on mount) measures it.
     initialData: { ...initial, clockSkewMs: 0 },
     initialDataUpdatedAt: 0,
-    refetchInterval: 2_000,
+    refetchInterval: 10_000,
   });
   const d = data;
   const refresh = () => void qc.invalidateQueries({ queryKey: approvalKeys.all });
   const skew = d.clockSkewMs;
   return (
-    <div className="grid grid-cols-1 gap-6 xl:grid-cols-[minmax(0,1fr)_22rem]">
-      <div className="space-y-3">
+    <div className="grid grid-cols-1 gap-6 pb-44 md:pb-0 xl:grid-cols-[minmax(0,1fr)_22rem]">
+      <div className="min-w-0 space-y-3">
         <ApprovalCard
           detail={d}
           clockSkewMs={skew}
@@ -47,14 +51,13 @@ function Detail({ initial }: { initial: DetailResponse }) {
             d.status === "pending" ? (
               <DecisionBar
                 detail={d}
-                onDecided={(vote) => {
-                  toast("ok", vote === "reject" ? "Rejected — the agent receives your reason." : "Approval recorded.");
+                key={d.id}
+                onDecided={(vote, r) => {
+                  const o = voteOutcome(vote, r);
+                  toast(o.tone, o.text);
                   refresh();
                 }}
-                onRefused={(m) => {
-                  toast("error", m);
-                  refresh();
-                }}
+                onRefused={() => refresh()}
                 onExtended={() => {
                   toast("ok", "Time extended once.");
                   refresh();

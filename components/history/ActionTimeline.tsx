@@ -1,5 +1,6 @@
 import type { TimelineEntry } from "@/lib/approvals/build-timeline";
 import { Badge, statusTone } from "@/components/ui/Badge";
+import { formatDateTime } from "@/components/ui/format-time";
 
 const LABELS: Record<string, string> = {
   "action.decided": "Proposed",
@@ -19,20 +20,25 @@ const LABELS: Record<string, string> = {
 
 /** The action's life as the audit log recorded it, in chain order. */
 export function ActionTimeline({ entries }: { entries: TimelineEntry[] }) {
-  if (!entries.length) return <p className="text-sm text-slate-500">No audit events for this action.</p>;
+  if (!entries.length) return <p className="text-sm text-slate-600">No audit events for this action.</p>;
   return (
     <ol className="relative space-y-2 border-l border-slate-200 pl-4" aria-label="Timeline" data-testid="timeline">
       {entries.map((e) => (
         <li key={e.seq} className="text-sm" data-testid="timeline-entry" data-type={e.type}>
           <span className="absolute -left-1 mt-1.5 h-2 w-2 rounded-full bg-slate-400" aria-hidden="true" />
           <span className="font-medium text-slate-900">{LABELS[e.type] ?? e.type}</span> {e.status ? <Badge tone={statusTone(e.status)}>{e.status}</Badge> : null}{" "}
-          <span className="text-slate-600">by {e.actor}</span>
-          {e.reason ? <span className="text-slate-500"> · {e.reason}</span> : null}
-          {e.jti ? <span className="font-mono text-xs text-slate-500"> · jti {e.jti}</span> : null}
-          {e.durationMs !== null ? <span className="text-slate-500"> · {e.durationMs} ms</span> : null}
+          <span className="text-slate-600">
+            by{" "}
+            <span title={e.actorId ?? undefined} data-testid="timeline-actor">
+              {e.actor}
+            </span>
+          </span>
+          {e.reason ? <span className="text-slate-600"> · {e.reason}</span> : null}
+          {e.jti ? <span className="font-mono text-xs text-slate-600"> · jti {e.jti}</span> : null}
+          {e.durationMs !== null ? <span className="text-slate-600"> · {e.durationMs} ms</span> : null}
           {e.breakGlassSessionId ? <span className="text-red-700"> · break-glass {e.breakGlassSessionId}</span> : null}
-          <span className="block text-xs text-slate-500">
-            #{e.seq} · {new Date(e.at).toLocaleString("en-GB", { timeZone: "UTC" })} UTC · <span className="font-mono">{e.type}</span>
+          <span className="block text-xs text-slate-600">
+            #{e.seq} · {formatDateTime(e.at)} · <span className="font-mono">{e.type}</span>
           </span>
         </li>
       ))}

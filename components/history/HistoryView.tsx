@@ -11,9 +11,8 @@ import { approvalKeys, filterQuery } from "@/components/queue/query-keys";
 import { ActionFilterBar } from "@/components/queue/ActionFilterBar";
 import { Badge, kindTone, statusTone } from "@/components/ui/Badge";
 import { Table, Td } from "@/components/ui/Table";
-import { visibleText } from "@/components/approvals/visible-text";
-
-const fmt = (iso: string | null) => (iso ? `${new Date(iso).toLocaleString("en-GB", { timeZone: "UTC" })} UTC` : "—");
+import { AgentValue } from "@/components/approvals/UntrustedText";
+import { formatDateTime } from "@/components/ui/format-time";
 
 /** Decided actions with filters; votes cast in under 3 s are marked. */
 export function HistoryView({ options }: { options: FilterOptions }) {
@@ -32,15 +31,15 @@ export function HistoryView({ options }: { options: FilterOptions }) {
           History could not be loaded: {error.message}
         </p>
       ) : null}
-      {isPending ? <p className="text-sm text-slate-500">Loading…</p> : null}
-      {!isPending && rows.length === 0 ? <p className="text-sm text-slate-600">No decided actions match these filters.</p> : null}
+      {isPending ? <p className="text-sm text-slate-600">Loading…</p> : null}
+      {!isPending && !error && rows.length === 0 ? <p className="text-sm text-slate-600">No decided actions match these filters.</p> : null}
       {rows.length ? (
         <Table label="Decided actions" head={["Summary", "Tool", "Tenant / env", "Route", "Outcome", "Decided by", "Decided"]}>
           {rows.map((a) => (
             <tr key={a.id} data-testid="history-row" data-action-id={a.id}>
               <Td className="max-w-sm">
                 <Link href={`/actions/${encodeURIComponent(a.id)}`} className="text-slate-900 underline decoration-slate-300 hover:decoration-slate-900">
-                  {visibleText(a.summary)}
+                  <AgentValue text={a.summary || a.id} />
                 </Link>
               </Td>
               <Td>
@@ -52,14 +51,14 @@ export function HistoryView({ options }: { options: FilterOptions }) {
               <Td className="font-mono text-xs">{a.route}</Td>
               <Td>
                 <Badge tone={statusTone(a.status)}>{a.status}</Badge>
-                <span className="ml-1 text-xs text-slate-500">{a.decisionReason}</span>
+                <span className="ml-1 text-xs text-slate-600">{a.decisionReason}</span>
               </Td>
               <Td className="text-xs">
-                {a.deciders.length === 0 ? <span className="text-slate-500">—</span> : null}
+                {a.deciders.length === 0 ? <span className="text-slate-600">—</span> : null}
                 {a.deciders.map((d) => (
                   <span key={d.email + d.vote} className="block">
                     {d.email} {d.vote === "approve" ? "approved" : "rejected"}
-                    {d.timeOnCardMs !== null ? <span className="text-slate-500"> in {(d.timeOnCardMs / 1000).toFixed(1)} s</span> : null}
+                    {d.timeOnCardMs !== null ? <span className="text-slate-600"> in {(d.timeOnCardMs / 1000).toFixed(1)} s</span> : null}
                     {d.fast ? (
                       <span className="ml-1" data-testid="fast-decision">
                         <Badge tone="amber">under 3 s</Badge>
@@ -68,7 +67,7 @@ export function HistoryView({ options }: { options: FilterOptions }) {
                   </span>
                 ))}
               </Td>
-              <Td className="whitespace-nowrap text-xs text-slate-500">{fmt(a.decidedAt)}</Td>
+              <Td className="whitespace-nowrap text-xs text-slate-600">{formatDateTime(a.decidedAt)}</Td>
             </tr>
           ))}
         </Table>

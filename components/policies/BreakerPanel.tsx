@@ -3,6 +3,7 @@
 import { useState } from "react";
 import { fetchConsole } from "@/components/console/fetch-console";
 import { Badge } from "@/components/ui/Badge";
+import { formatDateTime } from "@/components/ui/format-time";
 
 type Scope = { tenant: string; env: string; state: string; count: number; openedAt: string | null };
 type Breaker = { threshold: number; windowSeconds: number; scopes: Scope[] };
@@ -68,7 +69,7 @@ export function BreakerPanel({ route, breaker, onChange }: { route: string; brea
             <Badge tone={s.state === "open" ? "red" : "green"}>{s.state}</Badge>
             <span>{scopeLabel(s)}</span>
             <span className="text-slate-500">
-              {s.count} in window{s.openedAt ? ` · opened ${new Date(s.openedAt).toLocaleString()}` : ""}
+              {s.count} in window{s.openedAt ? ` · opened ${formatDateTime(s.openedAt)}` : ""}
             </span>
             {s.state === "open" ? (
               <button type="button" className="rounded bg-slate-900 px-2 py-1 text-white" onClick={() => void post({ action: "reset", tenant: s.tenant, env: s.env, reason })}>

@@ -4,6 +4,7 @@ import { useState } from "react";
 import type { PolicyVersionRow } from "@/lib/routes/get-route-detail";
 import { Badge } from "@/components/ui/Badge";
 import { Table, Td } from "@/components/ui/Table";
+import { formatDateTime } from "@/components/ui/format-time";
 
 type RollbackResult = { status: "active" | "pending" | "blocked"; version: number; failing: { message: string }[]; unknownTools: string[] };
 
@@ -67,9 +68,9 @@ export function PolicyHistory({
               </Badge>
             </Td>
             <Td className="text-xs">{v.author ?? "seed"}</Td>
-            <Td className="text-xs">{new Date(v.createdAt).toLocaleString()}</Td>
+            <Td className="text-xs">{formatDateTime(v.createdAt)}</Td>
             <Td className="text-xs">{v.reason}</Td>
-            <Td className="text-xs">{v.approvedBy ? `${v.approvedBy} (${new Date(v.approvedAt!).toLocaleString()})` : ""}</Td>
+            <Td className="text-xs">{v.approvedBy ? `${v.approvedBy} (${formatDateTime(v.approvedAt!)})` : ""}</Td>
             <Td>
               {/* Only versions that took effect once ("superseded"); blocked, rejected, rebased and withdrawn ones never did. */}
               {v.version !== activeVersion && v.status === "superseded" && v.policy ? (

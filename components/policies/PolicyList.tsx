@@ -14,7 +14,7 @@ function Names({ label, names, tone }: { label: string; names: string[]; tone: "
             </Badge>
           ))
         ) : (
-          <span className="text-xs text-slate-400">none</span>
+          <span className="text-xs text-slate-600">none</span>
         )}
       </dd>
     </div>

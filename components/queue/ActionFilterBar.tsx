@@ -1,11 +1,14 @@
 "use client";
 
+import { useEffect, useRef, useState } from "react";
 import type { ActionFilters } from "@/lib/approvals/schemas";
 import type { FilterOptions } from "@/lib/approvals/filter-options";
 
-type Field = { key: keyof ActionFilters; label: string; options: string[] };
+type Field = { key: keyof ActionFilters; label: string; options: [string, string][] };
 
-/** Tenant / env / route / tool / kind selects (plus status and "fast" for history). */
+const same = (xs: string[]): [string, string][] => xs.map((x) => [x, x]);
+
+/** Search, "needs my vote", tenant / env / route / tool / kind / age selects (plus status and "fast" for history). */
 export function ActionFilterBar({
   value,
   onChange,
@@ -18,27 +21,73 @@ export function ActionFilterBar({
   history?: boolean;
 }) {
   const fields: Field[] = [
-    { key: "tenant", label: "Tenant", options: options.tenants },
-    { key: "env", label: "Env", options: ["prod", "staging", "dev"] },
-    { key: "route", label: "Route", options: options.routes },
-    { key: "tool", label: "Tool", options: options.tools },
-    { key: "kind", label: "Kind", options: ["read", "write", "destructive"] },
-    ...(history ? [{ key: "status" as const, label: "Status", options: ["approved", "rejected", "expired", "cancelled", "denied", "allowed"] }] : []),
+    { key: "tenant", label: "Tenant", options: same(options.tenants) },
+    { key: "env", label: "Env", options: same(["prod", "staging", "dev"]) },
+    { key: "route", label: "Route", options: same(options.routes) },
+    { key: "tool", label: "Tool", options: same(options.tools) },
+    { key: "kind", label: "Kind", options: same(["read", "write", "destructive"]) },
+    ...(history
+      ? [{ key: "status" as const, label: "Status", options: same(["approved", "rejected", "expired", "cancelled", "denied", "allowed"]) }]
+      : [
+          {
+            key: "age" as const,
+            label: "Waiting",
+            options: [
+              ["5m", "over 5 min"],
+              ["1h", "over 1 hour"],
+              ["4h", "over 4 hours"],
+              ["1d", "over 1 day"],
+            ] as [string, string][],
+          },
+        ]),
   ];
+  // The search box types freely; the filter (and the URL) follow 300 ms after the last key.
+  const [q, setQ] = useState(value.q ?? "");
+  const latest = useRef({ value, onChange });
+  useEffect(() => {
+    latest.current = { value, onChange };
+  });
+  useEffect(() => {
+    const t = setTimeout(() => {
+      const { value: v, onChange: change } = latest.current;
+      const next = q.trim() || undefined;
+      if (next !== v.q) change({ ...v, q: next });
+    }, 300);
+    return () => clearTimeout(t);
+  }, [q]);
   return (
-    <form className="flex flex-wrap items-end gap-2" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>
+    <form className="flex flex-wrap items-end gap-2" aria-label="Filters" role="search" onSubmit={(e) => e.preventDefault()}>
+      {!history ? (
+        <>
+          <label className="flex min-w-40 flex-1 flex-col text-[11px] font-medium uppercase tracking-wide text-slate-600 sm:max-w-56">
+            Search
+            <input
+              type="search"
+              value={q}
+              onChange={(e) => setQ(e.target.value)}
+              placeholder="summary, tool, route, id"
+              maxLength={200}
+              className="mt-0.5 rounded border border-slate-300 bg-white px-1.5 py-1 text-xs normal-case tracking-normal text-slate-900"
+            />
+          </label>
+          <label className="flex items-center gap-1.5 pb-1 text-xs text-slate-800">
+            <input type="checkbox" checked={value.mine === "1"} onChange={(e) => onChange({ ...value, mine: e.target.checked ? "1" : undefined })} />
+            Needs my vote
+          </label>
+        </>
+      ) : null}
       {fields.map((f) => (
-        <label key={f.key} className="flex flex-col text-[11px] font-medium uppercase tracking-wide text-slate-500">
+        <label key={f.key} className="flex flex-col text-[11px] font-medium uppercase tracking-wide text-slate-600">
           {f.label}
           <select
             value={(value[f.key] as string | undefined) ?? ""}
             onChange={(e) => onChange({ ...value, [f.key]: e.target.value || undefined })}
-            className="mt-0.5 rounded border border-slate-300 bg-white px-1.5 py-1 text-xs normal-case tracking-normal text-slate-900"
+            className="mt-0.5 max-w-40 rounded border border-slate-300 bg-white px-1.5 py-1 text-xs normal-case tracking-normal text-slate-900"
           >
             <option value="">any</option>
-            {f.options.map((o) => (
-              <option key={o} value={o}>
-                {o}
+            {f.options.map(([v, label]) => (
+              <option key={v} value={v}>
+                {label}
               </option>
             ))}
           </select>

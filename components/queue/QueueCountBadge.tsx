@@ -1,16 +1,10 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
-import { fetchConsole } from "@/components/console/fetch-console";
-import { approvalKeys } from "@/components/queue/query-keys";
+import { useConsoleVersion } from "@/components/queue/use-console-version";
 
-/** The pending count beside the Queue nav link; polled so it moves without a reload. */
+/** The pending count beside the Queue nav link; polled (with the change version) so it moves without a reload. */
 export function QueueCountBadge() {
-  const { data } = useQuery({
-    queryKey: approvalKeys.count(),
-    queryFn: () => fetchConsole<{ pending: number }>("/api/console/actions/count"),
-    refetchInterval: 2_000,
-  });
+  const { data } = useConsoleVersion();
   if (!data || data.pending === 0) return null;
   return (
     <span

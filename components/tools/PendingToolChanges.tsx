@@ -3,6 +3,7 @@
 import type { PendingToolChange } from "@/lib/catalog/save-tool";
 import { Badge, kindTone } from "@/components/ui/Badge";
 import { DecideButtons } from "@/components/ui/DecideButtons";
+import { formatDateTime } from "@/components/ui/format-time";
 
 /**
  * Catalog widenings waiting for a second admin. The requester sees only
@@ -32,7 +33,7 @@ export function PendingToolChanges({
                   <span className="text-xs text-slate-500">→</span>
                   <Badge tone={kindTone(p.entry.kind)}>{p.entry.kind}</Badge>
                   <span className="text-xs text-slate-500">
-                    requested by {p.requestedByEmail ?? "a deleted user"} · {new Date(p.at).toLocaleString()} · audit #{p.requestSeq}
+                    requested by {p.requestedByEmail ?? "a deleted user"} · {formatDateTime(p.at)} · audit #{p.requestSeq}
                   </span>
                 </div>
                 <ul className="mt-1 text-xs text-slate-700">

@@ -21,6 +21,23 @@ function undoCell(e: ToolEntry): { text: string; alarm: boolean } {
   return e.kind === "read" ? { text: "nothing to undo", alarm: false } : { text: "irreversible", alarm: true };
 }
 
+/** How the approval card shows this tool: its display spec (masked and hidden fields named) and the preview endpoint. */
+function cardNote(e: ToolEntry): string {
+  const fields = e.displaySpec?.fields ?? [];
+  const masked = fields.filter((f) => f.visibility === "mask").map((f) => f.field);
+  const hidden = fields.filter((f) => f.visibility === "hide").map((f) => f.field);
+  const spec = fields.length
+    ? `Card: custom display spec${masked.length ? `, masks ${masked.join(", ")}` : ""}${hidden.length ? `, hides ${hidden.join(", ")}` : ""}`
+    : "Card: every field";
+  let preview = "";
+  try {
+    preview = e.preview ? ` · preview from ${new URL(e.preview.url).host}` : "";
+  } catch {
+    preview = " · preview endpoint set";
+  }
+  return spec + preview;
+}
+
 function recordsText(n: number): string {
   return n === 0 ? "" : ` · at most ${n.toLocaleString()} record${n === 1 ? "" : "s"}`;
 }
@@ -141,6 +158,7 @@ export function ToolAdmin({ selfId }: { selfId: string }) {
             <Td>
               <div>{t.summaryTemplate}</div>
               {t.description ? <div className="text-xs text-slate-500">{t.description}</div> : null}
+              <div className="text-xs text-slate-500">{cardNote(t)}</div>
             </Td>
             <Td className="text-xs">
               {t.blastRadius.scope}

@@ -4,6 +4,7 @@ import { useEffect, useRef, useState, type ReactNode } from "react";
 import { TOOL_KINDS, type ToolKind } from "@/lib/policy/types";
 import type { FieldIssue } from "@/components/tools/send-tool-change";
 import type { ToolDraft } from "@/components/tools/tool-draft";
+import { DisplaySpecEditor } from "@/components/tools/DisplaySpecEditor";
 
 const input = "w-full rounded border border-slate-300 p-1 text-sm";
 
@@ -22,8 +23,9 @@ function Field({ label, children, hint }: { label: string; children: ReactNode; 
 
 /**
  * Create or edit one catalog entry. Lowering the kind (destructive → write →
- * read) is saved as a request for a second admin, which the page explains
- * after the save.
+ * read), masking or hiding a field on the card, and adding or changing the
+ * preview endpoint are saved as a request for a second admin, which the page
+ * explains after the save.
  */
 export function ToolForm({
   initial,
@@ -110,6 +112,31 @@ export function ToolForm({
         <Field label="Undo note">
           <input value={d.undoNote} onChange={(e) => set("undoNote", e.target.value)} className={input} />
         </Field>
+      </fieldset>
+      <fieldset className="space-y-1">
+        <legend className="mb-1 text-xs font-medium uppercase tracking-wide text-slate-500">Approval card</legend>
+        <DisplaySpecEditor argsSchema={d.argsSchema} value={d.displayFields} onChange={(v) => set("displayFields", v)} />
+      </fieldset>
+      <fieldset className="grid grid-cols-1 items-start gap-3 md:grid-cols-3">
+        <legend className="mb-1 text-xs font-medium uppercase tracking-wide text-slate-500">Trusted preview</legend>
+        <div className="md:col-span-2">
+          <Field
+            label="Preview endpoint"
+            hint="Optional. Gatehouse POSTs each pending action here (with a read-only preview token) and shows the answer {before, after} as the tool service's. Adding or changing it needs a second admin."
+          >
+            <input
+              type="url"
+              value={d.previewUrl}
+              placeholder="https://tools.example.com/preview/ticket.close"
+              onChange={(e) => set("previewUrl", e.target.value)}
+              className={`${input} font-mono`}
+            />
+          </Field>
+        </div>
+        <label className="flex items-center gap-2 pt-5 text-sm">
+          <input type="checkbox" checked={d.previewAllowPrivate} disabled={!d.previewUrl.trim()} onChange={(e) => set("previewAllowPrivate", e.target.checked)} />
+          Allow a private or loopback address
+        </label>
       </fieldset>
       {issues.length ? (
         <ul aria-label="Problems with the tool" className="list-disc rounded-md border border-red-200 bg-red-50 py-2 pl-6 pr-3 text-sm text-red-800">

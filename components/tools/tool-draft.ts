@@ -1,4 +1,5 @@
 import type { ToolEntry, ToolKind } from "@/lib/policy/types";
+import type { DisplayField } from "@/lib/catalog/display-spec";
 
 /** The tool form's state: every field as the inputs hold it (the args schema as text). */
 export type ToolDraft = {
@@ -13,6 +14,11 @@ export type ToolDraft = {
   reversible: boolean;
   via: string;
   undoNote: string;
+  /** The card's display spec; null: the default (every schema field shown, in schema order). */
+  displayFields: DisplayField[] | null;
+  /** The tool service's preview endpoint; "" for none. */
+  previewUrl: string;
+  previewAllowPrivate: boolean;
 };
 
 export const EMPTY_DRAFT: ToolDraft = {
@@ -27,6 +33,9 @@ export const EMPTY_DRAFT: ToolDraft = {
   reversible: false,
   via: "",
   undoNote: "",
+  displayFields: null,
+  previewUrl: "",
+  previewAllowPrivate: false,
 };
 
 /** A catalog entry → form state. */
@@ -43,6 +52,9 @@ export function draftOf(e: ToolEntry): ToolDraft {
     reversible: e.undo.reversible,
     via: e.undo.reversible ? e.undo.via : "",
     undoNote: e.undo.note,
+    displayFields: e.displaySpec ? e.displaySpec.fields.map((f) => ({ ...f })) : null,
+    previewUrl: e.preview?.url ?? "",
+    previewAllowPrivate: e.preview?.allowPrivate ?? false,
   };
 }
 
@@ -67,6 +79,8 @@ export function entryOf(d: ToolDraft): { entry: Record<string, unknown> } | { er
       summaryTemplate: d.summaryTemplate,
       blastRadius: { scope: d.scope, records: Number(d.records), description: d.blastDescription },
       undo: d.reversible ? { reversible: true, via: d.via.trim(), note: d.undoNote } : { reversible: false, note: d.undoNote },
+      displaySpec: d.displayFields ? { fields: d.displayFields } : null,
+      preview: d.previewUrl.trim() ? { url: d.previewUrl.trim(), allowPrivate: d.previewAllowPrivate } : null,
     },
   };
 }

@@ -3,6 +3,7 @@
 import type { GrantView } from "@/lib/users/grants";
 import { Badge } from "@/components/ui/Badge";
 import { DecideButtons } from "@/components/ui/DecideButtons";
+import { formatDateTime } from "@/components/ui/format-time";
 
 const WHAT: Record<GrantView["kind"], string> = { create: "new user", roles: "add roles", enable: "re-enable", password: "password reset" };
 
@@ -32,7 +33,7 @@ export function PendingGrants({ grants, selfId, onDecide }: { grants: GrantView[
                   </span>
                 </div>
                 <div className="text-xs text-slate-500">
-                  requested by {g.requestedByEmail ?? "a deleted user"} · {new Date(g.requestedAt).toLocaleString()}
+                  requested by {g.requestedByEmail ?? "a deleted user"} · {formatDateTime(g.requestedAt)}
                 </div>
               </div>
               {own || self ? (

@@ -12,6 +12,7 @@ import { Table, Td } from "@/components/ui/Table";
 import { NewUserForm, type NewUser } from "@/components/users/NewUserForm";
 import { UserRowEditor } from "@/components/users/UserRowEditor";
 import { PendingGrants } from "@/components/users/PendingGrants";
+import { formatDateTime } from "@/components/ui/format-time";
 
 // The header's role chips use the same colours.
 const ROLE_TONE: Record<string, BadgeTone> = { admin: "violet", reviewer: "blue", oncall: "red", viewer: "slate" };
@@ -99,7 +100,7 @@ export function UserAdmin({ selfId }: { selfId: string }) {
                   </span>
                 </Td>
                 <Td>{u.disabled ? <Badge tone="red">disabled</Badge> : <Badge tone="green">enabled</Badge>}</Td>
-                <Td className="whitespace-nowrap text-xs">{u.lastSignInAt ? new Date(u.lastSignInAt).toLocaleString() : "never"}</Td>
+                <Td className="whitespace-nowrap text-xs">{u.lastSignInAt ? formatDateTime(u.lastSignInAt) : "never"}</Td>
                 <Td>
                   <span className="flex flex-wrap gap-x-3 gap-y-1 text-xs">
                     <button type="button" className="text-sky-700 hover:underline" aria-label={`Edit roles of ${u.email}`} onClick={() => setEditing({ id: u.id, mode: "roles" })}>

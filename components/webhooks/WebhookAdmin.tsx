@@ -9,6 +9,7 @@ import { fetchConsole } from "@/components/console/fetch-console";
 import { adminKeys } from "@/components/policies/admin-keys";
 import { Badge } from "@/components/ui/Badge";
 import { Table, Td } from "@/components/ui/Table";
+import { formatDateTime, formatTime } from "@/components/ui/format-time";
 
 /** Webhook endpoints (secret shown once), test-send, and the delivery log with retry. */
 export function WebhookAdmin() {
@@ -107,7 +108,7 @@ export function WebhookAdmin() {
       <Table label="Delivery log" head={["When", "Event", "URL", "Status", "Attempts", "Last result", ""]}>
         {(q.data?.deliveries ?? []).map((d) => (
           <tr key={d.id}>
-            <Td className="text-xs">{new Date(d.createdAt).toLocaleString()}</Td>
+            <Td className="text-xs">{formatDateTime(d.createdAt)}</Td>
             <Td className="text-xs">{d.event}</Td>
             <Td className="font-mono text-xs">{d.url}</Td>
             <Td>
@@ -118,7 +119,7 @@ export function WebhookAdmin() {
                 <summary>{d.attempts}</summary>
                 {d.log.map((a) => (
                   <div key={a.at}>
-                    {new Date(a.at).toLocaleTimeString()} — {a.statusCode ?? a.error} ({a.durationMs} ms)
+                    {formatTime(a.at)} — {a.statusCode ?? a.error} ({a.durationMs} ms)
                   </div>
                 ))}
               </details>

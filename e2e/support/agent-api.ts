@@ -36,3 +36,20 @@ export async function getAction(key: string, id: string, wait?: number): Promise
   expect(r.status).toBe(200);
   return r.json;
 }
+
+/** POST /api/v1/actions/{id}/cancel: withdraw a pending action (cleans up after a test that filled the queue). */
+export async function cancelAction(key: string, id: string): Promise<number> {
+  return (await call(key, "POST", `/api/v1/actions/${encodeURIComponent(id)}/cancel`, {})).status;
+}
+
+/** Run `fn` over `items`, `concurrency` at a time, keeping the order of the results. */
+export async function inBatches<T, R>(items: readonly T[], concurrency: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let i = next++; i < items.length; i = next++) out[i] = await fn(items[i]!, i);
+    }),
+  );
+  return out;
+}

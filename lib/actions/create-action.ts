@@ -4,13 +4,14 @@ import { insertAction } from "@/lib/db/tables/action";
 import type { ToolEntry } from "@/lib/policy/types";
 import { appendAudit, type ActorType, type AuditInput } from "@/lib/audit/append";
 import { renderSummary } from "@/lib/catalog/render-summary";
-import { redact, redactText } from "@/lib/redact/redact";
+import { redact, redactPersonalIn, redactSecretsDeep, redactText } from "@/lib/redact/redact";
 import { newId } from "@/lib/crypto/new-id";
 import { mintActionToken, type MintedToken } from "@/lib/tokens/mint";
 import { actionAuditFields } from "@/lib/actions/action-audit";
 import { actionTokenInput, tokenColumns } from "@/lib/actions/action-token";
 import type { LoadedRoute } from "@/lib/actions/decision-context";
 import { approvalWindow } from "@/lib/actions/approval-window";
+import { sealCopy } from "@/lib/approvals/card-copy";
 
 /** A decided tool call, before it has a row. */
 export type NewAction = {
@@ -88,8 +89,10 @@ export async function createAction<S extends NewAction["status"]>(
 
 /** The row without a token; an allowed or approved action gets its token columns before it is written. */
 function actionRow(id: string, a: NewAction): Action {
-  const displayArgs = redact(a.args) as Record<string, unknown>;
   const pending = a.status === "pending";
+  // A pending action gets both copies from one secret pass: the card's (sealed) and the audit copy.
+  const cardCopy = pending ? redactSecretsDeep(a.args) : null;
+  const displayArgs = (cardCopy ? redactPersonalIn(cardCopy) : redact(a.args)) as Record<string, unknown>;
   return {
     id,
     runId: a.run.id,
@@ -128,6 +131,14 @@ function actionRow(id: string, a: NewAction): Action {
     breakGlassSessionId: a.breakGlassSessionId ?? null,
     escalatedAt: null,
     ttlExtendedAt: null,
+    // Only an action a human reviews gets the card's sealed copy (personal data kept); the others have the audit copy alone.
+    argsCardSealed: cardCopy ? sealCopy(id, cardCopy) : null,
+    cardReducedAt: pending ? null : a.now,
+    // The tool service's preview is asked in the background, after this transaction (lib/previews).
+    previewStatus: pending && a.tool.preview ? "pending" : null,
+    previewResult: null,
+    previewAt: null,
+    previewClaimedUntil: null,
     createdAt: a.now,
     updatedAt: a.now,
   };

@@ -19,8 +19,9 @@ import { findRunById, takeRunStep } from "@/lib/db/tables/run";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { countDecision } from "@/lib/metrics/record";
 import { getAction } from "@/lib/actions/get-action";
+import { wakePreviewWorker } from "@/lib/previews/request-preview";
 
-export type ProposeResult = { httpStatus: 200 | 202; view: ActionView; replay: boolean };
+export type ProposeResult = { httpStatus: 200 | 202; view: ActionView; replay: boolean; previewDue?: boolean };
 
 const USD_MICROS = 1_000_000;
 
@@ -169,13 +170,15 @@ async function attempt(agent: AgentPrincipal, input: ProposeActionInput, hash: s
       });
     }
     const view = toActionView(action, { viewerCredentialId: agent.credentialId, approvalsReceived: 0, token: token?.token });
-    return ok({ httpStatus: pending ? 202 : 200, view, replay: false });
+    return ok({ httpStatus: pending ? 202 : 200, view, replay: false, previewDue: action.previewStatus === "pending" });
   });
   if (!outcome.ok) {
     countDecision(outcome.error.code === "denied" ? "denied" : "invalid", outcome.error.reason);
     throw outcome.error;
   }
   if (!outcome.value.replay) countDecision(outcome.value.view.status, outcome.value.view.reason_code);
+  // After the commit, outside this request's work: the preview worker asks the tool service (lib/previews).
+  if (!outcome.value.replay && outcome.value.view.status === "pending" && outcome.value.previewDue) wakePreviewWorker();
   return outcome.value;
 }
 

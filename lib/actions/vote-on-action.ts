@@ -38,6 +38,8 @@ export type VoteResult = {
   approvalsReceived: number;
   approvalsRequired: number;
   transitioned: boolean;
+  /** Why an approval ended in "denied": the re-check's reason code (kill_switch, circuit_open, …). */
+  reason?: string;
 };
 
 const refused = (code: "conflict" | "forbidden" | "not_found" | "validation_failed", reason: string, message: string) => refusal(new AppError(code, message, { reason }));
@@ -173,7 +175,7 @@ async function castVote(tx: Tx, input: VoteInput): Promise<Outcome<VoteResult>> 
   const approvalIds = approvals.map((a) => a.id);
   if (recheck.outcome === "denied") {
     await finishAction(tx, action, "denied", { ...audit, reason: recheck.reason, approvalIds });
-    return ok({ status: "denied", approvalsReceived: received, approvalsRequired: action.approvalsRequired, transitioned: true });
+    return ok({ status: "denied", approvalsReceived: received, approvalsRequired: action.approvalsRequired, transitioned: true, reason: recheck.reason });
   }
   const required = Math.max(action.approvalsRequired, recheck.approvalsRequired);
   if (!breakGlass && received < required) {

@@ -6,8 +6,10 @@ export type TimelineEntry = {
   at: string;
   type: string;
   actorType: string;
-  /** A person's email, an agent credential's name, or "system". */
+  /** A person's name, an agent credential's name, or "system". */
   actor: string;
+  /** The actor's id (user id, credential id), shown on hover; null for the system. */
+  actorId: string | null;
   status: string | null;
   reason: string | null;
   jti: string | null;
@@ -25,12 +27,15 @@ export async function buildTimeline(actionId: string): Promise<TimelineEntry[]> 
   const userIds = [...new Set(events.filter((e) => e.actorType === "user" && e.actorId).map((e) => e.actorId!))];
   const credIds = [...new Set(events.filter((e) => e.actorType === "agent" && e.actorId).map((e) => e.actorId!))];
   const [users, creds] = await Promise.all([
-    userIds.length ? db().user.findMany({ where: { id: { in: userIds } }, select: { id: true, email: true } }) : [],
+    userIds.length ? db().user.findMany({ where: { id: { in: userIds } }, select: { id: true, email: true, name: true } }) : [],
     credIds.length ? db().agentCredential.findMany({ where: { id: { in: credIds } }, select: { id: true, name: true } }) : [],
   ]);
   const actorName = (type: string, id: string | null): string => {
     if (type === "system" || !id) return type === "system" ? "system" : "unknown";
-    if (type === "user") return users.find((u) => u.id === id)?.email ?? id;
+    if (type === "user") {
+      const u = users.find((x) => x.id === id);
+      return u ? u.name || u.email : id;
+    }
     if (type === "agent") return creds.find((c) => c.id === id)?.name ?? id;
     return id;
   };
@@ -40,6 +45,7 @@ export async function buildTimeline(actionId: string): Promise<TimelineEntry[]> 
     type: e.type,
     actorType: e.actorType,
     actor: actorName(e.actorType, e.actorId),
+    actorId: e.actorId,
     status: e.status,
     reason: e.reason,
     jti: e.jti,

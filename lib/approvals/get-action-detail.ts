@@ -4,8 +4,15 @@ import type { BlastRadius, Undo } from "@/lib/policy/types";
 import { toolReviewInfo } from "@/lib/approvals/tool-info";
 import { STEP_UP_MAX_AGE_MS } from "@/lib/approvals/schemas";
 import { buildTimeline, type TimelineEntry } from "@/lib/approvals/build-timeline";
+import { actionStateNotices, type StateNotice } from "@/lib/approvals/action-state";
+import { headlineOf } from "@/lib/approvals/list-queue";
+import type { SummarySegment } from "@/lib/catalog/render-summary";
+import { buildCardPayload, type CardPayload } from "@/lib/approvals/card-payload";
+import { openCardCopy } from "@/lib/approvals/card-copy";
+import { servicePreviewOf } from "@/lib/previews/service-preview";
+import { displaySpecSchema, resolveDisplayFields } from "@/lib/catalog/display-spec";
 
-export type CardVote = { userEmail: string; vote: string; comment: string | null; at: string; timeOnCardMs: number | null; breakGlass: boolean };
+export type CardVote = { userEmail: string; userName: string; vote: string; comment: string | null; at: string; timeOnCardMs: number | null; breakGlass: boolean };
 
 /** Everything the approval card and the detail page show about one action. */
 export type ActionDetail = {
@@ -16,6 +23,8 @@ export type ActionDetail = {
   toolKind: string;
   toolDescription: string;
   summary: string;
+  /** The summary as the template's words and the agent's (fenced) values. */
+  headline: SummarySegment[];
   tenantId: string;
   env: string;
   route: string;
@@ -32,7 +41,10 @@ export type ActionDetail = {
   run: { id: string; stepsUsed: number; stepsMax: number; usdUsed: number; usdMax: number; secondsMax: number; startedAt: string } | null;
   idempotencyKey: string;
   argsHash: string;
-  /** Redacted at write time; pretty-printed for the raw-args disclosure. */
+  /**
+   * Pretty-printed for the raw-args disclosure: the same copy the card shows (`argsCopy`), with the fields the
+   * display spec masks or hides taken from the audit copy, so the raw view never shows more than the spec allows.
+   */
   argsDisplay: string;
   /** Untrusted: written by the agent. */
   reason: string | null;
@@ -42,11 +54,24 @@ export type ActionDetail = {
   approvalsRequired: number;
   approvalsReceived: number;
   votes: CardVote[];
-  /** What the viewer may do now; the server re-checks every one of these. */
-  viewer: { canVote: boolean; whyNot: string | null; stepUpRequired: boolean; canExtend: boolean };
+  /** Kill switch, open breaker, policy change, revoked credential, as they are now (pending actions only). */
+  state: StateNotice[];
+  /**
+   * What the viewer may do now; the server re-checks every one of these.
+   * `executes`: this viewer's approval would be the last one needed, so it runs the action.
+   * `confirmTarget`: a destructive approval asks the reviewer to type this (the target's id) first.
+   */
+  viewer: { canVote: boolean; canReject: boolean; whyNot: string | null; stepUpRequired: boolean; canExtend: boolean; executes: boolean; confirmTarget: string | null };
   result: { status: string; durationMs: number | null; error: string | null; at: string | null } | null;
   redeemedAt: string | null;
   timeline: TimelineEntry[];
+  /** The payload rendered for a human: display-spec fields and both previews (lib/approvals/card-payload.ts). */
+  card: CardPayload;
+  /**
+   * Which copy of the args the card shows: "card" (the sealed copy, personal data kept: reviewers and on-call
+   * while it is retained) or "audit" (personal data masked: other roles, and every role after the retention).
+   */
+  argsCopy: "card" | "audit";
 };
 
 export type DetailViewer = { id: string; email: string; roles: readonly string[] };
@@ -61,12 +86,48 @@ function parseObject(text: string | null): Record<string, unknown> | null {
   }
 }
 
+/** The card copy for the raw view, each field the spec masks or hides replaced by its audit-copy value. */
+function rawView(
+  card: Record<string, unknown>,
+  audit: Record<string, unknown>,
+  argsSchema: Record<string, unknown> | null,
+  spec: Parameters<typeof resolveDisplayFields>[1],
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const guarded = new Set(
+    resolveDisplayFields(argsSchema, spec)
+      .filter((f) => f.visibility !== "show")
+      .map((f) => f.field),
+  );
+  for (const [k, v] of Object.entries(card)) {
+    Object.defineProperty(out, k, { value: guarded.has(k) ? audit[k] : v, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+function parseJsonText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
 function pretty(text: string): string {
   try {
     return JSON.stringify(JSON.parse(text), null, 2);
   } catch {
     return text;
   }
+}
+
+/** What a reviewer types to approve a destructive action: its target's id (the first `…id` argument), else the action id. */
+function confirmTarget(argsDisplay: string, actionId: string): string {
+  const args = parseObject(argsDisplay) ?? {};
+  for (const [k, v] of Object.entries(args)) {
+    if (/(^|_)id$/i.test(k) && typeof v === "string" && v.length > 0 && v.length <= 100 && !v.includes("•")) return v;
+  }
+  return actionId;
 }
 
 /** One action for the console (any tenant), with its card fields and audit timeline; null when unknown. */
@@ -80,15 +141,19 @@ export async function getActionDetail(id: string, viewer: DetailViewer): Promise
     db().approval.findMany({ where: { actionId: a.id }, orderBy: { createdAt: "asc" } }),
     db().user.findUnique({ where: { id: viewer.id }, select: { lastSignInAt: true } }),
   ]);
-  const users = approvals.length ? await db().user.findMany({ where: { id: { in: approvals.map((v) => v.userId) } }, select: { id: true, email: true } }) : [];
+  const users = approvals.length ? await db().user.findMany({ where: { id: { in: approvals.map((v) => v.userId) } }, select: { id: true, email: true, name: true } }) : [];
   const emailOf = (uid: string) => users.find((u) => u.id === uid)?.email ?? uid;
+  const nameOf = (uid: string) => users.find((u) => u.id === uid)?.name || emailOf(uid);
   const info = toolReviewInfo(tool);
   const now = Date.now();
   const pending = a.status === "pending" && (!a.expiresAt || a.expiresAt.getTime() > now);
   const isReviewer = viewer.roles.includes("reviewer");
   const onBehalf = !!a.onBehalfOf && a.onBehalfOf.trim().toLowerCase() === viewer.email.toLowerCase();
   const voted = approvals.some((v) => v.userId === viewer.id);
-  const whyNot = !pending
+  const state = pending ? await actionStateNotices(a) : [];
+  const blocker = state.find((n) => n.blocks);
+  const received = approvals.filter((v) => v.vote === "approve").length;
+  const personal = !pending
     ? a.status === "pending"
       ? "This action has expired."
       : `This action is already ${a.status}.`
@@ -101,7 +166,16 @@ export async function getActionDetail(id: string, viewer: DetailViewer): Promise
             ? "You approved already; the next approval must come from someone else."
             : "You have already voted."
           : null;
+  // A blocker stops an approval, not a rejection: a reviewer can still turn the action down.
+  const whyNot = personal ?? (blocker ? `Approving is not possible now: ${blocker.message}` : null);
   const preview = parseObject(a.previewDisplay);
+  // Personal data that is the substance of the decision is for the people who decide (and break-glass on-call).
+  const mayReadCardCopy = isReviewer || viewer.roles.includes("oncall");
+  const cardArgs = mayReadCardCopy && a.argsCardSealed ? openCardCopy(a.id, a.argsCardSealed) : null;
+  const spec = tool?.displaySpec ? displaySpecSchema.safeParse(parseJsonText(tool.displaySpec)) : null;
+  const argsSchema = tool ? parseObject(tool.argsSchema) : null;
+  const auditArgs = parseObject(a.argsDisplay) ?? {};
+  const rawArgs = cardArgs ? rawView(cardArgs, auditArgs, argsSchema, spec?.success ? spec.data : null) : null;
   const stale = !me?.lastSignInAt || now - me.lastSignInAt.getTime() > STEP_UP_MAX_AGE_MS;
 
   return {
@@ -112,6 +186,7 @@ export async function getActionDetail(id: string, viewer: DetailViewer): Promise
     toolKind: a.toolKind,
     toolDescription: info.description,
     summary: a.summary,
+    headline: headlineOf(a, tool?.summaryTemplate),
     tenantId: a.tenantId,
     env: a.env,
     route: a.routeName,
@@ -138,28 +213,42 @@ export async function getActionDetail(id: string, viewer: DetailViewer): Promise
       : null,
     idempotencyKey: a.idempotencyKey,
     argsHash: a.argsHash,
-    argsDisplay: pretty(a.argsDisplay),
+    argsDisplay: rawArgs ? JSON.stringify(rawArgs, null, 2) : pretty(a.argsDisplay),
     reason: a.reason,
     preview: preview ? { before: preview.before, after: preview.after } : null,
     onBehalfOf: a.onBehalfOf,
     approvalsRequired: a.approvalsRequired,
-    approvalsReceived: approvals.filter((v) => v.vote === "approve").length,
+    approvalsReceived: received,
     votes: approvals.map((v) => ({
       userEmail: emailOf(v.userId),
+      userName: nameOf(v.userId),
       vote: v.vote,
       comment: v.comment,
       at: v.createdAt.toISOString(),
       timeOnCardMs: v.timeOnCardMs,
       breakGlass: v.breakGlassSessionId !== null,
     })),
+    state,
     viewer: {
       canVote: whyNot === null,
+      canReject: personal === null,
       whyNot,
+      executes: whyNot === null && received + 1 >= a.approvalsRequired,
+      confirmTarget: a.toolKind === "destructive" ? confirmTarget(a.argsDisplay, a.id) : null,
       stepUpRequired: a.toolKind === "destructive" && stale,
       canExtend: pending && isReviewer && !onBehalf && a.ttlExtendedAt === null && a.expiresAt !== null,
     },
     result: a.resultStatus ? { status: a.resultStatus, durationMs: a.resultDurationMs, error: a.resultError, at: a.resultAt?.toISOString() ?? null } : null,
     redeemedAt: a.redeemedAt?.toISOString() ?? null,
     timeline: await buildTimeline(a.id),
+    card: buildCardPayload({
+      argsSchema,
+      summaryTemplate: tool?.summaryTemplate ?? "",
+      displaySpec: spec?.success ? spec.data : null,
+      args: cardArgs ?? auditArgs,
+      agentPreview: preview ? { before: preview.before, after: preview.after } : null,
+      servicePreview: servicePreviewOf(a),
+    }),
+    argsCopy: cardArgs ? "card" : "audit",
   };
 }

@@ -20,6 +20,12 @@ export const actionFilters = z.object({
   status: z.enum(["allowed", "approved", "rejected", "expired", "cancelled", "denied"]).optional(),
   /** History only: "1" keeps decisions where a vote took under FAST_DECISION_MS. */
   fast: z.enum(["1"]).optional(),
+  /** Queue: "1" keeps the actions the viewer may still vote on (not voted, not on their behalf). */
+  mine: z.enum(["1"]).optional(),
+  /** Queue: only actions waiting longer than this. */
+  age: z.enum(["5m", "1h", "4h", "1d"]).optional(),
+  /** Queue: text in the summary, tool, route, agent reason or action id. */
+  q: z.string().trim().min(1).max(200).optional(),
 });
 export type ActionFilters = z.infer<typeof actionFilters>;
 
@@ -28,6 +34,31 @@ export function parseActionFilters(params: URLSearchParams): ActionFilters {
   const parsed = actionFilters.safeParse(Object.fromEntries([...params].filter(([k, v]) => k in actionFilters.shape && v.trim() !== "")));
   if (!parsed.success) throw new AppError("validation_failed", "Invalid filter.", { issues: zodIssues(parsed.error.issues) });
   return parsed.data;
+}
+
+/** Minimum waiting time per `age` filter value, in milliseconds. */
+export const AGE_MS: Record<NonNullable<ActionFilters["age"]>, number> = { "5m": 5 * 60_000, "1h": 3_600_000, "4h": 4 * 3_600_000, "1d": 86_400_000 };
+
+/** One page of the queue: after a cursor (next page), before one (previous page), or the last page. */
+export type QueuePage = { after?: string; before?: string; last?: boolean; limit: number };
+export const QUEUE_PAGE_MAX = 100;
+const cursorValue = z
+  .string()
+  .max(200)
+  .regex(/^[A-Za-z0-9_-]+$/);
+const queuePage = z.object({
+  after: cursorValue.optional(),
+  before: cursorValue.optional(),
+  last: z.enum(["1"]).optional(),
+  limit: z.coerce.number().int().min(1).max(QUEUE_PAGE_MAX).optional(),
+});
+
+/** The queue's page parameters; a malformed one is a 422. */
+export function parseQueuePage(params: URLSearchParams): QueuePage {
+  const parsed = queuePage.safeParse(Object.fromEntries([...params].filter(([k, v]) => k in queuePage.shape && v.trim() !== "")));
+  if (!parsed.success) throw new AppError("validation_failed", "Invalid page.", { issues: zodIssues(parsed.error.issues) });
+  const { after, before, last, limit } = parsed.data;
+  return { after, before, last: last === "1", limit: limit ?? 50 };
 }
 
 /** POST /api/console/actions/{id}/vote */

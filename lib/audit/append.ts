@@ -6,7 +6,7 @@ import { fastAuditRecordHash } from "@/lib/audit/fast-record-hash";
 import { asSql } from "@/lib/db/sql";
 import type { Exec, Sql } from "@/lib/db/types";
 import { insertAuditEvent, reserveAuditSeqs, setAuditHeadHash } from "@/lib/db/tables/audit-event";
-import { redactSecrets, redactSecretsIn } from "@/lib/redact/redact";
+import { redactKnownSecrets, redactSecrets, redactSecretsIn } from "@/lib/redact/redact";
 
 export type ActorType = "agent" | "user" | "system";
 
@@ -81,10 +81,10 @@ async function appendEvents(sql: Sql, events: AuditInput[]): Promise<number[]> {
       type: e.type,
       tenantId: e.tenantId ?? null,
       env: e.env ?? null,
-      route: scrub(e.route),
-      tool: scrub(e.tool),
+      route: scrubId(e.route),
+      tool: scrubId(e.tool),
       argsHash: e.argsHash ?? null,
-      idempotencyKey: scrub(e.idempotencyKey),
+      idempotencyKey: scrubId(e.idempotencyKey),
       credentialScope: e.credentialScope ?? null,
       actionId: e.actionId ?? null,
       runId: e.runId ?? null,
@@ -107,3 +107,5 @@ async function appendEvents(sql: Sql, events: AuditInput[]): Promise<number[]> {
 }
 
 const scrub = (s: string | null | undefined): string | null => (s == null ? null : redactSecrets(s));
+// Identifiers were refused at the door if they held a known secret (lib/api/schemas.ts); shape alone is not one.
+const scrubId = (s: string | null | undefined): string | null => (s == null ? null : redactKnownSecrets(s));

@@ -11,14 +11,42 @@ import { independenceConflict, independenceError } from "@/lib/users/two-person"
 /** Acts listed in one review; a session of at most an hour stays far below this. */
 const REVIEW_MAX_EVENTS = 5_000;
 
-export type BreakGlassReview = { session: BreakGlassView; events: AuditView[]; truncated: boolean };
+/** One action approved or minted under the session, with its (redacted, audit-copy) arguments. */
+export type ReviewedAction = { id: string; tool: string; summary: string; args: string; status: string };
 
-/** The post-incident review: the session and every audit event tagged with it, in order. */
+export type BreakGlassReview = {
+  session: BreakGlassView;
+  events: AuditView[];
+  truncated: boolean;
+  /** Display names of the events' actors (users by name, agents by credential name), keyed by actor id. */
+  actors: Record<string, string>;
+  actions: ReviewedAction[];
+};
+
+/** The post-incident review: the session, every audit event tagged with it in order, who acted (by name) and what was approved or minted, with its arguments. */
 export async function getBreakGlassReview(sessionId: string): Promise<BreakGlassReview | null> {
   const session = await getBreakGlass(sessionId);
   if (!session) return null;
   const rows = await db().auditEvent.findMany({ where: { breakGlassSessionId: sessionId }, orderBy: { seq: "asc" }, take: REVIEW_MAX_EVENTS + 1 });
-  return { session, events: rows.slice(0, REVIEW_MAX_EVENTS).map(toAuditView), truncated: rows.length > REVIEW_MAX_EVENTS };
+  const kept = rows.slice(0, REVIEW_MAX_EVENTS);
+  const userIds = [...new Set(kept.filter((e) => e.actorType === "user" && e.actorId).map((e) => e.actorId!))];
+  const agentIds = [...new Set(kept.filter((e) => e.actorType === "agent" && e.actorId).map((e) => e.actorId!))];
+  const actionIds = [...new Set(kept.map((e) => e.actionId).filter((id): id is string => !!id))];
+  const [users, agents, actions] = await Promise.all([
+    userIds.length ? db().user.findMany({ where: { id: { in: userIds } }, select: { id: true, name: true, email: true } }) : [],
+    agentIds.length ? db().agentCredential.findMany({ where: { id: { in: agentIds } }, select: { id: true, name: true } }) : [],
+    actionIds.length ? db().action.findMany({ where: { id: { in: actionIds } }, select: { id: true, tool: true, summary: true, argsDisplay: true, status: true } }) : [],
+  ]);
+  const actors: Record<string, string> = {};
+  for (const u of users) actors[u.id] = u.name || u.email;
+  for (const a of agents) actors[a.id] = a.name;
+  return {
+    session,
+    events: kept.map(toAuditView),
+    truncated: rows.length > REVIEW_MAX_EVENTS,
+    actors,
+    actions: actions.map((a) => ({ id: a.id, tool: a.tool, summary: a.summary, args: a.argsDisplay, status: a.status })),
+  };
 }
 
 export const acknowledgeReviewInput = z.strictObject({ note: z.string().trim().max(2000).optional() });

@@ -8,10 +8,15 @@ import { parsePolicy } from "@/lib/policy/policy-schema";
 import { requireAdminInTx } from "@/lib/users/require-admin";
 import { requireSecondPerson, type ApprovalChannel } from "@/lib/users/two-person";
 import type { ToolEntry, ToolKind } from "@/lib/policy/types";
+import { displaySpecSchema, displaySpecWidening, type DisplaySpec } from "@/lib/catalog/display-spec";
 
 /**
  * Catalog edits. Making a tool less strict (destructive → write → read) is a
- * widening, like a policy widening: it needs a second admin. The schema has
+ * widening, like a policy widening: it needs a second admin. So is what can
+ * blind reviewers: a display spec that masks or hides a field, and adding or
+ * changing a preview endpoint (what the card shows as the tool service's
+ * word, and where Gatehouse sends requests). Showing more, or removing a
+ * preview endpoint, applies at once. The schema has
  * no table for pending tool changes, so the request is an audit event
  * ("tool.change_requested", the proposed entry in its data) and its
  * resolution is another ("tool.change_approved" / "tool.change_rejected"
@@ -34,9 +39,10 @@ export type PendingToolChange = {
   entry: ToolEntry;
 };
 
-const requestData = z.object({ entry: z.unknown(), widening: z.array(z.string()), base_kind: z.string().nullable() });
+const requestData = z.object({ entry: z.unknown(), widening: z.array(z.string()), base_kind: z.string().nullable(), base_review: z.string().optional() });
 
-function rows(entry: ToolEntry) {
+/** A catalog entry as the Tool row's columns (the seed writes rows the same way). */
+export function toolRowData(entry: ToolEntry) {
   return {
     kind: entry.kind,
     description: entry.description,
@@ -44,7 +50,27 @@ function rows(entry: ToolEntry) {
     summaryTemplate: entry.summaryTemplate,
     blastRadius: JSON.stringify(entry.blastRadius),
     undo: JSON.stringify(entry.undo),
+    displaySpec: entry.displaySpec ? JSON.stringify(entry.displaySpec) : null,
+    previewUrl: entry.preview?.url ?? null,
+    previewAllowPrivate: entry.preview?.allowPrivate ?? false,
   };
+}
+
+type ReviewColumns = { kind: string; displaySpec: string | null; previewUrl: string | null; previewAllowPrivate: boolean };
+
+/** What a pending change is bound to besides the kind: the row's display spec and preview endpoint when it was requested. */
+function reviewFingerprint(row: ReviewColumns | null): string {
+  return row ? JSON.stringify([row.displaySpec, row.previewUrl, row.previewAllowPrivate]) : "";
+}
+
+function storedSpec(text: string | null): DisplaySpec | null {
+  if (!text) return null;
+  try {
+    const r = displaySpecSchema.safeParse(JSON.parse(text));
+    return r.success ? r.data : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Routes whose active policy already grants `name` (allow or require_approval). */
@@ -64,20 +90,32 @@ async function routesGranting(tx: Tx, name: string): Promise<string[]> {
   return out;
 }
 
-async function wideningOf(tx: Tx, existing: { kind: string } | null, entry: ToolEntry): Promise<string[]> {
+/** What reviewers would lose: fields masked or hidden, a preview endpoint added or changed. */
+function reviewWidening(existing: ReviewColumns | null, entry: ToolEntry): string[] {
+  const out = displaySpecWidening(entry.argsSchema, storedSpec(existing?.displaySpec ?? null), entry.displaySpec).map((m) => `${entry.name}: ${m}`);
+  const before = existing?.previewUrl ? { url: existing.previewUrl, allowPrivate: existing.previewAllowPrivate } : null;
+  const after = entry.preview ?? null;
+  if (after && (!before || before.url !== after.url || (after.allowPrivate && !before.allowPrivate))) {
+    out.push(`${entry.name}: ${before ? "changes" : "adds"} the preview endpoint (${after.url}${after.allowPrivate ? ", private address allowed" : ""}).`);
+  }
+  return out;
+}
+
+async function wideningOf(tx: Tx, existing: ReviewColumns | null, entry: ToolEntry): Promise<string[]> {
+  const review = reviewWidening(existing, entry);
   if (existing) {
     const before = STRICTNESS[existing.kind as ToolKind];
-    if (before === undefined || STRICTNESS[entry.kind] < before) return [`Makes ${entry.name} less strict: ${existing.kind} → ${entry.kind}.`];
-    return [];
+    if (before === undefined || STRICTNESS[entry.kind] < before) return [`Makes ${entry.name} less strict: ${existing.kind} → ${entry.kind}.`, ...review];
+    return review;
   }
   // A policy may name a tool the catalog does not know yet (flagged, denied as unknown); adding it turns that grant on.
   const granting = await routesGranting(tx, entry.name);
-  return granting.length ? [`Adds ${entry.name}, which ${granting.join(", ")} already grant(s).`] : [];
+  return [...(granting.length ? [`Adds ${entry.name}, which ${granting.join(", ")} already grant(s).`] : []), ...review];
 }
 
 async function write(tx: Tx, entry: ToolEntry, create: boolean): Promise<void> {
-  if (create) await tx.tool.create({ data: { name: entry.name, ...rows(entry) } });
-  else await tx.tool.update({ where: { name: entry.name }, data: rows(entry) });
+  if (create) await tx.tool.create({ data: { name: entry.name, ...toolRowData(entry) } });
+  else await tx.tool.update({ where: { name: entry.name }, data: toolRowData(entry) });
 }
 
 /**
@@ -99,7 +137,7 @@ export async function saveTool(input: { entry: unknown; mode: "create" | "update
         type: "tool.change_requested",
         status: "pending",
         reason: widening.join(" "),
-        data: { entry, widening, base_kind: existing?.kind ?? null },
+        data: { entry, widening, base_kind: existing?.kind ?? null, base_review: reviewFingerprint(existing) },
       });
       return { status: "pending", requestSeq: seq!, widening };
     }
@@ -136,7 +174,9 @@ export async function approveToolChange(input: { requestSeq: number; actorId: st
       sameMessage: "You requested this change; a second admin must approve it.",
     });
     const existing = await tx.tool.findUnique({ where: { name: entry.name } });
-    if ((existing?.kind ?? null) !== data.base_kind) throw new AppError("conflict", "The tool changed since this request; propose the change again.");
+    if ((existing?.kind ?? null) !== data.base_kind || (data.base_review !== undefined && reviewFingerprint(existing) !== data.base_review)) {
+      throw new AppError("conflict", "The tool changed since this request; propose the change again.");
+    }
     await write(tx, entry, !existing);
     await appendAudit(tx, {
       type: "tool.change_approved",

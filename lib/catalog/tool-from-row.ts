@@ -10,6 +10,9 @@ type ToolRow = {
   summaryTemplate: string;
   blastRadius: string;
   undo: string;
+  displaySpec: string | null;
+  previewUrl: string | null;
+  previewAllowPrivate: boolean;
   updatedAt: Date;
 };
 
@@ -20,7 +23,7 @@ const MAX_CACHED = 2_000;
 
 /** A catalog row as a validated ToolEntry; throws when the row is unreadable. */
 export function toolEntryFromRow(row: ToolRow): ToolEntry {
-  const key = `${row.name}\u0000${row.updatedAt.getTime()}\u0000${row.kind}\u0000${row.argsSchema}`;
+  const key = [row.name, row.updatedAt.getTime(), row.kind, row.argsSchema, row.displaySpec, row.previewUrl, row.previewAllowPrivate].join("\u0000");
   let entry = cache.get(key);
   if (!entry) {
     entry = parseToolEntry({
@@ -31,6 +34,8 @@ export function toolEntryFromRow(row: ToolRow): ToolEntry {
       summaryTemplate: row.summaryTemplate,
       blastRadius: JSON.parse(row.blastRadius),
       undo: JSON.parse(row.undo),
+      displaySpec: row.displaySpec ? JSON.parse(row.displaySpec) : null,
+      preview: row.previewUrl ? { url: row.previewUrl, allowPrivate: row.previewAllowPrivate } : null,
     });
     if (cache.size >= MAX_CACHED) cache.clear();
     cache.set(key, entry);

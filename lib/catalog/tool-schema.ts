@@ -4,6 +4,8 @@ import { AppError, zodIssues } from "@/lib/errors";
 import { TOOL_KINDS, type ToolEntry } from "@/lib/policy/types";
 import { TOOL_NAME_PATTERN } from "@/lib/policy/policy-schema";
 import { compileArgsSchema } from "@/lib/catalog/compile-schema";
+import { displaySpecIssues, displaySpecSchema } from "@/lib/catalog/display-spec";
+import { previewUrlIssue } from "@/lib/previews/preview-url";
 
 /** Largest args schema we accept, as JSON text; write tools are meant to be narrow. */
 export const MAX_ARGS_SCHEMA_CHARS = 16_000;
@@ -28,6 +30,8 @@ export const toolEntrySchema = z.strictObject({
   summaryTemplate: z.string().min(1).max(200),
   blastRadius,
   undo,
+  displaySpec: displaySpecSchema.nullish(),
+  preview: z.strictObject({ url: z.string().min(1).max(2048), allowPrivate: z.boolean().default(false) }).nullish(),
 });
 
 /**
@@ -51,5 +55,10 @@ export function parseToolEntry(input: unknown): ToolEntry {
       issues: [{ path: "argsSchema", message: `Not a valid JSON Schema: ${message}` }],
     });
   }
+  const issues = [
+    ...(entry.displaySpec ? displaySpecIssues(entry.displaySpec, entry.argsSchema) : []),
+    ...(entry.preview ? [previewUrlIssue(entry.preview.url, entry.preview.allowPrivate)].flatMap((m) => (m ? [{ path: "preview.url", message: m }] : [])) : []),
+  ];
+  if (issues.length) throw new AppError("validation_failed", "The tool entry is not valid.", { issues });
   return entry;
 }

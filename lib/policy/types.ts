@@ -1,6 +1,7 @@
 /**
  * The shapes the decision works on. Pure data: no I/O, no framework imports.
  */
+import type { DisplaySpec } from "@/lib/catalog/display-spec";
 export const ENVIRONMENTS = ["prod", "staging", "dev"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
@@ -70,7 +71,14 @@ export type ToolEntry = {
   summaryTemplate: string;
   blastRadius: BlastRadius;
   undo: Undo;
+  /** How the approval card renders the args (lib/catalog/display-spec.ts); absent: every schema field shown. */
+  displaySpec?: DisplaySpec | null;
+  /** The tool service's preview endpoint, asked in the background for the real before/after (lib/previews). */
+  preview?: ToolPreviewEndpoint | null;
 };
+
+/** Where Gatehouse asks a tool service what an action would change. */
+export type ToolPreviewEndpoint = { url: string; allowPrivate: boolean };
 
 /** Every outcome carries one of these codes. */
 export const REASON_CODES = [

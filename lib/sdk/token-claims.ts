@@ -9,6 +9,16 @@ import { z } from "zod";
 export const RUN_TOKEN_TYP = "gh-run+jwt";
 /** JWT `typ` header of an action token (one approved tool call, single use). */
 export const ACTION_TOKEN_TYP = "gh-action+jwt";
+/**
+ * JWT `typ` header of a preview token: Gatehouse asking a tool service what an
+ * action would change. Read-only: no verifier accepts it for a tool call (its
+ * `typ` and its audience, `<audience>/preview`, both differ from an action token's).
+ */
+export const PREVIEW_TOKEN_TYP = "gh-preview+jwt";
+/** A preview token's `aud` is the tool services' audience with this suffix. */
+export const PREVIEW_AUDIENCE_SUFFIX = "/preview";
+/** A preview request is answered at once; its token lives a minute at most. */
+export const PREVIEW_TOKEN_TTL_SECONDS = 60;
 /** No capability token lives longer than five minutes. */
 export const MAX_TOKEN_TTL_SECONDS = 300;
 /** The only signing algorithm Gatehouse uses or accepts. */
@@ -53,3 +63,18 @@ export const actionClaimsSchema = z.object({
   args_edited: z.literal(true).optional(),
 });
 export type ActionClaims = z.infer<typeof actionClaimsSchema>;
+
+export const previewClaimsSchema = z.object({
+  ...registeredClaims,
+  action_id: text,
+  tool: text,
+  /** `sha256:<hex>` of the canonical JSON of the args in the request body (the card copy: secrets masked). */
+  args_hash: z.string().regex(/^sha256:[0-9a-f]{64}$/, "must be sha256:<64 hex>"),
+  scope: z.literal("preview:read"),
+});
+export type PreviewClaims = z.infer<typeof previewClaimsSchema>;
+
+/** The audience a preview token carries for tool services of `audience`. */
+export function previewAudience(audience: string): string {
+  return `${audience}${PREVIEW_AUDIENCE_SUFFIX}`;
+}

@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, type JWTVerifyGetKey } from "jose";
-import { verifyActionToken, verifyRunToken } from "@/lib/sdk/verify-capability";
-import type { ActionClaims, RunClaims } from "@/lib/sdk/token-claims";
+import { verifyActionToken, verifyPreviewToken, verifyRunToken } from "@/lib/sdk/verify-capability";
+import type { ActionClaims, PreviewClaims, RunClaims } from "@/lib/sdk/token-claims";
 import { createRevocationCache, type RevocationOptions } from "@/lib/sdk/revocation-cache";
 
 export type ToolServiceOptions = {
@@ -52,6 +52,11 @@ export type ToolService = {
   verify(token: string, tool: string, args: unknown): Promise<ActionClaims>;
   /** The same for a run token and one read tool. */
   verifyRun(token: string, tool: string): Promise<RunClaims>;
+  /**
+   * Verify a preview request's token (offline) for `tool` and the args in its body: it allows reading
+   * the current state to answer {before, after}, never a write; the action verifiers refuse it.
+   */
+  verifyPreview(token: string, tool: string, args: unknown): Promise<PreviewClaims>;
   /** Verify offline, then spend the token at Gatehouse; call right before executing. */
   redeem(token: string, tool: string, args: unknown): Promise<{ claims: ActionClaims; receipt: RedeemReceipt }>;
 };
@@ -75,6 +80,7 @@ export function createToolService(opts: ToolServiceOptions): ToolService {
 
   return {
     verify,
+    verifyPreview: (token, tool, args) => verifyPreviewToken(token, { jwks, issuer: opts.issuer, audience: opts.audience, tenant: opts.tenant, env: opts.env, tool, args }),
     async verifyRun(token, tool) {
       const claims = await verifyRunToken(token, { jwks, issuer: opts.issuer, audience: opts.audience, tenant: opts.tenant, env: opts.env, tool });
       await revocations?.check(claims.jti, claims);

@@ -4,7 +4,21 @@ import { argsHash } from "@/lib/sdk/args-hash";
 import { CapabilityError, type CapabilityErrorCode } from "@/lib/sdk/capability-error";
 import { checkJwtClaims } from "@/lib/sdk/check-jwt-claims";
 import { verifyEd25519Jws } from "@/lib/sdk/verify-jws";
-import { ACTION_TOKEN_TYP, MAX_TOKEN_TTL_SECONDS, RUN_TOKEN_TYP, TOKEN_ALG, actionClaimsSchema, runClaimsSchema, type ActionClaims, type RunClaims } from "@/lib/sdk/token-claims";
+import {
+  ACTION_TOKEN_TYP,
+  MAX_TOKEN_TTL_SECONDS,
+  PREVIEW_TOKEN_TTL_SECONDS,
+  PREVIEW_TOKEN_TYP,
+  RUN_TOKEN_TYP,
+  TOKEN_ALG,
+  actionClaimsSchema,
+  previewAudience,
+  previewClaimsSchema,
+  runClaimsSchema,
+  type ActionClaims,
+  type PreviewClaims,
+  type RunClaims,
+} from "@/lib/sdk/token-claims";
 
 /**
  * Offline verification of Gatehouse capability tokens, for tool services.
@@ -36,6 +50,9 @@ export type VerifyActionOptions = CommonOptions & {
 };
 
 export type VerifyRunOptions = CommonOptions & { tenant: string; env: string; tool: string };
+
+/** `audience` is the tool services' audience; the preview token's is derived from it (`<audience>/preview`). */
+export type VerifyPreviewOptions = CommonOptions & { tenant: string; env: string; tool: string; args: unknown };
 
 const MAX_TOKEN_CHARS = 4096;
 const DEFAULT_TOLERANCE_SECONDS = 5;
@@ -79,12 +96,37 @@ export async function verifyRunToken(token: string, opts: VerifyRunOptions): Pro
   return claims;
 }
 
+/**
+ * Verify a preview token: Gatehouse asking what an action on `tool` would
+ * change, with the args in the request body. Authorises a read of the current
+ * state only; throws CapabilityError on any failure.
+ */
+export async function verifyPreviewToken(token: string, opts: VerifyPreviewOptions): Promise<PreviewClaims> {
+  const claims = await verifyCommon(token, { ...opts, audience: previewAudience(opts.audience) }, PREVIEW_TOKEN_TYP, previewClaimsSchema, PREVIEW_TOKEN_TTL_SECONDS);
+  checkScope(claims, opts);
+  if (claims.tool !== opts.tool) throw new CapabilityError("wrong_tool", `The preview token is for tool ${claims.tool}, not ${opts.tool}.`, claims);
+  let hash: string;
+  try {
+    hash = argsHash(opts.args);
+  } catch {
+    throw new CapabilityError("args_mismatch", "The args cannot be hashed as JSON.", claims);
+  }
+  if (hash !== claims.args_hash) throw new CapabilityError("args_mismatch", "The args differ from the ones the preview token names.", claims);
+  return claims;
+}
+
 function checkScope(claims: { tenant: string; env: string }, opts: { tenant: string; env: string }): void {
   if (claims.tenant !== opts.tenant) throw new CapabilityError("wrong_tenant", "The token is for another tenant.", claims);
   if (claims.env !== opts.env) throw new CapabilityError("wrong_env", "The token is for another environment.", claims);
 }
 
-async function verifyCommon<S extends z.ZodType<{ iat: number; exp: number }>>(token: string, opts: CommonOptions, typ: string, schema: S): Promise<z.infer<S>> {
+async function verifyCommon<S extends z.ZodType<{ iat: number; exp: number }>>(
+  token: string,
+  opts: CommonOptions,
+  typ: string,
+  schema: S,
+  maxTtlSeconds: number = MAX_TOKEN_TTL_SECONDS,
+): Promise<z.infer<S>> {
   if (typeof token !== "string" || token.length === 0 || token.length > MAX_TOKEN_CHARS) {
     throw new CapabilityError("malformed", "The token is missing or too long.");
   }
@@ -97,6 +139,10 @@ async function verifyCommon<S extends z.ZodType<{ iat: number; exp: number }>>(t
   // Checked before any key lookup: "none", HMAC with a public key as secret,
   // or any other algorithm never reaches signature verification.
   if (header.alg !== TOKEN_ALG) throw new CapabilityError("bad_signature", `Algorithm ${String(header.alg)} is not accepted.`);
+  // A preview token is read-only: refused by name for a run or an action, before anything else is looked at.
+  if (header.typ === PREVIEW_TOKEN_TYP && typ !== PREVIEW_TOKEN_TYP) {
+    throw new CapabilityError("wrong_typ", "A preview token is read-only; it never authorises a tool call.");
+  }
   if (typeof header.kid !== "string" || header.kid.length === 0) {
     throw new CapabilityError("unknown_kid", "The token names no key id.");
   }
@@ -112,7 +158,7 @@ async function verifyCommon<S extends z.ZodType<{ iat: number; exp: number }>>(t
     issuer: opts.issuer,
     audience: opts.audience,
     tolerance,
-    maxAgeSeconds: MAX_TOKEN_TTL_SECONDS,
+    maxAgeSeconds: maxTtlSeconds,
     required: ["sub", "jti", "iat", "nbf", "exp"],
   });
   // Exact match: jose's own typ option would also accept "application/" prefixes and other casing.
@@ -122,8 +168,8 @@ async function verifyCommon<S extends z.ZodType<{ iat: number; exp: number }>>(t
   const parsed = schema.safeParse(payload);
   if (!parsed.success) throw new CapabilityError("malformed", "The token's claims are invalid.", payload);
   const claims = parsed.data;
-  if (claims.exp - claims.iat > MAX_TOKEN_TTL_SECONDS + tolerance) {
-    throw new CapabilityError("lifetime_too_long", `The token lives longer than ${MAX_TOKEN_TTL_SECONDS} seconds.`, payload);
+  if (claims.exp - claims.iat > maxTtlSeconds + tolerance) {
+    throw new CapabilityError("lifetime_too_long", `The token lives longer than ${maxTtlSeconds} seconds.`, payload);
   }
   return claims;
 }

@@ -1,9 +1,11 @@
 import type { ToolEntry } from "@/lib/policy/types";
+import type { DisplaySpec } from "@/lib/catalog/display-spec";
 
 /**
  * The essay's 14 demo tools (DEMO ONLY). Reads and writes are split, write
  * tools are narrow, and every args schema is small and closed
- * (`additionalProperties: false`) so an approval card stays readable.
+ * (`additionalProperties: false`) so an approval card stays readable. The write
+ * tools carry display specs: how their card renders the arguments.
  */
 
 const TICKET_ID = { type: "string", pattern: "^T-\\d{1,12}$", description: "Ticket id, e.g. T-18421" } as const;
@@ -16,6 +18,16 @@ const obj = (properties: Record<string, unknown>, required: string[]) => ({
   required,
   additionalProperties: false,
 });
+
+// An e-mail card reads as an e-mail: who it goes to, the subject, the body; the ticket last.
+const EMAIL_CARD: DisplaySpec = {
+  fields: [
+    { field: "to", label: "To", render: "email", visibility: "show" },
+    { field: "subject", label: "Subject", render: "text", visibility: "show" },
+    { field: "body", label: "Body", render: "multiline", visibility: "show" },
+    { field: "ticket_id", label: "Ticket", render: "id", visibility: "show" },
+  ],
+};
 
 const readOnly = { reversible: false, note: "Read only: it changes nothing, so there is nothing to undo." } as const;
 
@@ -63,6 +75,14 @@ export const DEMO_TOOLS: ToolEntry[] = [
     summaryTemplate: "Open a ticket for {customer_id}: “{subject}”",
     blastRadius: { scope: "one new ticket", records: 1, description: "Creates one ticket; the customer is notified by e-mail." },
     undo: { reversible: true, via: "ticket.close", note: "Close the ticket as created in error (the customer already got the notice)." },
+    displaySpec: {
+      fields: [
+        { field: "customer_id", label: "Customer", render: "id", visibility: "show" },
+        { field: "subject", label: "Subject", render: "text", visibility: "show" },
+        { field: "body", label: "Body", render: "multiline", visibility: "show" },
+        { field: "priority", label: "Priority", render: "enum", visibility: "show" },
+      ],
+    },
   },
   {
     name: "ticket.update",
@@ -83,6 +103,14 @@ export const DEMO_TOOLS: ToolEntry[] = [
     summaryTemplate: "Update ticket {ticket_id}: status {status}, priority {priority}",
     blastRadius: { scope: "one ticket", records: 1, description: "Changes status, priority or notes of one ticket." },
     undo: { reversible: true, via: "ticket.update", note: "Set the previous status and priority back with ticket.update." },
+    displaySpec: {
+      fields: [
+        { field: "ticket_id", label: "Ticket", render: "id", visibility: "show" },
+        { field: "status", label: "New status", render: "enum", visibility: "show" },
+        { field: "priority", label: "New priority", render: "enum", visibility: "show" },
+        { field: "note", label: "Internal note", render: "multiline", visibility: "show" },
+      ],
+    },
   },
   {
     name: "ticket.close",
@@ -92,6 +120,12 @@ export const DEMO_TOOLS: ToolEntry[] = [
     summaryTemplate: "Close ticket {ticket_id}",
     blastRadius: { scope: "one ticket", records: 1, description: "Closes one ticket; the customer gets a 'resolved' e-mail." },
     undo: { reversible: true, via: "ticket.update", note: "Reopen with ticket.update (status \"open\"); the 'resolved' e-mail cannot be recalled." },
+    displaySpec: {
+      fields: [
+        { field: "ticket_id", label: "Ticket", render: "id", visibility: "show" },
+        { field: "resolution", label: "Resolution note", render: "multiline", visibility: "show" },
+      ],
+    },
   },
   {
     name: "email.draft",
@@ -106,6 +140,7 @@ export const DEMO_TOOLS: ToolEntry[] = [
     summaryTemplate: "Draft a reply on {ticket_id} to {to}: “{subject}”",
     blastRadius: { scope: "one draft on one ticket", records: 1, description: "Saves a draft only; nothing leaves the building." },
     undo: { reversible: true, via: "email.draft", note: "Replace it with a new draft; the old one was never sent." },
+    displaySpec: EMAIL_CARD,
   },
   {
     name: "email.send",
@@ -120,6 +155,7 @@ export const DEMO_TOOLS: ToolEntry[] = [
     summaryTemplate: "Send an e-mail to {to} about {ticket_id}: “{subject}”",
     blastRadius: { scope: "one e-mail to one customer", records: 1, description: "Sends mail outside the company in the company's name." },
     undo: { reversible: false, note: "A sent e-mail cannot be recalled." },
+    displaySpec: EMAIL_CARD,
   },
   {
     name: "refund.create",
@@ -137,6 +173,14 @@ export const DEMO_TOOLS: ToolEntry[] = [
     summaryTemplate: "Refund ${amount_usd} on order {order_id} to {customer_id}",
     blastRadius: { scope: "money on one order (at most $500)", records: 1, description: "Moves money back to the customer's card." },
     undo: { reversible: false, note: "Money that left cannot be pulled back by us." },
+    displaySpec: {
+      fields: [
+        { field: "amount_usd", label: "Amount", render: "money", currency: "USD", visibility: "show" },
+        { field: "order_id", label: "Order", render: "id", visibility: "show" },
+        { field: "customer_id", label: "Customer", render: "id", visibility: "show" },
+        { field: "reason", label: "Reason", render: "multiline", visibility: "show" },
+      ],
+    },
   },
   {
     name: "db.write",
@@ -186,5 +230,19 @@ export const DEMO_TOOLS: ToolEntry[] = [
       description: "Erases the profile plus every ticket, note and e-mail linked to it.",
     },
     undo: { reversible: false, note: "Irreversible: erased data is gone, backups included after 30 days." },
+    displaySpec: { fields: [{ field: "customer_id", label: "Customer to erase", render: "id", visibility: "show" }] },
   },
 ];
+
+/** The tools examples/ticket-service.ts answers previews for. */
+export const DEMO_PREVIEW_TOOLS = ["ticket.update", "ticket.close", "refund.create"] as const;
+
+/**
+ * DEMO ONLY: with the demo tool service's base URL (GATEHOUSE_DEMO_TOOL_SERVICE_URL), point the
+ * ticket and refund tools' preview endpoints at it (`<url>/preview/<tool>`, a loopback address allowed).
+ */
+export function withDemoPreviews(tools: ToolEntry[], serviceUrl: string | undefined): ToolEntry[] {
+  if (!serviceUrl) return tools;
+  const base = serviceUrl.replace(/\/+$/, "");
+  return tools.map((t) => ((DEMO_PREVIEW_TOOLS as readonly string[]).includes(t.name) ? { ...t, preview: { url: `${base}/preview/${t.name}`, allowPrivate: true } } : t));
+}

@@ -8,7 +8,10 @@ import { seal } from "@/lib/crypto/seal";
 import { newId } from "@/lib/crypto/new-id";
 import { parsePolicy } from "@/lib/policy/policy-schema";
 import { parseToolEntry } from "@/lib/catalog/tool-schema";
+import { toolRowData } from "@/lib/catalog/save-tool";
 import { DEMO_AGENTS, DEMO_ROUTES, DEMO_TENANTS, DEMO_TOOLS, DEMO_USERS } from "@/lib/seed/demo-data";
+import { withDemoPreviews } from "@/lib/seed/demo-tools";
+import { env } from "@/lib/env";
 
 export type SeedListing = {
   firstRun: boolean;
@@ -56,7 +59,7 @@ export async function seedDemo(options: SeedDemoOptions = {}): Promise<SeedListi
   if (await db().tenant.findUnique({ where: { id: MARKER_TENANT } })) return { firstRun: false, ...listing };
 
   // Validate the demo data with the same parsers production uses, before writing anything.
-  const tools = DEMO_TOOLS.map(parseToolEntry);
+  const tools = withDemoPreviews(DEMO_TOOLS, env().GATEHOUSE_DEMO_TOOL_SERVICE_URL).map(parseToolEntry);
   const routes = DEMO_ROUTES.map((r) => ({ ...r, policy: parsePolicy(r.policy) }));
   for (const a of DEMO_AGENTS) {
     if (!parseAgentKey(a.key)) throw new Error(`demo agent ${a.name} has a malformed key`);
@@ -71,17 +74,7 @@ export async function seedDemo(options: SeedDemoOptions = {}): Promise<SeedListi
         await tx.user.create({ data: { email: u.email, name: u.name, roles: u.roles.join(","), passwordHash: passwordHashes[i]! } });
       }
       for (const t of tools) {
-        await tx.tool.create({
-          data: {
-            name: t.name,
-            kind: t.kind,
-            description: t.description,
-            argsSchema: JSON.stringify(t.argsSchema),
-            summaryTemplate: t.summaryTemplate,
-            blastRadius: JSON.stringify(t.blastRadius),
-            undo: JSON.stringify(t.undo),
-          },
-        });
+        await tx.tool.create({ data: { name: t.name, ...toolRowData(t) } });
       }
       for (const r of routes) {
         const route = await tx.route.create({ data: { name: r.name, description: r.description, activeVersion: 1 } });

@@ -6,7 +6,16 @@ import { env } from "@/lib/env";
 import { newId } from "@/lib/crypto/new-id";
 import { appendAudit, type ActorType, type AuditInput } from "@/lib/audit/append";
 import { activeSigningKey } from "@/lib/tokens/signing-keys";
-import { ACTION_TOKEN_TYP, MAX_TOKEN_TTL_SECONDS, RUN_TOKEN_TYP, actionClaimsSchema, runClaimsSchema } from "@/lib/sdk/token-claims";
+import {
+  ACTION_TOKEN_TYP,
+  MAX_TOKEN_TTL_SECONDS,
+  PREVIEW_TOKEN_TYP,
+  RUN_TOKEN_TYP,
+  actionClaimsSchema,
+  previewClaimsSchema,
+  runClaimsSchema,
+  type PreviewClaims,
+} from "@/lib/sdk/token-claims";
 import { countTokenMinted } from "@/lib/metrics/record";
 
 export type MintAudit = {
@@ -197,4 +206,13 @@ async function record(tx: Exec, r: IssuedRecord, audit: MintAudit, before: Audit
     status: "ok",
     data: { kind: r.kind, expires_at: r.expiresAt.toISOString() },
   });
+}
+
+/**
+ * Sign a preview token (lib/previews/request-preview.ts): read-only, `gh-preview+jwt`, at most a
+ * minute. Not an IssuedToken (it authorises no call, so there is nothing to redeem or revoke);
+ * its record is the caller's `preview.requested` audit event, written before the token leaves.
+ */
+export async function signPreviewToken(claims: PreviewClaims): Promise<string> {
+  return signJws(previewClaimsSchema.parse(claims), PREVIEW_TOKEN_TYP, await activeSigningKey());
 }

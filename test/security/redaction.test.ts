@@ -1,4 +1,6 @@
+import fs from "node:fs";
 import http from "node:http";
+import path from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDemoDb } from "../support/demo-db";
@@ -31,6 +33,9 @@ let key: string;
 let runId: string;
 const received: string[] = [];
 let receiver: http.Server;
+// A tool service whose preview answer carries the planted text: what a tool service says is redacted too.
+let previewLeak = { text: "", secret: "" };
+let previewService: http.Server;
 
 beforeAll(async () => {
   ctx = await freshDemoDb();
@@ -51,6 +56,19 @@ beforeAll(async () => {
   await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", () => r()));
   const port = (receiver.address() as { port: number }).port;
   await createEndpoint({ url: `http://127.0.0.1:${port}/hook`, events: ["*"], allowPrivate: true }, { actorId: admin });
+  previewService = http.createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ before: { note: previewLeak.text }, after: { api_key: previewLeak.secret, list: [previewLeak.text] } }));
+    });
+  });
+  await new Promise<void>((r) => previewService.listen(0, "127.0.0.1", () => r()));
+  await db().tool.update({
+    where: { name: "email.send" },
+    data: { previewUrl: `http://127.0.0.1:${(previewService.address() as { port: number }).port}/preview`, previewAllowPrivate: true },
+  });
   server = await startConsoleServer(ctx.databaseUrl, ctx.dataDir);
   jar = await signIn(server.url, "admin.redact@example.com", "pw-admin.redact@example.com");
   const run = await call(server.url, "POST", "/api/v1/runs", key, { route: "redact/route" });
@@ -61,11 +79,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
   await new Promise((r) => receiver?.close(r));
+  await new Promise((r) => previewService?.close(r));
   await ctx?.cleanup();
 });
 
-type Place = "args" | "pending-args" | "reason" | "preview" | "preview-field" | "result-error";
-const PLACES: Place[] = ["args", "pending-args", "reason", "preview", "preview-field", "result-error"];
+type Place = "args" | "pending-args" | "reason" | "preview" | "preview-field" | "result-error" | "service-preview";
+const PLACES: Place[] = ["args", "pending-args", "reason", "preview", "preview-field", "result-error", "service-preview"];
 
 /** One agent interaction with `text` (carrying `secret`) in `place`; returns the action id. */
 async function plant(place: Place, secret: string, text: string, n: number): Promise<string> {
@@ -83,10 +102,23 @@ async function plant(place: Place, secret: string, text: string, n: number): Pro
             ? { ...write, preview: { before: text, after: { note: text } } }
             : place === "preview-field"
               ? { ...write, preview: { after: { api_key: secret, nested: [{ "Client-Secret": secret }] } } }
-              : read;
+              : place === "service-preview"
+                ? write
+                : read;
+  if (place === "service-preview") previewLeak = { text, secret };
   const res = await call(server.url, "POST", "/api/v1/actions", key, body);
   expect(res.status, res.text).toBeLessThan(300);
   const id = res.body.action_id as string;
+  if (place === "service-preview" || place === "pending-args") {
+    // The server's preview worker asks the tool service in the background; wait for its answer.
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const a = await db().action.findUniqueOrThrow({ where: { id } });
+      if (a.previewStatus === "ok" || a.previewStatus === "failed") break;
+      if (Date.now() > deadline) throw new Error(`preview of ${id} still ${a.previewStatus}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
   if (place === "result-error") {
     const r = await call(server.url, "POST", `/api/v1/actions/${id}/result`, key, { status: "error", duration_ms: 5, error: `upstream said: ${text}` });
     expect(r.status, r.text).toBe(201);
@@ -94,28 +126,53 @@ async function plant(place: Place, secret: string, text: string, n: number): Pro
   return id;
 }
 
+/**
+ * Every console GET endpoint, found on disk (app/api/console/**\/route.ts exporting GET), as a URL for
+ * this action: `[id]` is the action (or a break-glass id that does not exist), `[seq]` each of the
+ * action's audit events; plus the views and exports that take a query.
+ */
+async function consoleGetUrls(actionId: string): Promise<string[]> {
+  const root = path.resolve("app/api/console");
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name === "route.ts" && /export const GET\b/.test(fs.readFileSync(p, "utf8"))) files.push(path.relative(root, path.dirname(p)));
+    }
+  };
+  walk(root);
+  const seqs = (await db().auditEvent.findMany({ where: { actionId }, select: { seq: true } })).map((e) => e.seq);
+  const urls: string[] = [];
+  for (const f of files) {
+    const base = `/api/console/${f.split(path.sep).join("/")}`.replace(/\/$/, "");
+    if (base.includes("[seq]")) for (const s of seqs) urls.push(base.replace("[seq]", String(s)));
+    else if (base.startsWith("/api/console/break-glass/[id]")) urls.push(base.replace("[id]", "bg_none"));
+    else urls.push(base.replace("[id]", actionId));
+  }
+  expect(files.length).toBeGreaterThanOrEqual(20);
+  return [
+    ...urls,
+    "/api/console/actions?view=history",
+    "/api/console/audit/export?format=jsonl",
+    "/api/console/audit/export?format=csv",
+    `/api/console/audit?actionId=${actionId}`,
+    "/api/console/policies/detail?route=redact%2Froute",
+  ];
+}
+
 /** Everything a person or a subscriber can read about the action, and every stored row. */
 async function everywhere(actionId: string): Promise<Record<string, string>> {
-  const get = async (p: string) => {
-    const r = await consoleFetch(server.url, jar, p);
-    expect(r.status, p).toBe(200);
-    return r.text();
-  };
-  const [detail, queue, history, audit, jsonl, csv] = await Promise.all([
-    get(`/api/console/actions/${actionId}`),
-    get("/api/console/actions"),
-    get("/api/console/actions?view=history"),
-    get("/api/console/audit"),
-    get("/api/console/audit/export?format=jsonl"),
-    get("/api/console/audit/export?format=csv"),
-  ]);
+  const out: Record<string, string> = {};
+  for (const url of await consoleGetUrls(actionId)) {
+    const r = await consoleFetch(server.url, jar, url);
+    expect(r.status, url).toBeLessThan(500);
+    out[`GET ${url}`] = await r.text();
+  }
+  expect(out[`GET /api/console/actions/${actionId}`]).toContain(actionId);
   return {
-    "console action detail": detail,
-    "console queue": queue,
-    "console history": history,
-    "console audit page": audit,
-    "audit export (JSONL)": jsonl,
-    "audit export (CSV)": csv,
+    ...out,
+    "server log": server.log(),
     "audit rows": JSON.stringify(await db().auditEvent.findMany()),
     "action row": JSON.stringify(await db().action.findUnique({ where: { id: actionId } })),
     "webhook and callback payloads": JSON.stringify(await db().webhookDelivery.findMany({ select: { payload: true, url: true } })),

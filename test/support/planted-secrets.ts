@@ -34,4 +34,13 @@ export const PLANTED_SECRETS: PlantedSecret[] = [
   { name: "connection string", make: (t) => ((s) => ({ secret: s, text: `postgres://app:${s}@db.example.net:5432/app` }))(j("pw-", t)) },
   { name: "password assignment", make: (t) => ((s) => ({ secret: s, text: `{"password": "${s}"}` }))(j("pw-", t)) },
   { name: "client_secret assignment", make: (t) => ((s) => ({ secret: s, text: `client_secret=${s}` }))(j("cs-", t)) },
+  { name: "Stripe restricted key", make: (t) => ((s) => ({ secret: s, text: `stripe ${s}` }))(j("rk_live_", "51HqQ2eK3x4Y5z6A", t)) },
+  { name: "AWS secret access key, bare", make: (t) => ((s) => ({ secret: s, text: `here: ${s} ok` }))(j("wJalrXUtnFEMI/K7MDENG/", t, "xRfiCYEXAMP").slice(0, 40)) },
+  { name: "random token by shape", make: (t) => ((s) => ({ secret: s, text: `upstream token ${s} expires` }))(j("8f2Kq9Zx", t, "L3mN7pR4tV6wY1aB5cD0")) },
+  { name: "password phrase", make: (t) => ((s) => ({ secret: s, text: `the password for the vault is ${s}` }))(j("Pw", t, "!x")) },
+  { name: "Basic credentials in prose", make: (t) => ((s) => ({ secret: s, text: `try Basic ${s} on it` }))(Buffer.from(`ops:${t}-pw`).toString("base64")) },
+  {
+    name: "PGP private key",
+    make: (t) => ((s) => ({ secret: s, text: `${j("-----BEGIN PGP ", "PRIVATE KEY BLOCK-----\n")}${s}\n${j("-----END PGP ", "PRIVATE KEY BLOCK-----")}` }))(j("lQOYBF", t, "0abc")),
+  },
 ];

@@ -43,6 +43,12 @@ export const actionColumns = {
   breakGlassSessionId: "string?",
   escalatedAt: "date?",
   ttlExtendedAt: "date?",
+  argsCardSealed: "string?",
+  cardReducedAt: "date?",
+  previewStatus: "string?",
+  previewResult: "string?",
+  previewAt: "date?",
+  previewClaimedUntil: "date?",
   createdAt: "date",
   updatedAt: "date",
 } as const satisfies ColumnKinds<Action>;
@@ -100,6 +106,21 @@ const EXPIRY_DUE = `SELECT "id" FROM "Action" WHERE "status" = 'pending' AND "ex
 /** Ids of pending actions past their TTL, oldest expiry first (the (status, expiresAt) index). */
 export async function pendingActionIdsExpiredBy(sql: Sql, now: Date, limit: number): Promise<string[]> {
   return (await sql.all<{ id: string }>(EXPIRY_DUE, [now, limit])).map((r) => r.id);
+}
+
+const PREVIEW_DUE = `SELECT "id" FROM "Action" WHERE ("previewStatus" = 'pending') OR ("previewStatus" = 'running' AND "previewClaimedUntil" <= ?)
+  ORDER BY "createdAt" LIMIT ?`;
+
+/** Ids of actions whose tool-service preview is to be asked: never claimed, or a claim that lapsed (a worker died). */
+export async function actionIdsWithPreviewDue(sql: Sql, now: Date, limit: number): Promise<string[]> {
+  return (await sql.all<{ id: string }>(PREVIEW_DUE, [now, limit])).map((r) => r.id);
+}
+
+const CARD_COPY_CANDIDATES = `SELECT "id" FROM "Action" WHERE "cardReducedAt" IS NULL AND "status" <> 'pending' AND "createdAt" <= ? ORDER BY "createdAt" LIMIT ?`;
+
+/** Ids of decided actions whose card copy is not reduced yet, created at or before `cutoff` (the (cardReducedAt, createdAt) index). */
+export async function actionIdsWithCardCopy(sql: Sql, cutoff: Date, limit: number): Promise<string[]> {
+  return (await sql.all<{ id: string }>(CARD_COPY_CANDIDATES, [cutoff, limit])).map((r) => r.id);
 }
 
 const ESCALATION_DUE = `SELECT 1 AS "due" FROM "Action" WHERE "status" = 'pending' AND "escalatedAt" IS NULL AND "createdAt" <= ? LIMIT 1`;

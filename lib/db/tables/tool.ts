@@ -14,6 +14,9 @@ export const toolColumns = {
   undo: "string",
   createdAt: "date",
   updatedAt: "date",
+  displaySpec: "string?",
+  previewUrl: "string?",
+  previewAllowPrivate: "bool",
 } as const satisfies ColumnKinds<Tool>;
 
 export const decodeTool: (row: Row) => Tool = rowDecoder<Tool>(toolColumns);

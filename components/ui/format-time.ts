@@ -1,0 +1,26 @@
+/**
+ * The console's one date/time format: date, time and zone, in that order, on
+ * every page ("2026-12-01 14:05:09 UTC"). UTC and fixed digits, so the server's
+ * render and the browser's hydration produce the same text (no React #418).
+ */
+export function formatDateTime(at: string | Date | null | undefined): string {
+  if (at === null || at === undefined) return "—";
+  const d = typeof at === "string" ? new Date(at) : at;
+  if (Number.isNaN(d.getTime())) return "—";
+  return `${d.toISOString().slice(0, 10)} ${d.toISOString().slice(11, 19)} UTC`;
+}
+
+/** Time only, for dense lists where the date is the same day ("14:05:09 UTC"). */
+export function formatTime(at: string | Date | null | undefined): string {
+  const full = formatDateTime(at);
+  return full === "—" ? full : full.slice(11);
+}
+
+/** A duration in seconds as m:ss (h:mm:ss over an hour). */
+export function formatCountdown(seconds: number): string {
+  const left = Math.max(0, Math.floor(seconds));
+  const h = Math.floor(left / 3600);
+  const m = Math.floor((left % 3600) / 60);
+  const s = String(left % 60).padStart(2, "0");
+  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
+}
