@@ -95,7 +95,16 @@ export async function listGatewayTools(agent: AgentPrincipal, s: GatewaySession)
   const rows = await db().mcpUpstreamTool.findMany({ where: { toolName: { in: granted.map((g) => g.name) } }, select: { upstreamId: true } });
   await resync(agent, [...new Set(rows.map((r) => r.upstreamId))]);
   const ok = await servable(granted.map((g) => g.name));
-  return [...granted.filter((g) => ok.has(g.name)).map(toMcpTool), statusTool()];
+  // A tool whose upstream has no credential for this tenant/env cannot run here: hidden, like a denied one.
+  const withCred = new Set(
+    (
+      await db().mcpUpstreamCredential.findMany({
+        where: { tenantId: agent.tenantId, env: agent.env, upstreamId: { in: [...new Set([...ok.values()].map((v) => v.upstream.id))] } },
+        select: { upstreamId: true },
+      })
+    ).map((c) => c.upstreamId),
+  );
+  return [...granted.filter((g) => ok.has(g.name) && withCred.has(ok.get(g.name)!.upstream.id)).map(toMcpTool), statusTool()];
 }
 
 function toMcpTool(g: GrantedTool): McpTool {

@@ -2,6 +2,7 @@ import "server-only";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { stdioCommand } from "@/lib/mcp/stdio-config";
 import { metrics } from "@/lib/metrics/registry";
 
@@ -90,6 +91,8 @@ export async function closeUpstreamConnections(): Promise<void> {
 
 function asUpstreamError(err: unknown, t: UpstreamTarget): UpstreamError {
   if (err instanceof UpstreamError) return err;
+  if (err instanceof McpError && err.code === ErrorCode.RequestTimeout)
+    return new UpstreamError("upstream_timeout", `The upstream ${t.name} did not answer within ${t.timeoutMs} ms.`);
   return new UpstreamError("upstream_unavailable", `The upstream ${t.name} could not be reached or failed.`);
 }
 
