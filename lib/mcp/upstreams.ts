@@ -225,6 +225,26 @@ async function apply(tx: Tx, c: McpChange, requestedBy: string | null, approvedB
   await tx.mcpUpstreamTool.update({ where: { toolName: c.tool }, data: { redactResults: false } });
 }
 
+/**
+ * DEMO SEED ONLY (lib/seed/demo-mcp.ts, on a demo install's first start): apply a
+ * change as the system, with no second admin, audited as `mcp.change_seeded`.
+ */
+export async function applySeedMcpChange(input: unknown): Promise<void> {
+  const change = parseChange(input);
+  await db().$transaction(async (tx) => {
+    await check(tx, change);
+    await apply(tx, change, null, "system");
+    await appendAudit(tx, {
+      type: "mcp.change_seeded",
+      actorType: "system",
+      tool: change.op === "register" ? null : change.tool,
+      status: "saved",
+      reason: describe(change),
+      data: { change },
+    });
+  });
+}
+
 /** Redaction back on: a narrowing, at once. */
 export async function enableResultRedaction(input: Actor & { tool: string }): Promise<void> {
   await db().$transaction(async (tx) => {
