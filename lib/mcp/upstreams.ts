@@ -475,3 +475,21 @@ export async function listUpstreams(): Promise<UpstreamView[]> {
       })),
   }));
 }
+
+export type PendingMcpChange = { requestSeq: number; at: string; requestedBy: string | null; summary: string; change: McpChange };
+
+/** MCP changes no admin has decided yet, oldest first. */
+export async function listPendingMcpChanges(): Promise<PendingMcpChange[]> {
+  const [requests, resolutions] = await Promise.all([
+    db().auditEvent.findMany({ where: { type: "mcp.change_requested" }, orderBy: { seq: "asc" } }),
+    db().auditEvent.findMany({ where: { type: { in: ["mcp.change_approved", "mcp.change_rejected"] } }, select: { data: true } }),
+  ]);
+  const done = new Set(resolutions.map((r) => (JSON.parse(r.data) as { request_seq?: number }).request_seq));
+  const out: PendingMcpChange[] = [];
+  for (const ev of requests) {
+    if (done.has(ev.seq)) continue;
+    const parsed = mcpChange.safeParse((JSON.parse(ev.data) as { change?: unknown }).change);
+    if (parsed.success) out.push({ requestSeq: ev.seq, at: ev.at.toISOString(), requestedBy: ev.actorId, summary: ev.reason ?? "", change: parsed.data });
+  }
+  return out;
+}
