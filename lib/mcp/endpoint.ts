@@ -170,7 +170,10 @@ export async function handleMcp(req: IncomingMessage, res: ServerResponse, baseU
       } as never;
     }
   });
-  const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: method !== "tools/call" });
+  // An SSE stream only when a call asked for progress (it may wait for a human); everything else is one JSON answer.
+  const params = (message as { params?: { _meta?: { progressToken?: unknown } } }).params;
+  const wantsProgress = method === "tools/call" && params?._meta?.progressToken !== undefined;
+  const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: !wantsProgress });
   await server.connect(transport);
   const abort = new AbortController();
   res.once("close", () => {
