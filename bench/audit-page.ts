@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const total = await db().auditEvent.count();
   const top = await db().auditEvent.findFirst({ orderBy: { seq: "desc" }, select: { seq: true, at: true } });
   if (!top) throw new Error("the audit log is empty: run scripts/seed-audit.ts first");
-  const sample = await db().auditEvent.findFirstOrThrow({ where: { seq: Math.max(1, Math.floor(top.seq / 2)) } });
+  const sample = await db().auditEvent.findFirstOrThrow({ where: { seq: Math.max(1, Math.floor(Number(top.seq) / 2)) } });
   const dayAgo = new Date(top.at.getTime() - 24 * 3600 * 1000).toISOString();
   const weekAgo = new Date(top.at.getTime() - 7 * 24 * 3600 * 1000).toISOString();
   const cases: { name: string; filter: AuditFilter; before?: number }[] = [
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     { name: "a day a week ago", filter: { from: weekAgo, to: new Date(Date.parse(weekAgo) + 24 * 3600 * 1000).toISOString() } },
     { name: "tenant+env+tool", filter: { tenant: sample.tenantId ?? "acme", env: sample.env ?? "prod", tool: sample.tool ?? "email.send" } },
     { name: "tenant+type+status", filter: { tenant: sample.tenantId ?? "acme", type: sample.type, status: sample.status ?? "ok" } },
-    { name: "tenant, deep page", filter: { tenant: sample.tenantId ?? "acme" }, before: sample.seq },
+    { name: "tenant, deep page", filter: { tenant: sample.tenantId ?? "acme" }, before: Number(sample.seq) },
     { name: "rare tool (none)", filter: { tool: "no.such.tool" } },
   ];
   console.log(`audit log: ${total.toLocaleString()} events; ${RUNS} runs per case (first run = cold)`);

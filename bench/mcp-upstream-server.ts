@@ -1,6 +1,6 @@
 /**
  * Benchmark child: the demo upstream MCP server (examples/mcp-upstream.ts) over
- * Streamable HTTP, a fixed upstream for P9. Prints `READY <port> -`.
+ * Streamable HTTP, a fixed upstream for P10. Prints `READY <port> -`.
  */
 import { startDemoUpstreamHttp } from "../examples/mcp-upstream";
 

@@ -25,7 +25,8 @@ const benches: Bench[] = [
   { id: "P6", run: async (q) => (await import("./p6-audit")).benchAudit(q) },
   { id: "P7", run: async (q) => (await import("./p7-console")).benchConsole(q) },
   { id: "H", run: async (q) => (await import("./p8-hot-path")).benchHotPath(q) },
-  { id: "P9", run: async (q) => (await import("./p9-mcp-gateway")).benchMcpGateway(q) },
+  { id: "PG", run: async (q) => (await import("./p9-postgres")).benchPostgres(q) },
+  { id: "P10", run: async (q) => (await import("./p10-mcp-gateway")).benchMcpGateway(q) },
 ];
 
 async function main() {

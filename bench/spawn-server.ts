@@ -8,10 +8,14 @@ export type Child = { port: number; dataDir: string; proc: ChildProcess; stop: (
  * Start a bench server script (tsx) in its own process, so the load generator
  * does not share its event loop, and wait for its `READY <port> <dir>` line.
  * BENCH_CPU_PROF=1 writes a V8 CPU profile of the child to bench/results/profiles.
+ * `cpus` (e.g. "0") pins it with taskset.
  */
-export function startScript(script: string, extraEnv: Record<string, string> = {}): Promise<Child> {
+export function startScript(script: string, extraEnv: Record<string, string> = {}, cpus?: string): Promise<Child> {
   const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${path.join(import.meta.dirname, "results", "profiles")}`] : [];
-  const proc = spawn(process.execPath, [...prof, ...tsxNodeArgs, path.join(import.meta.dirname, script)], {
+  const args = [...prof, ...tsxNodeArgs, path.join(import.meta.dirname, script)];
+  // `cpus` pins the server to those cores (taskset execs node: the pid is the server's).
+  const [cmd, argv] = cpus ? ["taskset", ["-c", cpus, process.execPath, ...args]] : [process.execPath, args];
+  const proc = spawn(cmd, argv, {
     env: { ...process.env, ...extraEnv },
     stdio: ["ignore", "pipe", "inherit"],
   });

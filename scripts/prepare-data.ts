@@ -5,6 +5,7 @@ import { migrate } from "@/lib/db/migrate";
 import { closeDb } from "@/lib/db/client";
 import { seedBase, seedDemo } from "@/lib/seed/seed-demo";
 import { assertNoLiveDemoData } from "@/lib/seed/demo-presence";
+import { auditSeqIsNarrow } from "@/lib/db/postgres/widen-audit-seq";
 
 type SeedResult = Awaited<ReturnType<typeof seedDemo>>;
 
@@ -26,6 +27,13 @@ export type PrepareResult = {
 export async function prepareData(): Promise<PrepareResult> {
   const e = env();
   const migrations = await migrate(e.databaseUrl);
+  if (e.provider === "postgres" && (await auditSeqIsNarrow(e.databaseUrl))) {
+    // Migration audit_seq_bigint left a large log 32-bit rather than rewrite it under a lock.
+    console.warn(
+      "WARNING: AuditEvent.seq is still a 32-bit column: audited writes fail after sequence 2,147,483,647. " +
+        "Widen it online with `npm run db:widen-audit-seq` (docs/postgres-operations.md).",
+    );
+  }
   try {
     await seedBase();
     // Production never seeds demo data, and refuses demo data someone seeded before.

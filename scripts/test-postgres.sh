@@ -6,6 +6,9 @@
 # (initdb refuses root), in a temp dir, on a free loopback port, with fsync
 # off for speed, and is always torn down. Usage: bash scripts/test-postgres.sh [vitest args…]
 # With arguments, only those vitest arguments run (e.g. a single file).
+# PG_DURABLE=1 keeps PostgreSQL's durable defaults (fsync, synchronous_commit,
+# full_page_writes on): CI runs the concurrency tests a second time that way,
+# since fsync off hides how long commits hold locks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -56,13 +59,18 @@ teardown() {
 }
 trap teardown EXIT INT TERM
 
+if [ "${PG_DURABLE:-0}" = "1" ]; then
+  DURABILITY="-c fsync=on -c synchronous_commit=on -c full_page_writes=on"
+else
+  DURABILITY="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+fi
 started=$SECONDS
 as_pg "$PG_BIN/initdb" -D "$PGDATA" -U gatehouse --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$TMP/initdb.log" 2>&1 \
   || { cat "$TMP/initdb.log"; exit 1; }
 as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$TMP/server.log" -w -t 60 start \
-  -o "-c listen_addresses=127.0.0.1 -p $PORT -k $TMP -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400" \
+  -o "-c listen_addresses=127.0.0.1 -p $PORT -k $TMP $DURABILITY -c max_connections=400" \
   >/dev/null || { cat "$TMP/server.log"; exit 1; }
-echo "==> PostgreSQL up on 127.0.0.1:$PORT in $((SECONDS - started))s (data in $PGDATA)"
+echo "==> PostgreSQL up on 127.0.0.1:$PORT in $((SECONDS - started))s (data in $PGDATA; $DURABILITY)"
 
 export GATEHOUSE_TEST_PG_URL="postgres://gatehouse@127.0.0.1:$PORT/postgres"
 export GATEHOUSE_TEST_PG=1

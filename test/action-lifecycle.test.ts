@@ -56,7 +56,7 @@ async function expectCreatedWithToken(a: Action) {
   expect(events.map((e) => e.type)).toEqual(["action.decided", "token.minted"]);
   const [decided, minted] = events;
   // The decision and its token go on the chain in one append, side by side.
-  expect(minted!.seq).toBe(decided!.seq + 1);
+  expect(minted!.seq).toBe(decided!.seq + 1n);
   expect(minted!.jti).toBe(a.tokenJti);
   expect(decided).toMatchObject({
     tenantId: a.tenantId,
@@ -132,7 +132,7 @@ describe("one action lifecycle", () => {
     expect(await db().issuedToken.count({ where: { jti: minted.jti } })).toBe(1);
     const events = await db().auditEvent.findMany({ where: { actionId: "act_protocol" }, orderBy: { seq: "asc" } });
     expect(events.map((e) => e.type)).toEqual(["test.before_mint", "token.minted"]);
-    expect(events[1]!.seq).toBe(events[0]!.seq + 1);
+    expect(events[1]!.seq).toBe(events[0]!.seq + 1n);
   });
 
   it("a failing store leaves no IssuedToken row and no audit event", async () => {

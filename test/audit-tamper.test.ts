@@ -6,7 +6,7 @@ import { db } from "@/lib/db/client";
 import { appendAudit } from "@/lib/audit/append";
 import { verifyStoredChain } from "@/lib/audit/verify-stored-chain";
 import { hashAuditRecord, type AuditRecord } from "@/lib/audit/chain";
-import { KEYS_SORTED, fastAuditHashOfValues, fastAuditRecordHash } from "@/lib/audit/fast-record-hash";
+import { KEYS_SORTED, KEYS_SORTED_CHAINED, fastAuditHashOfValues, fastAuditRecordHash } from "@/lib/audit/fast-record-hash";
 
 let cleanup: () => Promise<void>;
 let databaseUrl: string;
@@ -95,5 +95,49 @@ describe("fastAuditRecordHash", () => {
         ),
       ).toBe(hashAuditRecord(r));
     }
+  });
+
+  it("a record on a chain ≥ 1 hashes its chain and position too (the same on both paths); chain 0 hashes neither", () => {
+    const r: AuditRecord = {
+      seq: 2 ** 40,
+      at: "2026-11-24T23:00:00.000Z",
+      requestId: null,
+      actorType: "agent",
+      actorId: "cred_1",
+      type: "action.decided",
+      tenantId: "acme",
+      env: "prod",
+      route: "support/send",
+      tool: "email.send",
+      argsHash: "h",
+      idempotencyKey: "k",
+      credentialScope: null,
+      actionId: "act_1",
+      runId: "run_1",
+      approvalIds: null,
+      breakGlassSessionId: null,
+      status: "allowed",
+      reason: "ok",
+      durationMs: null,
+      jti: null,
+      data: "{}",
+      prevHash: "genesis",
+      chain: 3,
+      chainSeq: 17,
+    };
+    expect(fastAuditRecordHash(r)).toBe(hashAuditRecord(r));
+    expect(
+      fastAuditHashOfValues(
+        KEYS_SORTED_CHAINED.map((k) => r[k]),
+        KEYS_SORTED_CHAINED.map((_, i) => i),
+      ),
+    ).toBe(hashAuditRecord(r));
+    // Moving the event to another chain or position changes its hash.
+    expect(hashAuditRecord({ ...r, chain: 4 })).not.toBe(hashAuditRecord(r));
+    expect(hashAuditRecord({ ...r, chainSeq: 18 })).not.toBe(hashAuditRecord(r));
+    // Chain 0 is the format from before: the chain keys are not hashed, whatever the row holds.
+    const { chain: _c, chainSeq: _s, ...legacy } = r;
+    expect(hashAuditRecord({ ...r, chain: 0, chainSeq: undefined })).toBe(hashAuditRecord(legacy));
+    expect(fastAuditRecordHash({ ...legacy, chain: 0 })).toBe(hashAuditRecord(legacy));
   });
 });

@@ -139,7 +139,7 @@ describe("raw rows decode to exactly the ORM's objects", () => {
     const events = await db().auditEvent.findMany({ orderBy: { seq: "asc" } });
     expect(events.some((e) => e.durationMs === 42 && e.approvalIds !== null)).toBe(true);
     for (const orm of events) {
-      for (const row of await viaEveryPath(selectAll("AuditEvent", "seq", orm.seq))) expect(decodeAuditEvent(row)).toStrictEqual(orm);
+      for (const row of await viaEveryPath(selectAll("AuditEvent", "seq", Number(orm.seq)))) expect(decodeAuditEvent(row)).toStrictEqual(orm);
     }
   });
 

@@ -10,6 +10,7 @@ import { activeSigningKey, clearSigningKeyCache, publicJwks, rotateSigningKey } 
 import { argsHash } from "@/lib/sdk/args-hash";
 import { ACTION_TOKEN_TYP, RUN_TOKEN_TYP } from "@/lib/sdk/token-claims";
 import { CapabilityError, verifyActionToken, verifyRunToken, type CapabilityErrorCode, type VerifyActionOptions } from "@/lib/sdk/verify-capability";
+import { bigIntsAsText } from "./support/json";
 
 let cleanup: () => Promise<void>;
 beforeAll(async () => ({ cleanup } = await freshDb()));
@@ -135,7 +136,7 @@ describe("minting", () => {
     const all = await db().auditEvent.findMany();
     const signature = minted.token.split(".")[2]!;
     for (const r of all) {
-      const text = JSON.stringify(r);
+      const text = JSON.stringify(r, bigIntsAsText);
       expect(text).not.toContain(minted.token);
       expect(text).not.toContain(signature);
     }

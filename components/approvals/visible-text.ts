@@ -26,3 +26,13 @@ export function displayValue(value: unknown): string {
     return String(value);
   }
 }
+
+/**
+ * JSON for a reviewer to edit in a plain text box, which cannot show markers:
+ * every invisible character is written as its `\uXXXX` escape, so it is
+ * visible, and the text still parses back to exactly the same value.
+ */
+export function editableJson(value: unknown): string {
+  const text = JSON.stringify(value, null, 2) ?? "null";
+  return text.replace(INVISIBLE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}

@@ -1,5 +1,5 @@
 import "server-only";
-import { sqlTransaction } from "@/lib/db/sql";
+import { atCommit, sqlTransaction } from "@/lib/db/sql";
 import type { Sql } from "@/lib/db/types";
 import { AppError, ok, refusal, type Outcome, type Refusal } from "@/lib/errors";
 import type { ProposeActionInput, ActionView } from "@/lib/api/schemas";
@@ -56,122 +56,125 @@ export async function proposeAction(agent: AgentPrincipal, input: ProposeActionI
 }
 
 async function attempt(agent: AgentPrincipal, input: ProposeActionInput, hash: string, ctx: { requestId: string }): Promise<ProposeResult> {
-  const outcome = await sqlTransaction(async (tx): Promise<Outcome<ProposeResult>> => {
-    const run = await findRunById(tx, input.run_id);
-    if (!run || run.credentialId !== agent.credentialId) {
-      return refusal(new AppError("not_found", "No such run."));
-    }
-    const base: AuditInput = {
-      type: "action.decided",
-      actorType: "agent",
-      actorId: agent.credentialId,
-      requestId: ctx.requestId,
-      ...actionAuditFields({
-        tenantId: agent.tenantId,
-        env: agent.env,
-        routeName: run.routeName,
-        tool: input.tool,
-        argsHash: hash,
-        idempotencyKey: input.idempotency_key,
-        runId: run.id,
-      }),
-    };
-    const costMicros = Math.round((input.cost_usd ?? 0) * USD_MICROS);
-    const {
-      input: decisionInput,
-      route,
-      tool,
-    } = await loadDecisionInput(tx, {
-      credentialRoutes: agent.routes,
-      tenantId: agent.tenantId,
-      env: agent.env,
-      routeName: run.routeName,
-      toolName: input.tool,
-      call: { run, costMicros, nowMs: Date.now(), args: input.args },
-    });
-    const decision = decide(decisionInput);
-
-    if (decision.outcome === "denied" || decision.outcome === "invalid") {
-      return refuse(tx, base, decision, route ? { routeId: route.id, tenantId: agent.tenantId, env: agent.env } : null, ctx);
-    }
-
-    // Step 8: idempotency. Same key and args → the same action back.
-    const found = await findActionByIdempotencyKey(tx, {
-      credentialId: agent.credentialId,
-      tool: input.tool,
-      idempotencyKey: input.idempotency_key,
-    });
-    if (found) {
-      const existing = found.action;
-      if (existing.argsHash !== hash) {
-        await appendAudit(tx, { ...base, status: "invalid", reason: "idempotency_mismatch", actionId: existing.id });
-        return refusal(
-          new AppError("idempotency_mismatch", "This idempotency key was already used with different args.", {
-            reason: "idempotency_mismatch",
-          }),
-        );
+  // atCommit: the audit append (every event of the call, as one) is the transaction's last statements.
+  const outcome = await sqlTransaction(
+    atCommit(async (tx: Sql): Promise<Outcome<ProposeResult>> => {
+      const run = await findRunById(tx, input.run_id);
+      if (!run || run.credentialId !== agent.credentialId) {
+        return refusal(new AppError("not_found", "No such run."));
       }
-      const view = toActionView(existing, { viewerCredentialId: agent.credentialId, approvalsReceived: found.approvals });
-      return ok({ httpStatus: existing.status === "pending" ? 202 : 200, view, replay: true });
-    }
-
-    // Step 6, for real: the budget decrement is one conditional UPDATE.
-    const now = new Date();
-    if (!(await takeRunStep(tx, { id: run.id, costMicros, now }))) {
-      const now2 = (await findRunById(tx, run.id))!;
-      return refuse(tx, base, budgetDenial(now2, costMicros, now), null, ctx);
-    }
-
-    // Step 9: allowed or pending.
-    const r = route!;
-    const pending = decision.outcome === "pending";
-    const { action, token } = await createAction(
-      tx,
-      {
-        run: { id: run.id, credentialId: agent.credentialId, tenantId: agent.tenantId, env: agent.env },
-        route: r,
-        tool: tool!,
-        args: input.args,
-        argsHash: hash,
-        idempotencyKey: input.idempotency_key,
-        reason: input.reason ?? null,
-        preview: input.preview,
-        callbackUrl: input.callback_url,
-        onBehalfOf: input.on_behalf_of,
-        costMicros,
-        status: pending ? "pending" : "allowed",
-        decisionReason: decision.reason,
-        approvalsRequired: pending ? decision.approvalsRequired : 0,
-        expiresAt: pending ? new Date(now.getTime() + r.policy.approval.pending_ttl_seconds * 1000) : null,
-        now,
-      },
-      {
+      const base: AuditInput = {
+        type: "action.decided",
         actorType: "agent",
         actorId: agent.credentialId,
         requestId: ctx.requestId,
-        data: {
-          tool_kind: tool!.kind,
-          approvals_required: pending ? decision.approvalsRequired : 0,
-          policy_version: r.version,
-          cost_usd: input.cost_usd ?? 0,
-        },
-      },
-    );
-    if (pending) {
-      await enqueueWebhookEvent(tx, "action.pending", {
-        action_id: action.id,
-        tenant: agent.tenantId,
+        ...actionAuditFields({
+          tenantId: agent.tenantId,
+          env: agent.env,
+          routeName: run.routeName,
+          tool: input.tool,
+          argsHash: hash,
+          idempotencyKey: input.idempotency_key,
+          runId: run.id,
+        }),
+      };
+      const costMicros = Math.round((input.cost_usd ?? 0) * USD_MICROS);
+      const {
+        input: decisionInput,
+        route,
+        tool,
+      } = await loadDecisionInput(tx, {
+        credentialRoutes: agent.routes,
+        tenantId: agent.tenantId,
         env: agent.env,
-        route: r.name,
-        tool: action.tool,
-        summary: action.summary,
-        approvals_required: action.approvalsRequired,
-        expires_at: action.expiresAt?.toISOString(),
+        routeName: run.routeName,
+        toolName: input.tool,
+        call: { run, costMicros, nowMs: Date.now(), args: input.args },
       });
-    }
-    const view = toActionView(action, { viewerCredentialId: agent.credentialId, approvalsReceived: 0, token: token?.token });
-    return ok({ httpStatus: pending ? 202 : 200, view, replay: false, previewDue: action.previewStatus === "pending" });
-  });
+      const decision = decide(decisionInput);
+
+      if (decision.outcome === "denied" || decision.outcome === "invalid") {
+        return refuse(tx, base, decision, route ? { routeId: route.id, tenantId: agent.tenantId, env: agent.env } : null, ctx);
+      }
+
+      // Step 8: idempotency. Same key and args → the same action back.
+      const found = await findActionByIdempotencyKey(tx, {
+        credentialId: agent.credentialId,
+        tool: input.tool,
+        idempotencyKey: input.idempotency_key,
+      });
+      if (found) {
+        const existing = found.action;
+        if (existing.argsHash !== hash) {
+          await appendAudit(tx, { ...base, status: "invalid", reason: "idempotency_mismatch", actionId: existing.id });
+          return refusal(
+            new AppError("idempotency_mismatch", "This idempotency key was already used with different args.", {
+              reason: "idempotency_mismatch",
+            }),
+          );
+        }
+        const view = toActionView(existing, { viewerCredentialId: agent.credentialId, approvalsReceived: found.approvals });
+        return ok({ httpStatus: existing.status === "pending" ? 202 : 200, view, replay: true });
+      }
+
+      // Step 6, for real: the budget decrement is one conditional UPDATE.
+      const now = new Date();
+      if (!(await takeRunStep(tx, { id: run.id, costMicros, now }))) {
+        const now2 = (await findRunById(tx, run.id))!;
+        return refuse(tx, base, budgetDenial(now2, costMicros, now), null, ctx);
+      }
+
+      // Step 9: allowed or pending.
+      const r = route!;
+      const pending = decision.outcome === "pending";
+      const { action, token } = await createAction(
+        tx,
+        {
+          run: { id: run.id, credentialId: agent.credentialId, tenantId: agent.tenantId, env: agent.env },
+          route: r,
+          tool: tool!,
+          args: input.args,
+          argsHash: hash,
+          idempotencyKey: input.idempotency_key,
+          reason: input.reason ?? null,
+          preview: input.preview,
+          callbackUrl: input.callback_url,
+          onBehalfOf: input.on_behalf_of,
+          costMicros,
+          status: pending ? "pending" : "allowed",
+          decisionReason: decision.reason,
+          approvalsRequired: pending ? decision.approvalsRequired : 0,
+          expiresAt: pending ? new Date(now.getTime() + r.policy.approval.pending_ttl_seconds * 1000) : null,
+          now,
+        },
+        {
+          actorType: "agent",
+          actorId: agent.credentialId,
+          requestId: ctx.requestId,
+          data: {
+            tool_kind: tool!.kind,
+            approvals_required: pending ? decision.approvalsRequired : 0,
+            policy_version: r.version,
+            cost_usd: input.cost_usd ?? 0,
+          },
+        },
+      );
+      if (pending) {
+        await enqueueWebhookEvent(tx, "action.pending", {
+          action_id: action.id,
+          tenant: agent.tenantId,
+          env: agent.env,
+          route: r.name,
+          tool: action.tool,
+          summary: action.summary,
+          approvals_required: action.approvalsRequired,
+          expires_at: action.expiresAt?.toISOString(),
+        });
+      }
+      const view = toActionView(action, { viewerCredentialId: agent.credentialId, approvalsReceived: 0, token: token?.token });
+      return ok({ httpStatus: pending ? 202 : 200, view, replay: false, previewDue: action.previewStatus === "pending" });
+    }),
+  );
   if (!outcome.ok) {
     countDecision(outcome.error.code === "denied" ? "denied" : "invalid", outcome.error.reason);
     throw outcome.error;

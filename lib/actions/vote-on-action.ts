@@ -3,6 +3,7 @@ import { db, type Tx } from "@/lib/db/client";
 import { AppError, ok, refusal, type Outcome } from "@/lib/errors";
 import type { Action } from "@/lib/db/types";
 import { appendAudit } from "@/lib/audit/append";
+import { atCommit } from "@/lib/db/sql";
 import { decide } from "@/lib/policy/decide";
 import { mintActionToken } from "@/lib/tokens/mint";
 import { parseCredentialRoutes } from "@/lib/agents/authenticate-agent";
@@ -60,7 +61,8 @@ export async function voteOnAction(input: VoteInput): Promise<VoteResult> {
   }
   let outcome: Outcome<VoteResult>;
   try {
-    outcome = await db().$transaction((tx) => castVote(tx, input));
+    // atCommit: the vote's events (approval, decision, token) go on the chain as one append, last.
+    outcome = await db().$transaction(atCommit((tx: Tx) => castVote(tx, input)));
   } catch (err) {
     if (isUniqueViolation(err)) throw new AppError("conflict", "You have already voted on this action; one person counts once.", { reason: "already_voted" });
     throw err;

@@ -40,7 +40,7 @@ export async function buildTimeline(actionId: string): Promise<TimelineEntry[]> 
     return id;
   };
   return events.map((e) => ({
-    seq: e.seq,
+    seq: Number(e.seq),
     at: e.at.toISOString(),
     type: e.type,
     actorType: e.actorType,

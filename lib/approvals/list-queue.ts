@@ -147,12 +147,16 @@ export async function countPending(): Promise<number> {
 }
 
 /**
- * A cheap "has anything changed" number for the open queue and card: the audit
- * log's last sequence number. Every state change a reviewer must see (proposal,
- * vote, decision, expiry, kill switch, breaker, policy) appends an audit event,
- * so the console polls this and fetches the page only when it moves.
+ * A cheap "has anything changed" number for the open queue and card. Every
+ * state change a reviewer must see (proposal, vote, decision, expiry, kill
+ * switch, breaker, policy) appends an audit event, so the console polls this
+ * and fetches the page only when it moves. It is the sum of every audit
+ * chain's head (chain 0 plus PostgreSQL's per-instance chains), which grows
+ * with each committed append — unlike the largest `seq`, which a commit that
+ * took a smaller global number after a larger one had committed would not move.
  */
 export async function consoleVersion(): Promise<number> {
-  const r = await db().auditEvent.aggregate({ _max: { seq: true } });
-  return r._max.seq ?? 0;
+  const [head, chains] = await Promise.all([db().auditHead.findMany({ select: { seq: true } }), db().auditChain.aggregate({ _sum: { seq: true } })]);
+  const sum = head.reduce((n, h) => n + h.seq, 0n) + (chains._sum.seq ?? 0n);
+  return Number(sum);
 }

@@ -3,9 +3,13 @@ import { AppError } from "@/lib/errors";
 import type { AuditRecord } from "@/lib/audit/chain";
 // The same hash as hashAuditRecord (test/audit-tamper.test.ts pins the two together), without the general canonicaliser.
 import { fastAuditRecordHash } from "@/lib/audit/fast-record-hash";
-import { asSql } from "@/lib/db/sql";
+import { asSql, commitScope } from "@/lib/db/sql";
 import type { Exec, Sql } from "@/lib/db/types";
-import { insertAuditEvent, reserveAuditSeqs, setAuditHeadHash } from "@/lib/db/tables/audit-event";
+import { insertAuditEventsAndSetHead, reserveAuditSeqs, reserveChainSeqs, reserveFreeChainSeqs, type NewAuditEvent } from "@/lib/db/tables/audit-event";
+import { claimedAuditChains, forgetAuditChains } from "@/lib/db/postgres/audit-chain-claim";
+import { countAuditChains } from "@/lib/db/tables/audit-chain";
+import { provider } from "@/lib/db/client";
+import { env } from "@/lib/env";
 import { redactKnownSecrets, redactSecrets, redactSecretsIn } from "@/lib/redact/redact";
 
 export type ActorType = "agent" | "user" | "system";
@@ -43,9 +47,17 @@ export function userActor(ctx: { actorId: string; requestId?: string | null }): 
 /**
  * Append events to the hash chain inside the caller's transaction (ORM or raw),
  * so the state change and its audit records commit together or not at all.
- * One `UPDATE … RETURNING` on the head row reserves every sequence number the
- * call needs and takes the lock that orders appends (a row lock on Postgres;
- * SQLite has one writer); one more stores the new head hash.
+ * One `UPDATE … RETURNING` on the chain's head row reserves every number the
+ * call needs and takes the lock that orders the chain's appends (SQLite: the
+ * single chain 0, one writer; PostgreSQL: this instance's own chain, so
+ * instances never wait on each other); one more statement inserts the events
+ * and stores the new head hash.
+ *
+ * In a transaction whose body is wrapped in `atCommit` (lib/db/sql.ts) the
+ * events are queued, and every append of the transaction is written as one,
+ * as its last statements, just before COMMIT: the head is held from the
+ * reserve to COMMIT only. There the promise resolves at once with `[]` (the
+ * numbers are not known until then); everywhere else with the numbers.
  *
  * The log can never be edited, so whatever reaches it passes the secret rules
  * once more here (lib/redact): the free-text fields and every string in `data`.
@@ -53,8 +65,23 @@ export function userActor(ctx: { actorId: string; requestId?: string | null }): 
  */
 export async function appendAudit(exec: Exec, ...events: AuditInput[]): Promise<number[]> {
   if (events.length === 0) return [];
+  const scope = commitScope(exec);
+  if (!scope) return appendNow(asSql(exec), events);
+  const queue = scope.slot(QUEUED, () => {
+    const q: AuditInput[] = [];
+    scope.defer((e) => appendNow(asSql(e), q).then(() => undefined));
+    return q;
+  });
+  queue.push(...events);
+  return [];
+}
+
+/** The events an atCommit transaction has appended so far (written just before its COMMIT). */
+const QUEUED = Symbol.for("gatehouse.audit.queuedForCommit");
+
+async function appendNow(sql: Sql, events: AuditInput[]): Promise<number[]> {
   try {
-    return await appendEvents(asSql(exec), events);
+    return await appendEvents(sql, events);
   } catch (err) {
     // No audit record, no decision: the caller's transaction rolls back and the caller sees 503.
     if (err instanceof AppError) throw err;
@@ -64,46 +91,94 @@ export async function appendAudit(exec: Exec, ...events: AuditInput[]): Promise<
 }
 
 async function appendEvents(sql: Sql, events: AuditInput[]): Promise<number[]> {
-  const top = await reserveAuditSeqs(sql, events.length);
-  if (!top) throw new Error("audit chain head is missing");
-  let seq = top.lastSeq - events.length;
-  let prevHash = top.hash;
+  // Everything but seq, prevHash and hash is ready before the reserve takes the head.
   const at = new Date();
-  const seqs: number[] = [];
-  for (const e of events) {
-    seq += 1;
-    const record: AuditRecord = {
-      seq,
-      at: at.toISOString(),
-      requestId: e.requestId ?? null,
-      actorType: e.actorType,
-      actorId: e.actorId ?? null,
-      type: e.type,
-      tenantId: e.tenantId ?? null,
-      env: e.env ?? null,
-      route: scrubId(e.route),
-      tool: scrubId(e.tool),
-      argsHash: e.argsHash ?? null,
-      idempotencyKey: scrubId(e.idempotencyKey),
-      credentialScope: e.credentialScope ?? null,
-      actionId: e.actionId ?? null,
-      runId: e.runId ?? null,
-      approvalIds: e.approvalIds && e.approvalIds.length ? JSON.stringify(e.approvalIds) : null,
-      breakGlassSessionId: e.breakGlassSessionId ?? null,
-      status: e.status ?? null,
-      reason: scrub(e.reason),
-      durationMs: e.durationMs ?? null,
-      jti: e.jti ?? null,
-      data: JSON.stringify(e.data ? redactSecretsIn(e.data) : {}),
-      prevHash,
-    };
-    const hash = fastAuditRecordHash(record);
-    await insertAuditEvent(sql, { ...record, at, hash });
-    prevHash = hash;
-    seqs.push(seq);
+  const records: AuditRecord[] = events.map((e) => ({
+    seq: 0,
+    at: at.toISOString(),
+    requestId: e.requestId ?? null,
+    actorType: e.actorType,
+    actorId: e.actorId ?? null,
+    type: e.type,
+    tenantId: e.tenantId ?? null,
+    env: e.env ?? null,
+    route: scrubId(e.route),
+    tool: scrubId(e.tool),
+    argsHash: e.argsHash ?? null,
+    idempotencyKey: scrubId(e.idempotencyKey),
+    credentialScope: e.credentialScope ?? null,
+    actionId: e.actionId ?? null,
+    runId: e.runId ?? null,
+    approvalIds: e.approvalIds && e.approvalIds.length ? JSON.stringify(e.approvalIds) : null,
+    breakGlassSessionId: e.breakGlassSessionId ?? null,
+    status: e.status ?? null,
+    reason: scrub(e.reason),
+    durationMs: e.durationMs ?? null,
+    jti: e.jti ?? null,
+    data: JSON.stringify(e.data ? redactSecretsIn(e.data) : {}),
+    prevHash: "",
+  }));
+  return provider() === "postgres" ? appendToInstanceChain(sql, records, at) : appendToChain0(sql, records, at);
+}
+
+/** SQLite: the single chain 0, ordered by its head row (one writer). */
+async function appendToChain0(sql: Sql, records: AuditRecord[], at: Date): Promise<number[]> {
+  const top = await reserveAuditSeqs(sql, records.length);
+  if (!top) throw new Error("audit chain head is missing");
+  return link(sql, records, at, top.hash, (r, i) => {
+    r.seq = top.lastSeq - records.length + i + 1;
+  });
+}
+
+/**
+ * PostgreSQL: one of this instance's chains — whichever no other transaction
+ * holds, so neither instances nor one instance's concurrent transactions wait
+ * on each other's head row; only when all are held does an append wait, on
+ * one picked in turn. The global numbers come from a sequence under the
+ * chain's lock. A chain found closed (this process lost its claim and another
+ * instance closed it) is given up and new ones claimed, once, in the same
+ * transaction.
+ */
+async function appendToInstanceChain(sql: Sql, records: AuditRecord[], at: Date): Promise<number[]> {
+  const url = env().databaseUrl;
+  const n = records.length;
+  let chains = await claimedAuditChains(url);
+  let top = await reserveFreeChainSeqs(sql, chains, n);
+  if (!top) {
+    const pick = chains[turn++ % chains.length]!;
+    const held = await reserveChainSeqs(sql, pick, n);
+    if (held) top = { chain: pick, ...held };
   }
-  await setAuditHeadHash(sql, prevHash);
-  return seqs;
+  if (!top) {
+    // Closed under us (the claim was lost): claim anew. Gone (deleted): tampering — fail closed.
+    if ((await countAuditChains(sql, chains)) < chains.length) throw new Error("audit chain head is missing");
+    forgetAuditChains(chains);
+    chains = await claimedAuditChains(url);
+    top = await reserveFreeChainSeqs(sql, chains, n);
+    if (!top) throw new Error("no open audit chain");
+  }
+  const { chain, lastPos, seqs } = top;
+  return link(sql, records, at, top.hash, (r, i) => {
+    r.seq = seqs[i]!;
+    r.chain = chain;
+    r.chainSeq = lastPos - n + i + 1;
+  });
+}
+
+let turn = 0;
+
+/** Number the records (`place`), hash each onto the one before, and write them with the head in one go. */
+async function link(sql: Sql, records: AuditRecord[], at: Date, headHash: string, place: (r: AuditRecord, i: number) => void): Promise<number[]> {
+  let prevHash = headHash;
+  const rows: NewAuditEvent[] = records.map((r, i) => {
+    place(r, i);
+    r.prevHash = prevHash;
+    const hash = fastAuditRecordHash(r);
+    prevHash = hash;
+    return { ...r, at, hash, chain: r.chain ?? 0, chainSeq: r.chainSeq ?? null };
+  });
+  await insertAuditEventsAndSetHead(sql, rows, prevHash);
+  return rows.map((r) => r.seq);
 }
 
 const scrub = (s: string | null | undefined): string | null => (s == null ? null : redactSecrets(s));

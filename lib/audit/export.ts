@@ -71,7 +71,7 @@ export function exportAuditStream(filter: AuditFilter, format: ExportFormat, bat
         controller.close();
         return;
       }
-      before = rows[rows.length - 1]!.seq;
+      before = Number(rows[rows.length - 1]!.seq);
       const chunk = rows.map((r) => (format === "csv" ? csvLine(toAuditView(r)) : JSON.stringify(toAuditView(r)) + "\n")).join("");
       controller.enqueue(enc.encode(chunk));
       if (rows.length < batchSize) {

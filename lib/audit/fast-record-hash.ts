@@ -29,6 +29,9 @@ export const KEYS_SORTED = [
   "type",
 ] as const satisfies readonly (keyof AuditRecord)[];
 
+/** The keys of a record on a chain ≥ 1 (chain and chainSeq included), in the same order. */
+export const KEYS_SORTED_CHAINED = [...KEYS_SORTED.slice(0, 7), "chain", "chainSeq", ...KEYS_SORTED.slice(7)] as const satisfies readonly (keyof AuditRecord)[];
+
 /**
  * hashAuditRecord for every append and for bulk work (seeding, verifying millions of rows). RFC 8785
  * serialises strings and numbers exactly as JSON.stringify does, so for this
@@ -38,9 +41,11 @@ export const KEYS_SORTED = [
  * two to the same output.
  */
 export function fastAuditRecordHash(r: AuditRecord): string {
+  const keys: readonly (keyof AuditRecord)[] = r.chain ? KEYS_SORTED_CHAINED : KEYS_SORTED;
+  const prefixes = r.chain ? PREFIXES_CHAINED : PREFIXES;
   let s = "{";
-  for (let i = 0; i < KEYS_SORTED.length; i++) {
-    s += PREFIXES[i] + jsonValue(r[KEYS_SORTED[i]!]);
+  for (let i = 0; i < keys.length; i++) {
+    s += prefixes[i] + jsonValue(r[keys[i]!]);
   }
   return sha256Hex(s + "}");
 }
@@ -59,6 +64,7 @@ const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /** `{"actionId":`, `,"actorId":`, … precomputed once. */
 const PREFIXES = KEYS_SORTED.map((k, i) => (i ? "," : "") + JSON.stringify(k) + ":");
+const PREFIXES_CHAINED = KEYS_SORTED_CHAINED.map((k, i) => (i ? "," : "") + JSON.stringify(k) + ":");
 
 // crypto.hash (one-shot, Node ≥ 20.12) skips the Hash object per row.
 const oneShot = (crypto as unknown as { hash?: (alg: string, data: string, enc: "hex") => string }).hash;
@@ -69,9 +75,11 @@ const sha256Hex = oneShot ? (s: string) => oneShot("sha256", s, "hex") : (s: str
  * where KEYS_SORTED[i]'s value sits in `values`.
  */
 export function fastAuditHashOfValues(values: readonly unknown[], index: readonly number[]): string {
+  // The index names the keys: KEYS_SORTED's length for chain 0, KEYS_SORTED_CHAINED's for chains ≥ 1.
+  const prefixes = index.length === PREFIXES_CHAINED.length ? PREFIXES_CHAINED : PREFIXES;
   let s = "{";
   for (let i = 0; i < index.length; i++) {
-    s += PREFIXES[i] + jsonValue(values[index[i]!]);
+    s += prefixes[i] + jsonValue(values[index[i]!]);
   }
   return sha256Hex(s + "}");
 }

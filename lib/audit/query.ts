@@ -60,7 +60,7 @@ export type AuditView = {
 /** Stored row → console/export shape (JSON columns parsed; nothing else changed). */
 export function toAuditView(r: AuditEvent): AuditView {
   return {
-    seq: r.seq,
+    seq: Number(r.seq),
     at: r.at.toISOString(),
     request_id: r.requestId,
     actor_type: r.actorType,
@@ -153,11 +153,11 @@ export async function timeWindow(filter: AuditFilter): Promise<SeqWindow> {
   const w: SeqWindow = {};
   if (filter.from) {
     const first = await db().auditEvent.findFirst({ where: { at: { gte: new Date(Date.parse(filter.from) - SKEW_MS) } }, orderBy: { at: "asc" }, select: { seq: true } });
-    w.gte = first?.seq ?? Number.MAX_SAFE_INTEGER;
+    w.gte = first ? Number(first.seq) : Number.MAX_SAFE_INTEGER;
   }
   if (filter.to) {
     const last = await db().auditEvent.findFirst({ where: { at: { lte: new Date(Date.parse(filter.to) + SKEW_MS) } }, orderBy: { at: "desc" }, select: { seq: true } });
-    w.lte = last?.seq ?? 0;
+    w.lte = last ? Number(last.seq) : 0;
   }
   return w;
 }
@@ -197,7 +197,7 @@ export async function queryAuditPage(filter: AuditFilter, opts: { before?: numbe
   const rows = await db().auditEvent.findMany({ where: auditWhere(filter, opts.before, window), orderBy: { seq: "desc" }, take: limit + 1 });
   const more = rows.length > limit;
   const page = more ? rows.slice(0, limit) : rows;
-  return { rows: page.map(toAuditView), next_before: more ? page[page.length - 1]!.seq : null };
+  return { rows: page.map(toAuditView), next_before: more ? Number(page[page.length - 1]!.seq) : null };
 }
 
 /** One event by sequence number, or null. */

@@ -1,8 +1,9 @@
 import "server-only";
 import { sqlRead } from "@/lib/db/sql";
 import { AUDIT_EVENT_COLUMNS, auditEventValueBatch, readAuditHead } from "@/lib/db/tables/audit-event";
-import { GENESIS_HASH, hashAuditRecord, type AuditRecord } from "@/lib/audit/chain";
-import { KEYS_SORTED, fastAuditHashOfValues } from "@/lib/audit/fast-record-hash";
+import { listAuditChainHeads, type AuditChainHead } from "@/lib/db/tables/audit-chain";
+import { ChainWalker, GENESIS_HASH, hashAuditRecord, type AuditRecord } from "@/lib/audit/chain";
+import { KEYS_SORTED, KEYS_SORTED_CHAINED, fastAuditHashOfValues } from "@/lib/audit/fast-record-hash";
 
 /**
  * Rows per keyset batch. Small batches die young: at 5,000 rows a batch
@@ -15,39 +16,68 @@ export const VERIFY_BATCH = 1_000;
 export type StoredChainCheck = { ok: true; count: number } | { ok: false; badSeq: number; problem: string };
 
 /**
- * Verify every stored audit event in sequence order, a batch at a time
- * (keyset on seq, so memory stays flat at millions of rows), then check that
- * the head row — which the next append builds on — points at the last event.
- * A truncated tail shows up only in that last check. Shared by the console's
+ * Verify every stored audit event, a batch at a time in global sequence order
+ * (keyset on seq, so memory stays flat at millions of rows), every chain on
+ * its own (ChainWalker: chain 0, and on PostgreSQL one chain per instance),
+ * then check that each chain's head row — which its next append builds on —
+ * points at its last event, and that no chain's head row is missing. A
+ * truncated tail shows up only in those last checks. Shared by the console's
  * verify button and `npm run audit:verify`.
  */
 export async function verifyStoredChain(batchSize = VERIFY_BATCH): Promise<StoredChainCheck> {
-  let last = { seq: 0, hash: GENESIS_HASH };
+  const walker = new ChainWalker();
+  let after = 0;
   let count = 0;
   for (;;) {
     // Raw SQL on the read connection, rows as arrays: through the ORM 1M rows took minutes, and an
     // object per row was most of the remaining time (bench P6). A read here never holds up writes.
-    const batch = await sqlRead((sql) => auditEventValueBatch(sql, last.seq, batchSize));
+    const batch = await sqlRead((sql) => auditEventValueBatch(sql, after, batchSize));
     if (batch.length === 0) break;
     for (const v of batch) {
       const seq = v[SEQ] as number;
+      const chain = v[CHAIN] as number;
       const hash = v[HASH] as string;
-      // The same checks, in the same order and words, as verifyChain in lib/audit/chain.ts.
-      if (seq !== last.seq + 1) return { ok: false, badSeq: seq, problem: `expected sequence ${last.seq + 1}, found ${seq}` };
-      if (v[PREV] !== last.hash) return { ok: false, badSeq: seq, problem: "previous-hash link is broken" };
+      const index = chain ? KEY_INDEX_CHAINED : KEY_INDEX;
       // Fast path first; a mismatch is confirmed with the reference hash before it is reported.
-      if (fastAuditHashOfValues(v, KEY_INDEX) !== hash && !referenceHashMatches(v, hash)) {
-        return { ok: false, badSeq: seq, problem: "row content does not match its hash" };
-      }
-      last = { seq, hash };
+      const problem = walker.step(
+        seq,
+        chain,
+        chain ? (v[CHAIN_SEQ] as number) : seq,
+        v[PREV],
+        hash,
+        () => fastAuditHashOfValues(v, index) === hash || referenceHashMatches(v, hash),
+      );
+      if (problem) return { ok: false, badSeq: seq, problem };
+      after = seq;
       count++;
     }
   }
   const head = await sqlRead((sql) => readAuditHead(sql));
-  if (!head) return { ok: false, badSeq: last.seq + 1, problem: "the audit head row is missing" };
-  if (head.seq > last.seq) return { ok: false, badSeq: last.seq + 1, problem: `event missing: the head is at sequence ${head.seq}, the log ends at ${last.seq}` };
-  if (head.seq < last.seq) return { ok: false, badSeq: head.seq + 1, problem: `the head is at sequence ${head.seq}, behind the log's last event ${last.seq}` };
-  if (head.hash !== last.hash) return { ok: false, badSeq: last.seq, problem: "the head hash does not match the last event" };
+  const last = walker.chains.get(0)!;
+  if (!head) return { ok: false, badSeq: last.pos + 1, problem: "the audit head row is missing" };
+  if (head.seq > last.pos) return { ok: false, badSeq: last.pos + 1, problem: `event missing: the head is at sequence ${head.seq}, the log ends at ${last.pos}` };
+  if (head.seq < last.pos) return { ok: false, badSeq: head.seq + 1, problem: `the head is at sequence ${head.seq}, behind the log's last event ${last.pos}` };
+  if (head.hash !== last.hash) return { ok: false, badSeq: last.pos, problem: "the head hash does not match the last event" };
+  return checkChainHeads(walker, await sqlRead((sql) => listAuditChainHeads(sql)), count);
+}
+
+/** Chains ≥ 1: ids 1…n, each head row at its chain's last event, no events without a head row. */
+function checkChainHeads(walker: ChainWalker, heads: AuditChainHead[], count: number): StoredChainCheck {
+  const byId = new Map(heads.map((h) => [h.id, h]));
+  for (const h of heads) {
+    const at = walker.chains.get(h.id) ?? { pos: 0, hash: GENESIS_HASH, seq: 0 };
+    const where = `chain ${h.id}: `;
+    if (h.seq > at.pos) return { ok: false, badSeq: at.seq + 1, problem: `${where}event missing: the head is at position ${h.seq}, the chain ends at ${at.pos}` };
+    if (h.seq < at.pos) return { ok: false, badSeq: at.seq, problem: `${where}the head is at position ${h.seq}, behind the chain's last event ${at.pos}` };
+    if (h.hash !== at.hash) return { ok: false, badSeq: at.seq, problem: `${where}the head hash does not match the last event` };
+  }
+  const maxId = heads.length ? heads[heads.length - 1]!.id : 0;
+  for (let id = 1; id <= maxId; id++) {
+    if (!byId.has(id)) return { ok: false, badSeq: walker.chains.get(id)?.seq ?? 0, problem: `chain ${id}: its head row is missing` };
+  }
+  for (const [id, at] of walker.chains) {
+    if (id !== 0 && !byId.has(id)) return { ok: false, badSeq: at.seq, problem: `chain ${id}: its head row is missing` };
+  }
   return { ok: true, count };
 }
 
@@ -55,7 +85,10 @@ const COLUMNS = AUDIT_EVENT_COLUMNS;
 const SEQ = COLUMNS.indexOf("seq");
 const PREV = COLUMNS.indexOf("prevHash");
 const HASH = COLUMNS.indexOf("hash");
+const CHAIN = COLUMNS.indexOf("chain");
+const CHAIN_SEQ = COLUMNS.indexOf("chainSeq");
 const KEY_INDEX = KEYS_SORTED.map((k) => COLUMNS.indexOf(k));
+const KEY_INDEX_CHAINED = KEYS_SORTED_CHAINED.map((k) => COLUMNS.indexOf(k));
 
 /** A row the reference canonicaliser refuses (a lone surrogate, say) was never appended: it does not match. */
 function referenceHashMatches(v: unknown[], hash: string): boolean {

@@ -212,7 +212,7 @@ export async function listPendingToolChanges(): Promise<PendingToolChange[]> {
     db().auditEvent.findMany({ where: { type: { in: ["tool.change_approved", "tool.change_rejected"] } }, select: { data: true } }),
   ]);
   const done = new Set(resolutions.map((r) => (JSON.parse(r.data) as { request_seq?: number }).request_seq));
-  const open = requests.filter((ev) => !done.has(ev.seq));
+  const open = requests.filter((ev) => !done.has(Number(ev.seq)));
   const requesterIds = [...new Set(open.flatMap((ev) => (ev.actorId ? [ev.actorId] : [])))];
   const requesters = await db().user.findMany({ where: { id: { in: requesterIds } }, select: { id: true, email: true } });
   const emailOf = new Map(requesters.map((u) => [u.id, u.email]));
@@ -223,7 +223,7 @@ export async function listPendingToolChanges(): Promise<PendingToolChange[]> {
     if (!parsed.success) continue;
     try {
       out.push({
-        requestSeq: ev.seq,
+        requestSeq: Number(ev.seq),
         at: ev.at.toISOString(),
         requestedBy: ev.actorId,
         requestedByEmail: (ev.actorId && emailOf.get(ev.actorId)) || null,

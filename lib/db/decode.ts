@@ -21,3 +21,11 @@ export function asNumber(v: unknown): number {
 export function asBool(v: unknown): boolean {
   return v === true || v === 1 || v === 1n || v === "1" || v === "t" || v === "true";
 }
+
+/** A 64-bit column (BigInt in the schema) as the ORM returns it. */
+export function asBigInt(v: unknown): bigint {
+  if (typeof v === "bigint") return v;
+  if (typeof v === "number" && Number.isSafeInteger(v)) return BigInt(v);
+  if (typeof v === "string" && /^-?\d+$/.test(v)) return BigInt(v);
+  throw new Error(`not an integer: ${typeof v}`);
+}

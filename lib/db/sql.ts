@@ -19,14 +19,66 @@ export async function sqlTransaction<T>(fn: (sql: Sql) => Promise<T>): Promise<T
   return driver.kind === "sqlite" ? sqliteTransaction(driver, fn) : pgTransaction(driver.pool, fn);
 }
 
+/** Work a transaction does last, just before COMMIT (the audit append: lib/audit/append.ts). */
+export type BeforeCommit = (exec: Exec) => Promise<void>;
+
+/** One atCommit transaction's deferred work, and per-transaction state for whoever defers it. */
+export type CommitScope = {
+  defer(hook: BeforeCommit): void;
+  /** The value under `key` for this transaction, made by `init` on first use. */
+  slot<T>(key: symbol, init: () => T): T;
+};
+
+// On globalThis: Next.js may bundle this module more than once into a process, and a transaction
+// opened through one copy must find its scope from another.
+const g = globalThis as unknown as { gatehouseCommitScopes?: WeakMap<object, CommitScope> };
+const scopes = (g.gatehouseCommitScopes ??= new WeakMap<object, CommitScope>());
+
+/**
+ * A transaction body whose deferred work (commitScope) runs after it, as the
+ * transaction's last statements: `sqlTransaction(atCommit(fn))` or
+ * `db().$transaction(atCommit(fn))`. What appendAudit defers: every append of
+ * the transaction is then one, and the chain head is held from its reserve to
+ * COMMIT only. The scope ends with the body, whether it returns or throws, so
+ * nothing deferred outlives its transaction (SQLite's transactions share one
+ * connection object).
+ */
+export function atCommit<E extends Exec, T>(fn: (exec: E) => Promise<T>): (exec: E) => Promise<T> {
+  return async (exec) => {
+    const hooks: BeforeCommit[] = [];
+    const slots = new Map<symbol, unknown>();
+    const scope: CommitScope = {
+      defer: (hook) => void hooks.push(hook),
+      slot: <V>(key: symbol, init: () => V): V => {
+        if (!slots.has(key)) slots.set(key, init());
+        return slots.get(key) as V;
+      },
+    };
+    scopes.set(exec, scope);
+    try {
+      const result = await fn(exec);
+      for (let i = 0; i < hooks.length; i++) await hooks[i]!(exec);
+      return result;
+    } finally {
+      if (scopes.get(exec) === scope) scopes.delete(exec);
+    }
+  };
+}
+
+/** The atCommit scope of the transaction `exec` belongs to; null outside one (do the work at once). */
+export function commitScope(exec: Exec): CommitScope | null {
+  return scopes.get(exec) ?? null;
+}
+
 /**
  * Reads outside any transaction, of committed data only. On SQLite they use a
- * second, query-only connection (WAL readers never wait for the writer); a
- * write here fails — use sqlTransaction.
+ * second, query-only connection (WAL readers never wait for the writer); on
+ * PostgreSQL the read pool (never waiting behind writers for a connection). A
+ * write here fails on SQLite and must not be attempted — use sqlTransaction.
  */
 export async function sqlRead<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
   const driver = await sqlDriver();
-  if (driver.kind === "postgres") return fn(new PgSql(driver.pool));
+  if (driver.kind === "postgres") return fn(new PgSql(driver.readPool));
   return sqliteRead(driver, fn);
 }
 

@@ -487,9 +487,9 @@ export async function listPendingMcpChanges(): Promise<PendingMcpChange[]> {
   const done = new Set(resolutions.map((r) => (JSON.parse(r.data) as { request_seq?: number }).request_seq));
   const out: PendingMcpChange[] = [];
   for (const ev of requests) {
-    if (done.has(ev.seq)) continue;
+    if (done.has(Number(ev.seq))) continue;
     const parsed = mcpChange.safeParse((JSON.parse(ev.data) as { change?: unknown }).change);
-    if (parsed.success) out.push({ requestSeq: ev.seq, at: ev.at.toISOString(), requestedBy: ev.actorId, summary: ev.reason ?? "", change: parsed.data });
+    if (parsed.success) out.push({ requestSeq: Number(ev.seq), at: ev.at.toISOString(), requestedBy: ev.actorId, summary: ev.reason ?? "", change: parsed.data });
   }
   return out;
 }

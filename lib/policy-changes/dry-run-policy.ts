@@ -41,7 +41,12 @@ export async function dryRunPolicy(input: { route: string; policy: unknown; limi
   return {
     route: route.name,
     considered: events.length,
-    ...replayDecisions(policy, tools, route.name, events),
+    ...replayDecisions(
+      policy,
+      tools,
+      route.name,
+      events.map((e) => ({ ...e, seq: Number(e.seq) })),
+    ),
     limitations:
       "Replayed with the policy and today's catalog only: no kill switches, circuit breaker, budgets, argument checks or argument conditions (the audit log keeps no args; the changed cells above cover every condition branch). Decisions refused for those reasons are skipped.",
   };

@@ -231,7 +231,7 @@ describe("two instances on one PostgreSQL database", () => {
     expect(refused.map((r) => `${r.status} ${JSON.stringify(r.body)}`).slice(0, 3)).toEqual([]);
     const events = await db().auditEvent.findMany({ select: { seq: true }, orderBy: { seq: "asc" } });
     expect(events.length).toBeGreaterThanOrEqual(before + 40);
-    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => BigInt(i + 1)));
     const tsx = path.join(process.cwd(), "node_modules", ".bin", "tsx");
     const res = spawnSync(tsx, [...tsxCliArgs, "scripts/audit-verify.ts"], { encoding: "utf8", env: { ...process.env, DATABASE_URL: ctx.databaseUrl }, timeout: 60_000 });
     expect(`${res.stdout}${res.stderr}`).toMatch(/ok|verified/i);

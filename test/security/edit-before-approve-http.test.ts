@@ -101,7 +101,7 @@ describe("edit before approve, over HTTP", () => {
       expect(svc.tickets.get("T-18421")?.status).toBe("open");
       const done = await post(edited);
       expect(done.status).toBe(200);
-      expect(svc.tickets.get("T-18421")).toEqual({ status: "closed", resolution: "fixed in release 4.2" });
+      expect(svc.tickets.get("T-18421")).toMatchObject({ status: "closed", resolution: "fixed in release 4.2" });
     } finally {
       await svc.close();
     }

@@ -90,6 +90,21 @@ describe("the audit write fails → nothing is allowed", () => {
   });
 
   it("a missing audit head row gives 503, no token", async () => {
+    // SQLite appends to chain 0 (AuditHead); PostgreSQL to the instance's chains (AuditChain).
+    if (onPostgres) {
+      expect((await propose()).status).toBe(200); // the instance has claimed its chains
+      const heads = await db().auditChain.findMany({ where: { closedAt: null } });
+      expect(heads.length).toBeGreaterThan(0);
+      await db().auditChain.deleteMany({ where: { closedAt: null } });
+      try {
+        await failsClosed(() => propose());
+      } finally {
+        await db().auditChain.createMany({ data: heads });
+      }
+      expect((await propose()).status).toBe(200);
+      expect((await verifyStoredChain()).ok).toBe(true);
+      return;
+    }
     const head = await db().auditHead.findUniqueOrThrow({ where: { id: 1 } });
     await db().$executeRawUnsafe(`DELETE FROM "AuditHead"`);
     try {

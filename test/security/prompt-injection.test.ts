@@ -1,5 +1,6 @@
 import { createElement } from "react";
 import { renderToString } from "react-dom/server";
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDemoDb } from "../support/demo-db";
 import { startAgentServer } from "../support/agent-server";
@@ -116,7 +117,7 @@ describe("agent text is stored verbatim and shown inert", () => {
     const reviewer = await makeUser("inj-reviewer@example.com", ["reviewer"]);
     const detail = await getActionDetail(actionId, { id: reviewer, email: "inj-reviewer@example.com", roles: ["reviewer"] });
     expect(detail).not.toBeNull();
-    const html = renderToString(createElement(ApprovalCard, { detail: detail! }));
+    const html = renderToString(createElement(QueryClientProvider, { client: new QueryClient() }, createElement(ApprovalCard, { detail: detail! })));
     expect(html).not.toMatch(/<script/i);
     expect(html).not.toMatch(/<img/i);
     expect(html).not.toContain("\u001b");

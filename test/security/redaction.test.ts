@@ -13,6 +13,7 @@ import { appendAudit } from "@/lib/audit/append";
 import { verifyStoredChain } from "@/lib/audit/verify-stored-chain";
 import { call } from "./helpers";
 import { consoleFetch, signIn, startConsoleServer, type ConsoleServer, type CookieJar } from "./console-server";
+import { bigIntsAsText } from "../support/json";
 
 // Threat: an agent (or the text it was fed) carries a secret — an AWS key in a
 // reason, a database URL in a reported error, a bearer header pasted into a
@@ -173,7 +174,7 @@ async function everywhere(actionId: string): Promise<Record<string, string>> {
   return {
     ...out,
     "server log": server.log(),
-    "audit rows": JSON.stringify(await db().auditEvent.findMany()),
+    "audit rows": JSON.stringify(await db().auditEvent.findMany(), bigIntsAsText),
     "action row": JSON.stringify(await db().action.findUnique({ where: { id: actionId } })),
     "webhook and callback payloads": JSON.stringify(await db().webhookDelivery.findMany({ select: { payload: true, url: true } })),
   };
@@ -228,7 +229,7 @@ describe("agent-chosen identifiers that carry a secret are refused, never stored
     const ok = await call(server.url, "POST", "/api/v1/actions", key, { ...base, idempotency_key: "ident-rid" }, { headers: { "x-request-id": planted } });
     expect(ok.status, ok.text).toBe(200);
     expect(ok.headers.get("x-request-id")).not.toBe(planted);
-    expect(JSON.stringify(await db().auditEvent.findMany())).not.toContain(planted);
+    expect(JSON.stringify(await db().auditEvent.findMany(), bigIntsAsText)).not.toContain(planted);
     expect(JSON.stringify(await db().action.findMany())).not.toContain(secret);
   });
 });
@@ -240,7 +241,7 @@ describe("the audit writer is the last line of defence", () => {
       appendAudit(tx, { type: "test.forgot", actorType: "system", reason: text, tool: text, route: text, data: { message: text, nested: [{ error: text }], count: 12345678901 } }),
     );
     const row = await db().auditEvent.findUniqueOrThrow({ where: { seq } });
-    expect(JSON.stringify(row)).not.toContain(secret);
+    expect(JSON.stringify(row, bigIntsAsText)).not.toContain(secret);
     expect(JSON.parse(row.data)).toMatchObject({ count: 12345678901 });
     expect((await verifyStoredChain()).ok).toBe(true);
   });

@@ -1,13 +1,23 @@
 import "server-only";
+import crypto from "node:crypto";
 import pg from "pg";
 import type { Sql, SqlParam } from "@/lib/db/types";
 
-/** What raw SQL (lib/db/sql.ts) runs on: the pool the ORM's adapter uses. */
-export type PostgresDriver = { kind: "postgres"; pool: pg.Pool };
+/**
+ * What raw SQL (lib/db/sql.ts) runs on: the write pool the ORM's adapter uses,
+ * and a small pool of its own for reads of committed data (agent auth, polls,
+ * long-poll re-reads, chain verification), so a woken waiter never queues
+ * behind writers for a connection.
+ */
+export type PostgresDriver = { kind: "postgres"; pool: pg.Pool; readPool: pg.Pool };
 
-/** A pool for DATABASE_URL, shared by the ORM's adapter and raw SQL. */
-export function postgresPool(url: string): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+/** Connections per instance: the write pool (ORM and raw transactions) and the read pool. */
+export const WRITE_POOL_MAX = 10;
+export const READ_POOL_MAX = 4;
+
+/** A pool for DATABASE_URL: the write pool shared by the ORM's adapter and raw SQL, or the read pool. */
+export function postgresPool(url: string, max = WRITE_POOL_MAX): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max });
   // An idle connection the server drops (restart, failover, a terminated backend) must not take the
   // process down: the pool discards it and the next query opens a new one.
   pool.on("error", (err) => console.error("database: idle connection lost:", err.message));
@@ -46,12 +56,57 @@ const pgTypes = {
   },
 };
 
-/** Raw SQL on a pool (reads of committed data) or on one client inside pgTransaction. */
+const statementNames = new Map<string, string>();
+
+/**
+ * Each distinct statement text gets a name, so node-postgres prepares it once
+ * per connection (Parse, then Bind/Execute only) instead of having the server
+ * parse and plan it on every call. The texts are the fixed ones in
+ * lib/db/tables (an IN list has one text per length), so the set stays small.
+ * The name is a hash of the text, the same in every copy of this module.
+ */
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    // Derived from the text, not a counter: Next.js bundles this module more than once into one
+    // process, and every copy shares the pool — a counter's "g5" would name two statements there.
+    name = `g${crypto.createHash("sha256").update(text).digest("hex").slice(0, 24)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+function config(text: string, params: readonly SqlParam[], rowMode?: "array"): pg.QueryConfig {
+  const pgText = toPgPlaceholders(text);
+  return { name: statementName(pgText), text: pgText, values: params.map(toPgParam), types: pgTypes, ...(rowMode ? { rowMode } : {}) } as pg.QueryConfig;
+}
+
+/**
+ * A prepared statement whose result columns changed type under it (a migration, or the online
+ * widening of AuditEvent.seq) fails with "cached plan must not change result type" on that
+ * connection until it is dropped; one that vanished fails with "does not exist".
+ */
+export function isStalePreparedStatement(err: unknown): boolean {
+  const code = (err as { code?: string } | null)?.code;
+  return (code === "0A000" && /cached plan/.test((err as Error).message)) || code === "26000";
+}
+
+/** Raw SQL on a pool (reads of committed data) or on one client inside pgTransaction; named (prepared) statements. */
 export class PgSql implements Sql {
   constructor(private readonly client: pg.Pool | pg.PoolClient) {}
 
+  /** On the pool a failed query's connection is discarded, so a read that met a stale plan is retried once on a fresh one. */
+  private async query(c: pg.QueryConfig): Promise<pg.QueryResult> {
+    try {
+      return await this.client.query(c);
+    } catch (err) {
+      if (this.client instanceof pg.Pool && isStalePreparedStatement(err)) return this.client.query(c);
+      throw err;
+    }
+  }
+
   async all<T>(text: string, params: readonly SqlParam[] = []): Promise<T[]> {
-    const r = await this.client.query({ text: toPgPlaceholders(text), values: params.map(toPgParam), types: pgTypes } as pg.QueryConfig);
+    const r = await this.query(config(text, params));
     return r.rows as T[];
   }
 
@@ -60,12 +115,12 @@ export class PgSql implements Sql {
   }
 
   async rows(text: string, params: readonly SqlParam[] = []): Promise<unknown[][]> {
-    const r = await this.client.query({ text: toPgPlaceholders(text), values: params.map(toPgParam), types: pgTypes, rowMode: "array" } as pg.QueryConfig);
+    const r = await this.query(config(text, params, "array"));
     return r.rows as unknown[][];
   }
 
   async run(text: string, params: readonly SqlParam[] = []): Promise<number> {
-    const r = await this.client.query({ text: toPgPlaceholders(text), values: params.map(toPgParam), types: pgTypes } as pg.QueryConfig);
+    const r = await this.query(config(text, params));
     return r.rowCount ?? 0;
   }
 }
@@ -86,6 +141,8 @@ export async function pgTransaction<T>(pool: pg.Pool, fn: (sql: Sql) => Promise<
       } catch {
         broken = true;
       }
+      // Its prepared statements are stale: a fresh connection prepares them again.
+      if (isStalePreparedStatement(err)) broken = true;
       throw err;
     }
   } finally {

@@ -2,10 +2,12 @@ import "server-only";
 import type { AuditEvent, Row, Sql } from "@/lib/db/types";
 import { asDate, asNumber } from "@/lib/db/decode";
 import { columnList, rowDecoder, type ColumnKinds } from "@/lib/db/tables/columns";
+import { provider } from "@/lib/db/client";
+import { intArray } from "@/lib/db/tables/audit-chain";
 
 /** Every AuditEvent column and its kind; a schema column missing here fails typecheck. */
 export const auditEventColumns = {
-  seq: "int",
+  seq: "bigint",
   at: "date",
   requestId: "string?",
   actorType: "string",
@@ -29,6 +31,8 @@ export const auditEventColumns = {
   data: "string",
   prevHash: "string",
   hash: "string",
+  chain: "int",
+  chainSeq: "bigint?",
 } as const satisfies ColumnKinds<AuditEvent>;
 
 /** A raw AuditEvent row (provider-shaped values) as the ORM's AuditEvent. */
@@ -38,35 +42,98 @@ export const decodeAuditEvent: (row: Row) => AuditEvent = rowDecoder<AuditEvent>
 export const AUDIT_EVENT_COLUMNS = Object.keys(auditEventColumns) as (keyof AuditEvent)[];
 
 const RESERVE = `UPDATE "AuditHead" SET "seq" = "seq" + ? WHERE "id" = 1 RETURNING "seq", "hash"`;
-const INSERT = `INSERT INTO "AuditEvent" (${columnList(auditEventColumns)}) VALUES (${AUDIT_EVENT_COLUMNS.map(() => "?").join(", ")})`;
 const SET_HEAD = `UPDATE "AuditHead" SET "hash" = ? WHERE "id" = 1`;
 const HEAD = `SELECT "seq", "hash" FROM "AuditHead" WHERE "id" = 1`;
+/**
+ * An instance's chain (PostgreSQL): the head row lock orders only this
+ * chain's appends, and the events' global numbers are drawn under it, so
+ * within a chain they rise with the position.
+ */
+const RESERVE_CHAIN = `UPDATE "AuditChain" SET "seq" = "seq" + ? WHERE "id" = ? AND "closedAt" IS NULL
+  RETURNING "seq", "hash", (SELECT array_agg(nextval('"AuditEvent_global_seq"')) FROM generate_series(1, ?::int)) AS "globals"`;
+
+/** The first of `chains` that no other transaction holds, locked and advanced (SKIP LOCKED: never waits). */
+const RESERVE_FREE_CHAIN = `WITH "free" AS (
+    SELECT "id" FROM "AuditChain" WHERE "id" = ANY(?::int[]) AND "closedAt" IS NULL ORDER BY "id" LIMIT 1 FOR UPDATE SKIP LOCKED
+  )
+  UPDATE "AuditChain" AS "c" SET "seq" = "c"."seq" + ? FROM "free" WHERE "c"."id" = "free"."id"
+  RETURNING "c"."id", "c"."seq", "c"."hash", (SELECT array_agg(nextval('"AuditEvent_global_seq"')) FROM generate_series(1, ?::int)) AS "globals"`;
 
 /**
- * Reserve `count` sequence numbers on the chain's head row, taking the lock
- * that orders appends (a row lock on Postgres; SQLite has one writer). Returns
- * the last reserved number and the head hash the first new event links to;
- * null when the head row is missing.
+ * Reserve `count` sequence numbers on chain 0's head row, taking the lock
+ * that orders its appends (SQLite has one writer). Returns the last reserved
+ * number and the head hash the first new event links to; null when the head
+ * row is missing.
  */
 export async function reserveAuditSeqs(sql: Sql, count: number): Promise<{ lastSeq: number; hash: string } | null> {
   const top = await sql.get<{ seq: unknown; hash: string }>(RESERVE, [count]);
   return top ? { lastSeq: asNumber(top.seq), hash: top.hash } : null;
 }
 
-/** Insert one event (its seq reserved by reserveAuditSeqs). */
-export function insertAuditEvent(sql: Sql, e: AuditEvent): Promise<number> {
-  return sql.run(
-    INSERT,
-    AUDIT_EVENT_COLUMNS.map((c) => e[c]),
-  );
+/**
+ * Reserve `count` positions on an open chain ≥ 1 (its head row lock, held to
+ * COMMIT) and `count` global sequence numbers, ascending. Null when the chain
+ * is closed or missing.
+ */
+export async function reserveChainSeqs(sql: Sql, chain: number, count: number): Promise<{ lastPos: number; hash: string; seqs: number[] } | null> {
+  const top = await sql.get<{ seq: unknown; hash: string; globals: unknown[] | string }>(RESERVE_CHAIN, [count, chain, count]);
+  if (!top) return null;
+  return { lastPos: asNumber(top.seq), hash: top.hash, seqs: globalNumbers(top.globals) };
 }
 
-/** Point the head at the last appended event. */
-export function setAuditHeadHash(sql: Sql, hash: string): Promise<number> {
-  return sql.run(SET_HEAD, [hash]);
+/**
+ * Reserve on whichever of `chains` (this instance's, open) no other transaction holds: positions on
+ * it and global numbers, as reserveChainSeqs. Null when every one is held (or closed).
+ */
+export async function reserveFreeChainSeqs(sql: Sql, chains: readonly number[], count: number): Promise<{ chain: number; lastPos: number; hash: string; seqs: number[] } | null> {
+  const top = await sql.get<{ id: unknown; seq: unknown; hash: string; globals: unknown[] | string }>(RESERVE_FREE_CHAIN, [intArray(chains), count, count]);
+  if (!top) return null;
+  return { chain: asNumber(top.id), lastPos: asNumber(top.seq), hash: top.hash, seqs: globalNumbers(top.globals) };
 }
 
-/** The chain's head: the sequence number and hash the next append builds on. */
+function globalNumbers(globals: unknown[] | string): number[] {
+  const list = typeof globals === "string" ? globals.replace(/[{}]/g, "").split(",") : globals;
+  return list.map(asNumber).sort((a, b) => a - b);
+}
+
+/** An event as appended: seq (and a chain's position) as numbers (exact up to 2^53; the columns are 64-bit). */
+export type NewAuditEvent = Omit<AuditEvent, "seq" | "chainSeq"> & { seq: number; chainSeq: number | null };
+
+const ROW_PLACEHOLDERS = `(${AUDIT_EVENT_COLUMNS.map(() => "?").join(", ")})`;
+const insertMany = new Map<string, string>();
+
+/** `INSERT … VALUES (…), (…)` for `n` rows, and on PostgreSQL the head update in the same statement. */
+function insertAndSetHeadText(n: number, pg: boolean, chained: boolean): string {
+  const key = `${n}:${pg}:${chained}`;
+  let text = insertMany.get(key);
+  if (text === undefined) {
+    const insert = `INSERT INTO "AuditEvent" (${columnList(auditEventColumns)}) VALUES ${Array.from({ length: n }, () => ROW_PLACEHOLDERS).join(", ")}`;
+    const head = chained ? `UPDATE "AuditChain" SET "hash" = ? WHERE "id" = ?` : `UPDATE "AuditHead" SET "hash" = ? WHERE "id" = 1`;
+    text = pg ? `WITH "appended" AS (${insert}) ${head}` : insert;
+    insertMany.set(key, text);
+  }
+  return text;
+}
+
+/**
+ * Insert the events a reserve made room for and point their chain's head at
+ * the last one: on PostgreSQL one statement (a data-modifying CTE), so an
+ * append is the reserve, this, and COMMIT; on SQLite (in-process, no CTE for
+ * INSERT) the insert and the head update.
+ */
+export async function insertAuditEventsAndSetHead(sql: Sql, events: readonly NewAuditEvent[], headHash: string): Promise<void> {
+  const values = events.flatMap((e) => AUDIT_EVENT_COLUMNS.map((c) => e[c]));
+  const chain = events[0]!.chain;
+  if (provider() === "postgres") {
+    await sql.run(insertAndSetHeadText(events.length, true, chain !== 0), chain ? [...values, headHash, chain] : [...values, headHash]);
+    return;
+  }
+  if (chain !== 0) throw new Error("per-instance audit chains are PostgreSQL's");
+  await sql.run(insertAndSetHeadText(events.length, false, false), values);
+  await sql.run(SET_HEAD, [headHash]);
+}
+
+/** Chain 0's head: the sequence number and hash its next append builds on. */
 export async function readAuditHead(sql: Sql): Promise<{ seq: number; hash: string } | null> {
   const row = await sql.get<{ seq: unknown; hash: string }>(HEAD);
   return row ? { seq: asNumber(row.seq), hash: row.hash } : null;
@@ -77,12 +144,14 @@ const BATCH = `SELECT ${columnList(auditEventColumns)} FROM "AuditEvent" WHERE "
 const SEQ = AUDIT_EVENT_COLUMNS.indexOf("seq");
 const AT = AUDIT_EVENT_COLUMNS.indexOf("at");
 const DURATION = AUDIT_EVENT_COLUMNS.indexOf("durationMs");
+const CHAIN = AUDIT_EVENT_COLUMNS.indexOf("chain");
+const CHAIN_SEQ = AUDIT_EVENT_COLUMNS.indexOf("chainSeq");
 const ISO_UTC_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+00:00$/;
 
 /**
  * Up to `limit` events after `afterSeq`, in sequence order, each as an array
- * of values in AUDIT_EVENT_COLUMNS order and in the hash record's form: seq
- * and durationMs numbers, `at` as ISO-8601 UTC text ("…Z"). Arrays, decoded
+ * of values in AUDIT_EVENT_COLUMNS order and in the hash record's form: seq,
+ * durationMs, chain and chainSeq numbers, `at` as ISO-8601 UTC text ("…Z"). Arrays, decoded
  * in place: at a million rows an object per row, or a copy, was most of the
  * verifier's time (bench P6).
  */
@@ -94,6 +163,8 @@ export async function auditEventValueBatch(sql: Sql, afterSeq: number, limit: nu
     // SQLite holds the ORM's "…T…+00:00" text: the same instant as toISOString's "…Z" form.
     v[AT] = typeof at === "string" && ISO_UTC_OFFSET.test(at) ? `${at.slice(0, -6)}Z` : asDate(at)!.toISOString();
     if (v[DURATION] !== null && v[DURATION] !== undefined) v[DURATION] = asNumber(v[DURATION]);
+    v[CHAIN] = asNumber(v[CHAIN]);
+    if (v[CHAIN_SEQ] !== null && v[CHAIN_SEQ] !== undefined) v[CHAIN_SEQ] = asNumber(v[CHAIN_SEQ]);
   }
   return batch;
 }

@@ -47,3 +47,15 @@ export async function takeRunStep(exec: Exec, run: { id: string; now: Date; cost
   const took = run.costMicros === undefined ? await sql.run(TAKE_STEP, [run.id, run.now]) : await sql.run(TAKE_STEP_AND_USD, [run.costMicros, run.id, run.costMicros, run.now]);
   return took === 1;
 }
+
+const INSERT = `INSERT INTO "Run" (${columnList(runColumns)}) VALUES (${Object.keys(runColumns)
+  .map(() => "?")
+  .join(", ")})`;
+
+/** Insert a new run (every column given). */
+export async function insertRun(exec: Exec, run: Run): Promise<void> {
+  await asSql(exec).run(
+    INSERT,
+    (Object.keys(runColumns) as (keyof Run)[]).map((c) => run[c]),
+  );
+}

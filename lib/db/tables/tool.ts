@@ -28,3 +28,16 @@ export async function findToolByName(exec: Exec, name: string): Promise<Tool | n
   const row = await asSql(exec).get(BY_NAME, [name]);
   return row ? decodeTool(row) : null;
 }
+
+const readTexts = new Map<number, string>();
+
+/** Which of `names` are read tools in the catalog. */
+export async function readToolsAmong(exec: Exec, names: readonly string[]): Promise<string[]> {
+  if (names.length === 0) return [];
+  let text = readTexts.get(names.length);
+  if (text === undefined) {
+    text = `SELECT "name" FROM "Tool" WHERE "kind" = 'read' AND "name" IN (${names.map(() => "?").join(", ")})`;
+    readTexts.set(names.length, text);
+  }
+  return (await asSql(exec).all<{ name: string }>(text, names)).map((r) => r.name);
+}

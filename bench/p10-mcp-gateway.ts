@@ -1,5 +1,5 @@
 /**
- * P9 — the MCP gateway: an allowed read (`tools/call`) through Gatehouse's
+ * P10 — the MCP gateway: an allowed read (`tools/call`) through Gatehouse's
  * /mcp/<route> against the same upstream called directly, in the same run, at
  * 50 concurrent sessions (one SDK Client each, Streamable HTTP). Gateway and
  * upstream run in their own processes; rounds alternate direct and gateway
@@ -84,7 +84,7 @@ export async function benchMcpGateway(quick: boolean): Promise<BenchResult> {
     const cpuPerCall = ((gwCpu - gwCpuDirect) * 1000) / g.length;
     await Promise.all([...direct, ...viaGateway].map((c) => c.close()));
     return {
-      id: "P9",
+      id: "P10",
       title: `MCP gateway: allowed read through /mcp/<route> vs the same upstream directly (${sessions} concurrent sessions, same run)`,
       rows: [
         { path: "upstream directly", calls: sd.n, "p50 ms": round(sd.median), "p99 ms": round(sd.p99) },
