@@ -115,6 +115,8 @@ export async function startDemoUpstreamHttp(opts: { port?: number; token?: strin
     await mcp.connect(transport);
     await transport.handleRequest(req, res);
   });
+  // Longer than a client's idle gap: a keep-alive socket closed by the server just as a client reuses it is a failed call.
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((r) => server.listen(opts.port ?? 0, "127.0.0.1", r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`;
   return {

@@ -30,7 +30,7 @@ export class UpstreamError extends Error {
   }
 }
 
-type Conn = { key: string; client: Promise<Client>; active: number };
+type Conn = { key: string; client: Promise<Client>; active: number; dropped?: boolean };
 const g = globalThis as unknown as { gatehouseMcpConns?: Map<string, Conn> };
 const conns = (g.gatehouseMcpConns ??= new Map());
 
@@ -77,9 +77,11 @@ function connection(t: UpstreamTarget): Conn {
   return conn;
 }
 
+/** New calls reconnect; the old connection closes once its in-flight calls are done (one failure never fails the others). */
 function drop(conn: Conn): void {
   if (conns.get(conn.key) === conn) conns.delete(conn.key);
-  void conn.client.then((c) => c.close()).catch(() => {});
+  conn.dropped = true;
+  if (conn.active === 0) void conn.client.then((c) => c.close()).catch(() => {});
 }
 
 /** Close every upstream connection of this process (tests, shutdown). */
@@ -115,10 +117,13 @@ async function withUpstream<T>(t: UpstreamTarget, op: string, fn: (c: Client, si
   } catch (err) {
     abort.abort();
     metrics().mcpUpstreamLatency.observe({ upstream: t.name, op, outcome: "error" }, (performance.now() - started) / 1000);
+    // A tool's own error result is not an exception; a timeout or transport failure is: reconnect next time.
     if (!(err instanceof UpstreamError && err.code === "upstream_busy")) drop(conn);
+    if (!(err instanceof UpstreamError)) console.error(`mcp upstream ${t.name} ${op} failed:`, err instanceof Error ? err.message : "error");
     throw asUpstreamError(err, t);
   } finally {
     conn.active--;
+    if (conn.dropped && conn.active === 0) void conn.client.then((c) => c.close()).catch(() => {});
   }
 }
 
