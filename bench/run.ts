@@ -26,6 +26,7 @@ const benches: Bench[] = [
   { id: "P7", run: async (q) => (await import("./p7-console")).benchConsole(q) },
   { id: "H", run: async (q) => (await import("./p8-hot-path")).benchHotPath(q) },
   { id: "PG", run: async (q) => (await import("./p9-postgres")).benchPostgres(q) },
+  { id: "P10", run: async (q) => (await import("./p10-mcp-gateway")).benchMcpGateway(q) },
 ];
 
 async function main() {

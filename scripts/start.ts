@@ -46,6 +46,13 @@ async function main(): Promise<void> {
     const { closeDb } = await import("@/lib/db/client");
     try {
       console.log(`gatehouse: ${await seedDemoPending()} demo actions pending in the queue`);
+      // The demo upstream MCP server (examples/mcp-upstream.ts, stdio) behind /mcp/support/send.
+      const { seedDemoMcp } = await import("@/lib/seed/demo-mcp");
+      try {
+        if (await seedDemoMcp()) console.log("gatehouse: demo MCP upstream `helpdesk` registered; agents connect to /mcp/support/send");
+      } catch (err) {
+        console.error(`gatehouse: the demo MCP upstream could not be registered: ${err instanceof Error ? err.message : String(err)}`);
+      }
     } finally {
       await closeDb();
     }

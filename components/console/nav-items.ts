@@ -6,6 +6,7 @@ export const NAV_ITEMS: { label: string; href: string; roles: readonly Role[] }[
   { label: "Actions", href: "/actions", roles: ["reviewer", "admin", "oncall", "viewer"] },
   { label: "Policies", href: "/policies", roles: ["admin"] },
   { label: "Tools", href: "/tools", roles: ["admin"] },
+  { label: "MCP", href: "/mcp-upstreams", roles: ["admin"] },
   { label: "Agents", href: "/agents", roles: ["admin"] },
   { label: "Audit", href: "/audit", roles: ["viewer", "reviewer", "admin", "oncall"] },
   { label: "Break-glass", href: "/break-glass", roles: ["oncall"] },

@@ -8,6 +8,7 @@ export const adminKeys = {
   change: (route: string, id: string) => [...adminKeys.route(route), "change", id] as const,
   testRun: () => [...adminKeys.all, "policy-tests-run"] as const,
   tools: () => [...adminKeys.all, "tools"] as const,
+  mcpUpstreams: () => [...adminKeys.all, "mcp-upstreams"] as const,
   agents: () => [...adminKeys.all, "agents"] as const,
   users: () => [...adminKeys.all, "users"] as const,
   userGrants: () => [...adminKeys.all, "users", "grants"] as const,

@@ -5,6 +5,7 @@ import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { failed, nodeRouter, type RouteEntry } from "@/lib/http/node-adapter";
 import { buildHeaders } from "@/lib/http/build-headers";
+import { isMcpPath, mcpHandler } from "@/lib/mcp/endpoint";
 
 export type AppServerOptions = {
   /** The project directory holding the production build (.next). */
@@ -55,7 +56,10 @@ export async function startAppServer(o: AppServerOptions): Promise<AppServer> {
   let handleNext: ((req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>) | undefined;
   let ready!: () => void;
   const prepared = new Promise<void>((r) => (ready = r));
+  const mcp = mcpHandler(() => base);
   const serve = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    // The MCP gateway (/mcp/<route>) streams its own answers: served here, never by Next.js.
+    if (isMcpPath(req.url) && !api.malformed(req)) return void mcp(req, res);
     const route = api.malformed(req) ?? api.match(req);
     const work = route && route !== "other-method" ? api.serve(req, res, route) : handleNext!(req, res);
     work.catch((err: unknown) => failed(res, err));

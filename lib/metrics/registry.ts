@@ -47,6 +47,19 @@ function create() {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60],
       registers: r,
     }),
+    mcpCalls: new Counter({
+      name: "gatehouse_mcp_calls_total",
+      help: "MCP gateway tools/call requests, by outcome (allowed_ok, allowed_error, denied, invalid, pending_approved, pending_rejected, pending_waiting, upstream_error, withheld).",
+      labelNames: ["outcome"],
+      registers: r,
+    }),
+    mcpUpstreamLatency: new Histogram({
+      name: "gatehouse_mcp_upstream_seconds",
+      help: "Latency of calls to upstream MCP servers, by upstream, operation and outcome.",
+      labelNames: ["upstream", "op", "outcome"],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 30],
+      registers: r,
+    }),
   };
 }
 

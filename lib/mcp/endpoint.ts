@@ -1,0 +1,213 @@
+import "server-only";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import { AppError, toErrorBody } from "@/lib/errors";
+import { authenticateAgent, type AgentPrincipal } from "@/lib/agents/authenticate-agent";
+import { parseStrictJson } from "@/lib/http/parse-body";
+import { requestIdFrom } from "@/lib/http/request-id";
+import { callGatewayTool, closeSession, findSession, listGatewayTools, openSession, type GatewaySession } from "@/lib/mcp/gateway";
+
+/** Bigger than any tool's args need; an over-limit body is refused (413) before it is parsed. */
+export const MCP_MAX_BODY_BYTES = 256 * 1024;
+const PREFIX = "/mcp/";
+
+/** Is this request for the MCP gateway (`/mcp/<route>`)? */
+export function isMcpPath(url: string | undefined): boolean {
+  return !!url && url.startsWith(PREFIX);
+}
+
+function routeOf(url: string): string | null {
+  const path = url.split("?")[0]!.slice(PREFIX.length);
+  try {
+    const name = path.split("/").map(decodeURIComponent).join("/");
+    return name.length > 0 && name.length <= 100 && !name.includes("\u0000") ? name : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Origin check (MCP spec, against DNS rebinding): a request that carries an
+ * Origin must come from this server's own origin or one in
+ * GATEHOUSE_MCP_ALLOWED_ORIGINS (comma separated). Agents that are not
+ * browsers send no Origin.
+ */
+function originAllowed(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  const allowed = (process.env.GATEHOUSE_MCP_ALLOWED_ORIGINS ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (allowed.includes(origin)) return true;
+  const host = req.headers.host;
+  return !!host && (origin === `http://${host}` || origin === `https://${host}`);
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const bytes = Buffer.from(JSON.stringify(body));
+  res.writeHead(status, { "content-type": "application/json", "content-length": String(bytes.byteLength), "cache-control": "no-store", ...headers });
+  res.end(bytes);
+}
+
+const rpcError = (id: unknown, code: number, message: string, data?: unknown) => ({ jsonrpc: "2.0", id: id ?? null, error: { code, message, ...(data ? { data } : {}) } });
+
+function readBody(req: IncomingMessage): Promise<Buffer | "too_large" | "aborted"> {
+  if (Number(req.headers["content-length"] ?? 0) > MCP_MAX_BODY_BYTES) return Promise.resolve("too_large");
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.byteLength;
+      if (size > MCP_MAX_BODY_BYTES) {
+        req.pause();
+        resolve("too_large");
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks, size)));
+    req.on("error", () => resolve("aborted"));
+  });
+}
+
+function headersOf(req: IncomingMessage): Headers {
+  const h = new Headers();
+  for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") h.set(k, v);
+  return h;
+}
+
+/**
+ * `/mcp/<route>`: the agent's MCP endpoint (Streamable HTTP). Authentication
+ * is the agent key; the session (one run) lives in the database, so any
+ * instance serves any session. The SDK's transport runs per request
+ * (stateless), fed a body this handler already parsed and checked.
+ */
+export async function handleMcp(req: IncomingMessage, res: ServerResponse, baseUrl: string): Promise<void> {
+  const headers = headersOf(req);
+  const requestId = requestIdFrom(headers);
+  res.setHeader("x-request-id", requestId);
+  const routeName = routeOf(req.url ?? "");
+  if (!routeName) return sendJson(res, 400, rpcError(null, -32600, "The path does not name a route (/mcp/<route>)."));
+  if (!originAllowed(req)) return sendJson(res, 403, rpcError(null, -32600, "Origin not allowed."));
+  let agent: AgentPrincipal;
+  try {
+    agent = await authenticateAgent({ headers });
+  } catch (err) {
+    const { status, body } = toErrorBody(err, requestId);
+    return sendJson(res, status, rpcError(null, -32001, body.error.message), status === 401 ? { "www-authenticate": "Bearer" } : {});
+  }
+  const sessionId = headers.get("mcp-session-id");
+
+  if (req.method === "DELETE") {
+    const s = sessionId ? await findSession(agent, sessionId, routeName) : null;
+    if (!s) return sendJson(res, 404, rpcError(null, -32001, "Session not found."));
+    await closeSession(s);
+    res.writeHead(204);
+    res.end();
+    return;
+  }
+  if (req.method !== "POST")
+    return sendJson(res, 405, rpcError(null, -32000, "Method not allowed: this gateway answers POST (and DELETE to end a session)."), { allow: "POST, DELETE" });
+
+  const raw = await readBody(req);
+  if (raw === "aborted") return;
+  if (raw === "too_large") {
+    res.setHeader("connection", "close");
+    return sendJson(res, 413, rpcError(null, -32600, `The request is larger than ${MCP_MAX_BODY_BYTES} bytes.`));
+  }
+  let message: unknown;
+  try {
+    message = parseStrictJson(new TextDecoder("utf-8", { fatal: true }).decode(raw));
+  } catch {
+    return sendJson(res, 400, rpcError(null, -32700, "Parse error: the body is not valid JSON."));
+  }
+  // JSON-RPC batches were removed from MCP (2025-06-18): one message per request keeps one decision per call.
+  if (Array.isArray(message)) return sendJson(res, 400, rpcError(null, -32600, "Batch requests are not supported; send one JSON-RPC message per request."));
+  if (!message || typeof message !== "object" || (message as { jsonrpc?: unknown }).jsonrpc !== "2.0") {
+    return sendJson(res, 400, rpcError(null, -32600, "Invalid Request: not a JSON-RPC 2.0 message."));
+  }
+  const method = (message as { method?: unknown }).method;
+
+  let session: GatewaySession | null;
+  if (method === "initialize") {
+    try {
+      session = await openSession(agent, routeName, { requestId });
+    } catch (err) {
+      const { status, body } = toErrorBody(err, requestId);
+      return sendJson(res, status === 500 ? 500 : 403, rpcError((message as { id?: unknown }).id, -32001, body.error.message, { reason_code: body.error.reason }));
+    }
+  } else {
+    if (!sessionId) return sendJson(res, 400, rpcError(null, -32000, "Bad Request: Mcp-Session-Id header is required."));
+    session = await findSession(agent, sessionId, routeName);
+    if (!session) return sendJson(res, 404, rpcError(null, -32001, "Session not found."));
+  }
+  const s = session;
+
+  const server = new Server({ name: "gatehouse", version: "1" }, { capabilities: { tools: { listChanged: false } } });
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: await listGatewayTools(agent, s) }));
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const token = request.params._meta?.progressToken;
+    const args = request.params.arguments ?? {};
+    try {
+      return (await callGatewayTool(agent, s, request.params.name, args, {
+        requestId,
+        jsonRpcId: extra.requestId,
+        signal: extra.signal,
+        progress:
+          token === undefined
+            ? undefined
+            : (progress, msg) => extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress, message: msg } }),
+      })) as never;
+    } catch (err) {
+      const { body } = toErrorBody(err, requestId);
+      return {
+        content: [{ type: "text", text: `${body.error.code}: ${body.error.message}` }],
+        isError: true,
+        structuredContent: { status: "error", reason_code: body.error.reason ?? body.error.code },
+      } as never;
+    }
+  });
+  // An SSE stream only when a call asked for progress (it may wait for a human); everything else is one JSON answer.
+  const params = (message as { params?: { _meta?: { progressToken?: unknown } } }).params;
+  const wantsProgress = method === "tools/call" && params?._meta?.progressToken !== undefined;
+  const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: !wantsProgress });
+  await server.connect(transport);
+  const abort = new AbortController();
+  res.once("close", () => {
+    abort.abort();
+    void server.close().catch(() => {});
+  });
+  const request = new Request(baseUrl + (req.url ?? "/"), { method: "POST", headers, signal: abort.signal });
+  const response = await transport.handleRequest(request, { parsedBody: message });
+  const out: Record<string, string> = { "mcp-session-id": s.id };
+  response.headers.forEach((v, k) => (out[k] = v));
+  res.writeHead(response.status, out);
+  if (!response.body) {
+    res.end();
+    return;
+  }
+  const reader = response.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      res.write(value);
+    }
+  } finally {
+    res.end();
+    void server.close().catch(() => {});
+  }
+}
+
+/** For tests and the combined server: a throw past the handler answers 500 without internals. */
+export function mcpHandler(baseUrl: () => string) {
+  return (req: IncomingMessage, res: ServerResponse) =>
+    handleMcp(req, res, baseUrl()).catch((err: unknown) => {
+      console.error("mcp request failed", err instanceof AppError ? err.message : err);
+      if (!res.headersSent) sendJson(res, 500, rpcError(null, -32603, "Internal error."));
+      else res.destroy();
+    });
+}

@@ -1,0 +1,323 @@
+import "server-only";
+import { db } from "@/lib/db/client";
+import { sqlRead } from "@/lib/db/sql";
+import type { McpUpstream, McpUpstreamTool } from "@/lib/db/types";
+import { AppError } from "@/lib/errors";
+import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
+import { credentialScope } from "@/lib/agents/authenticate-agent";
+import { appendAudit } from "@/lib/audit/append";
+import { grantedTools, type GrantedTool } from "@/lib/catalog/granted-tools";
+import { proposeAction } from "@/lib/actions/propose-action";
+import { getAction, waitForAction } from "@/lib/actions/get-action";
+import { reportResult } from "@/lib/actions/report-result";
+import { redeemActionToken } from "@/lib/tokens/redeem-token";
+import { startRun } from "@/lib/runs/start-run";
+import { newId } from "@/lib/crypto/new-id";
+import { seal, unseal } from "@/lib/crypto/seal";
+import { redactSecretsIn } from "@/lib/redact/redact";
+import { metrics } from "@/lib/metrics/registry";
+import { callUpstreamTool, UpstreamError, type UpstreamCallResult } from "@/lib/mcp/upstream-client";
+import { recordHealth, syncUpstreamTools, upstreamTarget } from "@/lib/mcp/upstreams";
+import type { ActionView } from "@/lib/api/schemas";
+
+/** The tool the gateway adds to every route: check on (or wait for) a call that went to a human. */
+export const ACTION_STATUS_TOOL = "gatehouse.action_status";
+
+export type McpTool = { name: string; description: string; inputSchema: Record<string, unknown>; annotations?: Record<string, unknown> };
+export type McpToolResult = { content: { type: "text"; text: string }[] | unknown[]; structuredContent?: unknown; isError?: boolean };
+
+export type GatewaySession = { id: string; runId: string; routeName: string; credentialId: string };
+
+function num(name: string, dflt: number): number {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && v >= 0 ? v : dflt;
+}
+/** How long a pending call waits for the human before it answers with the action and the status tool. */
+export const pendingWaitMs = () => num("GATEHOUSE_MCP_PENDING_WAIT_MS", 25_000);
+const resyncMs = () => num("GATEHOUSE_MCP_RESYNC_MS", 30_000);
+
+/** Start a session: one session is one run on the route (budgets and all), bound to this credential, kept in the database. */
+export async function openSession(agent: AgentPrincipal, routeName: string, ctx: { requestId: string }): Promise<GatewaySession> {
+  const run = await startRun(agent, routeName, ctx);
+  const id = newId("mcps", 24);
+  await db().mcpSession.create({ data: { id, credentialId: agent.credentialId, routeName, runId: run.run_id } });
+  return { id, runId: run.run_id, routeName, credentialId: agent.credentialId };
+}
+
+/** The session of this id, for this credential and route only; anything else reads as no session (404, no oracle). */
+export async function findSession(agent: AgentPrincipal, id: string, routeName: string): Promise<GatewaySession | null> {
+  if (id.length > 100) return null;
+  const s = await db().mcpSession.findUnique({ where: { id } });
+  if (!s || s.credentialId !== agent.credentialId || s.routeName !== routeName || s.closedAt) return null;
+  return { id: s.id, runId: s.runId, routeName: s.routeName, credentialId: s.credentialId };
+}
+
+/** DELETE of the session: closed for good and its run ended. */
+export async function closeSession(s: GatewaySession): Promise<void> {
+  await db().$transaction(async (tx) => {
+    await tx.mcpSession.update({ where: { id: s.id }, data: { closedAt: new Date() } });
+    await tx.run.updateMany({ where: { id: s.runId, status: "active" }, data: { status: "ended" } });
+  });
+}
+
+type Servable = { row: McpUpstreamTool; upstream: McpUpstream };
+
+/** MCP-backed catalog tools that may be served now: approved, pin unchanged, upstream active. */
+async function servable(names: string[]): Promise<Map<string, Servable>> {
+  const rows = await db().mcpUpstreamTool.findMany({ where: { toolName: { in: names } } });
+  const ups = new Map((await db().mcpUpstream.findMany({ where: { id: { in: [...new Set(rows.map((r) => r.upstreamId))] } } })).map((u) => [u.id, u]));
+  const out = new Map<string, Servable>();
+  for (const row of rows) {
+    const upstream = ups.get(row.upstreamId);
+    if (upstream?.status === "active" && row.status === "approved" && row.approvedHash !== null && row.observedHash === row.approvedHash) out.set(row.toolName, { row, upstream });
+  }
+  return out;
+}
+
+const lastSync = new Map<string, number>();
+
+/** Re-read the upstreams' tools/list now and then, so a rug pull is noticed (and the tool withheld) without an admin. */
+async function resync(agent: AgentPrincipal, upstreamIds: string[]): Promise<void> {
+  const now = Date.now();
+  for (const id of upstreamIds) {
+    const key = `${id}:${agent.tenantId}:${agent.env}`;
+    if (now - (lastSync.get(key) ?? 0) < resyncMs()) continue;
+    lastSync.set(key, now);
+    const u = await db().mcpUpstream.findUnique({ where: { id } });
+    if (!u || u.status !== "active") continue;
+    await syncUpstreamTools(u, agent, { actorType: "system", actorId: null }).catch(() => {});
+  }
+}
+
+/** tools/list: granted-tools, only what this gateway can serve (MCP-backed, pinned, unchanged), plus the status tool. */
+export async function listGatewayTools(agent: AgentPrincipal, s: GatewaySession): Promise<McpTool[]> {
+  const granted = await sqlRead((sql) => grantedTools(sql, agent, s.routeName));
+  const rows = await db().mcpUpstreamTool.findMany({ where: { toolName: { in: granted.map((g) => g.name) } }, select: { upstreamId: true } });
+  await resync(agent, [...new Set(rows.map((r) => r.upstreamId))]);
+  const ok = await servable(granted.map((g) => g.name));
+  // A tool whose upstream has no credential for this tenant/env cannot run here: hidden, like a denied one.
+  const withCred = new Set(
+    (
+      await db().mcpUpstreamCredential.findMany({
+        where: { tenantId: agent.tenantId, env: agent.env, upstreamId: { in: [...new Set([...ok.values()].map((v) => v.upstream.id))] } },
+        select: { upstreamId: true },
+      })
+    ).map((c) => c.upstreamId),
+  );
+  return [...granted.filter((g) => ok.has(g.name) && withCred.has(ok.get(g.name)!.upstream.id)).map(toMcpTool), statusTool()];
+}
+
+function toMcpTool(g: GrantedTool): McpTool {
+  const gate = g.decision.outcome === "allowed" ? "Gatehouse: allowed." : `Gatehouse: needs approval by ${g.decision.approvals} human(s); the call waits for the decision.`;
+  return {
+    name: g.name,
+    description: `${g.description}\n\n${gate}`,
+    inputSchema: g.argsSchema,
+    annotations: { readOnlyHint: g.kind === "read", destructiveHint: g.kind === "destructive" },
+  };
+}
+
+function statusTool(): McpTool {
+  return {
+    name: ACTION_STATUS_TOOL,
+    description:
+      "Check on a tool call that went to a human for approval, and wait for it (up to wait_seconds). Once approved, Gatehouse runs the call and this returns its result.",
+    inputSchema: {
+      type: "object",
+      properties: { action_id: { type: "string" }, wait_seconds: { type: "integer", minimum: 0, maximum: 55 } },
+      required: ["action_id"],
+      additionalProperties: false,
+    },
+    annotations: { readOnlyHint: true },
+  };
+}
+
+const text = (t: string, isError = false, structured?: unknown): McpToolResult => ({
+  content: [{ type: "text", text: t }],
+  ...(structured ? { structuredContent: structured } : {}),
+  ...(isError ? { isError } : {}),
+});
+
+function countCall(outcome: string) {
+  metrics().mcpCalls.inc({ outcome });
+}
+
+export type CallContext = { requestId: string; jsonRpcId: string | number; signal: AbortSignal; progress?: (n: number, message: string) => Promise<void> };
+
+/** tools/call: the same decision as POST /api/v1/actions, then Gatehouse runs the call on the upstream itself. */
+export async function callGatewayTool(agent: AgentPrincipal, s: GatewaySession, name: string, args: Record<string, unknown>, ctx: CallContext): Promise<McpToolResult> {
+  if (name === ACTION_STATUS_TOOL) return actionStatus(agent, s, args, ctx);
+  const row = await db().mcpUpstreamTool.findUnique({ where: { toolName: name } });
+  if (row) {
+    const ok = await servable([name]);
+    if (!ok.has(name)) {
+      countCall("withheld");
+      await appendAudit(db(), {
+        type: "mcp.call_withheld",
+        actorType: "agent",
+        actorId: agent.credentialId,
+        requestId: ctx.requestId,
+        tenantId: agent.tenantId,
+        env: agent.env,
+        route: s.routeName,
+        tool: name,
+        runId: s.runId,
+        credentialScope: credentialScope(agent),
+        status: "denied",
+        reason: row.status,
+      });
+      return text(`withheld: ${name} is not available (it is unclassified, or its upstream changed it since an admin approved it).`, true, {
+        status: "denied",
+        reason_code: "tool_withheld",
+      });
+    }
+  } else if (await db().tool.findUnique({ where: { name } })) {
+    return text(`${name} is not served over MCP by this gateway.`, true, { status: "denied", reason_code: "not_mcp_tool" });
+  }
+
+  let view: ActionView;
+  let replay: boolean;
+  try {
+    ({ view, replay } = await proposeAction(
+      agent,
+      { run_id: s.runId, tool: name, args, idempotency_key: `mcp:${s.runId}:${String(ctx.jsonRpcId)}` },
+      { requestId: ctx.requestId },
+    ));
+  } catch (err) {
+    if (err instanceof AppError) {
+      countCall(err.code === "denied" ? "denied" : "invalid");
+      return text(`${err.code === "denied" ? "denied" : "refused"} (${err.reason ?? err.code}): ${err.message}`, true, {
+        status: err.code,
+        reason_code: err.reason ?? err.code,
+        message: err.message,
+      });
+    }
+    throw err;
+  }
+  if (replay) {
+    // ids restart per session, not within one: a replayed id never runs an upstream call twice.
+    countCall("replayed");
+    return text(`This request id was already used in this session (action ${view.action_id}); use ${ACTION_STATUS_TOOL} to see it.`, true, {
+      status: "replayed",
+      action_id: view.action_id,
+    });
+  }
+  if (view.status === "allowed") return execute(agent, s, ok1(row), view, args, ctx, "allowed");
+
+  // Pending: the raw args wait sealed (the action's stored args are redacted), then deleted after the run.
+  await db().mcpPendingCall.create({ data: { actionId: view.action_id, sessionId: s.id, toolName: name, sealedArgs: seal(JSON.stringify(args), pendingContext(view.action_id)) } });
+  return waitAndRun(agent, s, view.action_id, pendingWaitMs(), ctx);
+}
+
+function ok1(row: McpUpstreamTool | null): McpUpstreamTool {
+  if (!row) throw new AppError("not_found", "No such tool.");
+  return row;
+}
+
+const pendingContext = (actionId: string) => `mcp-pending-args:${actionId}`;
+
+async function waitAndRun(agent: AgentPrincipal, s: GatewaySession, actionId: string, boundMs: number, ctx: CallContext): Promise<McpToolResult> {
+  const deadline = Date.now() + boundMs;
+  let view = await getAction(agent, actionId, ctx);
+  let n = 0;
+  while (view.status === "pending" && Date.now() < deadline && !ctx.signal.aborted) {
+    await ctx.progress?.(++n, `Waiting for a human to approve ${view.tool} (action ${actionId}).`).catch(() => {});
+    const slice = Math.min(5, Math.max(1, Math.ceil((deadline - Date.now()) / 1000)));
+    view = await waitForAction(agent, actionId, slice, ctx.signal, ctx);
+  }
+  if (view.status === "pending") {
+    countCall("pending_waiting");
+    return text(
+      `pending: ${view.tool} needs human approval (${view.approvals.received}/${view.approvals.required}). Action ${actionId}. Call ${ACTION_STATUS_TOOL} with {"action_id":"${actionId}"} to wait for the decision; Gatehouse runs the call once it is approved.`,
+      false,
+      { status: "pending", action_id: actionId, status_tool: ACTION_STATUS_TOOL },
+    );
+  }
+  if (view.status === "approved") {
+    const row = await db().mcpUpstreamTool.findUnique({ where: { toolName: view.tool } });
+    return execute(agent, s, ok1(row), view, null, ctx, "pending_approved");
+  }
+  await db()
+    .mcpPendingCall.updateMany({ where: { actionId }, data: { sealedArgs: null, finishedAt: new Date() } })
+    .catch(() => {});
+  countCall(view.status === "rejected" ? "pending_rejected" : `pending_${view.status}`);
+  const why = view.status === "rejected" ? `rejected by a reviewer${view.reject_reason ? `: ${view.reject_reason}` : ""}` : `${view.status} (${view.reason_code})`;
+  return text(`${view.tool} was not run: ${why}.`, true, { status: view.status, action_id: actionId, reason_code: view.reason_code, reject_reason: view.reject_reason });
+}
+
+async function actionStatus(agent: AgentPrincipal, s: GatewaySession, args: Record<string, unknown>, ctx: CallContext): Promise<McpToolResult> {
+  const id = typeof args.action_id === "string" ? args.action_id : "";
+  const wait = typeof args.wait_seconds === "number" && Number.isInteger(args.wait_seconds) ? Math.min(55, Math.max(0, args.wait_seconds)) : 0;
+  const pending = id ? await db().mcpPendingCall.findUnique({ where: { actionId: id } }) : null;
+  // Only this session's own calls: another session's or credential's action reads as unknown.
+  if (!pending || pending.sessionId !== s.id) return text(`There is no pending MCP call ${id.slice(0, 80)} in this session.`, true, { status: "not_found" });
+  if (pending.finishedAt) {
+    const stored = pending.sealedResult ? (JSON.parse(unseal(pending.sealedResult, `mcp-result:${id}`)) as McpToolResult) : text(`Action ${id} is finished.`, true);
+    return stored;
+  }
+  return waitAndRun(agent, s, id, wait * 1000, ctx);
+}
+
+/**
+ * Run an allowed or approved call on the upstream: redeem Gatehouse's own
+ * single-use, args-bound token (audited), call with the tenant/env's
+ * credential, report status and duration. For an approved call, exactly once
+ * across instances: the pending row is claimed by one conditional update.
+ */
+async function execute(
+  agent: AgentPrincipal,
+  s: GatewaySession,
+  row: McpUpstreamTool,
+  view: ActionView,
+  rawArgs: Record<string, unknown> | null,
+  ctx: CallContext,
+  outcome: string,
+): Promise<McpToolResult> {
+  const actionId = view.action_id;
+  let args = rawArgs;
+  if (rawArgs === null) {
+    const claimed = await db().mcpPendingCall.updateMany({ where: { actionId, claimedAt: null }, data: { claimedAt: new Date() } });
+    if (claimed.count !== 1)
+      return text(`Action ${actionId} is being run (or was run) by Gatehouse; call ${ACTION_STATUS_TOOL} for its result.`, false, { status: "running", action_id: actionId });
+    const p = await db().mcpPendingCall.findUniqueOrThrow({ where: { actionId } });
+    args = view.args_edited && view.args ? view.args : (JSON.parse(unseal(p.sealedArgs!, pendingContext(actionId))) as Record<string, unknown>);
+  }
+  const finish = async (result: McpToolResult) => {
+    if (rawArgs === null) {
+      await db().mcpPendingCall.update({
+        where: { actionId },
+        data: { sealedArgs: null, finishedAt: new Date(), sealedResult: seal(JSON.stringify(result), `mcp-result:${actionId}`) },
+      });
+    }
+    return result;
+  };
+  if (!view.token) {
+    countCall("no_token");
+    return finish(text(`Action ${actionId} has no usable token (${view.status}, ${view.reason_code}); not run.`, true, { status: view.status, action_id: actionId }));
+  }
+  await redeemActionToken({ token: view.token, tool: view.tool, args: args! }, { requestId: ctx.requestId, source: "mcp-gateway" });
+  const upstream = await db().mcpUpstream.findUniqueOrThrow({ where: { id: row.upstreamId } });
+  const target = await upstreamTarget(upstream, agent);
+  const started = performance.now();
+  let result: UpstreamCallResult;
+  try {
+    if (!target) throw new UpstreamError("upstream_unavailable", `No credential is set for ${upstream.name} on this tenant and environment.`);
+    // Never retried: a write may have happened even when the answer was lost (idempotent tools could be, by declaration).
+    result = await callUpstreamTool(target, row.upstreamTool, args!);
+    void recordHealth(upstream.id, null);
+  } catch (err) {
+    const e = err instanceof UpstreamError ? err : new UpstreamError("upstream_unavailable", `The upstream ${upstream.name} failed.`);
+    void recordHealth(upstream.id, e.message);
+    await reportResult(agent, actionId, { status: "error", duration_ms: Math.round(performance.now() - started), error: e.code }, { requestId: ctx.requestId });
+    countCall("upstream_error");
+    return finish(text(`${e.code}: ${e.message}`, true, { status: "error", reason_code: e.code, action_id: actionId }));
+  }
+  await reportResult(agent, actionId, { status: result.isError ? "error" : "ok", duration_ms: Math.round(performance.now() - started) }, { requestId: ctx.requestId });
+  countCall(result.isError ? `${outcome}_error` : `${outcome}_ok`);
+  const out: McpToolResult = {
+    content: result.content,
+    ...(result.structuredContent !== undefined ? { structuredContent: result.structuredContent } : {}),
+    ...(result.isError ? { isError: true } : {}),
+  };
+  return finish(row.redactResults ? (redactSecretsIn(out) as McpToolResult) : out);
+}

@@ -1,0 +1,174 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { freshDemoDb } from "../support/demo-db";
+import { startAgentServer } from "../support/agent-server";
+import { setPolicy } from "../support/fixtures";
+import { db } from "@/lib/db/client";
+import { DEMO_AGENTS } from "@/lib/seed/demo-data";
+import { closeUpstreamConnections } from "@/lib/mcp/upstream-client";
+import { syncUpstreamTools } from "@/lib/mcp/upstreams";
+import { MCP_MAX_BODY_BYTES } from "@/lib/mcp/endpoint";
+import { tsxNodeArgs } from "@/scripts/tsx-node-args";
+import { startDemoUpstreamHttp } from "@/examples/mcp-upstream";
+import { agentClient, registerDemoUpstream, UPSTREAM_TOKEN } from "./support";
+
+let cleanup: () => Promise<void>;
+let server: { url: string; close: () => Promise<void> };
+let upstream: Awaited<ReturnType<typeof startDemoUpstreamHttp>>;
+let admin1: string, admin2: string;
+const acme = DEMO_AGENTS.find((a) => a.name === "acme-support")!;
+const globex = DEMO_AGENTS.find((a) => a.name === "globex-support")!;
+const clients: Client[] = [];
+type Result = { content: { type: string; text: string }[]; isError?: boolean; structuredContent?: Record<string, unknown> };
+const textOf = (r: unknown) => (r as Result).content.map((c) => c.text).join("\n");
+
+async function connect(route: string, key = acme.key): Promise<Client> {
+  const c = await agentClient(server.url, route, key);
+  clients.push(c);
+  return c;
+}
+
+const H = { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-06-18" };
+async function raw(body: string, extra: Record<string, string> = {}, route = "support/send", method = "POST") {
+  const res = await fetch(`${server.url}/mcp/${route}`, { method, headers: { ...H, authorization: `Bearer ${acme.key}`, ...extra }, body: method === "POST" ? body : undefined });
+  return { status: res.status, text: await res.text(), session: res.headers.get("mcp-session-id") };
+}
+async function rawSession(): Promise<string> {
+  const r = await raw(
+    JSON.stringify({ jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } } }),
+  );
+  expect(r.status).toBe(200);
+  return r.session!;
+}
+
+beforeAll(async () => {
+  process.env.GATEHOUSE_MCP_RESYNC_MS = "3600000";
+  process.env.GATEHOUSE_MCP_STDIO = JSON.stringify({ demo_stdio: { command: process.execPath, args: [...tsxNodeArgs, "examples/mcp-upstream.ts", "--stdio"] } });
+  ({ cleanup } = await freshDemoDb());
+  const id = async (email: string) => (await db().user.findUniqueOrThrow({ where: { email } })).id;
+  [admin1, admin2] = [await id("admin@gatehouse.local"), await id("admin2@gatehouse.local")];
+  upstream = await startDemoUpstreamHttp({ token: UPSTREAM_TOKEN });
+  await registerDemoUpstream({ name: "demo", transport: "http", url: upstream.url, admin1, admin2 });
+  await registerDemoUpstream({ name: "local", transport: "stdio", stdio: "demo_stdio", admin1, admin2 });
+  await registerDemoUpstream({ name: "down", transport: "http", url: "http://127.0.0.1:9/mcp", admin1, admin2 }).catch(() => {});
+  await setPolicy("support/send", (p) => ({ ...p, allow_tools: [...(p.allow_tools as string[]), "demo.get_ticket", "local.get_ticket"] }));
+  server = await startAgentServer();
+}, 60_000);
+afterAll(async () => {
+  for (const c of clients) await c.close().catch(() => {});
+  await closeUpstreamConnections();
+  await server.close();
+  await upstream.close();
+  await cleanup();
+});
+
+describe("stdio upstream", () => {
+  it("a stdio upstream (command from server configuration) serves a read through the gateway", async () => {
+    const c = await connect("support/send");
+    const r = await c.callTool({ name: "local.get_ticket", arguments: { ticket_id: "T-2" } });
+    expect(r.isError).toBeFalsy();
+    expect(textOf(r)).toContain("Refund request");
+  });
+
+  it("a stdio command not in the server's configuration is refused at registration", async () => {
+    const { requestMcpChange } = await import("@/lib/mcp/upstreams");
+    await expect(requestMcpChange({ change: { op: "register", name: "evil", transport: "stdio", stdio_command: "rm_rf" }, actorId: admin1 })).rejects.toThrow(/configuration/);
+    await expect(requestMcpChange({ change: { op: "register", name: "email", transport: "http", url: "http://127.0.0.1:1/x" }, actorId: admin1 })).rejects.toThrow(/collides/);
+  });
+});
+
+describe("the gateway under attack", () => {
+  it("cross-tenant: globex sees no tool whose upstream has no globex credential, and a call by name never uses acme's", async () => {
+    const g = await connect("support/send", globex.key);
+    expect((await g.listTools()).tools.map((t) => t.name)).toEqual(["gatehouse.action_status"]);
+    const before = upstream.state.received.length;
+    const r = await g.callTool({ name: "demo.get_ticket", arguments: { ticket_id: "T-1" } });
+    expect(r.isError).toBe(true);
+    expect(upstream.state.received.length).toBe(before);
+  });
+
+  it("another route's tool by name is denied (not_allowed), audited", async () => {
+    const c = await connect("support/draft");
+    const r = await c.callTool({ name: "demo.get_ticket", arguments: { ticket_id: "T-1" } });
+    expect(r.isError).toBe(true);
+    expect(textOf(r)).toContain("not_allowed");
+    expect(await db().auditEvent.count({ where: { tool: "demo.get_ticket", status: "denied", route: "support/draft" } })).toBeGreaterThan(0);
+  });
+
+  it("no key → 401; a foreign Origin → 403; GET → 405; an unknown session → 404; no session → 400", async () => {
+    const list = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" });
+    expect((await fetch(`${server.url}/mcp/support/send`, { method: "POST", headers: H, body: list })).status).toBe(401);
+    expect((await raw(list, { origin: "https://evil.example" })).status).toBe(403);
+    expect((await raw("", {}, "support/send", "GET")).status).toBe(405);
+    expect((await raw(list, { "mcp-session-id": "mcps_nope" })).status).toBe(404);
+    expect((await raw(list)).status).toBe(400);
+  });
+
+  it("oversized, malformed and batch JSON-RPC are clear 4xx, never 5xx", async () => {
+    const s = await rawSession();
+    const big = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "demo.get_ticket", arguments: { ticket_id: "x".repeat(MCP_MAX_BODY_BYTES) } } });
+    expect((await raw(big, { "mcp-session-id": s })).status).toBe(413);
+    for (const body of [
+      "{",
+      "null",
+      "[]",
+      '{"jsonrpc":"1.0","id":1,"method":"tools/list"}',
+      '{"jsonrpc":"2.0","id":1,"id":2,"method":"tools/list"}',
+      '{"jsonrpc":"2.0","id":{},"method":"tools/list"}',
+    ]) {
+      const r = await raw(body, { "mcp-session-id": s });
+      expect(r.status, body).toBeGreaterThanOrEqual(400);
+      expect(r.status, body).toBeLessThan(500);
+    }
+    const batch = JSON.stringify([
+      { jsonrpc: "2.0", id: 1, method: "tools/list" },
+      { jsonrpc: "2.0", id: 2, method: "tools/list" },
+    ]);
+    const b = await raw(batch, { "mcp-session-id": s });
+    expect(b.status).toBe(400);
+    expect(b.text).toContain("Batch");
+  });
+
+  it("a replayed request id in one session never calls the upstream twice", async () => {
+    const s = await rawSession();
+    const before = upstream.state.received.length;
+    const call = JSON.stringify({ jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "demo.get_ticket", arguments: { ticket_id: "T-2" } } });
+    const first = await raw(call, { "mcp-session-id": s });
+    expect(first.text).toContain("Refund request");
+    const second = await raw(call, { "mcp-session-id": s });
+    expect(second.status).toBe(200);
+    expect(second.text).toContain("already used");
+    expect(upstream.state.received.length).toBe(before + 1);
+  });
+
+  it("an upstream that hangs is a timeout error, not a hang; one that answers garbage is a clear error; a down one too", async () => {
+    const c = await connect("support/send");
+    upstream.state.mode.get_ticket = "hang";
+    try {
+      const t0 = Date.now();
+      const r = await c.callTool({ name: "demo.get_ticket", arguments: { ticket_id: "T-1" } });
+      expect(r.isError).toBe(true);
+      expect(textOf(r)).toContain("upstream_timeout");
+      expect(Date.now() - t0).toBeLessThan(10_000);
+    } finally {
+      delete upstream.state.mode.get_ticket;
+    }
+    upstream.state.mode.close_ticket = "garbage";
+    try {
+      const r = await c.callTool({ name: "demo.get_ticket", arguments: { ticket_id: "T-1" } });
+      expect(r.isError).toBe(true);
+      expect(textOf(r)).toMatch(/upstream_(bad_response|unavailable)/);
+    } finally {
+      delete upstream.state.mode.close_ticket;
+    }
+    const ok = await c.callTool({ name: "demo.get_ticket", arguments: { ticket_id: "T-1" } });
+    expect(ok.isError).toBeFalsy();
+    const u = await db().mcpUpstream.findUniqueOrThrow({ where: { name: "demo" } });
+    expect(u.lastError).toBeTruthy();
+    const down = await db().mcpUpstream.findUniqueOrThrow({ where: { name: "down" } });
+    const t0 = Date.now();
+    await expect(syncUpstreamTools(down, { tenantId: "acme", env: "prod" }, { actorType: "system" })).rejects.toThrow(/could not be listed/);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect((await db().mcpUpstream.findUniqueOrThrow({ where: { name: "down" } })).lastError).toBeTruthy();
+  });
+});
