@@ -88,8 +88,11 @@ async function main(): Promise<void> {
   const lap = (what: string) => console.log(`sdk-smoke: ${what} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
 
   // 1. Pack (prepack builds with tsup) and install outside the repo.
-  const packed = run("npm", ["pack", "--workspace", "packages/sdk", "--pack-destination", scratch, "--json"], root);
-  const tarball = path.join(scratch, (JSON.parse(packed.slice(packed.indexOf("["))) as { filename: string }[])[0]!.filename);
+  // The build first, then the pack without scripts: with a terminal's colours off (CI) the builder's log
+  // carries "[" of its own, so only npm's JSON may be on the pack's stdout.
+  run("npm", ["run", "prepack", "--workspace", "packages/sdk"], root);
+  const packed = run("npm", ["pack", "--workspace", "packages/sdk", "--pack-destination", scratch, "--json", "--ignore-scripts"], root);
+  const tarball = path.join(scratch, (JSON.parse(packed.slice(Math.max(0, packed.search(/^\[/m)))) as { filename: string }[])[0]!.filename);
   lap(`packed ${path.basename(tarball)} (${fs.statSync(tarball).size} bytes)`);
   fs.writeFileSync(path.join(scratch, "package.json"), JSON.stringify({ name: "sdk-smoke", private: true, type: "module" }));
   run("npm", ["install", "--prefer-offline", "--no-package-lock", tarball], scratch);
