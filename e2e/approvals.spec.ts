@@ -148,6 +148,7 @@ test("an expired action cannot be approved", async ({ page }) => {
 test("a new proposal appears in an open (filtered) queue within 2 seconds, and the nav badge counts it", async ({ page }) => {
   const ticket = `T-${uniq()}`;
   await page.goto(`/queue?q=${ticket}`);
+  await expect(page.getByTestId("queue-view")).toHaveAttribute("data-hydrated", "true");
   await expect(page.getByTestId("queue-empty")).toHaveText("No pending action matches these filters.");
   const id = await proposePending(ACME_SUPPORT_KEY, "support/send", { tool: "ticket.close", args: { ticket_id: ticket } });
   await expect(page.locator(`[data-testid=queue-item][data-action-id="${id}"]`)).toBeVisible({ timeout: 2_000 });
@@ -176,6 +177,7 @@ test("keyboard: ? opens the shortcut help, j/k move through the queue", async ({
   await proposePending(ACME_SUPPORT_KEY, "support/send", { tool: "ticket.close", args: { ticket_id: `T-${uniq()}` } });
   await page.goto("/queue");
   await expect(page.getByTestId("approval-card")).toBeVisible();
+  await expect(page.getByTestId("queue-view")).toHaveAttribute("data-hydrated", "true");
   await page.keyboard.press("?");
   await expect(page.getByRole("dialog", { name: "Keyboard shortcuts" })).toBeVisible();
   await page.keyboard.press("Escape");

@@ -36,6 +36,7 @@ async function openQueueCard(page: Page, id: string) {
   await page.goto(`/queue?id=${encodeURIComponent(id)}`);
   await expect(page.locator(`[data-testid=approval-card][data-action-id="${id}"]`)).toBeVisible();
   await expect(page.getByTestId("payload-fields")).toBeVisible();
+  await expect(page.getByTestId("queue-view")).toHaveAttribute("data-hydrated", "true");
 }
 
 /** Every text node containing one of `fragments` that is not inside a `[data-agent-supplied]` fence. */

@@ -1,6 +1,6 @@
 "use client";
 
-import { Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { Suspense, useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { ActionFilters } from "@/lib/approvals/schemas";
@@ -165,8 +165,16 @@ function Queue({ options, initial }: { options: FilterOptions; initial: QueueIni
   const filtered = QUEUE_FILTER_KEYS.some((k) => filters[k]);
   const cardOpen = urlId !== null;
 
+  // False in the server's HTML and during hydration, true once the queue's handlers (keys, live updates) are attached;
+  // tests wait for it before they press a key, since the first page and card are rendered on the server.
+  const hydrated = useSyncExternalStore(
+    noSubscribe,
+    () => true,
+    () => false,
+  );
+
   return (
-    <div className="space-y-3">
+    <div className="space-y-3" data-testid="queue-view" data-hydrated={hydrated ? "true" : "false"}>
       <div className={`flex-wrap items-end justify-between gap-3 ${cardOpen ? "hidden md:flex" : "flex"}`}>
         <ActionFilterBar value={filters} onChange={setFilters} options={options} />
         <button type="button" onClick={() => setHelp(true)} className="hidden text-xs text-slate-700 underline md:inline">
@@ -241,3 +249,5 @@ function Queue({ options, initial }: { options: FilterOptions; initial: QueueIni
     </div>
   );
 }
+
+const noSubscribe = () => () => {};
