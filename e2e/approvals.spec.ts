@@ -18,6 +18,7 @@ async function openCard(page: Page, actionId: string) {
   await page.goto(`/queue?q=${encodeURIComponent(actionId)}`);
   const item = page.locator(`[data-testid=queue-item][data-action-id="${actionId}"]`);
   await expect(item).toBeVisible();
+  await expect(page.getByTestId("queue-view")).toHaveAttribute("data-hydrated", "true");
   await item.click();
   await expect(page.getByTestId("approval-card").locator("[data-testid=card-summary]")).toBeVisible();
   // The detail for the chosen action (not the one shown before the click) is loaded.
