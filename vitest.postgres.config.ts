@@ -11,7 +11,7 @@ export default defineConfig({
     alias: [
       // The SDK workspace package from its source (its build in dist/ is what npm pack ships).
       { find: /^@gatehouse-dev\/sdk$/, replacement: path.resolve(import.meta.dirname, "packages/sdk/src/index.ts") },
-      { find: /^@gatehouse-dev\/sdk\/(edge|policy)$/, replacement: path.resolve(import.meta.dirname, "packages/sdk/src/$1") },
+      { find: /^@gatehouse-dev\/sdk\/(edge|policy|openai-agents|ai|langgraph)$/, replacement: path.resolve(import.meta.dirname, "packages/sdk/src/$1") },
       { find: "@", replacement: path.resolve(import.meta.dirname) },
       { find: "server-only", replacement: path.resolve(import.meta.dirname, "test/support/server-only.ts") },
     ],
