@@ -1,8 +1,16 @@
 import { defineConfig } from "tsup";
 
-/** ESM + .d.ts per entry; dependencies stay external (installed with the package). */
+/** ESM + .d.ts per entry; dependencies and (optional) peer dependencies stay external. */
 export default defineConfig({
-  entry: { index: "src/index.ts", edge: "src/edge.ts", "policy/index": "src/policy/index.ts" },
+  // The adapters are entries of their own: a framework (an optional peer) is loaded only by its subpath.
+  entry: {
+    index: "src/index.ts",
+    edge: "src/edge.ts",
+    "policy/index": "src/policy/index.ts",
+    "openai-agents": "src/openai-agents.ts",
+    ai: "src/ai.ts",
+    langgraph: "src/langgraph.ts",
+  },
   format: ["esm"],
   target: "node20",
   platform: "node",

@@ -76,6 +76,11 @@ export class Gate {
     return this.actions.get(this.key(tool, callId))?.id;
   }
 
+  /** Record that a call is this action (an action found another way than by proposing it here). */
+  remember(tool: string, callId: string, actionId: string, args: Record<string, unknown>): void {
+    this.actions.set(this.key(tool, callId), { id: actionId, args });
+  }
+
   /**
    * Propose the call once (the tool call id is the idempotency key), or read
    * its action when it was proposed already. Final args come from Gatehouse.
