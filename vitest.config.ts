@@ -17,6 +17,8 @@ export default defineConfig({
     exclude: ["test/postgres-only/**", "**/node_modules/**"],
     environment: "node",
     globalSetup: ["test/support/global-setup.ts"],
+    // Fails any test that opens a connection to a non-loopback address (and turns off the frameworks' telemetry).
+    setupFiles: ["test/support/network-guard.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",

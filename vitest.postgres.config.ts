@@ -20,6 +20,8 @@ export default defineConfig({
     include: ["test/postgres-only/**/*.test.ts"],
     environment: "node",
     globalSetup: ["test/support/global-setup.ts"],
+    // Fails any test that opens a connection to a non-loopback address (and turns off the frameworks' telemetry).
+    setupFiles: ["test/support/network-guard.ts"],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: "forks",
