@@ -9,6 +9,8 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 // the published .d.ts and exports map, then run README's quick start from there — the tool service
 // and the agent, plain `node`, no tsx, no path alias — against `npm start` on a fresh demo data dir.
 // A reviewer signs in and approves through the console API, as a person would in the browser.
+// The adapters: the three subpaths type-check with their frameworks installed beside the tarball, and
+// README's LangGraph quick start runs from there too (interrupt while pending, resume after the vote).
 
 const root = process.cwd();
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "gatehouse-sdk-"));
@@ -95,8 +97,13 @@ async function main(): Promise<void> {
   const tarball = path.join(scratch, (JSON.parse(packed.slice(Math.max(0, packed.search(/^\[/m)))) as { filename: string }[])[0]!.filename);
   lap(`packed ${path.basename(tarball)} (${fs.statSync(tarball).size} bytes)`);
   fs.writeFileSync(path.join(scratch, "package.json"), JSON.stringify({ name: "sdk-smoke", private: true, type: "module" }));
-  run("npm", ["install", "--prefer-offline", "--no-package-lock", tarball], scratch);
-  for (const f of ["agent.mjs", "tool-service.mjs", "types-check.ts"]) fs.copyFileSync(path.join(root, "examples", "quickstart", f), path.join(scratch, f));
+  // The frameworks are optional peers: a consumer of an adapter installs its framework beside the SDK
+  // (the versions the repo's adapter tests run against, from the npm cache when it has them).
+  const dev = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { devDependencies: Record<string, string>; dependencies: Record<string, string> };
+  const frameworks = ["@openai/agents", "ai", "@langchain/langgraph", "@langchain/core"].map((p) => `${p}@${dev.devDependencies[p]}`);
+  run("npm", ["install", "--prefer-offline", "--no-package-lock", tarball, ...frameworks, `zod@${dev.dependencies.zod}`], scratch);
+  for (const f of ["agent.mjs", "tool-service.mjs", "types-check.ts", "adapters-check.ts", "langgraph-agent.mjs"])
+    fs.copyFileSync(path.join(root, "examples", "quickstart", f), path.join(scratch, f));
   if (fs.existsSync(path.join(scratch, "node_modules", "@gatehouse-dev", "sdk", "src"))) throw new Error("the tarball ships src/: only dist/ belongs in it");
   lap("installed into " + scratch);
 
@@ -120,10 +127,11 @@ async function main(): Promise<void> {
       "--typeRoots",
       path.join(root, "node_modules", "@types"),
       "types-check.ts",
+      "adapters-check.ts",
     ],
     scratch,
   );
-  lap("types-check.ts compiles against the installed .d.ts");
+  lap("types-check.ts and adapters-check.ts (the three adapter subpaths) compile against the installed .d.ts");
 
   // 3. Gatehouse as `npm start` runs it, on a fresh demo data dir.
   const port = Number(process.env.GATEHOUSE_SMOKE_PORT ?? (await freePort()));
@@ -150,12 +158,15 @@ async function main(): Promise<void> {
   lap(`agent proposed ${actionId}, pending`);
 
   const cookie = await signIn(base, "reviewer@gatehouse.local", "reviewer-demo");
-  const vote = await fetch(`${base}/api/console/actions/${actionId}/vote`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-gatehouse-console": "1", origin: base, cookie },
-    body: JSON.stringify({ vote: "approve", time_on_card_ms: 5000 }),
-  });
-  if (vote.status !== 200) throw new Error(`vote: ${vote.status} ${await vote.text()}`);
+  const approve = async (id: string) => {
+    const vote = await fetch(`${base}/api/console/actions/${id}/vote`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-gatehouse-console": "1", origin: base, cookie },
+      body: JSON.stringify({ vote: "approve", time_on_card_ms: 5000 }),
+    });
+    if (vote.status !== 200) throw new Error(`vote: ${vote.status} ${await vote.text()}`);
+  };
+  await approve(actionId);
   const code = await agent.exited;
   if (code !== 0 || !/tool answered 200 .*"status":"closed"/.test(agent.output()))
     throw new Error(`the agent failed (${code}):\n${agent.output()}\n--- tool service:\n${tool.output()}`);
@@ -164,6 +175,16 @@ async function main(): Promise<void> {
   // 5. The same token again is refused by the tool service (single use, through the installed SDK).
   const again = await fetch(`${toolUrl}/tools/ticket.close`, { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer not.a.token" }, body: "{}" });
   if (again.status !== 403) throw new Error(`a malformed token got ${again.status}, not 403`);
+
+  // 6. README's LangGraph quick start from the scratch dir: the graph interrupts while pending, resumes on the approval.
+  const lgEnv = { ...quickEnv, OPENAI_AGENTS_DISABLE_TRACING: "1", LANGSMITH_TRACING: "false" };
+  const lg = start("langgraph-agent.mjs", process.execPath, ["langgraph-agent.mjs", "T-18422"], { cwd: scratch, env: lgEnv, ready: /action \S+: pending/, timeoutMs: 60_000 });
+  const lgId = /action (\S+): pending/.exec(await lg.ready)![1]!;
+  await approve(lgId);
+  const lgCode = await lg.exited;
+  if (lgCode !== 0 || !/tool answered 200 .*"status":"closed"/.test(lg.output()))
+    throw new Error(`the LangGraph agent failed (${lgCode}):\n${lg.output()}\n--- tool service:\n${tool.output()}`);
+  lap("LangGraph agent: interrupted, approved in the console, resumed, " + /tool answered .*/.exec(lg.output())![0]);
   lap("done");
 }
 

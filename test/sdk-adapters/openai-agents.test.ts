@@ -42,7 +42,6 @@ class ScriptedModel implements Model {
     const text = outputs.map((o) => `${o.callId}=${JSON.stringify(o.output)}`).join("; ");
     return { usage: new Usage(), output: [{ type: "message", role: "assistant", status: "completed", content: [{ type: "output_text", text }] }] };
   }
-  // eslint-disable-next-line require-yield
   async *getStreamedResponse(): AsyncIterable<never> {
     throw new Error("not used");
   }
@@ -82,7 +81,12 @@ async function setup(calls: { name: string; callId: string; args: unknown }[]) {
   const dbWrite = gh.tool({
     tool: "db.write",
     description: "Write",
-    parameters: { type: "object", properties: { table: { type: "string" }, where: { type: "object" }, set: { type: "object" } }, required: ["table", "where", "set"], additionalProperties: false },
+    parameters: {
+      type: "object",
+      properties: { table: { type: "string" }, where: { type: "object" }, set: { type: "object" } },
+      required: ["table", "where", "set"],
+      additionalProperties: false,
+    },
     strict: false,
     execute: (args, grant) => (executed.push({ tool: "db.write", args, token: grant.token }), "written"),
   });

@@ -64,7 +64,7 @@ function guardedLookup(this: unknown, hostname: string, ...rest: unknown[]) {
     const cb = rest[rest.length - 1];
     if (typeof cb === "function") {
       process.nextTick(() => (cb as (e: Error) => void)(err));
-      return {} as ReturnType<typeof dns.lookup>;
+      return;
     }
     throw err;
   }

@@ -35,7 +35,10 @@ export type AiSdkGatehouse = {
    * call (approved for allowed / approved, not approved with the reason otherwise) — append it after
    * `result.response.messages` — and the requests still pending (ask again later; never approved).
    */
-  approvalResponses(result: { content: ReadonlyArray<{ type: string }> }, opts?: { timeoutMs?: number }): Promise<{ message: ToolModelMessage | undefined; pending: ApprovalRequestPart[] }>;
+  approvalResponses(
+    result: { content: ReadonlyArray<{ type: string }> },
+    opts?: { timeoutMs?: number },
+  ): Promise<{ message: ToolModelMessage | undefined; pending: ApprovalRequestPart[] }>;
 };
 
 export function gatehouseAiSdk(opts: GateOptions): AiSdkGatehouse {

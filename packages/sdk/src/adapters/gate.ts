@@ -46,7 +46,13 @@ export function outcomeOf(view: ActionView | { status: "denied"; reason_code: st
         action: view,
       };
     case "rejected":
-      return { kind: "stop", status: "rejected", reason: view.reject_reason ?? "rejected", message: view.reject_reason ? `Rejected by a reviewer: ${view.reject_reason}` : "Rejected by a reviewer.", action: view };
+      return {
+        kind: "stop",
+        status: "rejected",
+        reason: view.reject_reason ?? "rejected",
+        message: view.reject_reason ? `Rejected by a reviewer: ${view.reject_reason}` : "Rejected by a reviewer.",
+        action: view,
+      };
     default:
       return { kind: "stop", status: view.status, reason: view.reason_code, message: view.message ?? `The action is ${view.status}.`, action: view };
   }
@@ -114,7 +120,10 @@ export class Gate {
    * Run `fn` only with a token: on go, call it with the final args and the token, and report the result.
    * Anything else returns the stop or wait outcome, and `fn` never runs.
    */
-  async run<R>(ref: ToolCallRef, fn: (args: Record<string, unknown>, grant: Grant) => Promise<R> | R): Promise<{ ran: true; value: R; outcome: Go } | { ran: false; outcome: Stop | Wait }> {
+  async run<R>(
+    ref: ToolCallRef,
+    fn: (args: Record<string, unknown>, grant: Grant) => Promise<R> | R,
+  ): Promise<{ ran: true; value: R; outcome: Go } | { ran: false; outcome: Stop | Wait }> {
     const outcome = await this.check(ref);
     if (outcome.kind !== "go") return { ran: false, outcome };
     const started = Date.now();
