@@ -94,7 +94,7 @@ describe("@gatehouse-dev/sdk/ai", () => {
     expect(approvalRequests(first.content)).toHaveLength(1);
     expect(s.executed).toHaveLength(0);
     const action = await db().action.findFirstOrThrow({ where: { runId: s.run.run_id, tool: "ticket.close" } });
-    expect(action.idempotencyKey).toBe("call_ai_1");
+    expect(action.idempotencyKey).toBe(`${s.run.run_id}:call_ai_1`);
 
     // Undecided: no response, still pending.
     const none = await s.gh.approvalResponses(first, { timeoutMs: 0 });
@@ -111,6 +111,7 @@ describe("@gatehouse-dev/sdk/ai", () => {
     expect(second.text).toContain("T-2001");
     const claims = await toolService().verify(s.executed[0]!.token, "ticket.close", args);
     expect(claims.action_id).toBe(action.id);
+    expect(JSON.stringify(s.model.doGenerateCalls)).not.toContain(s.executed[0]!.token);
     await toolService().redeem(s.executed[0]!.token, "ticket.close", args);
   });
 

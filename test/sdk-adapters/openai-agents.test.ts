@@ -108,7 +108,7 @@ describe("@gatehouse-dev/sdk/openai-agents", () => {
 
     // One Gatehouse action, keyed by the tool call id.
     const action = await db().action.findFirstOrThrow({ where: { runId: s.run.run_id, tool: "ticket.close" } });
-    expect(action.idempotencyKey).toBe("call_close_1");
+    expect(action.idempotencyKey).toBe(`${s.run.run_id}:call_close_1`);
     expect(action.status).toBe("pending");
 
     // Nothing decided yet: resolving with no wait leaves it interrupted and approves nothing.
@@ -126,6 +126,8 @@ describe("@gatehouse-dev/sdk/openai-agents", () => {
     const claims = await tools().verify(s.executed[0]!.token, "ticket.close", args);
     expect(claims.action_id).toBe(action.id);
     await expect(tools().verify(s.executed[0]!.token, "ticket.close", { ...args, ticket_id: "T-9" })).rejects.toThrow();
+    // The model never saw it: tokens are tool auth, not prompt text.
+    expect(JSON.stringify(s.model.requests)).not.toContain(s.executed[0]!.token);
     await tools().redeem(s.executed[0]!.token, "ticket.close", args);
     const result = await db().action.findUniqueOrThrow({ where: { id: action.id } });
     expect(result.resultStatus).toBe("ok");

@@ -57,7 +57,7 @@ function toDecision(o: Exclude<GateOutcome, { kind: "wait" }>): GatehouseDecisio
 }
 
 export function gatehouseLangGraph(opts: LangGraphGatehouseOptions): LangGraphGatehouse {
-  const gate = new Gate(opts);
+  const gate = new Gate({ ...opts, keyPrefix: false }); // the caller's idempotency key, as given
   const forwarded = new Set<string>();
   const runId = () => (typeof opts.runId === "function" ? opts.runId() : opts.runId);
 

@@ -25,6 +25,8 @@ export type GateOptions = {
   runId: string | (() => string);
   /** Report each wrapped tool's result (ok / error, duration) to Gatehouse; default true. */
   reportResults?: boolean;
+  /** Prefix the tool call id with the run id in the idempotency key (default true). */
+  keyPrefix?: boolean;
 };
 
 export type ToolCallRef = { tool: string; callId: string; args: Record<string, unknown>; reason?: string };
@@ -37,7 +39,11 @@ export function outcomeOf(view: ActionView | { status: "denied"; reason_code: st
       return { kind: "wait", action: view };
     case "allowed":
     case "approved":
-      if (view.token) return { kind: "go", action: view, token: view.token, args: view.args_edited && view.args ? view.args : proposed };
+      if (view.token) {
+        // The token travels only in `token`: an action kept in a graph's state or a log carries none.
+        const { token, ...action } = view;
+        return { kind: "go", action, token, args: view.args_edited && view.args ? view.args : proposed };
+      }
       return {
         kind: "stop",
         status: view.redeemed ? "redeemed" : "expired",
@@ -73,6 +79,15 @@ export class Gate {
     return typeof this.opts.runId === "function" ? this.opts.runId() : this.opts.runId;
   }
 
+  /**
+   * The idempotency key of a call: the run id and the framework's tool call id (some providers number
+   * their call ids per response, so the id alone could name an older run's action). `keyPrefix: false`
+   * (LangGraph, where the caller picks the key) sends the key as given.
+   */
+  idempotencyKey(runId: string, callId: string): string {
+    return this.opts.keyPrefix === false ? callId : `${runId}:${callId}`.slice(0, 200);
+  }
+
   private key(tool: string, callId: string): string {
     return `${tool}\u0000${callId}`;
   }
@@ -98,7 +113,14 @@ export class Gate {
     if (known) return this.refresh(known.id, waitSeconds, known.args);
     const stopped = this.denied.get(k);
     if (stopped) return stopped;
-    const p = await this.opts.client.propose({ run_id: this.runId(), tool: ref.tool, args: ref.args, idempotency_key: ref.callId, ...(ref.reason ? { reason: ref.reason } : {}) });
+    const runId = this.runId();
+    const p = await this.opts.client.propose({
+      run_id: runId,
+      tool: ref.tool,
+      args: ref.args,
+      idempotency_key: this.idempotencyKey(runId, ref.callId),
+      ...(ref.reason ? { reason: ref.reason } : {}),
+    });
     if (p.status === "denied" && !("action_id" in p)) {
       const out = outcomeOf(p) as Stop;
       this.denied.set(k, out);
