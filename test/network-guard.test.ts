@@ -55,6 +55,19 @@ describe("network guard", () => {
     expect(takeNetworkViolations()).toEqual([]);
   });
 
+  it("a name with the caller's own lookup may connect only where that lookup points: loopback yes, a public address no", async () => {
+    const to = (address: string) =>
+      ((_h: string, o: { all?: boolean }, cb: (e: Error | null, a: unknown, f?: number) => void) =>
+        o?.all ? cb(null, [{ address, family: 4 }]) : cb(null, address, 4)) as unknown as net.LookupFunction;
+    const ok = await new Promise<string>((resolve, reject) =>
+      http.get({ host: "tools.example.com", port, lookup: to("127.0.0.1") }, (res) => res.on("data", (d: Buffer) => resolve(d.toString()))).on("error", reject),
+    );
+    expect(ok).toBe("ok");
+    const err = await new Promise<Error>((resolve) => http.get({ host: "tools.example.com", port: 443, lookup: to("203.0.113.1") }).on("error", resolve));
+    expect(err.message).toContain(GUARD_MESSAGE);
+    expect(takeNetworkViolations()).toHaveLength(1);
+  });
+
   // The refused call's error is swallowed by the code under test: the guard's afterEach still fails the test.
   it.fails("fails a test whose code swallows the refusal", () => {
     try {

@@ -5,7 +5,8 @@ import { afterEach } from "vitest";
 /**
  * vitest setupFiles: no test reaches the network. Any outbound connection to
  * an address that is not loopback (127.0.0.0/8, ::1, localhost) throws the
- * guard's error at the call, and — in case the code under test swallows it —
+ * guard's error at the call (a name with the caller's own `lookup` must
+ * resolve to loopback, else the connect fails with the guard's error), and — in case the code under test swallows it —
  * fails the running test in afterEach. Unix sockets are allowed. DNS lookups of
  * non-local names are refused the same way. Also off here: the frameworks'
  * default network calls (LangSmith tracing, OpenAI Agents tracing export,
@@ -50,10 +51,33 @@ function target(args: unknown[]): { path?: string; host?: string; port?: unknown
   return { host: typeof args[1] === "string" ? args[1] : "localhost", port: a };
 }
 
+type LookupCb = (err: Error | null, address?: string | { address: string }[], family?: number) => void;
+type Lookup = (host: string, opts: unknown, cb: LookupCb) => void;
+const checked = Symbol("network-guard-checked");
+
+/** A caller's own `lookup` (tests point public-looking names at loopback): the address it yields must be loopback. */
+function checkedLookup(orig: Lookup, port: unknown): Lookup {
+  const wrapped = (host: string, opts: unknown, cb: LookupCb) =>
+    orig(host, opts, (err, address, family) => {
+      if (err) return cb(err);
+      const list = Array.isArray(address) ? address.map((a) => a.address) : [String(address)];
+      const bad = list.find((a) => !isLoopbackHost(a));
+      if (bad) return cb(refuse(`${host} (resolved to ${bad}):${String(port)}`));
+      cb(null, address, family);
+    });
+  return Object.assign(wrapped, { [checked]: true });
+}
+
 const origConnect = net.Socket.prototype.connect;
 net.Socket.prototype.connect = function guardedConnect(this: net.Socket, ...args: unknown[]) {
   const t = target(args);
-  if (!t.path && t.host !== undefined && !isLoopbackHost(t.host)) throw refuse(`${t.host}:${String(t.port)}`);
+  if (!t.path && t.host !== undefined && !isLoopbackHost(t.host)) {
+    const first = args[0];
+    const opts = (Array.isArray(first) ? first[0] : first) as { lookup?: Lookup & { [checked]?: true } } | undefined;
+    const own = opts && typeof opts === "object" && typeof opts.lookup === "function" && opts.lookup !== dns.lookup ? opts.lookup : undefined;
+    if (net.isIP(t.host) || !own) throw refuse(`${t.host}:${String(t.port)}`);
+    if (!own[checked]) opts!.lookup = checkedLookup(own, t.port);
+  }
   return (origConnect as (...a: unknown[]) => net.Socket).apply(this, args);
 } as typeof net.Socket.prototype.connect;
 
