@@ -88,8 +88,9 @@ export class Gate {
     return this.opts.keyPrefix === false ? callId : `${runId}:${callId}`.slice(0, 200);
   }
 
+  /** This process's key of a call: its tool and idempotency key (so the run id too, unless the caller picks keys). */
   private key(tool: string, callId: string): string {
-    return `${tool}\u0000${callId}`;
+    return `${tool}\u0000${this.idempotencyKey(this.runId(), callId)}`;
   }
 
   /** The action id a call was proposed as, if this process proposed it. */
