@@ -80,7 +80,12 @@ beforeAll(async () => {
       const chunks: Buffer[] = [];
       stream.on("data", (c: Buffer) => chunks.push(c));
       stream.on("end", () => {
-        inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), data: Buffer.concat(chunks).toString("utf8").replace(/=\r?\n/g, "") });
+        inbox.push({
+          to: session.envelope.rcptTo.map((r) => r.address),
+          data: Buffer.concat(chunks)
+            .toString("utf8")
+            .replace(/=\r?\n/g, ""),
+        });
         cb();
       });
     },
@@ -134,7 +139,10 @@ describe("reviewer groups", () => {
   });
 
   it("a destructive action's two approvers must come from the named groups (real votes)", async () => {
-    await setRouteReviewers({ route: "support/send", tenant: "*", group_id: g.support!, escalation_chain: [g.security!, g.oncall!], required_groups: [g.support!, g.security!] }, { actorId: u.admin1! });
+    await setRouteReviewers(
+      { route: "support/send", tenant: "*", group_id: g.support!, escalation_chain: [g.security!, g.oncall!], required_groups: [g.support!, g.security!] },
+      { actorId: u.admin1! },
+    );
     const id = await propose("acme", "customer.delete", { customer_id: "C-7001" });
     // Someone from neither group first: the one approval left could not cover both groups.
     const outsider = await appError(voteOnAction({ actionId: id, userId: u.other!, vote: "approve", requestId: "groups" }));
@@ -151,11 +159,15 @@ describe("reviewer groups", () => {
   });
 
   it("loosening the required groups is refused to one admin; tightening is immediate", async () => {
-    const loosen = await appError(setRouteReviewers({ route: "support/send", tenant: "*", group_id: g.support!, escalation_chain: [], required_groups: [g.support!] }, { actorId: u.admin1! }));
+    const loosen = await appError(
+      setRouteReviewers({ route: "support/send", tenant: "*", group_id: g.support!, escalation_chain: [], required_groups: [g.support!] }, { actorId: u.admin1! }),
+    );
     expect(loosen.reason).toBe("needs_second_admin");
     const row = await db().routeReviewers.findFirstOrThrow({ where: { routeName: "support/send", tenantId: "*" } });
     expect((await appError(deleteRouteReviewers(row.id, { actorId: u.admin1! }))).reason).toBe("needs_second_admin");
-    const unknown = await appError(setRouteReviewers({ route: "support/send", tenant: "acme", group_id: "nope", escalation_chain: [], required_groups: [] }, { actorId: u.admin1! }));
+    const unknown = await appError(
+      setRouteReviewers({ route: "support/send", tenant: "acme", group_id: "nope", escalation_chain: [], required_groups: [] }, { actorId: u.admin1! }),
+    );
     expect(unknown.code).toBe("validation_failed");
   });
 

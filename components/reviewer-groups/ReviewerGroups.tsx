@@ -141,7 +141,15 @@ export function ReviewerGroups({ routes }: { routes: string[] }) {
             <Td className="text-xs">{r.escalationChain.length ? r.escalationChain.map(nameOf).join(" → ") : "the same group again"}</Td>
             <Td>
               <span className="flex flex-wrap gap-1">
-                {r.requiredGroups.length ? r.requiredGroups.map((g) => <Badge key={g} tone="violet">{nameOf(g)}</Badge>) : <span className="text-xs text-slate-500">any two reviewers</span>}
+                {r.requiredGroups.length ? (
+                  r.requiredGroups.map((g) => (
+                    <Badge key={g} tone="violet">
+                      {nameOf(g)}
+                    </Badge>
+                  ))
+                ) : (
+                  <span className="text-xs text-slate-500">any two reviewers</span>
+                )}
               </span>
             </Td>
           </tr>

@@ -41,8 +41,13 @@ export function SlackLink() {
       ) : null}
       {link ? (
         <p data-testid="slack-linked">
-          Linked to Slack user <span className="font-mono">{link.slackUserId}</span> in workspace <span className="font-mono">{link.teamId}</span> since {formatDateTime(link.linkedAt)}.{" "}
-          <button type="button" className="text-red-700 hover:underline" onClick={() => void run(async () => void (await fetchConsole("/api/console/slack-link", { method: "DELETE" })))}>
+          Linked to Slack user <span className="font-mono">{link.slackUserId}</span> in workspace <span className="font-mono">{link.teamId}</span> since{" "}
+          {formatDateTime(link.linkedAt)}.{" "}
+          <button
+            type="button"
+            className="text-red-700 hover:underline"
+            onClick={() => void run(async () => void (await fetchConsole("/api/console/slack-link", { method: "DELETE" })))}
+          >
             Unlink
           </button>
         </p>

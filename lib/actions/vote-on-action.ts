@@ -137,7 +137,15 @@ async function castVote(tx: Tx, input: VoteInput): Promise<Outcome<VoteResult>> 
     return refusal(independenceError(conflict));
   }
   // Named groups (lib/reviewer-groups/vote-rule.ts): a destructive action's approvers may have to come from the route's required groups.
-  const groupRule = input.vote === "approve" && !breakGlass ? await requiredGroupsRefusal(tx, action, user.id, earlier.map((a) => a.userId)) : null;
+  const groupRule =
+    input.vote === "approve" && !breakGlass
+      ? await requiredGroupsRefusal(
+          tx,
+          action,
+          user.id,
+          earlier.map((a) => a.userId),
+        )
+      : null;
   if (groupRule) {
     await appendAudit(tx, { ...audit, type: "approval.refused", status: "refused", reason: "required_group" });
     return refused("forbidden", "required_group", groupRule);

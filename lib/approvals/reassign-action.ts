@@ -27,12 +27,16 @@ export async function reassignAction(actionId: string, input: z.infer<typeof rea
     if (a.status !== "pending") throw new AppError("conflict", `This action is already ${a.status}.`, { reason: "already_decided" });
     let target: { groupId: string } | { userId: string };
     if ("group_id" in input) {
-      if (!(await tx.reviewerGroup.findUnique({ where: { id: input.group_id } }))) throw new AppError("validation_failed", "Unknown reviewer group.", { issues: [{ path: "group_id", message: "unknown group" }] });
+      if (!(await tx.reviewerGroup.findUnique({ where: { id: input.group_id } })))
+        throw new AppError("validation_failed", "Unknown reviewer group.", { issues: [{ path: "group_id", message: "unknown group" }] });
       target = { groupId: input.group_id };
     } else {
       const u = await tx.user.findUnique({ where: { id: input.user_id } });
       const fit = u && !u.disabled && parseRoles(u.roles).includes("reviewer") && covers({ scopes: parseScopes(u.scopes) }, a.tenantId, a.env);
-      if (!fit) throw new AppError("validation_failed", "That person is not a reviewer of this action's tenant and environment.", { issues: [{ path: "user_id", message: "not a reviewer here" }] });
+      if (!fit)
+        throw new AppError("validation_failed", "That person is not a reviewer of this action's tenant and environment.", {
+          issues: [{ path: "user_id", message: "not a reviewer here" }],
+        });
       if (a.onBehalfOf && a.onBehalfOf.trim().toLowerCase() === u.email.toLowerCase()) {
         throw new AppError("validation_failed", "This action is on that person's behalf; they cannot decide it.", { issues: [{ path: "user_id", message: "own request" }] });
       }

@@ -28,7 +28,11 @@ export async function deliverDueNotifications(now = new Date()): Promise<[number
   const url = env().GATEHOUSE_SMTP_URL;
   const channels = [...(url ? ["email"] : []), ...(slackConfigured() ? ["slack"] : [])];
   if (!channels.length) return [0, 0];
-  const due = await db().notificationOutbox.findMany({ where: { status: "pending", nextAttemptAt: { lte: now }, channel: { in: channels } }, orderBy: { nextAttemptAt: "asc" }, take: BATCH });
+  const due = await db().notificationOutbox.findMany({
+    where: { status: "pending", nextAttemptAt: { lte: now }, channel: { in: channels } },
+    orderBy: { nextAttemptAt: "asc" },
+    take: BATCH,
+  });
   let sent = 0;
   let failed = 0;
   for (const row of due) {

@@ -20,6 +20,12 @@ export async function reviewersFor(
   const behalf = a.onBehalfOf?.trim().toLowerCase();
   const allowed = only ? new Set([...(await membersOf(only.groupIds)), ...(only.userIds ?? [])]) : null;
   return users
-    .filter((u) => (!allowed || allowed.has(u.id)) && parseRoles(u.roles).includes("reviewer") && covers({ scopes: parseScopes(u.scopes) }, a.tenantId, a.env) && u.email.toLowerCase() !== behalf)
+    .filter(
+      (u) =>
+        (!allowed || allowed.has(u.id)) &&
+        parseRoles(u.roles).includes("reviewer") &&
+        covers({ scopes: parseScopes(u.scopes) }, a.tenantId, a.env) &&
+        u.email.toLowerCase() !== behalf,
+    )
     .map((u) => ({ id: u.id, email: u.email }));
 }

@@ -96,7 +96,9 @@ export async function enqueueDueNotifications(now = new Date()): Promise<number>
     const usersOf = (xs: typeof asks) => xs.map((x) => x.userId).filter((x): x is string => !!x);
     const routed = r ? { groupIds: [r.groupId] } : undefined;
     const soon = a.expiresAt !== null && a.expiresAt.getTime() - now.getTime() <= EXPIRY_SOON_MS && a.expiresAt.getTime() > now.getTime();
-    const plan: { kind: string; only: { groupIds: string[]; userIds?: string[] } | undefined; groupIds: string[] }[] = [{ kind: "pending_action", only: routed, groupIds: routed?.groupIds ?? [] }];
+    const plan: { kind: string; only: { groupIds: string[]; userIds?: string[] } | undefined; groupIds: string[] }[] = [
+      { kind: "pending_action", only: routed, groupIds: routed?.groupIds ?? [] },
+    ];
     if (a.escalatedAt) {
       const only = escalated.length ? { groupIds: groupsOf(escalated), userIds: usersOf(escalated) } : routed;
       plan.push({ kind: "escalation", only, groupIds: only?.groupIds ?? [] });
@@ -160,7 +162,18 @@ async function enqueueBreakGlassNotifications(now: Date): Promise<number> {
     const channel = slackChannelFor([]);
     if (channel) {
       const message = breakGlassMessage({ opener, reason: s.reason, expiresAt: s.expiresAt, link });
-      if (await enqueue({ kind: "break_glass", subjectId: s.id, userId: `slack:${channel}`, recipient: channel, subject: message.text, body: JSON.stringify(message), channel: "slack" })) written++;
+      if (
+        await enqueue({
+          kind: "break_glass",
+          subjectId: s.id,
+          userId: `slack:${channel}`,
+          recipient: channel,
+          subject: message.text,
+          body: JSON.stringify(message),
+          channel: "slack",
+        })
+      )
+        written++;
     }
   }
   return written;

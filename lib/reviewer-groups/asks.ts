@@ -18,16 +18,29 @@ export type AskReason = "routed" | "escalated" | "reassigned";
 export async function routingFor(a: { routeName: string; tenantId: string }, tx: Tx = db()): Promise<Routing | null> {
   const rows = await tx.routeReviewers.findMany({ where: { routeName: a.routeName, tenantId: { in: [a.tenantId, "*"] } } });
   const r = resolveRouting(rows, a.routeName, a.tenantId);
-  return r ? { routeName: r.routeName, tenantId: r.tenantId, groupId: r.groupId, escalationChain: parseIdList(r.escalationChain), requiredGroups: parseIdList(r.requiredGroups) } : null;
+  return r
+    ? { routeName: r.routeName, tenantId: r.tenantId, groupId: r.groupId, escalationChain: parseIdList(r.escalationChain), requiredGroups: parseIdList(r.requiredGroups) }
+    : null;
 }
 
 /** Record an ask once (the unique (action, reason, level) makes sweeps on several instances safe); true when this call wrote it. */
-export async function recordAsk(tx: Tx, ask: { actionId: string; reason: AskReason; level: number; groupId?: string | null; userId?: string | null; askedById?: string | null; at?: Date }): Promise<boolean> {
+export async function recordAsk(
+  tx: Tx,
+  ask: { actionId: string; reason: AskReason; level: number; groupId?: string | null; userId?: string | null; askedById?: string | null; at?: Date },
+): Promise<boolean> {
   // Looked up first: inside a PostgreSQL transaction a unique violation would abort the transaction.
   if (await tx.actionAsk.findUnique({ where: { actionId_reason_level: { actionId: ask.actionId, reason: ask.reason, level: ask.level } }, select: { id: true } })) return false;
   try {
     await tx.actionAsk.create({
-      data: { actionId: ask.actionId, reason: ask.reason, level: ask.level, groupId: ask.groupId ?? null, userId: ask.userId ?? null, askedById: ask.askedById ?? null, askedAt: ask.at ?? new Date() },
+      data: {
+        actionId: ask.actionId,
+        reason: ask.reason,
+        level: ask.level,
+        groupId: ask.groupId ?? null,
+        userId: ask.userId ?? null,
+        askedById: ask.askedById ?? null,
+        askedAt: ask.at ?? new Date(),
+      },
     });
     return true;
   } catch (err) {

@@ -9,7 +9,12 @@ import { parseIdList, resolveRouting } from "@/lib/reviewer-groups/routing";
  * actions carry the rule; memberships are read now, inside the vote's
  * transaction (after its row lock), so concurrent votes see each other.
  */
-export async function requiredGroupsRefusal(tx: Tx, action: Pick<Action, "routeName" | "tenantId" | "toolKind" | "approvalsRequired">, approverId: string, priorApproverIds: readonly string[]): Promise<string | null> {
+export async function requiredGroupsRefusal(
+  tx: Tx,
+  action: Pick<Action, "routeName" | "tenantId" | "toolKind" | "approvalsRequired">,
+  approverId: string,
+  priorApproverIds: readonly string[],
+): Promise<string | null> {
   if (action.toolKind !== "destructive") return null;
   const rows = await tx.routeReviewers.findMany({ where: { routeName: action.routeName, tenantId: { in: [action.tenantId, "*"] } } });
   const routing = resolveRouting(rows, action.routeName, action.tenantId);

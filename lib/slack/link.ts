@@ -13,7 +13,11 @@ import { appendAudit, userActor } from "@/lib/audit/append";
 
 export const LINK_CODE_TTL_MS = 10 * 60_000;
 const ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-const hash = (code: string) => crypto.createHash("sha256").update(code.toUpperCase().replace(/[^A-Z0-9]/g, "")).digest("hex");
+const hash = (code: string) =>
+  crypto
+    .createHash("sha256")
+    .update(code.toUpperCase().replace(/[^A-Z0-9]/g, ""))
+    .digest("hex");
 
 /** A fresh code for `userId` (any earlier unused code of theirs stops working). */
 export async function createLinkCode(ctx: { actorId: string; requestId?: string | null }, now = new Date()): Promise<{ code: string; expiresAt: string }> {
@@ -37,10 +41,15 @@ export async function linkFromSlack(code: string, slack: { teamId: string; userI
     const user = await tx.user.findUnique({ where: { id: row.userId } });
     if (!user || user.disabled) throw new AppError("not_found", "That code is unknown or expired; make a new one in Gatehouse (Settings → Slack).");
     const taken = await tx.slackLink.findUnique({ where: { teamId_slackUserId: { teamId: slack.teamId, slackUserId: slack.userId } } });
-    if (taken && taken.userId !== user.id) throw new AppError("conflict", "This Slack identity is linked to another Gatehouse user; unlink it there first.", { reason: "linked_elsewhere" });
+    if (taken && taken.userId !== user.id)
+      throw new AppError("conflict", "This Slack identity is linked to another Gatehouse user; unlink it there first.", { reason: "linked_elsewhere" });
     const used = await tx.slackLinkCode.updateMany({ where: { codeHash: row.codeHash, usedAt: null }, data: { usedAt: now } });
     if (used.count !== 1) throw new AppError("not_found", "That code is unknown or expired; make a new one in Gatehouse (Settings → Slack).");
-    await tx.slackLink.upsert({ where: { userId: user.id }, create: { userId: user.id, teamId: slack.teamId, slackUserId: slack.userId, linkedAt: now }, update: { teamId: slack.teamId, slackUserId: slack.userId, linkedAt: now } });
+    await tx.slackLink.upsert({
+      where: { userId: user.id },
+      create: { userId: user.id, teamId: slack.teamId, slackUserId: slack.userId, linkedAt: now },
+      update: { teamId: slack.teamId, slackUserId: slack.userId, linkedAt: now },
+    });
     await appendAudit(tx, { type: "slack.linked", actorType: "user", actorId: user.id, data: { slack_team_id: slack.teamId, slack_user_id: slack.userId } });
     return { email: user.email };
   });

@@ -52,7 +52,8 @@ export function actionMessage(input: { kind: string; action: SlackAction; link: 
   const lines = [head, `Summary (from the agent, untrusted): ${safe(a.summary)}`];
   if (a.expiresAt) lines.push(`Expires: ${a.expiresAt.toISOString()}`);
   if (input.asked) lines.push(`Asked: ${safe(input.asked, 200)}`);
-  if (!buttonsAllowed(a)) lines.push(a.toolKind === "destructive" ? "Destructive: decide in the console (two people, password again)." : "Needs two people: decide in the console.");
+  if (!buttonsAllowed(a))
+    lines.push(a.toolKind === "destructive" ? "Destructive: decide in the console (two people, password again)." : "Needs two people: decide in the console.");
   const text = clip(lines.join("\n"), SLACK_LIMITS.sectionText);
   const elements: SlackBlock[] = [{ type: "button", text: { type: "plain_text", text: "Open the card" }, url: clip(input.link, SLACK_LIMITS.url), action_id: "gatehouse_open" }];
   if (input.buttons && buttonsAllowed(a)) {
@@ -78,7 +79,10 @@ export function breakGlassMessage(input: { opener: string; reason: string; expir
     text: "Break-glass opened",
     blocks: [
       { type: "section", text: { type: "mrkdwn", text: clip(text, SLACK_LIMITS.sectionText) } },
-      { type: "actions", elements: [{ type: "button", text: { type: "plain_text", text: "Review in the console" }, url: clip(input.link, SLACK_LIMITS.url), action_id: "gatehouse_open" }] },
+      {
+        type: "actions",
+        elements: [{ type: "button", text: { type: "plain_text", text: "Review in the console" }, url: clip(input.link, SLACK_LIMITS.url), action_id: "gatehouse_open" }],
+      },
     ],
   };
 }
