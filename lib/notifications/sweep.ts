@@ -86,10 +86,14 @@ export async function enqueueDueNotifications(now = new Date()): Promise<number>
   const routingRows = await db().routeReviewers.findMany();
   const groups = new Map((await db().reviewerGroup.findMany({ select: { id: true, name: true, slackChannel: true } })).map((g) => [g.id, g]));
   let written = 0;
+  // One read of every ask for the batch, not one per action.
+  const allAsks = await db().actionAsk.findMany({ where: { actionId: { in: actions.map((a) => a.id) } }, orderBy: { askedAt: "asc" } });
   for (const a of actions) {
     const r = resolveRouting(routingRows, a.routeName, a.tenantId);
-    if (r) await recordAsk(db(), { actionId: a.id, reason: "routed", level: 0, groupId: r.groupId, at: now });
-    const asks = await db().actionAsk.findMany({ where: { actionId: a.id }, orderBy: { askedAt: "asc" } });
+    let asks = allAsks.filter((x) => x.actionId === a.id);
+    if (r && !asks.some((x) => x.reason === "routed") && (await recordAsk(db(), { actionId: a.id, reason: "routed", level: 0, groupId: r.groupId, at: now }))) {
+      asks = [{ id: "", actionId: a.id, reason: "routed", level: 0, groupId: r.groupId, userId: null, askedById: null, askedAt: now }, ...asks];
+    }
     const escalated = asks.filter((x) => x.reason === "escalated");
     const reassigned = asks.filter((x) => x.reason === "reassigned");
     const groupsOf = (xs: typeof asks) => xs.map((x) => x.groupId).filter((x): x is string => !!x);
