@@ -67,7 +67,7 @@ export function ApprovalCard({ detail: d, decision, clockSkewMs = 0, pageLink = 
       </header>
 
       <StateNotices notices={d.state} />
-      <AskedList asked={d.asked} />
+      <AskedList asked={d.asked} actionId={d.id} reassignGroups={d.reassignGroups} />
 
       <h2 id={`card-${d.id}`} className="text-base font-semibold leading-snug text-slate-900 [overflow-wrap:anywhere] sm:text-lg" data-testid="card-summary">
         <Headline segments={d.headline} />

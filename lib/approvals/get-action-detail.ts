@@ -38,6 +38,8 @@ export type ActionDetail = {
   escalatedAt: string | null;
   /** Who was asked to decide it, why and when (lib/reviewer-groups/asks.ts): routed, escalated, reassigned. */
   asked: AskView[];
+  /** For an admin on a pending action: the reviewer groups it can be reassigned to; null otherwise. */
+  reassignGroups: { id: string; name: string }[] | null;
   ttlExtendedAt: string | null;
   blastRadius: BlastRadius | null;
   undo: Undo | null;
@@ -204,6 +206,7 @@ export async function getActionDetail(id: string, viewer: DetailViewer): Promise
     rejectReason: a.rejectReason,
     escalatedAt: a.escalatedAt?.toISOString() ?? null,
     asked,
+    reassignGroups: pending && viewer.roles.includes("admin") ? await db().reviewerGroup.findMany({ select: { id: true, name: true }, orderBy: { name: "asc" } }) : null,
     ttlExtendedAt: a.ttlExtendedAt?.toISOString() ?? null,
     blastRadius: info.blastRadius,
     undo: info.undo,
