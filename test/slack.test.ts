@@ -14,6 +14,7 @@ import { enqueueDueNotifications } from "@/lib/notifications/sweep";
 import { deliverDueNotifications, NOTIFY_BACKOFF_MS } from "@/lib/notifications/deliver";
 import { slackSignature, verifySlackRequest } from "@/lib/slack/verify";
 import { escapeMrkdwn } from "@/lib/slack/mrkdwn";
+import { openBreakGlass } from "@/lib/break-glass/open-break-glass";
 import { POST as interactionsRoute } from "@/app/api/slack/interactions/route";
 import { POST as commandsRoute } from "@/app/api/slack/commands/route";
 import { POST as linkCodeRoute } from "@/app/api/console/slack-link/route";
@@ -263,6 +264,22 @@ describe("Slack messages and buttons", () => {
     expect(await click("U0NOBODY", a.argsHash)).toMatch(/not linked/);
     expect(await db().approval.count({ where: { actionId: id } })).toBe(0);
     expect((await db().action.findUniqueOrThrow({ where: { id } })).status).toBe("pending");
+  });
+
+  it("break-glass opened goes to Slack as a console link only, masked", async () => {
+    const oncall = await makeUser("oncall.slack@example.com", ["oncall", "reviewer"]);
+    const before = posted.length;
+    await openBreakGlass(oncall, { password: "pw-oncall.slack@example.com", reason: "outage <!here> token sk_live_4eC39HqLyjWDarjtT1zdp7dc" });
+    await enqueueDueNotifications();
+    await deliverDueNotifications();
+    const m = posted.slice(before).find((x) => x.text === "Break-glass opened")!;
+    expect(m).toBeDefined();
+    expect(buttons(m).map((b) => b.action_id)).toEqual(["gatehouse_open"]);
+    const text = JSON.stringify(m);
+    expect(text).not.toContain("sk_live_4eC39HqLyjWDarjtT1zdp7dc");
+    expect(text).not.toContain("<!here>");
+    expect(text).toContain("https://gatehouse.example.test/break-glass/review/");
+    await db().breakGlassSession.updateMany({ data: { endedAt: new Date() } });
   });
 
   it("a failing Slack never blocks a decision: the failure is audited and retried", async () => {
