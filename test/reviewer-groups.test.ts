@@ -11,7 +11,7 @@ import { proposeAction } from "@/lib/actions/propose-action";
 import { voteOnAction } from "@/lib/actions/vote-on-action";
 import { approveGrant } from "@/lib/users/grants";
 import { groupsServed, requiredGroupsConflict } from "@/lib/users/group-rule";
-import { createGroup, removeMember, requestMembership, setRouteReviewers, deleteRouteReviewers } from "@/lib/reviewer-groups/groups";
+import { approveRequiredGroups, createGroup, removeMember, requestMembership, setRouteReviewers, deleteRouteReviewers } from "@/lib/reviewer-groups/groups";
 import { enqueueDueNotifications } from "@/lib/notifications/sweep";
 import { deliverDueNotifications } from "@/lib/notifications/deliver";
 import { advanceEscalationChains, escalateDueActions } from "@/lib/approvals/escalate-due";
@@ -158,13 +158,26 @@ describe("reviewer groups", () => {
     expect((await voteOnAction({ actionId: w, userId: u.other!, vote: "approve", requestId: "groups" })).status).toBe("approved");
   });
 
-  it("loosening the required groups is refused to one admin; tightening is immediate", async () => {
-    const loosen = await appError(
-      setRouteReviewers({ route: "support/send", tenant: "*", group_id: g.support!, escalation_chain: [], required_groups: [g.support!] }, { actorId: u.admin1! }),
+  it("loosening the required groups waits for a second admin; tightening is immediate", async () => {
+    const r = await setRouteReviewers(
+      { route: "support/send", tenant: "*", group_id: g.support!, escalation_chain: [g.security!, g.oncall!], required_groups: [g.support!] },
+      { actorId: u.admin1! },
     );
-    expect(loosen.reason).toBe("needs_second_admin");
+    expect(r.status).toBe("pending");
     const row = await db().routeReviewers.findFirstOrThrow({ where: { routeName: "support/send", tenantId: "*" } });
+    expect(row.requiredGroups.split(",").sort()).toEqual([g.support, g.security].sort()); // still in force
     expect((await appError(deleteRouteReviewers(row.id, { actorId: u.admin1! }))).reason).toBe("needs_second_admin");
+    expect((await appError(approveRequiredGroups(row.id, { actorId: u.admin1!, channel: "console" }))).reason).toBe("author_cannot_approve");
+    expect((await appError(approveRequiredGroups(row.id, { actorId: u.admin2!, channel: "api_token" }))).reason).toBe("channel");
+    expect(await approveRequiredGroups(row.id, { actorId: u.admin2!, channel: "console" })).toEqual({ status: "approved" });
+    expect((await db().routeReviewers.findUniqueOrThrow({ where: { id: row.id } })).requiredGroups).toBe(g.support);
+    expect((await appError(approveRequiredGroups(row.id, { actorId: u.admin2!, channel: "console" }))).reason).toBe("already_decided");
+    // Tightening back: at once.
+    const t = await setRouteReviewers(
+      { route: "support/send", tenant: "*", group_id: g.support!, escalation_chain: [g.security!, g.oncall!], required_groups: [g.support!, g.security!] },
+      { actorId: u.admin1! },
+    );
+    expect(t.status).toBe("applied");
     const unknown = await appError(
       setRouteReviewers({ route: "support/send", tenant: "acme", group_id: "nope", escalation_chain: [], required_groups: [] }, { actorId: u.admin1! }),
     );

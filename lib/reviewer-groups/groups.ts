@@ -8,6 +8,7 @@ import { isUniqueViolation } from "@/lib/db/errors";
 import { parseRoles } from "@/lib/auth/roles";
 import { requestGrant } from "@/lib/users/grants";
 import { requireAdminInTx } from "@/lib/users/require-admin";
+import { requireSecondPerson, type ApprovalChannel } from "@/lib/users/two-person";
 import { parseIdList, type Routing } from "@/lib/reviewer-groups/routing";
 
 /**
@@ -37,7 +38,7 @@ export const routeReviewersInput = z.strictObject({
 });
 
 export type GroupView = { id: string; name: string; slackChannel: string | null; members: { userId: string; email: string }[] };
-export type RoutingView = Routing & { id: string; updatedAt: string };
+export type RoutingView = Routing & { id: string; updatedAt: string; pending: { requiredGroups: string[]; byId: string; at: string } | null };
 
 /** Every group with its members, and every route's routing row. */
 export async function listGroups(): Promise<{ groups: GroupView[]; routing: RoutingView[] }> {
@@ -63,6 +64,10 @@ export async function listGroups(): Promise<{ groups: GroupView[]; routing: Rout
       escalationChain: parseIdList(r.escalationChain),
       requiredGroups: parseIdList(r.requiredGroups),
       updatedAt: r.updatedAt.toISOString(),
+      pending:
+        r.pendingRequiredGroups !== null && r.pendingById
+          ? { requiredGroups: parseIdList(r.pendingRequiredGroups), byId: r.pendingById, at: (r.pendingAt ?? r.updatedAt).toISOString() }
+          : null,
     })),
   };
 }
@@ -118,12 +123,12 @@ async function requireGroups(tx: Tx, ids: readonly string[], path: string): Prom
 
 /**
  * Set which group reviews a route (for one tenant or `*`), its escalation
- * chain and its required groups. Loosening the required groups (dropping or
- * replacing one) weakens a two-person rule, so it is refused here (409
- * `needs_second_admin`; a two-admin flow for it is not built yet);
- * tightening takes effect at once.
+ * chain and its required groups. Tightening the required groups takes effect
+ * at once; loosening them (dropping or replacing one) weakens a two-person
+ * rule, so the new list waits for a second admin (approveRequiredGroups) while
+ * the rest of the change applies now. Returns `pending` in that case.
  */
-export async function setRouteReviewers(input: z.infer<typeof routeReviewersInput>, ctx: Ctx): Promise<{ id: string }> {
+export async function setRouteReviewers(input: z.infer<typeof routeReviewersInput>, ctx: Ctx): Promise<{ id: string; status: "applied" | "pending" }> {
   return db().$transaction(async (tx) => {
     await requireAdminInTx(tx, ctx.actorId);
     if (!(await tx.route.findUnique({ where: { name: input.route } }))) {
@@ -135,30 +140,68 @@ export async function setRouteReviewers(input: z.infer<typeof routeReviewersInpu
     const required = [...new Set(input.required_groups)];
     const before = await tx.routeReviewers.findUnique({ where: { routeName_tenantId: { routeName: input.route, tenantId: input.tenant } } });
     const had = parseIdList(before?.requiredGroups);
-    if (had.some((g) => !required.includes(g))) {
-      throw new AppError("conflict", "Dropping a required group weakens a two-person rule; it needs a second admin, which this setting does not offer yet.", {
-        reason: "needs_second_admin",
-      });
-    }
-    const data = { groupId: input.group_id, escalationChain: [...new Set(input.escalation_chain)].join(","), requiredGroups: required.join(","), updatedById: ctx.actorId };
+    const loosening = had.some((g) => !required.includes(g));
+    const base = { groupId: input.group_id, escalationChain: [...new Set(input.escalation_chain)].join(","), updatedById: ctx.actorId };
+    const data = loosening
+      ? { ...base, pendingRequiredGroups: required.join(","), pendingById: ctx.actorId, pendingAt: new Date() }
+      : { ...base, requiredGroups: required.join(","), pendingRequiredGroups: null, pendingById: null, pendingAt: null };
     const row = await tx.routeReviewers.upsert({
       where: { routeName_tenantId: { routeName: input.route, tenantId: input.tenant } },
-      create: { routeName: input.route, tenantId: input.tenant, ...data },
+      create: { routeName: input.route, tenantId: input.tenant, ...base, requiredGroups: required.join(",") },
       update: data,
     });
     await appendAudit(tx, {
-      type: "route_reviewers.set",
+      type: loosening ? "route_reviewers.loosening_requested" : "route_reviewers.set",
       ...userActor(ctx),
+      status: loosening ? "pending" : null,
       data: {
         route: input.route,
         tenant_scope: input.tenant,
         group_id: input.group_id,
-        escalation_chain: parseIdList(data.escalationChain),
+        escalation_chain: parseIdList(base.escalationChain),
         required_groups: required,
         before: before ? { group_id: before.groupId, escalation_chain: parseIdList(before.escalationChain), required_groups: had } : null,
       },
     });
-    return { id: row.id };
+    return { id: row.id, status: loosening ? ("pending" as const) : ("applied" as const) };
+  });
+}
+
+/**
+ * A second admin applies a pending loosening of a route's required groups:
+ * never the admin who asked, nor someone tied to them by a recent elevation,
+ * and only from a console session (lib/users/two-person.ts). 409 when nothing waits.
+ */
+export async function approveRequiredGroups(id: string, ctx: Ctx & { channel: ApprovalChannel }): Promise<{ status: "approved" }> {
+  return db().$transaction(async (tx) => {
+    await requireAdminInTx(tx, ctx.actorId);
+    const row = await tx.routeReviewers.findUnique({ where: { id } });
+    if (!row) throw new AppError("not_found", "No such routing.");
+    if (row.pendingRequiredGroups === null || !row.pendingById) throw new AppError("conflict", "Nothing waits for a second admin here.", { reason: "already_decided" });
+    await requireSecondPerson(tx, {
+      firsts: [row.pendingById],
+      second: ctx.actorId,
+      channel: ctx.channel,
+      sameMessage: "You asked for this change; a second admin must approve it.",
+    });
+    const took = await tx.routeReviewers.updateMany({
+      where: { id, pendingRequiredGroups: row.pendingRequiredGroups, pendingById: row.pendingById },
+      data: { requiredGroups: row.pendingRequiredGroups, pendingRequiredGroups: null, pendingById: null, pendingAt: null, updatedById: ctx.actorId },
+    });
+    if (took.count !== 1) throw new AppError("conflict", "This change was decided by someone else.", { reason: "already_decided" });
+    await appendAudit(tx, {
+      type: "route_reviewers.loosening_approved",
+      ...userActor(ctx),
+      status: "approved",
+      data: {
+        route: row.routeName,
+        tenant_scope: row.tenantId,
+        required_groups: parseIdList(row.pendingRequiredGroups),
+        before: parseIdList(row.requiredGroups),
+        requested_by: row.pendingById,
+      },
+    });
+    return { status: "approved" as const };
   });
 }
 
@@ -169,7 +212,7 @@ export async function deleteRouteReviewers(id: string, ctx: Ctx): Promise<void> 
     const row = await tx.routeReviewers.findUnique({ where: { id } });
     if (!row) throw new AppError("not_found", "No such routing.");
     if (parseIdList(row.requiredGroups).length) {
-      throw new AppError("conflict", "This routing names required groups; removing it weakens a two-person rule and needs a second admin.", { reason: "needs_second_admin" });
+      throw new AppError("conflict", "This routing names required groups; drop them first (a second admin approves that), then remove it.", { reason: "needs_second_admin" });
     }
     await tx.routeReviewers.delete({ where: { id } });
     await appendAudit(tx, { type: "route_reviewers.removed", ...userActor(ctx), data: { route: row.routeName, tenant_scope: row.tenantId, group_id: row.groupId } });
