@@ -51,10 +51,11 @@ test.describe.serial("reviewer groups", () => {
     await expect(section.getByRole("status")).toContainText("Routing for support/send saved");
     const routing = page.getByTestId("routing-support/send-e2e-tenant");
     await expect(routing).toContainText(GROUP);
-    // Dropping the required group now would weaken a two-person rule: refused with the reason shown.
+    // Dropping the required group weakens a two-person rule: it waits for a second admin.
     await form.getByRole("checkbox", { name: GROUP }).uncheck();
     await form.getByRole("button", { name: "Save routing" }).click();
-    await expect(section.getByRole("alert")).toContainText("second admin");
+    await expect(section.getByRole("status")).toContainText("waits for a second admin");
+    await expect(routing.getByTestId("routing-pending")).toContainText("your request");
     for (const size of SIZES) {
       await page.setViewportSize(size);
       await section.scrollIntoViewIfNeeded();

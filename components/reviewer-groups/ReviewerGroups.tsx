@@ -18,7 +18,7 @@ const field = "rounded border border-slate-300 p-1 text-sm";
  * it, who is asked at each escalation step, and the groups a destructive
  * action's two approvers must come from.
  */
-export function ReviewerGroups({ routes }: { routes: string[] }) {
+export function ReviewerGroups({ routes, selfId }: { routes: string[]; selfId: string }) {
   const qc = useQueryClient();
   const q = useQuery({ queryKey: groupKeys.all(), queryFn: () => fetchConsole<{ groups: GroupView[]; routing: RoutingView[] }>("/api/console/reviewer-groups") });
   const users = useQuery({ queryKey: adminKeys.users(), queryFn: () => fetchConsole<{ users: UserRow[] }>("/api/console/users") });
@@ -34,12 +34,12 @@ export function ReviewerGroups({ routes }: { routes: string[] }) {
   const groups = q.data?.groups ?? [];
   const nameOf = (id: string) => groups.find((g) => g.id === id)?.name ?? id;
 
-  const act = async (fn: () => Promise<unknown>, done: string) => {
+  const act = async (fn: () => Promise<unknown>, done: string, pending = "Requested: the member joins when another admin approves it under Pending role grants.") => {
     setError(null);
     setNotice(null);
     try {
       const r = (await fn()) as { status?: string } | undefined;
-      setNotice(r?.status === "pending" ? "Requested: the member joins when another admin approves it under Pending role grants." : done);
+      setNotice(r?.status === "pending" ? pending : done);
     } catch (e) {
       setError((e as Error).message);
     } finally {
@@ -132,7 +132,7 @@ export function ReviewerGroups({ routes }: { routes: string[] }) {
         ))}
       </Table>
 
-      <Table label="Route routing" head={["Route", "Tenant", "Reviewed by", "Escalation chain", "Required groups (destructive)"]}>
+      <Table label="Route routing" head={["Route", "Tenant", "Reviewed by", "Escalation chain", "Required groups (destructive)", "Waiting for a second admin"]}>
         {(q.data?.routing ?? []).map((r) => (
           <tr key={r.id} data-testid={`routing-${r.routeName}-${r.tenantId}`}>
             <Td className="font-mono text-xs">{r.routeName}</Td>
@@ -152,6 +152,27 @@ export function ReviewerGroups({ routes }: { routes: string[] }) {
                 )}
               </span>
             </Td>
+            <Td className="text-xs">
+              {r.pending ? (
+                <span className="flex flex-wrap items-center gap-2" data-testid="routing-pending">
+                  <span>required: {r.pending.requiredGroups.length ? r.pending.requiredGroups.map(nameOf).join(", ") : "none"}</span>
+                  {r.pending.byId === selfId ? (
+                    <span className="text-slate-500">your request</span>
+                  ) : (
+                    <button
+                      type="button"
+                      className="rounded border border-emerald-300 px-2 py-0.5 text-emerald-800"
+                      aria-label={`Approve the required groups of ${r.routeName} for ${r.tenantId}`}
+                      onClick={() => void act(() => send(`/api/console/route-reviewers/${r.id}/approve`, "POST", {}), "Approved: the required groups changed.")}
+                    >
+                      Approve
+                    </button>
+                  )}
+                </span>
+              ) : (
+                <span className="text-slate-500">nothing</span>
+              )}
+            </Td>
           </tr>
         ))}
       </Table>
@@ -163,6 +184,7 @@ export function ReviewerGroups({ routes }: { routes: string[] }) {
           void act(
             () => send("/api/console/route-reviewers", "PUT", { route, tenant: tenant.trim() || "*", group_id: group, escalation_chain: chain, required_groups: required }),
             `Routing for ${route} saved.`,
+            "Saved; dropping a required group waits for a second admin (shown in the routing table).",
           );
         }}
       >
@@ -216,7 +238,7 @@ export function ReviewerGroups({ routes }: { routes: string[] }) {
           <button type="submit" className="rounded bg-slate-900 px-3 py-1.5 text-sm font-medium text-white">
             Save routing
           </button>
-          <span className="ml-3 text-xs text-slate-600">Dropping a required group weakens a two-person rule and is refused here.</span>
+          <span className="ml-3 text-xs text-slate-600">Dropping a required group weakens a two-person rule: it waits for a second admin.</span>
         </div>
       </form>
     </section>

@@ -18,7 +18,7 @@ export default async function UsersPage() {
       />
       <UserAdmin selfId={me.id} />
       <div className="mt-8">
-        <ReviewerGroups routes={await routeNames()} />
+        <ReviewerGroups routes={await routeNames()} selfId={me.id} />
       </div>
     </>
   );
