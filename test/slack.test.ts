@@ -39,6 +39,8 @@ const TEAM = "T0TEAM";
 
 type Posted = { channel: string; text: string; blocks: Record<string, any>[] };
 const posted: Posted[] = [];
+const hooked: Posted[] = [];
+let apiPort = 0;
 let failNext = 0;
 let api: http.Server;
 let cleanup: () => Promise<void>;
@@ -115,6 +117,13 @@ beforeAll(async () => {
     let raw = "";
     req.on("data", (c) => (raw += c));
     req.on("end", () => {
+      if (req.method === "POST" && req.url === "/services/T0TEAM/B0HOOK/secretpath") {
+        // An incoming webhook: JSON, no channel, no auth header; Slack answers the text "ok".
+        const body = JSON.parse(raw) as Posted;
+        if (!/^application\/json/.test(req.headers["content-type"] ?? "") || "channel" in body || req.headers.authorization) return res.writeHead(400).end("invalid_payload");
+        hooked.push(body);
+        return res.writeHead(200, { "content-type": "text/plain" }).end("ok");
+      }
       res.setHeader("content-type", "application/json");
       if (req.method !== "POST" || req.url !== "/api/chat.postMessage") return res.writeHead(404).end(JSON.stringify({ ok: false, error: "unknown_method" }));
       if (failNext > 0) {
@@ -128,6 +137,7 @@ beforeAll(async () => {
     });
   });
   const port = await new Promise<number>((r) => api.listen(0, "127.0.0.1", () => r((api.address() as { port: number }).port)));
+  apiPort = port;
   ({ cleanup } = await freshDemoDb());
   Object.assign(process.env, {
     GATEHOUSE_URL: "https://gatehouse.example.test",
@@ -280,6 +290,26 @@ describe("Slack messages and buttons", () => {
     expect(text).not.toContain("<!here>");
     expect(text).toContain("https://gatehouse.example.test/break-glass/review/");
     await db().breakGlassSession.updateMany({ data: { endedAt: new Date() } });
+  });
+
+  it("through an incoming webhook: the same message with the card link, never buttons", async () => {
+    Object.assign(process.env, { GATEHOUSE_SLACK_WEBHOOK_URL: `http://127.0.0.1:${apiPort}/services/T0TEAM/B0HOOK/secretpath` });
+    delete process.env.GATEHOUSE_SLACK_BOT_TOKEN;
+    delete process.env.GATEHOUSE_SLACK_CHANNEL;
+    resetEnvForTests();
+    try {
+      const id = await propose("acme", "ticket.close", { ticket_id: "T-8105" });
+      await enqueueDueNotifications();
+      await deliverDueNotifications();
+      const m = hooked.find((x) => x.blocks.some((b) => b.block_id === `gatehouse:${id}`))!;
+      expect(m).toBeDefined();
+      expect(buttons(m).map((b) => b.action_id)).toEqual(["gatehouse_open"]);
+      expect(await db().notificationOutbox.findFirstOrThrow({ where: { subjectId: id, channel: "slack" } })).toMatchObject({ status: "sent", recipient: "webhook" });
+    } finally {
+      delete process.env.GATEHOUSE_SLACK_WEBHOOK_URL;
+      Object.assign(process.env, { GATEHOUSE_SLACK_BOT_TOKEN: TOKEN, GATEHOUSE_SLACK_CHANNEL: CHANNEL });
+      resetEnvForTests();
+    }
   });
 
   it("a failing Slack never blocks a decision: the failure is audited and retried", async () => {
