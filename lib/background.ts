@@ -1,6 +1,6 @@
 import "server-only";
 import { expireDueActions } from "@/lib/actions/expire-actions";
-import { escalateDueActions } from "@/lib/approvals/escalate-due";
+import { advanceEscalationChains, escalateDueActions } from "@/lib/approvals/escalate-due";
 import { closeExpiredBreakGlass } from "@/lib/break-glass/close-expired";
 import { startDeliveryWorker } from "@/lib/webhooks/deliver";
 import { env } from "@/lib/env";
@@ -23,7 +23,7 @@ export function startBackgroundWork(): () => void {
   const timer = setInterval(() => {
     if (busy) return;
     busy = true;
-    Promise.all([expireDueActions(), closeExpiredBreakGlass(), escalateDueActions(), reduceDueCardCopies()])
+    Promise.all([expireDueActions(), closeExpiredBreakGlass(), escalateDueActions().then(() => advanceEscalationChains()), reduceDueCardCopies()])
       .catch((err) => console.error("expiry sweep failed", err))
       .finally(() => (busy = false));
   }, 1_000);

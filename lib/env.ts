@@ -23,6 +23,22 @@ const schema = z.object({
     .regex(/^smtps?:\/\//, "must start with smtp:// or smtps://")
     .optional(),
   GATEHOUSE_MAIL_FROM: z.string().min(3).max(254).default("Gatehouse <gatehouse@localhost>"),
+  /** Slack notifications (lib/slack): an incoming-webhook URL, or a bot token (`xoxb-…`) with a default channel for `chat.postMessage`. */
+  GATEHOUSE_SLACK_WEBHOOK_URL: z.url().optional(),
+  GATEHOUSE_SLACK_BOT_TOKEN: z
+    .string()
+    .regex(/^xox[bp]-[A-Za-z0-9-]{10,200}$/, "must be a Slack bot token (xoxb-…)")
+    .optional(),
+  GATEHOUSE_SLACK_CHANNEL: z
+    .string()
+    .regex(/^[CGD][A-Z0-9]{2,20}$/, "must be a Slack channel id (C0123ABCD)")
+    .optional(),
+  /** The Web API base (tests point it at a local stand-in). */
+  GATEHOUSE_SLACK_API_URL: z.url().default("https://slack.com/api"),
+  /** Signing secret of the Slack app: verifies interactive and slash-command requests; unset, /api/slack/* refuses everything and messages carry no buttons. */
+  GATEHOUSE_SLACK_SIGNING_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+  /** Approve/Reject buttons on single-approval, non-destructive writes (needs the signing secret and the bot token); 0 for links only. */
+  GATEHOUSE_SLACK_BUTTONS: z.enum(["0", "1"]).default("1"),
   GATEHOUSE_PRODUCTION: z.enum(["0", "1", "true", "false"]).optional(),
   GATEHOUSE_SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   GATEHOUSE_AT_REST_KEY: z

@@ -10,6 +10,7 @@ import { StateNotices } from "@/components/approvals/StateNotices";
 import { visibleText } from "@/components/approvals/visible-text";
 import { EditArguments } from "@/components/approvals/EditArguments";
 import { formatDateTime } from "@/components/ui/format-time";
+import { AskedList } from "@/components/approvals/AskedList";
 
 function Section({ title, children, testId, note }: { title: string; children: ReactNode; testId: string; note?: string }) {
   return (
@@ -66,6 +67,7 @@ export function ApprovalCard({ detail: d, decision, clockSkewMs = 0, pageLink = 
       </header>
 
       <StateNotices notices={d.state} />
+      <AskedList asked={d.asked} actionId={d.id} reassignGroups={d.reassignGroups} />
 
       <h2 id={`card-${d.id}`} className="text-base font-semibold leading-snug text-slate-900 [overflow-wrap:anywhere] sm:text-lg" data-testid="card-summary">
         <Headline segments={d.headline} />

@@ -12,6 +12,7 @@ export const NAV_ITEMS: { label: string; href: string; roles: readonly Role[] }[
   { label: "Break-glass", href: "/break-glass", roles: ["oncall"] },
   { label: "Settings", href: "/settings", roles: ["admin"] },
   { label: "Users", href: "/users", roles: ["admin"] },
+  { label: "Account", href: "/account", roles: ["viewer", "reviewer", "admin", "oncall"] },
 ];
 
 /** Roles for one page, looked up by its path (pages and nav share one list). */

@@ -5,7 +5,7 @@ import { Badge } from "@/components/ui/Badge";
 import { DecideButtons } from "@/components/ui/DecideButtons";
 import { formatDateTime } from "@/components/ui/format-time";
 
-const WHAT: Record<GrantView["kind"], string> = { create: "new user", roles: "add roles", enable: "re-enable", password: "password reset" };
+const WHAT: Record<GrantView["kind"], string> = { create: "new user", roles: "add roles", enable: "re-enable", password: "password reset", group: "join reviewer group" };
 
 /**
  * Role grants waiting for a second admin. The requester sees only "Withdraw";
@@ -28,7 +28,7 @@ export function PendingGrants({ grants, selfId, onDecide }: { grants: GrantView[
                   <Badge tone="amber">{WHAT[g.kind]}</Badge>
                   <span className="font-mono text-xs">{g.email}</span>
                   <span className="text-xs text-slate-600">
-                    {g.kind === "password" ? "new password" : `roles: ${g.roles.join(", ") || "none"}`}
+                    {g.kind === "password" ? "new password" : g.kind === "group" ? `group: ${g.groupName ?? g.groupId}` : `roles: ${g.roles.join(", ") || "none"}`}
                     {g.baseRoles ? ` (now: ${g.baseRoles.join(", ") || "none"})` : ""}
                   </span>
                 </div>

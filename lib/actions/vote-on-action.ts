@@ -17,6 +17,7 @@ import { observeTimeToDecision } from "@/lib/metrics/record";
 import { actionAuditFields } from "@/lib/actions/action-audit";
 import { approverConflict, independenceError, type ApprovalChannel } from "@/lib/users/two-person";
 import { approvalWindow } from "@/lib/actions/approval-window";
+import { requiredGroupsRefusal } from "@/lib/reviewer-groups/vote-rule";
 import type { Policy } from "@/lib/policy/types";
 
 export type VoteInput = {
@@ -134,6 +135,20 @@ async function castVote(tx: Tx, input: VoteInput): Promise<Outcome<VoteResult>> 
   if (conflict) {
     await appendAudit(tx, { ...audit, type: "approval.refused", status: "refused", reason: conflict });
     return refusal(independenceError(conflict));
+  }
+  // Named groups (lib/reviewer-groups/vote-rule.ts): a destructive action's approvers may have to come from the route's required groups.
+  const groupRule =
+    input.vote === "approve" && !breakGlass
+      ? await requiredGroupsRefusal(
+          tx,
+          action,
+          user.id,
+          earlier.map((a) => a.userId),
+        )
+      : null;
+  if (groupRule) {
+    await appendAudit(tx, { ...audit, type: "approval.refused", status: "refused", reason: "required_group" });
+    return refused("forbidden", "required_group", groupRule);
   }
 
   const approval = await tx.approval.create({

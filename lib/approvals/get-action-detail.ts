@@ -1,4 +1,5 @@
 import "server-only";
+import { asksOf, type AskView } from "@/lib/reviewer-groups/asks";
 import { db } from "@/lib/db/client";
 import { scopeWhere, type Scoped } from "@/lib/auth/scopes";
 import type { BlastRadius, Undo } from "@/lib/policy/types";
@@ -35,6 +36,10 @@ export type ActionDetail = {
   decidedAt: string | null;
   rejectReason: string | null;
   escalatedAt: string | null;
+  /** Who was asked to decide it, why and when (lib/reviewer-groups/asks.ts): routed, escalated, reassigned. */
+  asked: AskView[];
+  /** For an admin on a pending action: the reviewer groups it can be reassigned to; null otherwise. */
+  reassignGroups: { id: string; name: string }[] | null;
   ttlExtendedAt: string | null;
   blastRadius: BlastRadius | null;
   undo: Undo | null;
@@ -135,7 +140,7 @@ function confirmTarget(argsDisplay: string, actionId: string): string {
 export async function getActionDetail(id: string, viewer: DetailViewer): Promise<ActionDetail | null> {
   const a = await db().action.findFirst({ where: { AND: [{ id }, scopeWhere(viewer)] } });
   if (!a) return null;
-  const [tool, cred, run, approvals, me] = await Promise.all([
+  const [tool, cred, run, approvals, me, asked] = await Promise.all([
     db().tool.findUnique({ where: { name: a.tool } }),
     // scope-guard: the action's own credential, read only after the action passed scopeWhere
     db().agentCredential.findUnique({ where: { id: a.credentialId }, select: { name: true } }),
@@ -143,6 +148,7 @@ export async function getActionDetail(id: string, viewer: DetailViewer): Promise
     db().run.findUnique({ where: { id: a.runId } }),
     db().approval.findMany({ where: { actionId: a.id }, orderBy: { createdAt: "asc" } }),
     db().user.findUnique({ where: { id: viewer.id }, select: { lastSignInAt: true } }),
+    asksOf(a.id),
   ]);
   const users = approvals.length ? await db().user.findMany({ where: { id: { in: approvals.map((v) => v.userId) } }, select: { id: true, email: true, name: true } }) : [];
   const emailOf = (uid: string) => users.find((u) => u.id === uid)?.email ?? uid;
@@ -199,6 +205,8 @@ export async function getActionDetail(id: string, viewer: DetailViewer): Promise
     decidedAt: a.decidedAt?.toISOString() ?? null,
     rejectReason: a.rejectReason,
     escalatedAt: a.escalatedAt?.toISOString() ?? null,
+    asked,
+    reassignGroups: pending && viewer.roles.includes("admin") ? await db().reviewerGroup.findMany({ select: { id: true, name: true }, orderBy: { name: "asc" } }) : null,
     ttlExtendedAt: a.ttlExtendedAt?.toISOString() ?? null,
     blastRadius: info.blastRadius,
     undo: info.undo,

@@ -1,4 +1,5 @@
 import "server-only";
+import { routedElsewhere } from "@/lib/reviewer-groups/needs-me";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { actionListItem, type ActionListItem } from "@/lib/console/action-list-item";
@@ -67,6 +68,9 @@ async function queueWhere(filters: ActionFilters, viewer: QueueViewer, now: Date
     const voted = mine.length ? await db().action.findMany({ where: { id: { in: mine.map((v) => v.actionId) }, status: "pending" }, select: { id: true } }) : [];
     if (voted.length) and.push({ id: { notIn: voted.map((v) => v.id) } });
     and.push({ OR: [{ onBehalfOf: null }, { NOT: { onBehalfOf: viewer.email } }] });
+    // Routed to a reviewer group the viewer is not in (and nobody asked them since): not theirs either.
+    const elsewhere = await routedElsewhere(viewer.id);
+    if (elsewhere) and.push(elsewhere);
   }
   return and;
 }

@@ -9,6 +9,7 @@ import type { PrismaClient } from "@/lib/db/generated/sqlite/client";
  */
 export type {
   Action,
+  ActionAsk,
   AgentCredential,
   Approval,
   AuditEvent,
@@ -23,7 +24,10 @@ export type {
   McpUpstreamTool,
   PolicyTest,
   PolicyVersion,
+  ReviewerGroup,
+  ReviewerGroupMember,
   Route,
+  RouteReviewers,
   RouteBreaker,
   Run,
   SignInFailure,

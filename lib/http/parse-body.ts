@@ -66,6 +66,20 @@ export async function readJson(req: HandlerRequest, opts: ReadBodyOptions = {}):
   return parseStrictJson(text);
 }
 
+/**
+ * The raw text of an `application/x-www-form-urlencoded` body (Slack's
+ * interactive and slash-command requests, whose signature covers the exact
+ * bytes): the same limit and UTF-8 rule as JSON; the caller verifies, then parses.
+ */
+export async function readFormBody(req: HandlerRequest, opts: ReadBodyOptions = {}): Promise<string> {
+  const limit = opts.limit ?? MAX_BODY_BYTES;
+  if (Number(req.headers.get("content-length") ?? "0") > limit) throw new AppError("payload_too_large", `Body is larger than ${limit} bytes.`);
+  if (!/^application\/x-www-form-urlencoded\b/i.test(req.headers.get("content-type") ?? "")) {
+    throw new AppError("bad_request", "Content-Type must be application/x-www-form-urlencoded.");
+  }
+  return readLimited(req, limit);
+}
+
 async function readLimited(req: HandlerRequest, limit: number): Promise<string> {
   const buffered = bufferedBody(req);
   if (buffered) {

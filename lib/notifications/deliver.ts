@@ -3,6 +3,9 @@ import nodemailer from "nodemailer";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { appendAudit } from "@/lib/audit/append";
+import { slackConfigured } from "@/lib/slack/config";
+import { postSlackMessage } from "@/lib/slack/post-message";
+import type { SlackMessage } from "@/lib/slack/message";
 
 /** Attempts before a row is given up (`failed`), with the wait before each retry. */
 export const NOTIFY_BACKOFF_MS = [5_000, 30_000, 120_000, 600_000, 1_800_000];
@@ -15,7 +18,7 @@ function mailer(url: string): nodemailer.Transporter {
 }
 
 /**
- * Send due outbox rows through SMTP. A row is claimed by a conditional
+ * Send due outbox rows: e-mail through SMTP, Slack through lib/slack/post-message. A row is claimed by a conditional
  * update (attempts moves on, next attempt pushed out) so two workers never
  * send it twice at once; a failure is audited and retried with backoff, then
  * marked failed. Nothing here is on a decision's or an agent's path: a dead
@@ -23,8 +26,13 @@ function mailer(url: string): nodemailer.Transporter {
  */
 export async function deliverDueNotifications(now = new Date()): Promise<[number, number]> {
   const url = env().GATEHOUSE_SMTP_URL;
-  if (!url) return [0, 0];
-  const due = await db().notificationOutbox.findMany({ where: { status: "pending", nextAttemptAt: { lte: now } }, orderBy: { nextAttemptAt: "asc" }, take: BATCH });
+  const channels = [...(url ? ["email"] : []), ...(slackConfigured() ? ["slack"] : [])];
+  if (!channels.length) return [0, 0];
+  const due = await db().notificationOutbox.findMany({
+    where: { status: "pending", nextAttemptAt: { lte: now }, channel: { in: channels } },
+    orderBy: { nextAttemptAt: "asc" },
+    take: BATCH,
+  });
   let sent = 0;
   let failed = 0;
   for (const row of due) {
@@ -36,14 +44,15 @@ export async function deliverDueNotifications(now = new Date()): Promise<[number
     if (claimed.count !== 1) continue;
     const audit = { actorType: "system" as const, actorId: "notifications", actionId: row.kind === "break_glass" ? null : row.subjectId };
     try {
-      await mailer(url).sendMail({ from: env().GATEHOUSE_MAIL_FROM, to: row.recipient, subject: row.subject, text: row.body });
+      if (row.channel === "slack") await postSlackMessage(row.recipient, JSON.parse(row.body) as SlackMessage);
+      else await mailer(url!).sendMail({ from: env().GATEHOUSE_MAIL_FROM, to: row.recipient, subject: row.subject, text: row.body });
       await db().$transaction(async (tx) => {
         await tx.notificationOutbox.update({ where: { id: row.id }, data: { status: "sent", sentAt: new Date(), lastError: null } });
         await appendAudit(tx, {
           ...audit,
           type: "notification.sent",
           status: "sent",
-          data: { notification_id: row.id, kind: row.kind, channel: "email", user_id: row.userId, attempt: row.attempts + 1 },
+          data: { notification_id: row.id, kind: row.kind, channel: row.channel, user_id: row.userId, attempt: row.attempts + 1 },
         });
       });
       sent++;
@@ -58,7 +67,7 @@ export async function deliverDueNotifications(now = new Date()): Promise<[number
           type: "notification.failed",
           status: last ? "failed" : "retrying",
           reason: message,
-          data: { notification_id: row.id, kind: row.kind, channel: "email", user_id: row.userId, attempt: row.attempts + 1 },
+          data: { notification_id: row.id, kind: row.kind, channel: row.channel, user_id: row.userId, attempt: row.attempts + 1 },
         });
       });
     }
@@ -70,7 +79,7 @@ export async function deliverDueNotifications(now = new Date()): Promise<[number
 export function startNotificationWorker(enqueue: () => Promise<number>): () => void {
   let busy = false;
   const timer = setInterval(() => {
-    if (busy || !env().GATEHOUSE_SMTP_URL) return;
+    if (busy || !(env().GATEHOUSE_SMTP_URL || slackConfigured())) return;
     busy = true;
     enqueue()
       .then(() => deliverDueNotifications())

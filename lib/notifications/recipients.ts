@@ -2,6 +2,7 @@ import "server-only";
 import { db } from "@/lib/db/client";
 import { parseRoles } from "@/lib/auth/roles";
 import { covers, parseScopes } from "@/lib/auth/scopes";
+import { membersOf } from "@/lib/reviewer-groups/asks";
 
 export type Recipient = { id: string; email: string };
 
@@ -9,11 +10,22 @@ export type Recipient = { id: string; email: string };
  * Who is told about a pending action: enabled reviewers whose scopes cover
  * its tenant and environment (lib/auth/scopes.ts, the same rule as the
  * queue), never the person it is on behalf of (they may not approve it).
+ * With `only` (a routed or asked set: groups and people), just those of them.
  */
-export async function reviewersFor(a: { tenantId: string; env: string; onBehalfOf: string | null }): Promise<Recipient[]> {
+export async function reviewersFor(
+  a: { tenantId: string; env: string; onBehalfOf: string | null },
+  only?: { groupIds: readonly string[]; userIds?: readonly string[] },
+): Promise<Recipient[]> {
   const users = await db().user.findMany({ where: { disabled: false }, select: { id: true, email: true, roles: true, scopes: true }, orderBy: { email: "asc" } });
   const behalf = a.onBehalfOf?.trim().toLowerCase();
+  const allowed = only ? new Set([...(await membersOf(only.groupIds)), ...(only.userIds ?? [])]) : null;
   return users
-    .filter((u) => parseRoles(u.roles).includes("reviewer") && covers({ scopes: parseScopes(u.scopes) }, a.tenantId, a.env) && u.email.toLowerCase() !== behalf)
+    .filter(
+      (u) =>
+        (!allowed || allowed.has(u.id)) &&
+        parseRoles(u.roles).includes("reviewer") &&
+        covers({ scopes: parseScopes(u.scopes) }, a.tenantId, a.env) &&
+        u.email.toLowerCase() !== behalf,
+    )
     .map((u) => ({ id: u.id, email: u.email }));
 }

@@ -6,6 +6,10 @@ import { isUniqueViolation } from "@/lib/db/errors";
 import { reviewersFor } from "@/lib/notifications/recipients";
 import { parseRoles } from "@/lib/auth/roles";
 import { isUnrestricted, parseScopes } from "@/lib/auth/scopes";
+import { resolveRouting } from "@/lib/reviewer-groups/routing";
+import { recordAsk } from "@/lib/reviewer-groups/asks";
+import { actionMessage, breakGlassMessage } from "@/lib/slack/message";
+import { slackButtonsEnabled, slackChannelFor, slackConfigured } from "@/lib/slack/config";
 
 /** "Expiry soon": a pending action this close to its expiry is announced once more. */
 export const EXPIRY_SOON_MS = 120_000;
@@ -22,48 +26,118 @@ const masked = (s: string, max = 300) =>
     .replace(/[\r\n\t]+/g, " ")
     .slice(0, max);
 
+/** True when some channel (SMTP, Slack) is configured: without one, nothing is enqueued. */
+export const notificationsConfigured = () => !!(env().GATEHOUSE_SMTP_URL || slackConfigured());
+
+type Outbox = { kind: string; subjectId: string; userId: string; recipient: string; subject: string; body: string; channel: "email" | "slack" };
+
+/** Write one outbox row; false when it exists (the unique (kind, subject, user) makes the sweep idempotent across sweeps and instances). */
+async function enqueue(row: Outbox): Promise<boolean> {
+  try {
+    await db().notificationOutbox.create({ data: row });
+    return true;
+  } catch (err) {
+    if (isUniqueViolation(err)) return false; // another instance wrote it first
+    throw err;
+  }
+}
+
+const LEAD: Record<string, string> = {
+  pending_action: "Waiting for your review",
+  escalation: "Still waiting (escalated)",
+  reassigned: "Reassigned to you",
+  expiry_soon: "Expires soon",
+};
+
 /**
- * Find pending actions and write one outbox row per reviewer who should hear
- * of them: "pending_action" for every pending action, "escalation" once it is
- * escalated. Runs in the background sweep, never in the agent's request; the
- * unique (kind, subject, user) makes it idempotent across sweeps and instances.
- * Returns how many rows it wrote.
+ * Find pending actions and write one outbox row per person (e-mail) and per
+ * Slack channel that should hear of them: "pending_action" for every pending
+ * action, "escalation" once it is escalated, "reassigned" when an admin names
+ * someone, "expiry_soon" near its expiry. With a route's reviewer group
+ * (lib/reviewer-groups) only that group's in-scope reviewers hear of it, and
+ * an escalation or reassignment only the people asked; without one, every
+ * in-scope reviewer (reviewersFor). Runs in the background sweep, never in
+ * the agent's request. Returns how many rows it wrote.
  */
 export async function enqueueDueNotifications(now = new Date()): Promise<number> {
-  if (!env().GATEHOUSE_SMTP_URL) return 0;
+  if (!notificationsConfigured()) return 0;
+  const email = !!env().GATEHOUSE_SMTP_URL;
   // scope-guard: a system sweep, not a console read; recipients are chosen by scope in reviewersFor
   const actions = await db().action.findMany({
     where: { status: "pending", createdAt: { gte: new Date(now.getTime() - LOOKBACK_MS) } },
-    select: { id: true, tool: true, toolKind: true, summary: true, tenantId: true, env: true, routeName: true, onBehalfOf: true, escalatedAt: true, expiresAt: true },
+    select: {
+      id: true,
+      tool: true,
+      toolKind: true,
+      summary: true,
+      tenantId: true,
+      env: true,
+      routeName: true,
+      onBehalfOf: true,
+      escalatedAt: true,
+      expiresAt: true,
+      argsHash: true,
+      approvalsRequired: true,
+    },
     orderBy: { createdAt: "asc" },
     take: 500,
   });
+  if (!actions.length) return enqueueBreakGlassNotifications(now);
+  const routingRows = await db().routeReviewers.findMany();
+  const groups = new Map((await db().reviewerGroup.findMany({ select: { id: true, name: true, slackChannel: true } })).map((g) => [g.id, g]));
   let written = 0;
+  // One read of every ask for the batch, not one per action.
+  const allAsks = await db().actionAsk.findMany({ where: { actionId: { in: actions.map((a) => a.id) } }, orderBy: { askedAt: "asc" } });
   for (const a of actions) {
+    const r = resolveRouting(routingRows, a.routeName, a.tenantId);
+    let asks = allAsks.filter((x) => x.actionId === a.id);
+    if (r && !asks.some((x) => x.reason === "routed") && (await recordAsk(db(), { actionId: a.id, reason: "routed", level: 0, groupId: r.groupId, at: now }))) {
+      asks = [{ id: "", actionId: a.id, reason: "routed", level: 0, groupId: r.groupId, userId: null, askedById: null, askedAt: now }, ...asks];
+    }
+    const escalated = asks.filter((x) => x.reason === "escalated");
+    const reassigned = asks.filter((x) => x.reason === "reassigned");
+    const groupsOf = (xs: typeof asks) => xs.map((x) => x.groupId).filter((x): x is string => !!x);
+    const usersOf = (xs: typeof asks) => xs.map((x) => x.userId).filter((x): x is string => !!x);
+    const routed = r ? { groupIds: [r.groupId] } : undefined;
     const soon = a.expiresAt !== null && a.expiresAt.getTime() - now.getTime() <= EXPIRY_SOON_MS && a.expiresAt.getTime() > now.getTime();
-    const kinds = (["pending_action", ...(a.escalatedAt ? ["escalation"] : []), ...(soon ? ["expiry_soon"] : [])] as const).map(String);
-    const people = await reviewersFor(a);
-    for (const kind of kinds) {
-      const done = await db().notificationOutbox.findMany({ where: { kind, subjectId: a.id }, select: { userId: true } });
-      for (const p of people.filter((x) => !done.some((d) => d.userId === x.id))) {
-        const lead = kind === "escalation" ? "Still waiting (escalated)" : kind === "expiry_soon" ? "Expires soon" : "Waiting for your review";
-        const subject = masked(`[Gatehouse] ${lead}: ${a.tool} for ${a.tenantId}/${a.env}`, 200);
-        const body = [
-          `${lead}: ${a.toolKind} ${a.tool} on route ${a.routeName} (${a.tenantId}/${a.env}).`,
-          `Summary: ${masked(a.summary)}`,
-          a.expiresAt ? `Expires: ${a.expiresAt.toISOString()}` : "",
-          "",
-          `Open the card to decide: ${cardLink(a.id)}`,
-          "Decisions are made in the console only; replying to this message does nothing.",
-        ]
-          .filter((l, i, all) => l !== "" || all[i - 1] !== "")
-          .join("\n");
-        try {
-          await db().notificationOutbox.create({ data: { kind, subjectId: a.id, userId: p.id, recipient: p.email, subject, body } });
-          written++;
-        } catch (err) {
-          if (!isUniqueViolation(err)) throw err; // another instance wrote it first
+    const plan: { kind: string; only: { groupIds: string[]; userIds?: string[] } | undefined; groupIds: string[] }[] = [
+      { kind: "pending_action", only: routed, groupIds: routed?.groupIds ?? [] },
+    ];
+    if (a.escalatedAt) {
+      const only = escalated.length ? { groupIds: groupsOf(escalated), userIds: usersOf(escalated) } : routed;
+      plan.push({ kind: "escalation", only, groupIds: only?.groupIds ?? [] });
+    }
+    if (reassigned.length) plan.push({ kind: "reassigned", only: { groupIds: groupsOf(reassigned), userIds: usersOf(reassigned) }, groupIds: groupsOf(reassigned) });
+    if (soon) {
+      const only = r || asks.length ? { groupIds: [...(r ? [r.groupId] : []), ...groupsOf(asks)], userIds: usersOf(asks) } : undefined;
+      plan.push({ kind: "expiry_soon", only, groupIds: only?.groupIds ?? [] });
+    }
+    const askedText = asks.length ? asks.map((x) => (x.groupId ? (groups.get(x.groupId)?.name ?? "a group") : "a person")).join(", ") : null;
+    for (const { kind, only, groupIds } of plan) {
+      const lead = LEAD[kind] ?? "Waiting for your review";
+      if (email) {
+        const people = await reviewersFor(a, only);
+        const done = await db().notificationOutbox.findMany({ where: { kind, subjectId: a.id }, select: { userId: true } });
+        for (const p of people.filter((x) => !done.some((d) => d.userId === x.id))) {
+          const subject = masked(`[Gatehouse] ${lead}: ${a.tool} for ${a.tenantId}/${a.env}`, 200);
+          const body = [
+            `${lead}: ${a.toolKind} ${a.tool} on route ${a.routeName} (${a.tenantId}/${a.env}).`,
+            `Summary: ${masked(a.summary)}`,
+            a.expiresAt ? `Expires: ${a.expiresAt.toISOString()}` : "",
+            "",
+            `Open the card to decide: ${cardLink(a.id)}`,
+            "Decisions are made in the console only; replying to this message does nothing.",
+          ]
+            .filter((l, i, all) => l !== "" || all[i - 1] !== "")
+            .join("\n");
+          if (await enqueue({ kind, subjectId: a.id, userId: p.id, recipient: p.email, subject, body, channel: "email" })) written++;
         }
+      }
+      const channel = slackChannelFor(groupIds.map((g) => groups.get(g)?.slackChannel ?? null));
+      if (channel) {
+        const message = actionMessage({ kind, action: a, link: cardLink(a.id), buttons: slackButtonsEnabled(), asked: askedText });
+        const row = { kind, subjectId: a.id, userId: `slack:${channel}`, recipient: channel, subject: message.text, body: JSON.stringify(message), channel: "slack" as const };
+        if (await enqueue(row)) written++;
       }
     }
   }
@@ -82,27 +156,28 @@ async function enqueueBreakGlassNotifications(now: Date): Promise<number> {
   let written = 0;
   for (const s of sessions) {
     const opener = users.find((u) => u.id === s.userId)?.email ?? s.userId;
-    for (const w of watchers.filter((x) => x.id !== s.userId)) {
-      try {
-        await db().notificationOutbox.create({
-          data: {
-            kind: "break_glass",
-            subjectId: s.id,
-            userId: w.id,
-            recipient: w.email,
-            subject: "[Gatehouse] Break-glass opened",
-            body: [
-              `${opener} opened a break-glass session until ${s.expiresAt.toISOString()}.`,
-              `Reason: ${masked(s.reason)}`,
-              "",
-              `Review it: ${env().publicUrl}/break-glass/review/${encodeURIComponent(s.id)}`,
-            ].join("\n"),
-          },
-        });
-        written++;
-      } catch (err) {
-        if (!isUniqueViolation(err)) throw err;
+    const link = `${env().publicUrl}/break-glass/review/${encodeURIComponent(s.id)}`;
+    if (env().GATEHOUSE_SMTP_URL) {
+      for (const w of watchers.filter((x) => x.id !== s.userId)) {
+        const body = [`${opener} opened a break-glass session until ${s.expiresAt.toISOString()}.`, `Reason: ${masked(s.reason)}`, "", `Review it: ${link}`].join("\n");
+        if (await enqueue({ kind: "break_glass", subjectId: s.id, userId: w.id, recipient: w.email, subject: "[Gatehouse] Break-glass opened", body, channel: "email" })) written++;
       }
+    }
+    const channel = slackChannelFor([]);
+    if (channel) {
+      const message = breakGlassMessage({ opener, reason: s.reason, expiresAt: s.expiresAt, link });
+      if (
+        await enqueue({
+          kind: "break_glass",
+          subjectId: s.id,
+          userId: `slack:${channel}`,
+          recipient: channel,
+          subject: message.text,
+          body: JSON.stringify(message),
+          channel: "slack",
+        })
+      )
+        written++;
     }
   }
   return written;

@@ -17,10 +17,12 @@ import { COUNTING_ROLES, requireSecondPerson, type ApprovalChannel } from "@/lib
  * password — is stored as a pending UserGrant and applied only when a
  * different admin approves it: not the requester, not the account itself, and
  * not someone the requester elevated recently (lib/users/two-person.ts).
- * Narrowing (removing a role, disabling, deleting) stays one-person.
+ * Joining a reviewer group (kind `group`, lib/reviewer-groups) is one too: a
+ * member can serve a route's required group for a destructive action.
+ * Narrowing (removing a role, disabling, deleting, leaving a group) stays one-person.
  */
 
-export type GrantKind = "create" | "roles" | "enable" | "password";
+export type GrantKind = "create" | "roles" | "enable" | "password" | "group";
 type Ctx = { actorId: string; requestId?: string | null };
 
 export type GrantView = {
@@ -33,6 +35,9 @@ export type GrantView = {
   /** The scopes the account holds once approved (`*` every tenant); null: unchanged. */
   scopes: string | null;
   baseRoles: Role[] | null;
+  /** kind group: the reviewer group joined once approved. */
+  groupId: string | null;
+  groupName: string | null;
   requestedById: string;
   requestedByEmail: string | null;
   requestedAt: string;
@@ -56,6 +61,7 @@ export async function requestGrant(
     scopes?: string | null;
     baseRoles?: readonly Role[] | null;
     passwordHash?: string | null;
+    groupId?: string | null;
   },
   ctx: Ctx,
 ): Promise<{ status: "pending"; grant_id: string }> {
@@ -69,6 +75,7 @@ export async function requestGrant(
       scopes: g.scopes ?? null,
       baseRoles: g.baseRoles ? g.baseRoles.join(",") : null,
       passwordHash: g.passwordHash ?? null,
+      groupId: g.groupId ?? null,
       requestedById: ctx.actorId,
     },
   });
@@ -77,7 +84,16 @@ export async function requestGrant(
     ...userActor(ctx),
 
     status: "pending",
-    data: { grant_id: row.id, kind: g.kind, user_id: g.userId, email: g.email, roles: [...g.roles], scopes: g.scopes ?? null, base_roles: g.baseRoles ? [...g.baseRoles] : null },
+    data: {
+      grant_id: row.id,
+      kind: g.kind,
+      user_id: g.userId,
+      email: g.email,
+      roles: [...g.roles],
+      scopes: g.scopes ?? null,
+      base_roles: g.baseRoles ? [...g.baseRoles] : null,
+      ...(g.groupId ? { group_id: g.groupId } : {}),
+    },
   });
   return { status: "pending", grant_id: row.id };
 }
@@ -107,6 +123,13 @@ async function applyGrant(tx: Tx, g: UserGrant): Promise<User> {
   if (g.baseRoles !== null && parseRoles(u.roles).join(",") !== parseRoles(g.baseRoles).join(",")) {
     throw new AppError("conflict", "The account's roles changed since this request; ask again.", { reason: "changed_since_request" });
   }
+  if (g.kind === "group") {
+    const group = g.groupId ? await tx.reviewerGroup.findUnique({ where: { id: g.groupId } }) : null;
+    if (!group) throw new AppError("conflict", "The reviewer group this request was for no longer exists.", { reason: "changed_since_request" });
+    if (u.disabled) throw new AppError("conflict", "The account is disabled; re-enable it first.", { reason: "changed_since_request" });
+    await tx.reviewerGroupMember.upsert({ where: { groupId_userId: { groupId: group.id, userId: u.id } }, create: { groupId: group.id, userId: u.id, grantId: g.id }, update: {} });
+    return u;
+  }
   return tx.user.update({
     where: { id: u.id },
     data: {
@@ -120,7 +143,13 @@ async function applyGrant(tx: Tx, g: UserGrant): Promise<User> {
   });
 }
 
-const EFFECT_EVENT: Record<GrantKind, string> = { create: "user.created", roles: "user.updated", enable: "user.updated", password: "user.password_reset" };
+const EFFECT_EVENT: Record<GrantKind, string> = {
+  create: "user.created",
+  roles: "user.updated",
+  enable: "user.updated",
+  password: "user.password_reset",
+  group: "reviewer_group.member_added",
+};
 
 /**
  * A second admin approves a pending grant; it takes effect in the same
@@ -161,7 +190,15 @@ export async function approveGrant(grantId: string, ctx: Ctx & { channel: Approv
       await appendAudit(tx, {
         ...base,
         type: EFFECT_EVENT[g.kind as GrantKind] ?? "user.updated",
-        data: { user_id: u.id, email: u.email, roles: parseRoles(u.roles), scopes: u.scopes, grant_id: g.id, requested_by: g.requestedById },
+        data: {
+          user_id: u.id,
+          email: u.email,
+          roles: parseRoles(u.roles),
+          scopes: u.scopes,
+          grant_id: g.id,
+          requested_by: g.requestedById,
+          ...(g.groupId ? { group_id: g.groupId } : {}),
+        },
       });
       if ((await enabledAdminCount(tx)) < 1) {
         throw new AppError("conflict", "This would leave no enabled admin; make someone else an admin first.", { reason: "last_admin" });
@@ -200,6 +237,9 @@ export async function listPendingGrants(): Promise<GrantView[]> {
   const rows = await db().userGrant.findMany({ where: { status: "pending" }, orderBy: { requestedAt: "asc" } });
   const requesters = await db().user.findMany({ where: { id: { in: [...new Set(rows.map((r) => r.requestedById))] } }, select: { id: true, email: true } });
   const emailOf = new Map(requesters.map((u) => [u.id, u.email]));
+  const groupIds = [...new Set(rows.map((r) => r.groupId).filter((x): x is string => !!x))];
+  const groups = groupIds.length ? await db().reviewerGroup.findMany({ where: { id: { in: groupIds } }, select: { id: true, name: true } }) : [];
+  const groupName = new Map(groups.map((x) => [x.id, x.name]));
   return rows.map((g) => ({
     id: g.id,
     kind: g.kind as GrantKind,
@@ -209,6 +249,8 @@ export async function listPendingGrants(): Promise<GrantView[]> {
     roles: parseRoles(g.roles),
     scopes: g.scopes,
     baseRoles: g.baseRoles === null ? null : parseRoles(g.baseRoles),
+    groupId: g.groupId,
+    groupName: g.groupId ? (groupName.get(g.groupId) ?? null) : null,
     requestedById: g.requestedById,
     requestedByEmail: emailOf.get(g.requestedById) ?? null,
     requestedAt: g.requestedAt.toISOString(),
