@@ -1,6 +1,7 @@
 import "server-only";
 import { db } from "@/lib/db/client";
 import { sqlRead } from "@/lib/db/sql";
+import { findMcpSession, findMcpToolForCall, type McpToolForCall } from "@/lib/db/tables/mcp";
 import type { McpUpstream, McpUpstreamTool } from "@/lib/db/types";
 import { AppError } from "@/lib/errors";
 import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
@@ -17,7 +18,7 @@ import { seal, unseal } from "@/lib/crypto/seal";
 import { redactSecretsIn } from "@/lib/redact/redact";
 import { metrics } from "@/lib/metrics/registry";
 import { callUpstreamTool, UpstreamError, type UpstreamCallResult } from "@/lib/mcp/upstream-client";
-import { recordHealth, syncUpstreamTools, upstreamTarget } from "@/lib/mcp/upstreams";
+import { recordHealth, syncUpstreamTools, targetFrom } from "@/lib/mcp/upstreams";
 import type { ActionView } from "@/lib/api/schemas";
 
 /** The tool the gateway adds to every route: check on (or wait for) a call that went to a human. */
@@ -47,7 +48,7 @@ export async function openSession(agent: AgentPrincipal, routeName: string, ctx:
 /** The session of this id, for this credential and route only; anything else reads as no session (404, no oracle). */
 export async function findSession(agent: AgentPrincipal, id: string, routeName: string): Promise<GatewaySession | null> {
   if (id.length > 100) return null;
-  const s = await db().mcpSession.findUnique({ where: { id } });
+  const s = await sqlRead((sql) => findMcpSession(sql, id));
   if (!s || s.credentialId !== agent.credentialId || s.routeName !== routeName || s.closedAt) return null;
   return { id: s.id, runId: s.runId, routeName: s.routeName, credentialId: s.credentialId };
 }
@@ -62,6 +63,10 @@ export async function closeSession(s: GatewaySession): Promise<void> {
 
 type Servable = { row: McpUpstreamTool; upstream: McpUpstream };
 
+/** May this tool be served now: approved, pin unchanged, upstream active. */
+const isServable = (row: McpUpstreamTool, upstream: McpUpstream | undefined) =>
+  upstream?.status === "active" && row.status === "approved" && row.approvedHash !== null && row.observedHash === row.approvedHash;
+
 /** MCP-backed catalog tools that may be served now: approved, pin unchanged, upstream active. */
 async function servable(names: string[]): Promise<Map<string, Servable>> {
   const rows = await db().mcpUpstreamTool.findMany({ where: { toolName: { in: names } } });
@@ -69,7 +74,7 @@ async function servable(names: string[]): Promise<Map<string, Servable>> {
   const out = new Map<string, Servable>();
   for (const row of rows) {
     const upstream = ups.get(row.upstreamId);
-    if (upstream?.status === "active" && row.status === "approved" && row.approvedHash !== null && row.observedHash === row.approvedHash) out.set(row.toolName, { row, upstream });
+    if (isServable(row, upstream)) out.set(row.toolName, { row, upstream: upstream! });
   }
   return out;
 }
@@ -147,10 +152,10 @@ export type CallContext = { requestId: string; jsonRpcId: string | number; signa
 /** tools/call: the same decision as POST /api/v1/actions, then Gatehouse runs the call on the upstream itself. */
 export async function callGatewayTool(agent: AgentPrincipal, s: GatewaySession, name: string, args: Record<string, unknown>, ctx: CallContext): Promise<McpToolResult> {
   if (name === ACTION_STATUS_TOOL) return actionStatus(agent, s, args, ctx);
-  const row = await db().mcpUpstreamTool.findUnique({ where: { toolName: name } });
-  if (row) {
-    const ok = await servable([name]);
-    if (!ok.has(name)) {
+  // One statement: the tool, its upstream and this tenant/env's sealed credential.
+  const found = await sqlRead((sql) => findMcpToolForCall(sql, name, agent));
+  if (found) {
+    if (!isServable(found.tool, found.upstream)) {
       countCall("withheld");
       await appendAudit(db(), {
         type: "mcp.call_withheld",
@@ -164,7 +169,7 @@ export async function callGatewayTool(agent: AgentPrincipal, s: GatewaySession, 
         runId: s.runId,
         credentialScope: credentialScope(agent),
         status: "denied",
-        reason: row.status,
+        reason: found.tool.status,
       });
       return text(`withheld: ${name} is not available (it is unclassified, or its upstream changed it since an admin approved it).`, true, {
         status: "denied",
@@ -202,16 +207,16 @@ export async function callGatewayTool(agent: AgentPrincipal, s: GatewaySession, 
       action_id: view.action_id,
     });
   }
-  if (view.status === "allowed") return execute(agent, s, ok1(row), view, args, ctx, "allowed");
+  if (view.status === "allowed") return execute(agent, s, ok1(found), view, args, ctx, "allowed");
 
   // Pending: the raw args wait sealed (the action's stored args are redacted), then deleted after the run.
   await db().mcpPendingCall.create({ data: { actionId: view.action_id, sessionId: s.id, toolName: name, sealedArgs: seal(JSON.stringify(args), pendingContext(view.action_id)) } });
   return waitAndRun(agent, s, view.action_id, pendingWaitMs(), ctx);
 }
 
-function ok1(row: McpUpstreamTool | null): McpUpstreamTool {
-  if (!row) throw new AppError("not_found", "No such tool.");
-  return row;
+function ok1(found: McpToolForCall | null): McpToolForCall {
+  if (!found) throw new AppError("not_found", "No such tool.");
+  return found;
 }
 
 const pendingContext = (actionId: string) => `mcp-pending-args:${actionId}`;
@@ -234,8 +239,8 @@ async function waitAndRun(agent: AgentPrincipal, s: GatewaySession, actionId: st
     );
   }
   if (view.status === "approved") {
-    const row = await db().mcpUpstreamTool.findUnique({ where: { toolName: view.tool } });
-    return execute(agent, s, ok1(row), view, null, ctx, "pending_approved");
+    const found = await sqlRead((sql) => findMcpToolForCall(sql, view.tool, agent));
+    return execute(agent, s, ok1(found), view, null, ctx, "pending_approved");
   }
   await db()
     .mcpPendingCall.updateMany({ where: { actionId }, data: { sealedArgs: null, finishedAt: new Date() } })
@@ -267,13 +272,14 @@ async function actionStatus(agent: AgentPrincipal, s: GatewaySession, args: Reco
 async function execute(
   agent: AgentPrincipal,
   s: GatewaySession,
-  row: McpUpstreamTool,
+  found: McpToolForCall,
   view: ActionView,
   rawArgs: Record<string, unknown> | null,
   ctx: CallContext,
   outcome: string,
 ): Promise<McpToolResult> {
   const actionId = view.action_id;
+  const { tool: row, upstream } = found;
   let args = rawArgs;
   if (rawArgs === null) {
     const claimed = await db().mcpPendingCall.updateMany({ where: { actionId, claimedAt: null }, data: { claimedAt: new Date() } });
@@ -296,8 +302,7 @@ async function execute(
     return finish(text(`Action ${actionId} has no usable token (${view.status}, ${view.reason_code}); not run.`, true, { status: view.status, action_id: actionId }));
   }
   await redeemActionToken({ token: view.token, tool: view.tool, args: args! }, { requestId: ctx.requestId, source: "mcp-gateway" });
-  const upstream = await db().mcpUpstream.findUniqueOrThrow({ where: { id: row.upstreamId } });
-  const target = await upstreamTarget(upstream, agent);
+  const target = found.credential ? targetFrom(upstream, agent, found.credential) : null;
   const started = performance.now();
   let result: UpstreamCallResult;
   try {
