@@ -18,6 +18,7 @@ import { seal, unseal } from "@/lib/crypto/seal";
 import { redactSecretsIn } from "@/lib/redact/redact";
 import { metrics } from "@/lib/metrics/registry";
 import { callUpstreamTool, UpstreamError, type UpstreamCallResult } from "@/lib/mcp/upstream-client";
+import { resultContext } from "@/lib/mcp/sweep";
 import { recordHealth, syncUpstreamTools, targetFrom } from "@/lib/mcp/upstreams";
 import type { ActionView } from "@/lib/api/schemas";
 
@@ -257,8 +258,11 @@ async function actionStatus(agent: AgentPrincipal, s: GatewaySession, args: Reco
   // Only this session's own calls: another session's or credential's action reads as unknown.
   if (!pending || pending.sessionId !== s.id) return text(`There is no pending MCP call ${id.slice(0, 80)} in this session.`, true, { status: "not_found" });
   if (pending.finishedAt) {
-    const stored = pending.sealedResult ? (JSON.parse(unseal(pending.sealedResult, `mcp-result:${id}`)) as McpToolResult) : text(`Action ${id} is finished.`, true);
-    return stored;
+    if (pending.sealedResult) return JSON.parse(unseal(pending.sealedResult, resultContext(id))) as McpToolResult;
+    // Closed without running (rejected, expired, cancelled): the action says why.
+    const view = await getAction(agent, id, ctx);
+    const why = view.status === "rejected" ? `rejected by a reviewer${view.reject_reason ? `: ${view.reject_reason}` : ""}` : `${view.status} (${view.reason_code})`;
+    return text(`${view.tool} was not run: ${why}.`, true, { status: view.status, action_id: id, reason_code: view.reason_code, reject_reason: view.reject_reason });
   }
   return waitAndRun(agent, s, id, wait * 1000, ctx);
 }
@@ -282,7 +286,7 @@ async function execute(
   const { tool: row, upstream } = found;
   let args = rawArgs;
   if (rawArgs === null) {
-    const claimed = await db().mcpPendingCall.updateMany({ where: { actionId, claimedAt: null }, data: { claimedAt: new Date() } });
+    const claimed = await db().mcpPendingCall.updateMany({ where: { actionId, claimedAt: null, finishedAt: null }, data: { claimedAt: new Date() } });
     if (claimed.count !== 1)
       return text(`Action ${actionId} is being run (or was run) by Gatehouse; call ${ACTION_STATUS_TOOL} for its result.`, false, { status: "running", action_id: actionId });
     const p = await db().mcpPendingCall.findUniqueOrThrow({ where: { actionId } });
@@ -292,7 +296,7 @@ async function execute(
     if (rawArgs === null) {
       await db().mcpPendingCall.update({
         where: { actionId },
-        data: { sealedArgs: null, finishedAt: new Date(), sealedResult: seal(JSON.stringify(result), `mcp-result:${actionId}`) },
+        data: { sealedArgs: null, finishedAt: new Date(), sealedResult: seal(JSON.stringify(result), resultContext(actionId)) },
       });
     }
     return result;

@@ -114,3 +114,98 @@ export async function findMcpPendingCall(exec: Exec, actionId: string): Promise<
   const row = await asSql(exec).get(PENDING, [actionId]);
   return row ? decodeMcpPendingCall(row) : null;
 }
+
+const STUCK = `SELECT p."actionId", p."sessionId", p."toolName", p."claimedAt", a."tenantId", a."env", a."routeName", a."runId", a."credentialId", a."redeemedAt"
+  FROM "McpPendingCall" p LEFT JOIN "Action" a ON a."id" = p."actionId"
+  WHERE p."claimedAt" IS NOT NULL AND p."claimedAt" <= ? AND p."finishedAt" IS NULL ORDER BY p."claimedAt" LIMIT ?`;
+
+export type StuckMcpCall = {
+  actionId: string;
+  sessionId: string;
+  toolName: string;
+  claimedAt: Date;
+  tenantId: string | null;
+  env: string | null;
+  routeName: string | null;
+  runId: string | null;
+  credentialId: string | null;
+  redeemedAt: Date | null;
+};
+
+const decodeStuck = (r: Row): StuckMcpCall => ({
+  actionId: String(r.actionId),
+  sessionId: String(r.sessionId),
+  toolName: String(r.toolName),
+  claimedAt: asDate(r.claimedAt)!,
+  tenantId: (r.tenantId as string | null) ?? null,
+  env: (r.env as string | null) ?? null,
+  routeName: (r.routeName as string | null) ?? null,
+  runId: (r.runId as string | null) ?? null,
+  credentialId: (r.credentialId as string | null) ?? null,
+  redeemedAt: asDate(r.redeemedAt),
+});
+
+/** Approved calls Gatehouse claimed (to run) at or before `claimedBy` and never finished: a crash between claim and result. */
+export async function stuckMcpCalls(sql: Sql, claimedBy: Date, limit: number): Promise<StuckMcpCall[]> {
+  return (await sql.all(STUCK, [claimedBy, limit])).map(decodeStuck);
+}
+
+const FINISH_STUCK = `UPDATE "McpPendingCall" SET "finishedAt" = ?, "sealedArgs" = NULL, "sealedResult" = ?
+  WHERE "actionId" = ? AND "claimedAt" = ? AND "finishedAt" IS NULL`;
+
+/** Close one stuck call with its (sealed) result, if no one else did: true for the one sweeper that did. */
+export async function finishStuckMcpCall(exec: Exec, c: { actionId: string; claimedAt: Date; now: Date; sealedResult: string }): Promise<boolean> {
+  return (await asSql(exec).run(FINISH_STUCK, [c.now, c.sealedResult, c.actionId, c.claimedAt])) === 1;
+}
+
+/** Unclaimed calls whose raw args wait sealed but whose action can no longer run (rejected, expired, cancelled, or approved past its window). */
+const DEAD_ARGS = `SELECT p."actionId" FROM "McpPendingCall" p LEFT JOIN "Action" a ON a."id" = p."actionId"
+  WHERE p."sealedArgs" IS NOT NULL AND p."claimedAt" IS NULL AND p."finishedAt" IS NULL
+    AND (a."id" IS NULL OR a."status" IN ('rejected', 'expired', 'cancelled', 'denied')
+      OR (a."status" = 'approved' AND COALESCE(a."approvalValidUntil", a."tokenExpiresAt") <= ?))
+  LIMIT ?`;
+
+export async function mcpCallsWithDeadArgs(sql: Sql, now: Date, limit: number): Promise<string[]> {
+  return (await sql.all<{ actionId: string }>(DEAD_ARGS, [now, limit])).map((r) => r.actionId);
+}
+
+const DROP_ARGS = `UPDATE "McpPendingCall" SET "sealedArgs" = NULL, "finishedAt" = ? WHERE "actionId" = ? AND "claimedAt" IS NULL AND "finishedAt" IS NULL`;
+
+/** Delete an unclaimed call's sealed args and close it (it will never run). */
+export async function dropMcpCallArgs(exec: Exec, actionId: string, now: Date): Promise<boolean> {
+  return (await asSql(exec).run(DROP_ARGS, [now, actionId])) === 1;
+}
+
+const RUNNING_OR_FAILED = `SELECT p."actionId", p."toolName", p."claimedAt", p."finishedAt", a."tenantId", a."env", a."routeName"
+  FROM "McpPendingCall" p LEFT JOIN "Action" a ON a."id" = p."actionId"
+  WHERE p."claimedAt" IS NOT NULL AND p."finishedAt" IS NULL ORDER BY p."claimedAt" LIMIT 100`;
+
+/** Calls being run now (claimed, not finished), for the admin view. */
+export async function runningMcpCalls(
+  sql: Sql,
+): Promise<{ actionId: string; toolName: string; claimedAt: Date; tenantId: string | null; env: string | null; routeName: string | null }[]> {
+  return (await sql.all(RUNNING_OR_FAILED)).map((r) => ({
+    actionId: String(r.actionId),
+    toolName: String(r.toolName),
+    claimedAt: asDate(r.claimedAt)!,
+    tenantId: (r.tenantId as string | null) ?? null,
+    env: (r.env as string | null) ?? null,
+    routeName: (r.routeName as string | null) ?? null,
+  }));
+}
+
+const FAILED_UNKNOWN = `SELECT "actionId", "tool", "tenantId", "env", "route", "at" FROM "AuditEvent" WHERE "type" = 'mcp.call_failed_unknown' ORDER BY "seq" DESC LIMIT 50`;
+
+/** The latest calls the sweep closed as failed-unknown (from their audit events), for the admin view. */
+export async function failedUnknownMcpCalls(
+  sql: Sql,
+): Promise<{ actionId: string; tool: string | null; tenantId: string | null; env: string | null; route: string | null; at: Date }[]> {
+  return (await sql.all(FAILED_UNKNOWN)).map((r) => ({
+    actionId: String(r.actionId),
+    tool: (r.tool as string | null) ?? null,
+    tenantId: (r.tenantId as string | null) ?? null,
+    env: (r.env as string | null) ?? null,
+    route: (r.route as string | null) ?? null,
+    at: asDate(r.at)!,
+  }));
+}
