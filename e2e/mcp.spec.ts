@@ -1,5 +1,6 @@
 import path from "node:path";
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { expect, test, type Page } from "@playwright/test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -21,9 +22,12 @@ let upstream: Awaited<ReturnType<typeof startDemoUpstreamHttp>>;
 const wire: string[] = [];
 
 test.beforeAll(async () => {
+  // A tsx child loading lib/ and talking to the upstream: more than the default on a busy machine.
+  test.setTimeout(120_000);
   // The demo upstream (examples/mcp-upstream.ts) over Streamable HTTP in this process, so the test sees what it receives.
   upstream = await startDemoUpstreamHttp({ token: UPSTREAM_TOKEN });
-  execFileSync(path.join(process.cwd(), "node_modules", ".bin", "tsx"), [...tsxCliArgs, "e2e/support/register-mcp-upstream.ts"], {
+  // Asynchronously: the upstream it lists lives in this process's event loop.
+  await promisify(execFile)(path.join(process.cwd(), "node_modules", ".bin", "tsx"), [...tsxCliArgs, "e2e/support/register-mcp-upstream.ts"], {
     env: { ...process.env, GATEHOUSE_DATA_DIR: e2eDataDir(), DATABASE_URL: "", E2E_MCP_NAME: NAME, E2E_MCP_URL: upstream.url, E2E_MCP_TOKEN: UPSTREAM_TOKEN },
     encoding: "utf8",
   });
@@ -55,12 +59,20 @@ async function agent(): Promise<Client> {
 function blockingCall(client: Client, tool: string, args: Record<string, unknown>) {
   let found: (id: string) => void;
   const actionId = new Promise<string>((r) => (found = r));
-  const result = client.callTool({ name: tool, arguments: args }, undefined, {
+  const first = client.callTool({ name: tool, arguments: args }, undefined, {
     timeout: 110_000,
     onprogress: (p) => {
       const m = /\(action (\S+)\)/.exec(p.message ?? "");
       if (m) found(m[1]!);
     },
+  });
+  // Past the gateway's wait bound (25 s; a busy machine's browser may take longer to approve) the call
+  // answers "pending" with the action and the status tool: the client then waits on that, as a model would.
+  const result = first.then(async (r) => {
+    const s = r.structuredContent as { status?: string; action_id?: string } | undefined;
+    if (s?.status !== "pending") return r;
+    expect(s.action_id).toBe(await actionId);
+    return client.callTool({ name: "gatehouse.action_status", arguments: { action_id: s.action_id, wait_seconds: 55 } }, undefined, { timeout: 110_000 });
   });
   return { actionId, result };
 }
@@ -84,7 +96,7 @@ test("an MCP write blocks until a reviewer approves it in the console; the upstr
   // Granted on support/send? No: create_refund is classified but not granted on the route — hidden.
   expect(tools).not.toContain(`${NAME}.create_refund`);
 
-  const args = { ticket_id: "T-2", resolution: `Refund issued for order 1042 (${Date.now()})` };
+  const args = { ticket_id: "T-2", resolution: `Refund issued for order 1042, case ${Math.random().toString(36).slice(2, 6)}` };
   const before = upstream.state.received.length;
   const call = blockingCall(client, `${NAME}.close_ticket`, args);
   const id = await call.actionId;
@@ -92,7 +104,9 @@ test("an MCP write blocks until a reviewer approves it in the console; the upstr
   expect(upstream.state.received.length).toBe(before);
 
   await openCard(page, id);
-  await expect(page.getByTestId("card-summary")).toContainText("Close ticket T-2");
+  // The reviewer sees the admin's summary with the agent's values marked as the agent's.
+  await expect(page.getByTestId("card-summary")).toContainText("Close ticket");
+  await expect(page.getByTestId("card-summary")).toContainText("T-2");
   await page.getByRole("button", { name: "Approve", exact: true }).click();
   await expect(page.getByTestId("toast").filter({ hasText: "Approved" })).toBeVisible();
 
@@ -116,7 +130,7 @@ test("a rejection in the console returns the reviewer's reason to the MCP client
   const id = await call.actionId;
   await openCard(page, id);
   await page.keyboard.press("r");
-  const reason = `Do not e-mail Pat before the refund has cleared (${Date.now()}).`;
+  const reason = `Do not e-mail Pat before the refund has cleared, case ${Math.random().toString(36).slice(2, 6)}.`;
   await page.getByLabel("Reason for rejection (sent to the agent)").fill(reason);
   await page.getByRole("button", { name: "Confirm rejection" }).click();
   await expect(page.getByTestId("toast").filter({ hasText: "Rejected" })).toBeVisible();

@@ -5,6 +5,7 @@
 import { db, closeDb } from "@/lib/db/client";
 import { approveMcpChange, requestMcpChange, setUpstreamCredential, syncUpstreamTools } from "@/lib/mcp/upstreams";
 import { parsePolicy } from "@/lib/policy/policy-schema";
+import { closeUpstreamConnections } from "@/lib/mcp/upstream-client";
 
 if (!process.env.DATABASE_URL) delete process.env.DATABASE_URL;
 const name = process.env.E2E_MCP_NAME!;
@@ -47,5 +48,8 @@ await db().$transaction(async (tx) => {
   });
   await tx.route.update({ where: { id: route.id }, data: { activeVersion: route.activeVersion + 1 } });
 });
+await closeUpstreamConnections();
 await closeDb();
 console.log(JSON.stringify({ upstream: name }));
+// Nothing of this script may keep it alive (the test waits for it).
+process.exit(0);
