@@ -2,12 +2,20 @@ import "server-only";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
-import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/sdk/types.js";
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  GetTaskPayloadRequestSchema,
+  GetTaskRequestSchema,
+  ListToolsRequestSchema,
+  RELATED_TASK_META_KEY,
+  SUPPORTED_PROTOCOL_VERSIONS,
+} from "@modelcontextprotocol/sdk/types.js";
 import { AppError, toErrorBody } from "@/lib/errors";
 import { authenticateAgent, type AgentPrincipal } from "@/lib/agents/authenticate-agent";
 import { parseStrictJson } from "@/lib/http/parse-body";
 import { requestIdFrom } from "@/lib/http/request-id";
-import { callGatewayTool, closeSession, findSession, listGatewayTools, openSession, type GatewaySession } from "@/lib/mcp/gateway";
+import { callGatewayTool, closeSession, findSession, gatewayTask, listGatewayTools, openSession, pendingWaitMs, startGatewayTask, type GatewaySession } from "@/lib/mcp/gateway";
 
 /** Bigger than any tool's args need; an over-limit body is refused (413) before it is parsed. */
 export const MCP_MAX_BODY_BYTES = 256 * 1024;
@@ -148,11 +156,13 @@ export async function handleMcp(req: IncomingMessage, res: ServerResponse, baseU
 
   // The hot path: tools/call (no progress wanted) and tools/list answered here as one JSON response, with the
   // transport's own checks and the SDK's own request schemas — no SDK Server and transport built per request.
-  const params = (message as { params?: { _meta?: { progressToken?: unknown } } }).params;
-  const wantsProgress = method === "tools/call" && params?._meta?.progressToken !== undefined;
-  if ((method === "tools/call" && !wantsProgress) || method === "tools/list") return fastPath(req, res, agent, s, message as Record<string, unknown>, requestId);
+  const params = (message as { params?: { _meta?: { progressToken?: unknown }; task?: unknown } }).params;
+  const asTask = method === "tools/call" && params?.task !== undefined;
+  const wantsProgress = method === "tools/call" && !asTask && params?._meta?.progressToken !== undefined;
+  if ((method === "tools/call" && !wantsProgress) || method === "tools/list" || method === "tasks/get" || method === "tasks/result")
+    return fastPath(req, res, agent, s, message as Record<string, unknown>, requestId);
 
-  const server = new Server({ name: "gatehouse", version: "1" }, { capabilities: { tools: { listChanged: false } } });
+  const server = new Server({ name: "gatehouse", version: "1" }, { capabilities: { tools: { listChanged: false }, tasks: { requests: { tools: { call: {} } } } } });
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: await listGatewayTools(agent, s) }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const token = request.params._meta?.progressToken;
@@ -235,18 +245,34 @@ async function fastPath(req: IncomingMessage, res: ServerResponse, agent: AgentP
     if (!ListToolsRequestSchema.safeParse(message).success) return answer(rpcError(id, ErrorCode.InvalidParams, "Invalid tools/list request."));
     return answer({ jsonrpc: "2.0", id, result: { tools: await listGatewayTools(agent, s) } });
   }
+  const abort = new AbortController();
+  res.once("close", () => abort.abort());
+  const ctx = { requestId, jsonRpcId: id, signal: abort.signal };
+  const reply = (result: unknown) => {
+    if (!res.writableEnded && !res.destroyed) answer({ jsonrpc: "2.0", id, result });
+  };
+  // MCP tasks (the SDK's experimental tasks utility): tasks/get polls, tasks/result waits for the answer.
+  if (message.method === "tasks/get" || message.method === "tasks/result") {
+    const get = message.method === "tasks/get";
+    const p = (get ? GetTaskRequestSchema : GetTaskPayloadRequestSchema).safeParse(message);
+    if (!p.success) return answer(rpcError(id, ErrorCode.InvalidParams, `Invalid ${String(message.method)} request.`));
+    const taskId = p.data.params.taskId;
+    const t = await gatewayTask(agent, s, taskId, get ? 0 : pendingWaitMs(), ctx);
+    if (!t) return answer(rpcError(id, ErrorCode.InvalidParams, "Task not found."));
+    if (get) return reply(t.task);
+    if (!t.result) return answer(rpcError(id, -32000, `Task ${taskId} is not finished yet (still waiting for a human); poll tasks/get.`));
+    return reply({ ...t.result, _meta: { [RELATED_TASK_META_KEY]: { taskId } } });
+  }
   const parsed = CallToolRequestSchema.safeParse(message);
   if (!parsed.success)
     return answer(rpcError(id, ErrorCode.InvalidParams, `Invalid tools/call request: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`));
-  const abort = new AbortController();
-  res.once("close", () => abort.abort());
-  let result: unknown;
+  const { name, arguments: args = {} } = parsed.data.params;
   try {
-    result = await callGatewayTool(agent, s, parsed.data.params.name, parsed.data.params.arguments ?? {}, { requestId, jsonRpcId: id, signal: abort.signal });
+    if (parsed.data.params.task !== undefined) return reply({ task: await startGatewayTask(agent, s, name, args, ctx) });
+    return reply(await callGatewayTool(agent, s, name, args, ctx));
   } catch (err) {
-    result = errorResult(err, requestId);
+    return reply(errorResult(err, requestId));
   }
-  if (!res.writableEnded && !res.destroyed) answer({ jsonrpc: "2.0", id, result });
 }
 
 /** For tests and the combined server: a throw past the handler answers 500 without internals. */

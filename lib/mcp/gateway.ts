@@ -25,7 +25,13 @@ import type { ActionView } from "@/lib/api/schemas";
 /** The tool the gateway adds to every route: check on (or wait for) a call that went to a human. */
 export const ACTION_STATUS_TOOL = "gatehouse.action_status";
 
-export type McpTool = { name: string; description: string; inputSchema: Record<string, unknown>; annotations?: Record<string, unknown> };
+export type McpTool = {
+  name: string;
+  description: string;
+  inputSchema: Record<string, unknown>;
+  annotations?: Record<string, unknown>;
+  execution?: { taskSupport: "optional" };
+};
 export type McpToolResult = { content: { type: "text"; text: string }[] | unknown[]; structuredContent?: unknown; isError?: boolean };
 
 export type GatewaySession = { id: string; runId: string; routeName: string; credentialId: string };
@@ -120,6 +126,8 @@ function toMcpTool(g: GrantedTool): McpTool {
     description: `${g.description}\n\n${gate}`,
     inputSchema: g.argsSchema,
     annotations: { readOnlyHint: g.kind === "read", destructiveHint: g.kind === "destructive" },
+    // A call that waits for a human may run as an MCP task (clients that support tasks use one).
+    ...(g.decision.outcome === "allowed" ? {} : { execution: { taskSupport: "optional" as const } }),
   };
 }
 
@@ -148,7 +156,14 @@ function countCall(outcome: string) {
   metrics().mcpCalls.inc({ outcome });
 }
 
-export type CallContext = { requestId: string; jsonRpcId: string | number; signal: AbortSignal; progress?: (n: number, message: string) => Promise<void> };
+export type CallContext = {
+  requestId: string;
+  jsonRpcId: string | number;
+  signal: AbortSignal;
+  progress?: (n: number, message: string) => Promise<void>;
+  /** How long a call that needs a human waits here (default GATEHOUSE_MCP_PENDING_WAIT_MS; 0 for a task). */
+  waitMs?: number;
+};
 
 /** tools/call: the same decision as POST /api/v1/actions, then Gatehouse runs the call on the upstream itself. */
 export async function callGatewayTool(agent: AgentPrincipal, s: GatewaySession, name: string, args: Record<string, unknown>, ctx: CallContext): Promise<McpToolResult> {
@@ -212,7 +227,7 @@ export async function callGatewayTool(agent: AgentPrincipal, s: GatewaySession, 
 
   // Pending: the raw args wait sealed (the action's stored args are redacted), then deleted after the run.
   await db().mcpPendingCall.create({ data: { actionId: view.action_id, sessionId: s.id, toolName: name, sealedArgs: seal(JSON.stringify(args), pendingContext(view.action_id)) } });
-  return waitAndRun(agent, s, view.action_id, pendingWaitMs(), ctx);
+  return waitAndRun(agent, s, view.action_id, ctx.waitMs ?? pendingWaitMs(), ctx);
 }
 
 function ok1(found: McpToolForCall | null): McpToolForCall {
@@ -243,12 +258,72 @@ async function waitAndRun(agent: AgentPrincipal, s: GatewaySession, actionId: st
     const found = await sqlRead((sql) => findMcpToolForCall(sql, view.tool, agent));
     return execute(agent, s, ok1(found), view, null, ctx, "pending_approved");
   }
-  await db()
-    .mcpPendingCall.updateMany({ where: { actionId }, data: { sealedArgs: null, finishedAt: new Date() } })
-    .catch(() => {});
   countCall(view.status === "rejected" ? "pending_rejected" : `pending_${view.status}`);
   const why = view.status === "rejected" ? `rejected by a reviewer${view.reject_reason ? `: ${view.reject_reason}` : ""}` : `${view.status} (${view.reason_code})`;
-  return text(`${view.tool} was not run: ${why}.`, true, { status: view.status, action_id: actionId, reason_code: view.reason_code, reject_reason: view.reject_reason });
+  const result = text(`${view.tool} was not run: ${why}.`, true, { status: view.status, action_id: actionId, reason_code: view.reason_code, reject_reason: view.reject_reason });
+  // Never run: the raw args are deleted; the answer is kept (sealed) for action_status and tasks/result.
+  await db()
+    .mcpPendingCall.updateMany({
+      where: { actionId, claimedAt: null, finishedAt: null },
+      data: { sealedArgs: null, finishedAt: new Date(), sealedResult: seal(JSON.stringify(result), resultContext(actionId)) },
+    })
+    .catch(() => {});
+  return result;
+}
+
+/** An MCP task (protocol 2025-11-25, the SDK's experimental tasks): a call that went to a human, or one answered at once. */
+export type McpTask = { taskId: string; status: "working" | "completed"; statusMessage?: string; createdAt: string; lastUpdatedAt: string; ttl: null; pollInterval: number };
+
+const TASK_POLL_MS = 2000;
+
+function taskOf(id: string, createdAt: Date, done: boolean, message?: string): McpTask {
+  return {
+    taskId: id,
+    status: done ? "completed" : "working",
+    ...(message ? { statusMessage: message } : {}),
+    createdAt: createdAt.toISOString(),
+    lastUpdatedAt: new Date().toISOString(),
+    ttl: null,
+    pollInterval: TASK_POLL_MS,
+  };
+}
+
+/**
+ * tools/call from a client that asked for a task: the same decision; a call
+ * that goes to a human becomes a task whose id is the action's (working until
+ * the human decides, then Gatehouse runs it exactly once); any other answer
+ * is a task that is already completed and holds it.
+ */
+export async function startGatewayTask(agent: AgentPrincipal, s: GatewaySession, name: string, args: Record<string, unknown>, ctx: CallContext): Promise<McpTask> {
+  const result = await callGatewayTool(agent, s, name, args, { ...ctx, waitMs: 0 });
+  const st = result.structuredContent as { status?: string; action_id?: string } | undefined;
+  if (st?.status === "pending" && st.action_id) return taskOf(st.action_id, new Date(), false, `Waiting for a human to approve ${name}.`);
+  const id = newId("mcpt", 24);
+  const now = new Date();
+  await db().mcpPendingCall.create({ data: { actionId: id, sessionId: s.id, toolName: name, finishedAt: now, sealedResult: seal(JSON.stringify(result), resultContext(id)) } });
+  return taskOf(id, now, true);
+}
+
+/** tasks/get (wait 0) and tasks/result (wait up to the bound): this session's task only; a decided call runs here once. */
+export async function gatewayTask(
+  agent: AgentPrincipal,
+  s: GatewaySession,
+  taskId: string,
+  waitMs: number,
+  ctx: CallContext,
+): Promise<{ task: McpTask; result: McpToolResult | null } | null> {
+  if (taskId.length > 100) return null;
+  const row = await db().mcpPendingCall.findUnique({ where: { actionId: taskId } });
+  if (!row || row.sessionId !== s.id) return null;
+  if (row.finishedAt) {
+    const result = row.sealedResult ? (JSON.parse(unseal(row.sealedResult, resultContext(taskId))) as McpToolResult) : await actionStatus(agent, s, { action_id: taskId }, ctx);
+    return { task: taskOf(taskId, row.createdAt, true), result };
+  }
+  const result = await waitAndRun(agent, s, taskId, waitMs, ctx);
+  const st = (result.structuredContent as { status?: string } | undefined)?.status;
+  if (st === "pending" || st === "running")
+    return { task: taskOf(taskId, row.createdAt, false, st === "pending" ? "Waiting for a human to decide." : "Gatehouse is running the call."), result: null };
+  return { task: taskOf(taskId, row.createdAt, true), result };
 }
 
 async function actionStatus(agent: AgentPrincipal, s: GatewaySession, args: Record<string, unknown>, ctx: CallContext): Promise<McpToolResult> {
