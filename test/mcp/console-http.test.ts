@@ -120,7 +120,7 @@ describe("MCP upstream console API through the real Next.js server", () => {
     // Credential: write-only; bad input refused; never returned.
     expect(
       (await consoleFetch(server.url, admin1, `/api/console/mcp-upstreams/${u.id}/credential`, { method: "PUT", body: { tenant: "acme", env: "moon", bearer: TOKEN } })).status,
-    ).toBe(400);
+    ).toBe(422);
     expect(
       (await consoleFetch(server.url, reviewer, `/api/console/mcp-upstreams/${u.id}/credential`, { method: "PUT", body: { tenant: "acme", env: "prod", bearer: TOKEN } })).status,
     ).toBe(403);
