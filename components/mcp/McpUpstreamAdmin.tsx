@@ -165,8 +165,8 @@ export function McpUpstreamAdmin() {
               {u.name} <Badge tone={u.status === "active" ? "green" : "amber"}>{u.status}</Badge>
             </h2>
             <p className="text-sm text-slate-600">
-              {u.transport === "http" ? u.url : `stdio: ${u.stdio_command}`} · last ok {u.health.last_ok_at ?? "never"}
-              {u.health.last_error && ` · last error ${u.health.last_error_at}: ${u.health.last_error}`}
+              {u.transport === "http" ? u.url : `stdio: ${u.stdio_command}`} · last ok {u.health.last_ok_at ? new Date(u.health.last_ok_at).toLocaleString() : "never"}
+              {u.health.last_error && ` · last error ${u.health.last_error_at ? new Date(u.health.last_error_at).toLocaleString() : ""}: ${u.health.last_error}`}
             </p>
             <p className="text-sm">Credentials set for: {u.credentials.map((x) => `${x.tenant}/${x.env}`).join(", ") || "none"} (values are never shown)</p>
             <div className="flex flex-wrap gap-2 text-sm">
