@@ -9,6 +9,7 @@ import { reduceDueCardCopies } from "@/lib/approvals/reduce-card-copies";
 import { startPreviewWorker } from "@/lib/previews/request-preview";
 import { startNotificationWorker } from "@/lib/notifications/deliver";
 import { enqueueDueNotifications } from "@/lib/notifications/sweep";
+import { sweepMcpCalls } from "@/lib/mcp/sweep";
 
 const globalForWork = globalThis as unknown as { gatehouseBackground?: () => void };
 
@@ -23,7 +24,7 @@ export function startBackgroundWork(): () => void {
   const timer = setInterval(() => {
     if (busy) return;
     busy = true;
-    Promise.all([expireDueActions(), closeExpiredBreakGlass(), escalateDueActions().then(() => advanceEscalationChains()), reduceDueCardCopies()])
+    Promise.all([expireDueActions(), closeExpiredBreakGlass(), escalateDueActions().then(() => advanceEscalationChains()), reduceDueCardCopies(), sweepMcpCalls()])
       .catch((err) => console.error("expiry sweep failed", err))
       .finally(() => (busy = false));
   }, 1_000);

@@ -3,12 +3,13 @@
 import { useState } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import type { PendingMcpChange, UpstreamView } from "@/lib/mcp/upstreams";
+import type { McpCallsView } from "@/lib/mcp/sweep";
 import { fetchConsole } from "@/components/console/fetch-console";
 import { adminKeys } from "@/components/policies/admin-keys";
 import { Badge } from "@/components/ui/Badge";
 import { Table, Td } from "@/components/ui/Table";
 
-type Data = { upstreams: UpstreamView[]; pending: PendingMcpChange[]; stdio_commands: string[] };
+type Data = { upstreams: UpstreamView[]; pending: PendingMcpChange[]; stdio_commands: string[]; calls: McpCallsView };
 
 const statusTone = (s: string) => (s === "approved" ? "green" : s === "changed" ? "red" : "amber");
 
@@ -36,7 +37,7 @@ export function McpUpstreamAdmin() {
 
   if (q.isPending) return <p className="text-sm text-slate-500">Loading…</p>;
   if (q.isError) return <p role="alert">{q.error.message}</p>;
-  const { upstreams, pending, stdio_commands } = q.data;
+  const { upstreams, pending, stdio_commands, calls } = q.data;
   return (
     <div className="space-y-6">
       {error && (
@@ -49,6 +50,44 @@ export function McpUpstreamAdmin() {
           {notice}
         </p>
       )}
+
+      <section aria-labelledby="mcp-calls">
+        <h2 id="mcp-calls" className="text-lg font-semibold">
+          Approved calls being run ({calls.running.length}) and failed-unknown ({calls.failed_unknown.length})
+        </h2>
+        <p className="text-sm text-slate-600">
+          A call Gatehouse claimed but never finished (its instance stopped) is closed as failed-unknown after a bound: never run again, audited, and the agent told. Check the
+          upstream before anyone retries it.
+        </p>
+        {calls.running.length + calls.failed_unknown.length > 0 && (
+          <ul className="mt-2 space-y-1 text-sm">
+            {calls.running.map((c) => (
+              <li key={c.action_id} className="flex flex-wrap items-center gap-2 rounded border p-2">
+                <Badge tone={c.stuck ? "red" : "amber"}>{c.stuck ? "stuck" : "running"}</Badge>
+                <span className="font-mono break-all">{c.tool}</span>
+                <span className="text-slate-600">
+                  {c.tenant}/{c.env} · {c.route} · claimed {new Date(c.claimed_at).toLocaleString()}
+                </span>
+                <a className="underline" href={`/actions/${encodeURIComponent(c.action_id)}`}>
+                  {c.action_id}
+                </a>
+              </li>
+            ))}
+            {calls.failed_unknown.map((c) => (
+              <li key={c.action_id} className="flex flex-wrap items-center gap-2 rounded border p-2">
+                <Badge tone="red">failed-unknown</Badge>
+                <span className="font-mono break-all">{c.tool}</span>
+                <span className="text-slate-600">
+                  {c.tenant}/{c.env} · {c.route} · closed {new Date(c.at).toLocaleString()}
+                </span>
+                <a className="underline" href={`/actions/${encodeURIComponent(c.action_id)}`}>
+                  {c.action_id}
+                </a>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
 
       <section aria-labelledby="mcp-pending">
         <h2 id="mcp-pending" className="text-lg font-semibold">
@@ -126,8 +165,8 @@ export function McpUpstreamAdmin() {
               {u.name} <Badge tone={u.status === "active" ? "green" : "amber"}>{u.status}</Badge>
             </h2>
             <p className="text-sm text-slate-600">
-              {u.transport === "http" ? u.url : `stdio: ${u.stdio_command}`} · last ok {u.health.last_ok_at ?? "never"}
-              {u.health.last_error && ` · last error ${u.health.last_error_at}: ${u.health.last_error}`}
+              {u.transport === "http" ? u.url : `stdio: ${u.stdio_command}`} · last ok {u.health.last_ok_at ? new Date(u.health.last_ok_at).toLocaleString() : "never"}
+              {u.health.last_error && ` · last error ${u.health.last_error_at ? new Date(u.health.last_error_at).toLocaleString() : ""}: ${u.health.last_error}`}
             </p>
             <p className="text-sm">Credentials set for: {u.credentials.map((x) => `${x.tenant}/${x.env}`).join(", ") || "none"} (values are never shown)</p>
             <div className="flex flex-wrap gap-2 text-sm">

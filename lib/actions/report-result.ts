@@ -1,5 +1,7 @@
 import "server-only";
-import { db } from "@/lib/db/client";
+import { atCommit, sqlTransaction } from "@/lib/db/sql";
+import type { Sql } from "@/lib/db/types";
+import { findActionById, setActionResult } from "@/lib/db/tables/action";
 import { AppError, ok, refusal, settle, type Outcome } from "@/lib/errors";
 import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
 import { appendAudit } from "@/lib/audit/append";
@@ -13,31 +15,30 @@ export type ResultInput = { status: "ok" | "error"; duration_ms: number; error?:
 export async function reportResult(agent: AgentPrincipal, actionId: string, input: ResultInput, ctx: { requestId: string }): Promise<void> {
   // The error text is the tool's (or the agent's) words: redacted before it is stored anywhere.
   const error = input.error === undefined ? null : redactText(input.error);
-  const outcome = await db().$transaction(async (tx): Promise<Outcome<void>> => {
-    const action = await tx.action.findUnique({ where: { id: actionId } });
-    if (!action || action.credentialId !== agent.credentialId) return refusal(new AppError("not_found", "No such action."));
-    if (action.status !== "allowed" && action.status !== "approved") {
-      return refusal(new AppError("conflict", "This action was never allowed, so it has no result.", { reason: "not_executable" }));
-    }
-    const now = new Date();
-    const changed = await tx.action.updateMany({
-      where: { id: actionId, resultStatus: null },
-      data: { resultStatus: input.status, resultDurationMs: input.duration_ms, resultError: error, resultAt: now },
-    });
-    if (changed.count !== 1) return refusal(new AppError("conflict", "A result was already reported for this action.", { reason: "result_already_reported" }));
-    await appendAudit(tx, {
-      type: "action.result",
-      actorType: "agent",
-      actorId: agent.credentialId,
-      requestId: ctx.requestId,
-      ...actionAuditFields(action),
-      jti: action.tokenJti,
-      status: input.status,
-      durationMs: input.duration_ms,
-      data: error ? { error: error.slice(0, 500) } : {},
-    });
-    if (input.status === "error") await recordBreakerFailure(tx, action.routeId, { tenantId: action.tenantId, env: action.env }, ctx);
-    return ok(undefined);
-  });
+  const outcome = await sqlTransaction(
+    atCommit(async (tx: Sql): Promise<Outcome<void>> => {
+      const action = await findActionById(tx, actionId);
+      if (!action || action.credentialId !== agent.credentialId) return refusal(new AppError("not_found", "No such action."));
+      if (action.status !== "allowed" && action.status !== "approved") {
+        return refusal(new AppError("conflict", "This action was never allowed, so it has no result.", { reason: "not_executable" }));
+      }
+      const now = new Date();
+      const changed = await setActionResult(tx, { id: actionId, status: input.status, durationMs: input.duration_ms, error, now });
+      if (!changed) return refusal(new AppError("conflict", "A result was already reported for this action.", { reason: "result_already_reported" }));
+      await appendAudit(tx, {
+        type: "action.result",
+        actorType: "agent",
+        actorId: agent.credentialId,
+        requestId: ctx.requestId,
+        ...actionAuditFields(action),
+        jti: action.tokenJti,
+        status: input.status,
+        durationMs: input.duration_ms,
+        data: error ? { error: error.slice(0, 500) } : {},
+      });
+      if (input.status === "error") await recordBreakerFailure(tx, action.routeId, { tenantId: action.tenantId, env: action.env }, ctx);
+      return ok(undefined);
+    }),
+  );
   settle(outcome);
 }

@@ -2,12 +2,20 @@ import "server-only";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
-import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  GetTaskPayloadRequestSchema,
+  GetTaskRequestSchema,
+  ListToolsRequestSchema,
+  RELATED_TASK_META_KEY,
+  SUPPORTED_PROTOCOL_VERSIONS,
+} from "@modelcontextprotocol/sdk/types.js";
 import { AppError, toErrorBody } from "@/lib/errors";
 import { authenticateAgent, type AgentPrincipal } from "@/lib/agents/authenticate-agent";
 import { parseStrictJson } from "@/lib/http/parse-body";
 import { requestIdFrom } from "@/lib/http/request-id";
-import { callGatewayTool, closeSession, findSession, listGatewayTools, openSession, type GatewaySession } from "@/lib/mcp/gateway";
+import { callGatewayTool, closeSession, findSession, gatewayTask, listGatewayTools, openSession, pendingWaitMs, startGatewayTask, type GatewaySession } from "@/lib/mcp/gateway";
 
 /** Bigger than any tool's args need; an over-limit body is refused (413) before it is parsed. */
 export const MCP_MAX_BODY_BYTES = 256 * 1024;
@@ -146,7 +154,15 @@ export async function handleMcp(req: IncomingMessage, res: ServerResponse, baseU
   }
   const s = session;
 
-  const server = new Server({ name: "gatehouse", version: "1" }, { capabilities: { tools: { listChanged: false } } });
+  // The hot path: tools/call (no progress wanted) and tools/list answered here as one JSON response, with the
+  // transport's own checks and the SDK's own request schemas — no SDK Server and transport built per request.
+  const params = (message as { params?: { _meta?: { progressToken?: unknown }; task?: unknown } }).params;
+  const asTask = method === "tools/call" && params?.task !== undefined;
+  const wantsProgress = method === "tools/call" && !asTask && params?._meta?.progressToken !== undefined;
+  if ((method === "tools/call" && !wantsProgress) || method === "tools/list" || method === "tasks/get" || method === "tasks/result")
+    return fastPath(req, res, agent, s, message as Record<string, unknown>, requestId);
+
+  const server = new Server({ name: "gatehouse", version: "1" }, { capabilities: { tools: { listChanged: false }, tasks: { requests: { tools: { call: {} } } } } });
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: await listGatewayTools(agent, s) }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const token = request.params._meta?.progressToken;
@@ -162,17 +178,10 @@ export async function handleMcp(req: IncomingMessage, res: ServerResponse, baseU
             : (progress, msg) => extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress, message: msg } }),
       })) as never;
     } catch (err) {
-      const { body } = toErrorBody(err, requestId);
-      return {
-        content: [{ type: "text", text: `${body.error.code}: ${body.error.message}` }],
-        isError: true,
-        structuredContent: { status: "error", reason_code: body.error.reason ?? body.error.code },
-      } as never;
+      return errorResult(err, requestId) as never;
     }
   });
   // An SSE stream only when a call asked for progress (it may wait for a human); everything else is one JSON answer.
-  const params = (message as { params?: { _meta?: { progressToken?: unknown } } }).params;
-  const wantsProgress = method === "tools/call" && params?._meta?.progressToken !== undefined;
   const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: !wantsProgress });
   await server.connect(transport);
   const abort = new AbortController();
@@ -199,6 +208,70 @@ export async function handleMcp(req: IncomingMessage, res: ServerResponse, baseU
   } finally {
     res.end();
     void server.close().catch(() => {});
+  }
+}
+
+/** The Streamable HTTP transport's request checks (as the SDK's transport makes them), for the hot path. */
+function transportRefusal(req: IncomingMessage): { status: number; message: string } | null {
+  const accept = req.headers.accept ?? "";
+  if (!accept.includes("application/json") || !accept.includes("text/event-stream"))
+    return { status: 406, message: "Not Acceptable: Client must accept both application/json and text/event-stream" };
+  const ct = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+  if (ct !== "application/json") return { status: 415, message: "Unsupported Media Type: Content-Type must be application/json" };
+  const v = req.headers["mcp-protocol-version"];
+  if (typeof v === "string" && !SUPPORTED_PROTOCOL_VERSIONS.includes(v))
+    return { status: 400, message: `Bad Request: Unsupported protocol version: ${v} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")})` };
+  return null;
+}
+
+/** The tool error a refusal becomes (the model reads the code and message). */
+function errorResult(err: unknown, requestId: string) {
+  const { body } = toErrorBody(err, requestId);
+  return {
+    content: [{ type: "text", text: `${body.error.code}: ${body.error.message}` }],
+    isError: true,
+    structuredContent: { status: "error", reason_code: body.error.reason ?? body.error.code },
+  };
+}
+
+async function fastPath(req: IncomingMessage, res: ServerResponse, agent: AgentPrincipal, s: GatewaySession, message: Record<string, unknown>, requestId: string): Promise<void> {
+  const refused = transportRefusal(req);
+  if (refused) return sendJson(res, refused.status, rpcError(null, -32000, refused.message));
+  const id = message.id;
+  if (typeof id !== "string" && typeof id !== "number") return sendJson(res, 400, rpcError(null, -32600, "Invalid Request: a request needs an id (string or number)."));
+  const headers = { "mcp-session-id": s.id };
+  const answer = (body: unknown) => sendJson(res, 200, body, headers);
+  if (message.method === "tools/list") {
+    if (!ListToolsRequestSchema.safeParse(message).success) return answer(rpcError(id, ErrorCode.InvalidParams, "Invalid tools/list request."));
+    return answer({ jsonrpc: "2.0", id, result: { tools: await listGatewayTools(agent, s) } });
+  }
+  const abort = new AbortController();
+  res.once("close", () => abort.abort());
+  const ctx = { requestId, jsonRpcId: id, signal: abort.signal };
+  const reply = (result: unknown) => {
+    if (!res.writableEnded && !res.destroyed) answer({ jsonrpc: "2.0", id, result });
+  };
+  // MCP tasks (the SDK's experimental tasks utility): tasks/get polls, tasks/result waits for the answer.
+  if (message.method === "tasks/get" || message.method === "tasks/result") {
+    const get = message.method === "tasks/get";
+    const p = (get ? GetTaskRequestSchema : GetTaskPayloadRequestSchema).safeParse(message);
+    if (!p.success) return answer(rpcError(id, ErrorCode.InvalidParams, `Invalid ${String(message.method)} request.`));
+    const taskId = p.data.params.taskId;
+    const t = await gatewayTask(agent, s, taskId, get ? 0 : pendingWaitMs(), ctx);
+    if (!t) return answer(rpcError(id, ErrorCode.InvalidParams, "Task not found."));
+    if (get) return reply(t.task);
+    if (!t.result) return answer(rpcError(id, -32000, `Task ${taskId} is not finished yet (still waiting for a human); poll tasks/get.`));
+    return reply({ ...t.result, _meta: { [RELATED_TASK_META_KEY]: { taskId } } });
+  }
+  const parsed = CallToolRequestSchema.safeParse(message);
+  if (!parsed.success)
+    return answer(rpcError(id, ErrorCode.InvalidParams, `Invalid tools/call request: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`));
+  const { name, arguments: args = {} } = parsed.data.params;
+  try {
+    if (parsed.data.params.task !== undefined) return reply({ task: await startGatewayTask(agent, s, name, args, ctx) });
+    return reply(await callGatewayTool(agent, s, name, args, ctx));
+  } catch (err) {
+    return reply(errorResult(err, requestId));
   }
 }
 

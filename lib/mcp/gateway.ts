@@ -1,6 +1,7 @@
 import "server-only";
 import { db } from "@/lib/db/client";
 import { sqlRead } from "@/lib/db/sql";
+import { findMcpSession, findMcpToolForCall, type McpToolForCall } from "@/lib/db/tables/mcp";
 import type { McpUpstream, McpUpstreamTool } from "@/lib/db/types";
 import { AppError } from "@/lib/errors";
 import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
@@ -17,13 +18,20 @@ import { seal, unseal } from "@/lib/crypto/seal";
 import { redactSecretsIn } from "@/lib/redact/redact";
 import { metrics } from "@/lib/metrics/registry";
 import { callUpstreamTool, UpstreamError, type UpstreamCallResult } from "@/lib/mcp/upstream-client";
-import { recordHealth, syncUpstreamTools, upstreamTarget } from "@/lib/mcp/upstreams";
+import { resultContext } from "@/lib/mcp/sweep";
+import { recordHealth, syncUpstreamTools, targetFrom } from "@/lib/mcp/upstreams";
 import type { ActionView } from "@/lib/api/schemas";
 
 /** The tool the gateway adds to every route: check on (or wait for) a call that went to a human. */
 export const ACTION_STATUS_TOOL = "gatehouse.action_status";
 
-export type McpTool = { name: string; description: string; inputSchema: Record<string, unknown>; annotations?: Record<string, unknown> };
+export type McpTool = {
+  name: string;
+  description: string;
+  inputSchema: Record<string, unknown>;
+  annotations?: Record<string, unknown>;
+  execution?: { taskSupport: "optional" };
+};
 export type McpToolResult = { content: { type: "text"; text: string }[] | unknown[]; structuredContent?: unknown; isError?: boolean };
 
 export type GatewaySession = { id: string; runId: string; routeName: string; credentialId: string };
@@ -47,7 +55,7 @@ export async function openSession(agent: AgentPrincipal, routeName: string, ctx:
 /** The session of this id, for this credential and route only; anything else reads as no session (404, no oracle). */
 export async function findSession(agent: AgentPrincipal, id: string, routeName: string): Promise<GatewaySession | null> {
   if (id.length > 100) return null;
-  const s = await db().mcpSession.findUnique({ where: { id } });
+  const s = await sqlRead((sql) => findMcpSession(sql, id));
   if (!s || s.credentialId !== agent.credentialId || s.routeName !== routeName || s.closedAt) return null;
   return { id: s.id, runId: s.runId, routeName: s.routeName, credentialId: s.credentialId };
 }
@@ -62,6 +70,10 @@ export async function closeSession(s: GatewaySession): Promise<void> {
 
 type Servable = { row: McpUpstreamTool; upstream: McpUpstream };
 
+/** May this tool be served now: approved, pin unchanged, upstream active. */
+const isServable = (row: McpUpstreamTool, upstream: McpUpstream | undefined) =>
+  upstream?.status === "active" && row.status === "approved" && row.approvedHash !== null && row.observedHash === row.approvedHash;
+
 /** MCP-backed catalog tools that may be served now: approved, pin unchanged, upstream active. */
 async function servable(names: string[]): Promise<Map<string, Servable>> {
   const rows = await db().mcpUpstreamTool.findMany({ where: { toolName: { in: names } } });
@@ -69,7 +81,7 @@ async function servable(names: string[]): Promise<Map<string, Servable>> {
   const out = new Map<string, Servable>();
   for (const row of rows) {
     const upstream = ups.get(row.upstreamId);
-    if (upstream?.status === "active" && row.status === "approved" && row.approvedHash !== null && row.observedHash === row.approvedHash) out.set(row.toolName, { row, upstream });
+    if (isServable(row, upstream)) out.set(row.toolName, { row, upstream: upstream! });
   }
   return out;
 }
@@ -114,6 +126,8 @@ function toMcpTool(g: GrantedTool): McpTool {
     description: `${g.description}\n\n${gate}`,
     inputSchema: g.argsSchema,
     annotations: { readOnlyHint: g.kind === "read", destructiveHint: g.kind === "destructive" },
+    // A call that waits for a human may run as an MCP task (clients that support tasks use one).
+    ...(g.decision.outcome === "allowed" ? {} : { execution: { taskSupport: "optional" as const } }),
   };
 }
 
@@ -142,15 +156,22 @@ function countCall(outcome: string) {
   metrics().mcpCalls.inc({ outcome });
 }
 
-export type CallContext = { requestId: string; jsonRpcId: string | number; signal: AbortSignal; progress?: (n: number, message: string) => Promise<void> };
+export type CallContext = {
+  requestId: string;
+  jsonRpcId: string | number;
+  signal: AbortSignal;
+  progress?: (n: number, message: string) => Promise<void>;
+  /** How long a call that needs a human waits here (default GATEHOUSE_MCP_PENDING_WAIT_MS; 0 for a task). */
+  waitMs?: number;
+};
 
 /** tools/call: the same decision as POST /api/v1/actions, then Gatehouse runs the call on the upstream itself. */
 export async function callGatewayTool(agent: AgentPrincipal, s: GatewaySession, name: string, args: Record<string, unknown>, ctx: CallContext): Promise<McpToolResult> {
   if (name === ACTION_STATUS_TOOL) return actionStatus(agent, s, args, ctx);
-  const row = await db().mcpUpstreamTool.findUnique({ where: { toolName: name } });
-  if (row) {
-    const ok = await servable([name]);
-    if (!ok.has(name)) {
+  // One statement: the tool, its upstream and this tenant/env's sealed credential.
+  const found = await sqlRead((sql) => findMcpToolForCall(sql, name, agent));
+  if (found) {
+    if (!isServable(found.tool, found.upstream)) {
       countCall("withheld");
       await appendAudit(db(), {
         type: "mcp.call_withheld",
@@ -164,7 +185,7 @@ export async function callGatewayTool(agent: AgentPrincipal, s: GatewaySession, 
         runId: s.runId,
         credentialScope: credentialScope(agent),
         status: "denied",
-        reason: row.status,
+        reason: found.tool.status,
       });
       return text(`withheld: ${name} is not available (it is unclassified, or its upstream changed it since an admin approved it).`, true, {
         status: "denied",
@@ -202,16 +223,16 @@ export async function callGatewayTool(agent: AgentPrincipal, s: GatewaySession, 
       action_id: view.action_id,
     });
   }
-  if (view.status === "allowed") return execute(agent, s, ok1(row), view, args, ctx, "allowed");
+  if (view.status === "allowed") return execute(agent, s, ok1(found), view, args, ctx, "allowed");
 
   // Pending: the raw args wait sealed (the action's stored args are redacted), then deleted after the run.
   await db().mcpPendingCall.create({ data: { actionId: view.action_id, sessionId: s.id, toolName: name, sealedArgs: seal(JSON.stringify(args), pendingContext(view.action_id)) } });
-  return waitAndRun(agent, s, view.action_id, pendingWaitMs(), ctx);
+  return waitAndRun(agent, s, view.action_id, ctx.waitMs ?? pendingWaitMs(), ctx);
 }
 
-function ok1(row: McpUpstreamTool | null): McpUpstreamTool {
-  if (!row) throw new AppError("not_found", "No such tool.");
-  return row;
+function ok1(found: McpToolForCall | null): McpToolForCall {
+  if (!found) throw new AppError("not_found", "No such tool.");
+  return found;
 }
 
 const pendingContext = (actionId: string) => `mcp-pending-args:${actionId}`;
@@ -234,15 +255,75 @@ async function waitAndRun(agent: AgentPrincipal, s: GatewaySession, actionId: st
     );
   }
   if (view.status === "approved") {
-    const row = await db().mcpUpstreamTool.findUnique({ where: { toolName: view.tool } });
-    return execute(agent, s, ok1(row), view, null, ctx, "pending_approved");
+    const found = await sqlRead((sql) => findMcpToolForCall(sql, view.tool, agent));
+    return execute(agent, s, ok1(found), view, null, ctx, "pending_approved");
   }
-  await db()
-    .mcpPendingCall.updateMany({ where: { actionId }, data: { sealedArgs: null, finishedAt: new Date() } })
-    .catch(() => {});
   countCall(view.status === "rejected" ? "pending_rejected" : `pending_${view.status}`);
   const why = view.status === "rejected" ? `rejected by a reviewer${view.reject_reason ? `: ${view.reject_reason}` : ""}` : `${view.status} (${view.reason_code})`;
-  return text(`${view.tool} was not run: ${why}.`, true, { status: view.status, action_id: actionId, reason_code: view.reason_code, reject_reason: view.reject_reason });
+  const result = text(`${view.tool} was not run: ${why}.`, true, { status: view.status, action_id: actionId, reason_code: view.reason_code, reject_reason: view.reject_reason });
+  // Never run: the raw args are deleted; the answer is kept (sealed) for action_status and tasks/result.
+  await db()
+    .mcpPendingCall.updateMany({
+      where: { actionId, claimedAt: null, finishedAt: null },
+      data: { sealedArgs: null, finishedAt: new Date(), sealedResult: seal(JSON.stringify(result), resultContext(actionId)) },
+    })
+    .catch(() => {});
+  return result;
+}
+
+/** An MCP task (protocol 2025-11-25, the SDK's experimental tasks): a call that went to a human, or one answered at once. */
+export type McpTask = { taskId: string; status: "working" | "completed"; statusMessage?: string; createdAt: string; lastUpdatedAt: string; ttl: null; pollInterval: number };
+
+const TASK_POLL_MS = 2000;
+
+function taskOf(id: string, createdAt: Date, done: boolean, message?: string): McpTask {
+  return {
+    taskId: id,
+    status: done ? "completed" : "working",
+    ...(message ? { statusMessage: message } : {}),
+    createdAt: createdAt.toISOString(),
+    lastUpdatedAt: new Date().toISOString(),
+    ttl: null,
+    pollInterval: TASK_POLL_MS,
+  };
+}
+
+/**
+ * tools/call from a client that asked for a task: the same decision; a call
+ * that goes to a human becomes a task whose id is the action's (working until
+ * the human decides, then Gatehouse runs it exactly once); any other answer
+ * is a task that is already completed and holds it.
+ */
+export async function startGatewayTask(agent: AgentPrincipal, s: GatewaySession, name: string, args: Record<string, unknown>, ctx: CallContext): Promise<McpTask> {
+  const result = await callGatewayTool(agent, s, name, args, { ...ctx, waitMs: 0 });
+  const st = result.structuredContent as { status?: string; action_id?: string } | undefined;
+  if (st?.status === "pending" && st.action_id) return taskOf(st.action_id, new Date(), false, `Waiting for a human to approve ${name}.`);
+  const id = newId("mcpt", 24);
+  const now = new Date();
+  await db().mcpPendingCall.create({ data: { actionId: id, sessionId: s.id, toolName: name, finishedAt: now, sealedResult: seal(JSON.stringify(result), resultContext(id)) } });
+  return taskOf(id, now, true);
+}
+
+/** tasks/get (wait 0) and tasks/result (wait up to the bound): this session's task only; a decided call runs here once. */
+export async function gatewayTask(
+  agent: AgentPrincipal,
+  s: GatewaySession,
+  taskId: string,
+  waitMs: number,
+  ctx: CallContext,
+): Promise<{ task: McpTask; result: McpToolResult | null } | null> {
+  if (taskId.length > 100) return null;
+  const row = await db().mcpPendingCall.findUnique({ where: { actionId: taskId } });
+  if (!row || row.sessionId !== s.id) return null;
+  if (row.finishedAt) {
+    const result = row.sealedResult ? (JSON.parse(unseal(row.sealedResult, resultContext(taskId))) as McpToolResult) : await actionStatus(agent, s, { action_id: taskId }, ctx);
+    return { task: taskOf(taskId, row.createdAt, true), result };
+  }
+  const result = await waitAndRun(agent, s, taskId, waitMs, ctx);
+  const st = (result.structuredContent as { status?: string } | undefined)?.status;
+  if (st === "pending" || st === "running")
+    return { task: taskOf(taskId, row.createdAt, false, st === "pending" ? "Waiting for a human to decide." : "Gatehouse is running the call."), result: null };
+  return { task: taskOf(taskId, row.createdAt, true), result };
 }
 
 async function actionStatus(agent: AgentPrincipal, s: GatewaySession, args: Record<string, unknown>, ctx: CallContext): Promise<McpToolResult> {
@@ -252,8 +333,11 @@ async function actionStatus(agent: AgentPrincipal, s: GatewaySession, args: Reco
   // Only this session's own calls: another session's or credential's action reads as unknown.
   if (!pending || pending.sessionId !== s.id) return text(`There is no pending MCP call ${id.slice(0, 80)} in this session.`, true, { status: "not_found" });
   if (pending.finishedAt) {
-    const stored = pending.sealedResult ? (JSON.parse(unseal(pending.sealedResult, `mcp-result:${id}`)) as McpToolResult) : text(`Action ${id} is finished.`, true);
-    return stored;
+    if (pending.sealedResult) return JSON.parse(unseal(pending.sealedResult, resultContext(id))) as McpToolResult;
+    // Closed without running (rejected, expired, cancelled): the action says why.
+    const view = await getAction(agent, id, ctx);
+    const why = view.status === "rejected" ? `rejected by a reviewer${view.reject_reason ? `: ${view.reject_reason}` : ""}` : `${view.status} (${view.reason_code})`;
+    return text(`${view.tool} was not run: ${why}.`, true, { status: view.status, action_id: id, reason_code: view.reason_code, reject_reason: view.reject_reason });
   }
   return waitAndRun(agent, s, id, wait * 1000, ctx);
 }
@@ -267,16 +351,17 @@ async function actionStatus(agent: AgentPrincipal, s: GatewaySession, args: Reco
 async function execute(
   agent: AgentPrincipal,
   s: GatewaySession,
-  row: McpUpstreamTool,
+  found: McpToolForCall,
   view: ActionView,
   rawArgs: Record<string, unknown> | null,
   ctx: CallContext,
   outcome: string,
 ): Promise<McpToolResult> {
   const actionId = view.action_id;
+  const { tool: row, upstream } = found;
   let args = rawArgs;
   if (rawArgs === null) {
-    const claimed = await db().mcpPendingCall.updateMany({ where: { actionId, claimedAt: null }, data: { claimedAt: new Date() } });
+    const claimed = await db().mcpPendingCall.updateMany({ where: { actionId, claimedAt: null, finishedAt: null }, data: { claimedAt: new Date() } });
     if (claimed.count !== 1)
       return text(`Action ${actionId} is being run (or was run) by Gatehouse; call ${ACTION_STATUS_TOOL} for its result.`, false, { status: "running", action_id: actionId });
     const p = await db().mcpPendingCall.findUniqueOrThrow({ where: { actionId } });
@@ -286,7 +371,7 @@ async function execute(
     if (rawArgs === null) {
       await db().mcpPendingCall.update({
         where: { actionId },
-        data: { sealedArgs: null, finishedAt: new Date(), sealedResult: seal(JSON.stringify(result), `mcp-result:${actionId}`) },
+        data: { sealedArgs: null, finishedAt: new Date(), sealedResult: seal(JSON.stringify(result), resultContext(actionId)) },
       });
     }
     return result;
@@ -296,8 +381,7 @@ async function execute(
     return finish(text(`Action ${actionId} has no usable token (${view.status}, ${view.reason_code}); not run.`, true, { status: view.status, action_id: actionId }));
   }
   await redeemActionToken({ token: view.token, tool: view.tool, args: args! }, { requestId: ctx.requestId, source: "mcp-gateway" });
-  const upstream = await db().mcpUpstream.findUniqueOrThrow({ where: { id: row.upstreamId } });
-  const target = await upstreamTarget(upstream, agent);
+  const target = found.credential ? targetFrom(upstream, agent, found.credential) : null;
   const started = performance.now();
   let result: UpstreamCallResult;
   try {

@@ -2,7 +2,9 @@ import "server-only";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import http from "node:http";
+import https from "node:https";
+import { CallToolResultSchema, ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { stdioCommand } from "@/lib/mcp/stdio-config";
 import { metrics } from "@/lib/metrics/registry";
 
@@ -30,7 +32,13 @@ export class UpstreamError extends Error {
   }
 }
 
-type Conn = { key: string; client: Promise<Client>; active: number; dropped?: boolean };
+/**
+ * One connection to an upstream (per upstream and credential): the SDK Client
+ * (initialize, tools/list), and for Streamable HTTP a keep-alive agent that
+ * the hot path (tools/call) posts on directly with the session the Client
+ * negotiated — no fetch and web streams per call.
+ */
+type Conn = { key: string; client: Promise<Client>; active: number; dropped?: boolean; http?: { transport: StreamableHTTPClientTransport; agent: http.Agent; nextId: number } };
 const g = globalThis as unknown as { gatehouseMcpConns?: Map<string, Conn> };
 const conns = (g.gatehouseMcpConns ??= new Map());
 
@@ -39,6 +47,10 @@ function transportFor(t: UpstreamTarget) {
     if (!t.url) throw new UpstreamError("upstream_unavailable", `The upstream ${t.name} has no URL.`);
     return new StreamableHTTPClientTransport(new URL(t.url), { requestInit: { headers: t.headers } });
   }
+  return stdioTransport(t);
+}
+
+function stdioTransport(t: UpstreamTarget) {
   if (t.transport === "stdio") {
     const cmd = t.stdioCommand ? stdioCommand(t.stdioCommand) : null;
     if (!cmd) throw new UpstreamError("upstream_unavailable", `The upstream ${t.name} names a stdio command this server is not configured with.`);
@@ -62,15 +74,20 @@ function connection(t: UpstreamTarget): Conn {
   let c = conns.get(id);
   if (c) return c;
   const client = new Client({ name: "gatehouse", version: "1" });
+  const transport = transportFor(t);
   const conn: Conn = {
     key: id,
     active: 0,
     client: withTimeout(
-      client.connect(transportFor(t)).then(() => client),
+      client.connect(transport).then(() => client),
       t.timeoutMs,
       t.name,
     ),
   };
+  if (transport instanceof StreamableHTTPClientTransport) {
+    const Agent = t.url!.startsWith("https:") ? https.Agent : http.Agent;
+    conn.http = { transport, agent: new Agent({ keepAlive: true, maxSockets: t.maxConcurrent }), nextId: 1 };
+  }
   conn.client.catch(() => drop(conn));
   client.onclose = () => drop(conn);
   conns.set(id, conn);
@@ -81,13 +98,19 @@ function connection(t: UpstreamTarget): Conn {
 function drop(conn: Conn): void {
   if (conns.get(conn.key) === conn) conns.delete(conn.key);
   conn.dropped = true;
-  if (conn.active === 0) void conn.client.then((c) => c.close()).catch(() => {});
+  if (conn.active === 0) closeConn(conn);
+}
+
+function closeConn(conn: Conn): void {
+  conn.http?.agent.destroy();
+  void conn.client.then((c) => c.close()).catch(() => {});
 }
 
 /** Close every upstream connection of this process (tests, shutdown). */
 export async function closeUpstreamConnections(): Promise<void> {
   const all = [...conns.values()];
   conns.clear();
+  for (const c of all) c.http?.agent.destroy();
   await Promise.allSettled(all.map((c) => c.client.then((x: Client) => x.close())));
 }
 
@@ -103,7 +126,7 @@ function asUpstreamError(err: unknown, t: UpstreamTarget): UpstreamError {
  * upstream (more are refused at once, never queued into a hang), bounded by
  * `timeoutMs`. A failure drops the connection so the next call reconnects.
  */
-async function withUpstream<T>(t: UpstreamTarget, op: string, fn: (c: Client, signal: AbortSignal) => Promise<T>): Promise<T> {
+async function withUpstream<T>(t: UpstreamTarget, op: string, fn: (c: Client, signal: AbortSignal, conn: Conn) => Promise<T>): Promise<T> {
   const conn = connection(t);
   if (conn.active >= t.maxConcurrent) throw new UpstreamError("upstream_busy", `The upstream ${t.name} already has ${t.maxConcurrent} calls in flight; try again shortly.`);
   conn.active++;
@@ -111,7 +134,7 @@ async function withUpstream<T>(t: UpstreamTarget, op: string, fn: (c: Client, si
   const abort = new AbortController();
   try {
     const client = await conn.client;
-    const out = await withTimeout(fn(client, abort.signal), t.timeoutMs, t.name);
+    const out = await withTimeout(fn(client, abort.signal, conn), t.timeoutMs, t.name);
     metrics().mcpUpstreamLatency.observe({ upstream: t.name, op, outcome: "ok" }, (performance.now() - started) / 1000);
     return out;
   } catch (err) {
@@ -123,7 +146,7 @@ async function withUpstream<T>(t: UpstreamTarget, op: string, fn: (c: Client, si
     throw asUpstreamError(err, t);
   } finally {
     conn.active--;
-    if (conn.dropped && conn.active === 0) void conn.client.then((c) => c.close()).catch(() => {});
+    if (conn.dropped && conn.active === 0) closeConn(conn);
   }
 }
 
@@ -152,19 +175,127 @@ export async function listUpstreamTools(t: UpstreamTarget): Promise<UpstreamTool
 
 export type UpstreamCallResult = { content: unknown[]; structuredContent?: unknown; isError: boolean };
 
-/** One tools/call on the upstream; the SDK validates the answer's shape (garbage is an upstream_bad_response). */
+const badResponse = (t: UpstreamTarget) => new UpstreamError("upstream_bad_response", `The upstream ${t.name} answered with something that is not an MCP tool result.`);
+
+/** A tool result as the SDK's own schema reads it; anything else is a bad response. */
+function toolResult(t: UpstreamTarget, r: unknown): UpstreamCallResult {
+  const parsed = CallToolResultSchema.safeParse(r);
+  if (!parsed.success || !Array.isArray(parsed.data.content)) throw badResponse(t);
+  return { content: parsed.data.content, structuredContent: parsed.data.structuredContent, isError: parsed.data.isError === true };
+}
+
+/**
+ * tools/call as one POST on the connection's keep-alive agent, in the session
+ * the SDK Client negotiated (Streamable HTTP: a JSON answer, or an SSE stream
+ * whose message with our id is the answer). Never retried.
+ */
+function postToolCall(t: UpstreamTarget, h: NonNullable<Conn["http"]>, tool: string, args: Record<string, unknown>, signal: AbortSignal): Promise<UpstreamCallResult> {
+  const id = h.nextId++;
+  const body = Buffer.from(JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call", params: { name: tool, arguments: args } }));
+  const headers: Record<string, string> = {
+    ...t.headers,
+    "content-type": "application/json",
+    accept: "application/json, text/event-stream",
+    "content-length": String(body.byteLength),
+  };
+  if (h.transport.sessionId) headers["mcp-session-id"] = h.transport.sessionId;
+  if (h.transport.protocolVersion) headers["mcp-protocol-version"] = h.transport.protocolVersion;
+  const url = new URL(t.url!);
+  const request = url.protocol === "https:" ? https.request : http.request;
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: "POST", headers, agent: h.agent, signal }, (res) => {
+      const type = String(res.headers["content-type"] ?? "");
+      if (res.statusCode !== 200) {
+        res.resume();
+        reject(new UpstreamError("upstream_unavailable", `The upstream ${t.name} could not be reached or failed.`));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on("data", (c: Buffer) => {
+        size += c.byteLength;
+        if (size > MAX_RESULT_BYTES) {
+          req.destroy();
+          reject(badResponse(t));
+          return;
+        }
+        chunks.push(c);
+        // An SSE stream may stay open after the answer: settle as soon as it is in.
+        if (type.includes("text/event-stream")) {
+          const found = sseAnswer(Buffer.concat(chunks).toString("utf8"), id);
+          if (found !== undefined) {
+            settle(found);
+            res.destroy();
+          }
+        }
+      });
+      res.on("end", () => {
+        const text = Buffer.concat(chunks).toString("utf8");
+        if (type.includes("text/event-stream")) settle(sseAnswer(text, id) ?? null);
+        else {
+          let msg: unknown;
+          try {
+            msg = JSON.parse(text);
+          } catch {
+            msg = null;
+          }
+          settle(msg);
+        }
+      });
+      res.on("error", (e) => reject(e));
+    });
+    let settled = false;
+    const settle = (msg: unknown) => {
+      if (settled) return;
+      settled = true;
+      const m = msg as { id?: unknown; result?: unknown; error?: { code?: unknown; message?: unknown } } | null;
+      if (!m || typeof m !== "object" || m.id !== id) return reject(badResponse(t));
+      if (m.error) return reject(new UpstreamError("upstream_unavailable", `The upstream ${t.name} refused the call.`));
+      try {
+        resolve(toolResult(t, m.result));
+      } catch (e) {
+        reject(e);
+      }
+    };
+    req.on("error", (e) => reject(e));
+    req.end(body);
+  });
+}
+
+/** An upstream answer larger than this is refused (a result the model reads, not a bulk transfer). */
+const MAX_RESULT_BYTES = 4 * 1024 * 1024;
+
+/** The JSON-RPC message with this id in an SSE text, if it has arrived. */
+function sseAnswer(text: string, id: number): unknown {
+  for (const event of text.split(/\r?\n\r?\n/)) {
+    const data = event
+      .split(/\r?\n/)
+      .filter((l) => l.startsWith("data:"))
+      .map((l) => l.slice(5).replace(/^ /, ""))
+      .join("\n");
+    if (!data) continue;
+    try {
+      const m = JSON.parse(data) as { id?: unknown };
+      if (m && m.id === id) return m;
+    } catch {
+      /* an incomplete or foreign event */
+    }
+  }
+  return undefined;
+}
+
+/** One tools/call on the upstream; the SDK's schema validates the answer (garbage is an upstream_bad_response). */
 export async function callUpstreamTool(t: UpstreamTarget, tool: string, args: Record<string, unknown>): Promise<UpstreamCallResult> {
-  return withUpstream(t, "tools/call", async (c, signal) => {
+  return withUpstream(t, "tools/call", async (c, signal, conn) => {
+    if (conn.http) return postToolCall(t, conn.http, tool, args, signal);
     let r;
     try {
       r = await c.callTool({ name: tool, arguments: args }, undefined, { signal, timeout: t.timeoutMs });
     } catch (err) {
-      if (err instanceof Error && /invalid|parse|schema|expected/i.test(err.message) && !/timed out/i.test(err.message)) {
-        throw new UpstreamError("upstream_bad_response", `The upstream ${t.name} answered with something that is not an MCP tool result.`);
-      }
+      if (err instanceof Error && /invalid|parse|schema|expected/i.test(err.message) && !/timed out/i.test(err.message)) throw badResponse(t);
       throw err;
     }
-    if (!Array.isArray(r.content)) throw new UpstreamError("upstream_bad_response", `The upstream ${t.name} answered with something that is not an MCP tool result.`);
+    if (!Array.isArray(r.content)) throw badResponse(t);
     return { content: r.content, structuredContent: r.structuredContent, isError: r.isError === true };
   });
 }

@@ -307,16 +307,36 @@ export async function setUpstreamCredential(input: Actor & { upstreamId: string;
 /** How to reach an upstream for a tenant/env, with the unsealed credential; null when none is set (the call fails closed). */
 export async function upstreamTarget(u: McpUpstream, scope: { tenantId: string; env: string }): Promise<UpstreamTarget | null> {
   const cred = await db().mcpUpstreamCredential.findUnique({ where: { upstreamId_tenantId_env: { upstreamId: u.id, tenantId: scope.tenantId, env: scope.env } } });
-  if (!cred) return null;
-  const headers = z.record(z.string(), z.string()).parse(JSON.parse(unseal(cred.sealedHeaders, credContext(u.id, scope.tenantId, scope.env))));
+  return cred ? targetFrom(u, scope, cred) : null;
+}
+
+type Unsealed = { key: string; headers: Record<string, string> };
+const g = globalThis as unknown as { gatehouseMcpHeaders?: Map<string, Unsealed> };
+/** Unsealed credentials by upstream/tenant/env, valid while the sealed text is the same (a new credential is a new key). */
+const unsealedHeaders = (g.gatehouseMcpHeaders ??= new Map());
+
+/**
+ * The target for a credential row already read (the gateway's hot path reads
+ * tool, upstream and credential in one statement). The unsealed headers are
+ * kept in memory keyed by the sealed text, so a call does no decryption; they
+ * never leave the server.
+ */
+export function targetFrom(u: McpUpstream, scope: { tenantId: string; env: string }, cred: { sealedHeaders: string; updatedAt: Date }): UpstreamTarget {
+  const slot = `${u.id}:${scope.tenantId}:${scope.env}`;
+  let hit = unsealedHeaders.get(slot);
+  if (!hit || hit.key !== cred.sealedHeaders) {
+    hit = { key: cred.sealedHeaders, headers: z.record(z.string(), z.string()).parse(JSON.parse(unseal(cred.sealedHeaders, credContext(u.id, scope.tenantId, scope.env)))) };
+    unsealedHeaders.set(slot, hit);
+  }
   return {
     upstreamId: u.id,
     name: u.name,
     transport: u.transport,
     url: u.url,
     stdioCommand: u.stdioCommand,
-    headers,
-    version: `${scope.tenantId}:${scope.env}:${cred.updatedAt.getTime()}:${u.updatedAt.getTime()}`,
+    headers: hit.headers,
+    // What the connection depends on (not updatedAt: a health write bumps it and would reconnect).
+    version: `${scope.tenantId}:${scope.env}:${cred.updatedAt.getTime()}:${cred.sealedHeaders.slice(-24)}:${u.transport}:${u.url ?? ""}:${u.stdioCommand ?? ""}:${u.timeoutMs}:${u.maxConcurrent}`,
     timeoutMs: u.timeoutMs,
     maxConcurrent: u.maxConcurrent,
   };

@@ -140,3 +140,26 @@ const REPLACE_TOKEN = `UPDATE "Action" SET "tokenJti" = ?, "tokenExpiresAt" = ?,
 export function replaceActionToken(exec: Exec, id: string, previousJti: string, t: Pick<Action, "tokenJti" | "tokenExpiresAt" | "tokenSealed">, now: Date): Promise<number> {
   return asSql(exec).run(REPLACE_TOKEN, [t.tokenJti, t.tokenExpiresAt, t.tokenSealed, now, id, previousJti]);
 }
+
+const BY_ID = `SELECT ${columnList(actionColumns)} FROM "Action" WHERE "id" = ?`;
+
+export async function findActionById(exec: Exec, id: string): Promise<Action | null> {
+  const row = await asSql(exec).get(BY_ID, [id]);
+  return row ? decodeAction(row) : null;
+}
+
+const MARK_REDEEMED = `UPDATE "Action" SET "redeemedAt" = ?, "tokenSealed" = NULL, "updatedAt" = ?
+  WHERE "id" = ? AND "tenantId" = ? AND "env" = ? AND "tool" = ? AND "argsHash" = ? AND "redeemedAt" IS NULL AND "status" IN ('allowed', 'approved')`;
+
+/** One redemption per action: the conditional UPDATE that marks it redeemed (and drops its sealed token); true if it did. */
+export async function markActionRedeemed(exec: Exec, a: { id: string; tenantId: string; env: string; tool: string; argsHash: string; now: Date }): Promise<boolean> {
+  return (await asSql(exec).run(MARK_REDEEMED, [a.now, a.now, a.id, a.tenantId, a.env, a.tool, a.argsHash])) === 1;
+}
+
+const SET_RESULT = `UPDATE "Action" SET "resultStatus" = ?, "resultDurationMs" = ?, "resultError" = ?, "resultAt" = ?, "updatedAt" = ?
+  WHERE "id" = ? AND "resultStatus" IS NULL`;
+
+/** Record the tool call's result once: true if this call recorded it. */
+export async function setActionResult(exec: Exec, r: { id: string; status: string; durationMs: number; error: string | null; now: Date }): Promise<boolean> {
+  return (await asSql(exec).run(SET_RESULT, [r.status, r.durationMs, r.error, r.now, r.now, r.id])) === 1;
+}

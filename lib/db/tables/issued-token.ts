@@ -71,3 +71,19 @@ export async function listStoppedLiveTokens(exec: Exec, now: Date, limit: number
   const rows = await asSql(exec).all<Row>(STOPPED_LIVE, [now, true, now, limit]);
   return rows.map((r) => ({ jti: String(r.jti), kind: String(r.kind), expiresAt: asDate(r.expiresAt)!, reason: String(r.reason) }));
 }
+
+const SPEND_ACTION_TOKEN = `UPDATE "IssuedToken" SET "redeemedAt" = ?
+  WHERE "jti" = ? AND "kind" = 'action' AND "actionId" = ? AND "redeemedAt" IS NULL AND "expiresAt" > ?`;
+
+/** Spend a live action token in one conditional UPDATE: true for the one caller that spent it. */
+export async function spendActionToken(exec: Exec, t: { jti: string; actionId: string; now: Date }): Promise<boolean> {
+  return (await asSql(exec).run(SPEND_ACTION_TOKEN, [t.now, t.jti, t.actionId, t.now])) === 1;
+}
+
+const REDEEM_STATE = `SELECT "redeemedAt", "expiresAt" FROM "IssuedToken" WHERE "jti" = ?`;
+
+/** A token's redemption state (why it could not be spent), or null for an unknown jti. */
+export async function tokenRedeemState(exec: Exec, jti: string): Promise<{ redeemedAt: Date | null; expiresAt: Date } | null> {
+  const row = await asSql(exec).get(REDEEM_STATE, [jti]);
+  return row ? { redeemedAt: asDate(row.redeemedAt), expiresAt: asDate(row.expiresAt)! } : null;
+}

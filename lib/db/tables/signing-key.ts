@@ -13,3 +13,11 @@ const INSERT = `INSERT INTO "SigningKey" ("kid", "alg", "publicJwk", "privateSea
 export function insertSigningKey(sql: Sql, k: { kid: string; alg: string; publicJwk: string; privateSealed: string; status: string; createdAt: Date }): Promise<number> {
   return sql.run(INSERT, [k.kid, k.alg, k.publicJwk, k.privateSealed, k.status, k.createdAt]);
 }
+
+const PUBLISHED = `SELECT "kid", "publicJwk" FROM "SigningKey"
+  WHERE "status" = 'active' OR ("status" = 'retired' AND "retiredAt" > ?) ORDER BY "createdAt" DESC, "kid" DESC`;
+
+/** The keys the JWKS publishes: active ones and those retired after `since`, newest first. */
+export async function publishedSigningKeys(sql: Sql, since: Date): Promise<{ kid: string; publicJwk: string }[]> {
+  return sql.all<{ kid: string; publicJwk: string }>(PUBLISHED, [since]);
+}

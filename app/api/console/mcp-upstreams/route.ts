@@ -1,13 +1,14 @@
-// GET /api/console/mcp-upstreams — upstream MCP servers (health, which credentials are set, tools with status and diff) and pending changes; POST — request a change (register, classify, reapprove, redaction_off): a second admin applies it (admin)
+// GET /api/console/mcp-upstreams — upstream MCP servers (health, which credentials are set, tools with status and diff), pending changes, approved calls being run and those closed as failed-unknown; POST — request a change (register, classify, reapprove, redaction_off): a second admin applies it (admin)
 import { z } from "zod";
 import { consoleHandler } from "@/lib/http/console-guard";
 import { json } from "@/lib/http/handler";
 import { parseBody } from "@/lib/http/parse-body";
 import { listPendingMcpChanges, listUpstreams, requestMcpChange } from "@/lib/mcp/upstreams";
 import { stdioCommands } from "@/lib/mcp/stdio-config";
+import { mcpCallsView } from "@/lib/mcp/sweep";
 
 export const GET = consoleHandler(["admin"], async () =>
-  json({ upstreams: await listUpstreams(), pending: await listPendingMcpChanges(), stdio_commands: Object.keys(stdioCommands()) }),
+  json({ upstreams: await listUpstreams(), pending: await listPendingMcpChanges(), stdio_commands: Object.keys(stdioCommands()), calls: await mcpCallsView() }),
 );
 
 export const POST = consoleHandler(["admin"], async (req, { user, requestId }) => {

@@ -1,0 +1,169 @@
+import path from "node:path";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { expect, test, type Page } from "@playwright/test";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { E2E_BASE_URL, storageStatePath } from "./support/constants";
+import { e2eDataDir } from "./support/short-ttl-agent";
+import { tsxCliArgs } from "../scripts/tsx-node-args";
+import { startDemoUpstreamHttp } from "../examples/mcp-upstream";
+
+// Demo agent acme-support (acme/prod, support/draft + support/send), from lib/seed/demo-data.ts DEMO_AGENTS.
+const ACME_SUPPORT_KEY = "gh_ac0e00000001_DEMO-ONLY-acme-support-not-a-secret-xxxxxxx";
+const UPSTREAM_TOKEN = `e2e-upstream-credential-${Math.random().toString(36).slice(2)}`;
+const NAME = `e2e_desk_${Math.random().toString(36).slice(2, 8)}`;
+
+test.use({ storageState: storageStatePath("reviewer"), viewport: { width: 1280, height: 800 } });
+test.describe.configure({ mode: "serial", timeout: 120_000 });
+
+let upstream: Awaited<ReturnType<typeof startDemoUpstreamHttp>>;
+/** Every byte the agent's client received from Gatehouse (headers and bodies). */
+const wire: string[] = [];
+
+test.beforeAll(async () => {
+  // A tsx child loading lib/ and talking to the upstream: more than the default on a busy machine.
+  test.setTimeout(120_000);
+  // The demo upstream (examples/mcp-upstream.ts) over Streamable HTTP in this process, so the test sees what it receives.
+  upstream = await startDemoUpstreamHttp({ token: UPSTREAM_TOKEN });
+  // Asynchronously: the upstream it lists lives in this process's event loop.
+  await promisify(execFile)(path.join(process.cwd(), "node_modules", ".bin", "tsx"), [...tsxCliArgs, "e2e/support/register-mcp-upstream.ts"], {
+    env: { ...process.env, GATEHOUSE_DATA_DIR: e2eDataDir(), DATABASE_URL: "", E2E_MCP_NAME: NAME, E2E_MCP_URL: upstream.url, E2E_MCP_TOKEN: UPSTREAM_TOKEN },
+    encoding: "utf8",
+  });
+});
+
+test.afterAll(async () => {
+  await upstream?.close();
+});
+
+/** The SDK's own Client over Streamable HTTP, as an MCP host connects to /mcp/<route>, recording what it receives. */
+async function agent(): Promise<Client> {
+  const client = new Client({ name: "e2e-agent", version: "1" });
+  const recording: typeof fetch = async (input, init) => {
+    const res = await fetch(input, init);
+    const text = await res.text();
+    wire.push(JSON.stringify([...res.headers.entries()]), text);
+    return new Response(text, { status: res.status, statusText: res.statusText, headers: res.headers });
+  };
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(`${E2E_BASE_URL}/mcp/support/send`), { requestInit: { headers: { authorization: `Bearer ${ACME_SUPPORT_KEY}` } }, fetch: recording }),
+  );
+  return client;
+}
+
+/**
+ * Call a tool that needs a human. The call blocks; the gateway's progress
+ * notifications name the action, which is returned as soon as it is known.
+ */
+function blockingCall(client: Client, tool: string, args: Record<string, unknown>) {
+  let found: (id: string) => void;
+  const actionId = new Promise<string>((r) => (found = r));
+  const first = client.callTool({ name: tool, arguments: args }, undefined, {
+    timeout: 110_000,
+    onprogress: (p) => {
+      const m = /\(action (\S+)\)/.exec(p.message ?? "");
+      if (m) found(m[1]!);
+    },
+  });
+  // Past the gateway's wait bound (25 s; a busy machine's browser may take longer to approve) the call
+  // answers "pending" with the action and the status tool: the client then waits on that, as a model would.
+  const result = first.then(async (r) => {
+    const s = r.structuredContent as { status?: string; action_id?: string } | undefined;
+    if (s?.status !== "pending") return r;
+    expect(s.action_id).toBe(await actionId);
+    return client.callTool({ name: "gatehouse.action_status", arguments: { action_id: s.action_id, wait_seconds: 55 } }, undefined, { timeout: 110_000 });
+  });
+  return { actionId, result };
+}
+
+async function openCard(page: Page, actionId: string) {
+  await page.goto(`/queue?q=${encodeURIComponent(actionId)}`);
+  const item = page.locator(`[data-testid=queue-item][data-action-id="${actionId}"]`);
+  await expect(item).toBeVisible();
+  await expect(page.getByTestId("queue-view")).toHaveAttribute("data-hydrated", "true");
+  await item.click();
+  await expect(page.getByTestId("approval-card").locator("[data-testid=card-summary]")).toBeVisible();
+  await expect(page.getByText(actionId, { exact: true })).toBeVisible();
+}
+
+const textOf = (r: Awaited<ReturnType<Client["callTool"]>>) => (r.content as { type: string; text?: string }[]).map((c) => c.text ?? "").join("\n");
+
+test("an MCP write blocks until a reviewer approves it in the console; the upstream gets exactly the approved args with the tenant's credential", async ({ page }) => {
+  const client = await agent();
+  const tools = (await client.listTools()).tools.map((t) => t.name);
+  expect(tools).toEqual(expect.arrayContaining([`${NAME}.get_ticket`, `${NAME}.close_ticket`, `${NAME}.send_email`, "gatehouse.action_status"]));
+  // Granted on support/send? No: create_refund is classified but not granted on the route — hidden.
+  expect(tools).not.toContain(`${NAME}.create_refund`);
+
+  const args = { ticket_id: "T-2", resolution: `Refund issued for order 1042, case ${Math.random().toString(36).slice(2, 6)}` };
+  const before = upstream.state.received.length;
+  const call = blockingCall(client, `${NAME}.close_ticket`, args);
+  const id = await call.actionId;
+  // Blocked: nothing reached the upstream yet.
+  expect(upstream.state.received.length).toBe(before);
+
+  await openCard(page, id);
+  // The reviewer sees the admin's summary with the agent's values marked as the agent's.
+  await expect(page.getByTestId("card-summary")).toContainText("Close ticket");
+  await expect(page.getByTestId("card-summary")).toContainText("T-2");
+  await page.getByRole("button", { name: "Approve", exact: true }).click();
+  await expect(page.getByTestId("toast").filter({ hasText: "Approved" })).toBeVisible();
+
+  const r = await call.result;
+  expect(r.isError).toBeFalsy();
+  expect(textOf(r)).toBe(`Closed T-2: ${args.resolution}`);
+  const got = upstream.state.received.slice(before);
+  expect(got).toEqual([{ tool: "close_ticket", args, authorization: `Bearer ${UPSTREAM_TOKEN}` }]);
+
+  // Exactly once: asking for the status afterwards returns the stored result and calls nothing.
+  const status = await client.callTool({ name: "gatehouse.action_status", arguments: { action_id: id } });
+  expect(textOf(status)).toBe(`Closed T-2: ${args.resolution}`);
+  expect(upstream.state.received.length).toBe(before + 1);
+  await client.close();
+});
+
+test("a rejection in the console returns the reviewer's reason to the MCP client, and the upstream is never called", async ({ page }) => {
+  const client = await agent();
+  const before = upstream.state.received.length;
+  const call = blockingCall(client, `${NAME}.send_email`, { to: "pat@example.com", subject: "Your refund", body: "Done." });
+  const id = await call.actionId;
+  await openCard(page, id);
+  await page.keyboard.press("r");
+  const reason = `Do not e-mail Pat before the refund has cleared, case ${Math.random().toString(36).slice(2, 6)}.`;
+  await page.getByLabel("Reason for rejection (sent to the agent)").fill(reason);
+  await page.getByRole("button", { name: "Confirm rejection" }).click();
+  await expect(page.getByTestId("toast").filter({ hasText: "Rejected" })).toBeVisible();
+
+  const r = await call.result;
+  expect(r.isError).toBe(true);
+  expect(textOf(r)).toContain(reason);
+  expect((r.structuredContent as { status: string }).status).toBe("rejected");
+  expect(upstream.state.received.length).toBe(before);
+  await client.close();
+});
+
+test("the agent never received the upstream credential", async () => {
+  expect(wire.length).toBeGreaterThan(4);
+  const all = wire.join("\n");
+  expect(all).not.toContain(UPSTREAM_TOKEN);
+  expect(all).not.toContain(Buffer.from(UPSTREAM_TOKEN).toString("base64"));
+});
+
+test("screenshots of the MCP upstreams page (admin) at 1280x800 and 390x844", async ({ browser }) => {
+  for (const [w, h] of [
+    [1280, 800],
+    [390, 844],
+  ] as const) {
+    const ctx = await browser.newContext({ baseURL: E2E_BASE_URL, viewport: { width: w, height: h }, storageState: storageStatePath("admin") });
+    const page = await ctx.newPage();
+    await page.goto("/mcp-upstreams");
+    await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+    await expect(page.getByText(NAME).first()).toBeVisible();
+    // No horizontal scroll on a phone: the page fits its viewport.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: `e2e/screenshots/mcp-upstreams-${w}x${h}.png`, fullPage: true });
+    await ctx.close();
+  }
+});
