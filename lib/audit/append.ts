@@ -5,7 +5,7 @@ import type { AuditRecord } from "@/lib/audit/chain";
 import { fastAuditRecordHash } from "@/lib/audit/fast-record-hash";
 import { asSql, commitScope } from "@/lib/db/sql";
 import type { Exec, Sql } from "@/lib/db/types";
-import { insertAuditEventsAndSetHead, reserveAuditSeqs, reserveChainSeqs, reserveFreeChainSeqs, type NewAuditEvent } from "@/lib/db/tables/audit-event";
+import { insertAuditEventsAndSetHead, insertAuditEventsUnchained, reserveAuditSeqs, reserveChainSeqs, reserveFreeChainSeqs, type NewAuditEvent } from "@/lib/db/tables/audit-event";
 import { claimedAuditChains, forgetAuditChains } from "@/lib/db/postgres/audit-chain-claim";
 import { countAuditChains } from "@/lib/db/tables/audit-chain";
 import { provider } from "@/lib/db/client";
@@ -118,7 +118,14 @@ async function appendEvents(sql: Sql, events: AuditInput[]): Promise<number[]> {
     data: JSON.stringify(e.data ? redactSecretsIn(e.data) : {}),
     prevHash: "",
   }));
-  return provider() === "postgres" ? appendToInstanceChain(sql, records, at) : appendToChain0(sql, records, at);
+  if (provider() !== "postgres") return appendToChain0(sql, records, at);
+  return env().benchAuditNoChainHead ? appendUnchained(sql, records, at) : appendToInstanceChain(sql, records, at);
+}
+
+/** BENCHMARK ONLY (lib/env refuses the switch in production): the rows with no chain head, the chained append's upper bound. */
+async function appendUnchained(sql: Sql, records: AuditRecord[], at: Date): Promise<number[]> {
+  const rows: NewAuditEvent[] = records.map((r) => ({ ...r, at, hash: fastAuditRecordHash(r), chain: 0, chainSeq: null }));
+  return insertAuditEventsUnchained(sql, rows);
 }
 
 /** SQLite: the single chain 0, ordered by its head row (one writer). */

@@ -133,6 +133,24 @@ export async function insertAuditEventsAndSetHead(sql: Sql, events: readonly New
   await sql.run(SET_HEAD, [headHash]);
 }
 
+const unchainedTexts = new Map<number, string>();
+
+/**
+ * BENCHMARK ONLY (GATEHOUSE_BENCH_AUDIT_NO_CHAIN_HEAD, refused by lib/env outside a benchmark): insert
+ * the events with global numbers from the sequence and no chain head at all, in one statement. This
+ * is the upper bound bench/p9-postgres.ts measures the chained append against; the rows link to nothing.
+ */
+export async function insertAuditEventsUnchained(sql: Sql, events: readonly NewAuditEvent[]): Promise<number[]> {
+  let text = unchainedTexts.get(events.length);
+  if (text === undefined) {
+    const row = `(${AUDIT_EVENT_COLUMNS.map((c) => (c === "seq" ? `nextval('"AuditEvent_global_seq"')` : "?")).join(", ")})`;
+    text = `INSERT INTO "AuditEvent" (${columnList(auditEventColumns)}) VALUES ${Array.from({ length: events.length }, () => row).join(", ")} RETURNING "seq"`;
+    unchainedTexts.set(events.length, text);
+  }
+  const values = events.flatMap((e) => AUDIT_EVENT_COLUMNS.filter((c) => c !== "seq").map((c) => e[c]));
+  return (await sql.all<{ seq: unknown }>(text, values)).map((r) => asNumber(r.seq));
+}
+
 /** Chain 0's head: the sequence number and hash its next append builds on. */
 export async function readAuditHead(sql: Sql): Promise<{ seq: number; hash: string } | null> {
   const row = await sql.get<{ seq: unknown; hash: string }>(HEAD);
