@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { Worker } from "node:worker_threads";
 import pg from "pg";
 import autocannon from "autocannon";
 import { DEMO_AGENTS } from "@/lib/seed/demo-data";
@@ -13,7 +14,8 @@ const agent = DEMO_AGENTS.find((a) => a.name === "acme-support")!;
 const CONNECTIONS = 50;
 
 type Server = { name: string; base: string; pid: number | undefined; runIds: string[] };
-type Target = { name: string; servers: Server[]; pg: boolean; bound?: boolean };
+/** commitDelay: the slice runs with PostgreSQL's group commit on (commit_delay µs, commit_siblings), set cluster-wide and reloaded. */
+type Target = { name: string; servers: Server[]; pg: boolean; bound?: boolean; commitDelay?: { us: number; siblings: number } };
 type Slice = { total: number; non2xx: number; errors: number; times: number[]; nodeMs: number; pgMs: number; lockWaitSamples: number[]; statements: number };
 
 const BENCH_DBS = ["gatehouse_bench", "gatehouse_bound"];
@@ -42,11 +44,20 @@ async function postJson<T>(url: string, body: unknown, key?: string): Promise<T>
   return (await r.json()) as T;
 }
 
+/** PostgreSQL's own group commit: a committing backend waits commit_delay µs for others when commit_siblings are in transactions. */
+async function setCommitDelay(admin: pg.Client, us: number, siblings: number): Promise<void> {
+  await admin.query(`ALTER SYSTEM SET commit_delay = ${Math.trunc(us)}`);
+  await admin.query(`ALTER SYSTEM SET commit_siblings = ${Math.trunc(siblings)}`);
+  await admin.query("SELECT pg_reload_conf()");
+  await new Promise((r) => setTimeout(r, 200)); // backends read the new settings at their next command
+}
+
 /** One slice: 50 connections split across the target's servers, all at once; lock waits sampled every 50 ms. */
 async function slice(t: Target, tool: "kb.search" | "ticket.close", seconds: number, postmasterPid: number, admin: pg.Client | null): Promise<Slice> {
   const node0 = t.servers.reduce((a, s) => a + cpuMs(s.pid), 0);
   const pg0 = t.pg ? clusterCpuMs(postmasterPid) : 0;
   const samples: number[] = [];
+  if (admin && t.commitDelay) await setCommitDelay(admin, t.commitDelay.us, t.commitDelay.siblings);
   if (admin && t.pg) await admin.query("SELECT pg_stat_statements_reset()");
   let sampling = Boolean(admin && t.pg);
   const sampler = (async () => {
@@ -89,6 +100,7 @@ async function slice(t: Target, tool: "kb.search" | "ticket.close", seconds: num
   sampling = false;
   await sampler;
   const statements = admin && t.pg ? await statementCount(admin) : NaN;
+  if (admin && t.commitDelay) await setCommitDelay(admin, 0, 5);
   return {
     statements,
     total: results.reduce((a, x) => a + x.r.requests.total, 0),
@@ -141,27 +153,40 @@ async function runStarts(
   };
 }
 
+/**
+ * The wake-up probe, in a worker thread of its own: the load generator's event loop (autocannon, in
+ * this thread) would otherwise sit between a response arriving and its timestamp, on both ends.
+ */
+const WAKE_PROBE = `
+const { parentPort, workerData: w } = require("node:worker_threads");
+(async () => {
+  const h = { authorization: "Bearer " + w.key, "content-type": "application/json" };
+  const lat = [];
+  for (let i = 0; i < w.count; i++) {
+    const r = await fetch(w.a + "/api/v1/actions", { method: "POST", headers: h, body: JSON.stringify({ run_id: w.runId, tool: "ticket.close", args: { ticket_id: "T-1001" }, idempotency_key: "wake-" + Date.now() + "-" + i }) });
+    const created = await r.json();
+    const waiting = fetch(w.b + "/api/v1/actions/" + created.action_id + "?wait=30", { headers: h }).then(async (x) => { await x.arrayBuffer(); return performance.now(); });
+    await new Promise((res) => setTimeout(res, 100)); // the waiter is registered on B
+    const c = await fetch(w.a + "/api/v1/actions/" + created.action_id + "/cancel", { method: "POST", headers: h, body: "{}" });
+    await c.arrayBuffer();
+    const cancelled = performance.now();
+    lat.push((await waiting) - cancelled);
+  }
+  parentPort.postMessage(lat);
+})().catch((e) => parentPort.postMessage({ error: String(e) }));
+`;
+
 /** Long-polls on B woken by cancellations on A, while a P3 load runs on both: wake-up latency (B's answer − A's cancel answer). */
 async function crossInstanceWakeups(a: Server, b: Server, count: number, seconds: number, postmasterPid: number): Promise<number[]> {
   const loadT: Target = { name: "load", servers: [a, b], pg: true };
   const load = slice(loadT, "ticket.close", seconds, postmasterPid, null);
   await new Promise((r) => setTimeout(r, 500));
-  const lat: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const created = await postJson<{ action_id: string }>(
-      `${a.base}/api/v1/actions`,
-      { run_id: a.runIds[0], tool: "ticket.close", args: { ticket_id: "T-1001" }, idempotency_key: `wake-${Date.now()}-${i}` },
-      agent.key,
-    );
-    const waiting = fetch(`${b.base}/api/v1/actions/${created.action_id}?wait=30`, { headers: { authorization: `Bearer ${agent.key}` } }).then(async (r) => {
-      await r.arrayBuffer();
-      return performance.now();
-    });
-    await new Promise((r) => setTimeout(r, 100)); // the waiter is registered on B
-    await postJson(`${a.base}/api/v1/actions/${created.action_id}/cancel`, {}, agent.key);
-    const cancelled = performance.now();
-    lat.push((await waiting) - cancelled);
-  }
+  const worker = new Worker(WAKE_PROBE, { eval: true, workerData: { a: a.base, b: b.base, runId: a.runIds[0], key: agent.key, count } });
+  const lat = await new Promise<number[]>((resolve, reject) => {
+    worker.once("message", (m: number[] | { error: string }) => (Array.isArray(m) ? resolve(m) : reject(new Error(m.error))));
+    worker.once("error", reject);
+  });
+  await worker.terminate();
   await load;
   return lat;
 }
@@ -212,6 +237,7 @@ export async function benchPostgres(quick: boolean): Promise<BenchResult[]> {
       { name: "SQLite, 1 instance", servers: [s], pg: false },
       { name: "PostgreSQL, 1 instance", servers: [a], pg: true },
       { name: "PostgreSQL, 2 instances (load split)", servers: [a, b], pg: true },
+      { name: "PostgreSQL, 2 instances, commit_delay 500 µs (siblings 3)", servers: [a, b], pg: true, commitDelay: { us: 500, siblings: 3 } },
       { name: "bound: no chain head, 1 instance", servers: [c], pg: true, bound: true },
       { name: "bound: no chain head, 2 instances", servers: [c, d], pg: true, bound: true },
     ];
@@ -251,8 +277,9 @@ export async function benchPostgres(quick: boolean): Promise<BenchResult[]> {
       const sqlite = rows[0]!;
       const one = rows[1]!;
       const two = rows[2]!;
-      const bound1 = rows[3]!;
-      const bound2 = rows[4]!;
+      const delayed = rows[3]!;
+      const bound1 = rows[4]!;
+      const bound2 = rows[5]!;
       out.push({
         id: bench.startsWith("P2") ? "PG2" : "PG3",
         title: `${bench} on PostgreSQL 15 (durable: fsync, synchronous_commit on), 1 and 2 instances, interleaved with SQLite, ${CONNECTIONS} connections`,
@@ -275,6 +302,7 @@ export async function benchPostgres(quick: boolean): Promise<BenchResult[]> {
           { goal: "one instance vs the bound with one (report)", value: `${Math.round((100 * one.rps) / bound1.rps)}%`, met: true },
           { goal: "two instances ≥ one instance (req/s)", value: `${round(two.rps / one.rps, 2)}×`, met: two.rps >= one.rps },
           { goal: "one instance vs SQLite (report)", value: `${round(one.rps / sqlite.rps, 2)}×`, met: true },
+          { goal: "PostgreSQL group commit (commit_delay) vs without, 2 instances (report)", value: `${round(delayed.rps / two.rps, 2)}×`, met: true },
           { goal: "one instance: p99 ≤ 150 ms at 50 connections", value: `${one.p99} ms`, met: one.p99 <= 150 },
         ],
         loadBefore,
@@ -289,7 +317,7 @@ export async function benchPostgres(quick: boolean): Promise<BenchResult[]> {
 
     const starts300 = await runStarts([a, b], 300, cluster.postmasterPid);
     const starts2000 = await runStarts([a, b], 2000, cluster.postmasterPid);
-    const wake = summarize(await crossInstanceWakeups(a, b, quick ? 10 : 30, quick ? 6 : 12, cluster.postmasterPid));
+    const wake = summarize(await crossInstanceWakeups(a, b, quick ? 20 : 40, quick ? 12 : 24, cluster.postmasterPid));
     out.push({
       id: "PG-R",
       title: "PostgreSQL, 2 instances: concurrent run starts, and long-poll wake-ups across instances under P3 load",

@@ -76,9 +76,11 @@ export function commitScope(exec: Exec): CommitScope | null {
  * PostgreSQL the read pool (never waiting behind writers for a connection). A
  * write here fails on SQLite and must not be attempted — use sqlTransaction.
  */
-export async function sqlRead<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
+export async function sqlRead<T>(fn: (sql: Sql) => Promise<T>, opts: { woken?: boolean } = {}): Promise<T> {
   const driver = await sqlDriver();
-  if (driver.kind === "postgres") return fn(new PgSql(driver.readPool));
+  // A woken long-poll's re-read (`woken`) has a pool of its own on PostgreSQL: under load the read
+  // pool has a queue (every request authenticates on it), and a wake-up must not wait in it.
+  if (driver.kind === "postgres") return fn(new PgSql(opts.woken ? driver.wakePool : driver.readPool));
   return sqliteRead(driver, fn);
 }
 

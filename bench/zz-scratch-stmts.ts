@@ -1,0 +1,31 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import autocannon from "autocannon";
+import { DEMO_AGENTS } from "@/lib/seed/demo-data";
+import { startScript } from "./spawn-server";
+import { startCluster } from "./pg-cluster";
+const agent = DEMO_AGENTS.find((a) => a.name === "acme-support")!;
+const cluster = await startCluster();
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "gh-scratch-"));
+const A = await startScript("pg-instance.ts", { DATABASE_URL: cluster.url, GATEHOUSE_DATA_DIR: dataDir, BENCH_SEED: "1" }, "0");
+const base = `http://127.0.0.1:${A.port}`;
+const runIds = (await (await fetch(`${base}/__bench/runs`, { method: "POST", body: JSON.stringify({ key: agent.key, route: "support/send", count: 10 }) })).json()) as string[];
+const admin = new pg.Client({ connectionString: cluster.url });
+await admin.connect();
+for (const tool of (process.env.TOOLS ?? "kb.search,ticket.close").split(",")) {
+  const args = tool === "kb.search" ? { query: "refund policy" } : { ticket_id: "T-1001", resolution: "done" };
+  let i = 0;
+  await autocannon({ url: base, connections: 10, duration: 2, requests: [{ method: "POST", path: "/api/v1/actions", headers: { authorization: `Bearer ${agent.key}`, "content-type": "application/json" }, setupRequest: (req) => ({ ...req, body: JSON.stringify({ run_id: runIds[i % 10], tool, args, idempotency_key: `w${tool}${i++}` }) }) }] });
+  await admin.query("SELECT pg_stat_statements_reset()");
+  const r = await autocannon({ url: base, connections: 10, duration: 4, requests: [{ method: "POST", path: "/api/v1/actions", headers: { authorization: `Bearer ${agent.key}`, "content-type": "application/json" }, setupRequest: (req) => ({ ...req, body: JSON.stringify({ run_id: runIds[i % 10], tool, args, idempotency_key: `m${tool}${i++}` }) }) }] });
+  const n = r.requests.total;
+  const rows = (await admin.query(`SELECT calls, round(total_exec_time::numeric,1) AS ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 220) AS q FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat%' ORDER BY calls DESC LIMIT 30`)).rows;
+  console.log(`\n=== ${tool}: ${n} requests, non2xx ${r.non2xx}`);
+  for (const x of rows) console.log(`${(x.calls / n).toFixed(2)}/req  ${(x.ms / n).toFixed(3)}ms/req  ${x.q}`);
+}
+await admin.end();
+await A.stop();
+cluster.stop();
+fs.rmSync(dataDir, { recursive: true, force: true });
