@@ -22,6 +22,7 @@ const { authenticateAgent } = await import("@/lib/agents/authenticate-agent");
 const { startRun } = await import("@/lib/runs/start-run");
 const { startBackgroundWork } = await import("@/lib/background");
 const { pgNotifyReady } = await import("@/lib/events/pg-notify");
+const { castConsoleVote } = await import("@/lib/approvals/cast-console-vote");
 
 if (env().provider !== "postgres") throw new Error("bench/pg-instance.ts needs a PostgreSQL DATABASE_URL");
 if (process.env.BENCH_SEED === "1") {
@@ -40,15 +41,45 @@ async function makeRuns(key: string, route: string, count: number): Promise<stri
   return ids;
 }
 
+/**
+ * `actionIds` approved at once by the demo reviewer, through the console's vote (castConsoleVote: the
+ * step-up check's read, then voteOnAction), as POST /api/console/actions/{id}/vote runs it after its
+ * session and scope checks. Each vote's latency, and how many were approved.
+ */
+async function approveAll(actionIds: string[]): Promise<{ approved: number; failed: string[]; ms: number[] }> {
+  const reviewer = await db().user.findUnique({ where: { email: "reviewer@gatehouse.local" }, select: { id: true } });
+  if (!reviewer) throw new Error("no demo reviewer");
+  const ms: number[] = [];
+  const failed: string[] = [];
+  let approved = 0;
+  await Promise.all(
+    actionIds.map(async (id, i) => {
+      const t0 = performance.now();
+      try {
+        const r = await castConsoleVote({ actionId: id, userId: reviewer.id, vote: "approve", requestId: `bench-vote-${i}` });
+        if (r.status === "approved") approved++;
+        else failed.push(r.status);
+      } catch (err) {
+        failed.push((err as Error).message);
+      }
+      ms.push(performance.now() - t0);
+    }),
+  );
+  return { approved, failed: failed.slice(0, 5), ms };
+}
+
 let base = "http://127.0.0.1";
 const api = nodeHandler(agentRoutes, () => base);
 const server = http.createServer((req, res) => {
-  if (req.url === "/__bench/runs") {
+  if (req.url === "/__bench/runs" || req.url === "/__bench/votes") {
     let body = "";
     req.on("data", (d) => (body += d));
     req.on("end", () => {
-      const input = JSON.parse(body) as { key: string; route: string; count: number };
-      makeRuns(input.key, input.route, input.count).then(
+      const work =
+        req.url === "/__bench/votes"
+          ? approveAll((JSON.parse(body) as { actionIds: string[] }).actionIds)
+          : ((input: { key: string; route: string; count: number }) => makeRuns(input.key, input.route, input.count))(JSON.parse(body));
+      work.then(
         (ids) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(ids)),
         (err: unknown) => res.writeHead(500).end(String(err)),
       );
