@@ -1,6 +1,6 @@
 import "server-only";
 import type { Action, Exec, Row, Sql } from "@/lib/db/types";
-import { asSql } from "@/lib/db/sql";
+import { asSql, runDeferrable } from "@/lib/db/sql";
 import { asNumber } from "@/lib/db/decode";
 import { columnList, rowDecoder, type ColumnKinds } from "@/lib/db/tables/columns";
 
@@ -61,8 +61,10 @@ const COLUMNS = Object.keys(actionColumns) as (keyof Action)[];
 const INSERT = `INSERT INTO "Action" (${columnList(actionColumns)}) VALUES (${COLUMNS.map(() => "?").join(", ")})`;
 
 /** Insert one complete Action row. */
-export function insertAction(exec: Exec, a: Action): Promise<number> {
-  return asSql(exec).run(
+export function insertAction(exec: Exec, a: Action): Promise<void> {
+  // Nothing in the proposing transaction reads the row back: on PostgreSQL it rides with the audit append.
+  return runDeferrable(
+    exec,
     INSERT,
     COLUMNS.map((c) => a[c]),
   );
