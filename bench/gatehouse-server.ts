@@ -19,34 +19,18 @@ process.env.GATEHOUSE_DEMO = "1";
 
 const { env } = await import("@/lib/env");
 const { migrate } = await import("@/lib/db/migrate");
-const { db } = await import("@/lib/db/client");
 const { seedDemo } = await import("@/lib/seed/seed-demo");
 const { nodeHandler } = await import("@/lib/http/node-adapter");
 const { agentRoutes } = await import("@/lib/api/v1/routes");
-const { authenticateAgent } = await import("@/lib/agents/authenticate-agent");
-const { startRun } = await import("@/lib/runs/start-run");
 const { proposeAction } = await import("@/lib/actions/propose-action");
 const { cancelAction } = await import("@/lib/actions/cancel-action");
 const { waiterCount } = await import("@/lib/events/action-events");
 const { sqlRead, sqlTransaction } = await import("@/lib/db/sql");
+const { agentFor, benchControl, makeRuns } = await import("./bench-control");
+type Agent = import("./bench-control").BenchAgent;
 
 await migrate(env().databaseUrl);
 await seedDemo();
-
-type Agent = Awaited<ReturnType<typeof authenticateAgent>>;
-const agentFor = (key: string) => authenticateAgent(new Request("http://bench/", { headers: { authorization: `Bearer ${key}` } }));
-
-/** Runs with budgets raised so a load test measures the path, not the budget denial. */
-async function makeRuns(key: string, route: string, count: number): Promise<string[]> {
-  const agent = await agentFor(key);
-  const ids: string[] = [];
-  for (let i = 0; i < count; i++) ids.push((await startRun(agent, route, { requestId: `bench-run-${i}` })).run_id);
-  await db().run.updateMany({
-    where: { id: { in: ids } },
-    data: { stepsMax: 1_000_000_000, usdMaxMicros: 1_000_000_000, expiresAt: new Date(Date.now() + 86_400_000) },
-  });
-  return ids;
-}
 
 /**
  * One real pending proposal, then copies of its row with fresh ids and keys:
@@ -88,19 +72,15 @@ async function decideAll(key: string, ids: string[]): Promise<Record<string, num
   return at;
 }
 
-async function control(req: http.IncomingMessage, res: http.ServerResponse) {
-  let body = "";
-  for await (const chunk of req) body += chunk;
-  const input = body ? JSON.parse(body) : {};
-  const url = req.url ?? "";
-  let out: unknown;
-  if (url === "/__bench/runs") out = await makeRuns(input.key, input.route, input.count);
-  else if (url === "/__bench/pending") out = await makePending(input.key, input.count);
-  else if (url === "/__bench/decide") out = await decideAll(input.key, input.ids);
-  else if (url === "/__bench/stats") out = { waiters: waiterCount(), rss: process.memoryUsage().rss };
-  else out = { error: "unknown" };
-  res.writeHead(200, { "content-type": "application/json" });
-  res.end(JSON.stringify(out));
+function control(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  return benchControl(req, res, async (url, input) => {
+    const key = input.key as string;
+    if (url === "/__bench/runs") return makeRuns(key, input.route as string, input.count as number);
+    if (url === "/__bench/pending") return makePending(key, input.count as number);
+    if (url === "/__bench/decide") return decideAll(key, input.ids as string[]);
+    if (url === "/__bench/stats") return { waiters: waiterCount(), rss: process.memoryUsage().rss };
+    return { error: "unknown" };
+  });
 }
 
 if (!process.argv.includes("--no-listen")) {

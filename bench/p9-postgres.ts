@@ -1,9 +1,11 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { Worker } from "node:worker_threads";
 import pg from "pg";
 import autocannon from "autocannon";
 import { DEMO_AGENTS } from "@/lib/seed/demo-data";
+import { BENCH_ONLY_ACK } from "@/lib/env";
 import { startScript, type Child } from "./spawn-server";
 import { clusterCpuMs, startCluster } from "./pg-cluster";
 import { round, summarize, type BenchResult } from "./stats";
@@ -12,8 +14,20 @@ const agent = DEMO_AGENTS.find((a) => a.name === "acme-support")!;
 const CONNECTIONS = 50;
 
 type Server = { name: string; base: string; pid: number | undefined; runIds: string[] };
-type Target = { name: string; servers: Server[]; pg: boolean };
-type Slice = { total: number; non2xx: number; errors: number; times: number[]; nodeMs: number; pgMs: number; lockWaitSamples: number[] };
+/** commitDelay: the slice runs with PostgreSQL's group commit on (commit_delay µs, commit_siblings), set cluster-wide and reloaded. */
+type Target = { name: string; servers: Server[]; pg: boolean; bound?: boolean; commitDelay?: { us: number; siblings: number } };
+type Slice = { total: number; non2xx: number; errors: number; times: number[]; nodeMs: number; pgMs: number; lockWaitSamples: number[]; statements: number };
+
+const BENCH_DBS = ["gatehouse_bench", "gatehouse_bound"];
+
+/** Statements PostgreSQL ran in the bench databases since the last reset (pg_stat_statements; BEGIN/COMMIT included), not counting this sampler's. */
+async function statementCount(admin: pg.Client): Promise<number> {
+  const r = await admin.query<{ n: string | null }>(
+    `SELECT sum(s.calls) AS n FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = ANY($1) AND s.query NOT LIKE '%pg_stat%'`,
+    [BENCH_DBS],
+  );
+  return Number(r.rows[0]!.n ?? 0);
+}
 
 function cpuMs(pid: number | undefined): number {
   try {
@@ -30,15 +44,25 @@ async function postJson<T>(url: string, body: unknown, key?: string): Promise<T>
   return (await r.json()) as T;
 }
 
+/** PostgreSQL's own group commit: a committing backend waits commit_delay µs for others when commit_siblings are in transactions. */
+async function setCommitDelay(admin: pg.Client, us: number, siblings: number): Promise<void> {
+  await admin.query(`ALTER SYSTEM SET commit_delay = ${Math.trunc(us)}`);
+  await admin.query(`ALTER SYSTEM SET commit_siblings = ${Math.trunc(siblings)}`);
+  await admin.query("SELECT pg_reload_conf()");
+  await new Promise((r) => setTimeout(r, 200)); // backends read the new settings at their next command
+}
+
 /** One slice: 50 connections split across the target's servers, all at once; lock waits sampled every 50 ms. */
 async function slice(t: Target, tool: "kb.search" | "ticket.close", seconds: number, postmasterPid: number, admin: pg.Client | null): Promise<Slice> {
   const node0 = t.servers.reduce((a, s) => a + cpuMs(s.pid), 0);
   const pg0 = t.pg ? clusterCpuMs(postmasterPid) : 0;
   const samples: number[] = [];
+  if (admin && t.commitDelay) await setCommitDelay(admin, t.commitDelay.us, t.commitDelay.siblings);
+  if (admin && t.pg) await admin.query("SELECT pg_stat_statements_reset()");
   let sampling = Boolean(admin && t.pg);
   const sampler = (async () => {
     while (sampling) {
-      const r = await admin!.query<{ n: string }>(`SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = 'gatehouse_bench'`);
+      const r = await admin!.query<{ n: string }>(`SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = ANY($1)`, [BENCH_DBS]);
       samples.push(Number(r.rows[0]!.n));
       await new Promise((res) => setTimeout(res, 50));
     }
@@ -75,7 +99,10 @@ async function slice(t: Target, tool: "kb.search" | "ticket.close", seconds: num
   );
   sampling = false;
   await sampler;
+  const statements = admin && t.pg ? await statementCount(admin) : NaN;
+  if (admin && t.commitDelay) await setCommitDelay(admin, 0, 5);
   return {
+    statements,
     total: results.reduce((a, x) => a + x.r.requests.total, 0),
     non2xx: results.reduce((a, x) => a + x.r.non2xx, 0),
     errors: results.reduce((a, x) => a + x.r.errors + x.r.timeouts, 0),
@@ -126,27 +153,76 @@ async function runStarts(
   };
 }
 
+/** `n` pending actions (ticket.close: one approval), then all approved at once, split over the servers: approvals/s, latency, CPU per vote. */
+async function distinctApprovals(servers: Server[], n: number, postmasterPid: number) {
+  const ids: string[][] = servers.map(() => []);
+  const tag = Math.random().toString(36).slice(2, 8);
+  for (let i = 0; i < n; i += 25) {
+    await Promise.all(
+      Array.from({ length: Math.min(25, n - i) }, async (_, j) => {
+        const k = (i + j) % servers.length;
+        const s = servers[k]!;
+        const created = await postJson<{ action_id: string; status: string }>(
+          `${s.base}/api/v1/actions`,
+          { run_id: s.runIds[(i + j) % s.runIds.length], tool: "ticket.close", args: { ticket_id: "T-1001", resolution: "done" }, idempotency_key: `vote-${tag}-${i + j}` },
+          agent.key,
+        );
+        if (created.status !== "pending") throw new Error(`expected a pending action, got ${created.status}`);
+        ids[k]!.push(created.action_id);
+      }),
+    );
+  }
+  const node0 = servers.reduce((a, s) => a + cpuMs(s.pid), 0);
+  const pg0 = clusterCpuMs(postmasterPid);
+  const t0 = performance.now();
+  const res = await Promise.all(servers.map((s, k) => postJson<{ approved: number; failed: string[]; ms: number[] }>(`${s.base}/__bench/votes`, { actionIds: ids[k] })));
+  const wall = performance.now() - t0;
+  const times = summarize(res.flatMap((r) => r.ms));
+  return {
+    approved: res.reduce((a, r) => a + r.approved, 0),
+    failed: res.flatMap((r) => r.failed),
+    perSecond: round((1000 * n) / wall, 1),
+    p50: round(times.median, 0),
+    p99: round(times.p99, 0),
+    nodeMsPerVote: round((servers.reduce((a, s) => a + cpuMs(s.pid), 0) - node0) / n, 2),
+    pgMsPerVote: round((clusterCpuMs(postmasterPid) - pg0) / n, 2),
+  };
+}
+
+/**
+ * The wake-up probe, in a worker thread of its own: the load generator's event loop (autocannon, in
+ * this thread) would otherwise sit between a response arriving and its timestamp, on both ends.
+ */
+const WAKE_PROBE = `
+const { parentPort, workerData: w } = require("node:worker_threads");
+(async () => {
+  const h = { authorization: "Bearer " + w.key, "content-type": "application/json" };
+  const lat = [];
+  for (let i = 0; i < w.count; i++) {
+    const r = await fetch(w.a + "/api/v1/actions", { method: "POST", headers: h, body: JSON.stringify({ run_id: w.runId, tool: "ticket.close", args: { ticket_id: "T-1001" }, idempotency_key: "wake-" + Date.now() + "-" + i }) });
+    const created = await r.json();
+    const waiting = fetch(w.b + "/api/v1/actions/" + created.action_id + "?wait=30", { headers: h }).then(async (x) => { await x.arrayBuffer(); return performance.now(); });
+    await new Promise((res) => setTimeout(res, 100)); // the waiter is registered on B
+    const c = await fetch(w.a + "/api/v1/actions/" + created.action_id + "/cancel", { method: "POST", headers: h, body: "{}" });
+    await c.arrayBuffer();
+    const cancelled = performance.now();
+    lat.push((await waiting) - cancelled);
+  }
+  parentPort.postMessage(lat);
+})().catch((e) => parentPort.postMessage({ error: String(e) }));
+`;
+
 /** Long-polls on B woken by cancellations on A, while a P3 load runs on both: wake-up latency (B's answer − A's cancel answer). */
 async function crossInstanceWakeups(a: Server, b: Server, count: number, seconds: number, postmasterPid: number): Promise<number[]> {
   const loadT: Target = { name: "load", servers: [a, b], pg: true };
   const load = slice(loadT, "ticket.close", seconds, postmasterPid, null);
   await new Promise((r) => setTimeout(r, 500));
-  const lat: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const created = await postJson<{ action_id: string }>(
-      `${a.base}/api/v1/actions`,
-      { run_id: a.runIds[0], tool: "ticket.close", args: { ticket_id: "T-1001" }, idempotency_key: `wake-${Date.now()}-${i}` },
-      agent.key,
-    );
-    const waiting = fetch(`${b.base}/api/v1/actions/${created.action_id}?wait=30`, { headers: { authorization: `Bearer ${agent.key}` } }).then(async (r) => {
-      await r.arrayBuffer();
-      return performance.now();
-    });
-    await new Promise((r) => setTimeout(r, 100)); // the waiter is registered on B
-    await postJson(`${a.base}/api/v1/actions/${created.action_id}/cancel`, {}, agent.key);
-    const cancelled = performance.now();
-    lat.push((await waiting) - cancelled);
-  }
+  const worker = new Worker(WAKE_PROBE, { eval: true, workerData: { a: a.base, b: b.base, runId: a.runIds[0], key: agent.key, count } });
+  const lat = await new Promise<number[]>((resolve, reject) => {
+    worker.once("message", (m: number[] | { error: string }) => (Array.isArray(m) ? resolve(m) : reject(new Error(m.error))));
+    worker.once("error", reject);
+  });
+  await worker.terminate();
   await load;
   return lat;
 }
@@ -174,6 +250,16 @@ export async function benchPostgres(quick: boolean): Promise<BenchResult[]> {
     stops.push(B);
     const S = await startScript("gatehouse-server.ts", {}, cores > 1 ? "0" : undefined);
     stops.push(S);
+    // The upper bound: the same instances on a database of their own (NOTIFY is per database), whose
+    // audit rows have no chain head at all — the bench-only switch lib/env refuses outside a benchmark.
+    await admin.connect();
+    await admin.query("CREATE DATABASE gatehouse_bound");
+    const boundUrl = cluster.url.replace(/\/gatehouse_bench$/, "/gatehouse_bound");
+    const bound = { DATABASE_URL: boundUrl, GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_BENCH_AUDIT_NO_CHAIN_HEAD: "1", GATEHOUSE_BENCH_ONLY: BENCH_ONLY_ACK };
+    const C = await startScript("pg-instance.ts", { ...bound, BENCH_SEED: "1" }, cores > 1 ? "0" : undefined);
+    stops.push(C);
+    const D = await startScript("pg-instance.ts", bound, cores > 1 ? "1" : undefined);
+    stops.push(D);
     const server = async (name: string, c: Child, runsPath: string): Promise<Server> => {
       const base = `http://127.0.0.1:${c.port}`;
       return { name, base, pid: c.proc.pid, runIds: await postJson<string[]>(`${base}${runsPath}`, { key: agent.key, route: "support/send", count: 10 }) };
@@ -181,11 +267,15 @@ export async function benchPostgres(quick: boolean): Promise<BenchResult[]> {
     const a = await server("PG A", A, "/__bench/runs");
     const b = await server("PG B", B, "/__bench/runs");
     const s = await server("SQLite", S, "/__bench/runs");
-    await admin.connect();
+    const c = await server("bound C", C, "/__bench/runs");
+    const d = await server("bound D", D, "/__bench/runs");
     const targets: Target[] = [
       { name: "SQLite, 1 instance", servers: [s], pg: false },
       { name: "PostgreSQL, 1 instance", servers: [a], pg: true },
       { name: "PostgreSQL, 2 instances (load split)", servers: [a, b], pg: true },
+      { name: "PostgreSQL, 2 instances, commit_delay 500 µs (siblings 3)", servers: [a, b], pg: true, commitDelay: { us: 500, siblings: 3 } },
+      { name: "bound: no chain head, 1 instance", servers: [c], pg: true, bound: true },
+      { name: "bound: no chain head, 2 instances", servers: [c, d], pg: true, bound: true },
     ];
     for (const t of targets) await slice(t, "kb.search", 2, cluster.postmasterPid, null); // warm-up
     const out: BenchResult[] = [];
@@ -216,12 +306,16 @@ export async function benchPostgres(quick: boolean): Promise<BenchResult[]> {
           lockWaits: locks.length ? locks.reduce((x, y) => x + y, 0) / locks.length : NaN,
           non2xx: ss.reduce((x, y) => x + y.non2xx, 0),
           errors: ss.reduce((x, y) => x + y.errors, 0),
+          statementsPerReq: t.pg ? ss.reduce((x, y) => x + y.statements, 0) / total : NaN,
           total,
         };
       });
       const sqlite = rows[0]!;
       const one = rows[1]!;
       const two = rows[2]!;
+      const delayed = rows[3]!;
+      const bound1 = rows[4]!;
+      const bound2 = rows[5]!;
       out.push({
         id: bench.startsWith("P2") ? "PG2" : "PG3",
         title: `${bench} on PostgreSQL 15 (durable: fsync, synchronous_commit on), 1 and 2 instances, interleaved with SQLite, ${CONNECTIONS} connections`,
@@ -234,26 +328,33 @@ export async function benchPostgres(quick: boolean): Promise<BenchResult[]> {
           "Node CPU ms/req": round(x.nodeMsPerReq, 2),
           "PG CPU ms/req": Number.isNaN(x.pgMsPerReq) ? "—" : round(x.pgMsPerReq, 2),
           "backends waiting on a lock (mean)": Number.isNaN(x.lockWaits) ? "—" : round(x.lockWaits, 2),
+          "statements/req": Number.isNaN(x.statementsPerReq) ? "—" : round(x.statementsPerReq, 1),
           requests: x.total,
           "non-2xx": x.non2xx,
           errors: x.errors,
         })),
         goals: [
+          { goal: "two instances ≥ 85% of the no-chain-head bound (2 instances)", value: `${Math.round((100 * two.rps) / bound2.rps)}%`, met: two.rps >= 0.85 * bound2.rps },
+          { goal: "one instance vs the bound with one (report)", value: `${Math.round((100 * one.rps) / bound1.rps)}%`, met: true },
           { goal: "two instances ≥ one instance (req/s)", value: `${round(two.rps / one.rps, 2)}×`, met: two.rps >= one.rps },
+          { goal: "one instance vs SQLite (report)", value: `${round(one.rps / sqlite.rps, 2)}×`, met: true },
+          { goal: "PostgreSQL group commit (commit_delay) vs without, 2 instances (report)", value: `${round(delayed.rps / two.rps, 2)}×`, met: true },
           { goal: "one instance: p99 ≤ 150 ms at 50 connections", value: `${one.p99} ms`, met: one.p99 <= 150 },
         ],
         loadBefore,
         loadAfter: os.loadavg(),
         notes: [
           `${rounds} rounds of ${seconds}s slices per target, taking turns (order rotating); p50/p99 over requests on connections already answered once. Instances pinned with taskset (A and SQLite on core 0, B on core 1) on a ${cores}-core machine shared with PostgreSQL, the load generator and other jobs: compare ratios within this run.`,
-          "No no-head-row upper bound is measured (the append has no switch to drop its chain head; see bench/README.md).",
+          "The bound: the same instances (C on core 0, D on core 1) on a second database of the same cluster, started with GATEHOUSE_BENCH_AUDIT_NO_CHAIN_HEAD (audit rows inserted with no chain head: the difference is exactly the chain's cost; lib/env refuses the switch outside a benchmark).",
+          "statements/req: pg_stat_statements calls (BEGIN/COMMIT included, background sweeps too) over the slice ÷ responses.",
         ],
       });
     }
 
     const starts300 = await runStarts([a, b], 300, cluster.postmasterPid);
     const starts2000 = await runStarts([a, b], 2000, cluster.postmasterPid);
-    const wake = summarize(await crossInstanceWakeups(a, b, quick ? 10 : 30, quick ? 6 : 12, cluster.postmasterPid));
+    const votes = await distinctApprovals([a, b], 300, cluster.postmasterPid);
+    const wake = summarize(await crossInstanceWakeups(a, b, quick ? 20 : 40, quick ? 12 : 24, cluster.postmasterPid));
     out.push({
       id: "PG-R",
       title: "PostgreSQL, 2 instances: concurrent run starts, and long-poll wake-ups across instances under P3 load",
@@ -280,6 +381,16 @@ export async function benchPostgres(quick: boolean): Promise<BenchResult[]> {
           "Node CPU ms/run": starts2000.nodeMsPerRun,
           "PG CPU ms/run": starts2000.pgMsPerRun,
         },
+        {
+          case: "300 distinct approvals at once (console vote), 2 instances",
+          "2xx": votes.approved,
+          other: votes.failed.length,
+          "p50 ms": votes.p50,
+          "p99 ms": votes.p99,
+          "approvals/s": votes.perSecond,
+          "Node CPU ms/run": votes.nodeMsPerVote,
+          "PG CPU ms/run": votes.pgMsPerVote,
+        },
         { case: "long-poll on B woken by a cancel on A, P3 load on both", "p50 ms": round(wake.median, 1), "p99 ms": round(wake.p99, 1), samples: wake.n },
       ],
       goals: [
@@ -289,6 +400,11 @@ export async function benchPostgres(quick: boolean): Promise<BenchResult[]> {
           goal: "2,000 run starts: no 5xx (429 with Retry-After if shed)",
           value: `${starts2000.s5xx} 5xx, ${starts2000.s429} 429`,
           met: starts2000.s5xx === 0 && starts2000.retryAfter,
+        },
+        {
+          goal: "300 distinct approvals: all approved (report approvals/s; issue 19 recorded 35–56/s)",
+          value: `${votes.approved}/300, ${votes.perSecond}/s${votes.failed.length ? `; ${votes.failed.join("; ")}` : ""}`,
+          met: votes.approved === 300,
         },
         { goal: "cross-instance long-poll wake-up p99 ≤ 50 ms", value: `${round(wake.p99, 1)} ms`, met: wake.p99 <= 50 },
       ],

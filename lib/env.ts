@@ -64,7 +64,16 @@ const schema = z.object({
   /** DEMO ONLY: base URL of examples/ticket-service.ts; the demo seed points the ticket and refund tools' previews at it. */
   GATEHOUSE_DEMO_TOOL_SERVICE_URL: z.url().optional(),
   GATEHOUSE_PREVIEW_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(5_000),
+  /**
+   * BENCHMARK ONLY (bench/p9-postgres.ts's upper bound): append audit rows with no chain head, so
+   * nothing links them. Refused unless GATEHOUSE_BENCH_ONLY holds BENCH_ONLY_ACK, on PostgreSQL, outside production.
+   */
+  GATEHOUSE_BENCH_AUDIT_NO_CHAIN_HEAD: z.enum(["0", "1"]).optional(),
+  GATEHOUSE_BENCH_ONLY: z.string().optional(),
 });
+
+/** What GATEHOUSE_BENCH_ONLY must say before a bench-only switch is accepted. */
+export const BENCH_ONLY_ACK = "this-process-is-a-benchmark-and-its-audit-log-is-not-evidence";
 
 export type Env = z.infer<typeof schema> & {
   dataDir: string;
@@ -72,6 +81,8 @@ export type Env = z.infer<typeof schema> & {
   provider: "sqlite" | "postgres";
   production: boolean;
   demo: boolean;
+  /** Bench only: audit rows are appended without a chain head (unverifiable). Never true in production (parseEnv refuses). */
+  benchAuditNoChainHead: boolean;
   sessionSecret: string;
   atRestKey: Buffer;
   /** The console's own origin: GATEHOUSE_URL, else http://localhost:PORT. */
@@ -99,9 +110,16 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
   if (e.OIDC_ISSUER && !(e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET)) {
     throw new Error("Gatehouse configuration is invalid:\n  OIDC_CLIENT_ID, OIDC_CLIENT_SECRET: required when OIDC_ISSUER is set");
   }
+  const benchAuditNoChainHead = e.GATEHOUSE_BENCH_AUDIT_NO_CHAIN_HEAD === "1";
+  if (benchAuditNoChainHead && (production || e.NODE_ENV === "production" || e.GATEHOUSE_BENCH_ONLY !== BENCH_ONLY_ACK || provider !== "postgres")) {
+    throw new Error(
+      "Gatehouse configuration is invalid:\n  GATEHOUSE_BENCH_AUDIT_NO_CHAIN_HEAD: a benchmark-only switch that leaves the audit log unchained; refused in production, " +
+        "on SQLite, and without GATEHOUSE_BENCH_ONLY's acknowledgement",
+    );
+  }
   const secrets = resolveSecrets(e, dataDir, production);
   const publicUrl = new URL(e.GATEHOUSE_URL ?? `http://localhost:${e.PORT}`).origin;
-  return { ...e, dataDir, databaseUrl, provider, production, demo, ...secrets, publicUrl };
+  return { ...e, dataDir, databaseUrl, provider, production, demo, benchAuditNoChainHead, ...secrets, publicUrl };
 }
 
 type Secrets = { sessionSecret: string; atRestKey: Buffer };

@@ -5,6 +5,9 @@ import { atCommit, sqlTransaction } from "@/lib/db/sql";
 import type { Exec, Sql, Tx } from "@/lib/db/types";
 import { appendAudit } from "@/lib/audit/append";
 import { verifyStoredChain } from "@/lib/audit/verify-stored-chain";
+import { insertIssuedToken } from "@/lib/db/tables/issued-token";
+import { isUniqueViolation } from "@/lib/db/errors";
+import { provider } from "@/lib/db/client";
 
 // A transaction body wrapped in atCommit writes all its appends as one, as its last statements
 // before COMMIT (raw and ORM transactions, SQLite and PostgreSQL).
@@ -78,5 +81,55 @@ describe("without atCommit", () => {
     });
     expect(seqs).toHaveLength(1);
     expect(Number((await db().auditEvent.findFirstOrThrow({ where: { type: "test.immediate" } })).seq)).toBe(seqs[0]);
+  });
+});
+
+describe("deferred writes (runDeferrable): on PostgreSQL they ride with the audit append", () => {
+  const pg = () => provider() === "postgres";
+  const token = (jti: string) => ({
+    jti,
+    kind: "run",
+    tenantId: "t",
+    env: "e",
+    runId: "run_deferred",
+    actionId: null,
+    expiresAt: new Date(Date.now() + 60_000),
+    issuedAt: new Date(),
+  });
+  const tokens = (sql: Sql, jti: string) => sql.get<{ n: unknown }>(`SELECT count(*) AS "n" FROM "IssuedToken" WHERE "jti" = ?`, [jti]).then((r) => Number(r!.n));
+
+  it("the row is written with the append (after the body on PostgreSQL, at once on SQLite), with its audit event", async () => {
+    const seen = await sqlTransaction(
+      atCommit(async (sql: Sql) => {
+        await insertIssuedToken(sql, token("jti_deferred_1"));
+        await appendAudit(sql, { type: "test.deferred", actorType: "system", jti: "jti_deferred_1" });
+        return tokens(sql, "jti_deferred_1");
+      }),
+    );
+    expect(seen).toBe(pg() ? 0 : 1);
+    expect(await db().issuedToken.count({ where: { jti: "jti_deferred_1" } })).toBe(1);
+    expect(await db().auditEvent.count({ where: { type: "test.deferred", jti: "jti_deferred_1" } })).toBe(1);
+    expect(await verifyStoredChain()).toMatchObject({ ok: true });
+  });
+
+  it("a deferred write that is refused (unique violation) rolls the transaction back, audit events included, and reaches the caller as a unique violation", async () => {
+    const head = await db().auditEvent.count();
+    const err = await sqlTransaction(
+      atCommit(async (sql: Sql) => {
+        await insertIssuedToken(sql, token("jti_deferred_1"));
+        await appendAudit(sql, { type: "test.deferred.refused", actorType: "system" });
+      }),
+    ).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(isUniqueViolation(err)).toBe(true);
+    expect(await db().auditEvent.count()).toBe(head);
+    expect(await db().issuedToken.count({ where: { jti: "jti_deferred_1" } })).toBe(1);
+  });
+
+  it("a transaction without an append still writes its deferred rows before COMMIT", async () => {
+    await sqlTransaction(atCommit((sql: Sql) => insertIssuedToken(sql, token("jti_deferred_2"))));
+    expect(await db().issuedToken.count({ where: { jti: "jti_deferred_2" } })).toBe(1);
   });
 });

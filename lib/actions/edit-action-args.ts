@@ -142,9 +142,11 @@ export async function getActionEdit(
   };
 }
 
-/** The agent's view with the edit: `args_edited: true`, and the final args for the credential that proposed it. */
-export async function withEdit(view: ActionView, proposedByViewer: boolean): Promise<ActionView> {
-  const e = await db().actionEdit.findUnique({ where: { actionId: view.action_id } });
-  if (!e) return view;
-  return { ...view, args_edited: true, ...(proposedByViewer ? { args: JSON.parse(unseal(e.editedArgsSealed, sealContext(view.action_id))) as Record<string, unknown> } : {}) };
+/**
+ * The agent's view with the edit: `args_edited: true`, and the final args for the credential that proposed it. The
+ * sealed edit is read with the action (lib/db/tables/action.ts, loadActionWithApprovals), in the same statement.
+ */
+export function withEditSealed(view: ActionView, proposedByViewer: boolean, editedArgsSealed: string | null): ActionView {
+  if (editedArgsSealed === null) return view;
+  return { ...view, args_edited: true, ...(proposedByViewer ? { args: JSON.parse(unseal(editedArgsSealed, sealContext(view.action_id))) as Record<string, unknown> } : {}) };
 }

@@ -1,6 +1,6 @@
 import "server-only";
-import type { Tx } from "@/lib/db/client";
-import type { Action } from "@/lib/db/types";
+import type { Action, Exec } from "@/lib/db/types";
+import { finishActionRow } from "@/lib/db/tables/vote";
 import { appendAudit, type ActorType } from "@/lib/audit/append";
 import { enqueueCallback, enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 import { observeTimeToDecision } from "@/lib/metrics/record";
@@ -27,13 +27,10 @@ export type FinishInfo = {
  * the audit event, the webhook and the callback; a redeem racing it finds the
  * token stopped (lib/db/tables/issued-token.ts).
  */
-export async function finishAction(tx: Tx, action: Action, to: FinalState, info: FinishInfo): Promise<boolean> {
+export async function finishAction(tx: Exec, action: Action, to: FinalState, info: FinishInfo): Promise<boolean> {
   const now = new Date();
-  const changed = await tx.action.updateMany({
-    where: { id: action.id, status: { in: [...(info.from ?? ["pending"])] }, redeemedAt: null },
-    data: { status: to, decisionReason: info.reason, decidedAt: now, rejectReason: info.rejectReason ?? null, tokenSealed: null },
-  });
-  if (changed.count !== 1) return false;
+  const changed = await finishActionRow(tx, { id: action.id, from: info.from ?? ["pending"], to, reason: info.reason, rejectReason: info.rejectReason ?? null, now });
+  if (!changed) return false;
   observeTimeToDecision(to, action.createdAt);
   await appendAudit(tx, {
     type: `action.${to}`,
@@ -60,7 +57,7 @@ export async function finishAction(tx: Tx, action: Action, to: FinalState, info:
  * the action (GET /api/v1/actions/{id}), which within the approval's window
  * re-mints a token if the last one expired, so a late retry is never a dead end.
  */
-export async function notifyOutside(tx: Tx, action: Action, status: string, extra: Record<string, unknown>): Promise<void> {
+export async function notifyOutside(tx: Exec, action: Action, status: string, extra: Record<string, unknown>): Promise<void> {
   const data = { action_id: action.id, tenant: action.tenantId, env: action.env, route: action.routeName, tool: action.tool, status, ...extra };
   if (status === "approved" || status === "rejected" || status === "expired") {
     await enqueueWebhookEvent(tx, `action.${status}`, data);

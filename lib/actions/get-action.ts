@@ -9,19 +9,24 @@ import { expireIfDue } from "@/lib/actions/expire-actions";
 import { waitForActionChange } from "@/lib/events/action-events";
 import { needsRemint } from "@/lib/actions/approval-window";
 import { remintActionToken } from "@/lib/actions/remint-action-token";
-import { withEdit } from "@/lib/actions/edit-action-args";
+import { withEditSealed } from "@/lib/actions/edit-action-args";
 
 /**
  * An action as its tenant+environment sees it. Any other tenant's or
  * environment's id is indistinguishable from a missing one (404).
  */
-export async function getAction(agent: AgentPrincipal, actionId: string, ctx: { requestId?: string | null } = {}): Promise<ActionView> {
-  const view = await getActionView(agent, actionId, ctx);
-  return withEdit(view.view, view.proposedByViewer);
+export async function getAction(agent: AgentPrincipal, actionId: string, ctx: { requestId?: string | null } = {}, opts: { woken?: boolean } = {}): Promise<ActionView> {
+  const view = await getActionView(agent, actionId, ctx, opts);
+  return withEditSealed(view.view, view.proposedByViewer, view.editedArgsSealed);
 }
 
-async function getActionView(agent: AgentPrincipal, actionId: string, ctx: { requestId?: string | null }): Promise<{ view: ActionView; proposedByViewer: boolean }> {
-  const load = () => sqlRead((sql) => loadActionWithApprovals(sql, { id: actionId, tenantId: agent.tenantId, env: agent.env }));
+async function getActionView(
+  agent: AgentPrincipal,
+  actionId: string,
+  ctx: { requestId?: string | null },
+  opts: { woken?: boolean },
+): Promise<{ view: ActionView; proposedByViewer: boolean; editedArgsSealed: string | null }> {
+  const load = () => sqlRead((sql) => loadActionWithApprovals(sql, { id: actionId, tenantId: agent.tenantId, env: agent.env }), opts);
   let found = await load();
   if (!found || found.action.tenantId !== agent.tenantId || found.action.env !== agent.env) {
     throw new AppError("not_found", "No such action.");
@@ -40,11 +45,20 @@ async function getActionView(agent: AgentPrincipal, actionId: string, ctx: { req
       return {
         view: toActionView(found.action, { viewerCredentialId: agent.credentialId, approvalsReceived: found.approvals, remintRefused: remint.refused }),
         proposedByViewer: mine,
+        editedArgsSealed: found.editedArgsSealed ?? null,
       };
     if (remint)
-      return { view: toActionView(found.action, { viewerCredentialId: agent.credentialId, approvalsReceived: found.approvals, token: remint.token }), proposedByViewer: mine };
+      return {
+        view: toActionView(found.action, { viewerCredentialId: agent.credentialId, approvalsReceived: found.approvals, token: remint.token }),
+        proposedByViewer: mine,
+        editedArgsSealed: found.editedArgsSealed ?? null,
+      };
   }
-  return { view: toActionView(found.action, { viewerCredentialId: agent.credentialId, approvalsReceived: found.approvals }), proposedByViewer: mine };
+  return {
+    view: toActionView(found.action, { viewerCredentialId: agent.credentialId, approvalsReceived: found.approvals }),
+    proposedByViewer: mine,
+    editedArgsSealed: found.editedArgsSealed ?? null,
+  };
 }
 
 /**
@@ -62,6 +76,6 @@ export async function waitForAction(
   if (first.status !== "pending" || waitSeconds <= 0) return first;
   let waitMs = waitSeconds * 1000;
   if (first.expires_at) waitMs = Math.min(waitMs, Math.max(0, Date.parse(first.expires_at) - Date.now()) + 50);
-  await waitForActionChange(actionId, waitMs, signal);
-  return getAction(agent, actionId, ctx);
+  const changed = await waitForActionChange(actionId, waitMs, signal);
+  return getAction(agent, actionId, ctx, { woken: changed });
 }

@@ -1,5 +1,7 @@
 import "server-only";
 import { db } from "@/lib/db/client";
+import { sqlRead } from "@/lib/db/sql";
+import { actionVoteGate } from "@/lib/db/tables/vote";
 import { AppError } from "@/lib/errors";
 import { verifyPassword } from "@/lib/auth/password";
 import { takeAttempt, clearFailures } from "@/lib/auth/rate-limit";
@@ -31,7 +33,7 @@ const STEP_UP_SOURCE = "step-up";
 export async function castConsoleVote(input: ConsoleVoteInput): Promise<VoteResult> {
   if (input.vote === "approve") {
     // scope-guard: the vote route ran assertActionInScope first (lib/approvals/action-scope.ts)
-    const action = await db().action.findUnique({ where: { id: input.actionId }, select: { toolKind: true } });
+    const action = await sqlRead((sql) => actionVoteGate(sql, input.actionId));
     if (action?.toolKind === "destructive") await requireRecentSignIn(input.userId, input.password);
   }
   return voteOnAction({

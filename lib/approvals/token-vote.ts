@@ -1,5 +1,6 @@
 import "server-only";
-import { db } from "@/lib/db/client";
+import { sqlRead } from "@/lib/db/sql";
+import { actionVoteGate } from "@/lib/db/tables/vote";
 import { AppError } from "@/lib/errors";
 import { voteOnAction, type VoteResult } from "@/lib/actions/vote-on-action";
 import { assertActionInScope } from "@/lib/approvals/action-scope";
@@ -23,7 +24,7 @@ export async function castTokenVote(input: {
 }): Promise<VoteResult> {
   await assertActionInScope(input.user, input.actionId);
   // scope-guard: assertActionInScope passed just above
-  const a = await db().action.findUnique({ where: { id: input.actionId }, select: { toolKind: true, approvalsRequired: true } });
+  const a = await sqlRead((sql) => actionVoteGate(sql, input.actionId));
   if (!a) throw new AppError("not_found", "No such action.");
   if (a.toolKind === "destructive" || a.approvalsRequired !== 1) {
     throw new AppError("forbidden", "An API token votes only on single-approval, non-destructive actions; decide this one in the console.", { reason: "token_not_allowed" });

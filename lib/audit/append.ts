@@ -3,9 +3,10 @@ import { AppError } from "@/lib/errors";
 import type { AuditRecord } from "@/lib/audit/chain";
 // The same hash as hashAuditRecord (test/audit-tamper.test.ts pins the two together), without the general canonicaliser.
 import { fastAuditRecordHash } from "@/lib/audit/fast-record-hash";
-import { asSql, commitScope } from "@/lib/db/sql";
+import { asSql, commitScope, takeDeferredWrites, type DeferredWrite } from "@/lib/db/sql";
+import { isUniqueViolation } from "@/lib/db/errors";
 import type { Exec, Sql } from "@/lib/db/types";
-import { insertAuditEventsAndSetHead, reserveAuditSeqs, reserveChainSeqs, reserveFreeChainSeqs, type NewAuditEvent } from "@/lib/db/tables/audit-event";
+import { insertAuditEventsAndSetHead, insertAuditEventsUnchained, reserveAuditSeqs, reserveChainSeqs, reserveFreeChainSeqs, type NewAuditEvent } from "@/lib/db/tables/audit-event";
 import { claimedAuditChains, forgetAuditChains } from "@/lib/db/postgres/audit-chain-claim";
 import { countAuditChains } from "@/lib/db/tables/audit-chain";
 import { provider } from "@/lib/db/client";
@@ -69,7 +70,8 @@ export async function appendAudit(exec: Exec, ...events: AuditInput[]): Promise<
   if (!scope) return appendNow(asSql(exec), events);
   const queue = scope.slot(QUEUED, () => {
     const q: AuditInput[] = [];
-    scope.defer((e) => appendNow(asSql(e), q).then(() => undefined));
+    // The transaction's deferred writes (lib/db/sql.ts, runDeferrable) go in the same statement.
+    scope.defer((e) => appendNow(asSql(e), q, takeDeferredWrites(e)).then(() => undefined));
     return q;
   });
   queue.push(...events);
@@ -79,18 +81,20 @@ export async function appendAudit(exec: Exec, ...events: AuditInput[]): Promise<
 /** The events an atCommit transaction has appended so far (written just before its COMMIT). */
 const QUEUED = Symbol.for("gatehouse.audit.queuedForCommit");
 
-async function appendNow(sql: Sql, events: AuditInput[]): Promise<number[]> {
+async function appendNow(sql: Sql, events: AuditInput[], before: readonly DeferredWrite[] = []): Promise<number[]> {
   try {
-    return await appendEvents(sql, events);
+    return await appendEvents(sql, events, before);
   } catch (err) {
     // No audit record, no decision: the caller's transaction rolls back and the caller sees 503.
     if (err instanceof AppError) throw err;
+    // A deferred write's own refusal (two first proposals with one idempotency key) is the caller's to handle, as if it had run at once.
+    if (before.length > 0 && isUniqueViolation(err)) throw err;
     console.error("audit append failed", err);
     throw new AppError("unavailable", "The audit log cannot be written right now, so nothing was done. Retry shortly.");
   }
 }
 
-async function appendEvents(sql: Sql, events: AuditInput[]): Promise<number[]> {
+async function appendEvents(sql: Sql, events: AuditInput[], before: readonly DeferredWrite[]): Promise<number[]> {
   // Everything but seq, prevHash and hash is ready before the reserve takes the head.
   const at = new Date();
   const records: AuditRecord[] = events.map((e) => ({
@@ -118,7 +122,14 @@ async function appendEvents(sql: Sql, events: AuditInput[]): Promise<number[]> {
     data: JSON.stringify(e.data ? redactSecretsIn(e.data) : {}),
     prevHash: "",
   }));
-  return provider() === "postgres" ? appendToInstanceChain(sql, records, at) : appendToChain0(sql, records, at);
+  if (provider() !== "postgres") return appendToChain0(sql, records, at);
+  return env().benchAuditNoChainHead ? appendUnchained(sql, records, at, before) : appendToInstanceChain(sql, records, at, before);
+}
+
+/** BENCHMARK ONLY (lib/env refuses the switch in production): the rows with no chain head, the chained append's upper bound. */
+async function appendUnchained(sql: Sql, records: AuditRecord[], at: Date, before: readonly DeferredWrite[]): Promise<number[]> {
+  const rows: NewAuditEvent[] = records.map((r) => ({ ...r, at, hash: fastAuditRecordHash(r), chain: 0, chainSeq: null }));
+  return insertAuditEventsUnchained(sql, rows, before);
 }
 
 /** SQLite: the single chain 0, ordered by its head row (one writer). */
@@ -139,7 +150,7 @@ async function appendToChain0(sql: Sql, records: AuditRecord[], at: Date): Promi
  * instance closed it) is given up and new ones claimed, once, in the same
  * transaction.
  */
-async function appendToInstanceChain(sql: Sql, records: AuditRecord[], at: Date): Promise<number[]> {
+async function appendToInstanceChain(sql: Sql, records: AuditRecord[], at: Date, before: readonly DeferredWrite[]): Promise<number[]> {
   const url = env().databaseUrl;
   const n = records.length;
   let chains = await claimedAuditChains(url);
@@ -158,17 +169,31 @@ async function appendToInstanceChain(sql: Sql, records: AuditRecord[], at: Date)
     if (!top) throw new Error("no open audit chain");
   }
   const { chain, lastPos, seqs } = top;
-  return link(sql, records, at, top.hash, (r, i) => {
-    r.seq = seqs[i]!;
-    r.chain = chain;
-    r.chainSeq = lastPos - n + i + 1;
-  });
+  return link(
+    sql,
+    records,
+    at,
+    top.hash,
+    (r, i) => {
+      r.seq = seqs[i]!;
+      r.chain = chain;
+      r.chainSeq = lastPos - n + i + 1;
+    },
+    before,
+  );
 }
 
 let turn = 0;
 
 /** Number the records (`place`), hash each onto the one before, and write them with the head in one go. */
-async function link(sql: Sql, records: AuditRecord[], at: Date, headHash: string, place: (r: AuditRecord, i: number) => void): Promise<number[]> {
+async function link(
+  sql: Sql,
+  records: AuditRecord[],
+  at: Date,
+  headHash: string,
+  place: (r: AuditRecord, i: number) => void,
+  before: readonly DeferredWrite[] = [],
+): Promise<number[]> {
   let prevHash = headHash;
   const rows: NewAuditEvent[] = records.map((r, i) => {
     place(r, i);
@@ -177,7 +202,7 @@ async function link(sql: Sql, records: AuditRecord[], at: Date, headHash: string
     prevHash = hash;
     return { ...r, at, hash, chain: r.chain ?? 0, chainSeq: r.chainSeq ?? null };
   });
-  await insertAuditEventsAndSetHead(sql, rows, prevHash);
+  await insertAuditEventsAndSetHead(sql, rows, prevHash, before);
   return rows.map((r) => r.seq);
 }
 

@@ -5,7 +5,7 @@ import { PrismaClient as PostgresClient } from "@/lib/db/generated/postgres/clie
 import { env } from "@/lib/env";
 import type { Db, Provider } from "@/lib/db/types";
 import { sqliteAdapter, type SqliteDriver } from "@/lib/db/sqlite/sqlite-driver";
-import { READ_POOL_MAX, postgresPool, type PostgresDriver } from "@/lib/db/postgres/pg-sql";
+import { READ_POOL_MAX, WAKE_POOL_MAX, postgresPool, type PostgresDriver } from "@/lib/db/postgres/pg-sql";
 import { releaseAuditChain } from "@/lib/db/postgres/audit-chain-claim";
 
 export type { Db, Tx } from "@/lib/db/types";
@@ -32,7 +32,7 @@ function create(url: string): Entry {
   const pool = postgresPool(url);
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   const client = new PostgresClient({ adapter, transactionOptions: { timeout: 15_000, maxWait: 15_000 } }) as unknown as Db;
-  return { url, client, driver: { kind: "postgres", pool, readPool: postgresPool(url, READ_POOL_MAX) } };
+  return { url, client, driver: { kind: "postgres", pool, readPool: postgresPool(url, READ_POOL_MAX), wakePool: postgresPool(url, WAKE_POOL_MAX) } };
 }
 
 function entry(): Entry {
@@ -67,6 +67,7 @@ export async function closeDb(): Promise<void> {
   // Raw SQL may have used the pool without the ORM ever connecting (then the ORM does not end it).
   if (cached?.driver?.kind === "postgres" && !cached.driver.pool.ended) await cached.driver.pool.end();
   if (cached?.driver?.kind === "postgres" && !cached.driver.readPool.ended) await cached.driver.readPool.end();
+  if (cached?.driver?.kind === "postgres" && !cached.driver.wakePool.ended) await cached.driver.wakePool.end();
 }
 
 /** A trivial query: resolves when the database answers (readiness). */

@@ -58,11 +58,42 @@ export function atCommit<E extends Exec, T>(fn: (exec: E) => Promise<T>): (exec:
     try {
       const result = await fn(exec);
       for (let i = 0; i < hooks.length; i++) await hooks[i]!(exec);
+      // Deferred writes no hook took into its own statement (a transaction without an audit append).
+      for (const w of takeDeferredWrites(exec)) await asSql(exec).run(w.text, w.params);
       return result;
     } finally {
       if (scopes.get(exec) === scope) scopes.delete(exec);
     }
   };
+}
+
+/** A write statement whose result nobody in the transaction reads (its row count included). */
+export type DeferredWrite = { text: string; params: readonly SqlParam[] };
+
+const DEFERRED = Symbol.for("gatehouse.sql.deferredWrites");
+
+/**
+ * Run a write whose result nobody reads — an INSERT of a row that nothing later in the
+ * transaction queries. In a raw atCommit transaction on PostgreSQL it is deferred and sent as part
+ * of the transaction's last statement (the audit append, lib/audit/append.ts, takes it as a CTE:
+ * one round trip fewer per write); its errors (a unique violation) surface there, before COMMIT,
+ * and roll the transaction back as they would have here. Anywhere else it runs at once.
+ */
+export async function runDeferrable(exec: Exec, text: string, params: readonly SqlParam[]): Promise<void> {
+  const scope = commitScope(exec);
+  if (!scope || !isSql(exec) || provider() !== "postgres") {
+    await asSql(exec).run(text, params);
+    return;
+  }
+  scope.slot<DeferredWrite[]>(DEFERRED, () => []).push({ text, params });
+}
+
+/** The deferred writes of `exec`'s atCommit transaction, removed from it: the caller sends them (in its statement). */
+export function takeDeferredWrites(exec: Exec): DeferredWrite[] {
+  const scope = commitScope(exec);
+  if (!scope) return [];
+  const list = scope.slot<DeferredWrite[]>(DEFERRED, () => []);
+  return list.splice(0, list.length);
 }
 
 /** The atCommit scope of the transaction `exec` belongs to; null outside one (do the work at once). */
@@ -76,9 +107,11 @@ export function commitScope(exec: Exec): CommitScope | null {
  * PostgreSQL the read pool (never waiting behind writers for a connection). A
  * write here fails on SQLite and must not be attempted — use sqlTransaction.
  */
-export async function sqlRead<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
+export async function sqlRead<T>(fn: (sql: Sql) => Promise<T>, opts: { woken?: boolean } = {}): Promise<T> {
   const driver = await sqlDriver();
-  if (driver.kind === "postgres") return fn(new PgSql(driver.readPool));
+  // A woken long-poll's re-read (`woken`) has a pool of its own on PostgreSQL: under load the read
+  // pool has a queue (every request authenticates on it), and a wake-up must not wait in it.
+  if (driver.kind === "postgres") return fn(new PgSql(opts.woken ? driver.wakePool : driver.readPool));
   return sqliteRead(driver, fn);
 }
 

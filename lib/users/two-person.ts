@@ -1,5 +1,6 @@
 import "server-only";
-import type { Tx } from "@/lib/db/types";
+import type { Exec } from "@/lib/db/types";
+import { approvedGrantPeople, findUserIdByEmail } from "@/lib/db/tables/vote";
 import { AppError } from "@/lib/errors";
 import type { Role } from "@/lib/auth/roles";
 
@@ -36,12 +37,9 @@ export function channelCounts(channel: string): boolean {
 export type IndependenceConflict = "same_person" | "not_independent" | "channel";
 
 /** The people who elevated `userId` within the window: requesters and approvers of its approved grants. */
-async function elevatorsOf(tx: Tx, userId: string, now: Date): Promise<Set<string>> {
+async function elevatorsOf(tx: Exec, userId: string, now: Date): Promise<Set<string>> {
   const since = new Date(now.getTime() - ELEVATION_COOLDOWN_MS);
-  const grants = await tx.userGrant.findMany({
-    where: { userId, status: "approved", decidedAt: { gt: since } },
-    select: { requestedById: true, decidedById: true },
-  });
+  const grants = await approvedGrantPeople(tx, userId, since);
   const out = new Set<string>();
   for (const g of grants) {
     out.add(g.requestedById);
@@ -55,7 +53,7 @@ async function elevatorsOf(tx: Tx, userId: string, now: Date): Promise<Set<strin
  * (null when it does). Symmetric: either one having elevated the other
  * recently, or one person having elevated both, ties them.
  */
-export async function independenceConflict(tx: Tx, input: { firsts: readonly string[]; second: string; channel?: string; now?: Date }): Promise<IndependenceConflict | null> {
+export async function independenceConflict(tx: Exec, input: { firsts: readonly string[]; second: string; channel?: string; now?: Date }): Promise<IndependenceConflict | null> {
   if (input.channel !== undefined && !channelCounts(input.channel)) return "channel";
   const firsts = [...new Set(input.firsts)];
   if (firsts.includes(input.second)) return "same_person";
@@ -85,7 +83,10 @@ export function independenceError(conflict: IndependenceConflict, message?: stri
 }
 
 /** Throw 403 unless `second` counts as a second person independent of every one of `firsts`. */
-export async function requireSecondPerson(tx: Tx, input: { firsts: readonly string[]; second: string; channel: ApprovalChannel; now?: Date; sameMessage?: string }): Promise<void> {
+export async function requireSecondPerson(
+  tx: Exec,
+  input: { firsts: readonly string[]; second: string; channel: ApprovalChannel; now?: Date; sameMessage?: string },
+): Promise<void> {
   const conflict = await independenceConflict(tx, input);
   if (conflict) throw independenceError(conflict, input.sameMessage);
 }
@@ -97,11 +98,11 @@ export async function requireSecondPerson(tx: Tx, input: { firsts: readonly stri
  * that does not count. The `on_behalf_of` human themself is refused earlier.
  */
 export async function approverConflict(
-  tx: Tx,
+  tx: Exec,
   input: { approverId: string; onBehalfOf: string | null; priorApproverIds: readonly string[]; channel: string; needsTwo: boolean; now: Date },
 ): Promise<IndependenceConflict | null> {
   if (input.needsTwo && !channelCounts(input.channel)) return "channel";
-  const human = input.onBehalfOf?.trim() ? await tx.user.findUnique({ where: { email: input.onBehalfOf.trim().toLowerCase() }, select: { id: true } }) : null;
-  const firsts = [...input.priorApproverIds, ...(human ? [human.id] : [])];
+  const human = input.onBehalfOf?.trim() ? await findUserIdByEmail(tx, input.onBehalfOf.trim().toLowerCase()) : null;
+  const firsts = [...input.priorApproverIds, ...(human ? [human] : [])];
   return independenceConflict(tx, { firsts, second: input.approverId, now: input.now });
 }

@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
-import type { Tx } from "@/lib/db/client";
 import type { Exec } from "@/lib/db/types";
+import { insertCallbackDelivery } from "@/lib/db/tables/vote";
 import { enabledWebhookEndpoints, insertWebhookDelivery } from "@/lib/db/tables/webhook-delivery";
 import { newId } from "@/lib/crypto/new-id";
 import { ALL_EVENTS, type DeliveryEventType, type WebhookPayload } from "@/lib/webhooks/events";
@@ -66,14 +66,13 @@ export async function enqueueWebhookEvent(exec: Exec, type: DeliveryEventType, d
  * with its own key from GET /api/v1/actions/{id}.
  */
 export async function enqueueCallback(
-  tx: Tx,
+  tx: Exec,
   a: { actionId: string; credentialId: string; callbackUrl: string },
   type: DeliveryEventType,
   data: Record<string, unknown>,
 ): Promise<string> {
   const payload = buildPayload(type, { ...data, action_id: a.actionId, href: `/api/v1/actions/${encodeURIComponent(a.actionId)}` });
-  const row = await tx.webhookDelivery.create({
-    data: { kind: "callback", credentialId: a.credentialId, actionId: a.actionId, url: a.callbackUrl, event: type, payload },
-  });
-  return row.id;
+  const id = newId("whd");
+  await insertCallbackDelivery(tx, { id, credentialId: a.credentialId, actionId: a.actionId, url: a.callbackUrl, event: type, payload, now: new Date() });
+  return id;
 }

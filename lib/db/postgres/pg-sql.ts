@@ -9,11 +9,16 @@ import type { Sql, SqlParam } from "@/lib/db/types";
  * long-poll re-reads, chain verification), so a woken waiter never queues
  * behind writers for a connection.
  */
-export type PostgresDriver = { kind: "postgres"; pool: pg.Pool; readPool: pg.Pool };
+export type PostgresDriver = { kind: "postgres"; pool: pg.Pool; readPool: pg.Pool; wakePool: pg.Pool };
 
-/** Connections per instance: the write pool (ORM and raw transactions) and the read pool. */
+/**
+ * Connections per instance: the write pool (ORM and raw transactions), the read pool (agent auth,
+ * polls, verification: every request uses it), and the wake pool — the re-read of a long-poll that
+ * was just woken, so it never queues behind the read pool's traffic under load.
+ */
 export const WRITE_POOL_MAX = 10;
 export const READ_POOL_MAX = 4;
+export const WAKE_POOL_MAX = 2;
 
 /** A pool for DATABASE_URL: the write pool shared by the ORM's adapter and raw SQL, or the read pool. */
 export function postgresPool(url: string, max = WRITE_POOL_MAX): pg.Pool {

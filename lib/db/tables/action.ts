@@ -1,6 +1,6 @@
 import "server-only";
 import type { Action, Exec, Row, Sql } from "@/lib/db/types";
-import { asSql } from "@/lib/db/sql";
+import { asSql, runDeferrable } from "@/lib/db/sql";
 import { asNumber } from "@/lib/db/decode";
 import { columnList, rowDecoder, type ColumnKinds } from "@/lib/db/tables/columns";
 
@@ -61,19 +61,30 @@ const COLUMNS = Object.keys(actionColumns) as (keyof Action)[];
 const INSERT = `INSERT INTO "Action" (${columnList(actionColumns)}) VALUES (${COLUMNS.map(() => "?").join(", ")})`;
 
 /** Insert one complete Action row. */
-export function insertAction(exec: Exec, a: Action): Promise<number> {
-  return asSql(exec).run(
+export function insertAction(exec: Exec, a: Action): Promise<void> {
+  // Nothing in the proposing transaction reads the row back: on PostgreSQL it rides with the audit append.
+  return runDeferrable(
+    exec,
     INSERT,
     COLUMNS.map((c) => a[c]),
   );
 }
 
-export type ActionWithApprovals = { action: Action; approvals: number };
+export type ActionWithApprovals = {
+  action: Action;
+  approvals: number;
+  /** loadActionWithApprovals only: the sealed edited args (ActionEdit), null when the args were never edited. */
+  editedArgsSealed?: string | null;
+};
 
 const WITH_APPROVALS = `SELECT ${columnList(actionColumns, "a")},
   (SELECT COUNT(*) FROM "Approval" p WHERE p."actionId" = a."id" AND p."vote" = 'approve') AS "approvalsReceived"
   FROM "Action" a`;
-const BY_ID_IN_SCOPE = `${WITH_APPROVALS} WHERE a."id" = ? AND a."tenantId" = ? AND a."env" = ?`;
+// With the edit, so a poll is one statement (it was a second, ORM, query on the write pool).
+const BY_ID_IN_SCOPE = `SELECT ${columnList(actionColumns, "a")},
+  (SELECT COUNT(*) FROM "Approval" p WHERE p."actionId" = a."id" AND p."vote" = 'approve') AS "approvalsReceived",
+  (SELECT e."editedArgsSealed" FROM "ActionEdit" e WHERE e."actionId" = a."id") AS "editedArgsSealed"
+  FROM "Action" a WHERE a."id" = ? AND a."tenantId" = ? AND a."env" = ?`;
 const BY_IDEMPOTENCY_KEY = `${WITH_APPROVALS} WHERE a."credentialId" = ? AND a."tool" = ? AND a."idempotencyKey" = ?`;
 
 function withApprovals(row: (Row & { approvalsReceived?: unknown }) | undefined): ActionWithApprovals | null {
@@ -81,9 +92,11 @@ function withApprovals(row: (Row & { approvalsReceived?: unknown }) | undefined)
   return { action: decodeAction(row), approvals: asNumber(row.approvalsReceived) };
 }
 
-/** One action of this tenant and environment with its approve-vote count, in one statement; null for another scope's id. */
+/** One action of this tenant and environment with its approve-vote count and its edit, in one statement; null for another scope's id. */
 export async function loadActionWithApprovals(sql: Sql, key: { id: string; tenantId: string; env: string }): Promise<ActionWithApprovals | null> {
-  return withApprovals(await sql.get(BY_ID_IN_SCOPE, [key.id, key.tenantId, key.env]));
+  const row = await sql.get<Row & { approvalsReceived?: unknown; editedArgsSealed?: string | null }>(BY_ID_IN_SCOPE, [key.id, key.tenantId, key.env]);
+  const found = withApprovals(row);
+  return found && { ...found, editedArgsSealed: row!.editedArgsSealed ?? null };
 }
 
 /** The action a credential already proposed for this tool with this idempotency key, with its approve-vote count. */

@@ -1,5 +1,6 @@
 import "server-only";
 import type { AuditEvent, Row, Sql } from "@/lib/db/types";
+import type { DeferredWrite } from "@/lib/db/sql";
 import { asDate, asNumber } from "@/lib/db/decode";
 import { columnList, rowDecoder, type ColumnKinds } from "@/lib/db/tables/columns";
 import { provider } from "@/lib/db/client";
@@ -102,14 +103,19 @@ export type NewAuditEvent = Omit<AuditEvent, "seq" | "chainSeq"> & { seq: number
 const ROW_PLACEHOLDERS = `(${AUDIT_EVENT_COLUMNS.map(() => "?").join(", ")})`;
 const insertMany = new Map<string, string>();
 
-/** `INSERT … VALUES (…), (…)` for `n` rows, and on PostgreSQL the head update in the same statement. */
-function insertAndSetHeadText(n: number, pg: boolean, chained: boolean): string {
-  const key = `${n}:${pg}:${chained}`;
+/** The transaction's deferred writes (lib/db/sql.ts, runDeferrable) as the first CTEs of a PostgreSQL statement. */
+function deferredCtes(before: readonly DeferredWrite[]): string {
+  return before.map((w, i) => `"w${i}" AS (${w.text}), `).join("");
+}
+
+/** `INSERT … VALUES (…), (…)` for `n` rows, and on PostgreSQL the deferred writes and the head update in the same statement. */
+function insertAndSetHeadText(n: number, pg: boolean, chained: boolean, before: readonly DeferredWrite[] = []): string {
+  const key = `${n}:${pg}:${chained}:${before.map((w) => w.text).join("\u0000")}`;
   let text = insertMany.get(key);
   if (text === undefined) {
     const insert = `INSERT INTO "AuditEvent" (${columnList(auditEventColumns)}) VALUES ${Array.from({ length: n }, () => ROW_PLACEHOLDERS).join(", ")}`;
     const head = chained ? `UPDATE "AuditChain" SET "hash" = ? WHERE "id" = ?` : `UPDATE "AuditHead" SET "hash" = ? WHERE "id" = 1`;
-    text = pg ? `WITH "appended" AS (${insert}) ${head}` : insert;
+    text = pg ? `WITH ${deferredCtes(before)}"appended" AS (${insert}) ${head}` : insert;
     insertMany.set(key, text);
   }
   return text;
@@ -121,16 +127,38 @@ function insertAndSetHeadText(n: number, pg: boolean, chained: boolean): string 
  * append is the reserve, this, and COMMIT; on SQLite (in-process, no CTE for
  * INSERT) the insert and the head update.
  */
-export async function insertAuditEventsAndSetHead(sql: Sql, events: readonly NewAuditEvent[], headHash: string): Promise<void> {
+export async function insertAuditEventsAndSetHead(sql: Sql, events: readonly NewAuditEvent[], headHash: string, before: readonly DeferredWrite[] = []): Promise<void> {
   const values = events.flatMap((e) => AUDIT_EVENT_COLUMNS.map((c) => e[c]));
   const chain = events[0]!.chain;
   if (provider() === "postgres") {
-    await sql.run(insertAndSetHeadText(events.length, true, chain !== 0), chain ? [...values, headHash, chain] : [...values, headHash]);
+    const first = before.flatMap((w) => w.params);
+    await sql.run(insertAndSetHeadText(events.length, true, chain !== 0, before), chain ? [...first, ...values, headHash, chain] : [...first, ...values, headHash]);
     return;
   }
+  if (before.length > 0) throw new Error("deferred writes are PostgreSQL's");
   if (chain !== 0) throw new Error("per-instance audit chains are PostgreSQL's");
   await sql.run(insertAndSetHeadText(events.length, false, false), values);
   await sql.run(SET_HEAD, [headHash]);
+}
+
+const unchainedTexts = new Map<string, string>();
+
+/**
+ * BENCHMARK ONLY (GATEHOUSE_BENCH_AUDIT_NO_CHAIN_HEAD, refused by lib/env outside a benchmark): insert
+ * the events with global numbers from the sequence and no chain head at all, in one statement. This
+ * is the upper bound bench/p9-postgres.ts measures the chained append against; the rows link to nothing.
+ */
+export async function insertAuditEventsUnchained(sql: Sql, events: readonly NewAuditEvent[], before: readonly DeferredWrite[] = []): Promise<number[]> {
+  const key = `${events.length}:${before.map((w) => w.text).join("\u0000")}`;
+  let text = unchainedTexts.get(key);
+  if (text === undefined) {
+    const row = `(${AUDIT_EVENT_COLUMNS.map((c) => (c === "seq" ? `nextval('"AuditEvent_global_seq"')` : "?")).join(", ")})`;
+    const insert = `INSERT INTO "AuditEvent" (${columnList(auditEventColumns)}) VALUES ${Array.from({ length: events.length }, () => row).join(", ")} RETURNING "seq"`;
+    text = before.length ? `WITH ${deferredCtes(before)}"appended" AS (${insert}) SELECT "seq" FROM "appended"` : insert;
+    unchainedTexts.set(key, text);
+  }
+  const values = events.flatMap((e) => AUDIT_EVENT_COLUMNS.filter((c) => c !== "seq").map((c) => e[c]));
+  return (await sql.all<{ seq: unknown }>(text, [...before.flatMap((w) => w.params), ...values])).map((r) => asNumber(r.seq));
 }
 
 /** Chain 0's head: the sequence number and hash its next append builds on. */

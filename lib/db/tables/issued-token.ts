@@ -1,6 +1,6 @@
 import "server-only";
 import type { Exec, IssuedToken, Row } from "@/lib/db/types";
-import { asSql } from "@/lib/db/sql";
+import { asSql, runDeferrable } from "@/lib/db/sql";
 import { rowDecoder, type ColumnKinds } from "@/lib/db/tables/columns";
 import { asDate } from "@/lib/db/decode";
 
@@ -23,8 +23,9 @@ export const decodeIssuedToken: (row: Row) => IssuedToken = rowDecoder<IssuedTok
 const INSERT = `INSERT INTO "IssuedToken" ("jti", "kind", "tenantId", "env", "runId", "actionId", "expiresAt", "issuedAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /** The record of a freshly minted token (not yet redeemed). */
-export function insertIssuedToken(exec: Exec, t: Omit<IssuedToken, "redeemedAt">): Promise<number> {
-  return asSql(exec).run(INSERT, [t.jti, t.kind, t.tenantId, t.env, t.runId, t.actionId, t.expiresAt, t.issuedAt]);
+export function insertIssuedToken(exec: Exec, t: Omit<IssuedToken, "redeemedAt">): Promise<void> {
+  // Nothing in the minting transaction reads the row back: on PostgreSQL it rides with the audit append.
+  return runDeferrable(exec, INSERT, [t.jti, t.kind, t.tenantId, t.env, t.runId, t.actionId, t.expiresAt, t.issuedAt]);
 }
 
 /**
