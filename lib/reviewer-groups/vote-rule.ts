@@ -1,5 +1,6 @@
 import "server-only";
-import type { Action, Tx } from "@/lib/db/types";
+import type { Action, Exec } from "@/lib/db/types";
+import { groupMemberships, groupNames, routingRowsFor } from "@/lib/db/tables/reviewer-groups";
 import { requiredGroupsConflict } from "@/lib/users/group-rule";
 import { parseIdList, resolveRouting } from "@/lib/reviewer-groups/routing";
 
@@ -10,21 +11,21 @@ import { parseIdList, resolveRouting } from "@/lib/reviewer-groups/routing";
  * transaction (after its row lock), so concurrent votes see each other.
  */
 export async function requiredGroupsRefusal(
-  tx: Tx,
+  tx: Exec,
   action: Pick<Action, "routeName" | "tenantId" | "toolKind" | "approvalsRequired">,
   approverId: string,
   priorApproverIds: readonly string[],
 ): Promise<string | null> {
   if (action.toolKind !== "destructive") return null;
-  const rows = await tx.routeReviewers.findMany({ where: { routeName: action.routeName, tenantId: { in: [action.tenantId, "*"] } } });
+  const rows = await routingRowsFor(tx, action.routeName, action.tenantId);
   const routing = resolveRouting(rows, action.routeName, action.tenantId);
   const required = parseIdList(routing?.requiredGroups);
   if (!required.length) return null;
   const people = [...priorApproverIds, approverId];
-  const members = await tx.reviewerGroupMember.findMany({ where: { userId: { in: people }, groupId: { in: required } }, select: { userId: true, groupId: true } });
+  const members = await groupMemberships(tx, people, required);
   const groupsOf = (id: string) => new Set(members.filter((m) => m.userId === id).map((m) => m.groupId));
   const missing = requiredGroupsConflict({ required, approvalsRequired: Math.max(2, action.approvalsRequired), prior: priorApproverIds.map(groupsOf), next: groupsOf(approverId) });
   if (!missing) return null;
-  const names = await tx.reviewerGroup.findMany({ where: { id: { in: missing } }, select: { name: true } });
-  return `This route needs an approver from each of its required groups; the ${priorApproverIds.length ? "next" : "first"} approval must come from a member of ${names.map((n) => n.name).join(" or ") || "a required group"}.`;
+  const names = await groupNames(tx, missing);
+  return `This route needs an approver from each of its required groups; the ${priorApproverIds.length ? "next" : "first"} approval must come from a member of ${names.join(" or ") || "a required group"}.`;
 }
