@@ -9,6 +9,7 @@ import { isUnrestricted, parseScopes } from "@/lib/auth/scopes";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { requireAdminInTx } from "@/lib/users/require-admin";
 import { COUNTING_ROLES, requireSecondPerson, type ApprovalChannel } from "@/lib/users/two-person";
+import { applySsoMappingGrant } from "@/lib/users/sso-mappings";
 
 /**
  * Role grants that need a second admin. Anything that makes an account count
@@ -20,7 +21,7 @@ import { COUNTING_ROLES, requireSecondPerson, type ApprovalChannel } from "@/lib
  * Narrowing (removing a role, disabling, deleting) stays one-person.
  */
 
-export type GrantKind = "create" | "roles" | "enable" | "password";
+export type GrantKind = "create" | "roles" | "enable" | "password" | "sso_mapping";
 type Ctx = { actorId: string; requestId?: string | null };
 
 export type GrantView = {
@@ -32,6 +33,8 @@ export type GrantView = {
   roles: Role[];
   /** The scopes the account holds once approved (`*` every tenant); null: unchanged. */
   scopes: string | null;
+  /** kind "sso_mapping": the identity-provider group whose roles and scopes this sets. */
+  ssoGroup: string | null;
   baseRoles: Role[] | null;
   requestedById: string;
   requestedByEmail: string | null;
@@ -56,6 +59,7 @@ export async function requestGrant(
     scopes?: string | null;
     baseRoles?: readonly Role[] | null;
     passwordHash?: string | null;
+    ssoGroup?: string | null;
   },
   ctx: Ctx,
 ): Promise<{ status: "pending"; grant_id: string }> {
@@ -69,6 +73,7 @@ export async function requestGrant(
       scopes: g.scopes ?? null,
       baseRoles: g.baseRoles ? g.baseRoles.join(",") : null,
       passwordHash: g.passwordHash ?? null,
+      ssoGroup: g.ssoGroup ?? null,
       requestedById: ctx.actorId,
     },
   });
@@ -77,7 +82,16 @@ export async function requestGrant(
     ...userActor(ctx),
 
     status: "pending",
-    data: { grant_id: row.id, kind: g.kind, user_id: g.userId, email: g.email, roles: [...g.roles], scopes: g.scopes ?? null, base_roles: g.baseRoles ? [...g.baseRoles] : null },
+    data: {
+      grant_id: row.id,
+      kind: g.kind,
+      user_id: g.userId,
+      email: g.email,
+      roles: [...g.roles],
+      scopes: g.scopes ?? null,
+      base_roles: g.baseRoles ? [...g.baseRoles] : null,
+      ...(g.ssoGroup ? { sso_group: g.ssoGroup } : {}),
+    },
   });
   return { status: "pending", grant_id: row.id };
 }
@@ -120,7 +134,13 @@ async function applyGrant(tx: Tx, g: UserGrant): Promise<User> {
   });
 }
 
-const EFFECT_EVENT: Record<GrantKind, string> = { create: "user.created", roles: "user.updated", enable: "user.updated", password: "user.password_reset" };
+const EFFECT_EVENT: Record<GrantKind, string> = {
+  create: "user.created",
+  roles: "user.updated",
+  enable: "user.updated",
+  password: "user.password_reset",
+  sso_mapping: "sso.mapping_changed",
+};
 
 /**
  * A second admin approves a pending grant; it takes effect in the same
@@ -147,6 +167,15 @@ export async function approveGrant(grantId: string, ctx: Ctx & { channel: Approv
         throw new AppError("conflict", "The admin who asked for this is no longer an admin; it cannot be approved.", { reason: "requester_not_admin" });
       }
       const now = new Date();
+      if (g.kind === "sso_mapping") {
+        await applySsoMappingGrant(tx, g);
+        const took = await tx.userGrant.updateMany({ where: { id: g.id, status: "pending" }, data: { status: "approved", decidedById: ctx.actorId, decidedAt: now } });
+        if (took.count !== 1) throw new AppError("conflict", "This grant request was decided by someone else.", { reason: "already_decided" });
+        const base = { actorType: "user" as const, actorId: ctx.actorId, requestId: ctx.requestId ?? null };
+        const data = { grant_id: g.id, kind: g.kind, group: g.ssoGroup, roles: parseRoles(g.roles), scopes: g.scopes, requested_by: g.requestedById };
+        await appendAudit(tx, { ...base, type: "user.grant_approved", status: "approved", data }, { ...base, type: EFFECT_EVENT.sso_mapping, status: "ok", data });
+        return { status: "approved" as const, user_id: "" };
+      }
       const u = await applyGrant(tx, g);
       // Conditional on still pending: two approvers at once make exactly one transition.
       const took = await tx.userGrant.updateMany({ where: { id: g.id, status: "pending" }, data: { status: "approved", decidedById: ctx.actorId, decidedAt: now, userId: u.id } });
@@ -208,6 +237,7 @@ export async function listPendingGrants(): Promise<GrantView[]> {
     name: g.name,
     roles: parseRoles(g.roles),
     scopes: g.scopes,
+    ssoGroup: g.ssoGroup,
     baseRoles: g.baseRoles === null ? null : parseRoles(g.baseRoles),
     requestedById: g.requestedById,
     requestedByEmail: emailOf.get(g.requestedById) ?? null,

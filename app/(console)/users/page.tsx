@@ -3,6 +3,7 @@ import { requirePageRole } from "@/lib/auth/session";
 import { pageRoles } from "@/components/console/nav-items";
 import { PageHeader } from "@/components/ui/PageHeader";
 import { UserAdmin } from "@/components/users/UserAdmin";
+import { configuredIssuer } from "@/lib/auth/sso";
 
 export const metadata: Metadata = { title: "Users" };
 
@@ -14,7 +15,7 @@ export default async function UsersPage() {
         title="Users"
         description="Who can sign in to the console and with which roles. Granting admin, reviewer or on-call needs a second admin; at least one enabled admin always remains."
       />
-      <UserAdmin selfId={me.id} />
+      <UserAdmin selfId={me.id} sso={configuredIssuer() !== null} />
     </>
   );
 }
