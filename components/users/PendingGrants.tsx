@@ -41,7 +41,12 @@ export function PendingGrants({ grants, selfId, onDecide }: { grants: GrantView[
                 <span className="flex items-center gap-3 text-xs">
                   <span className="text-slate-500">{own ? "Your request: a second admin must approve it." : "About your account: another admin must approve it."}</span>
                   {own ? (
-                    <button type="button" className="text-red-700 hover:underline" aria-label={`Withdraw grant for ${g.ssoGroup ?? g.email}`} onClick={() => onDecide(g.id, "reject")}>
+                    <button
+                      type="button"
+                      className="text-red-700 hover:underline"
+                      aria-label={`Withdraw grant for ${g.ssoGroup ?? g.email}`}
+                      onClick={() => onDecide(g.id, "reject")}
+                    >
                       Withdraw
                     </button>
                   ) : null}

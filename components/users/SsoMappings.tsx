@@ -60,7 +60,12 @@ export function SsoMappings({ onChanged }: { onChanged: () => void }) {
               </Badge>
             ))}
             <span className="text-xs text-slate-600">on {m.scopes}</span>
-            <button type="button" className="ml-auto text-xs text-red-700 hover:underline" aria-label={`Remove group ${m.group}`} onClick={() => void save({ group: m.group, roles: [], scopes: ["*"] })}>
+            <button
+              type="button"
+              className="ml-auto text-xs text-red-700 hover:underline"
+              aria-label={`Remove group ${m.group}`}
+              onClick={() => void save({ group: m.group, roles: [], scopes: ["*"] })}
+            >
               Remove
             </button>
           </li>

@@ -55,7 +55,11 @@ export async function setSsoMapping(input: SsoMappingInput, ctx: Ctx): Promise<{
     if (roles.length === 0) {
       if (now) await tx.ssoGroupMapping.delete({ where: { id: now.id } });
     } else {
-      await tx.ssoGroupMapping.upsert({ where: { group: input.group }, create: { group: input.group, roles: roles.join(","), scopes }, update: { roles: roles.join(","), scopes } });
+      await tx.ssoGroupMapping.upsert({
+        where: { group: input.group },
+        create: { group: input.group, roles: roles.join(","), scopes },
+        update: { roles: roles.join(","), scopes },
+      });
     }
     await appendAudit(tx, {
       type: "sso.mapping_changed",

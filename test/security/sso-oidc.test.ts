@@ -152,7 +152,12 @@ describe("SSO through a real OpenID Connect provider", () => {
     expect((await consoleFetch(base, a1, "/api/console/sso-mappings", { method: "PUT", body: { group: "globex-admins", roles: [], scopes: ["*"] } })).status).toBe(200);
     expect(await db().ssoGroupMapping.findUnique({ where: { group: "globex-admins" } })).toBeNull();
     // Malformed: 422, nothing changes.
-    for (const body of [{ group: "a,b", roles: ["viewer"] }, { group: "x", roles: ["root"] }, { group: "x", roles: ["viewer"], scopes: ["acme"] }, { group: "x", roles: ["viewer"], extra: 1 }]) {
+    for (const body of [
+      { group: "a,b", roles: ["viewer"] },
+      { group: "x", roles: ["root"] },
+      { group: "x", roles: ["viewer"], scopes: ["acme"] },
+      { group: "x", roles: ["viewer"], extra: 1 },
+    ]) {
       expect((await consoleFetch(base, a1, "/api/console/sso-mappings", { method: "PUT", body })).status).toBe(422);
     }
     expect((await consoleFetch(base, a1, "/api/console/sso-mappings")).status).toBe(200);
