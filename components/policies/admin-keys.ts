@@ -13,6 +13,7 @@ export const adminKeys = {
   users: () => [...adminKeys.all, "users"] as const,
   userGrants: () => [...adminKeys.all, "users", "grants"] as const,
   ssoMappings: () => [...adminKeys.all, "users", "sso-mappings"] as const,
+  canaries: () => [...adminKeys.all, "users", "canaries"] as const,
   webhooks: () => [...adminKeys.all, "webhooks"] as const,
   apiTokens: () => [...adminKeys.all, "api-tokens"] as const,
 };

@@ -13,6 +13,7 @@ import { NewUserForm, type NewUser } from "@/components/users/NewUserForm";
 import { UserRowEditor } from "@/components/users/UserRowEditor";
 import { PendingGrants } from "@/components/users/PendingGrants";
 import { SsoMappings } from "@/components/users/SsoMappings";
+import { Canaries } from "@/components/users/Canaries";
 import { formatDateTime } from "@/components/ui/format-time";
 
 // The header's role chips use the same colours.
@@ -154,6 +155,7 @@ export function UserAdmin({ selfId, sso }: { selfId: string; sso: boolean }) {
         })}
       </Table>
       {sso ? <SsoMappings onChanged={() => void qc.invalidateQueries({ queryKey: adminKeys.userGrants() })} /> : null}
+      <Canaries />
     </div>
   );
 }

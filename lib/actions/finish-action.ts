@@ -1,4 +1,5 @@
 import "server-only";
+import { isCanaryAction } from "@/lib/db/tables/canary-action";
 import type { Tx } from "@/lib/db/client";
 import type { Action } from "@/lib/db/types";
 import { appendAudit, type ActorType } from "@/lib/audit/append";
@@ -61,6 +62,8 @@ export async function finishAction(tx: Tx, action: Action, to: FinalState, info:
  * re-mints a token if the last one expired, so a late retry is never a dead end.
  */
 export async function notifyOutside(tx: Tx, action: Action, status: string, extra: Record<string, unknown>): Promise<void> {
+  // A canary (lib/canaries) never leaves Gatehouse.
+  if (await isCanaryAction(tx, action.id)) return;
   const data = { action_id: action.id, tenant: action.tenantId, env: action.env, route: action.routeName, tool: action.tool, status, ...extra };
   if (status === "approved" || status === "rejected" || status === "expired") {
     await enqueueWebhookEvent(tx, `action.${status}`, data);

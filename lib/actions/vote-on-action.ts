@@ -18,6 +18,7 @@ import { actionAuditFields } from "@/lib/actions/action-audit";
 import { approverConflict, independenceError, type ApprovalChannel } from "@/lib/users/two-person";
 import { approvalWindow } from "@/lib/actions/approval-window";
 import type { Policy } from "@/lib/policy/types";
+import { findCanary, voteOnCanary } from "@/lib/canaries/canaries";
 
 export type VoteInput = {
   actionId: string;
@@ -59,6 +60,8 @@ export async function voteOnAction(input: VoteInput): Promise<VoteResult> {
       issues: [{ path: "reason", message: "required" }],
     });
   }
+  // A canary (lib/canaries) is decided apart: nothing can come of it, and it is counted.
+  if (await findCanary(input.actionId)) return voteOnCanary(input);
   let outcome: Outcome<VoteResult>;
   try {
     // atCommit: the vote's events (approval, decision, token) go on the chain as one append, last.

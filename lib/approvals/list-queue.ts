@@ -4,6 +4,7 @@ import { AppError } from "@/lib/errors";
 import { actionListItem, type ActionListItem } from "@/lib/console/action-list-item";
 import { AGE_MS, type ActionFilters, type QueuePage } from "@/lib/approvals/schemas";
 import { actionWhere } from "@/lib/approvals/action-where";
+import { othersCanaryIds } from "@/lib/canaries/canaries";
 import { stateNotices, type StateNotice } from "@/lib/approvals/action-state";
 import { renderSummarySegments, type SummarySegment } from "@/lib/catalog/render-summary";
 import { isUnrestricted, scopeWhere, type Scoped } from "@/lib/auth/scopes";
@@ -60,6 +61,9 @@ async function queueWhere(filters: ActionFilters, viewer: QueueViewer, now: Date
     const q = filters.q;
     and.push({ OR: [{ summary: { contains: q } }, { tool: { contains: q } }, { routeName: { contains: q } }, { reason: { contains: q } }, { id: q }] });
   }
+  // Another reviewer's canary (lib/canaries) is not this viewer's to decide.
+  const others = await othersCanaryIds(viewer.id);
+  if (others.length) and.push({ id: { notIn: others } });
   if (filters.mine) {
     // Voted on (either way), or on the viewer's behalf: not theirs to decide any more.
     const mine = await db().approval.findMany({ where: { userId: viewer.id }, select: { actionId: true } });
