@@ -23,6 +23,7 @@ const PAGES: { path: string; role: DemoRole; ready: string }[] = [
   { path: "/agents", role: "admin", ready: "h1" },
   { path: "/settings", role: "admin", ready: "h1" },
   { path: "/users", role: "admin", ready: "h1" },
+  { path: "/settings/tokens", role: "reviewer", ready: "h1" },
   { path: "/break-glass", role: "oncall", ready: "h1" },
   { path: "/break-glass/reviews", role: "oncall", ready: "h1" },
 ];

@@ -97,7 +97,9 @@ describe("canary actions", () => {
     // A token that exists anyway (minted before the row was marked, as a bug would): redeem refuses it.
     const canary = await db().canaryAction.findUniqueOrThrow({ where: { actionId: action_id } });
     await db().canaryAction.delete({ where: { id: canary.id } });
-    const minted = await db().$transaction((tx) => mintActionToken(tx, actionTokenInput(action, { approverIds: [rita], breakGlassSessionId: null }), { actorType: "user", actorId: rita }));
+    const minted = await db().$transaction((tx) =>
+      mintActionToken(tx, actionTokenInput(action, { approverIds: [rita], breakGlassSessionId: null }), { actorType: "user", actorId: rita }),
+    );
     await db().canaryAction.create({ data: { ...canary } });
     const tool = (await loadDecisionInput(db(), { credentialRoutes: ["support/send"], tenantId: "acme", env: "prod", routeName: "support/send", toolName: action.tool })).tool!;
     await expect(redeemActionToken({ token: minted.token, tool: action.tool, args: suspiciousArgs(tool.argsSchema) }, { requestId: "canary-redeem" })).rejects.toMatchObject({

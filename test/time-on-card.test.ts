@@ -27,7 +27,8 @@ async function propose(tenant: string): Promise<string> {
   const a = demoAgent(tenant, "prod", "support/send");
   const p = await authenticateAgent(new Request("http://x", { headers: { authorization: `Bearer ${a.key}` } }));
   const run = await startRun(p, "support/send", rctx);
-  return (await proposeAction(p, { run_id: run.run_id, tool: "ticket.close", args: { ticket_id: `T-${++n.i}`, resolution: "done" }, idempotency_key: `toc-${n.i}` }, rctx)).view.action_id;
+  return (await proposeAction(p, { run_id: run.run_id, tool: "ticket.close", args: { ticket_id: `T-${++n.i}`, resolution: "done" }, idempotency_key: `toc-${n.i}` }, rctx)).view
+    .action_id;
 }
 const viewer = async (id: string) => {
   const u = await db().user.findUniqueOrThrow({ where: { id } });

@@ -74,7 +74,10 @@ export function Canaries() {
                     className="text-amber-800 hover:underline"
                     aria-label={`Place a canary for ${r.email}`}
                     onClick={() =>
-                      void run(() => fetchConsole("/api/console/canaries", { method: "POST", body: JSON.stringify({ reviewer_id: r.userId, ...target }) }), `Placed a canary for ${r.email}.`)
+                      void run(
+                        () => fetchConsole("/api/console/canaries", { method: "POST", body: JSON.stringify({ reviewer_id: r.userId, ...target }) }),
+                        `Placed a canary for ${r.email}.`,
+                      )
                     }
                   >
                     Place canary

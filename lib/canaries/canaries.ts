@@ -81,11 +81,14 @@ export async function placeCanary(input: PlaceCanaryInput, ctx: Ctx): Promise<{ 
       throw new AppError("conflict", "This reviewer is not enrolled for canaries; enroll them first.", { reason: "not_enrolled" });
     }
     if (!covers({ scopes: parseScopes(reviewer.scopes) }, input.tenant, input.env)) {
-      throw new AppError("validation_failed", "The reviewer's scopes do not cover that tenant and environment.", { issues: [{ path: "tenant", message: "not in the reviewer's scopes" }] });
+      throw new AppError("validation_failed", "The reviewer's scopes do not cover that tenant and environment.", {
+        issues: [{ path: "tenant", message: "not in the reviewer's scopes" }],
+      });
     }
     const creds = await tx.agentCredential.findMany({ where: { tenantId: input.tenant, env: input.env, revokedAt: null }, orderBy: { createdAt: "asc" } });
     const cred = creds.find((c) => parseCredentialRoutes(c.routes).includes(input.route));
-    if (!cred) throw new AppError("validation_failed", "No live agent of that tenant and environment holds the route.", { issues: [{ path: "route", message: "no agent holds it" }] });
+    if (!cred)
+      throw new AppError("validation_failed", "No live agent of that tenant and environment holds the route.", { issues: [{ path: "route", message: "no agent holds it" }] });
     const probe = await loadDecisionInput(tx, { credentialRoutes: [input.route], tenantId: input.tenant, env: input.env, routeName: input.route, toolName: input.tool ?? "" });
     const route = probe.route;
     if (!route) throw new AppError("validation_failed", "No such route.", { issues: [{ path: "route", message: "unknown" }] });
@@ -98,7 +101,8 @@ export async function placeCanary(input: PlaceCanaryInput, ctx: Ctx): Promise<{ 
         break;
       }
     }
-    if (!tool) throw new AppError("validation_failed", "The route has no write tool that needs approval to use as a canary.", { issues: [{ path: "tool", message: "no such write" }] });
+    if (!tool)
+      throw new AppError("validation_failed", "The route has no write tool that needs approval to use as a canary.", { issues: [{ path: "tool", message: "no such write" }] });
     const now = new Date();
     const runId = newId("run");
     const p = route.policy;
@@ -173,17 +177,32 @@ export async function voteOnCanary(input: VoteInput): Promise<VoteResult> {
     const action = await tx.action.findUnique({ where: { id: input.actionId } });
     if (!canary || !action || canary.reviewerId !== input.userId) throw new AppError("not_found", "No such action.");
     if (action.status !== "pending" || (action.expiresAt && action.expiresAt <= now)) {
-      throw new AppError("conflict", `This action is already ${action.status === "pending" ? "expired" : action.status}.`, { reason: action.status === "pending" ? "expired" : "already_decided" });
+      throw new AppError("conflict", `This action is already ${action.status === "pending" ? "expired" : action.status}.`, {
+        reason: action.status === "pending" ? "expired" : "already_decided",
+      });
     }
     const user = await tx.user.findUnique({ where: { id: input.userId } });
-    if (!user || user.disabled || !parseRoles(user.roles).includes("reviewer")) throw new AppError("forbidden", "Only reviewers may vote on actions.", { reason: "not_a_reviewer" });
+    if (!user || user.disabled || !parseRoles(user.roles).includes("reviewer"))
+      throw new AppError("forbidden", "Only reviewers may vote on actions.", { reason: "not_a_reviewer" });
     const approve = input.vote === "approve";
     await tx.approval.create({
-      data: { actionId: action.id, userId: user.id, vote: input.vote, comment: approve ? (input.comment ?? null) : input.rejectReason!.trim(), channel: input.channel ?? "console", timeOnCardMs: input.timeOnCardMs ?? null },
+      data: {
+        actionId: action.id,
+        userId: user.id,
+        vote: input.vote,
+        comment: approve ? (input.comment ?? null) : input.rejectReason!.trim(),
+        channel: input.channel ?? "console",
+        timeOnCardMs: input.timeOnCardMs ?? null,
+      },
     });
     await tx.action.update({
       where: { id: action.id },
-      data: { status: approve ? "approved" : "rejected", decisionReason: approve ? "approved" : "rejected", decidedAt: now, rejectReason: approve ? null : input.rejectReason!.trim() },
+      data: {
+        status: approve ? "approved" : "rejected",
+        decisionReason: approve ? "approved" : "rejected",
+        decidedAt: now,
+        rejectReason: approve ? null : input.rejectReason!.trim(),
+      },
     });
     const outcome = approve ? "missed" : "caught";
     await tx.canaryAction.update({ where: { id: canary.id }, data: { outcome, decidedAt: now } });

@@ -9,7 +9,6 @@ import { isUnrestricted, parseScopes } from "@/lib/auth/scopes";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { requireAdminInTx } from "@/lib/users/require-admin";
 import { COUNTING_ROLES, requireSecondPerson, type ApprovalChannel } from "@/lib/users/two-person";
-import { applySsoMappingGrant } from "@/lib/users/sso-mappings";
 
 /**
  * Role grants that need a second admin. Anything that makes an account count
@@ -246,3 +245,14 @@ export async function listPendingGrants(): Promise<GrantView[]> {
 }
 
 export const rejectGrantInput = z.strictObject({ reason: z.string().max(1000).optional() });
+
+/** For approveGrant: apply an approved sso_mapping grant (refused when the mapping changed since the request). */
+async function applySsoMappingGrant(tx: Tx, g: { ssoGroup: string | null; roles: string; scopes: string | null; baseRoles: string | null }): Promise<void> {
+  if (!g.ssoGroup) throw new AppError("conflict", "This grant request is incomplete.");
+  const now = await tx.ssoGroupMapping.findUnique({ where: { group: g.ssoGroup } });
+  if (parseRoles(now?.roles ?? "").join(",") !== parseRoles(g.baseRoles ?? "").join(",")) {
+    throw new AppError("conflict", "The group's mapping changed since this request; ask again.", { reason: "changed_since_request" });
+  }
+  const scopes = g.scopes ?? "*";
+  await tx.ssoGroupMapping.upsert({ where: { group: g.ssoGroup }, create: { group: g.ssoGroup, roles: g.roles, scopes }, update: { roles: g.roles, scopes } });
+}

@@ -1,8 +1,6 @@
 import "server-only";
 import { z } from "zod";
 import { db } from "@/lib/db/client";
-import type { Tx } from "@/lib/db/types";
-import { AppError } from "@/lib/errors";
 import { appendAudit, userActor } from "@/lib/audit/append";
 import { parseRoles, ROLES, type Role } from "@/lib/auth/roles";
 import { formatScopes, parseScope, parseScopes, widensScopes } from "@/lib/auth/scopes";
@@ -69,15 +67,4 @@ export async function setSsoMapping(input: SsoMappingInput, ctx: Ctx): Promise<{
     });
     return { status: "applied" as const };
   });
-}
-
-/** For approveGrant: apply an approved sso_mapping grant (refused when the mapping changed since the request). */
-export async function applySsoMappingGrant(tx: Tx, g: { ssoGroup: string | null; roles: string; scopes: string | null; baseRoles: string | null }): Promise<void> {
-  if (!g.ssoGroup) throw new AppError("conflict", "This grant request is incomplete.");
-  const now = await tx.ssoGroupMapping.findUnique({ where: { group: g.ssoGroup } });
-  if (parseRoles(now?.roles ?? "").join(",") !== parseRoles(g.baseRoles ?? "").join(",")) {
-    throw new AppError("conflict", "The group's mapping changed since this request; ask again.", { reason: "changed_since_request" });
-  }
-  const scopes = g.scopes ?? "*";
-  await tx.ssoGroupMapping.upsert({ where: { group: g.ssoGroup }, create: { group: g.ssoGroup, roles: g.roles, scopes }, update: { roles: g.roles, scopes } });
 }
