@@ -103,7 +103,7 @@ test.describe("single sign-on through the test identity provider", () => {
 
     const nobody = await fresh(browser);
     await ssoSignIn(nobody, "sso-nobody");
-    await expect(nobody.getByRole("alert")).toContainText("not allowed to sign in");
+    await expect(nobody.getByText("That account is not allowed to sign in")).toBeVisible();
     await expect(nobody).toHaveURL(/\/signin/);
   });
 });

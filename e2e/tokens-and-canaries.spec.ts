@@ -2,6 +2,10 @@ import path from "node:path";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { REVIEWER2, storageStatePath } from "./support/constants";
 import { signIn } from "./support/sign-in";
+import { proposePending } from "./support/agent-api";
+import { DEMO_AGENTS } from "@/lib/seed/demo-data";
+
+const acmeAgent = DEMO_AGENTS.find((a) => a.name === "acme-support")!;
 
 /**
  * Issue 22: a reviewer creates a personal API token in the console (shown once,
@@ -83,6 +87,13 @@ test.describe("canaries", () => {
     await r.getByRole("button", { name: "Confirm rejection" }).click();
     await expect(r.getByTestId("toast").filter({ hasText: "Rejected" })).toBeVisible();
 
+    // A real decision for the dashboard's reviewer figures: the card served, then the vote.
+    const real = await proposePending(acmeAgent.key, "support/send", { tool: "ticket.close", args: { ticket_id: "T-7201", resolution: "done" } });
+    await r.goto(`/queue?id=${real}`);
+    await expect(r.getByTestId("approval-card")).toBeVisible();
+    const voted = await r.request.post(`/api/console/actions/${real}/vote`, { headers: { "x-gatehouse-console": "1" }, data: { vote: "approve" } });
+    expect(voted.status(), await voted.text()).toBe(200);
+
     await page.reload();
     const rowAfter = page.getByRole("region", { name: "Canaries" }).getByTestId(`canary-${REVIEWER2.email}`);
     await expect(rowAfter).toContainText("100%");
@@ -95,6 +106,7 @@ test.describe("canaries", () => {
     await page.setViewportSize(SIZES[0]!);
     await page.goto("/");
     await expect(page.getByRole("region", { name: "Reviewers" })).toBeVisible();
+    await expect(page.getByTestId(`reviewer-${REVIEWER2.email}`)).toContainText("100%");
     for (const size of SIZES) {
       await page.setViewportSize(size);
       await page.getByRole("region", { name: "Reviewers" }).scrollIntoViewIfNeeded();

@@ -102,7 +102,10 @@ export function ApiTokens({ roles, tenantScopes }: { roles: readonly Role[]; ten
       </div>
       {created ? (
         <p role="status" className="rounded border border-amber-300 bg-amber-50 p-2 text-sm">
-          Copy it now, it is not shown again: <code data-testid="new-api-token">{created}</code>
+          Copy it now, it is not shown again:{" "}
+          <code data-testid="new-api-token" className="break-all">
+            {created}
+          </code>
         </p>
       ) : null}
       {error ? (

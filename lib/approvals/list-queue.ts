@@ -149,8 +149,11 @@ export function headlineOf(a: { argsDisplay: string; summary: string }, template
 }
 
 /** How many actions wait for a decision (the nav badge). */
-export async function countPending(viewer: Scoped): Promise<number> {
-  return db().action.count({ where: { AND: [scopeWhere(viewer), { status: "pending", OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }] }] } });
+export async function countPending(viewer: Scoped & { id: string }): Promise<number> {
+  const others = await othersCanaryIds(viewer.id);
+  return db().action.count({
+    where: { AND: [scopeWhere(viewer), { status: "pending", OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }] }, ...(others.length ? [{ id: { notIn: others } }] : [])] },
+  });
 }
 
 /**
