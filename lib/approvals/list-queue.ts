@@ -152,7 +152,9 @@ export function headlineOf(a: { argsDisplay: string; summary: string }, template
 export async function countPending(viewer: Scoped & { id: string }): Promise<number> {
   const others = await othersCanaryIds(viewer.id);
   return db().action.count({
-    where: { AND: [scopeWhere(viewer), { status: "pending", OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }] }, ...(others.length ? [{ id: { notIn: others } }] : [])] },
+    where: {
+      AND: [scopeWhere(viewer), { status: "pending", OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }] }, ...(others.length ? [{ id: { notIn: others } }] : [])],
+    },
   });
 }
 
