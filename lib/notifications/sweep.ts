@@ -32,8 +32,10 @@ const masked = (s: string, max = 300) =>
 export async function enqueueDueNotifications(now = new Date()): Promise<number> {
   if (!env().GATEHOUSE_SMTP_URL) return 0;
   // scope-guard: a system sweep, not a console read; recipients are chosen by scope in reviewersFor
+  // A canary (lib/canaries) never notifies anyone.
+  const canaries = (await db().canaryAction.findMany({ where: { outcome: "pending" }, select: { actionId: true } })).map((c) => c.actionId);
   const actions = await db().action.findMany({
-    where: { status: "pending", createdAt: { gte: new Date(now.getTime() - LOOKBACK_MS) } },
+    where: { status: "pending", createdAt: { gte: new Date(now.getTime() - LOOKBACK_MS) }, ...(canaries.length ? { id: { notIn: canaries } } : {}) },
     select: { id: true, tool: true, toolKind: true, summary: true, tenantId: true, env: true, routeName: true, onBehalfOf: true, escalatedAt: true, expiresAt: true },
     orderBy: { createdAt: "asc" },
     take: 500,
