@@ -110,7 +110,7 @@ test.describe("canaries", () => {
     for (const size of SIZES) {
       await page.setViewportSize(size);
       await page.getByRole("region", { name: "Reviewers" }).scrollIntoViewIfNeeded();
-      await page.screenshot({ path: shot(`dashboard-reviewers-${size.width}x${size.height}.png`) });
+      await page.screenshot({ path: shot(`dashboard-reviewers-${size.width}x${size.height}.png`), fullPage: true });
     }
   });
 });
