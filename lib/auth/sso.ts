@@ -43,7 +43,7 @@ export function configuredIssuer(): string | null {
 
 async function mappedAccess(tx: Tx, claims: Record<string, unknown>): Promise<MappedAccess & { reported: string[] }> {
   const reported = groupsFromClaims(claims, env().OIDC_GROUPS_CLAIM);
-  const mappings = await tx.ssoGroupMapping.findMany({ where: { group: { in: reported.length ? reported : ["\u0000"] } } });
+  const mappings = reported.length ? await tx.ssoGroupMapping.findMany({ where: { group: { in: reported } } }) : [];
   return { ...mapGroups(reported, mappings), reported };
 }
 

@@ -119,10 +119,10 @@ describe("SSO through a real OpenID Connect provider", () => {
     idp.accounts.get("alice")!.groups = [];
     await db().ssoIdentity.update({ where: { id: identity.id }, data: { checkedAt: new Date(Date.now() - 31_000) } });
     expect((await consoleFetch(base, back.jar, "/api/console/actions")).status).toBe(401);
-    const user = await db().user.findUniqueOrThrow({ where: { id: identity.userId } });
-    expect(user.roles).toBe("");
     const ended = await db().auditEvent.findFirst({ where: { type: "user.sso_session_ended" }, orderBy: { seq: "desc" } });
     expect(ended?.reason).toBe("no_mapped_group");
+    const user = await db().user.findUniqueOrThrow({ where: { id: identity.userId } });
+    expect(user.roles).toBe("");
   }, 90_000);
 
   it("a group still mapped passes the re-check, and a narrowed mapping narrows the live session", async () => {
