@@ -1,5 +1,5 @@
 import { defineConfig, devices } from "@playwright/test";
-import { E2E_BASE_URL } from "./e2e/support/constants";
+import { E2E_BASE_URL, E2E_IDP_URL } from "./e2e/support/constants";
 
 const onCi = Boolean(process.env.CI);
 
@@ -44,15 +44,25 @@ export default defineConfig({
       use: { ...chromium() },
     },
   ],
-  webServer: {
-    command: "node_modules/.bin/tsx --import ./scripts/register-server-only.mjs e2e/support/serve.ts",
-    url: `${E2E_BASE_URL}/api/health`,
-    timeout: 120_000,
-    reuseExistingServer: false,
-    stdout: "pipe",
-    stderr: "pipe",
-    gracefulShutdown: { signal: "SIGTERM", timeout: 10_000 },
-  },
+  webServer: [
+    {
+      command: "node_modules/.bin/tsx e2e/support/test-idp.ts",
+      url: `${E2E_IDP_URL}/.well-known/openid-configuration`,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stdout: "pipe",
+      stderr: "pipe",
+    },
+    {
+      command: "node_modules/.bin/tsx --import ./scripts/register-server-only.mjs e2e/support/serve.ts",
+      url: `${E2E_BASE_URL}/api/health`,
+      timeout: 120_000,
+      reuseExistingServer: false,
+      stdout: "pipe",
+      stderr: "pipe",
+      gracefulShutdown: { signal: "SIGTERM", timeout: 10_000 },
+    },
+  ],
 });
 
 function chromium() {

@@ -24,6 +24,7 @@ const PAGES: { path: string; role: DemoRole; ready: string }[] = [
   { path: "/settings", role: "admin", ready: "h1" },
   { path: "/users", role: "admin", ready: "h1" },
   { path: "/account", role: "reviewer", ready: "h1" },
+  { path: "/settings/tokens", role: "reviewer", ready: "h1" },
   { path: "/break-glass", role: "oncall", ready: "h1" },
   { path: "/break-glass/reviews", role: "oncall", ready: "h1" },
 ];

@@ -52,6 +52,17 @@ const schema = z.object({
   OIDC_CLIENT_ID: z.string().min(1).optional(),
   OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   OIDC_NAME: z.string().min(1).default("SSO"),
+  /** Scopes asked of the identity provider; add the one that releases group claims (e.g. `groups`) if it needs one. */
+  OIDC_SCOPES: z
+    .string()
+    .regex(/^[\x21-\x7e]+( [\x21-\x7e]+)*$/, "space-separated scope names")
+    .default("openid email profile"),
+  /** The claim (in the ID token and userinfo) that lists the user's groups; SsoGroupMapping maps them to roles and scopes. */
+  OIDC_GROUPS_CLAIM: z.string().min(1).max(100).default("groups"),
+  /** How often a live SSO session re-checks the user's groups with the provider, 30..900 s (default 120): the bound on how long a removed user keeps a session. */
+  GATEHOUSE_SSO_RECHECK_SECONDS: z.coerce.number().int().min(30).max(900).default(120),
+  /** "off": e-mail + password sign-in is refused except the audited recovery sign-in (password + one-time recovery code, scripts/recovery-codes.ts). */
+  GATEHOUSE_PASSWORD_SIGNIN: z.enum(["on", "off"]).default("on"),
   /** Generated requests per fuzz property (test/security/fuzz.test.ts); 10000 for the long run. */
   GATEHOUSE_FUZZ_RUNS: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   /** Bearer token a Prometheus scraper presents at /metrics (admins may also use their session). */
@@ -116,6 +127,9 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
       "Gatehouse configuration is invalid:\n  GATEHOUSE_BENCH_AUDIT_NO_CHAIN_HEAD: a benchmark-only switch that leaves the audit log unchained; refused in production, " +
         "on SQLite, and without GATEHOUSE_BENCH_ONLY's acknowledgement",
     );
+  }
+  if (e.GATEHOUSE_PASSWORD_SIGNIN === "off" && !e.OIDC_ISSUER) {
+    throw new Error("Gatehouse configuration is invalid:\n  GATEHOUSE_PASSWORD_SIGNIN: off needs OIDC_ISSUER (nobody but the recovery sign-in could sign in)");
   }
   const secrets = resolveSecrets(e, dataDir, production);
   const publicUrl = new URL(e.GATEHOUSE_URL ?? `http://localhost:${e.PORT}`).origin;

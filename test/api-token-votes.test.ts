@@ -113,6 +113,18 @@ describe("human API tokens for reviewers", () => {
     }
   });
 
+  it("the owner's role now bounds the token: without reviewer, its vote is refused and nothing is recorded; with it back, the token works again", async () => {
+    const id = await propose("acme", "ticket.close", { ticket_id: "T-5007" });
+    await db().user.update({ where: { id: reviewer }, data: { roles: "viewer" } });
+    try {
+      expect((await vote(token, id)).status).toBe(403);
+      expect(await db().approval.count({ where: { actionId: id } })).toBe(0);
+    } finally {
+      await db().user.update({ where: { id: reviewer }, data: { roles: "reviewer" } });
+    }
+    expect((await vote(token, id)).status).toBe(200);
+  });
+
   it("a token's tenant scopes cannot exceed its owner's; a token scope needs its role", async () => {
     const narrow = await makeUser("tok.narrow@example.com", ["reviewer"]);
     await db().user.update({ where: { id: narrow }, data: { scopes: "acme/prod" } });

@@ -4,16 +4,21 @@ import { requireScopedPageRole } from "@/lib/auth/session";
 import { PageHeader } from "@/components/ui/PageHeader";
 import { SummaryCards } from "@/components/dashboard/SummaryCards";
 import { MetricsCharts } from "@/components/dashboard/MetricsCharts";
+import { ReviewerFiguresTable } from "@/components/dashboard/ReviewerFiguresTable";
+import { reviewerFigures } from "@/lib/reviewers/reviewer-figures";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
 export default async function DashboardPage() {
-  await requireScopedPageRole(...ANY_ROLE);
+  const user = await requireScopedPageRole(...ANY_ROLE);
+  // Reviewers' habits are for admins; narrowed to the admin's own scopes like every other figure.
+  const figures = user.roles.includes("admin") ? await reviewerFigures(user) : null;
   return (
     <>
       <PageHeader title="Dashboard" description="What agents are asking for, live." />
       <SummaryCards />
       <MetricsCharts />
+      {figures ? <ReviewerFiguresTable rows={figures} /> : null}
     </>
   );
 }

@@ -27,7 +27,7 @@ export default async function SignInPage({ searchParams }: Props) {
         <div className="rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
           <h1 className="mb-1 text-lg font-semibold">Sign in to the console</h1>
           <p className="mb-5 text-sm text-slate-500">Reviewers, admins and on-call only. Agents use API keys.</p>
-          <SignInForm callbackUrl={callbackUrl} oidcName={oidcName} initialError={first(params.error) ?? null} />
+          <SignInForm callbackUrl={callbackUrl} oidcName={oidcName} initialError={first(params.error) ?? null} recoveryOnly={e.GATEHOUSE_PASSWORD_SIGNIN === "off"} />
         </div>
       </div>
     </main>

@@ -11,6 +11,7 @@ export const NAV_ITEMS: { label: string; href: string; roles: readonly Role[] }[
   { label: "Audit", href: "/audit", roles: ["viewer", "reviewer", "admin", "oncall"] },
   { label: "Break-glass", href: "/break-glass", roles: ["oncall"] },
   { label: "Settings", href: "/settings", roles: ["admin"] },
+  { label: "API tokens", href: "/settings/tokens", roles: ["viewer", "reviewer", "admin", "oncall"] },
   { label: "Users", href: "/users", roles: ["admin"] },
   { label: "Account", href: "/account", roles: ["viewer", "reviewer", "admin", "oncall"] },
 ];

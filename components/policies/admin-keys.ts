@@ -12,6 +12,8 @@ export const adminKeys = {
   agents: () => [...adminKeys.all, "agents"] as const,
   users: () => [...adminKeys.all, "users"] as const,
   userGrants: () => [...adminKeys.all, "users", "grants"] as const,
+  ssoMappings: () => [...adminKeys.all, "users", "sso-mappings"] as const,
+  canaries: () => [...adminKeys.all, "users", "canaries"] as const,
   webhooks: () => [...adminKeys.all, "webhooks"] as const,
   apiTokens: () => [...adminKeys.all, "api-tokens"] as const,
 };

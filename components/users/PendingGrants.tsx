@@ -5,7 +5,7 @@ import { Badge } from "@/components/ui/Badge";
 import { DecideButtons } from "@/components/ui/DecideButtons";
 import { formatDateTime } from "@/components/ui/format-time";
 
-const WHAT: Record<GrantView["kind"], string> = { create: "new user", roles: "add roles", enable: "re-enable", password: "password reset", group: "join reviewer group" };
+const WHAT: Record<GrantView["kind"], string> = { create: "new user", roles: "add roles", enable: "re-enable", password: "password reset", group: "join reviewer group", sso_mapping: "SSO group" };
 
 /**
  * Role grants waiting for a second admin. The requester sees only "Withdraw";
@@ -22,13 +22,14 @@ export function PendingGrants({ grants, selfId, onDecide }: { grants: GrantView[
           const own = g.requestedById === selfId;
           const self = g.userId === selfId;
           return (
-            <li key={g.id} data-testid={`grant-${g.email}`} className="flex flex-wrap items-start gap-3 py-2 text-sm">
+            <li key={g.id} data-testid={`grant-${g.ssoGroup ?? g.email}`} className="flex flex-wrap items-start gap-3 py-2 text-sm">
               <div className="min-w-0 flex-1">
                 <div className="flex flex-wrap items-center gap-2">
                   <Badge tone="amber">{WHAT[g.kind]}</Badge>
-                  <span className="font-mono text-xs">{g.email}</span>
+                  <span className="font-mono text-xs">{g.ssoGroup ?? g.email}</span>
                   <span className="text-xs text-slate-600">
                     {g.kind === "password" ? "new password" : g.kind === "group" ? `group: ${g.groupName ?? g.groupId}` : `roles: ${g.roles.join(", ") || "none"}`}
+                    {g.kind === "sso_mapping" ? ` on ${g.scopes ?? "*"}` : ""}
                     {g.baseRoles ? ` (now: ${g.baseRoles.join(", ") || "none"})` : ""}
                   </span>
                 </div>
@@ -40,13 +41,18 @@ export function PendingGrants({ grants, selfId, onDecide }: { grants: GrantView[
                 <span className="flex items-center gap-3 text-xs">
                   <span className="text-slate-500">{own ? "Your request: a second admin must approve it." : "About your account: another admin must approve it."}</span>
                   {own ? (
-                    <button type="button" className="text-red-700 hover:underline" aria-label={`Withdraw grant for ${g.email}`} onClick={() => onDecide(g.id, "reject")}>
+                    <button
+                      type="button"
+                      className="text-red-700 hover:underline"
+                      aria-label={`Withdraw grant for ${g.ssoGroup ?? g.email}`}
+                      onClick={() => onDecide(g.id, "reject")}
+                    >
                       Withdraw
                     </button>
                   ) : null}
                 </span>
               ) : (
-                <DecideButtons subject={`grant for ${g.email}`} onDecide={(d) => onDecide(g.id, d)} />
+                <DecideButtons subject={`grant for ${g.ssoGroup ?? g.email}`} onDecide={(d) => onDecide(g.id, d)} />
               )}
             </li>
           );

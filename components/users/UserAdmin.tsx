@@ -12,6 +12,8 @@ import { Table, Td } from "@/components/ui/Table";
 import { NewUserForm, type NewUser } from "@/components/users/NewUserForm";
 import { UserRowEditor } from "@/components/users/UserRowEditor";
 import { PendingGrants } from "@/components/users/PendingGrants";
+import { SsoMappings } from "@/components/users/SsoMappings";
+import { Canaries } from "@/components/users/Canaries";
 import { formatDateTime } from "@/components/ui/format-time";
 
 // The header's role chips use the same colours.
@@ -26,7 +28,7 @@ type Editing = { id: string; mode: "roles" | "password" } | null;
  * adding the role, re-enabling, resetting such a password) is a request that
  * another admin approves below.
  */
-export function UserAdmin({ selfId }: { selfId: string }) {
+export function UserAdmin({ selfId, sso }: { selfId: string; sso: boolean }) {
   const qc = useQueryClient();
   const q = useQuery({ queryKey: adminKeys.users(), queryFn: () => fetchConsole<{ users: UserRow[] }>("/api/console/users") });
   const grants = useQuery({ queryKey: adminKeys.userGrants(), queryFn: () => fetchConsole<{ grants: GrantView[] }>("/api/console/user-grants") });
@@ -152,6 +154,8 @@ export function UserAdmin({ selfId }: { selfId: string }) {
           );
         })}
       </Table>
+      {sso ? <SsoMappings onChanged={() => void qc.invalidateQueries({ queryKey: adminKeys.userGrants() })} /> : null}
+      <Canaries />
     </div>
   );
 }

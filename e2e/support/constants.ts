@@ -20,3 +20,14 @@ export const ADMIN2 = { email: "admin2@gatehouse.local", password: "admin2-demo"
 export const REVIEWER2 = { email: "reviewer2@gatehouse.local", password: "reviewer2-demo" };
 
 export const storageStatePath = (role: DemoRole) => `e2e/.auth/${role}.json`;
+
+/** The test OpenID Connect provider (e2e/support/test-idp.ts) listens next to the e2e server. */
+export const E2E_IDP_PORT = E2E_PORT + 1;
+export const E2E_IDP_URL = `http://127.0.0.1:${E2E_IDP_PORT}`;
+export const E2E_OIDC_CLIENT = { id: "gatehouse-test", secret: "gatehouse-test-client-secret-0123456789" };
+
+/** Accounts at the test provider (any password): login → claims. Their groups are mapped in e2e/sso.spec.ts. */
+export const SSO_ACCOUNTS = {
+  "sso-acme": { email: "sso.acme@idp.example", name: "Sso Acme Reviewer", groups: ["e2e-acme-reviewers"] },
+  "sso-nobody": { email: "sso.nobody@idp.example", name: "Sso Nobody", groups: ["e2e-unmapped"] },
+};

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { spawn } from "node:child_process";
 import { assertLocalDatabase } from "./assert-local-database";
-import { E2E_PORT } from "./constants";
+import { E2E_IDP_URL, E2E_OIDC_CLIENT, E2E_PORT } from "./constants";
 import { tsxNodeArgs } from "../../scripts/tsx-node-args";
 
 // Playwright's web server: a fresh temp data dir, migrated and demo-seeded, served as
@@ -33,6 +33,12 @@ Object.assign(process.env, {
   GATEHOUSE_DATA_DIR: dataDir,
   GATEHOUSE_URL: baseUrl,
   PORT: String(E2E_PORT),
+  // The test IdP (e2e/support/test-idp.ts, Playwright's other web server).
+  OIDC_ISSUER: E2E_IDP_URL,
+  OIDC_CLIENT_ID: E2E_OIDC_CLIENT.id,
+  OIDC_CLIENT_SECRET: E2E_OIDC_CLIENT.secret,
+  OIDC_NAME: "Test IdP",
+  OIDC_SCOPES: "openid email profile groups",
 });
 delete process.env.GATEHOUSE_PRODUCTION;
 delete process.env.GATEHOUSE_DEMO;

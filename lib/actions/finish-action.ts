@@ -1,6 +1,7 @@
 import "server-only";
 import type { Action, Exec } from "@/lib/db/types";
 import { finishActionRow } from "@/lib/db/tables/vote";
+import { isCanaryAction } from "@/lib/db/tables/canary-action";
 import { appendAudit, type ActorType } from "@/lib/audit/append";
 import { enqueueCallback, enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 import { observeTimeToDecision } from "@/lib/metrics/record";
@@ -58,6 +59,8 @@ export async function finishAction(tx: Exec, action: Action, to: FinalState, inf
  * re-mints a token if the last one expired, so a late retry is never a dead end.
  */
 export async function notifyOutside(tx: Exec, action: Action, status: string, extra: Record<string, unknown>): Promise<void> {
+  // A canary (lib/canaries) never leaves Gatehouse.
+  if (await isCanaryAction(tx, action.id)) return;
   const data = { action_id: action.id, tenant: action.tenantId, env: action.env, route: action.routeName, tool: action.tool, status, ...extra };
   if (status === "approved" || status === "rejected" || status === "expired") {
     await enqueueWebhookEvent(tx, `action.${status}`, data);

@@ -1,5 +1,6 @@
 import "server-only";
 import { asksOf, type AskView } from "@/lib/reviewer-groups/asks";
+import { recordCardServed, serverTimesOnCard } from "@/lib/approvals/card-views";
 import { db } from "@/lib/db/client";
 import { scopeWhere, type Scoped } from "@/lib/auth/scopes";
 import type { BlastRadius, Undo } from "@/lib/policy/types";
@@ -14,7 +15,18 @@ import { openCardCopy } from "@/lib/approvals/card-copy";
 import { servicePreviewOf } from "@/lib/previews/service-preview";
 import { displaySpecSchema, resolveDisplayFields } from "@/lib/catalog/display-spec";
 
-export type CardVote = { userEmail: string; userName: string; vote: string; comment: string | null; at: string; timeOnCardMs: number | null; breakGlass: boolean };
+export type CardVote = {
+  userEmail: string;
+  userName: string;
+  vote: string;
+  comment: string | null;
+  at: string;
+  /** Measured by the server: the card's first serve to this voter → their vote; null when it was never served to them (token, chat). */
+  timeOnCardMs: number | null;
+  /** What the voter's browser reported (a second figure, not trusted). */
+  browserTimeOnCardMs: number | null;
+  breakGlass: boolean;
+};
 
 /** Everything the approval card and the detail page show about one action. */
 export type ActionDetail = {
@@ -140,6 +152,11 @@ function confirmTarget(argsDisplay: string, actionId: string): string {
 export async function getActionDetail(id: string, viewer: DetailViewer): Promise<ActionDetail | null> {
   const a = await db().action.findFirst({ where: { AND: [{ id }, scopeWhere(viewer)] } });
   if (!a) return null;
+  // Another reviewer's pending canary is the same 404 as a missing action.
+  const canary = await db().canaryAction.findUnique({ where: { actionId: a.id }, select: { reviewerId: true, outcome: true } });
+  if (canary && canary.outcome === "pending" && canary.reviewerId !== viewer.id) return null;
+  // Time on card starts when the card is first served to this viewer (lib/approvals/card-views.ts).
+  if (a.status === "pending") await recordCardServed(a.id, viewer.id);
   const [tool, cred, run, approvals, me, asked] = await Promise.all([
     db().tool.findUnique({ where: { name: a.tool } }),
     // scope-guard: the action's own credential, read only after the action passed scopeWhere
@@ -150,6 +167,7 @@ export async function getActionDetail(id: string, viewer: DetailViewer): Promise
     db().user.findUnique({ where: { id: viewer.id }, select: { lastSignInAt: true } }),
     asksOf(a.id),
   ]);
+  const onCard = await serverTimesOnCard(approvals);
   const users = approvals.length ? await db().user.findMany({ where: { id: { in: approvals.map((v) => v.userId) } }, select: { id: true, email: true, name: true } }) : [];
   const emailOf = (uid: string) => users.find((u) => u.id === uid)?.email ?? uid;
   const nameOf = (uid: string) => users.find((u) => u.id === uid)?.name || emailOf(uid);
@@ -236,7 +254,8 @@ export async function getActionDetail(id: string, viewer: DetailViewer): Promise
       vote: v.vote,
       comment: v.comment,
       at: v.createdAt.toISOString(),
-      timeOnCardMs: v.timeOnCardMs,
+      timeOnCardMs: onCard.get(`${v.actionId}:${v.userId}`) ?? null,
+      browserTimeOnCardMs: v.timeOnCardMs,
       breakGlass: v.breakGlassSessionId !== null,
     })),
     state,

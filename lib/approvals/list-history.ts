@@ -4,6 +4,7 @@ import { actionListItem, type ActionListItem } from "@/lib/console/action-list-i
 import { FAST_DECISION_MS, type ActionFilters } from "@/lib/approvals/schemas";
 import { actionWhere } from "@/lib/approvals/action-where";
 import type { Scoped } from "@/lib/auth/scopes";
+import { serverTimesOnCard } from "@/lib/approvals/card-views";
 
 export type HistoryRow = ActionListItem & {
   status: string;
@@ -25,15 +26,14 @@ export async function listHistory(filters: ActionFilters, viewer: Scoped, limit 
   const votes = rows.length ? await db().approval.findMany({ where: { actionId: { in: rows.map((r) => r.id) } }, orderBy: { createdAt: "asc" } }) : [];
   const userIds = [...new Set(votes.map((v) => v.userId))];
   const users = userIds.length ? await db().user.findMany({ where: { id: { in: userIds } }, select: { id: true, email: true } }) : [];
+  const onCard = await serverTimesOnCard(votes);
   return rows.map((a) => {
     const deciders = votes
       .filter((v) => v.actionId === a.id)
-      .map((v) => ({
-        email: users.find((u) => u.id === v.userId)?.email ?? v.userId,
-        vote: v.vote,
-        timeOnCardMs: v.timeOnCardMs,
-        fast: v.timeOnCardMs !== null && v.timeOnCardMs < FAST_DECISION_MS,
-      }));
+      .map((v) => {
+        const ms = onCard.get(`${v.actionId}:${v.userId}`) ?? null;
+        return { email: users.find((u) => u.id === v.userId)?.email ?? v.userId, vote: v.vote, timeOnCardMs: ms, fast: ms !== null && ms < FAST_DECISION_MS };
+      });
     return {
       ...actionListItem(a),
       status: a.status,
@@ -45,7 +45,9 @@ export async function listHistory(filters: ActionFilters, viewer: Scoped, limit 
   });
 }
 
+/** Actions with a vote under FAST_DECISION_MS of server-measured time on card (the latest 5000 votes). */
 async function fastActionIds(): Promise<string[]> {
-  const fast = await db().approval.findMany({ where: { timeOnCardMs: { lt: FAST_DECISION_MS } }, select: { actionId: true }, take: 1000 });
-  return [...new Set(fast.map((f) => f.actionId))];
+  const recent = await db().approval.findMany({ orderBy: { createdAt: "desc" }, select: { actionId: true, userId: true, createdAt: true }, take: 5000 });
+  const onCard = await serverTimesOnCard(recent);
+  return [...new Set(recent.filter((v) => (onCard.get(`${v.actionId}:${v.userId}`) ?? Infinity) < FAST_DECISION_MS).map((v) => v.actionId))];
 }

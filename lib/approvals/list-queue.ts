@@ -5,6 +5,7 @@ import { AppError } from "@/lib/errors";
 import { actionListItem, type ActionListItem } from "@/lib/console/action-list-item";
 import { AGE_MS, type ActionFilters, type QueuePage } from "@/lib/approvals/schemas";
 import { actionWhere } from "@/lib/approvals/action-where";
+import { othersCanaryIds } from "@/lib/canaries/canaries";
 import { stateNotices, type StateNotice } from "@/lib/approvals/action-state";
 import { renderSummarySegments, type SummarySegment } from "@/lib/catalog/render-summary";
 import { isUnrestricted, scopeWhere, type Scoped } from "@/lib/auth/scopes";
@@ -61,6 +62,9 @@ async function queueWhere(filters: ActionFilters, viewer: QueueViewer, now: Date
     const q = filters.q;
     and.push({ OR: [{ summary: { contains: q } }, { tool: { contains: q } }, { routeName: { contains: q } }, { reason: { contains: q } }, { id: q }] });
   }
+  // Another reviewer's canary (lib/canaries) is not this viewer's to decide.
+  const others = await othersCanaryIds(viewer.id);
+  if (others.length) and.push({ id: { notIn: others } });
   if (filters.mine) {
     // Voted on (either way), or on the viewer's behalf: not theirs to decide any more.
     const mine = await db().approval.findMany({ where: { userId: viewer.id }, select: { actionId: true } });
@@ -149,8 +153,13 @@ export function headlineOf(a: { argsDisplay: string; summary: string }, template
 }
 
 /** How many actions wait for a decision (the nav badge). */
-export async function countPending(viewer: Scoped): Promise<number> {
-  return db().action.count({ where: { AND: [scopeWhere(viewer), { status: "pending", OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }] }] } });
+export async function countPending(viewer: Scoped & { id: string }): Promise<number> {
+  const others = await othersCanaryIds(viewer.id);
+  return db().action.count({
+    where: {
+      AND: [scopeWhere(viewer), { status: "pending", OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }] }, ...(others.length ? [{ id: { notIn: others } }] : [])],
+    },
+  });
 }
 
 /**

@@ -4,7 +4,8 @@ import type { Provider } from "next-auth/providers/index";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { db } from "@/lib/db/client";
 import { env, type Env } from "@/lib/env";
-import { authorizeCredentials, recordSignIn, type AuthorizedUser } from "@/lib/auth/authorize-credentials";
+import { authorizeCredentials, type AuthorizedUser } from "@/lib/auth/authorize-credentials";
+import { configuredIssuer, ssoSignIn } from "@/lib/auth/sso";
 import { clientIp } from "@/lib/auth/rate-limit";
 import { secureCookies } from "@/lib/auth/session-cookie";
 import { safeCallbackPath } from "@/lib/auth/callback-url";
@@ -16,19 +17,24 @@ export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
 export const OIDC_PROVIDER_ID = "oidc";
 
 type OidcProfile = { sub: string; email?: string; name?: string; preferred_username?: string };
+type CredentialsInput = Record<"email" | "password" | "recoveryCode", string> | undefined;
 
 /**
  * The sign-in providers for an environment: email + password always, a
  * generic OIDC provider only when issuer, client id and secret are all set.
  * Pure: no network (the discovery document is fetched at sign-in time).
  */
-export function buildProviders(e: Pick<Env, "OIDC_ISSUER" | "OIDC_CLIENT_ID" | "OIDC_CLIENT_SECRET" | "OIDC_NAME">): Provider[] {
+export function buildProviders(e: Pick<Env, "OIDC_ISSUER" | "OIDC_CLIENT_ID" | "OIDC_CLIENT_SECRET" | "OIDC_NAME"> & Partial<Pick<Env, "OIDC_SCOPES">>): Provider[] {
   const providers: Provider[] = [
     CredentialsProvider({
       id: "credentials",
       name: "Email and password",
-      credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-      authorize: (credentials, req) => {
+      credentials: {
+        email: { label: "Email", type: "email" },
+        password: { label: "Password", type: "password" },
+        recoveryCode: { label: "Recovery code", type: "password" },
+      },
+      authorize: (credentials: CredentialsInput, req) => {
         const headers = req.headers ?? {};
         const requestId = typeof headers["x-request-id"] === "string" ? headers["x-request-id"] : undefined;
         return authorizeCredentials(credentials, clientIp(headers), requestId);
@@ -45,7 +51,7 @@ export function buildProviders(e: Pick<Env, "OIDC_ISSUER" | "OIDC_CLIENT_ID" | "
       issuer,
       clientId: e.OIDC_CLIENT_ID,
       clientSecret: e.OIDC_CLIENT_SECRET,
-      authorization: { params: { scope: "openid email profile" } },
+      authorization: { params: { scope: e.OIDC_SCOPES ?? "openid email profile" } },
       idToken: true,
       checks: ["pkce", "state"],
       profile(profile: OidcProfile) {
@@ -56,10 +62,12 @@ export function buildProviders(e: Pick<Env, "OIDC_ISSUER" | "OIDC_CLIENT_ID" | "
   return providers;
 }
 
-/** An OIDC identity may sign in only as an existing, enabled Gatehouse user with that email. */
-async function oidcUser(email: string | null | undefined) {
-  if (!email) return null;
-  const user = await db().user.findUnique({ where: { email: email.toLowerCase() } });
+/** The Gatehouse user an OIDC identity is bound to (issuer + subject; lib/auth/sso.ts made the binding at sign-in). */
+async function oidcUser(subject: string | undefined) {
+  const issuer = configuredIssuer();
+  if (!issuer || !subject) return null;
+  const identity = await db().ssoIdentity.findUnique({ where: { issuer_subject: { issuer, subject } } });
+  const user = identity ? await db().user.findUnique({ where: { id: identity.userId } }) : null;
   return user && !user.disabled ? user : null;
 }
 
@@ -79,12 +87,19 @@ export function authOptions(req?: Request): AuthOptions {
     useSecureCookies: secureCookies(req?.headers),
     pages: { signIn: "/signin", error: "/signin" },
     callbacks: {
-      async signIn({ user, account }) {
+      async signIn({ account, profile }) {
         if (account?.provider !== OIDC_PROVIDER_ID) return true;
-        const known = await oidcUser(user.email);
-        if (!known) return false;
-        await recordSignIn(known.id, known.email, "oidc");
-        return true;
+        // next-auth has checked the ID token (signature, issuer, audience, expiry) and state + PKCE.
+        const claims = (profile ?? {}) as Record<string, unknown>;
+        const result = await ssoSignIn({
+          issuer: typeof claims.iss === "string" ? claims.iss.replace(/\/+$/, "") : "",
+          subject: account.providerAccountId,
+          claims,
+          accessToken: account.access_token,
+          refreshToken: account.refresh_token,
+          expiresAt: account.expires_at,
+        });
+        return "user" in result;
       },
       async jwt({ token, user, account }) {
         if (!user) {
@@ -93,7 +108,7 @@ export function authOptions(req?: Request): AuthOptions {
           return token;
         }
         if (account?.provider === OIDC_PROVIDER_ID) {
-          const known = await oidcUser(user.email);
+          const known = await oidcUser(account.providerAccountId);
           if (!known) throw new Error("OIDC user is not a Gatehouse user");
           return { sub: known.id, email: known.email, name: known.name, epoch: known.sessionEpoch };
         }

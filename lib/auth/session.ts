@@ -8,6 +8,7 @@ import { isUnrestricted, parseScopes, type Scopes } from "@/lib/auth/scopes";
 import { parseCookieHeader, readSessionClaims, secureCookies, type SessionClaims } from "@/lib/auth/session-cookie";
 import { safeCallbackPath } from "@/lib/auth/callback-url";
 import { env } from "@/lib/env";
+import { ssoSessionCurrent } from "@/lib/auth/sso";
 
 export type { Role } from "@/lib/auth/roles";
 
@@ -22,7 +23,12 @@ async function loadUser(claims: SessionClaims): Promise<SessionUser | null> {
   // Re-read on every call: a disable or role change takes effect at once, and
   // sign-out or any change to the account (a new sessionEpoch) ends every older session.
   if (!user || user.disabled || user.sessionEpoch !== claims.epoch) return null;
-  return { id: user.id, email: user.email, name: user.name, roles: parseRoles(user.roles), scopes: parseScopes(user.scopes) };
+  // An SSO user's groups are re-checked with the provider every GATEHOUSE_SSO_RECHECK_SECONDS (lib/auth/sso.ts).
+  const sso = user.passwordHash ? "current" : await ssoSessionCurrent(user.id);
+  if (sso === "ended") return null;
+  const fresh = sso === "rechecked" ? await db().user.findUnique({ where: { id: user.id } }) : user;
+  if (!fresh) return null;
+  return { id: fresh.id, email: fresh.email, name: fresh.name, roles: parseRoles(fresh.roles), scopes: parseScopes(fresh.scopes) };
 }
 
 /**

@@ -63,8 +63,10 @@ export async function enqueueDueNotifications(now = new Date()): Promise<number>
   if (!notificationsConfigured()) return 0;
   const email = !!env().GATEHOUSE_SMTP_URL;
   // scope-guard: a system sweep, not a console read; recipients are chosen by scope in reviewersFor
+  // A canary (lib/canaries) never notifies anyone.
+  const canaries = (await db().canaryAction.findMany({ where: { outcome: "pending" }, select: { actionId: true } })).map((c) => c.actionId);
   const actions = await db().action.findMany({
-    where: { status: "pending", createdAt: { gte: new Date(now.getTime() - LOOKBACK_MS) } },
+    where: { status: "pending", createdAt: { gte: new Date(now.getTime() - LOOKBACK_MS) }, ...(canaries.length ? { id: { notIn: canaries } } : {}) },
     select: {
       id: true,
       tool: true,

@@ -2,6 +2,8 @@ import "server-only";
 import { signJws } from "@/lib/tokens/sign-jws";
 import type { Exec } from "@/lib/db/types";
 import { insertIssuedToken } from "@/lib/db/tables/issued-token";
+import { isCanaryAction } from "@/lib/db/tables/canary-action";
+import { AppError } from "@/lib/errors";
 import { env } from "@/lib/env";
 import { newId } from "@/lib/crypto/new-id";
 import { appendAudit, type ActorType, type AuditInput } from "@/lib/audit/append";
@@ -71,6 +73,10 @@ export type StoreToken = (minted: MintedToken) => Promise<AuditInput[] | void>;
  * throws, so the caller's transaction rolls back: no token without its record.
  */
 export async function mintToken(tx: Exec, request: TokenRequest, audit: MintAudit, store?: StoreToken): Promise<MintedToken> {
+  // A canary (lib/canaries) never gets a token, whichever path asks; the caller's transaction rolls back.
+  if (request.kind === "action" && (await isCanaryAction(tx, request.actionId))) {
+    throw new AppError("conflict", "This action can never get a token.", { reason: "action_not_redeemable" });
+  }
   const t = times(request.ttlSeconds ?? (request.kind === "action" ? actionTokenTtlSeconds() : undefined));
   const jti = newId("jti");
   const { claims, typ, record: issued } = prepare(request, jti, t, audit);

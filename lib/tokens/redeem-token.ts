@@ -98,6 +98,7 @@ const STOPPED_MESSAGES: Record<string, string> = {
   run_ended: "The run this token belongs to has ended (its time budget is over).",
   circuit_open: "The circuit breaker of this token's route is open.",
   action_cancelled: "The action was cancelled; its token is revoked.",
+  canary: "The token is not valid for this call.",
 };
 
 /** The error the caller sees for a refusal reason. */

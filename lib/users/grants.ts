@@ -22,7 +22,7 @@ import { COUNTING_ROLES, requireSecondPerson, type ApprovalChannel } from "@/lib
  * Narrowing (removing a role, disabling, deleting, leaving a group) stays one-person.
  */
 
-export type GrantKind = "create" | "roles" | "enable" | "password" | "group";
+export type GrantKind = "create" | "roles" | "enable" | "password" | "group" | "sso_mapping";
 type Ctx = { actorId: string; requestId?: string | null };
 
 export type GrantView = {
@@ -34,6 +34,8 @@ export type GrantView = {
   roles: Role[];
   /** The scopes the account holds once approved (`*` every tenant); null: unchanged. */
   scopes: string | null;
+  /** kind "sso_mapping": the identity-provider group whose roles and scopes this sets. */
+  ssoGroup: string | null;
   baseRoles: Role[] | null;
   /** kind group: the reviewer group joined once approved. */
   groupId: string | null;
@@ -62,6 +64,7 @@ export async function requestGrant(
     baseRoles?: readonly Role[] | null;
     passwordHash?: string | null;
     groupId?: string | null;
+    ssoGroup?: string | null;
   },
   ctx: Ctx,
 ): Promise<{ status: "pending"; grant_id: string }> {
@@ -76,6 +79,7 @@ export async function requestGrant(
       baseRoles: g.baseRoles ? g.baseRoles.join(",") : null,
       passwordHash: g.passwordHash ?? null,
       groupId: g.groupId ?? null,
+      ssoGroup: g.ssoGroup ?? null,
       requestedById: ctx.actorId,
     },
   });
@@ -93,6 +97,7 @@ export async function requestGrant(
       scopes: g.scopes ?? null,
       base_roles: g.baseRoles ? [...g.baseRoles] : null,
       ...(g.groupId ? { group_id: g.groupId } : {}),
+      ...(g.ssoGroup ? { sso_group: g.ssoGroup } : {}),
     },
   });
   return { status: "pending", grant_id: row.id };
@@ -149,6 +154,7 @@ const EFFECT_EVENT: Record<GrantKind, string> = {
   enable: "user.updated",
   password: "user.password_reset",
   group: "reviewer_group.member_added",
+  sso_mapping: "sso.mapping_changed",
 };
 
 /**
@@ -176,6 +182,15 @@ export async function approveGrant(grantId: string, ctx: Ctx & { channel: Approv
         throw new AppError("conflict", "The admin who asked for this is no longer an admin; it cannot be approved.", { reason: "requester_not_admin" });
       }
       const now = new Date();
+      if (g.kind === "sso_mapping") {
+        await applySsoMappingGrant(tx, g);
+        const took = await tx.userGrant.updateMany({ where: { id: g.id, status: "pending" }, data: { status: "approved", decidedById: ctx.actorId, decidedAt: now } });
+        if (took.count !== 1) throw new AppError("conflict", "This grant request was decided by someone else.", { reason: "already_decided" });
+        const base = { actorType: "user" as const, actorId: ctx.actorId, requestId: ctx.requestId ?? null };
+        const data = { grant_id: g.id, kind: g.kind, group: g.ssoGroup, roles: parseRoles(g.roles), scopes: g.scopes, requested_by: g.requestedById };
+        await appendAudit(tx, { ...base, type: "user.grant_approved", status: "approved", data }, { ...base, type: EFFECT_EVENT.sso_mapping, status: "ok", data });
+        return { status: "approved" as const, user_id: "" };
+      }
       const u = await applyGrant(tx, g);
       // Conditional on still pending: two approvers at once make exactly one transition.
       const took = await tx.userGrant.updateMany({ where: { id: g.id, status: "pending" }, data: { status: "approved", decidedById: ctx.actorId, decidedAt: now, userId: u.id } });
@@ -248,6 +263,7 @@ export async function listPendingGrants(): Promise<GrantView[]> {
     name: g.name,
     roles: parseRoles(g.roles),
     scopes: g.scopes,
+    ssoGroup: g.ssoGroup,
     baseRoles: g.baseRoles === null ? null : parseRoles(g.baseRoles),
     groupId: g.groupId,
     groupName: g.groupId ? (groupName.get(g.groupId) ?? null) : null,
@@ -258,3 +274,14 @@ export async function listPendingGrants(): Promise<GrantView[]> {
 }
 
 export const rejectGrantInput = z.strictObject({ reason: z.string().max(1000).optional() });
+
+/** For approveGrant: apply an approved sso_mapping grant (refused when the mapping changed since the request). */
+async function applySsoMappingGrant(tx: Tx, g: { ssoGroup: string | null; roles: string; scopes: string | null; baseRoles: string | null }): Promise<void> {
+  if (!g.ssoGroup) throw new AppError("conflict", "This grant request is incomplete.");
+  const now = await tx.ssoGroupMapping.findUnique({ where: { group: g.ssoGroup } });
+  if (parseRoles(now?.roles ?? "").join(",") !== parseRoles(g.baseRoles ?? "").join(",")) {
+    throw new AppError("conflict", "The group's mapping changed since this request; ask again.", { reason: "changed_since_request" });
+  }
+  const scopes = g.scopes ?? "*";
+  await tx.ssoGroupMapping.upsert({ where: { group: g.ssoGroup }, create: { group: g.ssoGroup, roles: g.roles, scopes }, update: { roles: g.roles, scopes } });
+}

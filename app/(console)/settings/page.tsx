@@ -6,7 +6,7 @@ import { pageRoles } from "@/components/console/nav-items";
 import { PageHeader } from "@/components/ui/PageHeader";
 import { KillSwitches } from "@/components/kill-switches/KillSwitches";
 import { WebhookAdmin } from "@/components/webhooks/WebhookAdmin";
-import { ApiTokens } from "@/components/policies/ApiTokens";
+import Link from "next/link";
 
 export const metadata: Metadata = { title: "Settings" };
 
@@ -20,7 +20,13 @@ export default async function SettingsPage() {
       <div className="mb-6 space-y-6">
         <KillSwitches tenants={tenants} tools={tools} />
         <WebhookAdmin />
-        <ApiTokens />
+        <p className="text-sm">
+          Personal API tokens (for bots and the CLI) are under{" "}
+          <Link href="/settings/tokens" className="text-sky-700 hover:underline">
+            API tokens
+          </Link>
+          .
+        </p>
       </div>
       <dl className="divide-y divide-slate-100 rounded-md border border-slate-200 bg-white">
         {rows.map(([k, v]) => (

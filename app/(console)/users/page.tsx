@@ -5,6 +5,7 @@ import { PageHeader } from "@/components/ui/PageHeader";
 import { UserAdmin } from "@/components/users/UserAdmin";
 import { ReviewerGroups } from "@/components/reviewer-groups/ReviewerGroups";
 import { routeNames } from "@/lib/reviewer-groups/route-names";
+import { configuredIssuer } from "@/lib/auth/sso";
 
 export const metadata: Metadata = { title: "Users" };
 
@@ -16,7 +17,7 @@ export default async function UsersPage() {
         title="Users"
         description="Who can sign in to the console and with which roles. Granting admin, reviewer or on-call needs a second admin; at least one enabled admin always remains."
       />
-      <UserAdmin selfId={me.id} />
+      <UserAdmin selfId={me.id} sso={configuredIssuer() !== null} />
       <div className="mt-8">
         <ReviewerGroups routes={await routeNames()} selfId={me.id} />
       </div>

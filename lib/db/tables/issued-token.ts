@@ -33,11 +33,13 @@ export function insertIssuedToken(exec: Exec, t: Omit<IssuedToken, "redeemedAt">
  * NULL: its action was cancelled, its credential revoked, its run ended (the
  * seconds budget is wall-clock, pending time included), a kill switch covers
  * its tenant or (action tokens) its tool, or its route's breaker is open for
- * the token's tenant and environment (or route-wide, a breaker carried over from before breakers were scoped).
+ * the token's tenant and environment (or route-wide, a breaker carried over from before breakers were scoped),
+ * or its action is a canary (lib/canaries; no token is ever minted for one, this is the second lock).
  * One definition for the redeem check and the revocation feed.
  */
 const STOPPED_REASON = `CASE
     WHEN a."status" = 'cancelled' THEN 'action_cancelled'
+    WHEN EXISTS (SELECT 1 FROM "CanaryAction" ca WHERE ca."actionId" = t."actionId") THEN 'canary'
     WHEN c."id" IS NULL OR c."revokedAt" IS NOT NULL THEN 'credential_revoked'
     WHEN r."id" IS NULL OR r."status" <> 'active' OR r."expiresAt" <= ? THEN 'run_ended'
     WHEN EXISTS (SELECT 1 FROM "KillSwitch" k WHERE k."enabled" = ? AND (k."key" = 'tenant:' || t."tenantId"

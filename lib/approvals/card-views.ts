@@ -1,0 +1,37 @@
+import "server-only";
+import { db } from "@/lib/db/client";
+import { isUniqueViolation } from "@/lib/db/errors";
+
+/**
+ * Time on card, measured by the server: a card's first serve to a console
+ * user (queue, card page, card API, CLI) is stored once per action and user;
+ * the user's vote (Approval.createdAt, also the server's clock) minus that is
+ * their time on card. Whatever the browser reports (Approval.timeOnCardMs) is
+ * kept only as a second figure.
+ */
+export async function recordCardServed(actionId: string, userId: string, now = new Date()): Promise<void> {
+  const seen = await db().cardView.findUnique({ where: { actionId_userId: { actionId, userId } }, select: { actionId: true } });
+  if (seen) return;
+  try {
+    await db().cardView.create({ data: { actionId, userId, firstServedAt: now } });
+  } catch (err) {
+    // Two first serves at once: the earlier row stands.
+    if (!isUniqueViolation(err)) throw err;
+  }
+}
+
+/** Server-measured time on card per (action, user) of these approvals; null when the card was never served to them (a vote by token or chat). */
+export async function serverTimesOnCard(approvals: readonly { actionId: string; userId: string; createdAt: Date }[]): Promise<Map<string, number | null>> {
+  const out = new Map<string, number | null>();
+  if (approvals.length === 0) return out;
+  const views = await db().cardView.findMany({
+    where: { OR: approvals.map((a) => ({ actionId: a.actionId, userId: a.userId })) },
+    select: { actionId: true, userId: true, firstServedAt: true },
+  });
+  const first = new Map(views.map((v) => [`${v.actionId}:${v.userId}`, v.firstServedAt.getTime()]));
+  for (const a of approvals) {
+    const at = first.get(`${a.actionId}:${a.userId}`);
+    out.set(`${a.actionId}:${a.userId}`, at === undefined ? null : Math.max(0, a.createdAt.getTime() - at));
+  }
+  return out;
+}

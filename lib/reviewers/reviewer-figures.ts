@@ -1,0 +1,67 @@
+import "server-only";
+import { db } from "@/lib/db/client";
+import { scopeWhere, type Scoped } from "@/lib/auth/scopes";
+import { FAST_DECISION_MS } from "@/lib/approvals/schemas";
+import { serverTimesOnCard } from "@/lib/approvals/card-views";
+
+/**
+ * Per-reviewer figures for the dashboard, over the votes of the last `days`
+ * on actions the viewer's scopes cover (canaries left out: they have their
+ * own catch rate). Time on card is the server's (lib/approvals/card-views.ts).
+ * A reversal is an approval of this reviewer on an action that then ended
+ * rejected — another reviewer turned down what this one let through.
+ */
+export type ReviewerFigures = {
+  userId: string;
+  email: string;
+  decisions: number;
+  approvals: number;
+  /** approvals / decisions; null without decisions. */
+  approvalRate: number | null;
+  /** Median server-measured time on card of their votes, ms; null when no vote had a served card. */
+  medianTimeOnCardMs: number | null;
+  /** Approvals with a server-measured time on card under 3 s. */
+  fastApprovals: number;
+  reversals: number;
+};
+
+export async function reviewerFigures(viewer: Scoped, days = 30, now = new Date()): Promise<ReviewerFigures[]> {
+  const since = new Date(now.getTime() - days * 86_400_000);
+  const canaries = await db().canaryAction.findMany({ select: { actionId: true } });
+  const actions = await db().action.findMany({
+    where: { AND: [scopeWhere(viewer), { updatedAt: { gte: since } }, ...(canaries.length ? [{ id: { notIn: canaries.map((c) => c.actionId) } }] : [])] },
+    select: { id: true, status: true },
+  });
+  if (actions.length === 0) return [];
+  const statusOf = new Map(actions.map((a) => [a.id, a.status]));
+  const votes = await db().approval.findMany({
+    where: { actionId: { in: [...statusOf.keys()] }, createdAt: { gte: since } },
+    select: { actionId: true, userId: true, vote: true, createdAt: true },
+  });
+  const onCard = await serverTimesOnCard(votes);
+  const users = await db().user.findMany({ where: { id: { in: [...new Set(votes.map((v) => v.userId))] } }, select: { id: true, email: true } });
+  return users
+    .map((u) => {
+      const mine = votes.filter((v) => v.userId === u.id);
+      const approvals = mine.filter((v) => v.vote === "approve");
+      const times = mine.map((v) => onCard.get(`${v.actionId}:${v.userId}`)).filter((t): t is number => typeof t === "number");
+      return {
+        userId: u.id,
+        email: u.email,
+        decisions: mine.length,
+        approvals: approvals.length,
+        approvalRate: mine.length ? approvals.length / mine.length : null,
+        medianTimeOnCardMs: median(times),
+        fastApprovals: approvals.filter((v) => (onCard.get(`${v.actionId}:${v.userId}`) ?? Infinity) < FAST_DECISION_MS).length,
+        reversals: approvals.filter((v) => statusOf.get(v.actionId) === "rejected").length,
+      };
+    })
+    .sort((a, b) => b.decisions - a.decisions || a.email.localeCompare(b.email));
+}
+
+function median(xs: number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : Math.round((s[mid - 1]! + s[mid]!) / 2);
+}

@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freshDemoDb } from "./support/demo-db";
+import { makeUser } from "./support/fixtures";
+import { demoAgent } from "./security/helpers";
+import { db } from "@/lib/db/client";
+import { parseScopes } from "@/lib/auth/scopes";
+import { authenticateAgent } from "@/lib/agents/authenticate-agent";
+import { startRun } from "@/lib/runs/start-run";
+import { proposeAction } from "@/lib/actions/propose-action";
+import { voteOnAction } from "@/lib/actions/vote-on-action";
+import { getActionDetail } from "@/lib/approvals/get-action-detail";
+import { listHistory } from "@/lib/approvals/list-history";
+import { reviewerFigures } from "@/lib/reviewers/reviewer-figures";
+
+// Reviewer accountability (issue 22 item 7): time on card is measured by the server, from the
+// card's first serve to that reviewer to their vote; the browser's number is only a second
+// figure. The dashboard's per-reviewer figures (decisions, approval rate, median time on card,
+// approvals under 3 s, reversals) come from those, narrowed to the viewer's scopes.
+
+let cleanup: () => Promise<void>;
+let ann: string;
+let ben: string;
+const n = { i: 0 };
+const rctx = { requestId: "toc" };
+
+async function propose(tenant: string): Promise<string> {
+  const a = demoAgent(tenant, "prod", "support/send");
+  const p = await authenticateAgent(new Request("http://x", { headers: { authorization: `Bearer ${a.key}` } }));
+  const run = await startRun(p, "support/send", rctx);
+  return (await proposeAction(p, { run_id: run.run_id, tool: "ticket.close", args: { ticket_id: `T-${++n.i}`, resolution: "done" }, idempotency_key: `toc-${n.i}` }, rctx)).view
+    .action_id;
+}
+const viewer = async (id: string) => {
+  const u = await db().user.findUniqueOrThrow({ where: { id } });
+  return { id, email: u.email, roles: u.roles.split(","), scopes: parseScopes(u.scopes) };
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+beforeAll(async () => {
+  ({ cleanup } = await freshDemoDb());
+  ann = await makeUser("ann.toc@example.com", ["reviewer", "admin"]);
+  ben = await makeUser("ben.toc@example.com", ["reviewer"]);
+}, 60_000);
+afterAll(() => cleanup());
+
+describe("time on card, measured by the server", () => {
+  it("runs from the card's first serve to the vote; the browser's figure is kept apart and not believed", async () => {
+    const id = await propose("acme");
+    await getActionDetail(id, await viewer(ann));
+    await sleep(150);
+    // A second serve does not restart the clock.
+    await getActionDetail(id, await viewer(ann));
+    await voteOnAction({ actionId: id, userId: ann, vote: "approve", timeOnCardMs: 999_999 });
+    const vote = (await getActionDetail(id, await viewer(ann)))!.votes[0]!;
+    expect(vote.timeOnCardMs).toBeGreaterThanOrEqual(150);
+    expect(vote.timeOnCardMs).toBeLessThan(999_999);
+    expect(vote.browserTimeOnCardMs).toBe(999_999);
+  });
+
+  it("a vote on a card never served to the voter has no time on card (not the browser's claim)", async () => {
+    const id = await propose("acme");
+    await voteOnAction({ actionId: id, userId: ben, vote: "approve", timeOnCardMs: 60_000 });
+    const vote = (await getActionDetail(id, await viewer(ann)))!.votes[0]!;
+    expect(vote.timeOnCardMs).toBeNull();
+    const row = (await listHistory({}, await viewer(ann))).find((h) => h.id === id)!;
+    expect(row.deciders[0]!.timeOnCardMs).toBeNull();
+  });
+
+  it("the per-reviewer figures: decisions, approval rate, median, approvals under 3 s, reversals — scoped", async () => {
+    // A quick approval (served and voted at once) by ben.
+    const quick = await propose("acme");
+    await getActionDetail(quick, await viewer(ben));
+    await voteOnAction({ actionId: quick, userId: ben, vote: "approve", timeOnCardMs: 30_000 });
+    // A reversal: ben approves a two-approval action, ann rejects it.
+    const two = await propose("acme");
+    await db().action.update({ where: { id: two }, data: { approvalsRequired: 2 } });
+    await getActionDetail(two, await viewer(ben));
+    await voteOnAction({ actionId: two, userId: ben, vote: "approve" });
+    await voteOnAction({ actionId: two, userId: ann, vote: "reject", rejectReason: "wrong ticket" });
+    // A globex vote by ben, outside an acme-only viewer's scopes.
+    const globex = await propose("globex");
+    await voteOnAction({ actionId: globex, userId: ben, vote: "reject", rejectReason: "no" });
+
+    const all = await reviewerFigures(await viewer(ann));
+    const b = all.find((f) => f.userId === ben)!;
+    expect(b).toMatchObject({ decisions: 4, approvals: 3, approvalRate: 0.75, fastApprovals: 2, reversals: 1 });
+    expect(b.medianTimeOnCardMs).not.toBeNull();
+    expect(b.medianTimeOnCardMs!).toBeLessThan(3_000);
+    expect(all.find((f) => f.userId === ann)).toMatchObject({ decisions: 2, approvals: 1, reversals: 0 });
+
+    const acmeOnly = { ...(await viewer(ann)), scopes: parseScopes("acme/prod") };
+    expect((await reviewerFigures(acmeOnly)).find((f) => f.userId === ben)).toMatchObject({ decisions: 3, approvals: 3, reversals: 1 });
+    const none = { ...(await viewer(ann)), scopes: parseScopes("initech/prod") };
+    expect(await reviewerFigures(none)).toEqual([]);
+  });
+});
