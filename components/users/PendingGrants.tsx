@@ -5,7 +5,14 @@ import { Badge } from "@/components/ui/Badge";
 import { DecideButtons } from "@/components/ui/DecideButtons";
 import { formatDateTime } from "@/components/ui/format-time";
 
-const WHAT: Record<GrantView["kind"], string> = { create: "new user", roles: "add roles", enable: "re-enable", password: "password reset", group: "join reviewer group", sso_mapping: "SSO group" };
+const WHAT: Record<GrantView["kind"], string> = {
+  create: "new user",
+  roles: "add roles",
+  enable: "re-enable",
+  password: "password reset",
+  group: "join reviewer group",
+  sso_mapping: "SSO group",
+};
 
 /**
  * Role grants waiting for a second admin. The requester sees only "Withdraw";
