@@ -153,12 +153,18 @@ describe("queue, history and detail", () => {
     expect(detail?.undo).toMatchObject({ reversible: true });
   });
 
-  it("history marks a decision taken in under 3 seconds, and the timeline comes from the audit log", async () => {
+  it("history marks a decision taken in under 3 seconds of server-measured time on card, and the timeline comes from the audit log", async () => {
     const id = await propose("ticket.close", { ticket_id: "T-6" });
-    await castConsoleVote({ actionId: id, userId: users.fresh!.id, vote: "approve", timeOnCardMs: 800 });
+    // Time on card is measured by the server from the card's first serve to this reviewer (the browser's number is not trusted).
+    const slow = await propose("ticket.close", { ticket_id: "T-61" });
+    await castConsoleVote({ actionId: slow, userId: users.fresh!.id, vote: "approve", timeOnCardMs: 800 });
+    await getActionDetail(id, { ...users.fresh!, roles: ["reviewer"], scopes: "all" as const });
+    await castConsoleVote({ actionId: id, userId: users.fresh!.id, vote: "approve", timeOnCardMs: 60_000 });
     const rows = await listHistory({ fast: "1" }, { scopes: "all" });
     expect(rows.find((r) => r.id === id)?.fast).toBe(true);
     expect(rows.every((r) => r.fast)).toBe(true);
+    // A vote on a card never served has no server-measured time: the browser's 800 ms does not make it fast.
+    expect(rows.some((r) => r.id === slow)).toBe(false);
     const detail = await getActionDetail(id, { ...users.fresh!, roles: ["reviewer"], scopes: "all" as const });
     expect(detail?.timeline.map((t) => t.type)).toEqual(expect.arrayContaining(["action.decided", "approval.recorded", "action.approved", "token.minted"]));
   });
