@@ -11,6 +11,7 @@ import { voteOnAction } from "@/lib/actions/vote-on-action";
 import { getActionDetail } from "@/lib/approvals/get-action-detail";
 import { listHistory } from "@/lib/approvals/list-history";
 import { reviewerFigures } from "@/lib/reviewers/reviewer-figures";
+import { serverTimesOnCard } from "@/lib/approvals/card-views";
 
 // Reviewer accountability (issue 22 item 7): time on card is measured by the server, from the
 // card's first serve to that reviewer to their vote; the browser's number is only a second
@@ -92,5 +93,15 @@ describe("time on card, measured by the server", () => {
     expect((await reviewerFigures(acmeOnly)).find((f) => f.userId === ben)).toMatchObject({ decisions: 3, approvals: 3, reversals: 1 });
     const none = { ...(await viewer(ann)), scopes: parseScopes("initech/prod") };
     expect(await reviewerFigures(none)).toEqual([]);
+  });
+
+  it("holds up on a busy log: 1,500 votes are read in bounded queries (one OR term per vote outgrew SQLite's expression depth)", async () => {
+    const actions = await db().action.findMany({ select: { id: true }, take: 1 });
+    const at = new Date();
+    const votes = Array.from({ length: 1_500 }, (_, i) => ({ actionId: i === 0 ? actions[0]!.id : `act_busy_${i}`, userId: i % 2 ? ann : ben, createdAt: at }));
+    await db().cardView.createMany({ data: votes.slice(1).map((v) => ({ actionId: v.actionId, userId: v.userId, firstServedAt: new Date(at.getTime() - 1_000) })) });
+    const onCard = await serverTimesOnCard(votes);
+    expect(onCard.size).toBe(1_500);
+    expect(onCard.get(`act_busy_1498:${ben}`)).toBe(1_000);
   });
 });

@@ -20,15 +20,19 @@ export async function recordCardServed(actionId: string, userId: string, now = n
   }
 }
 
+const VIEW_CHUNK = 500;
+
 /** Server-measured time on card per (action, user) of these approvals; null when the card was never served to them (a vote by token or chat). */
 export async function serverTimesOnCard(approvals: readonly { actionId: string; userId: string; createdAt: Date }[]): Promise<Map<string, number | null>> {
   const out = new Map<string, number | null>();
   if (approvals.length === 0) return out;
-  const views = await db().cardView.findMany({
-    where: { OR: approvals.map((a) => ({ actionId: a.actionId, userId: a.userId })) },
-    select: { actionId: true, userId: true, firstServedAt: true },
-  });
-  const first = new Map(views.map((v) => [`${v.actionId}:${v.userId}`, v.firstServedAt.getTime()]));
+  // By action id in bounded chunks (one OR term per vote would outgrow SQLite's expression depth on a busy log).
+  const actionIds = [...new Set(approvals.map((a) => a.actionId))];
+  const first = new Map<string, number>();
+  for (let i = 0; i < actionIds.length; i += VIEW_CHUNK) {
+    const views = await db().cardView.findMany({ where: { actionId: { in: actionIds.slice(i, i + VIEW_CHUNK) } }, select: { actionId: true, userId: true, firstServedAt: true } });
+    for (const v of views) first.set(`${v.actionId}:${v.userId}`, v.firstServedAt.getTime());
+  }
   for (const a of approvals) {
     const at = first.get(`${a.actionId}:${a.userId}`);
     out.set(`${a.actionId}:${a.userId}`, at === undefined ? null : Math.max(0, a.createdAt.getTime() - at));
