@@ -20,7 +20,7 @@ describe("demo pending actions (npm start)", () => {
     const reviewer = await db().user.findFirstOrThrow({ where: { email: "reviewer@gatehouse.local" } });
     const page = await listQueue({}, { ...reviewer, scopes: "all" });
     expect(page.items.map((i) => i.tool)).toEqual(DEMO_PENDING.map((p) => p.tool));
-    const email = (await getActionDetail(page.items[0]!.id, { ...reviewer, roles: ["reviewer"], scopes: "all" }))!;
+    const email = (await getActionDetail(page.items[0]!.id, { ...reviewer, roles: ["reviewer"], scopes: "all", roleScopes: {} }))!;
     expect(email.card.fields.map((f) => f.key)).toEqual(expect.arrayContaining(["to", "subject", "body"]));
   });
 });

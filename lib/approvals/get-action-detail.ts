@@ -2,7 +2,7 @@ import "server-only";
 import { asksOf, type AskView } from "@/lib/reviewer-groups/asks";
 import { recordCardServed, serverTimesOnCard } from "@/lib/approvals/card-views";
 import { db } from "@/lib/db/client";
-import { scopeWhere, type Scoped } from "@/lib/auth/scopes";
+import { covers, scopeWhere, scopesFor, type RoleScopes, type Scoped } from "@/lib/auth/scopes";
 import type { BlastRadius, Undo } from "@/lib/policy/types";
 import { toolReviewInfo } from "@/lib/approvals/tool-info";
 import { STEP_UP_MAX_AGE_MS } from "@/lib/approvals/schemas";
@@ -92,7 +92,8 @@ export type ActionDetail = {
   argsCopy: "card" | "audit";
 };
 
-export type DetailViewer = { id: string; email: string; roles: readonly string[] } & Scoped;
+/** `roleScopes`: each held role's own scopes (session user); a role counts here only where it applies (scopesFor). */
+export type DetailViewer = { id: string; email: string; roles: readonly string[]; roleScopes?: RoleScopes } & Scoped;
 
 function parseObject(text: string | null): Record<string, unknown> | null {
   if (!text) return null;
@@ -174,7 +175,9 @@ export async function getActionDetail(id: string, viewer: DetailViewer): Promise
   const info = toolReviewInfo(tool);
   const now = Date.now();
   const pending = a.status === "pending" && (!a.expiresAt || a.expiresAt.getTime() > now);
-  const isReviewer = viewer.roles.includes("reviewer");
+  // Per-role scopes: a reviewer of another tenant who sees this action as its admin is no reviewer of it.
+  const actsAs = (role: string) => covers({ scopes: scopesFor(viewer, role) }, a.tenantId, a.env);
+  const isReviewer = actsAs("reviewer");
   const onBehalf = !!a.onBehalfOf && a.onBehalfOf.trim().toLowerCase() === viewer.email.toLowerCase();
   const voted = approvals.some((v) => v.userId === viewer.id);
   const state = pending ? await actionStateNotices(a) : [];
@@ -197,7 +200,7 @@ export async function getActionDetail(id: string, viewer: DetailViewer): Promise
   const whyNot = personal ?? (blocker ? `Approving is not possible now: ${blocker.message}` : null);
   const preview = parseObject(a.previewDisplay);
   // Personal data that is the substance of the decision is for the people who decide (and break-glass on-call).
-  const mayReadCardCopy = isReviewer || viewer.roles.includes("oncall");
+  const mayReadCardCopy = isReviewer || actsAs("oncall");
   const cardArgs = mayReadCardCopy && a.argsCardSealed ? openCardCopy(a.id, a.argsCardSealed) : null;
   const spec = tool?.displaySpec ? displaySpecSchema.safeParse(parseJsonText(tool.displaySpec)) : null;
   const argsSchema = tool ? parseObject(tool.argsSchema) : null;
@@ -224,7 +227,7 @@ export async function getActionDetail(id: string, viewer: DetailViewer): Promise
     rejectReason: a.rejectReason,
     escalatedAt: a.escalatedAt?.toISOString() ?? null,
     asked,
-    reassignGroups: pending && viewer.roles.includes("admin") ? await db().reviewerGroup.findMany({ select: { id: true, name: true }, orderBy: { name: "asc" } }) : null,
+    reassignGroups: pending && actsAs("admin") ? await db().reviewerGroup.findMany({ select: { id: true, name: true }, orderBy: { name: "asc" } }) : null,
     ttlExtendedAt: a.ttlExtendedAt?.toISOString() ?? null,
     blastRadius: info.blastRadius,
     undo: info.undo,

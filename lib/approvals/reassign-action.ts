@@ -4,7 +4,7 @@ import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { appendAudit, userActor } from "@/lib/audit/append";
 import { parseRoles } from "@/lib/auth/roles";
-import { covers, parseScopes } from "@/lib/auth/scopes";
+import { covers, roleScopedRow, scopesFor } from "@/lib/auth/scopes";
 import { actionAuditFields } from "@/lib/actions/action-audit";
 import { recordAsk } from "@/lib/reviewer-groups/asks";
 
@@ -23,7 +23,7 @@ export async function reassignAction(actionId: string, input: z.infer<typeof rea
     if (!admin || admin.disabled || !parseRoles(admin.roles).includes("admin")) throw new AppError("forbidden", "Only an admin can reassign an action.");
     // scope-guard: the route ran assertActionInScope; re-checked against the admin's scopes as they are now
     const a = await tx.action.findUnique({ where: { id: actionId } });
-    if (!a || !covers({ scopes: parseScopes(admin.scopes) }, a.tenantId, a.env)) throw new AppError("not_found", "No such action.");
+    if (!a || !covers({ scopes: scopesFor(roleScopedRow({ ...admin, roles: parseRoles(admin.roles) }), "admin") }, a.tenantId, a.env)) throw new AppError("not_found", "No such action.");
     if (a.status !== "pending") throw new AppError("conflict", `This action is already ${a.status}.`, { reason: "already_decided" });
     let target: { groupId: string } | { userId: string };
     if ("group_id" in input) {
@@ -32,7 +32,7 @@ export async function reassignAction(actionId: string, input: z.infer<typeof rea
       target = { groupId: input.group_id };
     } else {
       const u = await tx.user.findUnique({ where: { id: input.user_id } });
-      const fit = u && !u.disabled && parseRoles(u.roles).includes("reviewer") && covers({ scopes: parseScopes(u.scopes) }, a.tenantId, a.env);
+      const fit = u && !u.disabled && covers({ scopes: scopesFor(roleScopedRow({ ...u, roles: parseRoles(u.roles) }), "reviewer") }, a.tenantId, a.env);
       if (!fit)
         throw new AppError("validation_failed", "That person is not a reviewer of this action's tenant and environment.", {
           issues: [{ path: "user_id", message: "not a reviewer here" }],

@@ -5,7 +5,7 @@ import { db } from "@/lib/db/client";
 import { AppError, zodIssues } from "@/lib/errors";
 import { appendAudit, userActor } from "@/lib/audit/append";
 import { parseRoles, type Role } from "@/lib/auth/roles";
-import { formatScopes, intersectScopes, parseScopes, widensScopes, type Scopes } from "@/lib/auth/scopes";
+import { formatScopes, intersectScopes, parseScopes, roleScopedRow, scopesForAny, widensScopes, type Scopes } from "@/lib/auth/scopes";
 import { scopesField } from "@/lib/users/user-input";
 
 /**
@@ -99,7 +99,8 @@ export async function createApiToken(input: unknown, ctx: { actorId: string; req
     const roles = parseRoles(u.roles);
     const missing = scopes.filter((s) => !holds(roles, s));
     if (missing.length) throw new AppError("forbidden", `You do not hold the role these scopes need: ${missing.join(", ")}.`);
-    const mine = parseScopes(u.scopes);
+    // Where any of the owner's roles applies (per-role scopes); each use narrows to the roles the scope needs.
+    const mine = scopesForAny(roleScopedRow({ ...u, roles }), roles);
     const asked = p.data.tenant_scopes ? parseScopes(p.data.tenant_scopes.join(",")) : mine;
     if (widensScopes(mine, asked)) throw new AppError("forbidden", "A token's tenant scopes must lie within your own.", { reason: "scope_restricted" });
     const tenantScopes = formatScopes(asked);
@@ -171,5 +172,7 @@ export async function authenticateApiToken(req: Request, scope: ApiTokenScope, r
       data: { token_id: t.id, scope, method: req.method, path: new URL(req.url).pathname },
     });
   });
-  return { id: u.id, email: u.email, roles, tokenId: t.id, tokenScopes, scopes: intersectScopes(parseScopes(t.tenantScopes), parseScopes(u.scopes)) };
+  return { id: u.id, email: u.email, roles, tokenId: t.id, tokenScopes, // Per role: only the scopes of the roles this token scope needs (a reviewer-for-acme, admin-for-globex owner votes only on acme).
+    scopes: intersectScopes(parseScopes(t.tenantScopes), scopesForAny(roleScopedRow({ ...u, roles }), SCOPE_ROLE[scope])),
+  };
 }

@@ -109,3 +109,95 @@ export function intersectScopes(a: Scopes, b: Scopes): Scopes {
   }
   return out;
 }
+
+/** The union of two scope sets (canonical). */
+export function unionScopes(a: Scopes, b: Scopes): Scopes {
+  if (a === "all" || b === "all") return "all";
+  return parseScopes(formatScopes([...a, ...b]));
+}
+
+/**
+ * Per-role overrides of a user's scopes (the User.roleScopes column):
+ * `reviewer=acme/prod;admin=*` — `;` between roles, `,` between a role's
+ * scopes, an empty right side for "nowhere". A role without an entry uses the
+ * user's `scopes`. Malformed entries (unknown role names are the caller's to
+ * drop) are dropped: fail closed only for entries naming a role, because a
+ * dropped override would fall back to the (possibly wider) default — so a
+ * malformed scope list for a named role yields that role no scopes rather than
+ * the default.
+ */
+export type RoleScopes = Readonly<Record<string, Scopes>>;
+
+const ROLE_NAME = /^[a-z]{1,20}$/;
+
+/** Parse the User.roleScopes column; null/empty → no overrides. */
+export function parseRoleScopes(column: string | null | undefined): RoleScopes {
+  const out: Record<string, Scopes> = {};
+  for (const part of (column ?? "").split(";")) {
+    const p = part.trim();
+    if (!p) continue;
+    const eq = p.indexOf("=");
+    const role = (eq < 0 ? p : p.slice(0, eq)).trim();
+    if (!ROLE_NAME.test(role)) continue;
+    out[role] = eq < 0 ? [] : parseScopes(p.slice(eq + 1));
+  }
+  return out;
+}
+
+/** Strict parse for input: null when any entry is malformed (an unknown role, a bad scope). */
+export function parseRoleScopesStrict(text: string, roles: readonly string[]): RoleScopes | null {
+  const out: Record<string, Scopes> = {};
+  for (const part of text.split(";")) {
+    const p = part.trim();
+    if (!p) continue;
+    const eq = p.indexOf("=");
+    if (eq < 0) return null;
+    const role = p.slice(0, eq).trim();
+    if (!roles.includes(role) || role in out) return null;
+    const list = p
+      .slice(eq + 1)
+      .split(",")
+      .map((x) => x.trim())
+      .filter(Boolean);
+    if (list.some((x) => x !== "*" && parseScope(x) === null)) return null;
+    out[role] = parseScopes(list.join(","));
+  }
+  return out;
+}
+
+/** The column value (canonical: roles sorted); null when there are no overrides. */
+export function formatRoleScopes(m: RoleScopes): string | null {
+  const roles = Object.keys(m).sort();
+  if (roles.length === 0) return null;
+  return roles.map((r) => `${r}=${formatScopes(m[r]!)}`).join(";");
+}
+
+/** A user's roles with where each applies: the override when there is one, else the default scopes. */
+export type RoleScoped = { roles: readonly string[]; scopes: Scopes; roleScopes?: RoleScopes };
+
+/**
+ * THE per-role function: where `role` applies for this user — none when the
+ * user does not hold it. Every check of "may this role act on this tenant"
+ * (console guard, votes, notifications, tokens, last-admin count) goes through it.
+ */
+export function scopesFor(u: RoleScoped, role: string): Scopes {
+  if (!u.roles.includes(role)) return [];
+  return u.roleScopes?.[role] ?? u.scopes;
+}
+
+/** The union of scopesFor over the roles the user holds among `roles` (what an endpoint open to `roles` may see). */
+export function scopesForAny(u: RoleScoped, roles: readonly string[]): Scopes {
+  let out: Scopes = [];
+  for (const r of roles) if (u.roles.includes(r)) out = unionScopes(out, scopesFor(u, r));
+  return out;
+}
+
+/** From a stored row (roles, scopes, roleScopes columns). */
+export function roleScopedRow(row: { roles: readonly string[]; scopes: string | null; roleScopes?: string | null }): RoleScoped {
+  return { roles: row.roles, scopes: parseScopes(row.scopes), roleScopes: parseRoleScopes(row.roleScopes) };
+}
+
+/** True when `after` lets any of `roles` reach somewhere `before` did not (widensScopes, per role). */
+export function widensRoleScopes(before: RoleScoped, after: RoleScoped, roles: readonly string[]): boolean {
+  return roles.some((r) => after.roles.includes(r) && widensScopes(before.roles.includes(r) ? scopesFor(before, r) : [], scopesFor(after, r)));
+}

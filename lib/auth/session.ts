@@ -4,7 +4,7 @@ import { forbidden, redirect } from "next/navigation";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { holdsAnyRole, parseRoles, type Role } from "@/lib/auth/roles";
-import { isUnrestricted, parseScopes, type Scopes } from "@/lib/auth/scopes";
+import { isUnrestricted, parseRoleScopes, parseScopes, scopesFor, scopesForAny, type RoleScopes, type Scopes } from "@/lib/auth/scopes";
 import { parseCookieHeader, readSessionClaims, secureCookies, type SessionClaims } from "@/lib/auth/session-cookie";
 import { safeCallbackPath } from "@/lib/auth/callback-url";
 import { env } from "@/lib/env";
@@ -13,7 +13,13 @@ import { ssoSessionCurrent } from "@/lib/auth/sso";
 export type { Role } from "@/lib/auth/roles";
 
 /** The signed-in console user, as the database says now (not as the JWT said). */
-export type SessionUser = { id: string; email: string; name: string; roles: Role[]; scopes: Scopes };
+/**
+ * `scopes` is where the user may act in THIS request: the union of the scopes of
+ * the roles they hold among the route's allowed ones (narrowFor). `roleScopes`
+ * keeps each role's own (override or default) for role checks inside a handler
+ * (scopesFor(user, "admin")).
+ */
+export type SessionUser = { id: string; email: string; name: string; roles: Role[]; scopes: Scopes; roleScopes: RoleScopes };
 
 /** The request header proxy.ts sets so pages can build a sign-in callbackUrl. */
 export const PATH_HEADER = "x-gatehouse-path";
@@ -28,7 +34,26 @@ async function loadUser(claims: SessionClaims): Promise<SessionUser | null> {
   if (sso === "ended") return null;
   const fresh = sso === "rechecked" ? await db().user.findUnique({ where: { id: user.id } }) : user;
   if (!fresh) return null;
-  return { id: fresh.id, email: fresh.email, name: fresh.name, roles: parseRoles(fresh.roles), scopes: parseScopes(fresh.scopes) };
+  const roles = parseRoles(fresh.roles);
+  const base = { roles, scopes: parseScopes(fresh.scopes), roleScopes: parseRoleScopes(fresh.roleScopes) };
+  // Resolve every held role's scopes once (override or default), so later narrowing never falls back to a wider default.
+  const roleScopes = Object.fromEntries(roles.map((r) => [r, scopesFor(base, r)]));
+  return { id: fresh.id, email: fresh.email, name: fresh.name, roles, scopes: scopesForAny({ ...base, roleScopes }, roles), roleScopes };
+}
+
+/**
+ * The user as a route open to `allowed` sees them. Scoped: `scopes` = the union
+ * of the scopes of the held roles among `allowed` (a vote route open to reviewers
+ * uses the reviewer scopes; an admin-only route the admin ones). Unscoped (a
+ * route acting on every tenant): only the roles unrestricted for this user
+ * remain, so a role check inside the handler never passes on a restricted role;
+ * null when none of them is allowed.
+ */
+export function narrowFor(user: SessionUser, allowed: readonly Role[], scoped: boolean): SessionUser | null {
+  if (scoped) return { ...user, scopes: scopesForAny(user, allowed) };
+  const roles = user.roles.filter((r) => isUnrestricted({ scopes: scopesFor(user, r) }));
+  if (!holdsAnyRole(roles, allowed)) return null;
+  return { ...user, roles, scopes: "all" };
 }
 
 /**
@@ -72,8 +97,9 @@ export async function requireRoleFor(req: Request, ...roles: Role[]): Promise<Se
  */
 export async function requirePageRole(...roles: Role[]): Promise<SessionUser> {
   const user = await requireScopedPageRole(...roles);
-  if (!isUnrestricted(user)) forbidden();
-  return user;
+  const narrowed = narrowFor(user, roles, false);
+  if (!narrowed) forbidden();
+  return narrowed;
 }
 
 /** requirePageRole for a page whose every read is narrowed to the user's scopes (queue, card, history, audit, dashboard). */
@@ -84,5 +110,5 @@ export async function requireScopedPageRole(...roles: Role[]): Promise<SessionUs
     redirect(`/signin?callbackUrl=${encodeURIComponent(safeCallbackPath(path, env().publicUrl))}`);
   }
   if (!holdsAnyRole(user.roles, roles)) forbidden();
-  return user;
+  return narrowFor(user, roles, true)!;
 }

@@ -99,7 +99,7 @@ export async function ssoSignIn(p: SsoProfile): Promise<{ user: User } | { refus
     if (p.claims.email_verified !== true) return refuse(tx, "email_unverified", p, null);
     if (await tx.user.findUnique({ where: { email }, select: { id: true } })) return refuse(tx, "email_in_use", p, null);
     const user = await tx.user.create({
-      data: { email, name: name ?? email.split("@")[0]!, roles: access.roles.join(","), scopes: formatScopes(access.scopes), passwordHash: null },
+      data: { email, name: name ?? email.split("@")[0]!, roles: access.roles.join(","), scopes: formatScopes(access.scopes), roleScopes: access.roleScopes, passwordHash: null },
     });
     await tx.ssoIdentity.create({ data: { userId: user.id, issuer: p.issuer, subject: p.subject, ...tokens } });
     await appendAudit(tx, {
@@ -107,7 +107,7 @@ export async function ssoSignIn(p: SsoProfile): Promise<{ user: User } | { refus
       actorType: "system",
       actorId: null,
       status: "ok",
-      data: { user_id: user.id, email, roles: access.roles, scopes: user.scopes, via: "sso", issuer: p.issuer, subject: p.subject, groups: access.groups },
+      data: { user_id: user.id, email, roles: access.roles, scopes: user.scopes, role_scopes: access.roleScopes, via: "sso", issuer: p.issuer, subject: p.subject, groups: access.groups },
     });
     await signedIn(tx, user, p);
     return { user };
@@ -123,14 +123,15 @@ async function signedIn(tx: Tx, user: User, p: SsoProfile): Promise<void> {
 async function applyAccess(tx: Tx, user: User, access: MappedAccess, when: "sign_in" | "recheck"): Promise<User> {
   const roles = access.roles.join(",");
   const scopes = formatScopes(access.scopes);
-  if (user.roles === roles && user.scopes === scopes) return user;
-  const updated = await tx.user.update({ where: { id: user.id }, data: { roles, scopes } });
+  const roleScopes = access.roleScopes;
+  if (user.roles === roles && user.scopes === scopes && (user.roleScopes ?? null) === roleScopes) return user;
+  const updated = await tx.user.update({ where: { id: user.id }, data: { roles, scopes, roleScopes } });
   await appendAudit(tx, {
     type: "user.updated",
     actorType: "system",
     actorId: null,
     status: "ok",
-    data: { user_id: user.id, email: user.email, roles: access.roles, scopes, before: { roles: user.roles, scopes: user.scopes }, via: "sso", when, groups: access.groups },
+    data: { user_id: user.id, email: user.email, roles: access.roles, scopes, role_scopes: roleScopes, before: { roles: user.roles, scopes: user.scopes, role_scopes: user.roleScopes }, via: "sso", when, groups: access.groups },
   });
   return updated;
 }

@@ -2,9 +2,8 @@ import "server-only";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { handler, type HandlerContext } from "@/lib/http/handler";
-import { requireRoleFor, type SessionUser } from "@/lib/auth/session";
+import { narrowFor, requireRoleFor, type SessionUser } from "@/lib/auth/session";
 import type { Role } from "@/lib/auth/roles";
-import { isUnrestricted } from "@/lib/auth/scopes";
 
 /** The header every console mutation carries; a cross-site form cannot set it. */
 export const CONSOLE_HEADER = "x-gatehouse-console";
@@ -65,9 +64,9 @@ function guarded<P>(roles: readonly Role[], scoped: boolean, fn: (req: Request, 
   // Console routes run under Next.js only, so they get the whole Request (next-auth reads its cookies).
   return handler<P, Request>(async (req, ctx) => {
     consoleMutation(req);
-    const user = await requireRoleFor(req, ...roles);
-    if (!scoped && !isUnrestricted(user))
-      throw new AppError("forbidden", "This needs a grant for every tenant and environment; yours covers only some.", { reason: "scope_restricted" });
+    // Per-role scopes (narrowFor): a scoped route sees the union of the allowed roles' scopes; an unscoped one keeps only unrestricted roles.
+    const user = narrowFor(await requireRoleFor(req, ...roles), roles, scoped);
+    if (!user) throw new AppError("forbidden", "This needs a grant for every tenant and environment; yours covers only some.", { reason: "scope_restricted" });
     return fn(req, { ...ctx, user });
   });
 }

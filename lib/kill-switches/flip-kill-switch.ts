@@ -3,7 +3,7 @@ import { z } from "zod";
 import { db } from "@/lib/db/client";
 import { AppError, zodIssues } from "@/lib/errors";
 import type { Role } from "@/lib/auth/roles";
-import { covers, type Scoped } from "@/lib/auth/scopes";
+import { covers, scopesFor, unionScopes, type RoleScopes, type Scoped } from "@/lib/auth/scopes";
 import { requireOpenSession } from "@/lib/break-glass/session-rules";
 import { setKillSwitchInput, setKillSwitchTx, type KillSwitchView } from "@/lib/kill-switches/set-kill-switch";
 
@@ -17,7 +17,7 @@ export const flipKillSwitchBody = z.object({ break_glass_session_id: z.string().
  * be true. The check, the row, its audit event and webhook commit together.
  */
 export async function flipKillSwitch(
-  user: { id: string; roles: readonly Role[] } & Scoped,
+  user: { id: string; roles: readonly Role[]; roleScopes?: RoleScopes } & Scoped,
   body: z.infer<typeof flipKillSwitchBody>,
   ctx: { requestId?: string | null } = {},
 ): Promise<KillSwitchView> {
@@ -25,7 +25,9 @@ export async function flipKillSwitch(
   const parsed = setKillSwitchInput.safeParse(rest);
   if (!parsed.success) throw new AppError("validation_failed", "Invalid kill switch.", { issues: zodIssues(parsed.error.issues) });
   // A tenant's switch stops every environment of it: it takes a grant for all of them; a tool switch for every tenant, an unrestricted one.
-  if (!covers(user, parsed.data.tenantId ?? null, "*")) {
+  // Per role: an admin flips where the admin role applies; under a break-glass session, also where on-call applies.
+  const reach = sessionId ? unionScopes(scopesFor(user, "admin"), scopesFor(user, "oncall")) : scopesFor(user, "admin");
+  if (!covers(user, parsed.data.tenantId ?? null, "*") || !covers({ scopes: reach }, parsed.data.tenantId ?? null, "*")) {
     throw new AppError("forbidden", "This kill switch reaches tenants or environments outside your scopes.", { reason: "scope_restricted" });
   }
   if (!user.roles.includes("admin") && !sessionId) {

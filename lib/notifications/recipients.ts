@@ -1,7 +1,7 @@
 import "server-only";
 import { db } from "@/lib/db/client";
 import { parseRoles } from "@/lib/auth/roles";
-import { covers, parseScopes } from "@/lib/auth/scopes";
+import { covers, roleScopedRow, scopesFor } from "@/lib/auth/scopes";
 import { membersOf } from "@/lib/reviewer-groups/asks";
 
 export type Recipient = { id: string; email: string };
@@ -16,15 +16,15 @@ export async function reviewersFor(
   a: { tenantId: string; env: string; onBehalfOf: string | null },
   only?: { groupIds: readonly string[]; userIds?: readonly string[] },
 ): Promise<Recipient[]> {
-  const users = await db().user.findMany({ where: { disabled: false }, select: { id: true, email: true, roles: true, scopes: true }, orderBy: { email: "asc" } });
+  const users = await db().user.findMany({ where: { disabled: false }, select: { id: true, email: true, roles: true, scopes: true, roleScopes: true }, orderBy: { email: "asc" } });
   const behalf = a.onBehalfOf?.trim().toLowerCase();
   const allowed = only ? new Set([...(await membersOf(only.groupIds)), ...(only.userIds ?? [])]) : null;
   return users
     .filter(
       (u) =>
         (!allowed || allowed.has(u.id)) &&
-        parseRoles(u.roles).includes("reviewer") &&
-        covers({ scopes: parseScopes(u.scopes) }, a.tenantId, a.env) &&
+        // Where the reviewer role applies (per-role scopes), not where any role does.
+        covers({ scopes: scopesFor(roleScopedRow({ ...u, roles: parseRoles(u.roles) }), "reviewer") }, a.tenantId, a.env) &&
         u.email.toLowerCase() !== behalf,
     )
     .map((u) => ({ id: u.id, email: u.email }));

@@ -5,7 +5,7 @@ import { redactText } from "@/lib/redact/redact";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { reviewersFor } from "@/lib/notifications/recipients";
 import { parseRoles } from "@/lib/auth/roles";
-import { isUnrestricted, parseScopes } from "@/lib/auth/scopes";
+import { isUnrestricted, roleScopedRow, scopesFor } from "@/lib/auth/scopes";
 import { resolveRouting } from "@/lib/reviewer-groups/routing";
 import { recordAsk } from "@/lib/reviewer-groups/asks";
 import { actionMessage, breakGlassMessage } from "@/lib/slack/message";
@@ -153,8 +153,11 @@ export async function enqueueDueNotifications(now = new Date()): Promise<number>
 async function enqueueBreakGlassNotifications(now: Date): Promise<number> {
   const sessions = await db().breakGlassSession.findMany({ where: { endedAt: null, expiresAt: { gt: now } }, take: 50 });
   if (!sessions.length) return 0;
-  const users = await db().user.findMany({ where: { disabled: false }, select: { id: true, email: true, roles: true, scopes: true } });
-  const watchers = users.filter((u) => parseRoles(u.roles).some((r) => r === "admin" || r === "oncall") && isUnrestricted({ scopes: parseScopes(u.scopes) }));
+  const users = await db().user.findMany({ where: { disabled: false }, select: { id: true, email: true, roles: true, scopes: true, roleScopes: true } });
+  const watchers = users.filter((u) => {
+    const rs = roleScopedRow({ ...u, roles: parseRoles(u.roles) });
+    return (["admin", "oncall"] as const).some((r) => isUnrestricted({ scopes: scopesFor(rs, r) }));
+  });
   let written = 0;
   for (const s of sessions) {
     const opener = users.find((u) => u.id === s.userId)?.email ?? s.userId;

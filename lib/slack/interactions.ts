@@ -4,7 +4,8 @@ import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/append";
-import { parseScopes } from "@/lib/auth/scopes";
+import { roleScopedRow, scopesFor } from "@/lib/auth/scopes";
+import { parseRoles } from "@/lib/auth/roles";
 import { assertActionInScope } from "@/lib/approvals/action-scope";
 import { voteOnAction } from "@/lib/actions/vote-on-action";
 import { APPROVE_ACTION_ID, REJECT_ACTION_ID, buttonsAllowed } from "@/lib/slack/message";
@@ -84,7 +85,8 @@ export async function handleSlackInteraction(raw: string, headers: Headers, requ
   }
   const actionId = value.data.a;
   try {
-    await assertActionInScope({ scopes: parseScopes(user.scopes) }, actionId);
+    // The reviewer role's own scopes (per-role), not the union of every role the user holds.
+    await assertActionInScope({ scopes: scopesFor(roleScopedRow({ ...user, roles: parseRoles(user.roles) }), "reviewer") }, actionId);
   } catch (err) {
     if (err instanceof AppError && err.code === "not_found") {
       await refusedAudit("not_found", slack, user, null);

@@ -5,7 +5,7 @@ import type { Tx, User, UserGrant } from "@/lib/db/types";
 import { AppError } from "@/lib/errors";
 import { appendAudit, userActor } from "@/lib/audit/append";
 import { parseRoles, type Role } from "@/lib/auth/roles";
-import { isUnrestricted, parseScopes } from "@/lib/auth/scopes";
+import { isUnrestricted, parseScopes, roleScopedRow, scopesFor } from "@/lib/auth/scopes";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { requireAdminInTx } from "@/lib/users/require-admin";
 import { COUNTING_ROLES, requireSecondPerson, type ApprovalChannel } from "@/lib/users/two-person";
@@ -34,6 +34,8 @@ export type GrantView = {
   roles: Role[];
   /** The scopes the account holds once approved (`*` every tenant); null: unchanged. */
   scopes: string | null;
+  /** Per-role scopes (`reviewer=acme/prod;admin=*`) once approved; null: unchanged, "": cleared. */
+  roleScopes: string | null;
   /** kind "sso_mapping": the identity-provider group whose roles and scopes this sets. */
   ssoGroup: string | null;
   baseRoles: Role[] | null;
@@ -61,6 +63,7 @@ export async function requestGrant(
     name?: string | null;
     roles: readonly Role[];
     scopes?: string | null;
+    roleScopes?: string | null;
     baseRoles?: readonly Role[] | null;
     passwordHash?: string | null;
     groupId?: string | null;
@@ -76,6 +79,7 @@ export async function requestGrant(
       name: g.name ?? null,
       roles: g.roles.join(","),
       scopes: g.scopes ?? null,
+      roleScopes: g.roleScopes ?? null,
       baseRoles: g.baseRoles ? g.baseRoles.join(",") : null,
       passwordHash: g.passwordHash ?? null,
       groupId: g.groupId ?? null,
@@ -95,6 +99,7 @@ export async function requestGrant(
       email: g.email,
       roles: [...g.roles],
       scopes: g.scopes ?? null,
+      ...(g.roleScopes != null ? { role_scopes: g.roleScopes } : {}),
       base_roles: g.baseRoles ? [...g.baseRoles] : null,
       ...(g.groupId ? { group_id: g.groupId } : {}),
       ...(g.ssoGroup ? { sso_group: g.ssoGroup } : {}),
@@ -112,8 +117,9 @@ async function loadPending(tx: Tx, grantId: string): Promise<UserGrant> {
 
 /** Enabled admins of every tenant and environment: the last one is protected like the last admin. */
 async function enabledAdminCount(tx: Tx): Promise<number> {
-  const users = await tx.user.findMany({ where: { disabled: false }, select: { roles: true, scopes: true } });
-  return users.filter((u) => parseRoles(u.roles).includes("admin") && isUnrestricted({ scopes: parseScopes(u.scopes) })).length;
+  const users = await tx.user.findMany({ where: { disabled: false }, select: { roles: true, scopes: true, roleScopes: true } });
+  // The admin role's own scopes (per-role): an admin for everything whose admin role is narrowed is no longer unrestricted.
+  return users.filter((u) => isUnrestricted({ scopes: scopesFor(roleScopedRow({ ...u, roles: parseRoles(u.roles) }), "admin") })).length;
 }
 
 /** Apply an approved grant to the account; returns the account's id. */
@@ -140,6 +146,7 @@ async function applyGrant(tx: Tx, g: UserGrant): Promise<User> {
     data: {
       ...(g.kind === "roles" || g.kind === "enable" ? { roles } : {}),
       ...((g.kind === "roles" || g.kind === "enable") && g.scopes !== null ? { scopes: g.scopes } : {}),
+      ...((g.kind === "roles" || g.kind === "enable") && g.roleScopes !== null ? { roleScopes: g.roleScopes || null } : {}),
       ...(g.kind === "enable" ? { disabled: false } : {}),
       ...(g.kind === "password" && g.passwordHash ? { passwordHash: g.passwordHash } : {}),
       ...(g.name ? { name: g.name } : {}),
@@ -200,7 +207,7 @@ export async function approveGrant(grantId: string, ctx: Ctx & { channel: Approv
         ...base,
         type: "user.grant_approved",
         status: "approved",
-        data: { grant_id: g.id, kind: g.kind, user_id: u.id, email: u.email, roles: parseRoles(g.roles), scopes: g.scopes, requested_by: g.requestedById },
+        data: { grant_id: g.id, kind: g.kind, user_id: u.id, email: u.email, roles: parseRoles(g.roles), scopes: g.scopes, role_scopes: g.roleScopes, requested_by: g.requestedById },
       });
       await appendAudit(tx, {
         ...base,
@@ -263,6 +270,7 @@ export async function listPendingGrants(): Promise<GrantView[]> {
     name: g.name,
     roles: parseRoles(g.roles),
     scopes: g.scopes,
+    roleScopes: g.roleScopes,
     ssoGroup: g.ssoGroup,
     baseRoles: g.baseRoles === null ? null : parseRoles(g.baseRoles),
     groupId: g.groupId,

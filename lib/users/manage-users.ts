@@ -5,7 +5,8 @@ import { AppError } from "@/lib/errors";
 import { appendAudit, userActor } from "@/lib/audit/append";
 import { hashPassword } from "@/lib/auth/password";
 import { parseRoles } from "@/lib/auth/roles";
-import { formatScopes, isUnrestricted, parseScopes, widensScopes } from "@/lib/auth/scopes";
+import { formatRoleScopes, formatScopes, isUnrestricted, parseRoleScopes, parseRoleScopesStrict, parseScopes, roleScopedRow, scopesFor, widensRoleScopes } from "@/lib/auth/scopes";
+import { ROLES } from "@/lib/auth/roles";
 import type { CreateUserInput, UpdateUserInput } from "@/lib/users/user-input";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { addedCountingRoles, countsTowardTwoPerson, requestGrant } from "@/lib/users/grants";
@@ -19,8 +20,9 @@ export type UserChange = { status: "applied" } | { status: "pending"; grant_id: 
 
 /** Enabled admins of every tenant and environment (unrestricted scopes), counted inside the caller's transaction. */
 async function enabledAdmins(tx: Tx): Promise<number> {
-  const users = await tx.user.findMany({ where: { disabled: false }, select: { roles: true, scopes: true } });
-  return users.filter((u) => parseRoles(u.roles).includes("admin") && isUnrestricted({ scopes: parseScopes(u.scopes) })).length;
+  const users = await tx.user.findMany({ where: { disabled: false }, select: { roles: true, scopes: true, roleScopes: true } });
+  // The admin role's own scopes (per-role): an admin for everything whose admin role is narrowed is no longer unrestricted.
+  return users.filter((u) => isUnrestricted({ scopes: scopesFor(roleScopedRow({ ...u, roles: parseRoles(u.roles) }), "admin") })).length;
 }
 
 /**
@@ -98,14 +100,18 @@ export async function updateUser(userId: string, input: UpdateUserInput, ctx: Ct
     const scopesBefore = parseScopes(u.scopes);
     const scopesAfter = input.scopes ? parseScopes(input.scopes.join(",")) : scopesBefore;
     const newScopes = input.scopes ? formatScopes(scopesAfter) : null;
-    const widening = countsTowardTwoPerson(after) && widensScopes(scopesBefore, scopesAfter);
+    // Per-role scopes: "" clears the overrides, undefined keeps them. Widening any kept role's scopes is a grant.
+    const newRoleScopes = input.role_scopes !== undefined ? (formatRoleScopes(parseRoleScopesStrict(input.role_scopes, ROLES) ?? {}) ?? "") : null;
+    const rsBefore = roleScopedRow({ roles: before, scopes: u.scopes, roleScopes: u.roleScopes });
+    const rsAfter = { roles: after, scopes: scopesAfter, roleScopes: newRoleScopes !== null ? parseRoleScopes(newRoleScopes) : rsBefore.roleScopes };
+    const widening = countsTowardTwoPerson(after) && widensRoleScopes(rsBefore, rsAfter, after.filter((r) => before.includes(r)));
     if (addedCountingRoles(before, after).length || widening || (enabling && countsTowardTwoPerson(after))) {
       // Refused now rather than at approval when it would demote the last enabled admin.
-      const demoting = (before.includes("admin") && !after.includes("admin")) || (isUnrestricted({ scopes: scopesBefore }) && !isUnrestricted({ scopes: scopesAfter }));
+      const demoting = (before.includes("admin") && !after.includes("admin")) || (isUnrestricted({ scopes: scopesFor(rsBefore, "admin") }) && !isUnrestricted({ scopes: scopesFor(rsAfter, "admin") }));
       if (!u.disabled && before.includes("admin") && demoting && (await enabledAdmins(tx)) <= 1) await keepOneAdmin(tx, 1);
       return requestGrant(
         tx,
-        { kind: enabling ? "enable" : "roles", userId: u.id, email: u.email, name: input.name ?? null, roles: after, baseRoles: before, scopes: newScopes },
+        { kind: enabling ? "enable" : "roles", userId: u.id, email: u.email, name: input.name ?? null, roles: after, baseRoles: before, scopes: newScopes, roleScopes: newRoleScopes },
         ctx,
       );
     }
@@ -116,8 +122,8 @@ export async function updateUser(userId: string, input: UpdateUserInput, ctx: Ct
       data: {
         user_id: u.id,
         email: u.email,
-        before: { roles: parseRoles(u.roles), scopes: u.scopes, disabled: u.disabled },
-        after: { ...input, ...(newScopes ? { scopes: newScopes } : {}) },
+        before: { roles: parseRoles(u.roles), scopes: u.scopes, role_scopes: u.roleScopes, disabled: u.disabled },
+        after: { ...input, ...(newScopes ? { scopes: newScopes } : {}), ...(newRoleScopes !== null ? { role_scopes: newRoleScopes } : {}) },
       },
     });
     await tx.user.update({
@@ -125,6 +131,7 @@ export async function updateUser(userId: string, input: UpdateUserInput, ctx: Ct
       data: {
         ...(input.roles ? { roles: input.roles.join(",") } : {}),
         ...(newScopes ? { scopes: newScopes } : {}),
+        ...(newRoleScopes !== null ? { roleScopes: newRoleScopes || null } : {}),
         ...(input.disabled !== undefined ? { disabled: input.disabled } : {}),
         ...(input.name ? { name: input.name } : {}),
         // Any change to the account ends its existing sessions (lib/auth/session.ts compares the epoch).
