@@ -98,13 +98,13 @@ function bodyFor(url: string): unknown {
 
 type Answer = { status: number; text: string; json: Record<string, any> | null };
 
-async function callRoute(file: string, method: (typeof METHODS)[number], user: string, p: { id: string; seq: string }, query = ""): Promise<Answer | null> {
+async function callRoute(file: string, method: (typeof METHODS)[number], user: string, p: { id: string; seq: string }, query = "", body?: unknown): Promise<Answer | null> {
   const mod = (await import(/* @vite-ignore */ file)) as Record<string, unknown>;
   const fn = mod[method] as ((req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>) | undefined;
   if (!fn) return null;
   const { url, params } = urlFor(file, p);
   const init: RequestInit = { method, headers: { "x-gatehouse-console": "1", "content-type": "application/json" } };
-  if (method !== "GET" && method !== "DELETE") init.body = JSON.stringify(bodyFor(url));
+  if (method !== "GET" && method !== "DELETE") init.body = JSON.stringify(body ?? bodyFor(url));
   const res = await fn(await sessionRequest(user, `${BASE}${url}${query}`, init), { params: Promise.resolve(params) });
   const text = await res.text();
   let json: Record<string, any> | null = null;
@@ -226,5 +226,71 @@ describe("console scope walk: a user of acme against globex data", () => {
     const refused = await callRoute(vote, "POST", acmeReviewer, { id: globex.action, seq: "-" });
     expect(refused!.status).toBe(404);
     expect(await db().approval.count({ where: { actionId: globex.action } })).toBe(0);
+  }, 60_000);
+});
+
+describe("per-role scopes: admin for globex, reviewer only for acme/prod", () => {
+  let mixed: string;
+  let acmeFresh: string;
+  const route = (...tail: string[]) => routeFiles().find((f) => f.endsWith(path.join(...tail, "route.ts")))!;
+  beforeAll(async () => {
+    mixed = await makeUser("mixed@example.com", ["reviewer", "admin"]);
+    // The default (`scopes`) is nowhere: every role the user holds has its own override.
+    await db().user.update({ where: { id: mixed }, data: { scopes: "", roleScopes: "admin=globex/*;reviewer=acme/prod" } });
+    acmeFresh = await propose("acme", "prod", "ticket.close", { ticket_id: "T-802", resolution: "acme again" });
+  }, 60_000);
+
+  it("as reviewer: cannot vote on globex (the same 404 as a missing id), the globex card says not a reviewer; votes on acme", async () => {
+    const vote = route("actions", "[id]", "vote");
+    const refused = await callRoute(vote, "POST", mixed, { id: globex.action, seq: "-" });
+    const missing = await callRoute(vote, "POST", mixed, { id: "act_does_not_exist_00000", seq: "-" });
+    expect(refused!.status).toBe(404);
+    expect({ ...refused!.json?.error, request_id: undefined }).toEqual({ ...missing!.json?.error, request_id: undefined });
+    expect(await db().approval.count({ where: { actionId: globex.action } })).toBe(0);
+    // Seen as globex's admin (the detail route is open to every role): read-only, no vote, no card copy.
+    const detail = await callRoute(route("actions", "[id]"), "GET", mixed, { id: globex.action, seq: "-" });
+    expect(detail!.status).toBe(200);
+    expect(JSON.stringify(detail!.json)).toContain("Only reviewers may vote.");
+    const ok = await callRoute(vote, "POST", mixed, { id: acmeFresh, seq: "-" });
+    expect(ok!.status, ok!.text).toBe(200);
+    expect(await db().approval.count({ where: { actionId: acmeFresh, userId: mixed } })).toBe(1);
+  }, 60_000);
+
+  it("as admin: flips globex's kill switch, not acme's; reassigns on globex, an acme action is a 404", async () => {
+    const kill = route("kill-switches");
+    const acmeKill = await callRoute(kill, "POST", mixed, { id: "-", seq: "-" }, "", { scope: "tenant", tenantId: "acme", enabled: true, reason: "mixed flips acme" });
+    expect(acmeKill!.status, acmeKill!.text).toBe(403);
+    expect(acmeKill!.json?.error?.reason).toBe("scope_restricted");
+    expect((await db().killSwitch.findUnique({ where: { key: "tenant:acme" } }))?.enabled ?? false).toBe(false);
+    const globexKill = await callRoute(kill, "POST", mixed, { id: "-", seq: "-" }, "", { scope: "tenant", tenantId: "globex", enabled: false, reason: "mixed flips globex" });
+    expect(globexKill!.status, globexKill!.text).toBe(200);
+    const listed = await callRoute(kill, "GET", mixed, { id: "-", seq: "-" });
+    expect(listed!.text).toContain("tenant:globex");
+    expect(listed!.text).not.toContain("tenant:acme");
+    const reassign = route("actions", "[id]", "reassign");
+    const onGlobex = await callRoute(reassign, "POST", mixed, { id: globex.action, seq: "-" }, "", { user_id: everyone });
+    expect(onGlobex!.status, onGlobex!.text).toBe(200);
+    const onAcme = await callRoute(reassign, "POST", mixed, { id: acmeFresh, seq: "-" }, "", { user_id: everyone });
+    expect(onAcme!.status).toBe(404);
+  }, 60_000);
+
+  it("reads: the queue shows acme (reviewer) and globex (admin), never another tenant; tenant-wide routes refuse a restricted admin", async () => {
+    const pendingAcme = await propose("acme", "prod", "ticket.close", { ticket_id: "T-803", resolution: "acme pending" });
+    const staging = await propose("acme", "staging", "ticket.close", { ticket_id: "T-804", resolution: "acme staging" });
+    for (const q of ["", "?view=history"]) {
+      const list = await callRoute(route("console", "actions"), "GET", mixed, { id: "-", seq: "-" }, q);
+      const ids = list!.json!.items.map((i: { id: string }) => i.id);
+      const tenants = new Set(list!.json!.items.map((i: { tenantId?: string; tenant?: string }) => i.tenantId ?? i.tenant));
+      expect([...tenants].every((t) => t === "acme" || t === "globex"), q).toBe(true);
+      // acme/staging is outside both roles' scopes (reviewer is acme/prod only).
+      expect(ids, q).not.toContain(staging);
+      // The pending queue: acme through the reviewer role, globex through the admin role.
+      if (q === "") expect(ids).toEqual(expect.arrayContaining([pendingAcme, globex.action]));
+    }
+    expect((await callRoute(route("actions", "[id]"), "GET", mixed, { id: staging, seq: "-" }))!.status).toBe(404);
+    // An admin-only route that is not tenant-scoped (users): the admin role is restricted, so 403.
+    const users = await callRoute(route("console", "users"), "GET", mixed, { id: "-", seq: "-" });
+    expect(users!.status).toBe(403);
+    expect(users!.json?.error?.reason).toBe("scope_restricted");
   }, 60_000);
 });
