@@ -4,7 +4,8 @@ import { makeUser } from "./support/fixtures";
 import { db } from "@/lib/db/client";
 import { createUser, deleteUser, updateUser } from "@/lib/users/manage-users";
 import { approveGrant } from "@/lib/users/grants";
-import { covers, formatScopes, parseScopes, scopeWhere, widensScopes } from "@/lib/auth/scopes";
+import { covers, formatScopes, parseRoleScopes, parseRoleScopesStrict, parseScopes, roleScopedRow, scopeWhere, scopesFor, widensScopes } from "@/lib/auth/scopes";
+import { parseRoles } from "@/lib/auth/roles";
 
 // Scopes in user management: granting a scope to a counting role is a grant
 // under the two-admin rule, narrowing applies at once, and the last enabled
@@ -94,5 +95,74 @@ describe("scopes in user management", () => {
     await expect(updateUser(u.a!, { roles: ["viewer"] }, { actorId: u.b! })).rejects.toMatchObject({ reason: "last_admin" });
     await expect(deleteUser(u.a!, { actorId: u.b! })).rejects.toMatchObject({ reason: "last_admin" });
     expect((await db().user.findUniqueOrThrow({ where: { id: u.a! } })).scopes).toBe("*");
+  });
+});
+
+describe("per-role scopes (User.roleScopes)", () => {
+  it("parses per-role overrides; the strict parser refuses unknown roles, duplicates and bad scopes; a role without one uses the default", () => {
+    expect(parseRoleScopes("reviewer=acme/prod;admin=*")).toEqual({ reviewer: [{ tenant: "acme", env: "prod" }], admin: "all" });
+    expect(parseRoleScopes(null)).toEqual({});
+    // A named role with a malformed list applies nowhere (never the wider default).
+    expect(parseRoleScopes("reviewer=acme")).toEqual({ reviewer: [] });
+    expect(parseRoleScopesStrict("reviewer=acme/prod;admin=*", ["reviewer", "admin"])).not.toBeNull();
+    expect(parseRoleScopesStrict("root=*", ["reviewer", "admin"])).toBeNull();
+    expect(parseRoleScopesStrict("reviewer=acme/prod;reviewer=*", ["reviewer"])).toBeNull();
+    expect(parseRoleScopesStrict("reviewer=acme", ["reviewer"])).toBeNull();
+    expect(parseRoleScopesStrict("reviewer", ["reviewer"])).toBeNull();
+    const u = roleScopedRow({ roles: ["reviewer", "viewer"], scopes: "globex/*", roleScopes: "reviewer=acme/prod" });
+    expect(scopesFor(u, "reviewer")).toEqual([{ tenant: "acme", env: "prod" }]);
+    expect(scopesFor(u, "viewer")).toEqual([{ tenant: "globex", env: "*" }]);
+    expect(scopesFor(u, "admin")).toEqual([]); // not held: nowhere
+  });
+
+  it("the migration leaves every existing user with null roleScopes: each role keeps the user's scopes", async () => {
+    const users = await db().user.findMany();
+    expect(users.length).toBeGreaterThan(0);
+    for (const x of users) {
+      expect(x.roleScopes).toBeNull();
+      const rs = roleScopedRow({ ...x, roles: parseRoles(x.roles) });
+      for (const r of parseRoles(x.roles)) expect(formatScopes(scopesFor(rs, r))).toBe(formatScopes(parseScopes(x.scopes)));
+    }
+  });
+
+  it("an admin for everything whose admin role is narrowed by an override is no longer unrestricted: the last one is protected", async () => {
+    // a is the only unrestricted admin (b was narrowed above); an override narrowing a's admin role is refused.
+    await expect(updateUser(u.a!, { role_scopes: "admin=acme/*" }, { actorId: u.b! })).rejects.toMatchObject({ reason: "last_admin" });
+    expect((await db().user.findUniqueOrThrow({ where: { id: u.a! } })).roleScopes).toBeNull();
+    // Narrowing a's OTHER role leaves the admin role unrestricted: allowed.
+    await db().user.update({ where: { id: u.a! }, data: { roles: "admin,viewer" } });
+    expect((await updateUser(u.a!, { role_scopes: "viewer=acme/prod" }, { actorId: u.b! })).status).toBe("applied");
+    expect((await db().user.findUniqueOrThrow({ where: { id: u.a! } })).roleScopes).toBe("viewer=acme/prod");
+    // b: admin=acme/* by default scopes; an override giving b admin=* widens b's admin role: a grant, not applied.
+    const g = await updateUser(u.b!, { role_scopes: "admin=*" }, { actorId: u.a! });
+    expect(g.status).toBe("pending");
+    expect((await db().user.findUniqueOrThrow({ where: { id: u.b! } })).roleScopes).toBeNull();
+    await expect(approveGrant((g as { grant_id: string }).grant_id, { actorId: u.a!, channel: "console" })).rejects.toMatchObject({ code: "forbidden" });
+  });
+
+  it("a grant that widens one role's scopes needs a second admin; narrowing another role applies at once", async () => {
+    const id = await makeUser("two.roles@example.com", ["reviewer", "viewer"]);
+    await db().user.update({ where: { id }, data: { scopes: "acme/prod" } });
+    // Widening only the reviewer role (acme/prod → acme/*) is a grant.
+    const wide = await updateUser(id, { role_scopes: "reviewer=acme/*" }, { actorId: u.a! });
+    expect(wide.status).toBe("pending");
+    expect((await db().user.findUniqueOrThrow({ where: { id } })).roleScopes).toBeNull();
+    const grant = await db().userGrant.findUniqueOrThrow({ where: { id: (wide as { grant_id: string }).grant_id } });
+    expect(grant.roleScopes).toBe("reviewer=acme/*");
+    // A second admin approves: the override is applied.
+    const c = await makeUser("c.scope@example.com", ["admin"]);
+    await approveGrant(grant.id, { actorId: c, channel: "console" });
+    const after = await db().user.findUniqueOrThrow({ where: { id } });
+    expect(after.roleScopes).toBe("reviewer=acme/*");
+    expect(covers({ scopes: scopesFor(roleScopedRow({ ...after, roles: parseRoles(after.roles) }), "reviewer") }, "acme", "staging")).toBe(true);
+    expect(covers({ scopes: scopesFor(roleScopedRow({ ...after, roles: parseRoles(after.roles) }), "viewer") }, "acme", "staging")).toBe(false);
+    // Narrowing the viewer role to nowhere applies at once.
+    expect((await updateUser(id, { role_scopes: "reviewer=acme/*;viewer=" }, { actorId: u.a! })).status).toBe("applied");
+    expect((await db().user.findUniqueOrThrow({ where: { id } })).roleScopes).toBe("reviewer=acme/*;viewer=");
+    // Malformed input: 4xx, no change.
+    const { updateUserInput } = await import("@/lib/users/user-input");
+    expect(updateUserInput.safeParse({ role_scopes: "root=*" }).success).toBe(false);
+    expect(updateUserInput.safeParse({ role_scopes: "reviewer=acme" }).success).toBe(false);
+    expect(updateUserInput.safeParse({ role_scopes: "" }).success).toBe(true);
   });
 });
