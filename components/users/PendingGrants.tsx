@@ -37,6 +37,7 @@ export function PendingGrants({ grants, selfId, onDecide }: { grants: GrantView[
                   <span className="text-xs text-slate-600">
                     {g.kind === "password" ? "new password" : g.kind === "group" ? `group: ${g.groupName ?? g.groupId}` : `roles: ${g.roles.join(", ") || "none"}`}
                     {g.kind === "sso_mapping" ? ` on ${g.scopes ?? "*"}` : ""}
+                    {g.roleScopes != null ? ` · per role: ${g.roleScopes || "cleared"}` : ""}
                     {g.baseRoles ? ` (now: ${g.baseRoles.join(", ") || "none"})` : ""}
                   </span>
                 </div>

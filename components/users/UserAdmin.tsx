@@ -100,6 +100,10 @@ export function UserAdmin({ selfId, sso }: { selfId: string; sso: boolean }) {
                       <span className="text-xs text-slate-500">no role</span>
                     )}
                   </span>
+                  {/* Where each role applies: the override, else the user's scopes. */}
+                  <span className="mt-1 block font-mono text-xs text-slate-600" data-testid={`scopes-${u.email}`}>
+                    {u.roleScopes ? `${u.roleScopes} (others: ${u.scopes || "nowhere"})` : `on ${u.scopes || "nowhere"}`}
+                  </span>
                 </Td>
                 <Td>{u.disabled ? <Badge tone="red">disabled</Badge> : <Badge tone="green">enabled</Badge>}</Td>
                 <Td className="whitespace-nowrap text-xs">{u.lastSignInAt ? formatDateTime(u.lastSignInAt) : "never"}</Td>
@@ -144,7 +148,9 @@ export function UserAdmin({ selfId, sso }: { selfId: string; sso: boolean }) {
                       user={u}
                       mode={open.mode}
                       onClose={() => setEditing(null)}
-                      onSaveRoles={(roles: Role[]) => void act(send(`/api/console/users/${u.id}`, "PATCH", { roles }), `Saved roles of ${u.email}.`)}
+                      onSaveRoles={(roles: Role[], roleScopes?: string) =>
+                        void act(send(`/api/console/users/${u.id}`, "PATCH", roleScopes === undefined ? { roles } : { roles, role_scopes: roleScopes }), `Saved roles of ${u.email}.`)
+                      }
                       onResetPassword={(password) => void act(send(`/api/console/users/${u.id}/password`, "POST", { password }), `Set a new password for ${u.email}.`)}
                     />
                   </td>

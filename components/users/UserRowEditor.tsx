@@ -18,12 +18,13 @@ export function UserRowEditor({
 }: {
   user: UserRow;
   mode: "roles" | "password";
-  onSaveRoles: (roles: Role[]) => void;
+  onSaveRoles: (roles: Role[], roleScopes?: string) => void;
   onResetPassword: (password: string) => void;
   onClose: () => void;
 }) {
   const [roles, setRoles] = useState<string[]>(user.roles);
   const [password, setPassword] = useState("");
+  const [roleScopes, setRoleScopes] = useState(user.roleScopes ?? "");
   if (mode === "roles") {
     return (
       <form
@@ -31,7 +32,11 @@ export function UserRowEditor({
         className="flex flex-wrap items-center gap-3 text-sm"
         onSubmit={(e) => {
           e.preventDefault();
-          onSaveRoles(ROLES.filter((r) => roles.includes(r)));
+          // The server validates the override (lib/auth/scopes.ts parseRoleScopesStrict); unchanged → not sent.
+          onSaveRoles(
+            ROLES.filter((r) => roles.includes(r)),
+            roleScopes.trim() === (user.roleScopes ?? "") ? undefined : roleScopes.trim(),
+          );
         }}
       >
         {ROLES.map((r) => (
@@ -40,6 +45,16 @@ export function UserRowEditor({
             {r}
           </label>
         ))}
+        <label className="flex items-center gap-2">
+          <span className="text-xs text-slate-700">Per-role scopes</span>
+          <input
+            value={roleScopes}
+            onChange={(e) => setRoleScopes(e.target.value)}
+            placeholder="reviewer=acme/prod;admin=*"
+            aria-label="Per-role scopes"
+            className="rounded border border-slate-300 px-2 py-1 font-mono text-xs"
+          />
+        </label>
         <button type="submit" className="rounded bg-slate-900 px-3 py-1 text-white">
           Save roles
         </button>

@@ -11,7 +11,8 @@ import type { CreateUserInput, UpdateUserInput } from "@/lib/users/user-input";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { addedCountingRoles, countsTowardTwoPerson, requestGrant } from "@/lib/users/grants";
 
-export type UserRow = { id: string; email: string; name: string; roles: string[]; scopes: string; disabled: boolean; lastSignInAt: string | null; createdAt: string };
+/** `roleScopes`: per-role overrides of `scopes` (`reviewer=acme/prod;admin=*`), null when every role uses `scopes`. */
+export type UserRow = { id: string; email: string; name: string; roles: string[]; scopes: string; roleScopes: string | null; disabled: boolean; lastSignInAt: string | null; createdAt: string };
 
 type Ctx = { actorId: string; requestId?: string | null };
 
@@ -47,6 +48,7 @@ export async function listUsers(): Promise<UserRow[]> {
     name: u.name,
     roles: parseRoles(u.roles),
     scopes: u.scopes,
+    roleScopes: u.roleScopes,
     disabled: u.disabled,
     lastSignInAt: u.lastSignInAt?.toISOString() ?? null,
     createdAt: u.createdAt.toISOString(),

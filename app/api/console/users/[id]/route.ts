@@ -1,4 +1,4 @@
-// PATCH /api/console/users/{id} — roles, name, disabled (202 pending a second admin when it grants a counting role or re-enables one); DELETE — remove (never the last enabled admin) (admin)
+// PATCH /api/console/users/{id} — roles, scopes, per-role scopes (role_scopes), name, disabled (202 pending a second admin when it grants a counting role or re-enables one); DELETE — remove (never the last enabled admin) (admin)
 import { consoleHandler } from "@/lib/http/console-guard";
 import { json } from "@/lib/http/handler";
 import { parseBody } from "@/lib/http/parse-body";
