@@ -6,7 +6,7 @@ import { appendAudit, userActor } from "@/lib/audit/append";
 import { argsHash } from "@gatehouse-dev/sdk";
 import { newId } from "@/lib/crypto/new-id";
 import { parseRoles } from "@/lib/auth/roles";
-import { covers, parseScopes } from "@/lib/auth/scopes";
+import { covers, roleScopedRow, scopesFor } from "@/lib/auth/scopes";
 import { parseCredentialRoutes } from "@/lib/agents/authenticate-agent";
 import { loadDecisionInput } from "@/lib/actions/decision-context";
 import { createAction } from "@/lib/actions/create-action";
@@ -80,7 +80,8 @@ export async function placeCanary(input: PlaceCanaryInput, ctx: Ctx): Promise<{ 
     if (!(await tx.canaryEnrollment.findUnique({ where: { userId: reviewer.id } }))) {
       throw new AppError("conflict", "This reviewer is not enrolled for canaries; enroll them first.", { reason: "not_enrolled" });
     }
-    if (!covers({ scopes: parseScopes(reviewer.scopes) }, input.tenant, input.env)) {
+    // The reviewer role's own scopes (per-role), not those of any role the user holds.
+    if (!covers({ scopes: scopesFor(roleScopedRow({ ...reviewer, roles: parseRoles(reviewer.roles) }), "reviewer") }, input.tenant, input.env)) {
       throw new AppError("validation_failed", "The reviewer's scopes do not cover that tenant and environment.", {
         issues: [{ path: "tenant", message: "not in the reviewer's scopes" }],
       });
