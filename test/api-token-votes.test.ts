@@ -153,4 +153,18 @@ describe("human API tokens for reviewers", () => {
     );
     expect(res.status, await res.clone().text()).toBe(200);
   });
+
+  it("per-role scopes: a token votes only where the owner's reviewer role applies, not where their admin role does", async () => {
+    const mixed = await makeUser("tok.mixed@example.com", ["reviewer", "admin"]);
+    await db().user.update({ where: { id: mixed }, data: { scopes: "", roleScopes: "admin=globex/*;reviewer=acme/prod" } });
+    // Created with every scope the owner has anywhere (acme/prod ∪ globex/*).
+    const t = await createApiToken({ name: "mixed bot", scopes: ["actions:read", "actions:vote"] }, { actorId: mixed });
+    const onGlobex = await propose("globex", "ticket.close", { ticket_id: "T-5090" });
+    const refused = await vote(t.token, onGlobex);
+    expect(refused.status).toBe(404);
+    expect(await db().approval.count({ where: { actionId: onGlobex } })).toBe(0);
+    const onAcme = await propose("acme", "ticket.close", { ticket_id: "T-5091" });
+    const ok = await vote(t.token, onAcme);
+    expect(ok.status, await ok.clone().text()).toBe(200);
+  });
 });

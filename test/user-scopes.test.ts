@@ -165,4 +165,13 @@ describe("per-role scopes (User.roleScopes)", () => {
     expect(updateUserInput.safeParse({ role_scopes: "reviewer=acme" }).success).toBe(false);
     expect(updateUserInput.safeParse({ role_scopes: "" }).success).toBe(true);
   });
+
+  it("e-mail recipients are reviewers where the reviewer role applies, not where another role does", async () => {
+    const { reviewersFor } = await import("@/lib/notifications/recipients");
+    const id = await makeUser("mixed.notify@example.com", ["reviewer", "admin"]);
+    await db().user.update({ where: { id }, data: { scopes: "", roleScopes: "admin=globex/*;reviewer=acme/prod" } });
+    const emails = async (tenantId: string) => (await reviewersFor({ tenantId, env: "prod", onBehalfOf: null })).map((r) => r.email);
+    expect(await emails("acme")).toContain("mixed.notify@example.com");
+    expect(await emails("globex")).not.toContain("mixed.notify@example.com");
+  });
 });
