@@ -77,7 +77,9 @@ describe("requireRole: 401 without a session, 403 without the role", () => {
 
   it("assertRole is the single check: null user → 401, missing role → 403", () => {
     expect(() => assertRole(null, ["admin"])).toThrow(expect.objectContaining({ code: "unauthenticated" }));
-    expect(() => assertRole({ id: "u", email: "e", name: "n", roles: ["viewer"], scopes: "all", roleScopes: {} }, ["admin"])).toThrow(expect.objectContaining({ code: "forbidden" }));
+    expect(() => assertRole({ id: "u", email: "e", name: "n", roles: ["viewer"], scopes: "all", roleScopes: {} }, ["admin"])).toThrow(
+      expect.objectContaining({ code: "forbidden" }),
+    );
   });
 });
 

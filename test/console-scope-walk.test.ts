@@ -281,7 +281,10 @@ describe("per-role scopes: admin for globex, reviewer only for acme/prod", () =>
       const list = await callRoute(route("console", "actions"), "GET", mixed, { id: "-", seq: "-" }, q);
       const ids = list!.json!.items.map((i: { id: string }) => i.id);
       const tenants = new Set(list!.json!.items.map((i: { tenantId?: string; tenant?: string }) => i.tenantId ?? i.tenant));
-      expect([...tenants].every((t) => t === "acme" || t === "globex"), q).toBe(true);
+      expect(
+        [...tenants].every((t) => t === "acme" || t === "globex"),
+        q,
+      ).toBe(true);
       // acme/staging is outside both roles' scopes (reviewer is acme/prod only).
       expect(ids, q).not.toContain(staging);
       // The pending queue: acme through the reviewer role, globex through the admin role.

@@ -149,7 +149,10 @@ export function UserAdmin({ selfId, sso }: { selfId: string; sso: boolean }) {
                       mode={open.mode}
                       onClose={() => setEditing(null)}
                       onSaveRoles={(roles: Role[], roleScopes?: string) =>
-                        void act(send(`/api/console/users/${u.id}`, "PATCH", roleScopes === undefined ? { roles } : { roles, role_scopes: roleScopes }), `Saved roles of ${u.email}.`)
+                        void act(
+                          send(`/api/console/users/${u.id}`, "PATCH", roleScopes === undefined ? { roles } : { roles, role_scopes: roleScopes }),
+                          `Saved roles of ${u.email}.`,
+                        )
                       }
                       onResetPassword={(password) => void act(send(`/api/console/users/${u.id}/password`, "POST", { password }), `Set a new password for ${u.email}.`)}
                     />

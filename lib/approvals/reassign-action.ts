@@ -23,7 +23,8 @@ export async function reassignAction(actionId: string, input: z.infer<typeof rea
     if (!admin || admin.disabled || !parseRoles(admin.roles).includes("admin")) throw new AppError("forbidden", "Only an admin can reassign an action.");
     // scope-guard: the route ran assertActionInScope; re-checked against the admin's scopes as they are now
     const a = await tx.action.findUnique({ where: { id: actionId } });
-    if (!a || !covers({ scopes: scopesFor(roleScopedRow({ ...admin, roles: parseRoles(admin.roles) }), "admin") }, a.tenantId, a.env)) throw new AppError("not_found", "No such action.");
+    if (!a || !covers({ scopes: scopesFor(roleScopedRow({ ...admin, roles: parseRoles(admin.roles) }), "admin") }, a.tenantId, a.env))
+      throw new AppError("not_found", "No such action.");
     if (a.status !== "pending") throw new AppError("conflict", `This action is already ${a.status}.`, { reason: "already_decided" });
     let target: { groupId: string } | { userId: string };
     if ("group_id" in input) {

@@ -172,7 +172,12 @@ export async function authenticateApiToken(req: Request, scope: ApiTokenScope, r
       data: { token_id: t.id, scope, method: req.method, path: new URL(req.url).pathname },
     });
   });
-  return { id: u.id, email: u.email, roles, tokenId: t.id, tokenScopes, // Per role: only the scopes of the roles this token scope needs (a reviewer-for-acme, admin-for-globex owner votes only on acme).
+  return {
+    id: u.id,
+    email: u.email,
+    roles,
+    tokenId: t.id,
+    tokenScopes, // Per role: only the scopes of the roles this token scope needs (a reviewer-for-acme, admin-for-globex owner votes only on acme).
     scopes: intersectScopes(parseScopes(t.tenantScopes), scopesForAny(roleScopedRow({ ...u, roles }), SCOPE_ROLE[scope])),
   };
 }

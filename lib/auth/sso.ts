@@ -107,7 +107,17 @@ export async function ssoSignIn(p: SsoProfile): Promise<{ user: User } | { refus
       actorType: "system",
       actorId: null,
       status: "ok",
-      data: { user_id: user.id, email, roles: access.roles, scopes: user.scopes, role_scopes: access.roleScopes, via: "sso", issuer: p.issuer, subject: p.subject, groups: access.groups },
+      data: {
+        user_id: user.id,
+        email,
+        roles: access.roles,
+        scopes: user.scopes,
+        role_scopes: access.roleScopes,
+        via: "sso",
+        issuer: p.issuer,
+        subject: p.subject,
+        groups: access.groups,
+      },
     });
     await signedIn(tx, user, p);
     return { user };
@@ -131,7 +141,17 @@ async function applyAccess(tx: Tx, user: User, access: MappedAccess, when: "sign
     actorType: "system",
     actorId: null,
     status: "ok",
-    data: { user_id: user.id, email: user.email, roles: access.roles, scopes, role_scopes: roleScopes, before: { roles: user.roles, scopes: user.scopes, role_scopes: user.roleScopes }, via: "sso", when, groups: access.groups },
+    data: {
+      user_id: user.id,
+      email: user.email,
+      roles: access.roles,
+      scopes,
+      role_scopes: roleScopes,
+      before: { roles: user.roles, scopes: user.scopes, role_scopes: user.roleScopes },
+      via: "sso",
+      when,
+      groups: access.groups,
+    },
   });
   return updated;
 }

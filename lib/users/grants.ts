@@ -207,7 +207,16 @@ export async function approveGrant(grantId: string, ctx: Ctx & { channel: Approv
         ...base,
         type: "user.grant_approved",
         status: "approved",
-        data: { grant_id: g.id, kind: g.kind, user_id: u.id, email: u.email, roles: parseRoles(g.roles), scopes: g.scopes, role_scopes: g.roleScopes, requested_by: g.requestedById },
+        data: {
+          grant_id: g.id,
+          kind: g.kind,
+          user_id: u.id,
+          email: u.email,
+          roles: parseRoles(g.roles),
+          scopes: g.scopes,
+          role_scopes: g.roleScopes,
+          requested_by: g.requestedById,
+        },
       });
       await appendAudit(tx, {
         ...base,

@@ -12,7 +12,17 @@ import { isUniqueViolation } from "@/lib/db/errors";
 import { addedCountingRoles, countsTowardTwoPerson, requestGrant } from "@/lib/users/grants";
 
 /** `roleScopes`: per-role overrides of `scopes` (`reviewer=acme/prod;admin=*`), null when every role uses `scopes`. */
-export type UserRow = { id: string; email: string; name: string; roles: string[]; scopes: string; roleScopes: string | null; disabled: boolean; lastSignInAt: string | null; createdAt: string };
+export type UserRow = {
+  id: string;
+  email: string;
+  name: string;
+  roles: string[];
+  scopes: string;
+  roleScopes: string | null;
+  disabled: boolean;
+  lastSignInAt: string | null;
+  createdAt: string;
+};
 
 type Ctx = { actorId: string; requestId?: string | null };
 
@@ -106,14 +116,31 @@ export async function updateUser(userId: string, input: UpdateUserInput, ctx: Ct
     const newRoleScopes = input.role_scopes !== undefined ? (formatRoleScopes(parseRoleScopesStrict(input.role_scopes, ROLES) ?? {}) ?? "") : null;
     const rsBefore = roleScopedRow({ roles: before, scopes: u.scopes, roleScopes: u.roleScopes });
     const rsAfter = { roles: after, scopes: scopesAfter, roleScopes: newRoleScopes !== null ? parseRoleScopes(newRoleScopes) : rsBefore.roleScopes };
-    const widening = countsTowardTwoPerson(after) && widensRoleScopes(rsBefore, rsAfter, after.filter((r) => before.includes(r)));
+    const widening =
+      countsTowardTwoPerson(after) &&
+      widensRoleScopes(
+        rsBefore,
+        rsAfter,
+        after.filter((r) => before.includes(r)),
+      );
     if (addedCountingRoles(before, after).length || widening || (enabling && countsTowardTwoPerson(after))) {
       // Refused now rather than at approval when it would demote the last enabled admin.
-      const demoting = (before.includes("admin") && !after.includes("admin")) || (isUnrestricted({ scopes: scopesFor(rsBefore, "admin") }) && !isUnrestricted({ scopes: scopesFor(rsAfter, "admin") }));
+      const demoting =
+        (before.includes("admin") && !after.includes("admin")) ||
+        (isUnrestricted({ scopes: scopesFor(rsBefore, "admin") }) && !isUnrestricted({ scopes: scopesFor(rsAfter, "admin") }));
       if (!u.disabled && before.includes("admin") && demoting && (await enabledAdmins(tx)) <= 1) await keepOneAdmin(tx, 1);
       return requestGrant(
         tx,
-        { kind: enabling ? "enable" : "roles", userId: u.id, email: u.email, name: input.name ?? null, roles: after, baseRoles: before, scopes: newScopes, roleScopes: newRoleScopes },
+        {
+          kind: enabling ? "enable" : "roles",
+          userId: u.id,
+          email: u.email,
+          name: input.name ?? null,
+          roles: after,
+          baseRoles: before,
+          scopes: newScopes,
+          roleScopes: newRoleScopes,
+        },
         ctx,
       );
     }
