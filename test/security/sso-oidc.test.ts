@@ -29,6 +29,7 @@ beforeAll(async () => {
     data: [
       { group: "acme-reviewers", roles: "reviewer", scopes: "acme/prod" },
       { group: "auditors", roles: "viewer", scopes: "*" },
+      { group: "globex-viewers", roles: "viewer", scopes: "globex/*" },
     ],
   });
   idpPort = await freePort();
@@ -48,6 +49,7 @@ beforeAll(async () => {
     accounts: {
       alice: { email: "alice@acme.example", name: "Alice", groups: ["acme-reviewers", "unmapped"] },
       bob: { email: "bob@acme.example", name: "Bob", groups: ["unmapped"] },
+      carol: { email: "carol@acme.example", name: "Carol", groups: ["acme-reviewers", "globex-viewers"] },
       mallory: { email: "local.sso@example.com", name: "Mallory", groups: ["auditors"] },
       eve: { email: "eve@acme.example", name: "Eve", groups: ["auditors"], emailVerified: false },
     },
@@ -76,6 +78,14 @@ describe("SSO through a real OpenID Connect provider", () => {
     expect((await consoleFetch(base, jar, "/api/console/users")).status).toBe(403);
     const created = await db().auditEvent.findFirst({ where: { type: "user.created", actorType: "system" }, orderBy: { seq: "desc" } });
     expect(JSON.parse(created!.data)).toMatchObject({ via: "sso", subject: "alice", groups: ["acme-reviewers"] });
+  }, 60_000);
+
+  it("reviewer-acme + viewer-globex groups: each role on its own group's scopes, never a reviewer of globex", async () => {
+    const { jar } = await oidcSignIn(base, "carol");
+    expect(jar.sessionCookie()).toBeTruthy();
+    const user = await db().user.findUniqueOrThrow({ where: { id: (await identityOf("carol"))!.userId } });
+    expect(user).toMatchObject({ roles: "reviewer,viewer", scopes: "acme/prod,globex/*", roleScopes: "reviewer=acme/prod;viewer=globex/*" });
+    expect((await consoleFetch(base, jar, "/api/console/actions")).status).toBe(200);
   }, 60_000);
 
   it("no mapped group: refused, no user is created, the refusal is audited", async () => {
