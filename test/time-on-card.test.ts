@@ -12,6 +12,7 @@ import { getActionDetail } from "@/lib/approvals/get-action-detail";
 import { listHistory } from "@/lib/approvals/list-history";
 import { reviewerFigures } from "@/lib/reviewers/reviewer-figures";
 import { serverTimesOnCard } from "@/lib/approvals/card-views";
+import { listQueue } from "@/lib/approvals/list-queue";
 
 // Reviewer accountability (issue 22 item 7): time on card is measured by the server, from the
 // card's first serve to that reviewer to their vote; the browser's number is only a second
@@ -103,5 +104,12 @@ describe("time on card, measured by the server", () => {
     const onCard = await serverTimesOnCard(votes);
     expect(onCard.size).toBe(1_500);
     expect(onCard.get(`act_busy_1498:${ben}`)).toBe(1_000);
+  });
+
+  it("the figures and the needs-me queue hold up past SQLite's parameter limit (1,200 votes by one reviewer)", async () => {
+    const at = new Date();
+    await db().approval.createMany({ data: Array.from({ length: 1_200 }, (_, i) => ({ actionId: `act_many_${i}`, userId: ben, vote: "approve", createdAt: at })) });
+    await expect(reviewerFigures(await viewer(ann))).resolves.toBeInstanceOf(Array);
+    await expect(listQueue({ mine: "1" }, await viewer(ben))).resolves.toMatchObject({ items: expect.any(Array) });
   });
 });

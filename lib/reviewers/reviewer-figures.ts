@@ -25,19 +25,29 @@ export type ReviewerFigures = {
   reversals: number;
 };
 
+/** The newest votes the figures read (a dashboard card, not an export), and the action ids per query. */
+const MAX_VOTES = 20_000;
+const ID_CHUNK = 500;
+
 export async function reviewerFigures(viewer: Scoped, days = 30, now = new Date()): Promise<ReviewerFigures[]> {
   const since = new Date(now.getTime() - days * 86_400_000);
-  const canaries = await db().canaryAction.findMany({ select: { actionId: true } });
-  const actions = await db().action.findMany({
-    where: { AND: [scopeWhere(viewer), { updatedAt: { gte: since } }, ...(canaries.length ? [{ id: { notIn: canaries.map((c) => c.actionId) } }] : [])] },
-    select: { id: true, status: true },
-  });
-  if (actions.length === 0) return [];
-  const statusOf = new Map(actions.map((a) => [a.id, a.status]));
-  const votes = await db().approval.findMany({
-    where: { actionId: { in: [...statusOf.keys()] }, createdAt: { gte: since } },
+  const canaries = new Set((await db().canaryAction.findMany({ select: { actionId: true } })).map((c) => c.actionId));
+  // The window's votes first (far fewer than its actions), newest first and bounded; then their actions, in
+  // chunks, through the viewer's scopes. One IN list per action would pass SQLite's parameter limit on a busy log.
+  const recent = await db().approval.findMany({
+    where: { createdAt: { gte: since } },
     select: { actionId: true, userId: true, vote: true, createdAt: true },
+    orderBy: { createdAt: "desc" },
+    take: MAX_VOTES,
   });
+  const ids = [...new Set(recent.map((v) => v.actionId))].filter((id) => !canaries.has(id));
+  const statusOf = new Map<string, string>();
+  for (let i = 0; i < ids.length; i += ID_CHUNK) {
+    const rows = await db().action.findMany({ where: { AND: [scopeWhere(viewer), { id: { in: ids.slice(i, i + ID_CHUNK) } }] }, select: { id: true, status: true } });
+    for (const a of rows) statusOf.set(a.id, a.status);
+  }
+  const votes = recent.filter((v) => statusOf.has(v.actionId));
+  if (votes.length === 0) return [];
   const onCard = await serverTimesOnCard(votes);
   const users = await db().user.findMany({ where: { id: { in: [...new Set(votes.map((v) => v.userId))] } }, select: { id: true, email: true } });
   return users
