@@ -28,7 +28,8 @@ export async function routedElsewhere(viewerId: string): Promise<Record<string, 
     where: { reason: { in: ["escalated", "reassigned"] }, OR: [{ userId: viewerId }, ...(mine.size ? [{ groupId: { in: [...mine] } }] : [])] },
     orderBy: { askedAt: "desc" },
     select: { actionId: true },
-    take: 1000,
+    // Bounded well under SQLite's parameter limit: the ids go into one IN list below.
+    take: 500,
   });
   return { OR: [{ NOT: { OR: excludes } }, { id: { in: [...new Set(asked.map((a) => a.actionId))] } }] };
 }
