@@ -31,7 +31,11 @@ export async function loadPendingVersion(tx: Tx, versionId: string) {
 
 /** Make `versionId` the route's active version: the previous one is superseded in the same transaction. */
 export async function activateVersion(tx: Tx, routeId: string, previousActiveId: string, versionId: string, version: number): Promise<void> {
-  await tx.policyVersion.update({ where: { id: previousActiveId }, data: { status: "superseded" } });
+  // Conditional: the version this change was judged against must still be the active one. Under PostgreSQL's
+  // READ COMMITTED a concurrent change can commit between this transaction's reads; the row lock taken here
+  // makes the later transaction see that commit and refuse (409) instead of activating on top of it.
+  const superseded = await tx.policyVersion.updateMany({ where: { id: previousActiveId, status: "active" }, data: { status: "superseded" } });
+  if (superseded.count !== 1) throw new AppError("conflict", "Another change to this route was applied meanwhile; reload and try again.", { reason: "stale_base" });
   await tx.policyVersion.update({ where: { id: versionId }, data: { status: "active" } });
   await tx.route.update({ where: { id: routeId }, data: { activeVersion: version } });
 }
