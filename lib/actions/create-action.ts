@@ -35,6 +35,13 @@ export type NewAction = {
   /** Whose approval the token carries (break-glass: the on-call). */
   approverIds?: string[];
   breakGlassSessionId?: string | null;
+  /**
+   * An allowed call that Gatehouse runs itself (the MCP gateway): no token is
+   * minted, since nobody outside would hold or verify it; the action is written
+   * as already redeemed (its one execution is taken), so no token can ever be
+   * minted for it later, and the decision's event says who executes it.
+   */
+  executedBy?: "mcp-gateway";
   now: Date;
 };
 
@@ -70,6 +77,13 @@ export async function createAction<S extends NewAction["status"]>(
     const action = actionRow(id, a);
     await insertAction(tx, action);
     await appendAudit(tx, decided(action));
+    return { action, token: null as Token };
+  }
+  if (a.executedBy) {
+    if (a.status !== "allowed") throw new Error("only an allowed call is executed without a token");
+    const action: Action = { ...actionRow(id, a), redeemedAt: a.now };
+    await insertAction(tx, action);
+    await appendAudit(tx, { ...decided(action), data: { ...by.data, executed_by: a.executedBy } });
     return { action, token: null as Token };
   }
   const window = approvalWindow(a.route.policy, a.now, a.breakGlassSessionId != null);

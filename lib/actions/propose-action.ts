@@ -31,7 +31,12 @@ const USD_MICROS = 1_000_000;
  * and the atomic budget decrement, and commits the state change with its
  * audit events in one transaction. Denials are audited too, then thrown.
  */
-export async function proposeAction(agent: AgentPrincipal, input: ProposeActionInput, ctx: { requestId: string }): Promise<ProposeResult> {
+export async function proposeAction(
+  agent: AgentPrincipal,
+  input: ProposeActionInput,
+  ctx: { requestId: string },
+  opts: { executedBy?: "mcp-gateway" } = {},
+): Promise<ProposeResult> {
   if (input.callback_url !== undefined) {
     const check = checkCallbackUrl(input.callback_url, agent.callbackAllowlist);
     if (!check.ok) {
@@ -41,12 +46,12 @@ export async function proposeAction(agent: AgentPrincipal, input: ProposeActionI
   const hash = hashArgs(input.args);
   let result: ProposeResult;
   try {
-    result = await attempt(agent, input, hash, ctx);
+    result = await attempt(agent, input, hash, ctx, opts);
   } catch (err) {
     // Two concurrent first proposals with one key: the loser's insert hits the
     // unique index and rolls back (budget included); the retry finds the winner.
     if (!isUniqueViolation(err)) throw err;
-    result = await attempt(agent, input, hash, ctx);
+    result = await attempt(agent, input, hash, ctx, opts);
   }
   // A replay of an approved or allowed call whose token expired answers as a poll does: a
   // fresh token within the approval's window (re-minted after this transaction), a clear answer after it.
@@ -55,7 +60,7 @@ export async function proposeAction(agent: AgentPrincipal, input: ProposeActionI
   return result;
 }
 
-async function attempt(agent: AgentPrincipal, input: ProposeActionInput, hash: string, ctx: { requestId: string }): Promise<ProposeResult> {
+async function attempt(agent: AgentPrincipal, input: ProposeActionInput, hash: string, ctx: { requestId: string }, opts: { executedBy?: "mcp-gateway" }): Promise<ProposeResult> {
   // atCommit: the audit append (every event of the call, as one) is the transaction's last statements.
   const outcome = await sqlTransaction(
     atCommit(async (tx: Sql): Promise<Outcome<ProposeResult>> => {
@@ -145,6 +150,8 @@ async function attempt(agent: AgentPrincipal, input: ProposeActionInput, hash: s
           decisionReason: decision.reason,
           approvalsRequired: pending ? decision.approvalsRequired : 0,
           expiresAt: pending ? new Date(now.getTime() + r.policy.approval.pending_ttl_seconds * 1000) : null,
+          // The gateway runs an allowed call itself, with no token (a pending one gets its token at approval, redeemed by the gateway).
+          executedBy: pending ? undefined : opts.executedBy,
           now,
         },
         {

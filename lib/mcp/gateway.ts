@@ -203,6 +203,7 @@ export async function callGatewayTool(agent: AgentPrincipal, s: GatewaySession, 
       agent,
       { run_id: s.runId, tool: name, args, idempotency_key: `mcp:${s.runId}:${String(ctx.jsonRpcId)}` },
       { requestId: ctx.requestId },
+      { executedBy: "mcp-gateway" },
     ));
   } catch (err) {
     if (err instanceof AppError) {
@@ -343,8 +344,9 @@ async function actionStatus(agent: AgentPrincipal, s: GatewaySession, args: Reco
 }
 
 /**
- * Run an allowed or approved call on the upstream: redeem Gatehouse's own
- * single-use, args-bound token (audited), call with the tenant/env's
+ * Run an allowed or approved call on the upstream: an approved one first
+ * redeems Gatehouse's own single-use, args-bound token (audited; an allowed
+ * one has none, its decision is its execution), call with the tenant/env's
  * credential, report status and duration. For an approved call, exactly once
  * across instances: the pending row is claimed by one conditional update.
  */
@@ -376,11 +378,15 @@ async function execute(
     }
     return result;
   };
-  if (!view.token) {
-    countCall("no_token");
-    return finish(text(`Action ${actionId} has no usable token (${view.status}, ${view.reason_code}); not run.`, true, { status: view.status, action_id: actionId }));
+  // An allowed call was decided with no token: its decision (committed, audited, budget taken) is its one execution.
+  // An approved call runs on the token its approval minted, redeemed here: single use, args-bound, audited.
+  if (outcome !== "allowed") {
+    if (!view.token) {
+      countCall("no_token");
+      return finish(text(`Action ${actionId} has no usable token (${view.status}, ${view.reason_code}); not run.`, true, { status: view.status, action_id: actionId }));
+    }
+    await redeemActionToken({ token: view.token, tool: view.tool, args: args! }, { requestId: ctx.requestId, source: "mcp-gateway" });
   }
-  await redeemActionToken({ token: view.token, tool: view.tool, args: args! }, { requestId: ctx.requestId, source: "mcp-gateway" });
   const target = found.credential ? targetFrom(upstream, agent, found.credential) : null;
   const started = performance.now();
   let result: UpstreamCallResult;

@@ -102,6 +102,32 @@ describe("MCP gateway over real HTTP, SDK Client as the agent, SDK McpServer as 
     expect(audit.some((a) => a.durationMs !== null)).toBe(true);
   });
 
+  it("an allowed read is run by the gateway on its decision alone: no token is minted, none can be had later, and the result is audited", async () => {
+    const c = await connect("support/send");
+    const r = await c.callTool({ name: "demo.get_ticket", arguments: { ticket_id: "T-2" } });
+    expect(r.isError).toBeFalsy();
+    const action = await db().action.findFirstOrThrow({ where: { tool: "demo.get_ticket", idempotencyKey: { startsWith: "mcp:" } }, orderBy: { createdAt: "desc" } });
+    expect(action).toMatchObject({ status: "allowed", tokenJti: null, tokenSealed: null, resultStatus: "ok" });
+    expect(action.redeemedAt).not.toBeNull();
+    const events = await db().auditEvent.findMany({ where: { actionId: action.id }, orderBy: { seq: "asc" } });
+    expect(events.map((e) => e.type)).toEqual(["action.decided", "action.result"]);
+    expect(JSON.parse(events[0]!.data)).toMatchObject({ executed_by: "mcp-gateway" });
+    expect(events[1]!.durationMs).not.toBeNull();
+    expect(await db().issuedToken.count({ where: { actionId: action.id } })).toBe(0);
+    // The same credential asking the agent API for that action (same key and args): the action back, never a token.
+    const replay = await fetch(`${server.url}/api/v1/actions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${acme.key}` },
+      body: JSON.stringify({ run_id: action.runId, tool: "demo.get_ticket", args: { ticket_id: "T-2" }, idempotency_key: action.idempotencyKey }),
+    });
+    const body = (await replay.json()) as { action_id: string; token?: string | null; redeemed?: boolean };
+    expect(body.action_id).toBe(action.id);
+    expect(body.token ?? null).toBeNull();
+    const poll = (await (await fetch(`${server.url}/api/v1/actions/${action.id}`, { headers: { authorization: `Bearer ${acme.key}` } })).json()) as { token?: string | null };
+    expect(poll.token ?? null).toBeNull();
+    expect(await db().issuedToken.count({ where: { actionId: action.id } })).toBe(0);
+  });
+
   it("a denied tool returns the reason; another route's tool by name is denied too", async () => {
     const draft = await connect("support/draft");
     const r = await draft.callTool({ name: "demo.close_ticket", arguments: { ticket_id: "T-1", resolution: "x" } });
