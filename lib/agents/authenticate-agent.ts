@@ -32,7 +32,7 @@ const LAST_USED_RESOLUTION_MS = 60_000;
  * Step 1 of the decision: the bearer key names a live credential, or 401.
  * Unknown, malformed and revoked keys all get the same answer.
  */
-export async function authenticateAgent(req: { readonly headers: Headers }): Promise<AgentPrincipal> {
+export async function authenticateAgent(req: { readonly headers: Pick<Headers, "get"> }): Promise<AgentPrincipal> {
   const header = req.headers.get("authorization") ?? "";
   const m = /^Bearer ([^\s]+)$/.exec(header);
   const refuse = () => new AppError("unauthenticated", "A valid agent key is required (Authorization: Bearer …).");

@@ -81,11 +81,24 @@ function readBody(req: IncomingMessage): Promise<Buffer | "too_large" | "aborted
   });
 }
 
+/** The request's headers as a Web `Headers`, for the SDK transport (off the hot path). */
 function headersOf(req: IncomingMessage): Headers {
   const h = new Headers();
   for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") h.set(k, v);
   return h;
 }
+
+/** Read-only header lookup over node's parsed headers (names are lower-case there): no Web `Headers` built per request. */
+function headerReader(req: IncomingMessage): Pick<Headers, "get"> {
+  return {
+    get: (name: string) => {
+      const v = req.headers[name.toLowerCase()];
+      return typeof v === "string" ? v : Array.isArray(v) ? v.join(", ") : null;
+    },
+  };
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
  * `/mcp/<route>`: the agent's MCP endpoint (Streamable HTTP). Authentication
@@ -94,7 +107,7 @@ function headersOf(req: IncomingMessage): Headers {
  * (stateless), fed a body this handler already parsed and checked.
  */
 export async function handleMcp(req: IncomingMessage, res: ServerResponse, baseUrl: string): Promise<void> {
-  const headers = headersOf(req);
+  const headers = headerReader(req);
   const requestId = requestIdFrom(headers);
   res.setHeader("x-request-id", requestId);
   const routeName = routeOf(req.url ?? "");
@@ -128,7 +141,7 @@ export async function handleMcp(req: IncomingMessage, res: ServerResponse, baseU
   }
   let message: unknown;
   try {
-    message = parseStrictJson(new TextDecoder("utf-8", { fatal: true }).decode(raw));
+    message = parseStrictJson(utf8.decode(raw));
   } catch {
     return sendJson(res, 400, rpcError(null, -32700, "Parse error: the body is not valid JSON."));
   }
@@ -189,7 +202,7 @@ export async function handleMcp(req: IncomingMessage, res: ServerResponse, baseU
     abort.abort();
     void server.close().catch(() => {});
   });
-  const request = new Request(baseUrl + (req.url ?? "/"), { method: "POST", headers, signal: abort.signal });
+  const request = new Request(baseUrl + (req.url ?? "/"), { method: "POST", headers: headersOf(req), signal: abort.signal });
   const response = await transport.handleRequest(request, { parsedBody: message });
   const out: Record<string, string> = { "mcp-session-id": s.id };
   response.headers.forEach((v, k) => (out[k] = v));

@@ -38,7 +38,7 @@ export class UpstreamError extends Error {
  * the hot path (tools/call) posts on directly with the session the Client
  * negotiated — no fetch and web streams per call.
  */
-type Conn = { key: string; client: Promise<Client>; active: number; dropped?: boolean; http?: { transport: StreamableHTTPClientTransport; agent: http.Agent; nextId: number } };
+type Conn = { key: string; client: Promise<Client>; active: number; dropped?: boolean; http?: { transport: StreamableHTTPClientTransport; agent: http.Agent; url: URL; nextId: number } };
 const g = globalThis as unknown as { gatehouseMcpConns?: Map<string, Conn> };
 const conns = (g.gatehouseMcpConns ??= new Map());
 
@@ -86,7 +86,7 @@ function connection(t: UpstreamTarget): Conn {
   };
   if (transport instanceof StreamableHTTPClientTransport) {
     const Agent = t.url!.startsWith("https:") ? https.Agent : http.Agent;
-    conn.http = { transport, agent: new Agent({ keepAlive: true, maxSockets: t.maxConcurrent }), nextId: 1 };
+    conn.http = { transport, agent: new Agent({ keepAlive: true, maxSockets: t.maxConcurrent }), url: new URL(t.url!), nextId: 1 };
   }
   conn.client.catch(() => drop(conn));
   client.onclose = () => drop(conn);
@@ -200,7 +200,7 @@ function postToolCall(t: UpstreamTarget, h: NonNullable<Conn["http"]>, tool: str
   };
   if (h.transport.sessionId) headers["mcp-session-id"] = h.transport.sessionId;
   if (h.transport.protocolVersion) headers["mcp-protocol-version"] = h.transport.protocolVersion;
-  const url = new URL(t.url!);
+  const url = h.url;
   const request = url.protocol === "https:" ? https.request : http.request;
   return new Promise((resolve, reject) => {
     const req = request(url, { method: "POST", headers, agent: h.agent, signal }, (res) => {
