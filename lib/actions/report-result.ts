@@ -1,26 +1,38 @@
 import "server-only";
 import { atCommit, sqlTransaction } from "@/lib/db/sql";
-import type { Sql } from "@/lib/db/types";
+import type { Action, Sql } from "@/lib/db/types";
 import { findActionById, setActionResult } from "@/lib/db/tables/action";
 import { AppError, ok, refusal, settle, type Outcome } from "@/lib/errors";
 import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
 import { appendAudit } from "@/lib/audit/append";
 import { recordBreakerFailure } from "@/lib/actions/circuit-breaker";
-import { actionAuditFields } from "@/lib/actions/action-audit";
+import { actionAuditFields, type ActionAuditSubject } from "@/lib/actions/action-audit";
 import { redactText } from "@/lib/redact/redact";
 
 export type ResultInput = { status: "ok" | "error"; duration_ms: number; error?: string };
 
+/**
+ * What the caller already knows of an action it just created and ran itself
+ * (the MCP gateway's allowed call): the row is not read back. Only for a
+ * successful result: a failure counts against the breaker, which needs the row.
+ */
+export type KnownAction = ActionAuditSubject & { id: string; tokenJti: null };
+
 /** The agent reports how the tool call went; recorded once and audited. Failures count against the breaker. */
-export async function reportResult(agent: AgentPrincipal, actionId: string, input: ResultInput, ctx: { requestId: string }): Promise<void> {
+export async function reportResult(agent: AgentPrincipal, actionId: string, input: ResultInput, ctx: { requestId: string }, known?: KnownAction): Promise<void> {
   // The error text is the tool's (or the agent's) words: redacted before it is stored anywhere.
   const error = input.error === undefined ? null : redactText(input.error);
   const outcome = await sqlTransaction(
     atCommit(async (tx: Sql): Promise<Outcome<void>> => {
-      const action = await findActionById(tx, actionId);
-      if (!action || action.credentialId !== agent.credentialId) return refusal(new AppError("not_found", "No such action."));
-      if (action.status !== "allowed" && action.status !== "approved") {
-        return refusal(new AppError("conflict", "This action was never allowed, so it has no result.", { reason: "not_executable" }));
+      let action: KnownAction | Action;
+      if (known && known.id === actionId && input.status === "ok") action = known;
+      else {
+        const row = await findActionById(tx, actionId);
+        if (!row || row.credentialId !== agent.credentialId) return refusal(new AppError("not_found", "No such action."));
+        if (row.status !== "allowed" && row.status !== "approved") {
+          return refusal(new AppError("conflict", "This action was never allowed, so it has no result.", { reason: "not_executable" }));
+        }
+        action = row;
       }
       const now = new Date();
       const changed = await setActionResult(tx, { id: actionId, status: input.status, durationMs: input.duration_ms, error, now });
@@ -36,7 +48,7 @@ export async function reportResult(agent: AgentPrincipal, actionId: string, inpu
         durationMs: input.duration_ms,
         data: error ? { error: error.slice(0, 500) } : {},
       });
-      if (input.status === "error") await recordBreakerFailure(tx, action.routeId, { tenantId: action.tenantId, env: action.env }, ctx);
+      if (input.status === "error" && "routeId" in action) await recordBreakerFailure(tx, action.routeId, { tenantId: action.tenantId, env: action.env }, ctx);
       return ok(undefined);
     }),
   );

@@ -402,7 +402,22 @@ async function execute(
     countCall("upstream_error");
     return finish(text(`${e.code}: ${e.message}`, true, { status: "error", reason_code: e.code, action_id: actionId }));
   }
-  await reportResult(agent, actionId, { status: result.isError ? "error" : "ok", duration_ms: Math.round(performance.now() - started) }, { requestId: ctx.requestId });
+  // An allowed call's action was written by this request: its result is recorded without reading the row back.
+  const known =
+    outcome === "allowed" && view.idempotency_key
+      ? {
+          id: actionId,
+          tenantId: agent.tenantId,
+          env: agent.env,
+          routeName: view.route,
+          tool: view.tool,
+          argsHash: view.args_hash,
+          idempotencyKey: view.idempotency_key,
+          runId: view.run_id,
+          tokenJti: null,
+        }
+      : undefined;
+  await reportResult(agent, actionId, { status: result.isError ? "error" : "ok", duration_ms: Math.round(performance.now() - started) }, { requestId: ctx.requestId }, known);
   countCall(result.isError ? `${outcome}_error` : `${outcome}_ok`);
   const out: McpToolResult = {
     content: result.content,
