@@ -259,7 +259,10 @@ async function fastPath(req: IncomingMessage, res: ServerResponse, agent: AgentP
     return answer({ jsonrpc: "2.0", id, result: { tools: await listGatewayTools(agent, s) } });
   }
   const abort = new AbortController();
-  res.once("close", () => abort.abort());
+  // The client went away before its answer (a pending wait stops); after a finished answer there is nothing to abort.
+  res.once("close", () => {
+    if (!res.writableFinished) abort.abort();
+  });
   const ctx = { requestId, jsonRpcId: id, signal: abort.signal };
   const reply = (result: unknown) => {
     if (!res.writableEnded && !res.destroyed) answer({ jsonrpc: "2.0", id, result });
