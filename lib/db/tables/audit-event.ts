@@ -1,6 +1,6 @@
 import "server-only";
 import type { AuditEvent, Row, Sql } from "@/lib/db/types";
-import type { DeferredWrite } from "@/lib/db/sql";
+import { checkDeferredRows, type DeferredWrite } from "@/lib/db/sql";
 import { asDate, asNumber } from "@/lib/db/decode";
 import { columnList, rowDecoder, type ColumnKinds } from "@/lib/db/tables/columns";
 import { provider } from "@/lib/db/client";
@@ -103,19 +103,35 @@ export type NewAuditEvent = Omit<AuditEvent, "seq" | "chainSeq"> & { seq: number
 const ROW_PLACEHOLDERS = `(${AUDIT_EVENT_COLUMNS.map(() => "?").join(", ")})`;
 const insertMany = new Map<string, string>();
 
-/** The transaction's deferred writes (lib/db/sql.ts, runDeferrable) as the first CTEs of a PostgreSQL statement. */
+/**
+ * The transaction's deferred writes (lib/db/sql.ts, runDeferrable) as the first CTEs of a PostgreSQL
+ * statement; one whose row count is checked returns a row per row written.
+ */
 function deferredCtes(before: readonly DeferredWrite[]): string {
-  return before.map((w, i) => `"w${i}" AS (${w.text}), `).join("");
+  return before.map((w, i) => `"w${i}" AS (${w.text}${w.expect ? " RETURNING 1" : ""}), `).join("");
+}
+
+/** The row counts of the checked deferred writes, as columns `w0`, `w3`, … of the statement's result ("" when none is checked). */
+function deferredCounts(before: readonly DeferredWrite[]): string {
+  return before.flatMap((w, i) => (w.expect ? [`(SELECT count(*) FROM "w${i}") AS "w${i}"`] : [])).join(", ");
+}
+
+/** Throw the refusal of a checked deferred write that wrote other than its rows (its statement rolls back with the transaction). */
+function checkDeferred(before: readonly DeferredWrite[], row: Record<string, unknown> | undefined): void {
+  before.forEach((w, i) => {
+    if (w.expect) checkDeferredRows(w, row ? asNumber(row[`w${i}`]) : 0);
+  });
 }
 
 /** `INSERT … VALUES (…), (…)` for `n` rows, and on PostgreSQL the deferred writes and the head update in the same statement. */
 function insertAndSetHeadText(n: number, pg: boolean, chained: boolean, before: readonly DeferredWrite[] = []): string {
-  const key = `${n}:${pg}:${chained}:${before.map((w) => w.text).join("\u0000")}`;
+  const key = `${n}:${pg}:${chained}:${before.map((w) => (w.expect ? `?${w.text}` : w.text)).join("\u0000")}`;
   let text = insertMany.get(key);
   if (text === undefined) {
     const insert = `INSERT INTO "AuditEvent" (${columnList(auditEventColumns)}) VALUES ${Array.from({ length: n }, () => ROW_PLACEHOLDERS).join(", ")}`;
     const head = chained ? `UPDATE "AuditChain" SET "hash" = ? WHERE "id" = ?` : `UPDATE "AuditHead" SET "hash" = ? WHERE "id" = 1`;
-    text = pg ? `WITH ${deferredCtes(before)}"appended" AS (${insert}) ${head}` : insert;
+    const counts = deferredCounts(before);
+    text = pg ? `WITH ${deferredCtes(before)}"appended" AS (${insert}) ${head}${counts ? ` RETURNING ${counts}` : ""}` : insert;
     insertMany.set(key, text);
   }
   return text;
@@ -132,7 +148,10 @@ export async function insertAuditEventsAndSetHead(sql: Sql, events: readonly New
   const chain = events[0]!.chain;
   if (provider() === "postgres") {
     const first = before.flatMap((w) => w.params);
-    await sql.run(insertAndSetHeadText(events.length, true, chain !== 0, before), chain ? [...first, ...values, headHash, chain] : [...first, ...values, headHash]);
+    const text = insertAndSetHeadText(events.length, true, chain !== 0, before);
+    const params = chain ? [...first, ...values, headHash, chain] : [...first, ...values, headHash];
+    if (before.some((w) => w.expect)) checkDeferred(before, await sql.get(text, params));
+    else await sql.run(text, params);
     return;
   }
   if (before.length > 0) throw new Error("deferred writes are PostgreSQL's");
@@ -149,16 +168,19 @@ const unchainedTexts = new Map<string, string>();
  * is the upper bound bench/p9-postgres.ts measures the chained append against; the rows link to nothing.
  */
 export async function insertAuditEventsUnchained(sql: Sql, events: readonly NewAuditEvent[], before: readonly DeferredWrite[] = []): Promise<number[]> {
-  const key = `${events.length}:${before.map((w) => w.text).join("\u0000")}`;
+  const key = `${events.length}:${before.map((w) => (w.expect ? `?${w.text}` : w.text)).join("\u0000")}`;
   let text = unchainedTexts.get(key);
   if (text === undefined) {
     const row = `(${AUDIT_EVENT_COLUMNS.map((c) => (c === "seq" ? `nextval('"AuditEvent_global_seq"')` : "?")).join(", ")})`;
     const insert = `INSERT INTO "AuditEvent" (${columnList(auditEventColumns)}) VALUES ${Array.from({ length: events.length }, () => row).join(", ")} RETURNING "seq"`;
-    text = before.length ? `WITH ${deferredCtes(before)}"appended" AS (${insert}) SELECT "seq" FROM "appended"` : insert;
+    const counts = deferredCounts(before);
+    text = before.length ? `WITH ${deferredCtes(before)}"appended" AS (${insert}) SELECT "seq"${counts ? `, ${counts}` : ""} FROM "appended"` : insert;
     unchainedTexts.set(key, text);
   }
   const values = events.flatMap((e) => AUDIT_EVENT_COLUMNS.filter((c) => c !== "seq").map((c) => e[c]));
-  return (await sql.all<{ seq: unknown }>(text, [...before.flatMap((w) => w.params), ...values])).map((r) => asNumber(r.seq));
+  const rows = await sql.all<{ seq: unknown }>(text, [...before.flatMap((w) => w.params), ...values]);
+  checkDeferred(before, rows[0]);
+  return rows.map((r) => asNumber(r.seq));
 }
 
 /** Chain 0's head: the sequence number and hash its next append builds on. */
