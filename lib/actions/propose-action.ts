@@ -9,7 +9,7 @@ import { argsHash as hashArgs } from "@gatehouse-dev/sdk";
 import { appendAudit, type AuditInput } from "@/lib/audit/append";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 import { checkCallbackUrl } from "@/lib/webhooks/callback-url";
-import { loadDecisionInput } from "@/lib/actions/decision-context";
+import { loadProposalDecision } from "@/lib/actions/decision-context";
 import { countsTowardBreaker, recordBreakerFailure } from "@/lib/actions/circuit-breaker";
 import { toActionView } from "@/lib/actions/action-view";
 import { actionAuditFields } from "@/lib/actions/action-audit";
@@ -59,8 +59,18 @@ async function attempt(agent: AgentPrincipal, input: ProposeActionInput, hash: s
   // atCommit: the audit append (every event of the call, as one) is the transaction's last statements.
   const outcome = await sqlTransaction(
     atCommit(async (tx: Sql): Promise<Outcome<ProposeResult>> => {
-      const run = await findRunById(tx, input.run_id);
-      if (!run || run.credentialId !== agent.credentialId) {
+      const costMicros = Math.round((input.cost_usd ?? 0) * USD_MICROS);
+      // The run, its route and policy, the tool and the kill switches: one statement.
+      const loaded = await loadProposalDecision(tx, {
+        runId: input.run_id,
+        credentialRoutes: agent.routes,
+        tenantId: agent.tenantId,
+        env: agent.env,
+        toolName: input.tool,
+        call: { costMicros, nowMs: Date.now(), args: input.args },
+      });
+      const run = loaded?.run;
+      if (!loaded || !run || run.credentialId !== agent.credentialId) {
         return refusal(new AppError("not_found", "No such run."));
       }
       const base: AuditInput = {
@@ -78,19 +88,7 @@ async function attempt(agent: AgentPrincipal, input: ProposeActionInput, hash: s
           runId: run.id,
         }),
       };
-      const costMicros = Math.round((input.cost_usd ?? 0) * USD_MICROS);
-      const {
-        input: decisionInput,
-        route,
-        tool,
-      } = await loadDecisionInput(tx, {
-        credentialRoutes: agent.routes,
-        tenantId: agent.tenantId,
-        env: agent.env,
-        routeName: run.routeName,
-        toolName: input.tool,
-        call: { run, costMicros, nowMs: Date.now(), args: input.args },
-      });
+      const { input: decisionInput, route, tool } = loaded;
       const decision = decide(decisionInput);
 
       if (decision.outcome === "denied" || decision.outcome === "invalid") {
