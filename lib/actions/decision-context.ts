@@ -131,10 +131,11 @@ export async function loadProposalDecision(exec: Exec, s: ProposalSubject): Prom
   if (!rows) return null;
   const { run } = rows;
   const subject: DecisionSubject = { ...s, routeName: run.routeName, call: { ...s.call, run } };
-  return { ...decisionInput(subject, routeFromRow(rows.route, run.routeName), toolFromRow(rows.tool, s.toolName), rows.killSwitch), run };
+  return { ...decisionInput(subject, routeFromRow(rows.route, run.routeName), toolFromRow(rows.tool, s.toolName), rows.killSwitches), run };
 }
 
-function decisionInput(s: DecisionSubject, route: LoadedRoute | null, tool: ToolEntry | null, killSwitch: { tenant: boolean; tool: boolean }): LoadedDecisionInput {
+function decisionInput(s: DecisionSubject, route: LoadedRoute | null, tool: ToolEntry | null, switches: { tenant: boolean; tool: boolean }): LoadedDecisionInput {
+  const killSwitch = switches;
   const input: DecisionInput = {
     credentialRoutes: s.credentialRoutes,
     routeName: s.routeName,

@@ -43,7 +43,7 @@ export type RunAndDecisionRows = {
   /** The catalog row of the tool asked for (the database's comparison; the caller re-checks exactness). */
   tool: Tool | null;
   /** Scopes of the enabled kill switches among the three keys given. */
-  killSwitch: { tenant: boolean; tool: boolean };
+  killSwitches: { tenant: boolean; tool: boolean };
 };
 
 /** The run `runId` with its decision's rows; null when there is no such run. `killSwitchKeys`: tenant, tool everywhere, tool for the tenant. */
@@ -71,6 +71,6 @@ export async function findRunWithDecisionRows(
             breakerOpen: asNumber(row.ro_breakerOpen) === 1,
           },
     tool: tool.name === null || tool.name === undefined ? null : decodeTool(tool),
-    killSwitch: { tenant: asNumber(row.ks_tenant) === 1, tool: asNumber(row.ks_tool) === 1 },
+    killSwitches: { tenant: asNumber(row.ks_tenant) === 1, tool: asNumber(row.ks_tool) === 1 },
   };
 }
