@@ -15,7 +15,7 @@ import { toActionView } from "@/lib/actions/action-view";
 import { actionAuditFields } from "@/lib/actions/action-audit";
 import { createAction } from "@/lib/actions/create-action";
 import { findActionByIdempotencyKey } from "@/lib/db/tables/action";
-import { findRunById, takeRunStep } from "@/lib/db/tables/run";
+import { findRunById, takeRunStepBeforeAppend } from "@/lib/db/tables/run";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { countDecision } from "@/lib/metrics/record";
 import { getAction } from "@/lib/actions/get-action";
@@ -117,7 +117,8 @@ async function attempt(agent: AgentPrincipal, input: ProposeActionInput, hash: s
 
       // Step 6, for real: the budget decrement is one conditional UPDATE.
       const now = new Date();
-      if (!(await takeRunStep(tx, { id: run.id, costMicros, now }))) {
+      // The append after it is the decision's event (and, allowed, the token's): the same statement locks its audit chain.
+      if (!(await takeRunStepBeforeAppend(tx, { id: run.id, costMicros, now }, decision.outcome === "pending" ? 1 : 2))) {
         const now2 = (await findRunById(tx, run.id))!;
         return refuse(tx, base, budgetDenial(now2, costMicros, now), null, ctx);
       }
