@@ -10,6 +10,6 @@ declare module "autocannon" {
   type Histogram = { average: number; p50: number; p90: number; p99: number; max: number; total: number };
   type Result = { requests: Histogram; latency: Histogram; non2xx: number; errors: number; timeouts: number };
   /** The run: a promise of the result that also emits every response with its time in ms. */
-  type Run = Promise<Result> & { on(event: "response", listener: (client: unknown, status: number, bytes: number, ms: number) => void): Run };
+  type Run = Promise<Result> & { on(event: "response", listener: (client: unknown, status: number, bytes: number, ms: number) => void): Run; stop(): void };
   export default function autocannon(opts: Options): Run;
 }

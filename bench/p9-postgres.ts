@@ -52,8 +52,8 @@ async function setCommitDelay(admin: pg.Client, us: number, siblings: number): P
   await new Promise((r) => setTimeout(r, 200)); // backends read the new settings at their next command
 }
 
-/** One slice: 50 connections split across the target's servers, all at once; lock waits sampled every 50 ms. */
-async function slice(t: Target, tool: "kb.search" | "ticket.close", seconds: number, postmasterPid: number, admin: pg.Client | null): Promise<Slice> {
+/** One slice: 50 connections split across the target's servers, all at once; lock waits sampled every 50 ms. `until`: run until it settles instead (at most `seconds`). */
+async function slice(t: Target, tool: "kb.search" | "ticket.close", seconds: number, postmasterPid: number, admin: pg.Client | null, until?: Promise<unknown>): Promise<Slice> {
   const node0 = t.servers.reduce((a, s) => a + cpuMs(s.pid), 0);
   const pg0 = t.pg ? clusterCpuMs(postmasterPid) : 0;
   const samples: number[] = [];
@@ -94,6 +94,7 @@ async function slice(t: Target, tool: "kb.search" | "ticket.close", seconds: num
         if (answered.has(client)) times.push(ms);
         else answered.add(client);
       });
+      void until?.finally(() => run.stop());
       return run.then((r) => ({ r, times }));
     }),
   );
@@ -198,33 +199,45 @@ const { parentPort, workerData: w } = require("node:worker_threads");
 (async () => {
   const h = { authorization: "Bearer " + w.key, "content-type": "application/json" };
   const lat = [];
+  const now = () => performance.timeOrigin + performance.now();
   for (let i = 0; i < w.count; i++) {
     const r = await fetch(w.a + "/api/v1/actions", { method: "POST", headers: h, body: JSON.stringify({ run_id: w.runId, tool: "ticket.close", args: { ticket_id: "T-1001" }, idempotency_key: "wake-" + Date.now() + "-" + i }) });
     const created = await r.json();
-    const waiting = fetch(w.b + "/api/v1/actions/" + created.action_id + "?wait=30", { headers: h }).then(async (x) => { await x.arrayBuffer(); return performance.now(); });
+    const waiting = fetch(w.b + "/api/v1/actions/" + created.action_id + "?wait=30", { headers: h }).then(async (x) => { await x.arrayBuffer(); return now(); });
     await new Promise((res) => setTimeout(res, 100)); // the waiter is registered on B
     const c = await fetch(w.a + "/api/v1/actions/" + created.action_id + "/cancel", { method: "POST", headers: h, body: "{}" });
     await c.arrayBuffer();
-    const cancelled = performance.now();
+    const cancelled = now();
     lat.push((await waiting) - cancelled);
   }
   parentPort.postMessage(lat);
 })().catch((e) => parentPort.postMessage({ error: String(e) }));
 `;
 
-/** Long-polls on B woken by cancellations on A, while a P3 load runs on both: wake-up latency (B's answer − A's cancel answer). */
-async function crossInstanceWakeups(a: Server, b: Server, count: number, seconds: number, postmasterPid: number): Promise<number[]> {
+/**
+ * Long-polls on B woken by cancellations on A, while a P3 load runs on both until the probe has its
+ * `count` samples: wake-up latency (B's answer − A's cancel answer) and the load's req/s meanwhile.
+ */
+async function crossInstanceWakeups(a: Server, b: Server, count: number, postmasterPid: number): Promise<{ lat: number[]; loadRps: number }> {
   const loadT: Target = { name: "load", servers: [a, b], pg: true };
-  const load = slice(loadT, "ticket.close", seconds, postmasterPid, null);
-  await new Promise((r) => setTimeout(r, 500));
-  const worker = new Worker(WAKE_PROBE, { eval: true, workerData: { a: a.base, b: b.base, runId: a.runIds[0], key: agent.key, count } });
-  const lat = await new Promise<number[]>((resolve, reject) => {
-    worker.once("message", (m: number[] | { error: string }) => (Array.isArray(m) ? resolve(m) : reject(new Error(m.error))));
-    worker.once("error", reject);
-  });
-  await worker.terminate();
-  await load;
-  return lat;
+  let done!: () => void;
+  const probeDone = new Promise<void>((r) => (done = r));
+  const t0 = performance.now();
+  const load = slice(loadT, "ticket.close", 600, postmasterPid, null, probeDone);
+  try {
+    await new Promise((r) => setTimeout(r, 500));
+    const worker = new Worker(WAKE_PROBE, { eval: true, workerData: { a: a.base, b: b.base, runId: a.runIds[0], key: agent.key, count } });
+    const lat = await new Promise<number[]>((resolve, reject) => {
+      worker.once("message", (m: number[] | { error: string }) => (Array.isArray(m) ? resolve(m) : reject(new Error(m.error))));
+      worker.once("error", reject);
+    });
+    await worker.terminate();
+    done();
+    const l = await load;
+    return { lat, loadRps: (1000 * l.total) / (performance.now() - t0) };
+  } finally {
+    done();
+  }
 }
 
 /**
@@ -235,8 +248,10 @@ async function crossInstanceWakeups(a: Server, b: Server, count: number, seconds
  */
 export async function benchPostgres(quick: boolean): Promise<BenchResult[]> {
   const loadBefore = os.loadavg();
-  const rounds = quick ? 2 : 4;
-  const seconds = quick ? 3 : 5;
+  // Quick mode (CI) takes more, shorter turns (3 × 2 s) so a busy spell falls on every target, and
+  // leaves out the commit_delay slice (measured twice, not adopted: bench/README.md) to stay in time.
+  const rounds = quick ? 3 : 4;
+  const seconds = quick ? 2 : 5;
   const cores = os.cpus().length;
   const cluster = await startCluster();
   // One data directory for both instances: the same generated secrets, as production gives every instance the same ones.
@@ -269,14 +284,15 @@ export async function benchPostgres(quick: boolean): Promise<BenchResult[]> {
     const s = await server("SQLite", S, "/__bench/runs");
     const c = await server("bound C", C, "/__bench/runs");
     const d = await server("bound D", D, "/__bench/runs");
-    const targets: Target[] = [
-      { name: "SQLite, 1 instance", servers: [s], pg: false },
-      { name: "PostgreSQL, 1 instance", servers: [a], pg: true },
-      { name: "PostgreSQL, 2 instances (load split)", servers: [a, b], pg: true },
-      { name: "PostgreSQL, 2 instances, commit_delay 500 µs (siblings 3)", servers: [a, b], pg: true, commitDelay: { us: 500, siblings: 3 } },
-      { name: "bound: no chain head, 1 instance", servers: [c], pg: true, bound: true },
-      { name: "bound: no chain head, 2 instances", servers: [c, d], pg: true, bound: true },
-    ];
+    // Like for like: the measured and the bound instances are pinned alike (A and C on core 0, B and D
+    // on core 1), and the two-instance goal compares A+B against C+D, the one-instance report A against C.
+    const sqliteT: Target = { name: "SQLite, 1 instance (core 0)", servers: [s], pg: false };
+    const oneT: Target = { name: "PostgreSQL, 1 instance (A, core 0)", servers: [a], pg: true };
+    const twoT: Target = { name: "PostgreSQL, 2 instances (A core 0 + B core 1, load split)", servers: [a, b], pg: true };
+    const delayedT: Target = { name: "PostgreSQL, 2 instances, commit_delay 500 µs (siblings 3)", servers: [a, b], pg: true, commitDelay: { us: 500, siblings: 3 } };
+    const bound1T: Target = { name: "bound: no chain head, 1 instance (C, core 0)", servers: [c], pg: true, bound: true };
+    const bound2T: Target = { name: "bound: no chain head, 2 instances (C core 0 + D core 1, load split)", servers: [c, d], pg: true, bound: true };
+    const targets: Target[] = quick ? [sqliteT, oneT, twoT, bound1T, bound2T] : [sqliteT, oneT, twoT, delayedT, bound1T, bound2T];
     for (const t of targets) await slice(t, "kb.search", 2, cluster.postmasterPid, null); // warm-up
     const out: BenchResult[] = [];
     for (const [bench, tool] of [
@@ -310,12 +326,13 @@ export async function benchPostgres(quick: boolean): Promise<BenchResult[]> {
           total,
         };
       });
-      const sqlite = rows[0]!;
-      const one = rows[1]!;
-      const two = rows[2]!;
-      const delayed = rows[3]!;
-      const bound1 = rows[4]!;
-      const bound2 = rows[5]!;
+      const row = (t: Target) => rows.find((x) => x.t === t);
+      const sqlite = row(sqliteT)!;
+      const one = row(oneT)!;
+      const two = row(twoT)!;
+      const delayed = row(delayedT);
+      const bound1 = row(bound1T)!;
+      const bound2 = row(bound2T)!;
       out.push({
         id: bench.startsWith("P2") ? "PG2" : "PG3",
         title: `${bench} on PostgreSQL 15 (durable: fsync, synchronous_commit on), 1 and 2 instances, interleaved with SQLite, ${CONNECTIONS} connections`,
@@ -334,17 +351,21 @@ export async function benchPostgres(quick: boolean): Promise<BenchResult[]> {
           errors: x.errors,
         })),
         goals: [
-          { goal: "two instances ≥ 85% of the no-chain-head bound (2 instances)", value: `${Math.round((100 * two.rps) / bound2.rps)}%`, met: two.rps >= 0.85 * bound2.rps },
-          { goal: "one instance vs the bound with one (report)", value: `${Math.round((100 * one.rps) / bound1.rps)}%`, met: true },
+          {
+            goal: "two instances (A+B) ≥ 85% of the no-chain-head bound with two instances (C+D), pinned alike",
+            value: `${Math.round((100 * two.rps) / bound2.rps)}%`,
+            met: two.rps >= 0.85 * bound2.rps,
+          },
+          { goal: "one instance (A) vs the bound with one (C) (report)", value: `${Math.round((100 * one.rps) / bound1.rps)}%`, met: true },
           { goal: "two instances ≥ one instance (req/s)", value: `${round(two.rps / one.rps, 2)}×`, met: two.rps >= one.rps },
           { goal: "one instance vs SQLite (report)", value: `${round(one.rps / sqlite.rps, 2)}×`, met: true },
-          { goal: "PostgreSQL group commit (commit_delay) vs without, 2 instances (report)", value: `${round(delayed.rps / two.rps, 2)}×`, met: true },
+          ...(delayed ? [{ goal: "PostgreSQL group commit (commit_delay) vs without, 2 instances (report)", value: `${round(delayed.rps / two.rps, 2)}×`, met: true }] : []),
           { goal: "one instance: p99 ≤ 150 ms at 50 connections", value: `${one.p99} ms`, met: one.p99 <= 150 },
         ],
         loadBefore,
         loadAfter: os.loadavg(),
         notes: [
-          `${rounds} rounds of ${seconds}s slices per target, taking turns (order rotating); p50/p99 over requests on connections already answered once. Instances pinned with taskset (A and SQLite on core 0, B on core 1) on a ${cores}-core machine shared with PostgreSQL, the load generator and other jobs: compare ratios within this run.`,
+          `${rounds} rounds of ${seconds}s slices per target, taking turns (order rotating); p50/p99 over requests on connections already answered once. Instances pinned with taskset (A, C and SQLite on core 0, B and D on core 1) on a ${cores}-core machine shared with PostgreSQL, the load generator and other jobs: compare ratios within this run.`,
           "The bound: the same instances (C on core 0, D on core 1) on a second database of the same cluster, started with GATEHOUSE_BENCH_AUDIT_NO_CHAIN_HEAD (audit rows inserted with no chain head: the difference is exactly the chain's cost; lib/env refuses the switch outside a benchmark).",
           "statements/req: pg_stat_statements calls (BEGIN/COMMIT included, background sweeps too) over the slice ÷ responses.",
         ],
@@ -354,7 +375,8 @@ export async function benchPostgres(quick: boolean): Promise<BenchResult[]> {
     const starts300 = await runStarts([a, b], 300, cluster.postmasterPid);
     const starts2000 = await runStarts([a, b], 2000, cluster.postmasterPid);
     const votes = await distinctApprovals([a, b], 300, cluster.postmasterPid);
-    const wake = summarize(await crossInstanceWakeups(a, b, quick ? 20 : 40, quick ? 12 : 24, cluster.postmasterPid));
+    const woken = await crossInstanceWakeups(a, b, quick ? 60 : 120, cluster.postmasterPid);
+    const wake = summarize(woken.lat);
     out.push({
       id: "PG-R",
       title: "PostgreSQL, 2 instances: concurrent run starts, and long-poll wake-ups across instances under P3 load",
@@ -391,7 +413,12 @@ export async function benchPostgres(quick: boolean): Promise<BenchResult[]> {
           "Node CPU ms/run": votes.nodeMsPerVote,
           "PG CPU ms/run": votes.pgMsPerVote,
         },
-        { case: "long-poll on B woken by a cancel on A, P3 load on both", "p50 ms": round(wake.median, 1), "p99 ms": round(wake.p99, 1), samples: wake.n },
+        {
+          case: `long-poll on B woken by a cancel on A, P3 load on both (${Math.round(woken.loadRps)} req/s meanwhile)`,
+          "p50 ms": round(wake.median, 1),
+          "p99 ms": round(wake.p99, 1),
+          samples: wake.n,
+        },
       ],
       goals: [
         { goal: "300 run starts: all succeed", value: `${starts300.ok}/300`, met: starts300.ok === 300 },

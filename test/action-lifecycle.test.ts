@@ -208,7 +208,7 @@ describe("one place for each lifecycle step (source rules)", () => {
     expect(offenders(/\bsignJws\b/, ["lib/tokens/sign-jws.ts", "lib/tokens/mint.ts"])).toEqual([]);
   });
 
-  it("a live decision's input is assembled only by loadDecisionInput; other decide() inputs are replays with no kill switch state", () => {
+  it("a live decision's input is assembled only by lib/actions/decision-context.ts (loadDecisionInput, or loadProposalDecision for a new call); other decide() inputs are replays with no kill switch state", () => {
     const replay = /killSwitch:\s*\{\s*tenant:\s*false,\s*tool:\s*false\s*\}/;
     const callers = product.filter((s) => s.file !== "lib/policy/decide.ts" && /from "@\/lib\/policy\/decide"/.test(s.text) && /\bdecide\(/.test(s.text));
     const live = callers.filter((s) => !replay.test(s.text));
@@ -222,7 +222,7 @@ describe("one place for each lifecycle step (source rules)", () => {
       // Tool discovery (GET /api/v1/tools, MCP tools/list): the real decision per granted tool, without args.
       "lib/catalog/granted-tools.ts",
     ]);
-    expect(live.filter((s) => !/\bloadDecisionInput\(/.test(s.text)).map((s) => s.file)).toEqual([]);
+    expect(live.filter((s) => !/\b(loadDecisionInput|loadProposalDecision)\(/.test(s.text)).map((s) => s.file)).toEqual([]);
     expect(offenders(/killSwitch:(?!\s*\{\s*tenant:\s*false)/, ["lib/policy/decide.ts"])).toEqual([]);
   });
 

@@ -13,6 +13,7 @@ import { redeemActionToken } from "@/lib/tokens/redeem-token";
 import { loadDecisionInput } from "@/lib/actions/decision-context";
 import { reviewerFigures } from "@/lib/reviewers/reviewer-figures";
 import { AppError } from "@/lib/errors";
+import { atCommit, sqlTransaction } from "@/lib/db/sql";
 
 // Canaries (issue 22 item 7): an admin places a synthetic, clearly suspicious action in one
 // enrolled reviewer's queue. Approving it mints nothing and is counted as a miss, rejecting it as
@@ -93,6 +94,14 @@ describe("canary actions", () => {
       db().$transaction((tx) => mintActionToken(tx, actionTokenInput(action, { approverIds: [rita], breakGlassSessionId: null }), { actorType: "user", actorId: rita })),
     ).rejects.toMatchObject({ code: "conflict" });
     expect(await db().issuedToken.count({ where: { actionId: action_id } })).toBe(0);
+    // The same through the raw hot path, where the check rides in the record's INSERT (on PostgreSQL with the audit append, at commit).
+    const mintedEvents = () => db().auditEvent.count({ where: { actionId: action_id, type: "token.minted" } });
+    const eventsBefore = await mintedEvents();
+    await expect(
+      sqlTransaction(atCommit((tx) => mintActionToken(tx, actionTokenInput(action, { approverIds: [rita], breakGlassSessionId: null }), { actorType: "user", actorId: rita }))),
+    ).rejects.toMatchObject({ code: "conflict", reason: "action_not_redeemable" });
+    expect(await db().issuedToken.count({ where: { actionId: action_id } })).toBe(0);
+    expect(await mintedEvents()).toBe(eventsBefore);
 
     // A token that exists anyway (minted before the row was marked, as a bug would): redeem refuses it.
     const canary = await db().canaryAction.findUniqueOrThrow({ where: { actionId: action_id } });

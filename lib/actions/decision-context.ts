@@ -3,6 +3,9 @@ import type { Exec } from "@/lib/db/types";
 import { findRouteWithActivePolicy } from "@/lib/db/tables/route";
 import { findToolByName } from "@/lib/db/tables/tool";
 import { enabledKillSwitchScopes } from "@/lib/db/tables/kill-switch";
+import { findRunWithDecisionRows } from "@/lib/db/tables/decision";
+import type { RouteWithActivePolicy } from "@/lib/db/tables/route";
+import type { Run, Tool } from "@/lib/db/types";
 import type { Policy, ToolEntry } from "@/lib/policy/types";
 import type { DecisionInput } from "@/lib/policy/decide";
 import { argsValidator } from "@/lib/catalog/validate-args";
@@ -37,7 +40,10 @@ function remember<V>(cache: Map<string, V>, key: string, make: () => V): V {
  * no such route exists.
  */
 export async function loadRoute(exec: Exec, name: string, scope: { tenantId: string; env: string }): Promise<LoadedRoute | null> {
-  const row = await findRouteWithActivePolicy(exec, name, scope);
+  return routeFromRow(await findRouteWithActivePolicy(exec, name, scope), name);
+}
+
+function routeFromRow(row: RouteWithActivePolicy | null, name: string): LoadedRoute | null {
   // A route without a readable active policy denies everything (fail closed).
   if (!row || row.name !== name || !row.versionId || row.policy === null || row.status !== "active") return null;
   const { versionId, policy } = row;
@@ -52,7 +58,10 @@ export async function loadRoute(exec: Exec, name: string, scope: { tenantId: str
 
 /** Exact, case-sensitive catalog lookup; no normalisation of any kind. */
 async function loadTool(exec: Exec, name: string): Promise<ToolEntry | null> {
-  const row = await findToolByName(exec, name);
+  return toolFromRow(await findToolByName(exec, name), name);
+}
+
+function toolFromRow(row: Tool | null, name: string): ToolEntry | null {
   if (!row || row.name !== name) return null;
   return toolEntryFromRow(row);
 }
@@ -99,6 +108,34 @@ export async function loadDecisionInput(exec: Exec, s: DecisionSubject): Promise
   const route = await loadRoute(exec, s.routeName, { tenantId: s.tenantId, env: s.env });
   const tool = await loadTool(exec, s.toolName);
   const killSwitch = await killSwitchState(exec, s.tenantId, s.toolName);
+  return decisionInput(s, route, tool, killSwitch);
+}
+
+/** A new call's subject: the run by id (its route is the run's), the call's cost and args. */
+export type ProposalSubject = Omit<DecisionSubject, "routeName" | "call"> & { runId: string; call: Omit<NonNullable<DecisionSubject["call"]>, "run"> };
+
+/**
+ * For a proposed call: the run and everything `decide` needs, in ONE statement
+ * (lib/db/tables/decision.ts) — the same rows loadDecisionInput reads in three
+ * and the run's in a fourth, read in one snapshot. Null when there is no such
+ * run (the caller checks it is the agent's).
+ */
+export async function loadProposalDecision(exec: Exec, s: ProposalSubject): Promise<(LoadedDecisionInput & { run: Run }) | null> {
+  const rows = await findRunWithDecisionRows(exec, {
+    runId: s.runId,
+    toolName: s.toolName,
+    tenantId: s.tenantId,
+    env: s.env,
+    killSwitchKeys: [killSwitchKeys.tenant(s.tenantId), killSwitchKeys.tool("*", s.toolName), killSwitchKeys.tool(s.tenantId, s.toolName)],
+  });
+  if (!rows) return null;
+  const { run } = rows;
+  const subject: DecisionSubject = { ...s, routeName: run.routeName, call: { ...s.call, run } };
+  return { ...decisionInput(subject, routeFromRow(rows.route, run.routeName), toolFromRow(rows.tool, s.toolName), rows.killSwitches), run };
+}
+
+function decisionInput(s: DecisionSubject, route: LoadedRoute | null, tool: ToolEntry | null, switches: { tenant: boolean; tool: boolean }): LoadedDecisionInput {
+  const killSwitch = switches;
   const input: DecisionInput = {
     credentialRoutes: s.credentialRoutes,
     routeName: s.routeName,

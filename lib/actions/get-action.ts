@@ -1,12 +1,12 @@
 import "server-only";
 import { sqlRead } from "@/lib/db/sql";
-import { loadActionWithApprovals } from "@/lib/db/tables/action";
+import { loadActionWithApprovals, type ActionWithApprovals } from "@/lib/db/tables/action";
 import { AppError } from "@/lib/errors";
 import type { ActionView } from "@/lib/api/schemas";
 import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
 import { toActionView } from "@/lib/actions/action-view";
 import { expireIfDue } from "@/lib/actions/expire-actions";
-import { waitForActionChange } from "@/lib/events/action-events";
+import { waitForActionWake } from "@/lib/events/action-events";
 import { needsRemint } from "@/lib/actions/approval-window";
 import { remintActionToken } from "@/lib/actions/remint-action-token";
 import { withEditSealed } from "@/lib/actions/edit-action-args";
@@ -15,7 +15,14 @@ import { withEditSealed } from "@/lib/actions/edit-action-args";
  * An action as its tenant+environment sees it. Any other tenant's or
  * environment's id is indistinguishable from a missing one (404).
  */
-export async function getAction(agent: AgentPrincipal, actionId: string, ctx: { requestId?: string | null } = {}, opts: { woken?: boolean } = {}): Promise<ActionView> {
+/**
+ * `woken`: the re-read of a long-poll that was just woken (its own pool on PostgreSQL); `prefetched`:
+ * that re-read already done by the wake worker (lib/events/pg-notify.ts) — the row by id, after the
+ * change, checked against this agent's scope here like any other.
+ */
+type ReadOptions = { woken?: boolean; prefetched?: ActionWithApprovals | null };
+
+export async function getAction(agent: AgentPrincipal, actionId: string, ctx: { requestId?: string | null } = {}, opts: ReadOptions = {}): Promise<ActionView> {
   const view = await getActionView(agent, actionId, ctx, opts);
   return withEditSealed(view.view, view.proposedByViewer, view.editedArgsSealed);
 }
@@ -24,10 +31,10 @@ async function getActionView(
   agent: AgentPrincipal,
   actionId: string,
   ctx: { requestId?: string | null },
-  opts: { woken?: boolean },
+  opts: ReadOptions,
 ): Promise<{ view: ActionView; proposedByViewer: boolean; editedArgsSealed: string | null }> {
-  const load = () => sqlRead((sql) => loadActionWithApprovals(sql, { id: actionId, tenantId: agent.tenantId, env: agent.env }), opts);
-  let found = await load();
+  const load = () => sqlRead((sql) => loadActionWithApprovals(sql, { id: actionId, tenantId: agent.tenantId, env: agent.env }), { woken: opts.woken });
+  let found = opts.prefetched !== undefined && opts.prefetched?.action.id === actionId ? opts.prefetched : await load();
   if (!found || found.action.tenantId !== agent.tenantId || found.action.env !== agent.env) {
     throw new AppError("not_found", "No such action.");
   }
@@ -76,6 +83,6 @@ export async function waitForAction(
   if (first.status !== "pending" || waitSeconds <= 0) return first;
   let waitMs = waitSeconds * 1000;
   if (first.expires_at) waitMs = Math.min(waitMs, Math.max(0, Date.parse(first.expires_at) - Date.now()) + 50);
-  const changed = await waitForActionChange(actionId, waitMs, signal);
-  return getAction(agent, actionId, ctx, { woken: changed });
+  const wake = await waitForActionWake(actionId, waitMs, signal);
+  return getAction(agent, actionId, ctx, { woken: wake.changed, prefetched: wake.prefetched as ActionWithApprovals | null | undefined });
 }

@@ -9,13 +9,13 @@ import { argsHash as hashArgs } from "@gatehouse-dev/sdk";
 import { appendAudit, type AuditInput } from "@/lib/audit/append";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 import { checkCallbackUrl } from "@/lib/webhooks/callback-url";
-import { loadDecisionInput } from "@/lib/actions/decision-context";
+import { loadProposalDecision } from "@/lib/actions/decision-context";
 import { countsTowardBreaker, recordBreakerFailure } from "@/lib/actions/circuit-breaker";
 import { toActionView } from "@/lib/actions/action-view";
 import { actionAuditFields } from "@/lib/actions/action-audit";
 import { createAction } from "@/lib/actions/create-action";
 import { findActionByIdempotencyKey } from "@/lib/db/tables/action";
-import { findRunById, takeRunStep } from "@/lib/db/tables/run";
+import { findRunById, takeRunStepBeforeAppend } from "@/lib/db/tables/run";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { countDecision } from "@/lib/metrics/record";
 import { getAction } from "@/lib/actions/get-action";
@@ -64,8 +64,18 @@ async function attempt(agent: AgentPrincipal, input: ProposeActionInput, hash: s
   // atCommit: the audit append (every event of the call, as one) is the transaction's last statements.
   const outcome = await sqlTransaction(
     atCommit(async (tx: Sql): Promise<Outcome<ProposeResult>> => {
-      const run = await findRunById(tx, input.run_id);
-      if (!run || run.credentialId !== agent.credentialId) {
+      const costMicros = Math.round((input.cost_usd ?? 0) * USD_MICROS);
+      // The run, its route and policy, the tool and the kill switches: one statement.
+      const loaded = await loadProposalDecision(tx, {
+        runId: input.run_id,
+        credentialRoutes: agent.routes,
+        tenantId: agent.tenantId,
+        env: agent.env,
+        toolName: input.tool,
+        call: { costMicros, nowMs: Date.now(), args: input.args },
+      });
+      const run = loaded?.run;
+      if (!loaded || !run || run.credentialId !== agent.credentialId) {
         return refusal(new AppError("not_found", "No such run."));
       }
       const base: AuditInput = {
@@ -83,19 +93,7 @@ async function attempt(agent: AgentPrincipal, input: ProposeActionInput, hash: s
           runId: run.id,
         }),
       };
-      const costMicros = Math.round((input.cost_usd ?? 0) * USD_MICROS);
-      const {
-        input: decisionInput,
-        route,
-        tool,
-      } = await loadDecisionInput(tx, {
-        credentialRoutes: agent.routes,
-        tenantId: agent.tenantId,
-        env: agent.env,
-        routeName: run.routeName,
-        toolName: input.tool,
-        call: { run, costMicros, nowMs: Date.now(), args: input.args },
-      });
+      const { input: decisionInput, route, tool } = loaded;
       const decision = decide(decisionInput);
 
       if (decision.outcome === "denied" || decision.outcome === "invalid") {
@@ -124,7 +122,8 @@ async function attempt(agent: AgentPrincipal, input: ProposeActionInput, hash: s
 
       // Step 6, for real: the budget decrement is one conditional UPDATE.
       const now = new Date();
-      if (!(await takeRunStep(tx, { id: run.id, costMicros, now }))) {
+      // The append after it is the decision's event (and, allowed, the token's): the same statement locks its audit chain.
+      if (!(await takeRunStepBeforeAppend(tx, { id: run.id, costMicros, now }, decision.outcome === "pending" ? 1 : 2))) {
         const now2 = (await findRunById(tx, run.id))!;
         return refuse(tx, base, budgetDenial(now2, costMicros, now), null, ctx);
       }

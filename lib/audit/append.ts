@@ -6,7 +6,16 @@ import { fastAuditRecordHash } from "@/lib/audit/fast-record-hash";
 import { asSql, commitScope, takeDeferredWrites, type DeferredWrite } from "@/lib/db/sql";
 import { isUniqueViolation } from "@/lib/db/errors";
 import type { Exec, Sql } from "@/lib/db/types";
-import { insertAuditEventsAndSetHead, insertAuditEventsUnchained, reserveAuditSeqs, reserveChainSeqs, reserveFreeChainSeqs, type NewAuditEvent } from "@/lib/db/tables/audit-event";
+import {
+  insertAuditEventsAndSetHead,
+  insertAuditEventsUnchained,
+  reserveAuditSeqs,
+  reserveChainSeqs,
+  reserveFreeChainSeqs,
+  takeChainPrelock,
+  type ChainPrelock,
+  type NewAuditEvent,
+} from "@/lib/db/tables/audit-event";
 import { claimedAuditChains, forgetAuditChains } from "@/lib/db/postgres/audit-chain-claim";
 import { countAuditChains } from "@/lib/db/tables/audit-chain";
 import { provider } from "@/lib/db/client";
@@ -71,7 +80,8 @@ export async function appendAudit(exec: Exec, ...events: AuditInput[]): Promise<
   const queue = scope.slot(QUEUED, () => {
     const q: AuditInput[] = [];
     // The transaction's deferred writes (lib/db/sql.ts, runDeferrable) go in the same statement.
-    scope.defer((e) => appendNow(asSql(e), q, takeDeferredWrites(e)).then(() => undefined));
+    // A chain a statement of the transaction already locked (runWithChainPrelock) saves the reserve.
+    scope.defer((e) => appendNow(asSql(e), q, takeDeferredWrites(e), takeChainPrelock(e)).then(() => undefined));
     return q;
   });
   queue.push(...events);
@@ -81,9 +91,9 @@ export async function appendAudit(exec: Exec, ...events: AuditInput[]): Promise<
 /** The events an atCommit transaction has appended so far (written just before its COMMIT). */
 const QUEUED = Symbol.for("gatehouse.audit.queuedForCommit");
 
-async function appendNow(sql: Sql, events: AuditInput[], before: readonly DeferredWrite[] = []): Promise<number[]> {
+async function appendNow(sql: Sql, events: AuditInput[], before: readonly DeferredWrite[] = [], prelock: ChainPrelock | null = null): Promise<number[]> {
   try {
-    return await appendEvents(sql, events, before);
+    return await appendEvents(sql, events, before, prelock);
   } catch (err) {
     // No audit record, no decision: the caller's transaction rolls back and the caller sees 503.
     if (err instanceof AppError) throw err;
@@ -94,7 +104,7 @@ async function appendNow(sql: Sql, events: AuditInput[], before: readonly Deferr
   }
 }
 
-async function appendEvents(sql: Sql, events: AuditInput[], before: readonly DeferredWrite[]): Promise<number[]> {
+async function appendEvents(sql: Sql, events: AuditInput[], before: readonly DeferredWrite[], prelock: ChainPrelock | null): Promise<number[]> {
   // Everything but seq, prevHash and hash is ready before the reserve takes the head.
   const at = new Date();
   const records: AuditRecord[] = events.map((e) => ({
@@ -123,7 +133,9 @@ async function appendEvents(sql: Sql, events: AuditInput[], before: readonly Def
     prevHash: "",
   }));
   if (provider() !== "postgres") return appendToChain0(sql, records, at);
-  return env().benchAuditNoChainHead ? appendUnchained(sql, records, at, before) : appendToInstanceChain(sql, records, at, before);
+  if (env().benchAuditNoChainHead) return appendUnchained(sql, records, at, before);
+  if (prelock && prelock.seqs.length >= records.length) return appendToPrelockedChain(sql, records, at, before, prelock);
+  return appendToInstanceChain(sql, records, at, before);
 }
 
 /** BENCHMARK ONLY (lib/env refuses the switch in production): the rows with no chain head, the chained append's upper bound. */
@@ -184,6 +196,27 @@ async function appendToInstanceChain(sql: Sql, records: AuditRecord[], at: Date,
 }
 
 let turn = 0;
+
+/**
+ * PostgreSQL: the chain an earlier statement of this transaction locked without advancing it (its
+ * head as read under the lock, global numbers drawn under it): positions follow the head, and the
+ * append's statement moves the head's position and hash together.
+ */
+async function appendToPrelockedChain(sql: Sql, records: AuditRecord[], at: Date, before: readonly DeferredWrite[], pre: ChainPrelock): Promise<number[]> {
+  const seqs = pre.seqs.slice(0, records.length);
+  let prevHash = pre.hash;
+  const rows: NewAuditEvent[] = records.map((r, i) => {
+    r.seq = seqs[i]!;
+    r.chain = pre.chain;
+    r.chainSeq = pre.pos + i + 1;
+    r.prevHash = prevHash;
+    const hash = fastAuditRecordHash(r);
+    prevHash = hash;
+    return { ...r, at, hash, chain: pre.chain, chainSeq: r.chainSeq };
+  });
+  await insertAuditEventsAndSetHead(sql, rows, prevHash, before, pre.pos + records.length);
+  return rows.map((r) => r.seq);
+}
 
 /** Number the records (`place`), hash each onto the one before, and write them with the head in one go. */
 async function link(

@@ -59,7 +59,7 @@ export function atCommit<E extends Exec, T>(fn: (exec: E) => Promise<T>): (exec:
       const result = await fn(exec);
       for (let i = 0; i < hooks.length; i++) await hooks[i]!(exec);
       // Deferred writes no hook took into its own statement (a transaction without an audit append).
-      for (const w of takeDeferredWrites(exec)) await asSql(exec).run(w.text, w.params);
+      for (const w of takeDeferredWrites(exec)) checkDeferredRows(w, await asSql(exec).run(w.text, w.params));
       return result;
     } finally {
       if (scopes.get(exec) === scope) scopes.delete(exec);
@@ -67,8 +67,18 @@ export function atCommit<E extends Exec, T>(fn: (exec: E) => Promise<T>): (exec:
   };
 }
 
-/** A write statement whose result nobody in the transaction reads (its row count included). */
-export type DeferredWrite = { text: string; params: readonly SqlParam[] };
+/**
+ * A write statement whose result nobody in the transaction reads — except, with `expect`, its row
+ * count: a conditional write (`INSERT … SELECT … WHERE NOT EXISTS …`) that must write exactly
+ * `rows` rows, or the transaction fails with `refusal()` (thrown before COMMIT, so it rolls back).
+ */
+export type DeferredWrite = { text: string; params: readonly SqlParam[]; expect?: DeferredExpect };
+export type DeferredExpect = { rows: number; refusal: () => Error };
+
+/** Throw the write's refusal when it wrote other than the rows it expected. */
+export function checkDeferredRows(w: DeferredWrite, rows: number): void {
+  if (w.expect && rows !== w.expect.rows) throw w.expect.refusal();
+}
 
 const DEFERRED = Symbol.for("gatehouse.sql.deferredWrites");
 
@@ -79,13 +89,14 @@ const DEFERRED = Symbol.for("gatehouse.sql.deferredWrites");
  * one round trip fewer per write); its errors (a unique violation) surface there, before COMMIT,
  * and roll the transaction back as they would have here. Anywhere else it runs at once.
  */
-export async function runDeferrable(exec: Exec, text: string, params: readonly SqlParam[]): Promise<void> {
+export async function runDeferrable(exec: Exec, text: string, params: readonly SqlParam[], expect?: DeferredExpect): Promise<void> {
   const scope = commitScope(exec);
+  const w: DeferredWrite = expect ? { text, params, expect } : { text, params };
   if (!scope || !isSql(exec) || provider() !== "postgres") {
-    await asSql(exec).run(text, params);
+    checkDeferredRows(w, await asSql(exec).run(text, params));
     return;
   }
-  scope.slot<DeferredWrite[]>(DEFERRED, () => []).push({ text, params });
+  scope.slot<DeferredWrite[]>(DEFERRED, () => []).push(w);
 }
 
 /** The deferred writes of `exec`'s atCommit transaction, removed from it: the caller sends them (in its statement). */

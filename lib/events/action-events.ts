@@ -8,7 +8,18 @@ import { EventEmitter } from "node:events";
 const globalForEvents = globalThis as unknown as {
   gatehouseActionEvents?: EventEmitter;
   gatehouseRemoteNotify?: (actionId: string) => void;
+  gatehouseWatchHooks?: WatchHooks;
 };
+
+/**
+ * Told when an action gets its first local waiter and loses its last one: the cross-instance
+ * transport re-reads a watched action as soon as its change arrives, off the main thread
+ * (lib/events/pg-notify.ts), and hands the waiters the row with the wake-up.
+ */
+export type WatchHooks = { watch(actionId: string): void; unwatch(actionId: string): void };
+
+/** What a wake-up may carry: the action as read after the change (the transport's re-read), opaque here. */
+export type ActionWake = { changed: boolean; prefetched?: unknown };
 
 function bus(): EventEmitter {
   if (!globalForEvents.gatehouseActionEvents) {
@@ -25,9 +36,9 @@ export function notifyActionChanged(actionId: string): void {
   globalForEvents.gatehouseRemoteNotify?.(actionId);
 }
 
-/** Deliver a change that arrived from another instance. */
-export function deliverRemoteActionChange(actionId: string): void {
-  bus().emit(actionId);
+/** Deliver a change that arrived from another instance, with the action re-read after it when the transport has it. */
+export function deliverRemoteActionChange(actionId: string, prefetched?: unknown): void {
+  bus().emit(actionId, prefetched);
 }
 
 /**
@@ -45,20 +56,40 @@ export function setRemoteNotifier(fn: ((actionId: string) => void) | undefined):
   globalForEvents.gatehouseRemoteNotify = fn;
 }
 
+/** Set by the cross-instance transport, if any. */
+export function setWatchHooks(hooks: WatchHooks | undefined): void {
+  globalForEvents.gatehouseWatchHooks = hooks;
+}
+
+/** The actions that have local waiters now. */
+export function watchedActionIds(): string[] {
+  return bus()
+    .eventNames()
+    .filter((n): n is string => typeof n === "string");
+}
+
 /** Resolve true when the action changes, false at timeout or abort. */
-export function waitForActionChange(actionId: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+export async function waitForActionChange(actionId: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+  return (await waitForActionWake(actionId, timeoutMs, signal)).changed;
+}
+
+/** As waitForActionChange, with the row the wake-up carried (a remote change's re-read), if any. */
+export function waitForActionWake(actionId: string, timeoutMs: number, signal?: AbortSignal): Promise<ActionWake> {
   return new Promise((resolve) => {
     const b = bus();
-    const finish = (changed: boolean) => {
+    const finish = (wake: ActionWake) => {
       clearTimeout(timer);
       b.off(actionId, onChange);
       signal?.removeEventListener("abort", onAbort);
-      resolve(changed);
+      if (b.listenerCount(actionId) === 0) globalForEvents.gatehouseWatchHooks?.unwatch(actionId);
+      resolve(wake);
     };
-    const onChange = () => finish(true);
-    const onAbort = () => finish(false);
-    const timer = setTimeout(() => finish(false), timeoutMs);
+    const onChange = (prefetched?: unknown) => finish(prefetched === undefined ? { changed: true } : { changed: true, prefetched });
+    const onAbort = () => finish({ changed: false });
+    const timer = setTimeout(() => finish({ changed: false }), timeoutMs);
+    const first = b.listenerCount(actionId) === 0;
     b.on(actionId, onChange);
+    if (first) globalForEvents.gatehouseWatchHooks?.watch(actionId);
     signal?.addEventListener("abort", onAbort);
   });
 }

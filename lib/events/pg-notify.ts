@@ -1,16 +1,24 @@
 import "server-only";
 import pg from "pg";
-import { pgBackendPid, pgListen, pgNotify } from "@/lib/db/postgres/notify";
-import { deliverRemoteActionChange, setRemoteNotifier, wakeAllWaiters } from "@/lib/events/action-events";
+import type { Worker } from "node:worker_threads";
+import { pgNotify } from "@/lib/db/postgres/notify";
+import { startWakeWorker, type WakeWorkerMessage } from "@/lib/db/postgres/wake-worker";
+import { rowFromText } from "@/lib/db/postgres/pg-sql";
+import { WOKEN_REREAD_PG, decodeWokenReread } from "@/lib/db/tables/action";
+import { deliverRemoteActionChange, setRemoteNotifier, setWatchHooks, wakeAllWaiters, watchedActionIds } from "@/lib/events/action-events";
 
 /**
  * Cross-instance long-poll wake-ups on PostgreSQL. Each process keeps ONE
  * dedicated connection that LISTENs on `gatehouse_action`; a change on any
  * instance sends `pg_notify('gatehouse_action', <action id>)` — the payload is
  * only the id, never action data — and every instance's waiters re-read the
- * action from the database. A dropped listener reconnects with backoff; on
- * reconnect every local waiter is woken once, because notifications sent
- * while we were away are lost and a re-read is cheap.
+ * action from the database. The LISTEN connection and the woken re-read live
+ * on a worker thread of their own (lib/db/postgres/wake-worker.ts), so a
+ * wake-up does not queue behind this instance's request work: the waiter gets
+ * the notification and the row read after it in one turn of the event loop. A
+ * dropped listener reconnects with backoff (a worker that dies is started
+ * again); on reconnect every local waiter is woken once, because notifications
+ * sent while we were away are lost and a re-read is cheap.
  */
 export const ACTION_CHANNEL = "gatehouse_action";
 
@@ -26,7 +34,7 @@ export type PgNotifyStatus = {
 type State = {
   url: string;
   stopped: boolean;
-  listener: pg.Client | undefined;
+  worker: Worker | undefined;
   sender: pg.Pool;
   status: PgNotifyStatus;
   retryTimer: NodeJS.Timeout | undefined;
@@ -50,7 +58,7 @@ export function startPgNotify(url: string): () => Promise<void> {
   const state: State = {
     url,
     stopped: false,
-    listener: undefined,
+    worker: undefined,
     // A small pool of its own, so a notify never waits behind Prisma's transactions.
     sender: new pg.Pool({ connectionString: url, max: 2, idleTimeoutMillis: 10_000 }),
     status: { listening: false, backendPid: undefined, connects: 0 },
@@ -61,7 +69,11 @@ export function startPgNotify(url: string): () => Promise<void> {
   state.sender.on("error", (err) => console.error("pg-notify: idle sender connection failed", err.message));
   globalForNotify.gatehousePgNotify = state;
   setRemoteNotifier((actionId) => sendNotify(state, actionId));
-  void connect(state);
+  setWatchHooks({
+    watch: (id) => state.worker?.postMessage({ t: "watch", ids: [id] }),
+    unwatch: (id) => state.worker?.postMessage({ t: "unwatch", id }),
+  });
+  startWorker(state);
   return () => stopPgNotify();
 }
 
@@ -72,11 +84,12 @@ export async function stopPgNotify(): Promise<void> {
   state.stopped = true;
   globalForNotify.gatehousePgNotify = undefined;
   setRemoteNotifier(undefined);
+  setWatchHooks(undefined);
   clearTimeout(state.retryTimer);
-  const listener = state.listener;
-  state.listener = undefined;
+  const worker = state.worker;
+  state.worker = undefined;
   state.status.listening = false;
-  await Promise.allSettled([listener?.end(), state.sender.end()]);
+  await Promise.allSettled([stopWorker(worker), state.sender.end()]);
 }
 
 /** The listener's state, for readiness checks and tests. */
@@ -108,57 +121,75 @@ function sendNotify(state: State, actionId: string): void {
   });
 }
 
-async function connect(state: State): Promise<void> {
+/** Ask the worker to close its connections and end; terminate it if it has not within 2 s. */
+function stopWorker(worker: Worker | undefined): Promise<void> {
+  if (!worker) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => void worker.terminate().finally(resolve), 2_000);
+    worker.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    worker.postMessage({ t: "stop" });
+  });
+}
+
+function startWorker(state: State): void {
   if (state.stopped) return;
-  const client = new pg.Client({ connectionString: state.url, keepAlive: true });
-  let dropped = false;
-  const onDrop = (why: string) => {
-    if (dropped) return;
-    dropped = true;
-    if (state.listener === client) {
-      state.listener = undefined;
+  let worker: Worker;
+  try {
+    worker = startWakeWorker({ url: state.url, channel: ACTION_CHANNEL, reread: WOKEN_REREAD_PG, minBackoffMs: MIN_BACKOFF_MS, maxBackoffMs: MAX_BACKOFF_MS });
+  } catch (err) {
+    console.error(`pg-notify: wake worker did not start (${(err as Error).message}); retrying in ${state.backoffMs} ms`);
+    scheduleRestart(state);
+    return;
+  }
+  state.worker = worker;
+  // The actions already waited on (a restarted worker starts with none).
+  const ids = watchedActionIds();
+  if (ids.length) worker.postMessage({ t: "watch", ids });
+  let gone = false;
+  const onGone = (why: string) => {
+    if (gone) return;
+    gone = true;
+    if (state.worker === worker) {
+      state.worker = undefined;
       state.status.listening = false;
       state.status.backendPid = undefined;
     }
-    client.removeAllListeners("notification");
-    client.end().catch(() => undefined);
     if (!state.stopped) {
-      console.error(`pg-notify: listener connection lost (${why}); reconnecting in ${state.backoffMs} ms`);
-      scheduleReconnect(state);
+      console.error(`pg-notify: wake worker ${why}; starting it again in ${state.backoffMs} ms`);
+      scheduleRestart(state);
     }
   };
-  client.on("error", (err) => onDrop(err.message));
-  client.on("end", () => onDrop("connection ended"));
-  client.on("notification", (msg) => {
-    if (msg.channel === ACTION_CHANNEL && msg.payload) deliverRemoteActionChange(msg.payload);
-  });
-  try {
-    await client.connect();
-    const pid = await pgBackendPid(client);
-    await pgListen(client, ACTION_CHANNEL);
-    if (state.stopped || dropped) {
-      if (!dropped) await client.end().catch(() => undefined);
-      return;
+  worker.on("error", (err) => onGone(`failed: ${err.message}`));
+  worker.on("exit", (code) => onGone(`exited with ${code}`));
+  worker.on("message", (m: WakeWorkerMessage) => {
+    if (state.worker !== worker) return;
+    if (m.t === "n") {
+      deliverRemoteActionChange(m.id, m.read ? decodeWokenReread(m.read.row ? rowFromText(m.read.fields, m.read.row) : null) : undefined);
+    } else if (m.t === "up") {
+      const reconnected = state.status.connects > 0;
+      state.status = { listening: true, backendPid: m.pid, connects: state.status.connects + 1 };
+      state.backoffMs = MIN_BACKOFF_MS;
+      for (const w of state.waiters.splice(0)) w();
+      // Anything sent while we were away is lost: let every local waiter re-read.
+      if (reconnected) wakeAllWaiters();
+    } else if (m.t === "down") {
+      state.status.listening = false;
+      state.status.backendPid = undefined;
+      if (!state.stopped) console.error(`pg-notify: listener connection lost (${m.why})`);
     }
-    const reconnected = state.status.connects > 0;
-    state.listener = client;
-    state.status = { listening: true, backendPid: pid, connects: state.status.connects + 1 };
-    state.backoffMs = MIN_BACKOFF_MS;
-    for (const w of state.waiters.splice(0)) w();
-    // Anything sent while we were away is lost: let every local waiter re-read.
-    if (reconnected) wakeAllWaiters();
-  } catch (err) {
-    onDrop((err as Error).message);
-  }
+  });
 }
 
-function scheduleReconnect(state: State): void {
+function scheduleRestart(state: State): void {
   if (state.stopped || state.retryTimer) return;
   const delay = state.backoffMs;
   state.backoffMs = Math.min(state.backoffMs * 2, MAX_BACKOFF_MS);
   state.retryTimer = setTimeout(() => {
     state.retryTimer = undefined;
-    void connect(state);
+    startWorker(state);
   }, delay);
   state.retryTimer.unref();
 }

@@ -2,7 +2,6 @@ import "server-only";
 import { signJws } from "@/lib/tokens/sign-jws";
 import type { Exec } from "@/lib/db/types";
 import { insertIssuedToken } from "@/lib/db/tables/issued-token";
-import { isCanaryAction } from "@/lib/db/tables/canary-action";
 import { AppError } from "@/lib/errors";
 import { env } from "@/lib/env";
 import { newId } from "@/lib/crypto/new-id";
@@ -73,10 +72,6 @@ export type StoreToken = (minted: MintedToken) => Promise<AuditInput[] | void>;
  * throws, so the caller's transaction rolls back: no token without its record.
  */
 export async function mintToken(tx: Exec, request: TokenRequest, audit: MintAudit, store?: StoreToken): Promise<MintedToken> {
-  // A canary (lib/canaries) never gets a token, whichever path asks; the caller's transaction rolls back.
-  if (request.kind === "action" && (await isCanaryAction(tx, request.actionId))) {
-    throw new AppError("conflict", "This action can never get a token.", { reason: "action_not_redeemable" });
-  }
   const t = times(request.ttlSeconds ?? (request.kind === "action" ? actionTokenTtlSeconds() : undefined));
   const jti = newId("jti");
   const { claims, typ, record: issued } = prepare(request, jti, t, audit);
@@ -180,19 +175,31 @@ type IssuedRecord = {
   breakGlassSessionId?: string | null;
 };
 
-/** The IssuedToken row and the audit event; the audit keeps the jti, never the token. */
+/** A canary (lib/canaries) never gets a token, whichever path asks: the caller's transaction rolls back. */
+const canaryRefusal = () => new AppError("conflict", "This action can never get a token.", { reason: "action_not_redeemable" });
+
+/**
+ * The IssuedToken row and the audit event; the audit keeps the jti, never the token. An action
+ * token's row is written only if its action is no canary (the check is in the row's INSERT; on
+ * PostgreSQL that runs with the audit append, before COMMIT): otherwise the transaction fails with
+ * `action_not_redeemable` and rolls back, token, row, Action update and events together.
+ */
 async function record(tx: Exec, r: IssuedRecord, audit: MintAudit, before: AuditInput[] = []): Promise<void> {
   countTokenMinted(r.kind);
-  await insertIssuedToken(tx, {
-    jti: r.jti,
-    kind: r.kind,
-    tenantId: r.tenant,
-    env: r.env,
-    runId: r.runId,
-    actionId: r.actionId ?? null,
-    expiresAt: r.expiresAt,
-    issuedAt: new Date(),
-  });
+  await insertIssuedToken(
+    tx,
+    {
+      jti: r.jti,
+      kind: r.kind,
+      tenantId: r.tenant,
+      env: r.env,
+      runId: r.runId,
+      actionId: r.actionId ?? null,
+      expiresAt: r.expiresAt,
+      issuedAt: new Date(),
+    },
+    r.kind === "action" ? canaryRefusal : undefined,
+  );
   await appendAudit(tx, ...before, {
     type: "token.minted",
     actorType: audit.actorType,

@@ -61,6 +61,19 @@ const pgTypes = {
   },
 };
 
+/**
+ * A row that came as text (the wake worker reads with every type left as text, lib/events/pg-notify.ts)
+ * decoded with exactly the parsers every other raw read uses: `fields` are [column name, type oid].
+ */
+export function rowFromText(fields: readonly (readonly [string, number])[], values: readonly (string | null)[]): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  fields.forEach(([name, oid], i) => {
+    const v = values[i] ?? null;
+    row[name] = v === null ? null : pgTypes.getTypeParser(oid, "text")(v);
+  });
+  return row;
+}
+
 const statementNames = new Map<string, string>();
 
 /**

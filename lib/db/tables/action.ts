@@ -3,6 +3,7 @@ import type { Action, Exec, Row, Sql } from "@/lib/db/types";
 import { asSql, runDeferrable } from "@/lib/db/sql";
 import { asNumber } from "@/lib/db/decode";
 import { columnList, rowDecoder, type ColumnKinds } from "@/lib/db/tables/columns";
+import { toPgPlaceholders } from "@/lib/db/postgres/pg-sql";
 
 /** Every Action column and its kind; a schema column missing here fails typecheck. */
 export const actionColumns = {
@@ -81,10 +82,25 @@ const WITH_APPROVALS = `SELECT ${columnList(actionColumns, "a")},
   (SELECT COUNT(*) FROM "Approval" p WHERE p."actionId" = a."id" AND p."vote" = 'approve') AS "approvalsReceived"
   FROM "Action" a`;
 // With the edit, so a poll is one statement (it was a second, ORM, query on the write pool).
-const BY_ID_IN_SCOPE = `SELECT ${columnList(actionColumns, "a")},
+const WITH_APPROVALS_AND_EDIT = `SELECT ${columnList(actionColumns, "a")},
   (SELECT COUNT(*) FROM "Approval" p WHERE p."actionId" = a."id" AND p."vote" = 'approve') AS "approvalsReceived",
   (SELECT e."editedArgsSealed" FROM "ActionEdit" e WHERE e."actionId" = a."id") AS "editedArgsSealed"
-  FROM "Action" a WHERE a."id" = ? AND a."tenantId" = ? AND a."env" = ?`;
+  FROM "Action" a`;
+const BY_ID_IN_SCOPE = `${WITH_APPROVALS_AND_EDIT} WHERE a."id" = ? AND a."tenantId" = ? AND a."env" = ?`;
+
+/**
+ * The woken long-poll's re-read on PostgreSQL, run by the wake worker (lib/events/pg-notify.ts) as
+ * soon as a change arrives, before the waiter's thread is free: the same row as
+ * loadActionWithApprovals, by id alone — the waiter checks the tenant and environment itself
+ * (getAction), so another scope's id still reads as missing. One parameter, the action id.
+ */
+export const WOKEN_REREAD_PG = toPgPlaceholders(`${WITH_APPROVALS_AND_EDIT} WHERE a."id" = ?`);
+
+/** A WOKEN_REREAD_PG row (null: no such action) as loadActionWithApprovals returns it. */
+export function decodeWokenReread(row: Row | null): ActionWithApprovals | null {
+  const found = withApprovals(row ?? undefined);
+  return found && { ...found, editedArgsSealed: (row!.editedArgsSealed as string | null | undefined) ?? null };
+}
 const BY_IDEMPOTENCY_KEY = `${WITH_APPROVALS} WHERE a."credentialId" = ? AND a."tool" = ? AND a."idempotencyKey" = ?`;
 
 function withApprovals(row: (Row & { approvalsReceived?: unknown }) | undefined): ActionWithApprovals | null {

@@ -1,6 +1,9 @@
 import "server-only";
 import type { AuditEvent, Row, Sql } from "@/lib/db/types";
-import type { DeferredWrite } from "@/lib/db/sql";
+import { asSql, checkDeferredRows, commitScope, type DeferredWrite } from "@/lib/db/sql";
+import type { Exec, SqlParam } from "@/lib/db/types";
+import { claimedAuditChains } from "@/lib/db/postgres/audit-chain-claim";
+import { env } from "@/lib/env";
 import { asDate, asNumber } from "@/lib/db/decode";
 import { columnList, rowDecoder, type ColumnKinds } from "@/lib/db/tables/columns";
 import { provider } from "@/lib/db/client";
@@ -92,6 +95,58 @@ export async function reserveFreeChainSeqs(sql: Sql, chains: readonly number[], 
   return { chain: asNumber(top.id), lastPos: asNumber(top.seq), hash: top.hash, seqs: globalNumbers(top.globals) };
 }
 
+/**
+ * One of this instance's chains, locked (not advanced) by a statement the transaction ran anyway, for
+ * its append at commit: the head it builds on and global numbers drawn for it. The append then needs
+ * no reserve statement of its own (lib/audit/append.ts); numbers it leaves unused are gaps in the
+ * global sequence, as a rolled-back transaction's are.
+ */
+export type ChainPrelock = { chain: number; pos: number; hash: string; seqs: number[] };
+
+const PRELOCK = Symbol.for("gatehouse.audit.chainPrelock");
+
+const withChainLockTexts = new Map<string, string>();
+
+/**
+ * Run `text` (an UPDATE whose row count the caller needs) and return its row count. On PostgreSQL,
+ * in a raw atCommit transaction whose append is all that follows, the same statement also locks the
+ * first of this instance's open chains no other transaction holds (FOR UPDATE SKIP LOCKED) and draws
+ * global numbers under that lock, kept for the append: the chain is then held from this statement,
+ * the transaction's last before its append, to COMMIT. When every chain is held, or anywhere else,
+ * it runs alone and the append reserves as usual. `events`: how many the append will write, so as
+ * many global numbers are drawn (an append of more reserves as usual; numbers left unused are gaps).
+ */
+export async function runWithChainPrelock(exec: Exec, text: string, params: readonly SqlParam[], events: number): Promise<number> {
+  const scope = commitScope(exec);
+  const sql = asSql(exec);
+  if (!scope || sql !== exec || provider() !== "postgres" || env().benchAuditNoChainHead || scope.slot<{ v?: ChainPrelock }>(PRELOCK, () => ({})).v) return sql.run(text, params);
+  let combined = withChainLockTexts.get(text);
+  if (combined === undefined) {
+    combined = `WITH "w" AS (${text} RETURNING 1),
+  "free" AS (SELECT "id", "seq", "hash" FROM "AuditChain" WHERE "id" = ANY(?::int[]) AND "closedAt" IS NULL ORDER BY "id" LIMIT 1 FOR UPDATE SKIP LOCKED)
+  SELECT (SELECT count(*) FROM "w") AS "n", f."id", f."seq", f."hash",
+    CASE WHEN f."id" IS NULL THEN NULL ELSE (SELECT array_agg(nextval('"AuditEvent_global_seq"')) FROM generate_series(1, ?::int)) END AS "globals"
+  FROM (SELECT 1) AS "one" LEFT JOIN "free" f ON true`;
+    withChainLockTexts.set(text, combined);
+  }
+  const chains = await claimedAuditChains(env().databaseUrl);
+  const row = await sql.get<{ n: unknown; id: unknown; seq: unknown; hash: string | null; globals: unknown[] | string | null }>(combined, [...params, intArray(chains), events]);
+  if (row && row.id !== null && row.id !== undefined && row.globals !== null) {
+    scope.slot<{ v?: ChainPrelock }>(PRELOCK, () => ({})).v = { chain: asNumber(row.id), pos: asNumber(row.seq), hash: row.hash!, seqs: globalNumbers(row.globals) };
+  }
+  return row ? asNumber(row.n) : 0;
+}
+
+/** The chain this transaction pre-locked (runWithChainPrelock), if any, removed from it: the caller appends on it. */
+export function takeChainPrelock(exec: Exec): ChainPrelock | null {
+  const scope = commitScope(exec);
+  if (!scope) return null;
+  const slot = scope.slot<{ v?: ChainPrelock }>(PRELOCK, () => ({}));
+  const v = slot.v ?? null;
+  delete slot.v;
+  return v;
+}
+
 function globalNumbers(globals: unknown[] | string): number[] {
   const list = typeof globals === "string" ? globals.replace(/[{}]/g, "").split(",") : globals;
   return list.map(asNumber).sort((a, b) => a - b);
@@ -103,19 +158,35 @@ export type NewAuditEvent = Omit<AuditEvent, "seq" | "chainSeq"> & { seq: number
 const ROW_PLACEHOLDERS = `(${AUDIT_EVENT_COLUMNS.map(() => "?").join(", ")})`;
 const insertMany = new Map<string, string>();
 
-/** The transaction's deferred writes (lib/db/sql.ts, runDeferrable) as the first CTEs of a PostgreSQL statement. */
+/**
+ * The transaction's deferred writes (lib/db/sql.ts, runDeferrable) as the first CTEs of a PostgreSQL
+ * statement; one whose row count is checked returns a row per row written.
+ */
 function deferredCtes(before: readonly DeferredWrite[]): string {
-  return before.map((w, i) => `"w${i}" AS (${w.text}), `).join("");
+  return before.map((w, i) => `"w${i}" AS (${w.text}${w.expect ? " RETURNING 1" : ""}), `).join("");
+}
+
+/** The row counts of the checked deferred writes, as columns `w0`, `w3`, … of the statement's result ("" when none is checked). */
+function deferredCounts(before: readonly DeferredWrite[]): string {
+  return before.flatMap((w, i) => (w.expect ? [`(SELECT count(*) FROM "w${i}") AS "w${i}"`] : [])).join(", ");
+}
+
+/** Throw the refusal of a checked deferred write that wrote other than its rows (its statement rolls back with the transaction). */
+function checkDeferred(before: readonly DeferredWrite[], row: Record<string, unknown> | undefined): void {
+  before.forEach((w, i) => {
+    if (w.expect) checkDeferredRows(w, row ? asNumber(row[`w${i}`]) : 0);
+  });
 }
 
 /** `INSERT … VALUES (…), (…)` for `n` rows, and on PostgreSQL the deferred writes and the head update in the same statement. */
-function insertAndSetHeadText(n: number, pg: boolean, chained: boolean, before: readonly DeferredWrite[] = []): string {
-  const key = `${n}:${pg}:${chained}:${before.map((w) => w.text).join("\u0000")}`;
+function insertAndSetHeadText(n: number, pg: boolean, chained: boolean, before: readonly DeferredWrite[] = [], setPos = false): string {
+  const key = `${n}:${pg}:${chained}:${setPos}:${before.map((w) => (w.expect ? `?${w.text}` : w.text)).join("\u0000")}`;
   let text = insertMany.get(key);
   if (text === undefined) {
     const insert = `INSERT INTO "AuditEvent" (${columnList(auditEventColumns)}) VALUES ${Array.from({ length: n }, () => ROW_PLACEHOLDERS).join(", ")}`;
-    const head = chained ? `UPDATE "AuditChain" SET "hash" = ? WHERE "id" = ?` : `UPDATE "AuditHead" SET "hash" = ? WHERE "id" = 1`;
-    text = pg ? `WITH ${deferredCtes(before)}"appended" AS (${insert}) ${head}` : insert;
+    const head = chained ? `UPDATE "AuditChain" SET "hash" = ?${setPos ? `, "seq" = ?` : ""} WHERE "id" = ?` : `UPDATE "AuditHead" SET "hash" = ? WHERE "id" = 1`;
+    const counts = deferredCounts(before);
+    text = pg ? `WITH ${deferredCtes(before)}"appended" AS (${insert}) ${head}${counts ? ` RETURNING ${counts}` : ""}` : insert;
     insertMany.set(key, text);
   }
   return text;
@@ -127,12 +198,23 @@ function insertAndSetHeadText(n: number, pg: boolean, chained: boolean, before: 
  * append is the reserve, this, and COMMIT; on SQLite (in-process, no CTE for
  * INSERT) the insert and the head update.
  */
-export async function insertAuditEventsAndSetHead(sql: Sql, events: readonly NewAuditEvent[], headHash: string, before: readonly DeferredWrite[] = []): Promise<void> {
+export async function insertAuditEventsAndSetHead(
+  sql: Sql,
+  events: readonly NewAuditEvent[],
+  headHash: string,
+  before: readonly DeferredWrite[] = [],
+  /** The chain's new position, for a chain that was locked but not advanced (ChainPrelock). */
+  headPos?: number,
+): Promise<void> {
   const values = events.flatMap((e) => AUDIT_EVENT_COLUMNS.map((c) => e[c]));
   const chain = events[0]!.chain;
   if (provider() === "postgres") {
     const first = before.flatMap((w) => w.params);
-    await sql.run(insertAndSetHeadText(events.length, true, chain !== 0, before), chain ? [...first, ...values, headHash, chain] : [...first, ...values, headHash]);
+    const setPos = chain !== 0 && headPos !== undefined;
+    const text = insertAndSetHeadText(events.length, true, chain !== 0, before, setPos);
+    const params = chain ? [...first, ...values, headHash, ...(setPos ? [headPos] : []), chain] : [...first, ...values, headHash];
+    if (before.some((w) => w.expect)) checkDeferred(before, await sql.get(text, params));
+    else await sql.run(text, params);
     return;
   }
   if (before.length > 0) throw new Error("deferred writes are PostgreSQL's");
@@ -149,16 +231,19 @@ const unchainedTexts = new Map<string, string>();
  * is the upper bound bench/p9-postgres.ts measures the chained append against; the rows link to nothing.
  */
 export async function insertAuditEventsUnchained(sql: Sql, events: readonly NewAuditEvent[], before: readonly DeferredWrite[] = []): Promise<number[]> {
-  const key = `${events.length}:${before.map((w) => w.text).join("\u0000")}`;
+  const key = `${events.length}:${before.map((w) => (w.expect ? `?${w.text}` : w.text)).join("\u0000")}`;
   let text = unchainedTexts.get(key);
   if (text === undefined) {
     const row = `(${AUDIT_EVENT_COLUMNS.map((c) => (c === "seq" ? `nextval('"AuditEvent_global_seq"')` : "?")).join(", ")})`;
     const insert = `INSERT INTO "AuditEvent" (${columnList(auditEventColumns)}) VALUES ${Array.from({ length: events.length }, () => row).join(", ")} RETURNING "seq"`;
-    text = before.length ? `WITH ${deferredCtes(before)}"appended" AS (${insert}) SELECT "seq" FROM "appended"` : insert;
+    const counts = deferredCounts(before);
+    text = before.length ? `WITH ${deferredCtes(before)}"appended" AS (${insert}) SELECT "seq"${counts ? `, ${counts}` : ""} FROM "appended"` : insert;
     unchainedTexts.set(key, text);
   }
   const values = events.flatMap((e) => AUDIT_EVENT_COLUMNS.filter((c) => c !== "seq").map((c) => e[c]));
-  return (await sql.all<{ seq: unknown }>(text, [...before.flatMap((w) => w.params), ...values])).map((r) => asNumber(r.seq));
+  const rows = await sql.all<{ seq: unknown }>(text, [...before.flatMap((w) => w.params), ...values]);
+  checkDeferred(before, rows[0]);
+  return rows.map((r) => asNumber(r.seq));
 }
 
 /** Chain 0's head: the sequence number and hash its next append builds on. */

@@ -22,10 +22,20 @@ export const decodeIssuedToken: (row: Row) => IssuedToken = rowDecoder<IssuedTok
 
 const INSERT = `INSERT INTO "IssuedToken" ("jti", "kind", "tenantId", "env", "runId", "actionId", "expiresAt", "issuedAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
 
-/** The record of a freshly minted token (not yet redeemed). */
-export function insertIssuedToken(exec: Exec, t: Omit<IssuedToken, "redeemedAt">): Promise<void> {
-  // Nothing in the minting transaction reads the row back: on PostgreSQL it rides with the audit append.
-  return runDeferrable(exec, INSERT, [t.jti, t.kind, t.tenantId, t.env, t.runId, t.actionId, t.expiresAt, t.issuedAt]);
+// Written only when the action is no canary (lib/canaries): the mint's canary check, in the statement that writes the record.
+const INSERT_UNLESS_CANARY = `INSERT INTO "IssuedToken" ("jti", "kind", "tenantId", "env", "runId", "actionId", "expiresAt", "issuedAt")
+  SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM "CanaryAction" WHERE "actionId" = ?)`;
+
+/**
+ * The record of a freshly minted token (not yet redeemed). `canaryRefusal`: an action token's
+ * record is written only if its action is no canary; if it is, the transaction fails with that
+ * error before COMMIT (the token is never returned). One statement either way — on PostgreSQL it
+ * rides with the audit append, since nothing in the minting transaction reads the row back.
+ */
+export function insertIssuedToken(exec: Exec, t: Omit<IssuedToken, "redeemedAt">, canaryRefusal?: () => Error): Promise<void> {
+  const values = [t.jti, t.kind, t.tenantId, t.env, t.runId, t.actionId, t.expiresAt, t.issuedAt];
+  if (!canaryRefusal || t.actionId === null) return runDeferrable(exec, INSERT, values);
+  return runDeferrable(exec, INSERT_UNLESS_CANARY, [...values, t.actionId], { rows: 1, refusal: canaryRefusal });
 }
 
 /**

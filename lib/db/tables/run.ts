@@ -2,6 +2,7 @@ import "server-only";
 import type { Exec, Row, Run, Sql } from "@/lib/db/types";
 import { asSql } from "@/lib/db/sql";
 import { columnList, rowDecoder, type ColumnKinds } from "@/lib/db/tables/columns";
+import { runWithChainPrelock } from "@/lib/db/tables/audit-event";
 
 /** Every Run column and its kind; a schema column missing here fails typecheck. */
 export const runColumns = {
@@ -46,6 +47,15 @@ export async function takeRunStep(exec: Exec, run: { id: string; now: Date; cost
   const sql = asSql(exec);
   const took = run.costMicros === undefined ? await sql.run(TAKE_STEP, [run.id, run.now]) : await sql.run(TAKE_STEP_AND_USD, [run.costMicros, run.id, run.costMicros, run.now]);
   return took === 1;
+}
+
+/**
+ * takeRunStep for a proposal, whose append at commit is all that follows it: on PostgreSQL the same
+ * statement also locks a free audit chain for that append (runWithChainPrelock), one round trip fewer.
+ * `appendEvents`: the events that append will write.
+ */
+export async function takeRunStepBeforeAppend(exec: Exec, run: { id: string; now: Date; costMicros: number }, appendEvents: number): Promise<boolean> {
+  return (await runWithChainPrelock(exec, TAKE_STEP_AND_USD, [run.costMicros, run.id, run.costMicros, run.now], appendEvents)) === 1;
 }
 
 const INSERT = `INSERT INTO "Run" (${columnList(runColumns)}) VALUES (${Object.keys(runColumns)
