@@ -122,8 +122,9 @@ async function attempt(agent: AgentPrincipal, input: ProposeActionInput, hash: s
 
       // Step 6, for real: the budget decrement is one conditional UPDATE.
       const now = new Date();
-      // The append after it is the decision's event (and, allowed, the token's): the same statement locks its audit chain.
-      if (!(await takeRunStepBeforeAppend(tx, { id: run.id, costMicros, now }, decision.outcome === "pending" ? 1 : 2))) {
+      // The append after it is the decision's event (and, allowed with a token, the token's): the same statement locks its audit chain.
+      const events = decision.outcome === "pending" || opts.executedBy ? 1 : 2;
+      if (!(await takeRunStepBeforeAppend(tx, { id: run.id, costMicros, now }, events))) {
         const now2 = (await findRunById(tx, run.id))!;
         return refuse(tx, base, budgetDenial(now2, costMicros, now), null, ctx);
       }
