@@ -38,7 +38,13 @@ export class UpstreamError extends Error {
  * the hot path (tools/call) posts on directly with the session the Client
  * negotiated — no fetch and web streams per call.
  */
-type Conn = { key: string; client: Promise<Client>; active: number; dropped?: boolean; http?: { transport: StreamableHTTPClientTransport; agent: http.Agent; url: URL; nextId: number } };
+type Conn = {
+  key: string;
+  client: Promise<Client>;
+  active: number;
+  dropped?: boolean;
+  http?: { transport: StreamableHTTPClientTransport; agent: http.Agent; url: URL; nextId: number };
+};
 const g = globalThis as unknown as { gatehouseMcpConns?: Map<string, Conn> };
 const conns = (g.gatehouseMcpConns ??= new Map());
 
