@@ -18,7 +18,7 @@ import { seal, unseal } from "@/lib/crypto/seal";
 import { redactSecretsIn } from "@/lib/redact/redact";
 import { metrics } from "@/lib/metrics/registry";
 import { callUpstreamTool, UpstreamError, type UpstreamCallResult } from "@/lib/mcp/upstream-client";
-import { resultContext } from "@/lib/mcp/sweep";
+import { resultContext, resultTtlMs } from "@/lib/mcp/sweep";
 import { recordHealth, syncUpstreamTools, targetFrom } from "@/lib/mcp/upstreams";
 import type { ActionView } from "@/lib/api/schemas";
 
@@ -332,7 +332,10 @@ async function actionStatus(agent: AgentPrincipal, s: GatewaySession, args: Reco
   const wait = typeof args.wait_seconds === "number" && Number.isInteger(args.wait_seconds) ? Math.min(55, Math.max(0, args.wait_seconds)) : 0;
   const pending = id ? await db().mcpPendingCall.findUnique({ where: { actionId: id } }) : null;
   // Only this session's own calls: another session's or credential's action reads as unknown.
-  if (!pending || pending.sessionId !== s.id) return text(`There is no pending MCP call ${id.slice(0, 80)} in this session.`, true, { status: "not_found" });
+  if (!pending || pending.sessionId !== s.id)
+    return text(`There is no pending MCP call ${id.slice(0, 80)} in this session (a call's answer is kept ${Math.round(resultTtlMs() / 60_000)} minutes after it ends).`, true, {
+      status: "not_found",
+    });
   if (pending.finishedAt) {
     if (pending.sealedResult) return JSON.parse(unseal(pending.sealedResult, resultContext(id))) as McpToolResult;
     // Closed without running (rejected, expired, cancelled): the action says why.

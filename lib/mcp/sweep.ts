@@ -2,7 +2,7 @@ import "server-only";
 import { atCommit, sqlRead, sqlTransaction } from "@/lib/db/sql";
 import type { Sql } from "@/lib/db/types";
 import { appendAudit } from "@/lib/audit/append";
-import { dropMcpCallArgs, failedUnknownMcpCalls, finishStuckMcpCall, mcpCallsWithDeadArgs, runningMcpCalls, stuckMcpCalls } from "@/lib/db/tables/mcp";
+import { dropMcpCallArgs, deleteFinishedMcpCalls, failedUnknownMcpCalls, finishStuckMcpCall, mcpCallsWithDeadArgs, runningMcpCalls, stuckMcpCalls } from "@/lib/db/tables/mcp";
 import { seal } from "@/lib/crypto/seal";
 import { metrics } from "@/lib/metrics/registry";
 
@@ -15,6 +15,21 @@ export const stuckClaimMs = () => {
   const v = Number(process.env.GATEHOUSE_MCP_STUCK_CLAIM_MS);
   return Number.isFinite(v) && v > 0 ? v : 5 * 60_000;
 };
+
+/**
+ * How long a finished call's row and answer stay (sealed) for
+ * gatehouse.action_status and tasks/result. The answer is the upstream's
+ * result, personal data included, kept only so a model that lost it can read
+ * it again; then the row is deleted (the audit log keeps what happened), which
+ * also keeps the table to the calls of the last TTL.
+ */
+export const resultTtlMs = () => {
+  const v = Number(process.env.GATEHOUSE_MCP_RESULT_TTL_MS);
+  return Number.isFinite(v) && v > 0 ? v : 24 * 3_600_000;
+};
+
+const RESULT_SWEEP_EVERY_MS = 60_000;
+let lastResultSweep = -Infinity;
 
 export const resultContext = (actionId: string) => `mcp-result:${actionId}`;
 
@@ -41,9 +56,11 @@ export function failedUnknownResult(actionId: string, tool: string) {
  *   (`mcp.call_failed_unknown`), its sealed args deleted, and the model told
  *   through gatehouse.action_status;
  * - an unclaimed call whose action can no longer run (rejected, expired,
- *   cancelled, approved past its window) has its sealed args deleted.
+ *   cancelled, approved past its window) has its sealed args deleted;
+ * - a finished call's row, sealed answer included, is deleted resultTtlMs
+ *   after it finished (checked at most once a minute; the first sweep runs it).
  */
-export async function sweepMcpCalls(now = new Date(), limit = 100): Promise<{ failedUnknown: number; argsDeleted: number }> {
+export async function sweepMcpCalls(now = new Date(), limit = 100): Promise<{ failedUnknown: number; argsDeleted: number; resultsDeleted: number }> {
   const stuck = await sqlRead((sql) => stuckMcpCalls(sql, new Date(now.getTime() - stuckClaimMs()), limit));
   let failedUnknown = 0;
   for (const c of stuck) {
@@ -76,7 +93,12 @@ export async function sweepMcpCalls(now = new Date(), limit = 100): Promise<{ fa
   const dead = await sqlRead((sql) => mcpCallsWithDeadArgs(sql, now, limit));
   let argsDeleted = 0;
   for (const id of dead) if (await sqlTransaction((tx) => dropMcpCallArgs(tx, id, now))) argsDeleted++;
-  return { failedUnknown, argsDeleted };
+  let resultsDeleted = 0;
+  if (now.getTime() - lastResultSweep >= RESULT_SWEEP_EVERY_MS || now.getTime() < lastResultSweep) {
+    lastResultSweep = now.getTime();
+    resultsDeleted = await sqlTransaction((tx) => deleteFinishedMcpCalls(tx, new Date(now.getTime() - resultTtlMs()), limit * 10));
+  }
+  return { failedUnknown, argsDeleted, resultsDeleted };
 }
 
 export type McpCallsView = {

@@ -7,7 +7,7 @@ import { db } from "@/lib/db/client";
 import { DEMO_AGENTS } from "@/lib/seed/demo-data";
 import { voteOnAction } from "@/lib/actions/vote-on-action";
 import { closeUpstreamConnections } from "@/lib/mcp/upstream-client";
-import { stuckClaimMs, sweepMcpCalls } from "@/lib/mcp/sweep";
+import { resultTtlMs, stuckClaimMs, sweepMcpCalls } from "@/lib/mcp/sweep";
 import { startDemoUpstreamHttp } from "@/examples/mcp-upstream";
 import { agentClient, registerDemoUpstream, UPSTREAM_TOKEN } from "./support";
 
@@ -64,7 +64,7 @@ describe("MCP sweep: stuck claims and sealed arguments", () => {
     const running = (await client.callTool({ name: "gatehouse.action_status", arguments: { action_id: actionId } })) as Result;
     expect(running.structuredContent?.status).toBe("running");
 
-    expect(await sweepMcpCalls()).toEqual({ failedUnknown: 1, argsDeleted: 0 });
+    expect(await sweepMcpCalls()).toEqual({ failedUnknown: 1, argsDeleted: 0, resultsDeleted: 0 });
     // A second sweep (or another instance's) finds nothing to close.
     expect((await sweepMcpCalls()).failedUnknown).toBe(0);
 
@@ -107,5 +107,36 @@ describe("MCP sweep: stuck claims and sealed arguments", () => {
     const row = await db().mcpPendingCall.findUniqueOrThrow({ where: { actionId: pendingId } });
     expect(row.sealedArgs).toBeNull();
     expect(row.finishedAt).not.toBeNull();
+  });
+
+  it("a finished call's row and sealed answer are deleted once older than the result TTL; a pending one stays; action_status then says so, without the answer", async () => {
+    const ranId = await pendingCall({ ticket_id: "T-2", resolution: "kept a day" });
+    await voteOnAction({ actionId: ranId, userId: reviewer, vote: "approve" });
+    const ran = (await client.callTool({ name: "gatehouse.action_status", arguments: { action_id: ranId, wait_seconds: 2 } })) as Result;
+    expect(textOf(ran)).toBe("Closed T-2: kept a day");
+    const rejectedId = await pendingCall({ ticket_id: "T-1", resolution: "never" });
+    await voteOnAction({ actionId: rejectedId, userId: reviewer, vote: "reject", rejectReason: "Wrong ticket" });
+    expect(((await client.callTool({ name: "gatehouse.action_status", arguments: { action_id: rejectedId, wait_seconds: 2 } })) as Result).structuredContent?.status).toBe(
+      "rejected",
+    );
+    const waitingId = await pendingCall({ ticket_id: "T-1", resolution: "still waiting" });
+    const finishedAt = (await db().mcpPendingCall.findUniqueOrThrow({ where: { actionId: ranId } })).finishedAt!;
+
+    // Within the TTL the answers stay, and action_status repeats them.
+    expect((await sweepMcpCalls(new Date(finishedAt.getTime() + resultTtlMs() - 60_000))).resultsDeleted).toBe(0);
+    expect(textOf(await client.callTool({ name: "gatehouse.action_status", arguments: { action_id: ranId } }))).toBe("Closed T-2: kept a day");
+
+    // Past it (the sweep checks once a minute), both finished rows go; the pending one stays, its sealed args too.
+    const later = new Date(finishedAt.getTime() + resultTtlMs() + 120_000);
+    expect((await sweepMcpCalls(later)).resultsDeleted).toBeGreaterThanOrEqual(2);
+    for (const id of [ranId, rejectedId]) expect(await db().mcpPendingCall.findUnique({ where: { actionId: id } })).toBeNull();
+    expect((await db().mcpPendingCall.findUniqueOrThrow({ where: { actionId: waitingId } })).sealedArgs).not.toBeNull();
+    const gone = (await client.callTool({ name: "gatehouse.action_status", arguments: { action_id: ranId } })) as Result;
+    expect(gone.isError).toBe(true);
+    expect(gone.structuredContent).toMatchObject({ status: "not_found" });
+    expect(textOf(gone)).not.toContain("kept a day");
+    expect(textOf(gone)).toContain("is kept");
+    // The audit log still has what happened.
+    expect(await db().auditEvent.count({ where: { actionId: ranId, type: "action.result" } })).toBe(1);
   });
 });

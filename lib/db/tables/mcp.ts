@@ -176,6 +176,15 @@ export async function dropMcpCallArgs(exec: Exec, actionId: string, now: Date): 
   return (await asSql(exec).run(DROP_ARGS, [now, actionId])) === 1;
 }
 
+/** Calls finished at or before the cutoff (answer kept long enough; args long gone): a bounded batch, by the finishedAt index. */
+const DELETE_FINISHED = `DELETE FROM "McpPendingCall" WHERE "actionId" IN (
+  SELECT "actionId" FROM "McpPendingCall" WHERE "finishedAt" IS NOT NULL AND "finishedAt" <= ? ORDER BY "finishedAt" LIMIT ?)`;
+
+/** Delete the rows (and sealed answers) of calls finished at or before `finishedBy`, at most `limit`; how many. */
+export async function deleteFinishedMcpCalls(exec: Exec, finishedBy: Date, limit: number): Promise<number> {
+  return asSql(exec).run(DELETE_FINISHED, [finishedBy, limit]);
+}
+
 const RUNNING_OR_FAILED = `SELECT p."actionId", p."toolName", p."claimedAt", p."finishedAt", a."tenantId", a."env", a."routeName"
   FROM "McpPendingCall" p LEFT JOIN "Action" a ON a."id" = p."actionId"
   WHERE p."claimedAt" IS NOT NULL AND p."finishedAt" IS NULL ORDER BY p."claimedAt" LIMIT 100`;

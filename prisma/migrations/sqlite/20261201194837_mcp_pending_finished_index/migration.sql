@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "McpPendingCall_finishedAt_idx" ON "McpPendingCall"("finishedAt");
+
