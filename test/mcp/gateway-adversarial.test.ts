@@ -9,6 +9,8 @@ import { closeUpstreamConnections } from "@/lib/mcp/upstream-client";
 import { syncUpstreamTools } from "@/lib/mcp/upstreams";
 import { MCP_MAX_BODY_BYTES } from "@/lib/mcp/endpoint";
 import { tsxNodeArgs } from "@/scripts/tsx-node-args";
+import { voteOnAction } from "@/lib/actions/vote-on-action";
+import http from "node:http";
 import { startDemoUpstreamHttp } from "@/examples/mcp-upstream";
 import { agentClient, registerDemoUpstream, UPSTREAM_TOKEN } from "./support";
 
@@ -170,5 +172,41 @@ describe("the gateway under attack", () => {
     await expect(syncUpstreamTools(down, { tenantId: "acme", env: "prod" }, { actorType: "system" })).rejects.toThrow(/could not be listed/);
     expect(Date.now() - t0).toBeLessThan(10_000);
     expect((await db().mcpUpstream.findUniqueOrThrow({ where: { name: "down" } })).lastError).toBeTruthy();
+  });
+
+  it("an agent that hangs up while its call waits for a human: the wait stops, the approved call runs only when the agent asks, once", async () => {
+    await setPolicy("support/send", (p) => ({ ...p, require_approval: [...new Set([...(p.require_approval as string[]), "demo.close_ticket"])] }));
+    const s = await rawSession();
+    const before = upstream.state.received.length;
+    const args = { ticket_id: "T-1", resolution: "left mid-wait" };
+    const body = JSON.stringify({ jsonrpc: "2.0", id: 11, method: "tools/call", params: { name: "demo.close_ticket", arguments: args } });
+    const req = http.request(`${server.url}/mcp/support/send`, { method: "POST", headers: { ...H, authorization: `Bearer ${acme.key}`, "mcp-session-id": s } });
+    req.on("error", () => {});
+    req.end(body);
+    let actionId: string | undefined;
+    for (let i = 0; i < 100 && !actionId; i++) {
+      actionId = (await db().mcpPendingCall.findFirst({ where: { sessionId: s } }))?.actionId;
+      if (!actionId) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(actionId).toBeDefined();
+    req.destroy();
+    await new Promise((r) => setTimeout(r, 300));
+    const reviewer = (await db().user.findUniqueOrThrow({ where: { email: "reviewer@gatehouse.local" } })).id;
+    await voteOnAction({ actionId: actionId!, userId: reviewer, vote: "approve" });
+    // Nobody is waiting for the answer any more: the hung-up request does not run the call.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(upstream.state.received.length).toBe(before);
+    expect((await db().mcpPendingCall.findUniqueOrThrow({ where: { actionId: actionId! } })).claimedAt).toBeNull();
+    // The agent asks in the same session: Gatehouse runs it now, with exactly the approved args, once.
+    const status = JSON.stringify({
+      jsonrpc: "2.0",
+      id: 12,
+      method: "tools/call",
+      params: { name: "gatehouse.action_status", arguments: { action_id: actionId, wait_seconds: 5 } },
+    });
+    const r = await raw(status, { "mcp-session-id": s });
+    expect(r.status).toBe(200);
+    expect(r.text).toContain("Closed T-1");
+    expect(upstream.state.received.slice(before)).toEqual([{ tool: "close_ticket", args, authorization: `Bearer ${UPSTREAM_TOKEN}` }]);
   });
 });
