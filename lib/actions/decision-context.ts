@@ -72,8 +72,11 @@ export const killSwitchKeys = {
   tool: (tenantId: string | "*", tool: string) => `tool:${tenantId}:${tool}`,
 };
 
+/** The switches that stop this tenant's call of this tool: the tenant's, the tool's everywhere, the tool's for this tenant. */
+const switchKeysFor = (tenantId: string, tool: string) => [killSwitchKeys.tenant(tenantId), killSwitchKeys.tool("*", tool), killSwitchKeys.tool(tenantId, tool)] as const;
+
 async function killSwitchState(exec: Exec, tenantId: string, tool: string): Promise<{ tenant: boolean; tool: boolean }> {
-  const scopes = await enabledKillSwitchScopes(exec, [killSwitchKeys.tenant(tenantId), killSwitchKeys.tool("*", tool), killSwitchKeys.tool(tenantId, tool)]);
+  const scopes = await enabledKillSwitchScopes(exec, [...switchKeysFor(tenantId, tool)]);
   return { tenant: scopes.includes("tenant"), tool: scopes.includes("tool") };
 }
 
@@ -126,7 +129,7 @@ export async function loadProposalDecision(exec: Exec, s: ProposalSubject): Prom
     toolName: s.toolName,
     tenantId: s.tenantId,
     env: s.env,
-    killSwitchKeys: [killSwitchKeys.tenant(s.tenantId), killSwitchKeys.tool("*", s.toolName), killSwitchKeys.tool(s.tenantId, s.toolName)],
+    killSwitchKeys: switchKeysFor(s.tenantId, s.toolName),
   });
   if (!rows) return null;
   const { run } = rows;
