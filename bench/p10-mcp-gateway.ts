@@ -17,8 +17,17 @@
  * gateway phases / calls, less its idle CPU in the direct phases; the
  * upstream's CPU is the same in both. Goals (issue 20): added p50 ≤ 1 ms,
  * added server CPU ≤ 0.5 ms per call.
+ *
+ * The load generator: every session is opened by the SDK's own Client
+ * (initialize, the session id and protocol version it negotiates); the calls
+ * are then the same Streamable HTTP POSTs the Client sends, on a keep-alive
+ * agent, answers checked (a JSON-RPC result with content, not an error). As P2
+ * uses autocannon rather than fetch: the SDK Client costs ~1 ms of CPU per
+ * call on the same 2 cores, which starved both servers and set what they
+ * measured. The SDK Client's own saturated phases are kept as a report.
  */
 import fs from "node:fs";
+import http from "node:http";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { startScript } from "./spawn-server";
@@ -43,6 +52,48 @@ async function clients(url: string, headers: Record<string, string>, n: number):
   return out;
 }
 
+/** A session the SDK Client opened, called with the Client's own requests (below) on a keep-alive agent. */
+type Session = { url: URL; headers: Record<string, string>; nextId: number };
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+function sessionOf(c: Client, url: string, auth: Record<string, string>): Session {
+  const t = c.transport as StreamableHTTPClientTransport;
+  const headers: Record<string, string> = { ...auth, accept: "application/json, text/event-stream", "content-type": "application/json" };
+  if (t.sessionId) headers["mcp-session-id"] = t.sessionId;
+  if (t.protocolVersion) headers["mcp-protocol-version"] = t.protocolVersion;
+  return { url: new URL(url), headers, nextId: 1_000_000 };
+}
+
+/** One tools/call as the SDK Client posts it; resolves when the JSON-RPC result is in, and throws on anything else. */
+function callTool(s: Session, tool: string): Promise<void> {
+  const id = s.nextId++;
+  const body = JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call", params: { name: tool, arguments: { ticket_id: "T-2" } } });
+  return new Promise((resolve, reject) => {
+    const req = http.request(s.url, { method: "POST", agent, headers: { ...s.headers, "content-length": String(Buffer.byteLength(body)) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => {
+        const text = Buffer.concat(chunks).toString("utf8");
+        // JSON, or an SSE stream whose data line is the answer.
+        const json = res.headers["content-type"]?.includes("text/event-stream") ? (/^data: (.*)$/m.exec(text)?.[1] ?? "") : text;
+        type Answer = { id?: unknown; result?: { content?: unknown; isError?: boolean } } | null;
+        let m: Answer = null;
+        try {
+          m = JSON.parse(json) as Answer;
+        } catch {
+          m = null;
+        }
+        if (res.statusCode !== 200 || m?.id !== id || !Array.isArray(m.result?.content) || m.result.isError) reject(new Error(`${tool} failed: ${res.statusCode} ${text.slice(0, 300)}`));
+        else resolve();
+      });
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
 /** Calls per second the 50 sessions make together in the paced phases (well below either path's saturation here). */
 const PACED_RATE = 200;
 
@@ -50,11 +101,11 @@ const PACED_RATE = 200;
  * Every client makes `perClient` calls, all clients at once; returns each call's ms.
  * `intervalMs` paces each client (one call started per interval, first ones staggered); 0 = back to back.
  */
-async function phase(cs: Client[], tool: string, perClient: number, intervalMs = 0): Promise<number[]> {
+async function phase(cs: Session[] | Client[], tool: string, perClient: number, intervalMs = 0): Promise<number[]> {
   const times: number[] = [];
   const start = performance.now();
   await Promise.all(
-    cs.map(async (c, k) => {
+    cs.map(async (c: Session | Client, k: number) => {
       for (let i = 0; i < perClient; i++) {
         if (intervalMs > 0) {
           const due = start + ((k / cs.length) * intervalMs + i * intervalMs);
@@ -62,30 +113,42 @@ async function phase(cs: Client[], tool: string, perClient: number, intervalMs =
           if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         }
         const t0 = performance.now();
-        const r = await c.callTool({ name: tool, arguments: { ticket_id: "T-2" } });
+        if (c instanceof Client) {
+          const r = await c.callTool({ name: tool, arguments: { ticket_id: "T-2" } });
+          if (r.isError) throw new Error(`${tool} failed: ${JSON.stringify(r.content)}`);
+        } else await callTool(c, tool);
         times.push(performance.now() - t0);
-        if (r.isError) throw new Error(`${tool} failed: ${JSON.stringify(r.content)}`);
       }
     }),
   );
   return times;
 }
 
-/** The same decision over the agent API (POST /api/v1/actions, unique idempotency keys), same concurrency: what the decision alone costs. */
+/** The same decision over the agent API (POST /api/v1/actions, unique idempotency keys), same concurrency and client: what the decision alone costs. */
 async function apiPhase(base: string, runIds: string[], perClient: number, seq: { n: number }): Promise<number[]> {
   const times: number[] = [];
+  const url = new URL(`${base}/api/v1/actions`);
   await Promise.all(
     runIds.map(async (run_id) => {
       for (let i = 0; i < perClient; i++) {
+        const body = JSON.stringify({ run_id, tool: "bench.get_ticket", args: { ticket_id: "T-2" }, idempotency_key: `p10-${seq.n++}` });
         const t0 = performance.now();
-        const r = await fetch(`${base}/api/v1/actions`, {
-          method: "POST",
-          headers: { "content-type": "application/json", authorization: `Bearer ${ACME_KEY}` },
-          body: JSON.stringify({ run_id, tool: "bench.get_ticket", args: { ticket_id: "T-2" }, idempotency_key: `p10-${seq.n++}` }),
+        const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+          const req = http.request(
+            url,
+            { method: "POST", agent, headers: { "content-type": "application/json", authorization: `Bearer ${ACME_KEY}`, "content-length": String(Buffer.byteLength(body)) } },
+            (res) => {
+              const chunks: Buffer[] = [];
+              res.on("data", (c: Buffer) => chunks.push(c));
+              res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+              res.on("error", reject);
+            },
+          );
+          req.on("error", reject);
+          req.end(body);
         });
-        const body = await r.text();
         times.push(performance.now() - t0);
-        if (r.status !== 200 && r.status !== 201) throw new Error(`agent API ${r.status}: ${body}`);
+        if (status !== 200 && status !== 201) throw new Error(`agent API ${status}: ${text}`);
       }
     }),
   );
@@ -100,12 +163,22 @@ export async function benchMcpGateway(quick: boolean): Promise<BenchResult> {
     await upstream.stop();
     throw err;
   });
+  const bare = await startScript("mcp-bare-proxy.ts", { BENCH_UPSTREAM_URL: upstreamUrl, BENCH_UPSTREAM_TOKEN: TOKEN }).catch(async (err: unknown) => {
+    await gateway.stop();
+    await upstream.stop();
+    throw err;
+  });
   const sessions = 50;
   const rounds = quick ? 3 : 6;
   const perClient = quick ? 10 : 20;
   try {
-    const direct = await clients(upstreamUrl, { authorization: `Bearer ${TOKEN}` }, sessions);
-    const viaGateway = await clients(`http://127.0.0.1:${gateway.port}/mcp/support/send`, { authorization: `Bearer ${ACME_KEY}` }, sessions);
+    const gwUrl = `http://127.0.0.1:${gateway.port}/mcp/support/send`;
+    const sdkDirect = await clients(upstreamUrl, { authorization: `Bearer ${TOKEN}` }, sessions);
+    const sdkGateway = await clients(gwUrl, { authorization: `Bearer ${ACME_KEY}` }, sessions);
+    const direct = sdkDirect.map((c) => sessionOf(c, upstreamUrl, { authorization: `Bearer ${TOKEN}` }));
+    const viaGateway = sdkGateway.map((c) => sessionOf(c, gwUrl, { authorization: `Bearer ${ACME_KEY}` }));
+    // The bare forwarder carries the direct sessions (it swaps in the upstream's credential, as the gateway does).
+    const viaBare = sdkDirect.map((c) => sessionOf(c, `http://127.0.0.1:${bare.port}/mcp`, { authorization: "Bearer agent-side-key" }));
     const gwBase = `http://127.0.0.1:${gateway.port}`;
     const runIds: string[] = [];
     for (let i = 0; i < sessions; i++) {
@@ -117,9 +190,13 @@ export async function benchMcpGateway(quick: boolean): Promise<BenchResult> {
       runIds.push(((await r.json()) as { run_id: string }).run_id);
     }
     const seq = { n: 0 };
-    await phase(direct, "get_ticket", 2);
-    await phase(viaGateway, "bench.get_ticket", 2);
-    await apiPhase(gwBase, runIds, 2, seq);
+    // Warm-up (JIT, caches, pools) before anything is measured: 1,000 calls a side.
+    await phase(direct, "get_ticket", 20);
+    await phase(viaGateway, "bench.get_ticket", 20);
+    await phase(viaBare, "get_ticket", 20);
+    await phase(sdkDirect, "get_ticket", 2);
+    await phase(sdkGateway, "bench.get_ticket", 2);
+    await apiPhase(gwBase, runIds, 10, seq);
     const intervalMs = (sessions * 1000) / PACED_RATE;
     const pacedPerClient = quick ? 4 : 8;
     const d: number[] = [];
@@ -134,6 +211,16 @@ export async function benchMcpGateway(quick: boolean): Promise<BenchResult> {
     let apiCpu = 0;
     let pacedCpu = 0;
     let pacedCpuDirect = 0;
+    const pb: number[] = [];
+    const b: number[] = [];
+    let satMsBare = 0;
+    let bareCpu = 0;
+    const sdkD: number[] = [];
+    const sdkG: number[] = [];
+    let sdkMsDirect = 0;
+    let sdkMsGateway = 0;
+    let sdkCpu = 0;
+    let sdkCpuDirect = 0;
     for (let r = 0; r < rounds; r++) {
       // Paced: latency of one call below saturation.
       const p0 = cpuSeconds(gateway.proc.pid);
@@ -142,6 +229,7 @@ export async function benchMcpGateway(quick: boolean): Promise<BenchResult> {
       pg.push(...(await phase(viaGateway, "bench.get_ticket", pacedPerClient, intervalMs)));
       pacedCpu += cpuSeconds(gateway.proc.pid) - p1;
       pacedCpuDirect += p1 - p0;
+      pb.push(...(await phase(viaBare, "get_ticket", pacedPerClient, intervalMs)));
       // Saturated: throughput and CPU per call.
       const c0 = cpuSeconds(gateway.proc.pid);
       let t = performance.now();
@@ -156,6 +244,22 @@ export async function benchMcpGateway(quick: boolean): Promise<BenchResult> {
       apiCpu += cpuSeconds(gateway.proc.pid) - c2;
       gwCpu += c2 - c1;
       gwCpuDirect += c1 - c0;
+      const b0 = cpuSeconds(bare.proc.pid);
+      t = performance.now();
+      b.push(...(await phase(viaBare, "get_ticket", perClient)));
+      satMsBare += performance.now() - t;
+      bareCpu += cpuSeconds(bare.proc.pid) - b0;
+      // Report: the same saturated phases with the SDK's Client as the load generator.
+      const k0 = cpuSeconds(gateway.proc.pid);
+      t = performance.now();
+      sdkD.push(...(await phase(sdkDirect, "get_ticket", perClient)));
+      sdkMsDirect += performance.now() - t;
+      const k1 = cpuSeconds(gateway.proc.pid);
+      t = performance.now();
+      sdkG.push(...(await phase(sdkGateway, "bench.get_ticket", perClient)));
+      sdkMsGateway += performance.now() - t;
+      sdkCpu += cpuSeconds(gateway.proc.pid) - k1;
+      sdkCpuDirect += k1 - k0;
     }
     const sd = summarize(d);
     const sg = summarize(g);
@@ -168,7 +272,16 @@ export async function benchMcpGateway(quick: boolean): Promise<BenchResult> {
     const sa = summarize(a);
     const apiCpuPerCall = ((apiCpu - gwCpuDirect) * 1000) / a.length;
     const rate = (n: number, ms: number) => round((n * 1000) / ms, 0);
-    await Promise.all([...direct, ...viaGateway].map((c) => c.close()));
+    const spb = summarize(pb);
+    const sb = summarize(b);
+    const bareAddedP50 = spb.median - spd.median;
+    // The forwarder has no timers: its CPU outside its own phases is nil.
+    const bareCpuPerCall = (bareCpu * 1000) / b.length;
+    const sdkCpuPerCall = ((sdkCpu - sdkCpuDirect) * 1000) / sdkG.length;
+    const ssd = summarize(sdkD);
+    const ssg = summarize(sdkG);
+    await Promise.all([...sdkDirect, ...sdkGateway].map((c) => c.close()));
+    agent.destroy();
     return {
       id: "P10",
       title: `MCP gateway: allowed read through /mcp/<route> vs the same upstream directly (${sessions} concurrent sessions, same run)`,
@@ -182,6 +295,7 @@ export async function benchMcpGateway(quick: boolean): Promise<BenchResult> {
           "p99 ms": round(spg.p99),
           "gateway CPU ms/call": round(pacedCpuPerCall, 3),
         },
+        { load: `paced, ${PACED_RATE} calls/s`, path: "through a bare node:http forwarder (the floor: no decision, no audit)", calls: spb.n, "p50 ms": round(spb.median), "p99 ms": round(spb.p99) },
         { load: "saturated", path: "upstream directly", calls: sd.n, "calls/s": rate(sd.n, satMsDirect), "p50 ms": round(sd.median), "p99 ms": round(sd.p99) },
         {
           load: "saturated",
@@ -194,11 +308,37 @@ export async function benchMcpGateway(quick: boolean): Promise<BenchResult> {
         },
         {
           load: "saturated",
+          path: "through a bare node:http forwarder (the floor)",
+          calls: sb.n,
+          "calls/s": rate(sb.n, satMsBare),
+          "p50 ms": round(sb.median),
+          "p99 ms": round(sb.p99),
+          "gateway CPU ms/call": round(bareCpuPerCall, 3),
+        },
+        {
+          load: "saturated",
           path: "the same decision alone: POST /api/v1/actions on the gateway's process (no upstream call)",
           calls: sa.n,
           "p50 ms": round(sa.median),
           "p99 ms": round(sa.p99),
           "gateway CPU ms/call": round(apiCpuPerCall, 3),
+        },
+        {
+          load: "saturated, SDK Client as load generator (report)",
+          path: "upstream directly",
+          calls: ssd.n,
+          "calls/s": rate(ssd.n, sdkMsDirect),
+          "p50 ms": round(ssd.median),
+          "p99 ms": round(ssd.p99),
+        },
+        {
+          load: "saturated, SDK Client as load generator (report)",
+          path: "through the gateway",
+          calls: ssg.n,
+          "calls/s": rate(ssg.n, sdkMsGateway),
+          "p50 ms": round(ssg.median),
+          "p99 ms": round(ssg.p99),
+          "gateway CPU ms/call": round(sdkCpuPerCall, 3),
         },
       ],
       goals: [
@@ -208,12 +348,15 @@ export async function benchMcpGateway(quick: boolean): Promise<BenchResult> {
       loadBefore,
       loadAfter: os.loadavg(),
       notes: [
+        `The floor on this box, same run: a bare node:http forwarder (one more loopback hop, nothing else) adds ${round(bareAddedP50)} ms p50 paced and costs ${round(bareCpuPerCall, 3)} ms CPU per call saturated; the gateway's own work over that floor is ${round(addedP50 - bareAddedP50)} ms p50 and ${round(cpuPerCall - bareCpuPerCall, 3)} ms CPU.`,
         `Saturated, the gateway serves ${round(rate(sg.n, satMsGateway) / Math.max(1, rate(sd.n, satMsDirect)), 2)}× the direct path's calls/s (client, gateway and upstream share ${os.cpus().length} cores); its saturated p50 (${round(sg.median)} vs ${round(sd.median)} ms) is sessions / throughput, not a call's own latency.`,
         `Gateway CPU per call is ${round(cpuPerCall / Math.max(apiCpuPerCall, 0.001), 2)}× the agent API's for the same decision in this run (${round(apiCpuPerCall, 3)} ms, which also mints a token the gateway does not need); paced, with less batching of commits, it is ${round(pacedCpuPerCall, 3)} ms.`,
+        `Load generator: sessions opened by the SDK's Client, calls posted as the Client posts them on a keep-alive agent (as P2 uses autocannon). With the SDK Client itself generating the saturated load on the same cores, the gateway's CPU per call reads ${round(sdkCpuPerCall, 3)} ms (${round(rate(ssg.n, sdkMsGateway) / Math.max(1, rate(ssd.n, sdkMsDirect)), 2)}× the direct calls/s).`,
         "The gateway's allowed call is one decision (proposeAction: audit, budget step; no token, its decision is its execution), the upstream call and reportResult (an audited transaction).",
       ],
     };
   } finally {
+    await bare.stop();
     await gateway.stop();
     await upstream.stop();
   }
