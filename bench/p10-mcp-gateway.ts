@@ -84,7 +84,8 @@ function callTool(s: Session, tool: string): Promise<void> {
         } catch {
           m = null;
         }
-        if (res.statusCode !== 200 || m?.id !== id || !Array.isArray(m.result?.content) || m.result.isError) reject(new Error(`${tool} failed: ${res.statusCode} ${text.slice(0, 300)}`));
+        if (res.statusCode !== 200 || m?.id !== id || !Array.isArray(m.result?.content) || m.result.isError)
+          reject(new Error(`${tool} failed: ${res.statusCode} ${text.slice(0, 300)}`));
         else resolve();
       });
       res.on("error", reject);
@@ -295,7 +296,13 @@ export async function benchMcpGateway(quick: boolean): Promise<BenchResult> {
           "p99 ms": round(spg.p99),
           "gateway CPU ms/call": round(pacedCpuPerCall, 3),
         },
-        { load: `paced, ${PACED_RATE} calls/s`, path: "through a bare node:http forwarder (the floor: no decision, no audit)", calls: spb.n, "p50 ms": round(spb.median), "p99 ms": round(spb.p99) },
+        {
+          load: `paced, ${PACED_RATE} calls/s`,
+          path: "through a bare node:http forwarder (the floor: no decision, no audit)",
+          calls: spb.n,
+          "p50 ms": round(spb.median),
+          "p99 ms": round(spb.p99),
+        },
         { load: "saturated", path: "upstream directly", calls: sd.n, "calls/s": rate(sd.n, satMsDirect), "p50 ms": round(sd.median), "p99 ms": round(sd.p99) },
         {
           load: "saturated",

@@ -4,7 +4,8 @@ import { promisify } from "node:util";
 import { expect, test, type Page } from "@playwright/test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { E2E_BASE_URL, storageStatePath } from "./support/constants";
+import { ADMIN2, E2E_BASE_URL, storageStatePath } from "./support/constants";
+import { signIn } from "./support/sign-in";
 import { e2eDataDir } from "./support/short-ttl-agent";
 import { tsxCliArgs } from "../scripts/tsx-node-args";
 import { startDemoUpstreamHttp } from "../examples/mcp-upstream";
@@ -13,6 +14,8 @@ import { startDemoUpstreamHttp } from "../examples/mcp-upstream";
 const ACME_SUPPORT_KEY = "gh_ac0e00000001_DEMO-ONLY-acme-support-not-a-secret-xxxxxxx";
 const UPSTREAM_TOKEN = `e2e-upstream-credential-${Math.random().toString(36).slice(2)}`;
 const NAME = `e2e_desk_${Math.random().toString(36).slice(2, 8)}`;
+/** A second upstream whose tools stay unclassified until an admin classifies them in the console. */
+const NAME2 = `e2e_new_${Math.random().toString(36).slice(2, 8)}`;
 
 test.use({ storageState: storageStatePath("reviewer"), viewport: { width: 1280, height: 800 } });
 test.describe.configure({ mode: "serial", timeout: 120_000 });
@@ -28,7 +31,7 @@ test.beforeAll(async () => {
   upstream = await startDemoUpstreamHttp({ token: UPSTREAM_TOKEN });
   // Asynchronously: the upstream it lists lives in this process's event loop.
   await promisify(execFile)(path.join(process.cwd(), "node_modules", ".bin", "tsx"), [...tsxCliArgs, "e2e/support/register-mcp-upstream.ts"], {
-    env: { ...process.env, GATEHOUSE_DATA_DIR: e2eDataDir(), DATABASE_URL: "", E2E_MCP_NAME: NAME, E2E_MCP_URL: upstream.url, E2E_MCP_TOKEN: UPSTREAM_TOKEN },
+    env: { ...process.env, GATEHOUSE_DATA_DIR: e2eDataDir(), DATABASE_URL: "", E2E_MCP_NAME: NAME, E2E_MCP_NAME2: NAME2, E2E_MCP_URL: upstream.url, E2E_MCP_TOKEN: UPSTREAM_TOKEN },
     encoding: "utf8",
   });
 });
@@ -148,6 +151,55 @@ test("the agent never received the upstream credential", async () => {
   const all = wire.join("\n");
   expect(all).not.toContain(UPSTREAM_TOKEN);
   expect(all).not.toContain(Buffer.from(UPSTREAM_TOKEN).toString("base64"));
+});
+
+test("an admin classifies an imported tool in the console; a second admin applies it, the first cannot", async ({ browser }) => {
+  test.slow(); // a second admin signs in
+  const tool = `${NAME2}.close_ticket`;
+  const ctx = await browser.newContext({ baseURL: E2E_BASE_URL, viewport: { width: 1280, height: 800 }, storageState: storageStatePath("admin") });
+  const page = await ctx.newPage();
+  await page.goto("/mcp-upstreams");
+  const section = page.getByRole("region", { name: `Upstream ${NAME2}` });
+  await expect(section.getByRole("row", { name: new RegExp(tool) })).toContainText("unclassified");
+  await section.getByRole("button", { name: `Classify ${tool}` }).click();
+  const form = page.getByRole("form", { name: `Classify ${tool}` });
+  // The upstream's hints only pre-fill the kind (close_ticket: not read-only, not destructive).
+  await expect(form.getByLabel("Kind")).toHaveValue("write");
+  const submit = form.getByRole("button", { name: "Request classification" });
+  await expect(submit).toBeDisabled();
+  await form.getByLabel(/Summary template/).fill("Close ticket {ticket_id}: {resolution}");
+  await form.getByLabel("Blast radius: what it touches").fill("one ticket");
+  await form.getByLabel("Blast radius: description").fill("Closes one helpdesk ticket with a note the customer reads.");
+  await form.getByLabel("Undo note").fill("Reopen it by hand in the helpdesk.");
+  await form.getByLabel(/Idempotent/).check();
+  await form.screenshot({ path: "e2e/screenshots/mcp-classify-1280x800.png" });
+  await submit.click();
+  await expect(page.getByRole("status")).toContainText("a second admin must approve the classification");
+  const request = page.getByRole("listitem").filter({ hasText: `Classify ${tool} as write` });
+  await expect(request).toContainText('summary "Close ticket {ticket_id}: {resolution}"');
+  await expect(request).toContainText("idempotent");
+  // Still unusable: nothing is applied until a second admin approves, and the requester cannot.
+  await expect(section.getByRole("row", { name: new RegExp(tool) })).toContainText("unclassified");
+  await request.getByRole("button", { name: "Approve" }).click();
+  await expect(page.getByRole("alert")).toBeVisible();
+  await expect(section.getByRole("row", { name: new RegExp(tool) })).toContainText("unclassified");
+
+  const other = await (await browser.newContext({ baseURL: E2E_BASE_URL, storageState: undefined })).newPage();
+  await signIn(other, ADMIN2.email, ADMIN2.password);
+  await other.goto("/mcp-upstreams");
+  await other
+    .getByRole("listitem")
+    .filter({ hasText: `Classify ${tool} as write` })
+    .getByRole("button", { name: "Approve" })
+    .click();
+  await expect(other.getByRole("status")).toContainText("Applied.");
+  await page.reload();
+  const row = page.getByRole("region", { name: `Upstream ${NAME2}` }).getByRole("row", { name: new RegExp(tool) });
+  await expect(row).toContainText("approved");
+  await expect(row).toContainText("declared idempotent");
+  await expect(row.getByRole("button", { name: `Reclassify ${tool}` })).toBeVisible();
+  await ctx.close();
+  await other.context().close();
 });
 
 test("screenshots of the MCP upstreams page (admin) at 1280x800 and 390x844", async ({ browser }) => {

@@ -21,6 +21,7 @@ export function McpUpstreamAdmin() {
   const [notice, setNotice] = useState<string | null>(null);
   const [form, setForm] = useState({ name: "", url: "", stdio: "" });
   const [cred, setCred] = useState<Record<string, { tenant: string; env: string; bearer: string }>>({});
+  const [classifying, setClassifying] = useState<string | null>(null);
 
   const act = async (fn: () => Promise<unknown>, done: string) => {
     setError(null);
@@ -206,10 +207,13 @@ export function McpUpstreamAdmin() {
                 Re-read tools
               </button>
             </div>
-            <Table head={["Tool", "Status", "Suggested", "Results", "Diff"]}>
+            <Table head={["Tool", "Status", "Suggested", "Results", "Diff", "Classification"]}>
               {u.tools.map((t) => (
                 <tr key={t.tool}>
-                  <Td>{t.tool}</Td>
+                  <Td>
+                    <span className="font-mono break-all">{t.tool}</span>
+                    <p className="text-xs text-slate-600">{t.description}</p>
+                  </Td>
                   <Td>
                     <Badge tone={statusTone(t.status)}>{t.status === "changed" ? "changed — withheld" : t.status}</Badge>
                   </Td>
@@ -236,12 +240,154 @@ export function McpUpstreamAdmin() {
                       "—"
                     )}
                   </Td>
+                  <Td>
+                    <div className="flex flex-col gap-1">
+                      {t.idempotent && <span className="text-xs text-slate-600">declared idempotent</span>}
+                      <button
+                        className="rounded border px-2 py-1"
+                        aria-label={`${t.status === "unclassified" ? "Classify" : "Reclassify"} ${t.tool}`}
+                        onClick={() => setClassifying(t.tool)}
+                      >
+                        {t.status === "unclassified" ? "Classify" : "Reclassify"}
+                      </button>
+                      {t.redact_results && (
+                        <button
+                          className="rounded border px-2 py-1"
+                          aria-label={`Request byte-exact results for ${t.tool}`}
+                          onClick={() =>
+                            act(
+                              () => post("/api/console/mcp-upstreams", { change: { op: "redaction_off", tool: t.tool } }),
+                              "Requested: a second admin must approve turning off secret redaction for this tool's results.",
+                            )
+                          }
+                        >
+                          Byte-exact results…
+                        </button>
+                      )}
+                    </div>
+                  </Td>
                 </tr>
               ))}
             </Table>
+            {u.tools
+              .filter((t) => t.tool === classifying)
+              .map((t) => (
+                <ClassifyForm
+                  key={t.tool}
+                  tool={t}
+                  onCancel={() => setClassifying(null)}
+                  onSubmit={(change) =>
+                    act(() => post("/api/console/mcp-upstreams", { change }).then(() => setClassifying(null)), "Requested: a second admin must approve the classification.")
+                  }
+                />
+              ))}
           </section>
         );
       })}
     </div>
+  );
+}
+
+type ToolView = UpstreamView["tools"][number];
+
+/**
+ * Classify (or reclassify) an imported tool: its kind (the upstream's hints only
+ * pre-fill it), the summary reviewers read, blast radius and undo, as native
+ * tools have, and whether it is idempotent. Sent as a request; a second admin
+ * applies it, bound to the pin shown here (a tool changed meanwhile is refused).
+ */
+function ClassifyForm({ tool, onCancel, onSubmit }: { tool: ToolView; onCancel: () => void; onSubmit: (change: Record<string, unknown>) => void }) {
+  const short = tool.tool.slice(tool.tool.indexOf(".") + 1);
+  const [f, setF] = useState({
+    kind: tool.suggested_kind,
+    summary: `${short.replace(/_/g, " ")}`,
+    scope: "",
+    records: "1",
+    blast: "",
+    reversible: false,
+    via: "",
+    undoNote: "",
+    idempotent: tool.idempotent,
+  });
+  const field = "rounded border px-2 py-1";
+  const records = Number(f.records);
+  const ready = f.summary.trim() && f.scope.trim() && f.blast.trim() && f.undoNote.trim() && Number.isInteger(records) && records >= 0 && (!f.reversible || f.via.trim());
+  return (
+    <form
+      aria-label={`Classify ${tool.tool}`}
+      className="space-y-2 rounded border border-slate-300 bg-slate-50 p-3 text-sm"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSubmit({
+          op: "classify",
+          tool: tool.tool,
+          pin: tool.pin,
+          kind: f.kind,
+          summary_template: f.summary.trim(),
+          blast_radius: { scope: f.scope.trim(), records, description: f.blast.trim() },
+          undo: f.reversible ? { reversible: true, via: f.via.trim(), note: f.undoNote.trim() } : { reversible: false, note: f.undoNote.trim() },
+          idempotent: f.idempotent,
+        });
+      }}
+    >
+      <h3 className="font-semibold">
+        Classify <span className="font-mono break-all">{tool.tool}</span>
+      </h3>
+      <p className="text-slate-600">
+        The upstream suggests <strong>{tool.suggested_kind}</strong> (its own hints, not a decision). A second admin applies this, pinned to what the upstream serves now.
+      </p>
+      <div className="grid gap-2 sm:grid-cols-2">
+        <label className="flex flex-col gap-1">
+          Kind
+          <select className={field} value={f.kind} onChange={(e) => setF({ ...f, kind: e.target.value })}>
+            <option value="read">read</option>
+            <option value="write">write</option>
+            <option value="destructive">destructive</option>
+          </select>
+        </label>
+        <label className="flex flex-col gap-1">
+          Summary template (reviewers read it; {"{arg}"} fills in an argument)
+          <input className={field} value={f.summary} onChange={(e) => setF({ ...f, summary: e.target.value })} />
+        </label>
+        <label className="flex flex-col gap-1">
+          Blast radius: what it touches
+          <input className={field} placeholder="one ticket" value={f.scope} onChange={(e) => setF({ ...f, scope: e.target.value })} />
+        </label>
+        <label className="flex flex-col gap-1">
+          Records touched (estimate)
+          <input className={field} inputMode="numeric" value={f.records} onChange={(e) => setF({ ...f, records: e.target.value })} />
+        </label>
+        <label className="flex flex-col gap-1 sm:col-span-2">
+          Blast radius: description
+          <input className={field} value={f.blast} onChange={(e) => setF({ ...f, blast: e.target.value })} />
+        </label>
+        <label className="flex items-center gap-2">
+          <input type="checkbox" checked={f.reversible} onChange={(e) => setF({ ...f, reversible: e.target.checked })} />
+          Reversible
+        </label>
+        {f.reversible && (
+          <label className="flex flex-col gap-1">
+            Undone by (tool)
+            <input className={field} value={f.via} onChange={(e) => setF({ ...f, via: e.target.value })} />
+          </label>
+        )}
+        <label className="flex flex-col gap-1 sm:col-span-2">
+          Undo note
+          <input className={field} value={f.undoNote} onChange={(e) => setF({ ...f, undoNote: e.target.value })} />
+        </label>
+        <label className="flex items-center gap-2 sm:col-span-2">
+          <input type="checkbox" checked={f.idempotent} onChange={(e) => setF({ ...f, idempotent: e.target.checked })} />
+          Idempotent (the same call twice has the effect of one)
+        </label>
+      </div>
+      <div className="flex gap-2">
+        <button type="submit" className="rounded border bg-white px-2 py-1 disabled:opacity-50" disabled={!ready}>
+          Request classification
+        </button>
+        <button type="button" className="rounded border bg-white px-2 py-1" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
   );
 }

@@ -1,7 +1,8 @@
 // Run by e2e/mcp.spec.ts with GATEHOUSE_DATA_DIR set to the e2e server's data dir: registers the
 // demo upstream the test started (Streamable HTTP at E2E_MCP_URL) as E2E_MCP_NAME through the same
 // two-admin functions the console API calls, sets acme/prod's credential, imports and classifies its
-// tools, and grants them on support/send (the read allowed, the writes needing a human), as the demo seed does.
+// tools, and grants them on support/send (the read allowed, the writes needing a human), as the demo seed does;
+// with E2E_MCP_NAME2, a second upstream whose imported tools stay unclassified.
 import { db, closeDb } from "@/lib/db/client";
 import { approveMcpChange, requestMcpChange, setUpstreamCredential, syncUpstreamTools } from "@/lib/mcp/upstreams";
 import { parsePolicy } from "@/lib/policy/policy-schema";
@@ -48,6 +49,14 @@ await db().$transaction(async (tx) => {
   });
   await tx.route.update({ where: { id: route.id }, data: { activeVersion: route.activeVersion + 1 } });
 });
+// A second upstream (same server) whose tools are imported and left unclassified: the console classifies them.
+const name2 = process.env.E2E_MCP_NAME2;
+if (name2) {
+  await twoAdmins({ op: "register", name: name2, transport: "http", url: process.env.E2E_MCP_URL, timeout_ms: 5000, max_concurrent: 4 });
+  const u2 = await db().mcpUpstream.findUniqueOrThrow({ where: { name: name2 } });
+  await setUpstreamCredential({ upstreamId: u2.id, actorId: admin1.id, body: { tenant: "acme", env: "prod", bearer: process.env.E2E_MCP_TOKEN } });
+  await syncUpstreamTools(u2, { tenantId: "acme", env: "prod" }, { actorType: "user", actorId: admin1.id });
+}
 await closeUpstreamConnections();
 await closeDb();
 console.log(JSON.stringify({ upstream: name }));

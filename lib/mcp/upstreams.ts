@@ -124,8 +124,13 @@ function describe(c: McpChange): string {
   switch (c.op) {
     case "register":
       return `Register the MCP upstream ${c.name} (${c.transport === "http" ? c.url : `stdio: ${c.stdio_command}`}).`;
-    case "classify":
-      return `Classify ${c.tool} as ${c.kind}.`;
+    case "classify": {
+      // The approving admin reads what they apply: everything a reviewer's card will be built from.
+      const b = c.blast_radius as { scope?: unknown; records?: unknown } | null;
+      const u = c.undo as { reversible?: unknown; via?: unknown; note?: unknown } | null;
+      const undo = u?.reversible === true ? `reversible via ${String(u.via)}` : "not reversible";
+      return `Classify ${c.tool} as ${c.kind}: summary "${c.summary_template}"; touches ${String(b?.scope ?? "?")} (~${String(b?.records ?? "?")} records); ${undo}${u?.note ? ` (${String(u.note)})` : ""}${c.idempotent ? "; idempotent" : ""}.`;
+    }
     case "reapprove":
       return `Re-approve ${c.tool} as the upstream now describes it.`;
     case "redaction_off":
@@ -459,6 +464,8 @@ export type UpstreamView = {
     tool: string;
     status: string;
     suggested_kind: string;
+    /** The description the upstream serves now (what an admin classifies, and what agents get once it is approved). */
+    description: string;
     idempotent: boolean;
     redact_results: boolean;
     pin: string;
@@ -488,6 +495,7 @@ export async function listUpstreams(): Promise<UpstreamView[]> {
         tool: t.toolName,
         status: t.status,
         suggested_kind: t.suggestedKind,
+        description: t.observedDescription,
         idempotent: t.idempotent,
         redact_results: t.redactResults,
         pin: t.observedHash,
