@@ -21,7 +21,7 @@ export type UpstreamState = {
   /** Override a tool's description (tests: an upstream that changes a tool after approval). */
   descriptions: Record<string, string>;
   /** A tool name → behaviour override for adversarial tests. */
-  mode: Record<string, "hang" | "garbage" | undefined>;
+  mode: Record<string, "hang" | "garbage" | "drop_once" | undefined>;
 };
 
 export const newUpstreamState = (): UpstreamState => ({ received: [], descriptions: {}, mode: {} });
@@ -93,13 +93,19 @@ export async function startDemoUpstreamHttp(opts: { port?: number; token?: strin
       res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ error: "unauthorized" }));
       return;
     }
-    if (req.method === "POST" && Object.values(state.mode).includes("garbage")) {
+    if (req.method === "POST" && Object.values(state.mode).some((m) => m === "garbage" || m === "drop_once")) {
       const body = await new Promise<string>((r) => {
         let s = "";
         req.on("data", (c) => (s += c)).on("end", () => r(s));
       });
-      const msg = JSON.parse(body) as { id?: number; method?: string };
-      if (msg.method === "tools/call") {
+      const msg = JSON.parse(body) as { id?: number; method?: string; params?: { name?: string } };
+      // A connection lost before any answer (the tool never ran), once: what a retry is for.
+      if (msg.method === "tools/call" && state.mode[msg.params?.name ?? ""] === "drop_once") {
+        delete state.mode[msg.params!.name!];
+        req.socket.destroy();
+        return;
+      }
+      if (msg.method === "tools/call" && Object.values(state.mode).includes("garbage")) {
         res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id: msg.id, result: { content: "not-a-list", garbage: true } }));
         return;
       }

@@ -9,7 +9,8 @@ import { recordBreakerFailure } from "@/lib/actions/circuit-breaker";
 import { actionAuditFields, type ActionAuditSubject } from "@/lib/actions/action-audit";
 import { redactText } from "@/lib/redact/redact";
 
-export type ResultInput = { status: "ok" | "error"; duration_ms: number; error?: string };
+/** `attempts`: set by the MCP gateway only (the agent API's body schema has no such field), recorded when more than one. */
+export type ResultInput = { status: "ok" | "error"; duration_ms: number; error?: string; attempts?: number };
 
 /**
  * What the caller already knows of an action it just created and ran itself
@@ -46,7 +47,7 @@ export async function reportResult(agent: AgentPrincipal, actionId: string, inpu
         jti: action.tokenJti,
         status: input.status,
         durationMs: input.duration_ms,
-        data: error ? { error: error.slice(0, 500) } : {},
+        data: { ...(error ? { error: error.slice(0, 500) } : {}), ...(input.attempts && input.attempts > 1 ? { attempts: input.attempts } : {}) },
       });
       if (input.status === "error" && "routeId" in action) await recordBreakerFailure(tx, action.routeId, { tenantId: action.tenantId, env: action.env }, ctx);
       return ok(undefined);

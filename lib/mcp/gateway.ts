@@ -236,6 +236,9 @@ function ok1(found: McpToolForCall | null): McpToolForCall {
   return found;
 }
 
+/** An idempotent tool's call lost on the way is tried at most this many times in all. */
+const MAX_ATTEMPTS_IDEMPOTENT = 2;
+
 const pendingContext = (actionId: string) => `mcp-pending-args:${actionId}`;
 
 async function waitAndRun(agent: AgentPrincipal, s: GatewaySession, actionId: string, boundMs: number, ctx: CallContext): Promise<McpToolResult> {
@@ -393,15 +396,26 @@ async function execute(
   const target = found.credential ? targetFrom(upstream, agent, found.credential) : null;
   const started = performance.now();
   let result: UpstreamCallResult;
+  let attempts = 0;
   try {
     if (!target) throw new UpstreamError("upstream_unavailable", `No credential is set for ${upstream.name} on this tenant and environment.`);
-    // Never retried: a write may have happened even when the answer was lost (idempotent tools could be, by declaration).
-    result = await callUpstreamTool(target, row.upstreamTool, args!);
+    // Retried once only when an admin declared the tool idempotent and the call was lost on the way (no answer, or a
+    // 502/503/504): otherwise a write may have happened although its answer was lost, so it is never run twice.
+    for (;;) {
+      attempts++;
+      try {
+        result = await callUpstreamTool(target, row.upstreamTool, args!);
+        break;
+      } catch (err) {
+        if (!(row.idempotent && attempts < MAX_ATTEMPTS_IDEMPOTENT && err instanceof UpstreamError && err.retryable)) throw err;
+        countCall("upstream_retried");
+      }
+    }
     void recordHealth(upstream.id, null);
   } catch (err) {
     const e = err instanceof UpstreamError ? err : new UpstreamError("upstream_unavailable", `The upstream ${upstream.name} failed.`);
     void recordHealth(upstream.id, e.message);
-    await reportResult(agent, actionId, { status: "error", duration_ms: Math.round(performance.now() - started), error: e.code }, { requestId: ctx.requestId });
+    await reportResult(agent, actionId, { status: "error", duration_ms: Math.round(performance.now() - started), error: e.code, attempts }, { requestId: ctx.requestId });
     countCall("upstream_error");
     return finish(text(`${e.code}: ${e.message}`, true, { status: "error", reason_code: e.code, action_id: actionId }));
   }
@@ -420,7 +434,13 @@ async function execute(
           tokenJti: null,
         }
       : undefined;
-  await reportResult(agent, actionId, { status: result.isError ? "error" : "ok", duration_ms: Math.round(performance.now() - started) }, { requestId: ctx.requestId }, known);
+  await reportResult(
+    agent,
+    actionId,
+    { status: result.isError ? "error" : "ok", duration_ms: Math.round(performance.now() - started), attempts },
+    { requestId: ctx.requestId },
+    known,
+  );
   countCall(result.isError ? `${outcome}_error` : `${outcome}_ok`);
   const out: McpToolResult = {
     content: result.content,

@@ -27,6 +27,8 @@ export class UpstreamError extends Error {
   constructor(
     readonly code: "upstream_unavailable" | "upstream_timeout" | "upstream_busy" | "upstream_bad_response",
     message: string,
+    /** The call failed on the way (connection refused or lost before any answer, a 502/503/504): a tool declared idempotent may be tried again. */
+    readonly retryable = false,
   ) {
     super(message);
   }
@@ -120,11 +122,16 @@ export async function closeUpstreamConnections(): Promise<void> {
   await Promise.allSettled(all.map((c) => c.client.then((x: Client) => x.close())));
 }
 
+/** Transport failures before any answer arrived (node's socket errors). */
+const LOST = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ECONNABORTED", "EHOSTUNREACH", "ENETUNREACH"]);
+
 function asUpstreamError(err: unknown, t: UpstreamTarget): UpstreamError {
   if (err instanceof UpstreamError) return err;
   if (err instanceof McpError && err.code === ErrorCode.RequestTimeout)
     return new UpstreamError("upstream_timeout", `The upstream ${t.name} did not answer within ${t.timeoutMs} ms.`);
-  return new UpstreamError("upstream_unavailable", `The upstream ${t.name} could not be reached or failed.`);
+  const code = (err as { code?: unknown } | null)?.code;
+  const lost = (typeof code === "string" && LOST.has(code)) || (err instanceof Error && err.message === "socket hang up");
+  return new UpstreamError("upstream_unavailable", `The upstream ${t.name} could not be reached or failed.`, lost);
 }
 
 /**
@@ -213,7 +220,8 @@ function postToolCall(t: UpstreamTarget, h: NonNullable<Conn["http"]>, tool: str
       const type = String(res.headers["content-type"] ?? "");
       if (res.statusCode !== 200) {
         res.resume();
-        reject(new UpstreamError("upstream_unavailable", `The upstream ${t.name} could not be reached or failed.`));
+        const s = res.statusCode ?? 0;
+        reject(new UpstreamError("upstream_unavailable", `The upstream ${t.name} could not be reached or failed.`, s === 502 || s === 503 || s === 504));
         return;
       }
       const chunks: Buffer[] = [];

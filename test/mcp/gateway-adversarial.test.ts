@@ -12,7 +12,7 @@ import { tsxNodeArgs } from "@/scripts/tsx-node-args";
 import { voteOnAction } from "@/lib/actions/vote-on-action";
 import http from "node:http";
 import { startDemoUpstreamHttp } from "@/examples/mcp-upstream";
-import { agentClient, registerDemoUpstream, UPSTREAM_TOKEN } from "./support";
+import { agentClient, classify, registerDemoUpstream, UPSTREAM_TOKEN } from "./support";
 
 let cleanup: () => Promise<void>;
 let server: { url: string; close: () => Promise<void> };
@@ -172,6 +172,42 @@ describe("the gateway under attack", () => {
     await expect(syncUpstreamTools(down, { tenantId: "acme", env: "prod" }, { actorType: "system" })).rejects.toThrow(/could not be listed/);
     expect(Date.now() - t0).toBeLessThan(10_000);
     expect((await db().mcpUpstream.findUniqueOrThrow({ where: { name: "down" } })).lastError).toBeTruthy();
+  });
+
+  it("a call lost on the way is never run twice, unless an admin declared the tool idempotent: then it is tried once more, audited", async () => {
+    const c = await connect("support/send");
+    const runs = () => upstream.state.received.filter((r) => r.tool === "get_ticket").length;
+    // Not idempotent: the connection drops before any answer; the gateway does not try again.
+    let before = runs();
+    upstream.state.mode.get_ticket = "drop_once";
+    const lost = await c.callTool({ name: "demo.get_ticket", arguments: { ticket_id: "T-2" } });
+    expect(lost.isError).toBe(true);
+    expect(textOf(lost)).toContain("upstream_unavailable");
+    expect(upstream.state.mode.get_ticket).toBeUndefined(); // the drop happened
+    expect(runs()).toBe(before); // and nothing ran it after
+    const lostId = (lost.structuredContent as { action_id: string }).action_id;
+    const lostEv = await db().auditEvent.findFirstOrThrow({ where: { actionId: lostId, type: "action.result" } });
+    expect(lostEv.status).toBe("error");
+    expect(JSON.parse(lostEv.data).attempts).toBeUndefined();
+
+    // Declared idempotent (two admins): the same loss is tried once more and answers.
+    await classify("demo.get_ticket", "read", admin1, admin2, { idempotent: true });
+    before = runs();
+    upstream.state.mode.get_ticket = "drop_once";
+    const ok = await c.callTool({ name: "demo.get_ticket", arguments: { ticket_id: "T-2" } });
+    expect(ok.isError).toBeFalsy();
+    expect(textOf(ok)).toContain("Refund request");
+    expect(runs()).toBe(before + 1);
+    const action = await db().action.findFirstOrThrow({ where: { tool: "demo.get_ticket", resultStatus: "ok" }, orderBy: { createdAt: "desc" } });
+    const ev = await db().auditEvent.findFirstOrThrow({ where: { actionId: action.id, type: "action.result" } });
+    expect(JSON.parse(ev.data).attempts).toBe(2);
+
+    // A tool error (the upstream answered) or garbage is not a loss: never tried again, even when idempotent.
+    before = runs();
+    const miss = await c.callTool({ name: "demo.get_ticket", arguments: { ticket_id: "T-404" } });
+    expect(miss.isError).toBe(true);
+    expect(runs()).toBe(before + 1);
+    await classify("demo.get_ticket", "read", admin1, admin2, { idempotent: false });
   });
 
   it("an agent that hangs up while its call waits for a human: the wait stops, the approved call runs only when the agent asks, once", async () => {

@@ -42,10 +42,19 @@ export async function registerDemoUpstream(o: { name: string; transport: "http" 
   return u;
 }
 
-export async function classify(tool: string, kind: string, admin1: string, admin2: string) {
+export async function classify(tool: string, kind: string, admin1: string, admin2: string, extra: { idempotent?: boolean } = {}) {
   const t = await db().mcpUpstreamTool.findUniqueOrThrow({ where: { toolName: tool } });
   const { requestSeq } = await requestMcpChange({
-    change: { op: "classify", tool, pin: t.observedHash, kind, summary_template: `${t.upstreamTool} {ticket_id}`, blast_radius: blast, undo: { reversible: false, note: "none" } },
+    change: {
+      op: "classify",
+      tool,
+      pin: t.observedHash,
+      kind,
+      summary_template: `${t.upstreamTool} {ticket_id}`,
+      blast_radius: blast,
+      undo: { reversible: false, note: "none" },
+      ...extra,
+    },
     actorId: admin1,
   });
   await approveMcpChange({ requestSeq, actorId: admin2 });
