@@ -34,6 +34,8 @@ export type Slice = {
   ipis: number;
   /** Of nodeMs, in the kernel. */
   nodeSysMs: number;
+  /** The instances' preemptions over the slice (nonvoluntary context switches). */
+  nodePreempted: number;
   statements: number;
 };
 
@@ -49,6 +51,20 @@ export function ipis(): number {
         .reduce((a, x) => a + Number(x), 0);
   }
   return n;
+}
+
+/** Times a process (all its threads) was switched out while it could still run: preempted (/proc/<pid>/task/<tid>/status nonvoluntary_ctxt_switches). */
+export function preemptions(pid: number | undefined): number {
+  try {
+    let n = 0;
+    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+      const m = /nonvoluntary_ctxt_switches:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/task/${tid}/status`, "utf8"));
+      n += m ? Number(m[1]) : 0;
+    }
+    return n;
+  } catch {
+    return NaN;
+  }
 }
 
 /** Kernel-mode CPU ms of a process (stime). */
@@ -119,6 +135,7 @@ export async function slice(
   const ctxt0 = contextSwitches();
   const ipi0 = ipis();
   const sys0 = t.servers.reduce((a, s) => a + sysMs(s.pid), 0);
+  const pre0 = t.servers.reduce((a, s) => a + preemptions(s.pid), 0);
   if (admin && t.commitDelay) await setCommitDelay(admin, t.commitDelay.us, t.commitDelay.siblings);
   if (admin && t.pg) await admin.query("SELECT pg_stat_statements_reset()");
   let sampling = Boolean(admin && t.pg);
@@ -170,6 +187,7 @@ export async function slice(
   const ctxt = contextSwitches() - ctxt0;
   const ipi = ipis() - ipi0;
   const nodeSysMs = t.servers.reduce((a, s) => a + sysMs(s.pid), 0) - sys0;
+  const nodePreempted = t.servers.reduce((a, s) => a + preemptions(s.pid), 0) - pre0;
   sampling = false;
   await sampler;
   const statements = admin && t.pg ? await statementCount(admin) : NaN;
@@ -189,6 +207,7 @@ export async function slice(
     ctxt,
     ipis: ipi,
     nodeSysMs,
+    nodePreempted,
   };
 }
 

@@ -70,8 +70,10 @@ try {
         .map((x) => x.toFixed(1))
         .join(" ")})`,
     );
-    console.log("| target | req/s | Node ms/req | PG ms/req | gen ms/req | Node sys ms/req | ctxsw/req | IPIs/req | active backends | lock waits | statements/req | cores busy |");
-    console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    console.log(
+      "| target | req/s | Node ms/req | PG ms/req | gen ms/req | Node sys ms/req | Node preempted/req | ctxsw/req | IPIs/req | active backends | lock waits | statements/req | cores busy |",
+    );
+    console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (const t of targets) {
       const ss = acc.get(t)!;
       const total = ss.reduce((a, x) => a + x.total, 0);
@@ -82,7 +84,7 @@ try {
       };
       const f = (x: number, d = 2) => x.toFixed(d);
       console.log(
-        `| ${t.name} | ${Math.round(total / (seconds * ss.length))} | ${f(sum((x) => x.nodeMs) / total)} | ${f(sum((x) => x.pgMs) / total)} | ${f(sum((x) => x.genMs) / total)} | ${f(sum((x) => x.nodeSysMs) / total)} | ${f(sum((x) => x.ctxt) / total, 1)} | ${f(sum((x) => x.ipis) / total, 1)} | ${f(
+        `| ${t.name} | ${Math.round(total / (seconds * ss.length))} | ${f(sum((x) => x.nodeMs) / total)} | ${f(sum((x) => x.pgMs) / total)} | ${f(sum((x) => x.genMs) / total)} | ${f(sum((x) => x.nodeSysMs) / total)} | ${f(sum((x) => x.nodePreempted) / total, 3)} | ${f(sum((x) => x.ctxt) / total, 1)} | ${f(sum((x) => x.ipis) / total, 1)} | ${f(
           mean((x) => x.activeSamples),
           1,
         )} | ${f(mean((x) => x.lockWaitSamples))} | ${f(sum((x) => x.statements) / total, 1)} | ${f(sum((x) => x.nodeMs + x.pgMs + x.genMs) / sum((x) => x.wallMs))} |`,
