@@ -13,10 +13,10 @@ import { round, summarize, type BenchResult } from "./stats";
 const agent = DEMO_AGENTS.find((a) => a.name === "acme-support")!;
 const CONNECTIONS = 50;
 
-type Server = { name: string; base: string; pid: number | undefined; runIds: string[] };
+export type Server = { name: string; base: string; pid: number | undefined; runIds: string[] };
 /** commitDelay: the slice runs with PostgreSQL's group commit on (commit_delay µs, commit_siblings), set cluster-wide and reloaded. */
-type Target = { name: string; servers: Server[]; pg: boolean; bound?: boolean; commitDelay?: { us: number; siblings: number } };
-type Slice = {
+export type Target = { name: string; servers: Server[]; pg: boolean; bound?: boolean; connections?: number; rate?: number; commitDelay?: { us: number; siblings: number } };
+export type Slice = {
   total: number;
   non2xx: number;
   errors: number;
@@ -26,8 +26,61 @@ type Slice = {
   genMs: number;
   wallMs: number;
   lockWaitSamples: number[];
+  /** Backends of the bench databases running a statement (state 'active'), sampled with the lock waits. */
+  activeSamples: number[];
+  /** Context switches of the whole machine over the slice (/proc/stat ctxt). */
+  ctxt: number;
+  /** Inter-processor interrupts over the slice (RES + CAL). */
+  ipis: number;
+  /** Of nodeMs, in the kernel. */
+  nodeSysMs: number;
+  /** The instances' preemptions over the slice (nonvoluntary context switches). */
+  nodePreempted: number;
   statements: number;
 };
+
+/** Inter-processor interrupts since boot, all CPUs: rescheduling (a wake-up of a task on another CPU) and function calls (/proc/interrupts RES + CAL). */
+export function ipis(): number {
+  let n = 0;
+  for (const line of fs.readFileSync("/proc/interrupts", "utf8").split("\n")) {
+    const m = /^\s*(RES|CAL):((?:\s+\d+)+)/.exec(line);
+    if (m)
+      n += m[2]!
+        .trim()
+        .split(/\s+/)
+        .reduce((a, x) => a + Number(x), 0);
+  }
+  return n;
+}
+
+/** Times a process (all its threads) was switched out while it could still run: preempted (/proc/<pid>/task/<tid>/status nonvoluntary_ctxt_switches). */
+export function preemptions(pid: number | undefined): number {
+  try {
+    let n = 0;
+    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+      const m = /nonvoluntary_ctxt_switches:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/task/${tid}/status`, "utf8"));
+      n += m ? Number(m[1]) : 0;
+    }
+    return n;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Kernel-mode CPU ms of a process (stime). */
+export function sysMs(pid: number | undefined): number {
+  try {
+    return Number(fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")[12]) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Context switches since boot, all CPUs (/proc/stat's ctxt line). */
+export function contextSwitches(): number {
+  const m = /^ctxt (\d+)$/m.exec(fs.readFileSync("/proc/stat", "utf8"));
+  return m ? Number(m[1]) : NaN;
+}
 
 const BENCH_DBS = ["gatehouse_bench", "gatehouse_bound"];
 
@@ -64,26 +117,42 @@ async function setCommitDelay(admin: pg.Client, us: number, siblings: number): P
 }
 
 /** One slice: 50 connections split across the target's servers, all at once; lock waits sampled every 50 ms. `until`: run until it settles instead (at most `seconds`). */
-async function slice(t: Target, tool: "kb.search" | "ticket.close", seconds: number, postmasterPid: number, admin: pg.Client | null, until?: Promise<unknown>): Promise<Slice> {
+export async function slice(
+  t: Target,
+  tool: "kb.search" | "ticket.close",
+  seconds: number,
+  postmasterPid: number,
+  admin: pg.Client | null,
+  until?: Promise<unknown>,
+): Promise<Slice> {
   const node0 = t.servers.reduce((a, s) => a + cpuMs(s.pid), 0);
   const pg0 = t.pg ? clusterCpuMs(postmasterPid) : 0;
   // The load generator (autocannon) runs in this process: its CPU is the rest of what the box does.
   const gen0 = process.cpuUsage();
   const wall0 = performance.now();
   const samples: number[] = [];
+  const active: number[] = [];
+  const ctxt0 = contextSwitches();
+  const ipi0 = ipis();
+  const sys0 = t.servers.reduce((a, s) => a + sysMs(s.pid), 0);
+  const pre0 = t.servers.reduce((a, s) => a + preemptions(s.pid), 0);
   if (admin && t.commitDelay) await setCommitDelay(admin, t.commitDelay.us, t.commitDelay.siblings);
   if (admin && t.pg) await admin.query("SELECT pg_stat_statements_reset()");
   let sampling = Boolean(admin && t.pg);
   const sampler = (async () => {
     while (sampling) {
-      const r = await admin!.query<{ n: string }>(`SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = ANY($1)`, [BENCH_DBS]);
+      const r = await admin!.query<{ n: string; a: string }>(
+        `SELECT count(*) FILTER (WHERE wait_event_type = 'Lock') AS n, count(*) FILTER (WHERE state = 'active') AS a FROM pg_stat_activity WHERE datname = ANY($1) AND pid <> pg_backend_pid()`,
+        [BENCH_DBS],
+      );
       samples.push(Number(r.rows[0]!.n));
+      active.push(Number(r.rows[0]!.a));
       await new Promise((res) => setTimeout(res, 50));
     }
   })();
   const tag = Math.random().toString(36).slice(2, 8);
   const args = tool === "kb.search" ? { query: "refund policy" } : { ticket_id: "T-1001", resolution: "done" };
-  const per = Math.floor(CONNECTIONS / t.servers.length);
+  const per = Math.floor((t.connections ?? CONNECTIONS) / t.servers.length);
   const results = await Promise.all(
     t.servers.map((s, k) => {
       let i = 0;
@@ -92,6 +161,7 @@ async function slice(t: Target, tool: "kb.search" | "ticket.close", seconds: num
       const run = autocannon({
         url: s.base,
         connections: per,
+        ...(t.rate ? { overallRate: Math.floor(t.rate / t.servers.length) } : {}),
         duration: seconds,
         requests: [
           {
@@ -114,6 +184,10 @@ async function slice(t: Target, tool: "kb.search" | "ticket.close", seconds: num
   );
   const gen = process.cpuUsage(gen0);
   const wallMs = performance.now() - wall0;
+  const ctxt = contextSwitches() - ctxt0;
+  const ipi = ipis() - ipi0;
+  const nodeSysMs = t.servers.reduce((a, s) => a + sysMs(s.pid), 0) - sys0;
+  const nodePreempted = t.servers.reduce((a, s) => a + preemptions(s.pid), 0) - pre0;
   sampling = false;
   await sampler;
   const statements = admin && t.pg ? await statementCount(admin) : NaN;
@@ -129,6 +203,11 @@ async function slice(t: Target, tool: "kb.search" | "ticket.close", seconds: num
     genMs: (gen.user + gen.system) / 1000,
     wallMs,
     lockWaitSamples: samples,
+    activeSamples: active,
+    ctxt,
+    ipis: ipi,
+    nodeSysMs,
+    nodePreempted,
   };
 }
 
@@ -277,9 +356,17 @@ export async function benchPostgres(quick: boolean): Promise<BenchResult[]> {
   const stops: Child[] = [];
   const admin = new pg.Client({ connectionString: cluster.url });
   try {
-    const A = await startScript("pg-instance.ts", { DATABASE_URL: cluster.url, GATEHOUSE_DATA_DIR: dataDir, BENCH_SEED: "1" }, cores > 1 ? "0" : undefined);
+    // Size the deployment's total, not each instance (docs/postgres-operations.md): the one-instance
+    // targets run with the total (10 write + 4 read connections, the defaults), each instance of a pair
+    // with half (5 + 2) — the same 14 backends doing the work either way. So one and two instances are
+    // separate processes: A1 alone, A2 + B2 the pair (and C1, C2 + D2 for the bound, sized alike).
+    const TOTAL = { write: 10, read: 4 };
+    const pools = (n: number) => ({ GATEHOUSE_PG_POOL_MAX: String(TOTAL.write / n), GATEHOUSE_PG_READ_POOL_MAX: String(TOTAL.read / n) });
+    const A = await startScript("pg-instance.ts", { DATABASE_URL: cluster.url, GATEHOUSE_DATA_DIR: dataDir, BENCH_SEED: "1", ...pools(1) }, cores > 1 ? "0" : undefined);
     stops.push(A);
-    const B = await startScript("pg-instance.ts", { DATABASE_URL: cluster.url, GATEHOUSE_DATA_DIR: dataDir }, cores > 1 ? "1" : undefined);
+    const A2 = await startScript("pg-instance.ts", { DATABASE_URL: cluster.url, GATEHOUSE_DATA_DIR: dataDir, ...pools(2) }, cores > 1 ? "0" : undefined);
+    stops.push(A2);
+    const B = await startScript("pg-instance.ts", { DATABASE_URL: cluster.url, GATEHOUSE_DATA_DIR: dataDir, ...pools(2) }, cores > 1 ? "1" : undefined);
     stops.push(B);
     const S = await startScript("gatehouse-server.ts", {}, cores > 1 ? "0" : undefined);
     stops.push(S);
@@ -289,27 +376,32 @@ export async function benchPostgres(quick: boolean): Promise<BenchResult[]> {
     await admin.query("CREATE DATABASE gatehouse_bound");
     const boundUrl = cluster.url.replace(/\/gatehouse_bench$/, "/gatehouse_bound");
     const bound = { DATABASE_URL: boundUrl, GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_BENCH_AUDIT_NO_CHAIN_HEAD: "1", GATEHOUSE_BENCH_ONLY: BENCH_ONLY_ACK };
-    const C = await startScript("pg-instance.ts", { ...bound, BENCH_SEED: "1" }, cores > 1 ? "0" : undefined);
+    const C = await startScript("pg-instance.ts", { ...bound, BENCH_SEED: "1", ...pools(1) }, cores > 1 ? "0" : undefined);
     stops.push(C);
-    const D = await startScript("pg-instance.ts", bound, cores > 1 ? "1" : undefined);
+    const C2 = await startScript("pg-instance.ts", { ...bound, ...pools(2) }, cores > 1 ? "0" : undefined);
+    stops.push(C2);
+    const D = await startScript("pg-instance.ts", { ...bound, ...pools(2) }, cores > 1 ? "1" : undefined);
     stops.push(D);
     const server = async (name: string, c: Child, runsPath: string): Promise<Server> => {
       const base = `http://127.0.0.1:${c.port}`;
       return { name, base, pid: c.proc.pid, runIds: await postJson<string[]>(`${base}${runsPath}`, { key: agent.key, route: "support/send", count: 10 }) };
     };
     const a = await server("PG A", A, "/__bench/runs");
+    const a2 = await server("PG A2", A2, "/__bench/runs");
     const b = await server("PG B", B, "/__bench/runs");
     const s = await server("SQLite", S, "/__bench/runs");
     const c = await server("bound C", C, "/__bench/runs");
+    const c2 = await server("bound C2", C2, "/__bench/runs");
     const d = await server("bound D", D, "/__bench/runs");
-    // Like for like: the measured and the bound instances are pinned alike (A and C on core 0, B and D
-    // on core 1), and the two-instance goal compares A+B against C+D, the one-instance report A against C.
+    // Like for like: the measured and the bound instances are pinned alike (A, A2, C and C2 on core 0,
+    // B and D on core 1) and sized alike; the two-instance goal compares A2+B against C2+D, the
+    // one-instance report A against C, and "two ≥ one" A2+B against A.
     const sqliteT: Target = { name: "SQLite, 1 instance (core 0)", servers: [s], pg: false };
-    const oneT: Target = { name: "PostgreSQL, 1 instance (A, core 0)", servers: [a], pg: true };
-    const twoT: Target = { name: "PostgreSQL, 2 instances (A core 0 + B core 1, load split)", servers: [a, b], pg: true };
-    const delayedT: Target = { name: "PostgreSQL, 2 instances, commit_delay 500 µs (siblings 3)", servers: [a, b], pg: true, commitDelay: { us: 500, siblings: 3 } };
-    const bound1T: Target = { name: "bound: no chain head, 1 instance (C, core 0)", servers: [c], pg: true, bound: true };
-    const bound2T: Target = { name: "bound: no chain head, 2 instances (C core 0 + D core 1, load split)", servers: [c, d], pg: true, bound: true };
+    const oneT: Target = { name: "PostgreSQL, 1 instance (A, core 0; pools 10 + 4)", servers: [a], pg: true };
+    const twoT: Target = { name: "PostgreSQL, 2 instances (A2 core 0 + B core 1, pools 5 + 2 each, load split)", servers: [a2, b], pg: true };
+    const delayedT: Target = { name: "PostgreSQL, 2 instances, commit_delay 500 µs (siblings 3)", servers: [a2, b], pg: true, commitDelay: { us: 500, siblings: 3 } };
+    const bound1T: Target = { name: "bound: no chain head, 1 instance (C, core 0; pools 10 + 4)", servers: [c], pg: true, bound: true };
+    const bound2T: Target = { name: "bound: no chain head, 2 instances (C2 core 0 + D core 1, pools 5 + 2 each, load split)", servers: [c2, d], pg: true, bound: true };
     const targets: Target[] = quick ? [sqliteT, oneT, twoT, bound1T, bound2T] : [sqliteT, oneT, twoT, delayedT, bound1T, bound2T];
     for (const t of targets) await slice(t, "kb.search", 2, cluster.postmasterPid, null); // warm-up
     const out: BenchResult[] = [];
@@ -373,14 +465,14 @@ export async function benchPostgres(quick: boolean): Promise<BenchResult[]> {
         })),
         goals: [
           {
-            goal: "two instances (A+B) ≥ 85% of the no-chain-head bound with two instances (C+D), pinned alike",
+            goal: "two instances (A2+B) ≥ 85% of the no-chain-head bound with two instances (C2+D), pinned and sized alike",
             value: `${Math.round((100 * two.rps) / bound2.rps)}%`,
             met: two.rps >= 0.85 * bound2.rps,
           },
           { goal: "one instance (A) vs the bound with one (C) (report)", value: `${Math.round((100 * one.rps) / bound1.rps)}%`, met: true },
           { goal: "two instances ≥ one instance (req/s)", value: `${round(two.rps / one.rps, 2)}×`, met: two.rps >= one.rps },
           {
-            goal: "two against one, with no chain head at all (C+D vs C: what the box allows; report)",
+            goal: "two against one, with no chain head at all (C2+D vs C: what the box allows; report)",
             value: `${round(bound2.rps / bound1.rps, 2)}× (one instance keeps ${round(one.coresBusy, 2)} of ${cores} cores busy)`,
             met: true,
           },
@@ -391,17 +483,17 @@ export async function benchPostgres(quick: boolean): Promise<BenchResult[]> {
         loadBefore,
         loadAfter: os.loadavg(),
         notes: [
-          `${rounds} rounds of ${seconds}s slices per target, taking turns (order rotating); p50/p99 over requests on connections already answered once. Instances pinned with taskset (A, C and SQLite on core 0, B and D on core 1) on a ${cores}-core machine shared with PostgreSQL, the load generator and other jobs: compare ratios within this run.`,
-          "The bound: the same instances (C on core 0, D on core 1) on a second database of the same cluster, started with GATEHOUSE_BENCH_AUDIT_NO_CHAIN_HEAD (audit rows inserted with no chain head: the difference is exactly the chain's cost; lib/env refuses the switch outside a benchmark).",
+          `${rounds} rounds of ${seconds}s slices per target, taking turns (order rotating); p50/p99 over requests on connections already answered once. Instances pinned with taskset (A, A2, C, C2 and SQLite on core 0, B and D on core 1) on a ${cores}-core machine shared with PostgreSQL, the load generator and other jobs: compare ratios within this run.`,
+          "Pools: the deployment's total (10 write + 4 read connections) — one instance holds all of it, each of two half (GATEHOUSE_PG_POOL_MAX, GATEHOUSE_PG_READ_POOL_MAX; docs/postgres-operations.md). The bound: the same instances (C and C2 on core 0, D on core 1), sized alike, on a second database of the same cluster, started with GATEHOUSE_BENCH_AUDIT_NO_CHAIN_HEAD (audit rows inserted with no chain head: the difference is exactly the chain's cost; lib/env refuses the switch outside a benchmark).",
           "statements/req: pg_stat_statements calls (BEGIN/COMMIT included, background sweeps too) over the slice ÷ responses.",
         ],
       });
     }
 
-    const starts300 = await runStarts([a, b], 300, cluster.postmasterPid);
-    const starts2000 = await runStarts([a, b], 2000, cluster.postmasterPid);
-    const votes = await distinctApprovals([a, b], 300, cluster.postmasterPid);
-    const woken = await crossInstanceWakeups(a, b, quick ? 60 : 120, cluster.postmasterPid);
+    const starts300 = await runStarts([a2, b], 300, cluster.postmasterPid);
+    const starts2000 = await runStarts([a2, b], 2000, cluster.postmasterPid);
+    const votes = await distinctApprovals([a2, b], 300, cluster.postmasterPid);
+    const woken = await crossInstanceWakeups(a2, b, quick ? 60 : 120, cluster.postmasterPid);
     const wake = summarize(woken.lat);
     out.push({
       id: "PG-R",

@@ -76,6 +76,13 @@ const schema = z.object({
   GATEHOUSE_DEMO_TOOL_SERVICE_URL: z.url().optional(),
   GATEHOUSE_PREVIEW_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(5_000),
   /**
+   * PostgreSQL: this instance's write pool (the ORM and raw transactions), 1..100 (default 10). Size the
+   * deployment's total, not each instance: with N instances give each the total ÷ N (docs/postgres-operations.md).
+   */
+  GATEHOUSE_PG_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  /** PostgreSQL: this instance's read pool (agent authentication, polls, chain verification), 1..50 (default 4); sized like GATEHOUSE_PG_POOL_MAX. */
+  GATEHOUSE_PG_READ_POOL_MAX: z.coerce.number().int().min(1).max(50).default(4),
+  /**
    * BENCHMARK ONLY (bench/p9-postgres.ts's upper bound): append audit rows with no chain head, so
    * nothing links them. Refused unless GATEHOUSE_BENCH_ONLY holds BENCH_ONLY_ACK, on PostgreSQL, outside production.
    */

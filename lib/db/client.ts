@@ -5,7 +5,7 @@ import { PrismaClient as PostgresClient } from "@/lib/db/generated/postgres/clie
 import { env } from "@/lib/env";
 import type { Db, Provider } from "@/lib/db/types";
 import { sqliteAdapter, type SqliteDriver } from "@/lib/db/sqlite/sqlite-driver";
-import { READ_POOL_MAX, WAKE_POOL_MAX, postgresPool, type PostgresDriver } from "@/lib/db/postgres/pg-sql";
+import { WAKE_POOL_MAX, postgresPool, type PostgresDriver } from "@/lib/db/postgres/pg-sql";
 import { releaseAuditChain } from "@/lib/db/postgres/audit-chain-claim";
 
 export type { Db, Tx } from "@/lib/db/types";
@@ -29,10 +29,10 @@ function create(url: string): Entry {
     entry.client = new SqliteClient({ adapter, transactionOptions: { timeout: 15_000, maxWait: 15_000 } });
     return entry;
   }
-  const pool = postgresPool(url);
+  const pool = postgresPool(url, env().GATEHOUSE_PG_POOL_MAX);
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   const client = new PostgresClient({ adapter, transactionOptions: { timeout: 15_000, maxWait: 15_000 } }) as unknown as Db;
-  return { url, client, driver: { kind: "postgres", pool, readPool: postgresPool(url, READ_POOL_MAX), wakePool: postgresPool(url, WAKE_POOL_MAX) } };
+  return { url, client, driver: { kind: "postgres", pool, readPool: postgresPool(url, env().GATEHOUSE_PG_READ_POOL_MAX), wakePool: postgresPool(url, WAKE_POOL_MAX) } };
 }
 
 function entry(): Entry {

@@ -12,16 +12,16 @@ import type { Sql, SqlParam } from "@/lib/db/types";
 export type PostgresDriver = { kind: "postgres"; pool: pg.Pool; readPool: pg.Pool; wakePool: pg.Pool };
 
 /**
- * Connections per instance: the write pool (ORM and raw transactions), the read pool (agent auth,
- * polls, verification: every request uses it), and the wake pool — the re-read of a long-poll that
- * was just woken, so it never queues behind the read pool's traffic under load.
+ * Connections per instance: the write pool (ORM and raw transactions) and the read pool (agent auth,
+ * polls, verification: every request uses it) are sized by GATEHOUSE_PG_POOL_MAX and
+ * GATEHOUSE_PG_READ_POOL_MAX (lib/env: 10 and 4; a deployment sizes the total and divides it by its
+ * instances, docs/postgres-operations.md); the wake pool — the re-read of a long-poll that was just
+ * woken, so it never queues behind the read pool's traffic under load — is fixed.
  */
-export const WRITE_POOL_MAX = 10;
-export const READ_POOL_MAX = 4;
 export const WAKE_POOL_MAX = 2;
 
-/** A pool for DATABASE_URL: the write pool shared by the ORM's adapter and raw SQL, or the read pool. */
-export function postgresPool(url: string, max = WRITE_POOL_MAX): pg.Pool {
+/** A pool for DATABASE_URL of at most `max` connections: the write pool shared by the ORM's adapter and raw SQL, the read pool or the wake pool. */
+export function postgresPool(url: string, max: number): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max });
   // An idle connection the server drops (restart, failover, a terminated backend) must not take the
   // process down: the pool discards it and the next query opens a new one.
