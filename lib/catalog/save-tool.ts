@@ -1,5 +1,6 @@
 import "server-only";
 import { z } from "zod";
+import { canonicalJson } from "@gatehouse-dev/sdk";
 import { db, type Tx } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { appendAudit, userActor } from "@/lib/audit/append";
@@ -129,6 +130,7 @@ export async function saveTool(input: { entry: unknown; mode: "create" | "update
     const existing = await tx.tool.findUnique({ where: { name: entry.name } });
     if (input.mode === "create" && existing) throw new AppError("conflict", `A tool named ${entry.name} already exists.`);
     if (input.mode === "update" && !existing) throw new AppError("not_found", `No tool named ${entry.name}.`);
+    await assertUpstreamPinned(tx, entry);
     const widening = await wideningOf(tx, existing, entry);
     const audit = { actorType: "user" as const, actorId: input.actorId, requestId: input.requestId ?? null, tool: entry.name };
     if (widening.length) {
@@ -145,6 +147,26 @@ export async function saveTool(input: { entry: unknown; mode: "create" | "update
     await appendAudit(tx, { ...audit, type: existing ? "tool.updated" : "tool.created", status: "saved", data: { entry, previous_kind: existing?.kind ?? null } });
     return { status: "saved" };
   });
+}
+
+/**
+ * A tool served from an MCP upstream keeps the description and input schema
+ * two admins approved from the upstream, pinned by hash (lib/mcp/upstreams):
+ * the catalog edits the rest (kind, summary, blast radius, undo, display
+ * spec, preview) under its own rules, but never those two — that would serve
+ * agents text no pin covers. They change at the upstream, then are re-approved.
+ */
+async function assertUpstreamPinned(tx: Tx, entry: ToolEntry): Promise<void> {
+  const mcp = await tx.mcpUpstreamTool.findUnique({ where: { toolName: entry.name } });
+  if (!mcp) return;
+  const same =
+    mcp.approvedHash !== null && entry.description === mcp.approvedDescription && canonicalJson(entry.argsSchema) === canonicalJson(JSON.parse(mcp.approvedSchema ?? "null"));
+  if (!same) {
+    throw new AppError(
+      "conflict",
+      `${entry.name} is served from an MCP upstream: its description and input schema are the upstream's, pinned when two admins approved them. Change them at the upstream and re-approve on the MCP upstreams page.`,
+    );
+  }
 }
 
 async function loadRequest(tx: Tx, seq: number) {
@@ -177,6 +199,7 @@ export async function approveToolChange(input: { requestSeq: number; actorId: st
     if ((existing?.kind ?? null) !== data.base_kind || (data.base_review !== undefined && reviewFingerprint(existing) !== data.base_review)) {
       throw new AppError("conflict", "The tool changed since this request; propose the change again.");
     }
+    await assertUpstreamPinned(tx, entry);
     await write(tx, entry, !existing);
     await appendAudit(tx, {
       type: "tool.change_approved",
