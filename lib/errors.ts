@@ -1,5 +1,5 @@
 import "server-only";
-import { isDbUnavailable } from "@/lib/db/errors";
+import { isDbRejectedText, isDbUnavailable } from "@/lib/db/errors";
 
 /**
  * One error type for the whole product. Status codes come from the code,
@@ -70,6 +70,13 @@ export function toErrorBody(err: unknown, requestId: string): { status: number; 
           ...(err.issues ? { issues: err.issues } : {}),
         },
       },
+    };
+  }
+  if (isDbRejectedText(err)) {
+    // A NUL byte (or a character outside UTF-8) in an id, name or value: PostgreSQL cannot hold it; nothing was written.
+    return {
+      status: 400,
+      body: { error: { code: "bad_request", message: "The request contains a character that cannot be stored (a NUL byte); nothing was done.", request_id: requestId } },
     };
   }
   if (isDbUnavailable(err)) {

@@ -46,3 +46,25 @@ export function isDbUnavailable(err: unknown): boolean {
   }
   return false;
 }
+
+/** SQLSTATEs for text PostgreSQL cannot store: a NUL byte (22021), a character outside the encoding (22P05). */
+const REJECTED_TEXT_CODES = new Set(["22021", "22P05"]);
+
+/**
+ * True when the database refused a value the caller sent as text it cannot
+ * hold (PostgreSQL and a NUL byte; SQLite stores it). The caller's mistake:
+ * 400, and the statement's transaction rolled back, so nothing changed.
+ */
+export function isDbRejectedText(err: unknown): boolean {
+  const seen = new Set<unknown>();
+  const queue: unknown[] = [err];
+  while (queue.length) {
+    const e = queue.shift();
+    if (!e || typeof e !== "object" || seen.has(e)) continue;
+    seen.add(e);
+    const o = e as { code?: unknown; originalCode?: unknown; cause?: unknown; meta?: { driverAdapterError?: unknown; code?: unknown } };
+    for (const c of [o.code, o.originalCode, o.meta?.code]) if (typeof c === "string" && REJECTED_TEXT_CODES.has(c)) return true;
+    queue.push(o.cause, o.meta?.driverAdapterError);
+  }
+  return false;
+}
