@@ -2,6 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDemoDb } from "../support/demo-db";
 import { startAgentServer } from "../support/agent-server";
 import { call, demoAgent, stateCounts } from "./helpers";
+import { signIn, startConsoleServer, type ConsoleServer } from "./console-server";
+import { makeUser } from "../support/fixtures";
+import { db } from "@/lib/db/client";
+import { env } from "@/lib/env";
 
 // A NUL byte is valid in a URL escape, a JSON string read elsewhere or a header,
 // and SQLite stores it; PostgreSQL's text cannot (SQLSTATE 22021), and the
@@ -44,4 +48,28 @@ describe("a NUL byte anywhere the agent API reads an id or a name", () => {
     expect(runId).toBeTruthy();
     expect(await stateCounts()).toEqual(before);
   });
+
+  it("the console (Next.js, signed in): pages and console API routes with a NUL id are 4xx, never 5xx", async () => {
+    // Production refuses live demo accounts and keys: retire them (this block is the file's last), bring an admin.
+    await db().user.updateMany({ data: { disabled: true } });
+    await db().agentCredential.updateMany({ data: { revokedAt: new Date() } });
+    await makeUser("admin.nul@example.com", ["admin", "reviewer", "oncall"]);
+    const { databaseUrl, dataDir } = env();
+    const real: ConsoleServer = await startConsoleServer(databaseUrl, dataDir);
+    try {
+      const cookie = (await signIn(real.url, "admin.nul@example.com", "pw-admin.nul@example.com")).header();
+      const before = await stateCounts();
+      for (const path of ["/actions/%00", "/audit/%00", "/policies/support%00send", "/api/console/actions/%00", "/api/console/audit/%00", "/api/console/tools/%00"]) {
+        const r = await fetch(real.url + path, { headers: { cookie }, redirect: "manual" });
+        expect(r.status, `${path} → ${r.status}`).toBeLessThan(500);
+      }
+      for (const path of ["/api/console/actions/%00/vote", "/api/console/actions/%00/extend"]) {
+        const r = await fetch(real.url + path, { method: "POST", headers: { cookie, "content-type": "application/json", "x-gatehouse-console": "1" }, body: "{}" });
+        expect(r.status, `POST ${path} → ${r.status}`).toBeLessThan(500);
+      }
+      expect(await stateCounts()).toEqual(before);
+    } finally {
+      await real.stop();
+    }
+  }, 180_000);
 });
