@@ -24,27 +24,45 @@ const UNAVAILABLE_KINDS = new Set([
 const UNAVAILABLE_PRISMA_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024", "P2028"]);
 const UNAVAILABLE_DRIVER_CODE = /^(SQLITE_(BUSY|LOCKED|READONLY|IOERR|FULL|CANTOPEN|PERM|CORRUPT|NOTADB)|ECONNREFUSED|ECONNRESET|ETIMEDOUT|57P0[123]|53300|08\d\d\d)/;
 
-/**
- * True when a database failure means the store is locked, read-only, full or
- * unreachable. The caller answers 503: the transaction rolled back, so
- * nothing was decided and nothing was minted.
- */
-export function isDbUnavailable(err: unknown): boolean {
+type DbErrorLink = {
+  kind?: unknown;
+  code?: unknown;
+  originalCode?: unknown;
+  message?: unknown;
+  cause?: unknown;
+  meta?: { driverAdapterError?: unknown; code?: unknown };
+};
+
+/** Does `test` hold for the error or anything it wraps (its `cause`, Prisma's `meta.driverAdapterError`)? */
+function anyInChain(err: unknown, test: (o: DbErrorLink, e: object) => boolean): boolean {
   const seen = new Set<unknown>();
   const queue: unknown[] = [err];
   while (queue.length) {
     const e = queue.shift();
     if (!e || typeof e !== "object" || seen.has(e)) continue;
     seen.add(e);
-    const o = e as { kind?: unknown; code?: unknown; originalCode?: unknown; message?: unknown; cause?: unknown; meta?: { driverAdapterError?: unknown } };
-    if (typeof o.kind === "string" && UNAVAILABLE_KINDS.has(o.kind)) return true;
-    if (typeof o.code === "string" && (UNAVAILABLE_PRISMA_CODES.has(o.code) || UNAVAILABLE_DRIVER_CODE.test(o.code))) return true;
-    if (typeof o.originalCode === "string" && UNAVAILABLE_DRIVER_CODE.test(o.originalCode)) return true;
-    // better-sqlite3 reports an unopenable file as a TypeError with this text and no code.
-    if (e instanceof TypeError && typeof o.message === "string" && o.message.startsWith("Cannot open database")) return true;
+    const o = e as DbErrorLink;
+    if (test(o, e)) return true;
     queue.push(o.cause, o.meta?.driverAdapterError);
   }
   return false;
+}
+
+/**
+ * True when a database failure means the store is locked, read-only, full or
+ * unreachable. The caller answers 503: the transaction rolled back, so
+ * nothing was decided and nothing was minted.
+ */
+export function isDbUnavailable(err: unknown): boolean {
+  return anyInChain(
+    err,
+    (o, e) =>
+      (typeof o.kind === "string" && UNAVAILABLE_KINDS.has(o.kind)) ||
+      (typeof o.code === "string" && (UNAVAILABLE_PRISMA_CODES.has(o.code) || UNAVAILABLE_DRIVER_CODE.test(o.code))) ||
+      (typeof o.originalCode === "string" && UNAVAILABLE_DRIVER_CODE.test(o.originalCode)) ||
+      // better-sqlite3 reports an unopenable file as a TypeError with this text and no code.
+      (e instanceof TypeError && typeof o.message === "string" && o.message.startsWith("Cannot open database")),
+  );
 }
 
 /** SQLSTATEs for text PostgreSQL cannot store: a NUL byte (22021), a character outside the encoding (22P05). */
@@ -56,15 +74,5 @@ const REJECTED_TEXT_CODES = new Set(["22021", "22P05"]);
  * 400, and the statement's transaction rolled back, so nothing changed.
  */
 export function isDbRejectedText(err: unknown): boolean {
-  const seen = new Set<unknown>();
-  const queue: unknown[] = [err];
-  while (queue.length) {
-    const e = queue.shift();
-    if (!e || typeof e !== "object" || seen.has(e)) continue;
-    seen.add(e);
-    const o = e as { code?: unknown; originalCode?: unknown; cause?: unknown; meta?: { driverAdapterError?: unknown; code?: unknown } };
-    for (const c of [o.code, o.originalCode, o.meta?.code]) if (typeof c === "string" && REJECTED_TEXT_CODES.has(c)) return true;
-    queue.push(o.cause, o.meta?.driverAdapterError);
-  }
-  return false;
+  return anyInChain(err, (o) => [o.code, o.originalCode, o.meta?.code].some((c) => typeof c === "string" && REJECTED_TEXT_CODES.has(c)));
 }
