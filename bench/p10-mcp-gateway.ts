@@ -27,6 +27,7 @@
  * measured. The SDK Client's own saturated phases are kept as a report.
  */
 import fs from "node:fs";
+import { execFileSync } from "node:child_process";
 import http from "node:http";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -156,15 +157,46 @@ async function apiPhase(base: string, runIds: string[], perClient: number, seq: 
   return times;
 }
 
+/**
+ * Where each process runs: with 2 cores or more, the server measured (the gateway, or the bare
+ * forwarder) on core 0 and the upstream and this load generator on core 1 — as P9 pins its instances,
+ * and as a deployment runs the gateway on a machine of its own. Unpinned, the three share both cores
+ * and the gateway is switched out mid-call for the upstream it just woke (BENCH_P10_UNPINNED=1 to compare).
+ */
+function layout(): { server?: string; rest?: string } {
+  if (os.cpus().length < 2 || process.env.BENCH_P10_UNPINNED) return {};
+  return { server: "0", rest: "1" };
+}
+
+/** Pin this process (the load generator) to `cpus`, restoring its affinity afterwards. */
+function pinSelf(cpus: string | undefined): () => void {
+  if (!cpus) return () => {};
+  const before = /list: (\S+)/.exec(execFileSync("taskset", ["-pc", String(process.pid)], { encoding: "utf8" }))?.[1];
+  execFileSync("taskset", ["-pc", cpus, String(process.pid)], { stdio: "ignore" });
+  return () => {
+    if (before) execFileSync("taskset", ["-pc", before, String(process.pid)], { stdio: "ignore" });
+  };
+}
+
 export async function benchMcpGateway(quick: boolean): Promise<BenchResult> {
+  const pins = layout();
+  const unpinSelf = pinSelf(pins.rest);
+  try {
+    return await run(quick, pins);
+  } finally {
+    unpinSelf();
+  }
+}
+
+async function run(quick: boolean, pins: { server?: string; rest?: string }): Promise<BenchResult> {
   const loadBefore = os.loadavg();
-  const upstream = await startScript("mcp-upstream-server.ts", { BENCH_UPSTREAM_TOKEN: TOKEN });
+  const upstream = await startScript("mcp-upstream-server.ts", { BENCH_UPSTREAM_TOKEN: TOKEN }, pins.rest);
   const upstreamUrl = `http://127.0.0.1:${upstream.port}/mcp`;
-  const gateway = await startScript("mcp-gateway-server.ts", { BENCH_UPSTREAM_URL: upstreamUrl, BENCH_UPSTREAM_TOKEN: TOKEN }).catch(async (err: unknown) => {
+  const gateway = await startScript("mcp-gateway-server.ts", { BENCH_UPSTREAM_URL: upstreamUrl, BENCH_UPSTREAM_TOKEN: TOKEN }, pins.server).catch(async (err: unknown) => {
     await upstream.stop();
     throw err;
   });
-  const bare = await startScript("mcp-bare-proxy.ts", { BENCH_UPSTREAM_URL: upstreamUrl, BENCH_UPSTREAM_TOKEN: TOKEN }).catch(async (err: unknown) => {
+  const bare = await startScript("mcp-bare-proxy.ts", { BENCH_UPSTREAM_URL: upstreamUrl, BENCH_UPSTREAM_TOKEN: TOKEN }, pins.server).catch(async (err: unknown) => {
     await gateway.stop();
     await upstream.stop();
     throw err;
