@@ -27,7 +27,7 @@ const proposal = await agent.propose({
 if (proposal.status === "denied") throw new Error(`denied: ${proposal.reason_code} — ${proposal.message}`);
 console.log(`action ${proposal.action_id}: ${proposal.status}`);
 
-// Pending: a human decides in the console (/approvals); the SDK long-polls.
+// Pending: a human decides in the console (/queue); the SDK long-polls.
 const decided = proposal.status === "pending" ? await agent.waitForDecision(proposal.action_id, { timeoutMs: Number(process.env.WAIT_MS ?? 15 * 60_000) }) : proposal;
 if (decided.status !== "approved" && decided.status !== "allowed") {
   throw new Error(`not approved: ${decided.status}${decided.reject_reason ? ` — ${decided.reject_reason}` : ""}`);

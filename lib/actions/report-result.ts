@@ -1,4 +1,5 @@
 import "server-only";
+import { isGatewayAction } from "@/lib/mcp/gateway-actions";
 import { atCommit, sqlTransaction } from "@/lib/db/sql";
 import type { Action, Sql } from "@/lib/db/types";
 import { findActionById, setActionResult } from "@/lib/db/tables/action";
@@ -20,7 +21,13 @@ export type ResultInput = { status: "ok" | "error"; duration_ms: number; error?:
 export type KnownAction = ActionAuditSubject & { id: string; tokenJti: null };
 
 /** The agent reports how the tool call went; recorded once and audited. Failures count against the breaker. */
-export async function reportResult(agent: AgentPrincipal, actionId: string, input: ResultInput, ctx: { requestId: string }, known?: KnownAction): Promise<void> {
+export async function reportResult(
+  agent: AgentPrincipal,
+  actionId: string,
+  input: ResultInput,
+  ctx: { requestId: string; executor?: "mcp-gateway" },
+  known?: KnownAction,
+): Promise<void> {
   // The error text is the tool's (or the agent's) words: redacted before it is stored anywhere.
   const error = input.error === undefined ? null : redactText(input.error);
   const outcome = await sqlTransaction(
@@ -30,6 +37,9 @@ export async function reportResult(agent: AgentPrincipal, actionId: string, inpu
       else {
         const row = await findActionById(tx, actionId);
         if (!row || row.credentialId !== agent.credentialId) return refusal(new AppError("not_found", "No such action."));
+        // The gateway ran (or will run) this call and writes its result; the agent may not write it first.
+        if (isGatewayAction(row) && ctx.executor !== "mcp-gateway")
+          return refusal(new AppError("conflict", "Gatehouse runs this call itself (MCP gateway) and records its result.", { reason: "executed_by_gateway" }));
         if (row.status !== "allowed" && row.status !== "approved") {
           return refusal(new AppError("conflict", "This action was never allowed, so it has no result.", { reason: "not_executable" }));
         }

@@ -12,6 +12,7 @@ import { proposeAction } from "@/lib/actions/propose-action";
 import { getAction, waitForAction } from "@/lib/actions/get-action";
 import { reportResult } from "@/lib/actions/report-result";
 import { redeemActionToken } from "@/lib/tokens/redeem-token";
+import { gatewayIdempotencyKey } from "@/lib/mcp/gateway-actions";
 import { startRun } from "@/lib/runs/start-run";
 import { newId } from "@/lib/crypto/new-id";
 import { seal, unseal } from "@/lib/crypto/seal";
@@ -201,7 +202,7 @@ export async function callGatewayTool(agent: AgentPrincipal, s: GatewaySession, 
   try {
     ({ view, replay } = await proposeAction(
       agent,
-      { run_id: s.runId, tool: name, args, idempotency_key: `mcp:${s.runId}:${String(ctx.jsonRpcId)}` },
+      { run_id: s.runId, tool: name, args, idempotency_key: gatewayIdempotencyKey(s.runId, ctx.jsonRpcId) },
       { requestId: ctx.requestId },
       { executedBy: "mcp-gateway" },
     ));
@@ -415,7 +416,12 @@ async function execute(
   } catch (err) {
     const e = err instanceof UpstreamError ? err : new UpstreamError("upstream_unavailable", `The upstream ${upstream.name} failed.`);
     void recordHealth(upstream.id, e.message);
-    await reportResult(agent, actionId, { status: "error", duration_ms: Math.round(performance.now() - started), error: e.code, attempts }, { requestId: ctx.requestId });
+    await reportResult(
+      agent,
+      actionId,
+      { status: "error", duration_ms: Math.round(performance.now() - started), error: e.code, attempts },
+      { requestId: ctx.requestId, executor: "mcp-gateway" },
+    );
     countCall("upstream_error");
     return finish(text(`${e.code}: ${e.message}`, true, { status: "error", reason_code: e.code, action_id: actionId }));
   }
@@ -438,7 +444,7 @@ async function execute(
     agent,
     actionId,
     { status: result.isError ? "error" : "ok", duration_ms: Math.round(performance.now() - started), attempts },
-    { requestId: ctx.requestId },
+    { requestId: ctx.requestId, executor: "mcp-gateway" },
     known,
   );
   countCall(result.isError ? `${outcome}_error` : `${outcome}_ok`);

@@ -210,6 +210,63 @@ describe("the gateway under attack", () => {
     await classify("demo.get_ticket", "read", admin1, admin2, { idempotent: false });
   });
 
+  it("the agent API never hands the agent a gateway call's token, nor lets it write that call's result or borrow its key", async () => {
+    await setPolicy("support/send", (p) => ({ ...p, require_approval: [...new Set([...(p.require_approval as string[]), "demo.close_ticket"])] }));
+    const s = await rawSession();
+    const before = upstream.state.received.length;
+    const args = { ticket_id: "T-3", resolution: "via the gateway only" };
+    const call = (id: number, name: string, a: Record<string, unknown>) =>
+      raw(JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call", params: { name, arguments: a } }), { "mcp-session-id": s });
+    process.env.GATEHOUSE_MCP_PENDING_WAIT_MS = "200";
+    let pending: Awaited<ReturnType<typeof call>>;
+    try {
+      pending = await call(21, "demo.close_ticket", args);
+    } finally {
+      delete process.env.GATEHOUSE_MCP_PENDING_WAIT_MS;
+    }
+    const actionId = (JSON.parse(pending.text) as { result: { structuredContent: { action_id: string } } }).result.structuredContent.action_id;
+    const reviewer = (await db().user.findUniqueOrThrow({ where: { email: "reviewer@gatehouse.local" } })).id;
+    await voteOnAction({ actionId, userId: reviewer, vote: "approve" });
+    const row = await db().action.findUniqueOrThrow({ where: { id: actionId } });
+    expect(row.status).toBe("approved");
+    expect(row.tokenSealed).not.toBeNull();
+    const { unseal } = await import("@/lib/crypto/seal");
+    const { tokenSealContext } = await import("@/lib/actions/action-view");
+    const token = unseal(row.tokenSealed!, tokenSealContext(actionId));
+    const api = (path: string, init: RequestInit = {}) =>
+      fetch(`${server.url}${path}`, { ...init, headers: { "content-type": "application/json", authorization: `Bearer ${acme.key}`, ...(init.headers ?? {}) } });
+
+    // Polling the action: approved, and no token (nor any piece of it) in what the agent receives.
+    const got = await api(`/api/v1/actions/${actionId}`);
+    const gotText = await got.text();
+    expect(got.status).toBe(200);
+    expect(JSON.parse(gotText)).toMatchObject({ status: "approved", redeemed: false });
+    expect(JSON.parse(gotText)).not.toHaveProperty("token");
+    expect(gotText).not.toContain(token.split(".")[2]!);
+    // Replaying the gateway's proposal over the agent API (its key, tool and args) is refused: the prefix is the gateway's.
+    const replay = await api("/api/v1/actions", {
+      method: "POST",
+      body: JSON.stringify({ run_id: row.runId, tool: "demo.close_ticket", args, idempotency_key: row.idempotencyKey }),
+    });
+    const replayText = await replay.text();
+    expect(replay.status).toBe(422);
+    expect(replayText).not.toContain(token.split(".")[2]!);
+    // The agent may not write the result of a call Gatehouse runs.
+    const fake = await api(`/api/v1/actions/${actionId}/result`, { method: "POST", body: JSON.stringify({ status: "ok", duration_ms: 1 }) });
+    expect(fake.status).toBe(409);
+    expect(((await fake.json()) as { error: { reason?: string } }).error.reason).toBe("executed_by_gateway");
+    expect((await db().action.findUniqueOrThrow({ where: { id: actionId } })).resultStatus).toBeNull();
+    expect(await db().auditEvent.count({ where: { actionId, type: "action.result" } })).toBe(0);
+
+    // Gatehouse still runs it, once, and writes the result itself.
+    const r = await call(22, "gatehouse.action_status", { action_id: actionId, wait_seconds: 5 });
+    expect(r.text).toContain("Closed T-3");
+    expect(upstream.state.received.slice(before)).toEqual([{ tool: "close_ticket", args, authorization: `Bearer ${UPSTREAM_TOKEN}` }]);
+    const done = await db().action.findUniqueOrThrow({ where: { id: actionId } });
+    expect(done.resultStatus).toBe("ok");
+    expect(done.redeemedAt).not.toBeNull();
+  });
+
   it("an agent that hangs up while its call waits for a human: the wait stops, the approved call runs only when the agent asks, once", async () => {
     await setPolicy("support/send", (p) => ({ ...p, require_approval: [...new Set([...(p.require_approval as string[]), "demo.close_ticket"])] }));
     const s = await rawSession();

@@ -114,14 +114,15 @@ describe("MCP gateway over real HTTP, SDK Client as the agent, SDK McpServer as 
     expect(JSON.parse(events[0]!.data)).toMatchObject({ executed_by: "mcp-gateway" });
     expect(events[1]!.durationMs).not.toBeNull();
     expect(await db().issuedToken.count({ where: { actionId: action.id } })).toBe(0);
-    // The same credential asking the agent API for that action (same key and args): the action back, never a token.
+    // The same credential replaying that proposal over the agent API (same key and args): refused, the key's prefix is the gateway's.
     const replay = await fetch(`${server.url}/api/v1/actions`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${acme.key}` },
       body: JSON.stringify({ run_id: action.runId, tool: "demo.get_ticket", args: { ticket_id: "T-2" }, idempotency_key: action.idempotencyKey }),
     });
-    const body = (await replay.json()) as { action_id: string; token?: string | null; redeemed?: boolean };
-    expect(body.action_id).toBe(action.id);
+    const body = (await replay.json()) as { action_id?: string; token?: string | null; error?: { code: string } };
+    expect(replay.status).toBe(422);
+    expect(body.error?.code).toBe("validation_failed");
     expect(body.token ?? null).toBeNull();
     const poll = (await (await fetch(`${server.url}/api/v1/actions/${action.id}`, { headers: { authorization: `Bearer ${acme.key}` } })).json()) as { token?: string | null };
     expect(poll.token ?? null).toBeNull();
