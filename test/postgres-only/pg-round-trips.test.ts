@@ -1,7 +1,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDb } from "../support/db";
-import { atCommit, runDeferrable, sqlTransaction } from "@/lib/db/sql";
+import { atCommit, readAhead, runDeferrable, sqlTransaction } from "@/lib/db/sql";
 import { sqlDriver } from "@/lib/db/client";
 import type { Sql } from "@/lib/db/types";
 import { PgSql } from "@/lib/db/postgres/pg-sql";
@@ -66,11 +66,13 @@ afterAll(async () => {
 });
 
 describe("round trips of a raw transaction", () => {
-  it("a proposal's shape — read, budget UPDATE locking a chain, deferred write, append at commit — is three round trips (five before)", async () => {
+  it("a proposal's shape — two reads, budget UPDATE locking a chain, deferred write, append at commit — is three round trips (six before)", async () => {
     const trips = await roundTrips(() =>
       sqlTransaction(
         atCommit(async (sql: Sql) => {
-          await sql.get(`SELECT 1 AS "x"`); // with BEGIN
+          const ahead = readAhead<{ y: number }>(sql, `SELECT 7 AS "y"`); // the idempotency lookup's place
+          await sql.get(`SELECT 1 AS "x"`); // with BEGIN and the read ahead
+          expect(await ahead()).toEqual([{ y: 7 }]);
           expect(await takeRunStepBeforeAppend(sql, { id: "run_none", now: new Date(), costMicros: 0 }, 1)).toBe(false); // no such run; the chain is locked all the same
           await runDeferrable(sql, INSERT_TENANT, ["rt_a", "a"]);
           await appendAudit(sql, { type: "test.rt.two", actorType: "system" }); // with COMMIT, the deferred write inside it
@@ -161,5 +163,54 @@ describe("round trips of a raw transaction", () => {
   it("a statement that fails with BEGIN in its round trip rolls back cleanly; the next transaction on the pool works", async () => {
     await expect(sqlTransaction((sql) => sql.get(`SELECT 1/0 AS "x"`))).rejects.toThrow(/division by zero/);
     expect(await sqlTransaction((sql) => sql.get<{ x: number }>(`SELECT 2 AS "x"`))).toEqual({ x: 2 });
+  });
+
+  it("a read ahead rides with the next statement, in order after what is already pending, and sees the transaction's own writes", async () => {
+    let seen: unknown;
+    const trips = await roundTrips(() =>
+      sqlTransaction(async (sql) => {
+        await sql.run(INSERT_TENANT, ["rt_g", "g"]); // with BEGIN
+        const ahead = readAhead<{ n: string }>(sql, `SELECT count(*) AS "n" FROM "Tenant" WHERE "id" = ?`, ["rt_g"]);
+        await sql.get(`SELECT 1 AS "x"`);
+        seen = await ahead();
+      }),
+    );
+    expect(seen).toEqual([{ n: 1 }]);
+    expect(trips).toBe(3); // BEGIN + INSERT, read ahead + SELECT, COMMIT
+  });
+
+  it("a read ahead that fails fails the statement it rode with too (the server skipped it); whoever awaits the read gets the error", async () => {
+    let aheadErr: unknown;
+    await expect(
+      sqlTransaction(async (sql) => {
+        const ahead = readAhead(sql, `SELECT 1/0 AS "x"`);
+        try {
+          await sql.run(INSERT_TENANT, ["rt_h", "h"]);
+        } finally {
+          aheadErr = await ahead().then(
+            () => null,
+            (e: unknown) => e,
+          );
+        }
+      }),
+    ).rejects.toThrow(/division by zero/);
+    expect(String(aheadErr)).toMatch(/division by zero/);
+    expect(await tenants("rt_h")).toBe(0);
+  });
+
+  it("a read ahead nobody awaits (a denial) costs no error; one left unsent by a rollback rejects whoever awaits it", async () => {
+    await sqlTransaction(async (sql) => {
+      readAhead(sql, `SELECT 1 AS "x"`);
+      await sql.get(`SELECT 2 AS "x"`);
+    });
+    let unsent!: () => Promise<unknown[]>;
+    await expect(
+      sqlTransaction(async (sql) => {
+        await sql.get(`SELECT 2 AS "x"`);
+        unsent = readAhead(sql, `SELECT 3 AS "x"`);
+        throw new Error("body failed");
+      }),
+    ).rejects.toThrow("body failed");
+    await expect(unsent()).rejects.toThrow(/ended before the read was sent/);
   });
 });

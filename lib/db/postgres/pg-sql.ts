@@ -242,13 +242,19 @@ function step(c: pg.QueryConfig): Step {
 }
 
 /**
+ * A statement that waits for the transaction's next round trip: a write held for commit (its result
+ * unread, its error mapped by `fail`) or a read sent ahead (its rows delivered to whoever awaits them).
+ */
+type Pending = { step: Step; fail: (err: unknown) => unknown; deliver?: (r: pg.Result | null, err?: unknown) => void };
+
+/**
  * A raw transaction's round trips (pgTransaction): BEGIN is sent with the transaction's first
- * statement, and a statement held for commit (PgSql.holdForCommit) with whatever comes next — the
- * next statement, or COMMIT.
+ * statement, and the pending statements (PgSql.holdForCommit, PgSql.readAhead) with whatever comes
+ * next — the next statement, or COMMIT.
  */
 type TxState = {
   begun: boolean;
-  held: { step: Step; fail: (err: unknown) => unknown } | null;
+  pending: Pending[];
   ended: boolean;
   /** A statement of it failed on a prepared statement gone stale: the connection is discarded. */
   stale: boolean;
@@ -275,31 +281,34 @@ export class PgSql implements Sql {
   private async txQuery(c: pg.QueryConfig): Promise<pg.QueryResult> {
     const tx = this.tx!;
     if (tx.ended) throw new Error("statement after the transaction ended");
-    if (tx.begun && !tx.held) return this.client.query(c);
+    if (tx.begun && tx.pending.length === 0) return this.client.query(c);
     const results = await this.pipeline([step(c)]);
     return results[results.length - 1]!;
   }
 
   /**
-   * In a raw transaction: send BEGIN (if not yet sent) and the held statement (if any) before `after`,
-   * in one round trip. An error of the held statement is thrown as its `fail` maps it.
+   * In a raw transaction: BEGIN (if not yet sent) and the pending statements, then `after`, in one
+   * round trip. A pending statement's error is thrown as its `fail` maps it; reads ahead after the
+   * failed statement never ran, and whoever awaits them gets the error too.
    */
   private async pipeline(after: Step[]): Promise<pg.Result[]> {
     const tx = this.tx!;
-    const steps: Step[] = [];
-    if (!tx.begun) steps.push(BEGIN);
+    const pending = tx.pending;
+    tx.pending = [];
+    const steps: Step[] = [...(tx.begun ? [] : [BEGIN]), ...pending.map((x) => x.step), ...after];
+    const first = tx.begun ? 0 : 1;
     tx.begun = true;
-    const held = tx.held;
-    tx.held = null;
-    if (held) steps.push(held.step);
-    steps.push(...after);
     const p = new Pipeline(steps);
     (this.client as pg.PoolClient).query(p);
     try {
-      return await p.done;
+      const results = await p.done;
+      pending.forEach((x, i) => x.deliver?.(results[first + i]!));
+      return results;
     } catch (err) {
       if (isStalePreparedStatement(err)) tx.stale = true;
-      throw held && p.failedAt === steps.indexOf(held.step) ? held.fail(err) : err;
+      const failed = p.failedAt - first;
+      pending.forEach((x, i) => x.deliver?.(i < failed ? p.results[first + i]! : null, i < failed ? undefined : err));
+      throw failed >= 0 && failed < pending.length ? pending[failed]!.fail(err) : err;
     }
   }
 
@@ -320,14 +329,30 @@ export class PgSql implements Sql {
       return;
     }
     if (this.tx.ended) throw new Error("statement after the transaction ended");
-    if (this.tx.held) await this.pipeline([]);
-    this.tx.held = { step: step(c), fail };
+    this.tx.pending.push({ step: step(c), fail });
   }
 
-  /** COMMIT (with a held statement, and BEGIN if nothing was sent yet); nothing at all for a transaction that sent nothing. */
+  /**
+   * In a raw transaction: a read whose parameters are known before the transaction's next statement,
+   * sent with it (one round trip fewer); it runs in its own statement snapshot just before that
+   * statement, as if awaited there. Outside a raw transaction it runs when awaited.
+   */
+  readAhead<T>(text: string, params: readonly SqlParam[] = []): () => Promise<T[]> {
+    const tx = this.tx;
+    if (!tx || tx.ended) return () => this.all<T>(text, params);
+    let deliver!: (r: pg.Result | null, err?: unknown) => void;
+    const rows = new Promise<T[]>((resolve, reject) => {
+      deliver = (r, err) => (r ? resolve(r.rows as T[]) : reject(err ?? new Error("the transaction ended before the read was sent")));
+    });
+    rows.catch(() => {}); // a read nobody awaits in the end (a denial) must not be an unhandled rejection
+    tx.pending.push({ step: step(config(text, params)), fail: (err) => err, deliver });
+    return () => rows;
+  }
+
+  /** COMMIT (with the pending statements, and BEGIN if nothing was sent yet); nothing at all for a transaction that sent nothing. */
   async commit(): Promise<void> {
     const tx = this.tx!;
-    if (!tx.begun && !tx.held) {
+    if (!tx.begun && tx.pending.length === 0) {
       tx.ended = true;
       return;
     }
@@ -337,11 +362,13 @@ export class PgSql implements Sql {
     if (results[results.length - 1]!.command !== "COMMIT") throw new Error("the transaction was rolled back at COMMIT");
   }
 
-  /** ROLLBACK, if anything was sent; a held statement is dropped unsent. */
+  /** ROLLBACK, if anything was sent; pending statements are dropped unsent. */
   async rollback(): Promise<void> {
     const tx = this.tx!;
-    tx.held = null;
+    const dropped = tx.pending;
+    tx.pending = [];
     tx.ended = true;
+    for (const x of dropped) x.deliver?.(null);
     if (tx.begun) await (this.client as pg.PoolClient).query("ROLLBACK");
   }
 
@@ -372,11 +399,11 @@ export class PgSql implements Sql {
 
 /**
  * Run `fn` in one transaction on one pooled client: committed if it returns, rolled back if it throws.
- * BEGIN rides with the first statement and COMMIT with a statement held for it (PgSql.holdForCommit).
+ * BEGIN rides with the first statement, COMMIT with a statement held for it (PgSql.holdForCommit).
  */
 export async function pgTransaction<T>(pool: pg.Pool, fn: (sql: Sql) => Promise<T>): Promise<T> {
   const client = await pool.connect();
-  const sql = new PgSql(client, { begun: false, held: null, ended: false, stale: false });
+  const sql = new PgSql(client, { begun: false, pending: [], ended: false, stale: false });
   let broken = false;
   try {
     try {
