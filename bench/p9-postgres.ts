@@ -84,7 +84,7 @@ export function contextSwitches(): number {
 
 const BENCH_DBS = ["gatehouse_bench", "gatehouse_bound"];
 
-/** Statements PostgreSQL ran in the bench databases since the last reset (pg_stat_statements; BEGIN/COMMIT included), not counting this sampler's. */
+/** Statements PostgreSQL ran in the bench databases since the last reset (pg_stat_statements: BEGIN/COMMIT sent as named statements are not recorded), not counting this sampler's. */
 async function statementCount(admin: pg.Client): Promise<number> {
   const r = await admin.query<{ n: string | null }>(
     `SELECT sum(s.calls) AS n FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = ANY($1) AND s.query NOT LIKE '%pg_stat%'`,
@@ -485,7 +485,7 @@ export async function benchPostgres(quick: boolean): Promise<BenchResult[]> {
         notes: [
           `${rounds} rounds of ${seconds}s slices per target, taking turns (order rotating); p50/p99 over requests on connections already answered once. Instances pinned with taskset (A, A2, C, C2 and SQLite on core 0, B and D on core 1) on a ${cores}-core machine shared with PostgreSQL, the load generator and other jobs: compare ratios within this run.`,
           "Pools: the deployment's total (10 write + 4 read connections) — one instance holds all of it, each of two half (GATEHOUSE_PG_POOL_MAX, GATEHOUSE_PG_READ_POOL_MAX; docs/postgres-operations.md). The bound: the same instances (C and C2 on core 0, D on core 1), sized alike, on a second database of the same cluster, started with GATEHOUSE_BENCH_AUDIT_NO_CHAIN_HEAD (audit rows inserted with no chain head: the difference is exactly the chain's cost; lib/env refuses the switch outside a benchmark).",
-          "statements/req: pg_stat_statements calls (BEGIN/COMMIT included, background sweeps too) over the slice ÷ responses.",
+          "statements/req: pg_stat_statements calls (background sweeps too; BEGIN and COMMIT, sent as named statements, are not recorded) over the slice ÷ responses.",
         ],
       });
     }

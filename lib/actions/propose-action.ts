@@ -14,7 +14,8 @@ import { countsTowardBreaker, recordBreakerFailure } from "@/lib/actions/circuit
 import { toActionView } from "@/lib/actions/action-view";
 import { actionAuditFields } from "@/lib/actions/action-audit";
 import { createAction } from "@/lib/actions/create-action";
-import { findActionByIdempotencyKey } from "@/lib/db/tables/action";
+import { readActionByIdempotencyKeyAhead } from "@/lib/db/tables/action";
+import { readEnabledWebhookEndpointsAhead } from "@/lib/db/tables/webhook-delivery";
 import { findRunById, takeRunStepBeforeAppend } from "@/lib/db/tables/run";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { countDecision } from "@/lib/metrics/record";
@@ -65,6 +66,12 @@ async function attempt(agent: AgentPrincipal, input: ProposeActionInput, hash: s
   const outcome = await sqlTransaction(
     atCommit(async (tx: Sql): Promise<Outcome<ProposeResult>> => {
       const costMicros = Math.round((input.cost_usd ?? 0) * USD_MICROS);
+      // Step 8's read, sent with the decision's (its answer is looked at only after the decision).
+      const idempotent = readActionByIdempotencyKeyAhead(tx, {
+        credentialId: agent.credentialId,
+        tool: input.tool,
+        idempotencyKey: input.idempotency_key,
+      });
       // The run, its route and policy, the tool and the kill switches: one statement.
       const loaded = await loadProposalDecision(tx, {
         runId: input.run_id,
@@ -101,11 +108,7 @@ async function attempt(agent: AgentPrincipal, input: ProposeActionInput, hash: s
       }
 
       // Step 8: idempotency. Same key and args → the same action back.
-      const found = await findActionByIdempotencyKey(tx, {
-        credentialId: agent.credentialId,
-        tool: input.tool,
-        idempotencyKey: input.idempotency_key,
-      });
+      const found = await idempotent();
       if (found) {
         const existing = found.action;
         if (existing.argsHash !== hash) {
@@ -124,6 +127,8 @@ async function attempt(agent: AgentPrincipal, input: ProposeActionInput, hash: s
       const now = new Date();
       // The append after it is the decision's event (and, allowed with a token, the token's): the same statement locks its audit chain.
       const events = decision.outcome === "pending" || opts.executedBy ? 1 : 2;
+      // A pending call announces itself (action.pending): the endpoints' read goes with the UPDATE.
+      const endpoints = decision.outcome === "pending" ? readEnabledWebhookEndpointsAhead(tx) : undefined;
       if (!(await takeRunStepBeforeAppend(tx, { id: run.id, costMicros, now }, events))) {
         const now2 = (await findRunById(tx, run.id))!;
         return refuse(tx, base, budgetDenial(now2, costMicros, now), null, ctx);
@@ -167,16 +172,21 @@ async function attempt(agent: AgentPrincipal, input: ProposeActionInput, hash: s
         },
       );
       if (pending) {
-        await enqueueWebhookEvent(tx, "action.pending", {
-          action_id: action.id,
-          tenant: agent.tenantId,
-          env: agent.env,
-          route: r.name,
-          tool: action.tool,
-          summary: action.summary,
-          approvals_required: action.approvalsRequired,
-          expires_at: action.expiresAt?.toISOString(),
-        });
+        await enqueueWebhookEvent(
+          tx,
+          "action.pending",
+          {
+            action_id: action.id,
+            tenant: agent.tenantId,
+            env: agent.env,
+            route: r.name,
+            tool: action.tool,
+            summary: action.summary,
+            approvals_required: action.approvalsRequired,
+            expires_at: action.expiresAt?.toISOString(),
+          },
+          endpoints,
+        );
       }
       const view = toActionView(action, { viewerCredentialId: agent.credentialId, approvalsReceived: 0, token: token?.token });
       return ok({ httpStatus: pending ? 202 : 200, view, replay: false, previewDue: action.previewStatus === "pending" });

@@ -81,7 +81,7 @@ export async function appendAudit(exec: Exec, ...events: AuditInput[]): Promise<
     const q: AuditInput[] = [];
     // The transaction's deferred writes (lib/db/sql.ts, runDeferrable) go in the same statement.
     // A chain a statement of the transaction already locked (runWithChainPrelock) saves the reserve.
-    scope.defer((e) => appendNow(asSql(e), q, takeDeferredWrites(e), takeChainPrelock(e)).then(() => undefined));
+    scope.defer((e) => appendNow(asSql(e), q, takeDeferredWrites(e), takeChainPrelock(e), true).then(() => undefined));
     return q;
   });
   queue.push(...events);
@@ -91,20 +91,29 @@ export async function appendAudit(exec: Exec, ...events: AuditInput[]): Promise<
 /** The events an atCommit transaction has appended so far (written just before its COMMIT). */
 const QUEUED = Symbol.for("gatehouse.audit.queuedForCommit");
 
-async function appendNow(sql: Sql, events: AuditInput[], before: readonly DeferredWrite[] = [], prelock: ChainPrelock | null = null): Promise<number[]> {
+async function appendNow(sql: Sql, events: AuditInput[], before: readonly DeferredWrite[] = [], prelock: ChainPrelock | null = null, atCommit = false): Promise<number[]> {
+  // At commit (a raw PostgreSQL transaction) the append's statement travels with the COMMIT
+  // (PgSql.holdForCommit): its failure surfaces there, reported as it would be here.
+  const commitWith = atCommit ? (err: unknown) => auditFailure(err, before) : undefined;
   try {
-    return await appendEvents(sql, events, before, prelock);
+    return await appendEvents(sql, events, before, prelock, commitWith);
   } catch (err) {
-    // No audit record, no decision: the caller's transaction rolls back and the caller sees 503.
-    if (err instanceof AppError) throw err;
-    // A deferred write's own refusal (two first proposals with one idempotency key) is the caller's to handle, as if it had run at once.
-    if (before.length > 0 && isUniqueViolation(err)) throw err;
-    console.error("audit append failed", err);
-    throw new AppError("unavailable", "The audit log cannot be written right now, so nothing was done. Retry shortly.");
+    throw auditFailure(err, before);
   }
 }
 
-async function appendEvents(sql: Sql, events: AuditInput[], before: readonly DeferredWrite[], prelock: ChainPrelock | null): Promise<number[]> {
+/** What the caller sees when the append failed. No audit record, no decision: the transaction rolls back and the caller sees 503. */
+function auditFailure(err: unknown, before: readonly DeferredWrite[]): unknown {
+  if (err instanceof AppError) return err;
+  // A deferred write's own refusal (two first proposals with one idempotency key) is the caller's to handle, as if it had run at once.
+  if (before.length > 0 && isUniqueViolation(err)) return err;
+  console.error("audit append failed", err);
+  return new AppError("unavailable", "The audit log cannot be written right now, so nothing was done. Retry shortly.");
+}
+
+type CommitWith = ((err: unknown) => unknown) | undefined;
+
+async function appendEvents(sql: Sql, events: AuditInput[], before: readonly DeferredWrite[], prelock: ChainPrelock | null, commitWith: CommitWith): Promise<number[]> {
   // Everything but seq, prevHash and hash is ready before the reserve takes the head.
   const at = new Date();
   const records: AuditRecord[] = events.map((e) => ({
@@ -133,15 +142,15 @@ async function appendEvents(sql: Sql, events: AuditInput[], before: readonly Def
     prevHash: "",
   }));
   if (provider() !== "postgres") return appendToChain0(sql, records, at);
-  if (env().benchAuditNoChainHead) return appendUnchained(sql, records, at, before);
-  if (prelock && prelock.seqs.length >= records.length) return appendToPrelockedChain(sql, records, at, before, prelock);
-  return appendToInstanceChain(sql, records, at, before);
+  if (env().benchAuditNoChainHead) return appendUnchained(sql, records, at, before, commitWith);
+  if (prelock && prelock.seqs.length >= records.length) return appendToPrelockedChain(sql, records, at, before, prelock, commitWith);
+  return appendToInstanceChain(sql, records, at, before, commitWith);
 }
 
 /** BENCHMARK ONLY (lib/env refuses the switch in production): the rows with no chain head, the chained append's upper bound. */
-async function appendUnchained(sql: Sql, records: AuditRecord[], at: Date, before: readonly DeferredWrite[]): Promise<number[]> {
+async function appendUnchained(sql: Sql, records: AuditRecord[], at: Date, before: readonly DeferredWrite[], commitWith: CommitWith): Promise<number[]> {
   const rows: NewAuditEvent[] = records.map((r) => ({ ...r, at, hash: fastAuditRecordHash(r), chain: 0, chainSeq: null }));
-  return insertAuditEventsUnchained(sql, rows, before);
+  return insertAuditEventsUnchained(sql, rows, before, commitWith);
 }
 
 /** SQLite: the single chain 0, ordered by its head row (one writer). */
@@ -162,7 +171,7 @@ async function appendToChain0(sql: Sql, records: AuditRecord[], at: Date): Promi
  * instance closed it) is given up and new ones claimed, once, in the same
  * transaction.
  */
-async function appendToInstanceChain(sql: Sql, records: AuditRecord[], at: Date, before: readonly DeferredWrite[]): Promise<number[]> {
+async function appendToInstanceChain(sql: Sql, records: AuditRecord[], at: Date, before: readonly DeferredWrite[], commitWith: CommitWith): Promise<number[]> {
   const url = env().databaseUrl;
   const n = records.length;
   let chains = await claimedAuditChains(url);
@@ -192,6 +201,7 @@ async function appendToInstanceChain(sql: Sql, records: AuditRecord[], at: Date,
       r.chainSeq = lastPos - n + i + 1;
     },
     before,
+    commitWith,
   );
 }
 
@@ -202,7 +212,7 @@ let turn = 0;
  * head as read under the lock, global numbers drawn under it): positions follow the head, and the
  * append's statement moves the head's position and hash together.
  */
-async function appendToPrelockedChain(sql: Sql, records: AuditRecord[], at: Date, before: readonly DeferredWrite[], pre: ChainPrelock): Promise<number[]> {
+async function appendToPrelockedChain(sql: Sql, records: AuditRecord[], at: Date, before: readonly DeferredWrite[], pre: ChainPrelock, commitWith: CommitWith): Promise<number[]> {
   const seqs = pre.seqs.slice(0, records.length);
   let prevHash = pre.hash;
   const rows: NewAuditEvent[] = records.map((r, i) => {
@@ -214,7 +224,7 @@ async function appendToPrelockedChain(sql: Sql, records: AuditRecord[], at: Date
     prevHash = hash;
     return { ...r, at, hash, chain: pre.chain, chainSeq: r.chainSeq };
   });
-  await insertAuditEventsAndSetHead(sql, rows, prevHash, before, pre.pos + records.length);
+  await insertAuditEventsAndSetHead(sql, rows, prevHash, before, pre.pos + records.length, commitWith);
   return rows.map((r) => r.seq);
 }
 
@@ -226,6 +236,7 @@ async function link(
   headHash: string,
   place: (r: AuditRecord, i: number) => void,
   before: readonly DeferredWrite[] = [],
+  commitWith?: CommitWith,
 ): Promise<number[]> {
   let prevHash = headHash;
   const rows: NewAuditEvent[] = records.map((r, i) => {
@@ -235,7 +246,7 @@ async function link(
     prevHash = hash;
     return { ...r, at, hash, chain: r.chain ?? 0, chainSeq: r.chainSeq ?? null };
   });
-  await insertAuditEventsAndSetHead(sql, rows, prevHash, before);
+  await insertAuditEventsAndSetHead(sql, rows, prevHash, before, undefined, commitWith);
   return rows.map((r) => r.seq);
 }
 

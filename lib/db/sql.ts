@@ -126,6 +126,16 @@ export async function sqlRead<T>(fn: (sql: Sql) => Promise<T>, opts: { woken?: b
   return sqliteRead(driver, fn);
 }
 
+/**
+ * A read whose parameters are known before the transaction's next statement: in a raw PostgreSQL
+ * transaction it is sent with that statement, one round trip fewer (PgSql.readAhead); anywhere else
+ * it runs when the returned function is called. Its answer is the database's at that next statement.
+ */
+export function readAhead<T>(exec: Exec, text: string, params: readonly SqlParam[] = []): () => Promise<T[]> {
+  if (exec instanceof PgSql) return exec.readAhead<T>(text, params);
+  return () => asSql(exec).all<T>(text, params);
+}
+
 /** The same interface over an ORM transaction, for helpers shared with ORM code (audit, mint, webhooks). */
 export function sqlFromTx(tx: Tx): Sql {
   // The ORM converts Dates for its provider itself; only the placeholders differ.

@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 import type { Exec } from "@/lib/db/types";
 import { insertCallbackDelivery } from "@/lib/db/tables/vote";
-import { enabledWebhookEndpoints, insertWebhookDelivery } from "@/lib/db/tables/webhook-delivery";
+import { enabledWebhookEndpoints, insertWebhookDelivery, type WebhookEndpointRow } from "@/lib/db/tables/webhook-delivery";
 import { newId } from "@/lib/crypto/new-id";
 import { ALL_EVENTS, type DeliveryEventType, type WebhookPayload } from "@/lib/webhooks/events";
 
@@ -42,10 +42,16 @@ export function endpointEvents(stored: string): string[] {
 /**
  * Queue `type` for every enabled endpoint subscribed to it (or to "*"), inside
  * the caller's transaction: a rolled-back decision sends nothing. Returns the
- * number of deliveries queued.
+ * number of deliveries queued. `endpoints`: the enabled endpoints read ahead in the same transaction
+ * (readEnabledWebhookEndpointsAhead), instead of reading them here.
  */
-export async function enqueueWebhookEvent(exec: Exec, type: DeliveryEventType, data: Record<string, unknown>): Promise<number> {
-  const endpoints = await enabledWebhookEndpoints(exec);
+export async function enqueueWebhookEvent(
+  exec: Exec,
+  type: DeliveryEventType,
+  data: Record<string, unknown>,
+  endpointsAhead?: () => Promise<WebhookEndpointRow[]>,
+): Promise<number> {
+  const endpoints = await (endpointsAhead ? endpointsAhead() : enabledWebhookEndpoints(exec));
   const targets = endpoints.filter((e) => {
     const events = endpointEvents(e.events);
     return events.includes(type) || events.includes(ALL_EVENTS);

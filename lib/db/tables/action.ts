@@ -1,6 +1,6 @@
 import "server-only";
 import type { Action, Exec, Row, Sql } from "@/lib/db/types";
-import { asSql, runDeferrable } from "@/lib/db/sql";
+import { asSql, readAhead, runDeferrable } from "@/lib/db/sql";
 import { asNumber } from "@/lib/db/decode";
 import { columnList, rowDecoder, type ColumnKinds } from "@/lib/db/tables/columns";
 import { toPgPlaceholders } from "@/lib/db/postgres/pg-sql";
@@ -118,6 +118,12 @@ export async function loadActionWithApprovals(sql: Sql, key: { id: string; tenan
 /** The action a credential already proposed for this tool with this idempotency key, with its approve-vote count. */
 export async function findActionByIdempotencyKey(sql: Sql, key: { credentialId: string; tool: string; idempotencyKey: string }): Promise<ActionWithApprovals | null> {
   return withApprovals(await sql.get(BY_IDEMPOTENCY_KEY, [key.credentialId, key.tool, key.idempotencyKey]));
+}
+
+/** findActionByIdempotencyKey, read ahead: sent with the transaction's next statement (lib/db/sql.ts, readAhead). */
+export function readActionByIdempotencyKeyAhead(exec: Exec, key: { credentialId: string; tool: string; idempotencyKey: string }): () => Promise<ActionWithApprovals | null> {
+  const rows = readAhead<Row>(exec, BY_IDEMPOTENCY_KEY, [key.credentialId, key.tool, key.idempotencyKey]);
+  return async () => withApprovals((await rows())[0]);
 }
 
 const TOUCH = `UPDATE "Action" SET "updatedAt" = ? WHERE "id" = ?`;

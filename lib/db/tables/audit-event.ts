@@ -1,6 +1,7 @@
 import "server-only";
 import type { AuditEvent, Row, Sql } from "@/lib/db/types";
-import { asSql, checkDeferredRows, commitScope, type DeferredWrite } from "@/lib/db/sql";
+import { asSql, commitScope, type DeferredWrite } from "@/lib/db/sql";
+import { PgSql } from "@/lib/db/postgres/pg-sql";
 import type { Exec, SqlParam } from "@/lib/db/types";
 import { claimedAuditChains } from "@/lib/db/postgres/audit-chain-claim";
 import { env } from "@/lib/env";
@@ -155,7 +156,6 @@ function globalNumbers(globals: unknown[] | string): number[] {
 /** An event as appended: seq (and a chain's position) as numbers (exact up to 2^53; the columns are 64-bit). */
 export type NewAuditEvent = Omit<AuditEvent, "seq" | "chainSeq"> & { seq: number; chainSeq: number | null };
 
-const ROW_PLACEHOLDERS = `(${AUDIT_EVENT_COLUMNS.map(() => "?").join(", ")})`;
 const insertMany = new Map<string, string>();
 
 /**
@@ -166,27 +166,48 @@ function deferredCtes(before: readonly DeferredWrite[]): string {
   return before.map((w, i) => `"w${i}" AS (${w.text}${w.expect ? " RETURNING 1" : ""}), `).join("");
 }
 
-/** The row counts of the checked deferred writes, as columns `w0`, `w3`, … of the statement's result ("" when none is checked). */
-function deferredCounts(before: readonly DeferredWrite[]): string {
-  return before.flatMap((w, i) => (w.expect ? [`(SELECT count(*) FROM "w${i}") AS "w${i}"`] : [])).join(", ");
+/** SQL that holds when every checked deferred write wrote the rows it must ("" when none is checked). */
+function deferredGuard(before: readonly DeferredWrite[]): string {
+  return before.flatMap((w, i) => (w.expect ? [`(SELECT count(*) FROM "w${i}") = ${Math.trunc(w.expect.rows)}`] : [])).join(" AND ");
 }
 
-/** Throw the refusal of a checked deferred write that wrote other than its rows (its statement rolls back with the transaction). */
-function checkDeferred(before: readonly DeferredWrite[], row: Record<string, unknown> | undefined): void {
-  before.forEach((w, i) => {
-    if (w.expect) checkDeferredRows(w, row ? asNumber(row[`w${i}`]) : 0);
-  });
+/**
+ * The rows' VALUES. With a guard, the first event's hash is NULL unless it holds: the NOT NULL
+ * column then fails the statement itself, so a checked write's refusal needs no look at the result
+ * before COMMIT (and the statement can travel with its COMMIT, PgSql.holdForCommit).
+ */
+function valuesText(n: number, guard: string, seq: "?" | "nextval"): string {
+  const row = (first: boolean) =>
+    `(${AUDIT_EVENT_COLUMNS.map((c) => (c === "seq" && seq === "nextval" ? `nextval('"AuditEvent_global_seq"')` : c === "hash" && first && guard ? `CASE WHEN ${guard} THEN ? END` : "?")).join(", ")})`;
+  return Array.from({ length: n }, (_, i) => row(i === 0)).join(", ");
+}
+
+/** A statement failed by its guard (above): the refusal of the checked write (every one today is a mint's canary check, one per transaction). */
+function deferredRefusal(before: readonly DeferredWrite[], err: unknown): unknown {
+  const e = err as { code?: unknown; table?: unknown; column?: unknown } | null;
+  const checked = before.find((w) => w.expect);
+  if (checked && e?.code === "23502" && e.table === "AuditEvent" && e.column === "hash") return checked.expect!.refusal();
+  return err;
+}
+
+/** Run the append's statement, or hold it for the transaction's COMMIT (`commitWith`: how its error is then reported). */
+async function sendAppend(sql: Sql, text: string, params: readonly SqlParam[], before: readonly DeferredWrite[], commitWith?: (err: unknown) => unknown): Promise<void> {
+  if (commitWith && sql instanceof PgSql) return sql.holdForCommit(text, params, (err) => commitWith(deferredRefusal(before, err)));
+  try {
+    await sql.run(text, params);
+  } catch (err) {
+    throw deferredRefusal(before, err);
+  }
 }
 
 /** `INSERT … VALUES (…), (…)` for `n` rows, and on PostgreSQL the deferred writes and the head update in the same statement. */
 function insertAndSetHeadText(n: number, pg: boolean, chained: boolean, before: readonly DeferredWrite[] = [], setPos = false): string {
-  const key = `${n}:${pg}:${chained}:${setPos}:${before.map((w) => (w.expect ? `?${w.text}` : w.text)).join("\u0000")}`;
+  const key = `${n}:${pg}:${chained}:${setPos}:${before.map((w) => (w.expect ? `?${w.expect.rows}:${w.text}` : w.text)).join("\u0000")}`;
   let text = insertMany.get(key);
   if (text === undefined) {
-    const insert = `INSERT INTO "AuditEvent" (${columnList(auditEventColumns)}) VALUES ${Array.from({ length: n }, () => ROW_PLACEHOLDERS).join(", ")}`;
+    const insert = `INSERT INTO "AuditEvent" (${columnList(auditEventColumns)}) VALUES ${valuesText(n, pg ? deferredGuard(before) : "", "?")}`;
     const head = chained ? `UPDATE "AuditChain" SET "hash" = ?${setPos ? `, "seq" = ?` : ""} WHERE "id" = ?` : `UPDATE "AuditHead" SET "hash" = ? WHERE "id" = 1`;
-    const counts = deferredCounts(before);
-    text = pg ? `WITH ${deferredCtes(before)}"appended" AS (${insert}) ${head}${counts ? ` RETURNING ${counts}` : ""}` : insert;
+    text = pg ? `WITH ${deferredCtes(before)}"appended" AS (${insert}) ${head}` : insert;
     insertMany.set(key, text);
   }
   return text;
@@ -196,7 +217,9 @@ function insertAndSetHeadText(n: number, pg: boolean, chained: boolean, before: 
  * Insert the events a reserve made room for and point their chain's head at
  * the last one: on PostgreSQL one statement (a data-modifying CTE), so an
  * append is the reserve, this, and COMMIT; on SQLite (in-process, no CTE for
- * INSERT) the insert and the head update.
+ * INSERT) the insert and the head update. `commitWith` (PostgreSQL, a raw
+ * transaction's append at commit): the statement is sent with the COMMIT, its
+ * error mapped by it.
  */
 export async function insertAuditEventsAndSetHead(
   sql: Sql,
@@ -205,6 +228,7 @@ export async function insertAuditEventsAndSetHead(
   before: readonly DeferredWrite[] = [],
   /** The chain's new position, for a chain that was locked but not advanced (ChainPrelock). */
   headPos?: number,
+  commitWith?: (err: unknown) => unknown,
 ): Promise<void> {
   const values = events.flatMap((e) => AUDIT_EVENT_COLUMNS.map((c) => e[c]));
   const chain = events[0]!.chain;
@@ -213,9 +237,7 @@ export async function insertAuditEventsAndSetHead(
     const setPos = chain !== 0 && headPos !== undefined;
     const text = insertAndSetHeadText(events.length, true, chain !== 0, before, setPos);
     const params = chain ? [...first, ...values, headHash, ...(setPos ? [headPos] : []), chain] : [...first, ...values, headHash];
-    if (before.some((w) => w.expect)) checkDeferred(before, await sql.get(text, params));
-    else await sql.run(text, params);
-    return;
+    return sendAppend(sql, text, params, before, commitWith);
   }
   if (before.length > 0) throw new Error("deferred writes are PostgreSQL's");
   if (chain !== 0) throw new Error("per-instance audit chains are PostgreSQL's");
@@ -229,21 +251,32 @@ const unchainedTexts = new Map<string, string>();
  * BENCHMARK ONLY (GATEHOUSE_BENCH_AUDIT_NO_CHAIN_HEAD, refused by lib/env outside a benchmark): insert
  * the events with global numbers from the sequence and no chain head at all, in one statement. This
  * is the upper bound bench/p9-postgres.ts measures the chained append against; the rows link to nothing.
+ * With `commitWith` it is held for the COMMIT like the chained append and returns no numbers.
  */
-export async function insertAuditEventsUnchained(sql: Sql, events: readonly NewAuditEvent[], before: readonly DeferredWrite[] = []): Promise<number[]> {
-  const key = `${events.length}:${before.map((w) => (w.expect ? `?${w.text}` : w.text)).join("\u0000")}`;
+export async function insertAuditEventsUnchained(
+  sql: Sql,
+  events: readonly NewAuditEvent[],
+  before: readonly DeferredWrite[] = [],
+  commitWith?: (err: unknown) => unknown,
+): Promise<number[]> {
+  const key = `${events.length}:${before.map((w) => (w.expect ? `?${w.expect.rows}:${w.text}` : w.text)).join("\u0000")}`;
   let text = unchainedTexts.get(key);
   if (text === undefined) {
-    const row = `(${AUDIT_EVENT_COLUMNS.map((c) => (c === "seq" ? `nextval('"AuditEvent_global_seq"')` : "?")).join(", ")})`;
-    const insert = `INSERT INTO "AuditEvent" (${columnList(auditEventColumns)}) VALUES ${Array.from({ length: events.length }, () => row).join(", ")} RETURNING "seq"`;
-    const counts = deferredCounts(before);
-    text = before.length ? `WITH ${deferredCtes(before)}"appended" AS (${insert}) SELECT "seq"${counts ? `, ${counts}` : ""} FROM "appended"` : insert;
+    const insert = `INSERT INTO "AuditEvent" (${columnList(auditEventColumns)}) VALUES ${valuesText(events.length, deferredGuard(before), "nextval")} RETURNING "seq"`;
+    text = before.length ? `WITH ${deferredCtes(before)}"appended" AS (${insert}) SELECT "seq" FROM "appended"` : insert;
     unchainedTexts.set(key, text);
   }
   const values = events.flatMap((e) => AUDIT_EVENT_COLUMNS.filter((c) => c !== "seq").map((c) => e[c]));
-  const rows = await sql.all<{ seq: unknown }>(text, [...before.flatMap((w) => w.params), ...values]);
-  checkDeferred(before, rows[0]);
-  return rows.map((r) => asNumber(r.seq));
+  const params = [...before.flatMap((w) => w.params), ...values];
+  if (commitWith) {
+    await sendAppend(sql, text, params, before, commitWith);
+    return [];
+  }
+  try {
+    return (await sql.all<{ seq: unknown }>(text, params)).map((r) => asNumber(r.seq));
+  } catch (err) {
+    throw deferredRefusal(before, err);
+  }
 }
 
 /** Chain 0's head: the sequence number and hash its next append builds on. */

@@ -1,12 +1,19 @@
 import "server-only";
 import type { Exec, Sql } from "@/lib/db/types";
-import { asSql } from "@/lib/db/sql";
+import { asSql, readAhead } from "@/lib/db/sql";
 
 const ENABLED_ENDPOINTS = `SELECT "id", "url", "events" FROM "WebhookEndpoint" WHERE "enabled" = ? ORDER BY "createdAt", "id"`;
 
+export type WebhookEndpointRow = { id: string; url: string; events: string };
+
 /** Every enabled webhook endpoint, oldest first; `events` is its stored JSON list. */
-export function enabledWebhookEndpoints(exec: Exec): Promise<{ id: string; url: string; events: string }[]> {
-  return asSql(exec).all<{ id: string; url: string; events: string }>(ENABLED_ENDPOINTS, [true]);
+export function enabledWebhookEndpoints(exec: Exec): Promise<WebhookEndpointRow[]> {
+  return asSql(exec).all<WebhookEndpointRow>(ENABLED_ENDPOINTS, [true]);
+}
+
+/** enabledWebhookEndpoints, read ahead: sent with the transaction's next statement (lib/db/sql.ts, readAhead). */
+export function readEnabledWebhookEndpointsAhead(exec: Exec): () => Promise<WebhookEndpointRow[]> {
+  return readAhead<WebhookEndpointRow>(exec, ENABLED_ENDPOINTS, [true]);
 }
 
 const INSERT_WEBHOOK = `INSERT INTO "WebhookDelivery" ("id", "kind", "endpointId", "url", "event", "payload", "status", "attempts", "nextAttemptAt", "createdAt")
