@@ -181,7 +181,7 @@ test("an admin classifies an imported tool in the console; a second admin applie
   // Still unusable: nothing is applied until a second admin approves, and the requester cannot.
   await expect(section.getByRole("row", { name: new RegExp(tool) })).toContainText("unclassified");
   await request.getByRole("button", { name: "Approve" }).click();
-  await expect(page.getByRole("alert")).toBeVisible();
+  await expect(page.getByRole("alert").filter({ hasText: "You requested this change" })).toBeVisible();
   await expect(section.getByRole("row", { name: new RegExp(tool) })).toContainText("unclassified");
 
   const other = await (await browser.newContext({ baseURL: E2E_BASE_URL, storageState: undefined })).newPage();
