@@ -41,18 +41,14 @@ async function main(): Promise<void> {
   const prepared = await prepareData();
   reportPrepare(prepared);
   if (prepared.demo) {
-    // The demo queue gets a few realistic cards (lib/seed/demo-pending.ts); tests never run this.
-    const { seedDemoPending } = await import("@/lib/seed/demo-pending");
+    // The demo MCP upstream, then a few realistic cards in the queue (lib/seed/demo-start.ts); tests never run this.
+    const { seedDemoStart } = await import("@/lib/seed/demo-start");
     const { closeDb } = await import("@/lib/db/client");
     try {
-      console.log(`gatehouse: ${await seedDemoPending()} demo actions pending in the queue`);
-      // The demo upstream MCP server (examples/mcp-upstream.ts, stdio) behind /mcp/support/send.
-      const { seedDemoMcp } = await import("@/lib/seed/demo-mcp");
-      try {
-        if (await seedDemoMcp()) console.log("gatehouse: demo MCP upstream `helpdesk` registered; agents connect to /mcp/support/send");
-      } catch (err) {
-        console.error(`gatehouse: the demo MCP upstream could not be registered: ${err instanceof Error ? err.message : String(err)}`);
-      }
+      const { mcp, pending } = await seedDemoStart();
+      if (mcp instanceof Error) console.error(`gatehouse: the demo MCP upstream could not be registered: ${mcp.message}`);
+      else if (mcp) console.log("gatehouse: demo MCP upstream `helpdesk` registered; agents connect to /mcp/support/send");
+      console.log(`gatehouse: ${pending} demo actions pending in the queue`);
     } finally {
       await closeDb();
     }
