@@ -50,8 +50,9 @@ export async function reportResult(
       if (!changed) return refusal(new AppError("conflict", "A result was already reported for this action.", { reason: "result_already_reported" }));
       await appendAudit(tx, {
         type: "action.result",
-        actorType: "agent",
-        actorId: agent.credentialId,
+        // Who wrote the result: the agent that ran the call, or Gatehouse's gateway that ran it for the agent.
+        actorType: ctx.executor ? "system" : "agent",
+        actorId: ctx.executor ?? agent.credentialId,
         requestId: ctx.requestId,
         ...actionAuditFields(action),
         jti: action.tokenJti,

@@ -113,6 +113,8 @@ describe("MCP gateway over real HTTP, SDK Client as the agent, SDK McpServer as 
     expect(events.map((e) => e.type)).toEqual(["action.decided", "action.result"]);
     expect(JSON.parse(events[0]!.data)).toMatchObject({ executed_by: "mcp-gateway" });
     expect(events[1]!.durationMs).not.toBeNull();
+    // The result was written by Gatehouse, which ran the call, not by the agent.
+    expect(events[1]).toMatchObject({ actorType: "system", actorId: "mcp-gateway" });
     expect(await db().issuedToken.count({ where: { actionId: action.id } })).toBe(0);
     // The same credential replaying that proposal over the agent API (same key and args): refused, the key's prefix is the gateway's.
     const replay = await fetch(`${server.url}/api/v1/actions`, {
