@@ -1,6 +1,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDb } from "../support/db";
+import { queryOnce } from "./support/pg-admin";
 import { atCommit, sqlTransaction } from "@/lib/db/sql";
 import { appendAudit } from "@/lib/audit/append";
 import { verifyStoredChain } from "@/lib/audit/verify-stored-chain";
@@ -14,15 +15,7 @@ import { takeRunStepBeforeAppend } from "@/lib/db/tables/run";
 
 let ctx: Awaited<ReturnType<typeof freshDb>>;
 
-async function q<T extends pg.QueryResultRow = pg.QueryResultRow>(text: string, params: unknown[] = []): Promise<T[]> {
-  const c = new pg.Client({ connectionString: ctx.databaseUrl });
-  await c.connect();
-  try {
-    return (await c.query<T>(text, params)).rows;
-  } finally {
-    await c.end();
-  }
-}
+const q = <T extends pg.QueryResultRow = pg.QueryResultRow>(text: string, params: unknown[] = []): Promise<T[]> => queryOnce<T>(ctx.databaseUrl, text, params);
 
 const ev = (tag: string, n: number) => Array.from({ length: n }, (_, i) => ({ type: "test.prelock", actorType: "system" as const, reason: `${tag} ${i}` }));
 const step = { id: "run_none", now: new Date(), costMicros: 0 };

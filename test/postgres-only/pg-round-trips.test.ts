@@ -1,6 +1,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDb } from "../support/db";
+import { queryOnce } from "./support/pg-admin";
 import { atCommit, readAhead, runDeferrable, sqlTransaction } from "@/lib/db/sql";
 import { sqlDriver } from "@/lib/db/client";
 import type { Sql } from "@/lib/db/types";
@@ -18,15 +19,7 @@ import { takeRunStepBeforeAppend } from "@/lib/db/tables/run";
 
 let ctx: Awaited<ReturnType<typeof freshDb>>;
 
-async function q<T extends pg.QueryResultRow = pg.QueryResultRow>(text: string, params: unknown[] = []): Promise<T[]> {
-  const c = new pg.Client({ connectionString: ctx.databaseUrl });
-  await c.connect();
-  try {
-    return (await c.query<T>(text, params)).rows;
-  } finally {
-    await c.end();
-  }
-}
+const q = <T extends pg.QueryResultRow = pg.QueryResultRow>(text: string, params: unknown[] = []): Promise<T[]> => queryOnce<T>(ctx.databaseUrl, text, params);
 
 const events = async (type: string) => Number((await q<{ n: string }>(`SELECT count(*) AS "n" FROM "AuditEvent" WHERE "type" = $1`, [type]))[0]!.n);
 const tenants = async (prefix: string) => Number((await q<{ n: string }>(`SELECT count(*) AS "n" FROM "Tenant" WHERE "id" LIKE $1`, [`${prefix}%`]))[0]!.n);

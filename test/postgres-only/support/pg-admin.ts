@@ -8,15 +8,20 @@ export function adminUrl(): string {
   return url;
 }
 
-/** Run one query on the admin connection. */
-export async function adminQuery<T extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
-  const c = new pg.Client({ connectionString: adminUrl() });
+/** Run one query on a connection of its own to `url`, outside the product's pools. */
+export async function queryOnce<T extends pg.QueryResultRow = pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
     return (await c.query<T>(sql, params)).rows;
   } finally {
     await c.end();
   }
+}
+
+/** Run one query on the admin connection. */
+export function adminQuery<T extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
+  return queryOnce<T>(adminUrl(), sql, params);
 }
 
 /** A new, empty database on the test server; returns its URL and a drop. */
