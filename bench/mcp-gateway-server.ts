@@ -45,10 +45,13 @@ await applySeedMcpChange({
   blast_radius: { scope: "one ticket", records: 1, description: "Reads one ticket." },
   undo: { reversible: false, note: "A read." },
 });
+// P10's "decision alone" phase proposes over the agent API, which refuses an upstream's tools: the same catalog entry, native.
+const served = await db().tool.findUniqueOrThrow({ where: { name: "bench.get_ticket" } });
+await db().tool.create({ data: { ...served, name: "bench_native.get_ticket", createdAt: undefined, updatedAt: undefined } });
 const route = await db().route.findUniqueOrThrow({ where: { name: "support/send" } });
 const cur = await db().policyVersion.findUniqueOrThrow({ where: { routeId_version: { routeId: route.id, version: route.activeVersion } } });
 const p = parsePolicy(cur.policy);
-const next = { ...p, allow_tools: [...p.allow_tools, "bench.get_ticket"], budgets: { steps: 100_000, seconds: 86_400, usd: 1_000 } };
+const next = { ...p, allow_tools: [...p.allow_tools, "bench.get_ticket", "bench_native.get_ticket"], budgets: { steps: 100_000, seconds: 86_400, usd: 1_000 } };
 await db().policyVersion.update({ where: { id: cur.id }, data: { status: "superseded" } });
 await db().policyVersion.create({ data: { routeId: route.id, version: route.activeVersion + 1, policy: JSON.stringify(parsePolicy(next)), status: "active", reason: "bench" } });
 await db().route.update({ where: { id: route.id }, data: { activeVersion: route.activeVersion + 1 } });

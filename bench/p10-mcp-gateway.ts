@@ -126,14 +126,17 @@ async function phase(cs: Session[] | Client[], tool: string, perClient: number, 
   return times;
 }
 
-/** The same decision over the agent API (POST /api/v1/actions, unique idempotency keys), same concurrency and client: what the decision alone costs. */
+/**
+ * The same decision over the agent API (POST /api/v1/actions, unique idempotency keys), same concurrency and client: what
+ * the decision alone costs. On a native copy of the tool (same catalog entry and grant): the agent API refuses an upstream's tools.
+ */
 async function apiPhase(base: string, runIds: string[], perClient: number, seq: { n: number }): Promise<number[]> {
   const times: number[] = [];
   const url = new URL(`${base}/api/v1/actions`);
   await Promise.all(
     runIds.map(async (run_id) => {
       for (let i = 0; i < perClient; i++) {
-        const body = JSON.stringify({ run_id, tool: "bench.get_ticket", args: { ticket_id: "T-2" }, idempotency_key: `p10-${seq.n++}` });
+        const body = JSON.stringify({ run_id, tool: "bench_native.get_ticket", args: { ticket_id: "T-2" }, idempotency_key: `p10-${seq.n++}` });
         const t0 = performance.now();
         const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
           const req = http.request(

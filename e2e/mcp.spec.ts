@@ -43,11 +43,17 @@ test.afterAll(async () => {
 /** The SDK's own Client over Streamable HTTP, as an MCP host connects to /mcp/<route>, recording what it receives. */
 async function agent(): Promise<Client> {
   const client = new Client({ name: "e2e-agent", version: "1" });
+  // Teed, not read whole first: a call that waits for a human streams its progress (which names the action) as it goes.
   const recording: typeof fetch = async (input, init) => {
     const res = await fetch(input, init);
-    const text = await res.text();
-    wire.push(JSON.stringify([...res.headers.entries()]), text);
-    return new Response(text, { status: res.status, statusText: res.statusText, headers: res.headers });
+    wire.push(JSON.stringify([...res.headers.entries()]));
+    if (!res.body) return res;
+    const [toClient, toWire] = res.body.tee();
+    void new Response(toWire)
+      .text()
+      .then((text) => wire.push(text))
+      .catch(() => {}); // a stream the client hung up on
+    return new Response(toClient, { status: res.status, statusText: res.statusText, headers: res.headers });
   };
   await client.connect(
     new StreamableHTTPClientTransport(new URL(`${E2E_BASE_URL}/mcp/support/send`), { requestInit: { headers: { authorization: `Bearer ${ACME_SUPPORT_KEY}` } }, fetch: recording }),
@@ -144,6 +150,34 @@ test("a rejection in the console returns the reviewer's reason to the MCP client
   expect((r.structuredContent as { status: string }).status).toBe("rejected");
   expect(upstream.state.received.length).toBe(before);
   await client.close();
+});
+
+test("on approval in the console Gatehouse runs the call itself, though its agent hung up; the agent reconnects and reads the answer", async ({ page }) => {
+  const first = await agent();
+  const sessionId = (first.transport as StreamableHTTPClientTransport).sessionId!;
+  const args = { ticket_id: "T-5", resolution: `Closed while the agent was away, case ${Math.random().toString(36).slice(2, 6)}` };
+  const before = upstream.state.received.length;
+  const call = blockingCall(first, `${NAME}.close_ticket`, args);
+  call.result.catch(() => {}); // the client hangs up mid-wait: this call never answers
+  const id = await call.actionId;
+  await first.close();
+
+  await openCard(page, id);
+  await page.getByRole("button", { name: "Approve", exact: true }).click();
+  await expect(page.getByTestId("toast").filter({ hasText: "Approved" })).toBeVisible();
+  // Nobody asks: the server's background runner runs the approved call, once, with exactly the approved args.
+  await expect.poll(() => upstream.state.received.length, { timeout: 15_000 }).toBe(before + 1);
+  expect(upstream.state.received.slice(before)).toEqual([{ tool: "close_ticket", args, authorization: `Bearer ${UPSTREAM_TOKEN}` }]);
+
+  // The agent comes back to the same session (on any instance): the answer waits for it; nothing runs again.
+  const again = new Client({ name: "e2e-agent", version: "1" });
+  await again.connect(
+    new StreamableHTTPClientTransport(new URL(`${E2E_BASE_URL}/mcp/support/send`), { sessionId, requestInit: { headers: { authorization: `Bearer ${ACME_SUPPORT_KEY}` } } }),
+  );
+  const status = await again.callTool({ name: "gatehouse.action_status", arguments: { action_id: id } });
+  expect(textOf(status)).toBe(`Closed T-5: ${args.resolution}`);
+  expect(upstream.state.received.length).toBe(before + 1);
+  await again.close();
 });
 
 test("the agent never received the upstream credential", async () => {

@@ -10,12 +10,13 @@ import { startPreviewWorker } from "@/lib/previews/request-preview";
 import { startNotificationWorker } from "@/lib/notifications/deliver";
 import { enqueueDueNotifications } from "@/lib/notifications/sweep";
 import { sweepMcpCalls } from "@/lib/mcp/sweep";
+import { runApprovedMcpCalls } from "@/lib/mcp/runner";
 
 const globalForWork = globalThis as unknown as { gatehouseBackground?: () => void };
 
 /**
  * Per-process background work: expire pending actions past their TTL, reduce
- * card copies past their retention, ask tool services for previews, and
+ * card copies past their retention, run approved MCP gateway calls, ask tool services for previews, and
  * deliver webhooks and callbacks. Safe on every instance (claims are atomic).
  */
 export function startBackgroundWork(): () => void {
@@ -24,7 +25,14 @@ export function startBackgroundWork(): () => void {
   const timer = setInterval(() => {
     if (busy) return;
     busy = true;
-    Promise.all([expireDueActions(), closeExpiredBreakGlass(), escalateDueActions().then(() => advanceEscalationChains()), reduceDueCardCopies(), sweepMcpCalls()])
+    Promise.all([
+      expireDueActions(),
+      closeExpiredBreakGlass(),
+      escalateDueActions().then(() => advanceEscalationChains()),
+      reduceDueCardCopies(),
+      sweepMcpCalls(),
+      runApprovedMcpCalls(),
+    ])
       .catch((err) => console.error("expiry sweep failed", err))
       .finally(() => (busy = false));
   }, 1_000);

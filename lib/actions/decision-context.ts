@@ -123,7 +123,7 @@ export type ProposalSubject = Omit<DecisionSubject, "routeName" | "call"> & { ru
  * and the run's in a fourth, read in one snapshot. Null when there is no such
  * run (the caller checks it is the agent's).
  */
-export async function loadProposalDecision(exec: Exec, s: ProposalSubject): Promise<(LoadedDecisionInput & { run: Run }) | null> {
+export async function loadProposalDecision(exec: Exec, s: ProposalSubject): Promise<(LoadedDecisionInput & { run: Run; mcpServed: boolean }) | null> {
   const rows = await findRunWithDecisionRows(exec, {
     runId: s.runId,
     toolName: s.toolName,
@@ -134,7 +134,7 @@ export async function loadProposalDecision(exec: Exec, s: ProposalSubject): Prom
   if (!rows) return null;
   const { run } = rows;
   const subject: DecisionSubject = { ...s, routeName: run.routeName, call: { ...s.call, run } };
-  return { ...decisionInput(subject, routeFromRow(rows.route, run.routeName), toolFromRow(rows.tool, s.toolName), rows.killSwitches), run };
+  return { ...decisionInput(subject, routeFromRow(rows.route, run.routeName), toolFromRow(rows.tool, s.toolName), rows.killSwitches), run, mcpServed: rows.mcpServed };
 }
 
 function decisionInput(s: DecisionSubject, route: LoadedRoute | null, tool: ToolEntry | null, switches: { tenant: boolean; tool: boolean }): LoadedDecisionInput {

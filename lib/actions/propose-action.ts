@@ -107,6 +107,17 @@ async function attempt(agent: AgentPrincipal, input: ProposeActionInput, hash: s
         return refuse(tx, base, decision, route ? { routeId: route.id, tenantId: agent.tenantId, env: agent.env } : null, ctx);
       }
 
+      // A tool an upstream MCP server serves runs only through the gateway, with the upstream's credential: over
+      // the agent API its token would open nothing (no tool service checks it), so it is refused, audited.
+      if (loaded.mcpServed && opts.executedBy !== "mcp-gateway") {
+        await appendAudit(tx, { ...base, status: "invalid", reason: "mcp_gateway_tool" });
+        return refusal(
+          new AppError("validation_failed", `${input.tool} is served by an upstream MCP server: call it through Gatehouse's MCP gateway (/mcp/${run.routeName}), which runs it.`, {
+            reason: "mcp_gateway_tool",
+          }),
+        );
+      }
+
       // Step 8: idempotency. Same key and args → the same action back.
       const found = await idempotent();
       if (found) {

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { sqlRead, sqlTransaction } from "@/lib/db/sql";
 import { findAgentCredentialByPrefix, touchAgentCredential } from "@/lib/db/tables/agent-credential";
 import { AppError } from "@/lib/errors";
+import type { AgentCredential } from "@/lib/db/types";
 import { agentKeyMatches, parseAgentKey } from "@/lib/agents/credential-key";
 
 export type AgentPrincipal = {
@@ -48,6 +49,11 @@ export async function authenticateAgent(req: { readonly headers: Pick<Headers, "
     // Coarse on purpose: a write per request would cost the hot path.
     await sqlTransaction((sql) => touchAgentCredential(sql, cred.id, new Date(now)));
   }
+  return principalOf(cred);
+}
+
+/** The principal a credential row stands for (its key already checked, or Gatehouse acting on a call the agent made). */
+export function principalOf(cred: AgentCredential): AgentPrincipal {
   return {
     credentialId: cred.id,
     name: cred.name,

@@ -8,7 +8,8 @@ import type { ToolsView } from "@gatehouse-dev/sdk";
 
 /**
  * GET /api/v1/tools: what this credential may call, per route, from `grantedTools`
- * (never denied tools, never condition thresholds). With `runId`, only that run's
+ * (never denied tools, never condition thresholds, never an upstream MCP server's tools, which
+ * only the MCP gateway runs). With `runId`, only that run's
  * route; a run of another credential is "not found", as everywhere in the agent API.
  * Read-only: no audit record, no budget step.
  */
@@ -20,9 +21,11 @@ export async function discoverTools(agent: AgentPrincipal, runId?: string): Prom
     routes = [run.routeName];
   }
   const sorted = [...routes].sort();
+  // An upstream MCP server's tools run only through the MCP gateway (POST /api/v1/actions refuses them): not listed here.
+  const mcpServed = new Set((await db().mcpUpstreamTool.findMany({ select: { toolName: true } })).map((t) => t.toolName));
   return sqlRead(async (sql) => {
     const out: ToolsView["routes"] = [];
-    for (const route of sorted) out.push({ route, tools: (await grantedTools(sql, agent, route)).map(toolView) });
+    for (const route of sorted) out.push({ route, tools: (await grantedTools(sql, agent, route, mcpServed)).map(toolView) });
     return { routes: out };
   });
 }

@@ -1,11 +1,12 @@
 import "server-only";
 import { db } from "@/lib/db/client";
 import { sqlRead } from "@/lib/db/sql";
-import { findMcpSession, findMcpToolForCall, type McpToolForCall } from "@/lib/db/tables/mcp";
+import { findMcpPendingCall, findMcpSession, findMcpToolForCall, type McpToolForCall } from "@/lib/db/tables/mcp";
+import { findAgentCredentialById } from "@/lib/db/tables/vote";
 import type { McpUpstream, McpUpstreamTool } from "@/lib/db/types";
 import { AppError } from "@/lib/errors";
 import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
-import { credentialScope } from "@/lib/agents/authenticate-agent";
+import { credentialScope, principalOf } from "@/lib/agents/authenticate-agent";
 import { appendAudit } from "@/lib/audit/append";
 import { grantedTools, type GrantedTool } from "@/lib/catalog/granted-tools";
 import { proposeAction } from "@/lib/actions/propose-action";
@@ -261,7 +262,10 @@ async function waitAndRun(agent: AgentPrincipal, s: GatewaySession, actionId: st
   }
   if (view.status === "approved") {
     const found = await sqlRead((sql) => findMcpToolForCall(sql, view.tool, agent));
-    return execute(agent, s, ok1(found), view, null, ctx, "pending_approved");
+    const result = await execute(agent, s, ok1(found), view, null, ctx, "pending_approved");
+    // Claimed elsewhere (Gatehouse's runner, another instance, another status call): its answer, once written.
+    if ((result.structuredContent as { status?: string } | undefined)?.status !== "running") return result;
+    return (await finishedResult(actionId, deadline, ctx.signal)) ?? result;
   }
   countCall(view.status === "rejected" ? "pending_rejected" : `pending_${view.status}`);
   const why = view.status === "rejected" ? `rejected by a reviewer${view.reject_reason ? `: ${view.reject_reason}` : ""}` : `${view.status} (${view.reason_code})`;
@@ -274,6 +278,45 @@ async function waitAndRun(agent: AgentPrincipal, s: GatewaySession, actionId: st
     })
     .catch(() => {});
   return result;
+}
+
+const FINISH_POLL_MS = 50;
+
+/** The sealed answer of a call another runner claimed, once it is written (polled until the deadline); null if not yet. */
+async function finishedResult(actionId: string, deadline: number, signal: AbortSignal): Promise<McpToolResult | null> {
+  for (;;) {
+    const row = await sqlRead((sql) => findMcpPendingCall(sql, actionId));
+    if (row?.finishedAt && row.sealedResult) return JSON.parse(unseal(row.sealedResult, resultContext(actionId))) as McpToolResult;
+    if (Date.now() + FINISH_POLL_MS >= deadline || signal.aborted) return null;
+    await new Promise((r) => setTimeout(r, FINISH_POLL_MS));
+  }
+}
+
+/**
+ * Run one approved call that nobody is running, on approval, whether or not
+ * its agent is still connected (lib/mcp/runner.ts calls this for every
+ * approved, unclaimed call): as the agent whose session made it (so the same
+ * redemption checks apply: kill switches, a revoked credential, an ended
+ * run stop it), claimed by the same conditional update as a waiting call,
+ * so it runs once across instances. The answer waits sealed for
+ * gatehouse.action_status and tasks/result. "skipped" when there was
+ * nothing to run (claimed or decided otherwise meanwhile).
+ */
+export async function runApprovedCall(actionId: string, ctx: { requestId: string; signal: AbortSignal }): Promise<"ran" | "skipped"> {
+  const found = await sqlRead(async (sql) => {
+    const p = await findMcpPendingCall(sql, actionId);
+    const session = p && !p.claimedAt && !p.finishedAt ? await findMcpSession(sql, p.sessionId) : null;
+    const cred = session ? await findAgentCredentialById(sql, session.credentialId) : null;
+    return session && cred ? { session, cred } : null;
+  });
+  if (!found) return "skipped";
+  const agent = principalOf(found.cred);
+  const s: GatewaySession = { id: found.session.id, runId: found.session.runId, routeName: found.session.routeName, credentialId: found.session.credentialId };
+  const view = await getAction(agent, actionId, ctx);
+  if (view.status !== "approved") return "skipped";
+  const tool = await sqlRead((sql) => findMcpToolForCall(sql, view.tool, agent));
+  const result = await execute(agent, s, ok1(tool), view, null, { ...ctx, jsonRpcId: 0 }, "approved_run");
+  return (result.structuredContent as { status?: string } | undefined)?.status === "running" ? "skipped" : "ran";
 }
 
 /** An MCP task (protocol 2025-11-25, the SDK's experimental tasks): a call that went to a human, or one answered at once. */
@@ -392,7 +435,17 @@ async function execute(
       countCall("no_token");
       return finish(text(`Action ${actionId} has no usable token (${view.status}, ${view.reason_code}); not run.`, true, { status: view.status, action_id: actionId }));
     }
-    await redeemActionToken({ token: view.token, tool: view.tool, args: args! }, { requestId: ctx.requestId, source: "mcp-gateway" });
+    try {
+      await redeemActionToken({ token: view.token, tool: view.tool, args: args! }, { requestId: ctx.requestId, source: "mcp-gateway", redeemer: "mcp-gateway" });
+    } catch (err) {
+      // Refused (and audited by the redemption): a kill switch, a revoked credential, an ended run, a
+      // cancelled action. Never run; the claim is closed with the reason, and the sealed args deleted.
+      if (!(err instanceof AppError)) throw err;
+      countCall("redeem_refused");
+      return finish(
+        text(`${view.tool} was not run: ${err.reason ?? err.code}: ${err.message}`, true, { status: "not_run", action_id: actionId, reason_code: err.reason ?? err.code }),
+      );
+    }
   }
   const target = found.credential ? targetFrom(upstream, agent, found.credential) : null;
   const started = performance.now();

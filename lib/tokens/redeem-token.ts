@@ -69,7 +69,7 @@ export async function redeemActionToken(input: RedeemInput, ctx: RedeemContext):
       // One redemption per action (allowed or approved only), even if more than one token was minted for it.
       const marked = await markActionRedeemed(tx, { id: claims.action_id, tenantId: claims.tenant, env: claims.env, tool: claims.tool, argsHash: claims.args_hash, now });
       if (!marked) return refusal(redeemRefusal("action_not_redeemable"));
-      await appendAudit(tx, { ...auditScope(claims), type: "token.redeemed", requestId: ctx.requestId, status: "ok", data: { redeemed_at: now.toISOString() } });
+      await appendAudit(tx, { ...auditScope(claims, ctx), type: "token.redeemed", requestId: ctx.requestId, status: "ok", data: { redeemed_at: now.toISOString() } });
       return ok(undefined);
     }),
   );
@@ -87,7 +87,13 @@ export async function redeemActionToken(input: RedeemInput, ctx: RedeemContext):
   };
 }
 
-export type RedeemContext = { requestId: string; /** The caller's address, for flood control; in-process callers share one. */ source?: string };
+export type RedeemContext = {
+  requestId: string;
+  /** The caller's address, for flood control; in-process callers share one. */
+  source?: string;
+  /** Who redeems, as the audit log's actor: a tool service (the default), or Gatehouse's own MCP gateway running an approved call. */
+  redeemer?: "mcp-gateway";
+};
 
 const CONFLICT_REASONS = new Set(["already_redeemed", "action_not_redeemable", "action_cancelled"]);
 
@@ -116,7 +122,7 @@ function redeemRefusal(reason: string): AppError {
 async function refuse(ctx: RedeemContext, tool: string, error: AppError, verified?: JWTPayload | ActionClaims): Promise<AppError> {
   const reason = error.reason!;
   countRedemption(reason);
-  const scope = auditScope((verified ?? {}) as Partial<ActionClaims>);
+  const scope = auditScope((verified ?? {}) as Partial<ActionClaims>, ctx);
   await auditRefusal(ctx.source ?? "in-process", `${reason}:${scope.jti ?? "-"}`, {
     ...scope,
     tool: scope.tool ?? tool,
@@ -133,11 +139,11 @@ async function refuse(ctx: RedeemContext, tool: string, error: AppError, verifie
  * Audit fields from claims whose signature checked out. Unverified claims
  * never reach the audit log, so a forged token cannot write in a tenant's name.
  */
-function auditScope(c: Partial<ActionClaims>): Omit<AuditInput, "type"> {
+function auditScope(c: Partial<ActionClaims>, ctx: RedeemContext): Omit<AuditInput, "type"> {
   const str = (v: unknown) => (typeof v === "string" ? v : null);
   return {
     actorType: "system",
-    actorId: "tool-service",
+    actorId: ctx.redeemer ?? "tool-service",
     tenantId: str(c.tenant),
     env: str(c.env),
     route: str(c.route),

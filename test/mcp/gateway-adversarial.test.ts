@@ -10,6 +10,8 @@ import { syncUpstreamTools } from "@/lib/mcp/upstreams";
 import { MCP_MAX_BODY_BYTES } from "@/lib/mcp/endpoint";
 import { tsxNodeArgs } from "@/scripts/tsx-node-args";
 import { voteOnAction } from "@/lib/actions/vote-on-action";
+import { runApprovedMcpCalls } from "@/lib/mcp/runner";
+import { setKillSwitch } from "@/lib/kill-switches/set-kill-switch";
 import http from "node:http";
 import { startDemoUpstreamHttp } from "@/examples/mcp-upstream";
 import { agentClient, classify, registerDemoUpstream, UPSTREAM_TOKEN } from "./support";
@@ -267,7 +269,38 @@ describe("the gateway under attack", () => {
     expect(done.redeemedAt).not.toBeNull();
   });
 
-  it("an agent that hangs up while its call waits for a human: the wait stops, the approved call runs only when the agent asks, once", async () => {
+  it("an upstream's tool over the agent API: not listed by GET /api/v1/tools, refused by POST /api/v1/actions (422), audited, no action", async () => {
+    const api = (path: string, init: RequestInit = {}) =>
+      fetch(`${server.url}${path}`, { ...init, headers: { "content-type": "application/json", authorization: `Bearer ${acme.key}`, ...(init.headers ?? {}) } });
+    const c = await connect("support/send");
+    expect((await c.listTools()).tools.map((t) => t.name)).toContain("demo.get_ticket");
+    const listed = (await (await api("/api/v1/tools")).json()) as { routes: { route: string; tools: { name: string }[] }[] };
+    const names = listed.routes.flatMap((r) => r.tools.map((t) => t.name));
+    expect(names.length).toBeGreaterThan(0);
+    expect(names.filter((n) => n.startsWith("demo.") || n.startsWith("local."))).toEqual([]);
+    const run = (await (await api("/api/v1/runs", { method: "POST", body: JSON.stringify({ route: "support/send" }) })).json()) as { run_id: string };
+    const before = upstream.state.received.length;
+    const actionsBefore = await db().action.count({ where: { runId: run.run_id } });
+    const r = await api("/api/v1/actions", {
+      method: "POST",
+      body: JSON.stringify({ run_id: run.run_id, tool: "demo.get_ticket", args: { ticket_id: "T-1" }, idempotency_key: "over-the-api-1" }),
+    });
+    expect(r.status).toBe(422);
+    const err = ((await r.json()) as { error: { reason?: string; message: string } }).error;
+    expect(err.reason).toBe("mcp_gateway_tool");
+    expect(err.message).toContain("/mcp/support/send");
+    expect(await db().action.count({ where: { runId: run.run_id } })).toBe(actionsBefore);
+    expect(await db().auditEvent.count({ where: { runId: run.run_id, type: "action.decided", reason: "mcp_gateway_tool", status: "invalid" } })).toBe(1);
+    expect(upstream.state.received.length).toBe(before);
+    // A tool the route does not grant is still denied as before (no oracle for which tools an upstream serves).
+    const other = await api("/api/v1/actions", {
+      method: "POST",
+      body: JSON.stringify({ run_id: run.run_id, tool: "demo.create_refund", args: { order_id: "1", amount_usd: 1 }, idempotency_key: "over-the-api-2" }),
+    });
+    expect(other.status).toBe(403);
+  });
+
+  it("an agent that hangs up while its call waits for a human: the wait stops, and on approval Gatehouse runs the call itself, once", async () => {
     await setPolicy("support/send", (p) => ({ ...p, require_approval: [...new Set([...(p.require_approval as string[]), "demo.close_ticket"])] }));
     const s = await rawSession();
     const before = upstream.state.received.length;
@@ -284,13 +317,28 @@ describe("the gateway under attack", () => {
     expect(actionId).toBeDefined();
     req.destroy();
     await new Promise((r) => setTimeout(r, 300));
+    // Before approval the runner has nothing to run.
+    expect((await runApprovedMcpCalls()).started).toEqual([]);
     const reviewer = (await db().user.findUniqueOrThrow({ where: { email: "reviewer@gatehouse.local" } })).id;
     await voteOnAction({ actionId: actionId!, userId: reviewer, vote: "approve" });
     // Nobody is waiting for the answer any more: the hung-up request does not run the call.
-    await new Promise((r) => setTimeout(r, 1500));
+    await new Promise((r) => setTimeout(r, 500));
     expect(upstream.state.received.length).toBe(before);
-    expect((await db().mcpPendingCall.findUniqueOrThrow({ where: { actionId: actionId! } })).claimedAt).toBeNull();
-    // The agent asks in the same session: Gatehouse runs it now, with exactly the approved args, once.
+    // Gatehouse's runner (every instance's background loop) does, once, however many loops race for it.
+    const [a, b] = await Promise.all([runApprovedMcpCalls(), runApprovedMcpCalls()]);
+    await Promise.all([a.settled, b.settled]);
+    expect([...a.started, ...b.started]).toEqual([actionId]);
+    expect(upstream.state.received.slice(before)).toEqual([{ tool: "close_ticket", args, authorization: `Bearer ${UPSTREAM_TOKEN}` }]);
+    const done = await db().action.findUniqueOrThrow({ where: { id: actionId! } });
+    expect(done.resultStatus).toBe("ok");
+    expect(done.redeemedAt).not.toBeNull();
+    const events = await db().auditEvent.findMany({ where: { actionId: actionId!, type: { in: ["token.redeemed", "action.result"] } } });
+    expect(events.map((e) => [e.type, e.actorType, e.actorId]).sort()).toEqual([
+      ["action.result", "system", "mcp-gateway"],
+      ["token.redeemed", "system", "mcp-gateway"],
+    ]);
+    expect((await runApprovedMcpCalls()).started).toEqual([]);
+    // The agent comes back in the same session: it reads the answer; nothing runs again.
     const status = JSON.stringify({
       jsonrpc: "2.0",
       id: 12,
@@ -300,6 +348,64 @@ describe("the gateway under attack", () => {
     const r = await raw(status, { "mcp-session-id": s });
     expect(r.status).toBe(200);
     expect(r.text).toContain("Closed T-1");
+    expect(upstream.state.received.length).toBe(before + 1);
+  });
+
+  it("an approved call whose agent waits and Gatehouse's runner race for it: it runs once, and the waiting agent gets its answer", async () => {
+    await setPolicy("support/send", (p) => ({ ...p, require_approval: [...new Set([...(p.require_approval as string[]), "demo.close_ticket"])] }));
+    const s = await rawSession();
+    const before = upstream.state.received.length;
+    const args = { ticket_id: "T-2", resolution: "raced" };
+    const call = raw(JSON.stringify({ jsonrpc: "2.0", id: 31, method: "tools/call", params: { name: "demo.close_ticket", arguments: args } }), { "mcp-session-id": s });
+    let actionId: string | undefined;
+    for (let i = 0; i < 100 && !actionId; i++) {
+      actionId = (await db().mcpPendingCall.findFirst({ where: { sessionId: s } }))?.actionId;
+      if (!actionId) await new Promise((r) => setTimeout(r, 50));
+    }
+    const reviewer = (await db().user.findUniqueOrThrow({ where: { email: "reviewer@gatehouse.local" } })).id;
+    await voteOnAction({ actionId: actionId!, userId: reviewer, vote: "approve" });
+    const runner = await runApprovedMcpCalls();
+    const [r] = await Promise.all([call, runner.settled]);
+    expect(r.status).toBe(200);
+    expect(r.text).toContain("Closed T-2");
     expect(upstream.state.received.slice(before)).toEqual([{ tool: "close_ticket", args, authorization: `Bearer ${UPSTREAM_TOKEN}` }]);
+    expect(await db().auditEvent.count({ where: { actionId: actionId!, type: "action.result" } })).toBe(1);
+  });
+
+  it("an approved call stopped by a kill switch after approval is never run by the runner: closed with the reason, args deleted", async () => {
+    await setPolicy("support/send", (p) => ({ ...p, require_approval: [...new Set([...(p.require_approval as string[]), "demo.close_ticket"])] }));
+    const s = await rawSession();
+    const before = upstream.state.received.length;
+    process.env.GATEHOUSE_MCP_PENDING_WAIT_MS = "100";
+    let pending: Awaited<ReturnType<typeof raw>>;
+    try {
+      pending = await raw(
+        JSON.stringify({ jsonrpc: "2.0", id: 41, method: "tools/call", params: { name: "demo.close_ticket", arguments: { ticket_id: "T-4", resolution: "stopped" } } }),
+        { "mcp-session-id": s },
+      );
+    } finally {
+      delete process.env.GATEHOUSE_MCP_PENDING_WAIT_MS;
+    }
+    const actionId = (JSON.parse(pending.text) as { result: { structuredContent: { action_id: string } } }).result.structuredContent.action_id;
+    const reviewer = (await db().user.findUniqueOrThrow({ where: { email: "reviewer@gatehouse.local" } })).id;
+    await voteOnAction({ actionId, userId: reviewer, vote: "approve" });
+    await setKillSwitch({ scope: "tool", tenantId: "acme", tool: "demo.close_ticket", enabled: true, reason: "incident", actorId: admin1 });
+    try {
+      const run = await runApprovedMcpCalls();
+      await run.settled;
+      expect(run.started).toEqual([actionId]);
+    } finally {
+      await setKillSwitch({ scope: "tool", tenantId: "acme", tool: "demo.close_ticket", enabled: false, reason: "over", actorId: admin1 });
+    }
+    expect(upstream.state.received.length).toBe(before);
+    const row = await db().mcpPendingCall.findUniqueOrThrow({ where: { actionId } });
+    expect(row.finishedAt).not.toBeNull();
+    expect(row.sealedArgs).toBeNull();
+    expect(await db().auditEvent.count({ where: { actionId, type: "action.result" } })).toBe(0);
+    const r = await raw(JSON.stringify({ jsonrpc: "2.0", id: 42, method: "tools/call", params: { name: "gatehouse.action_status", arguments: { action_id: actionId } } }), {
+      "mcp-session-id": s,
+    });
+    expect(r.text).toContain("was not run: kill_switch");
+    expect((await runApprovedMcpCalls()).started).toEqual([]);
   });
 });

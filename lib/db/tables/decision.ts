@@ -11,7 +11,8 @@ import type { RouteWithActivePolicy } from "@/lib/db/tables/route";
  * Everything a proposed call's decision reads, in ONE statement (it was four round trips): the run
  * (its budgets), its route joined to the active policy version with the state of the breaker of this
  * tenant and environment (or a route-wide one), the catalog's tool, and the kill switches of the
- * tenant and of the tool (everywhere or for this tenant). Each part is the same query
+ * tenant and of the tool (everywhere or for this tenant), and whether the tool is an upstream MCP
+ * server's. Each part is the same query
  * lib/db/tables/route.ts, tool.ts and kill-switch.ts run on their own, so the answer is theirs, read
  * in one snapshot.
  */
@@ -29,7 +30,8 @@ const RUN_AND_DECISION_ROWS = `SELECT ${columnList(runColumns, "r")},
       AND ((b."tenantId" = ? AND b."env" = ?) OR (b."tenantId" = '*' AND b."env" = '*'))) THEN 1 ELSE 0 END AS "ro_breakerOpen",
     ${toolAs},
     ${KILLED("tenant")} AS "ks_tenant",
-    ${KILLED("tool")} AS "ks_tool"
+    ${KILLED("tool")} AS "ks_tool",
+    CASE WHEN t."name" IS NOT NULL AND EXISTS (SELECT 1 FROM "McpUpstreamTool" m WHERE m."toolName" = t."name") THEN 1 ELSE 0 END AS "t_mcpServed"
   FROM "Run" r
   LEFT JOIN "Route" ro ON ro."name" = r."routeName"
   LEFT JOIN "PolicyVersion" v ON v."routeId" = ro."id" AND v."version" = ro."activeVersion"
@@ -44,6 +46,8 @@ export type RunAndDecisionRows = {
   tool: Tool | null;
   /** Scopes of the enabled kill switches among the three keys given. */
   killSwitches: { tenant: boolean; tool: boolean };
+  /** The tool is an upstream MCP server's: only the MCP gateway runs it (with the upstream's credential). */
+  mcpServed: boolean;
 };
 
 /** The run `runId` with its decision's rows; null when there is no such run. `killSwitchKeys`: tenant, tool everywhere, tool for the tenant. */
@@ -72,5 +76,6 @@ export async function findRunWithDecisionRows(
           },
     tool: tool.name === null || tool.name === undefined ? null : decodeTool(tool),
     killSwitches: { tenant: asNumber(row.ks_tenant) === 1, tool: asNumber(row.ks_tool) === 1 },
+    mcpServed: asNumber(row.t_mcpServed) === 1,
   };
 }

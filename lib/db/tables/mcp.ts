@@ -169,6 +169,16 @@ export async function mcpCallsWithDeadArgs(sql: Sql, now: Date, limit: number): 
   return (await sql.all<{ actionId: string }>(DEAD_ARGS, [now, limit])).map((r) => r.actionId);
 }
 
+/** Unclaimed calls approved and still inside their window: Gatehouse runs them itself (lib/mcp/runner.ts), oldest first. */
+const APPROVED_UNCLAIMED = `SELECT p."actionId" FROM "McpPendingCall" p JOIN "Action" a ON a."id" = p."actionId"
+  WHERE p."finishedAt" IS NULL AND p."claimedAt" IS NULL AND p."sealedArgs" IS NOT NULL
+    AND a."status" = 'approved' AND COALESCE(a."approvalValidUntil", a."tokenExpiresAt") > ?
+  ORDER BY p."createdAt" LIMIT ?`;
+
+export async function approvedUnclaimedMcpCalls(sql: Sql, now: Date, limit: number): Promise<string[]> {
+  return (await sql.all<{ actionId: string }>(APPROVED_UNCLAIMED, [now, limit])).map((r) => r.actionId);
+}
+
 const DROP_ARGS = `UPDATE "McpPendingCall" SET "sealedArgs" = NULL, "finishedAt" = ? WHERE "actionId" = ? AND "claimedAt" IS NULL AND "finishedAt" IS NULL`;
 
 /** Delete an unclaimed call's sealed args and close it (it will never run). */
