@@ -21,7 +21,7 @@ export type UpstreamState = {
   /** Override a tool's description (tests: an upstream that changes a tool after approval). */
   descriptions: Record<string, string>;
   /** A tool name → behaviour override for adversarial tests. */
-  mode: Record<string, "hang" | "garbage" | "drop_once" | undefined>;
+  mode: Record<string, "hang" | "slow" | "garbage" | "drop_once" | undefined>;
 };
 
 export const newUpstreamState = (): UpstreamState => ({ received: [], descriptions: {}, mode: {} });
@@ -41,6 +41,7 @@ export function demoUpstreamServer(state: UpstreamState, authorization: () => st
     async (args) => {
       record("get_ticket", args);
       if (state.mode.get_ticket === "hang") await new Promise(() => {});
+      if (state.mode.get_ticket === "slow") await new Promise((r) => setTimeout(r, 500));
       const t = TICKETS[args.ticket_id];
       return { content: [{ type: "text", text: t ? JSON.stringify(t) : `No ticket ${args.ticket_id}.` }], isError: !t };
     },

@@ -455,12 +455,21 @@ async function execute(
     if (!target) throw new UpstreamError("upstream_unavailable", `No credential is set for ${upstream.name} on this tenant and environment.`);
     // Retried once only when an admin declared the tool idempotent and the call was lost on the way (no answer, or a
     // 502/503/504): otherwise a write may have happened although its answer was lost, so it is never run twice.
+    // An approved call that finds the upstream at its bound of calls in flight waits for a slot (nothing was sent, so
+    // waiting is safe for any tool): a human's approval is not lost to local back-pressure. An allowed call is told at once.
+    const slotDeadline = Date.now() + upstream.timeoutMs;
     for (;;) {
       attempts++;
       try {
         result = await callUpstreamTool(target, row.upstreamTool, args!);
         break;
       } catch (err) {
+        if (outcome !== "allowed" && err instanceof UpstreamError && err.code === "upstream_busy" && Date.now() < slotDeadline) {
+          attempts--;
+          countCall("upstream_busy_wait");
+          await new Promise((r) => setTimeout(r, 50 + Math.random() * 100));
+          continue;
+        }
         if (!(row.idempotent && attempts < MAX_ATTEMPTS_IDEMPOTENT && err instanceof UpstreamError && err.retryable)) throw err;
         countCall("upstream_retried");
       }

@@ -372,6 +372,45 @@ describe("the gateway under attack", () => {
     expect(await db().auditEvent.count({ where: { actionId: actionId!, type: "action.result" } })).toBe(1);
   });
 
+  it("an approved call that finds its upstream at its bound of calls in flight waits for a slot and runs; an allowed one is told at once", async () => {
+    await setPolicy("support/send", (p) => ({ ...p, require_approval: [...new Set([...(p.require_approval as string[]), "demo.close_ticket"])] }));
+    const u = await db().mcpUpstream.findUniqueOrThrow({ where: { name: "demo" } });
+    await db().mcpUpstream.update({ where: { id: u.id }, data: { maxConcurrent: 1 } });
+    try {
+      const s = await rawSession();
+      process.env.GATEHOUSE_MCP_PENDING_WAIT_MS = "100";
+      let pending: Awaited<ReturnType<typeof raw>>;
+      try {
+        pending = await raw(
+          JSON.stringify({ jsonrpc: "2.0", id: 51, method: "tools/call", params: { name: "demo.close_ticket", arguments: { ticket_id: "T-6", resolution: "after the slot" } } }),
+          { "mcp-session-id": s },
+        );
+      } finally {
+        delete process.env.GATEHOUSE_MCP_PENDING_WAIT_MS;
+      }
+      const actionId = (JSON.parse(pending.text) as { result: { structuredContent: { action_id: string } } }).result.structuredContent.action_id;
+      const reviewer = (await db().user.findUniqueOrThrow({ where: { email: "reviewer@gatehouse.local" } })).id;
+      await voteOnAction({ actionId, userId: reviewer, vote: "approve" });
+
+      upstream.state.mode.get_ticket = "slow";
+      const before = upstream.state.received.length;
+      const c = await connect("support/send");
+      const slow = c.callTool({ name: "demo.get_ticket", arguments: { ticket_id: "T-1" } }); // holds the one slot for 500 ms
+      for (let i = 0; i < 100 && upstream.state.received.length === before; i++) await new Promise((r) => setTimeout(r, 10));
+      const busy = await c.callTool({ name: "demo.get_ticket", arguments: { ticket_id: "T-2" } });
+      expect(busy.isError).toBe(true);
+      expect(textOf(busy)).toContain("upstream_busy");
+      const run = await runApprovedMcpCalls();
+      await Promise.all([slow, run.settled]);
+      expect(upstream.state.received.slice(before).map((r) => r.tool)).toEqual(["get_ticket", "close_ticket"]);
+      const done = await db().action.findUniqueOrThrow({ where: { id: actionId } });
+      expect(done.resultStatus).toBe("ok");
+    } finally {
+      delete upstream.state.mode.get_ticket;
+      await db().mcpUpstream.update({ where: { id: u.id }, data: { maxConcurrent: u.maxConcurrent } });
+    }
+  });
+
   it("an approved call stopped by a kill switch after approval is never run by the runner: closed with the reason, args deleted", async () => {
     await setPolicy("support/send", (p) => ({ ...p, require_approval: [...new Set([...(p.require_approval as string[]), "demo.close_ticket"])] }));
     const s = await rawSession();
