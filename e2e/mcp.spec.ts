@@ -116,6 +116,10 @@ test("an MCP write blocks until a reviewer approves it in the console; the upstr
   // The reviewer sees the admin's summary with the agent's values marked as the agent's.
   await expect(page.getByTestId("card-summary")).toContainText("Close ticket");
   await expect(page.getByTestId("card-summary")).toContainText("T-2");
+  // The reviewer is told that approving is the execution: no agent waits with a token, Gatehouse calls the upstream.
+  await expect(page.getByTestId("executes-note")).toHaveText(
+    `Your approval executes the action: Gatehouse calls it at once on the MCP upstream ${NAME}, with the arguments shown.`,
+  );
   await page.getByRole("button", { name: "Approve", exact: true }).click();
   await expect(page.getByTestId("toast").filter({ hasText: "Approved" })).toBeVisible();
 

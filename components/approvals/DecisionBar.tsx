@@ -109,6 +109,10 @@ export function DecisionBar({ detail, onDecided, onRefused, onExtended, ref }: P
   const approveDisabled = !detail.viewer.canVote || busy || !confirmed;
   const rejectDisabled = !detail.viewer.canReject || busy;
   const firstApprovers = detail.votes.filter((v) => v.vote === "approve");
+  // A gateway call has no agent waiting to use a token: the approval is the execution, at once.
+  const executesNote = detail.gateway
+    ? `Your approval executes the action: Gatehouse calls it at once on the MCP upstream ${detail.gateway.upstream}, with the arguments shown.`
+    : "Your approval executes the action.";
   // The wrapper takes the card's spacing margin, so the pinned bar sits flush on the screen's bottom edge.
   return (
     <div>
@@ -131,11 +135,11 @@ export function DecisionBar({ detail, onDecided, onRefused, onExtended, ref }: P
                 <strong>{v.userName}</strong>
               </span>
             ))}
-            .{detail.viewer.executes ? " Your approval executes the action." : ""}
+            .{detail.viewer.executes ? ` ${executesNote}` : ""}
           </p>
         ) : detail.viewer.canVote && detail.viewer.executes ? (
           <p className="mb-1.5 text-xs text-slate-700" data-testid="executes-note">
-            Your approval executes the action.
+            {executesNote}
           </p>
         ) : null}
         {error ? (

@@ -5,6 +5,7 @@ import { db } from "@/lib/db/client";
 import { covers, scopeWhere, scopesFor, type RoleScopes, type Scoped } from "@/lib/auth/scopes";
 import type { BlastRadius, Undo } from "@/lib/policy/types";
 import { toolReviewInfo } from "@/lib/approvals/tool-info";
+import { isGatewayAction } from "@/lib/mcp/gateway-actions";
 import { STEP_UP_MAX_AGE_MS } from "@/lib/approvals/schemas";
 import { buildTimeline, type TimelineEntry } from "@/lib/approvals/build-timeline";
 import { actionStateNotices, type StateNotice } from "@/lib/approvals/action-state";
@@ -80,6 +81,11 @@ export type ActionDetail = {
    * `confirmTarget`: a destructive approval asks the reviewer to type this (the target's id) first.
    */
   viewer: { canVote: boolean; canReject: boolean; whyNot: string | null; stepUpRequired: boolean; canExtend: boolean; executes: boolean; confirmTarget: string | null };
+  /**
+   * A call the MCP gateway proposed: Gatehouse itself runs it on this upstream as soon as it is approved (with the
+   * upstream's credential; no agent holds a token for it). Null for a call the agent runs with its token.
+   */
+  gateway: { upstream: string } | null;
   result: { status: string; durationMs: number | null; error: string | null; at: string | null } | null;
   redeemedAt: string | null;
   timeline: TimelineEntry[];
@@ -149,6 +155,13 @@ function confirmTarget(argsDisplay: string, actionId: string): string {
   return actionId;
 }
 
+/** The upstream an MCP gateway call runs on (its name, as the MCP upstreams page shows it). */
+async function gatewayUpstreamOf(tool: string): Promise<{ upstream: string }> {
+  const t = await db().mcpUpstreamTool.findUnique({ where: { toolName: tool }, select: { upstreamId: true } });
+  const u = t ? await db().mcpUpstream.findUnique({ where: { id: t.upstreamId }, select: { name: true } }) : null;
+  return { upstream: u?.name ?? "(an upstream no longer registered)" };
+}
+
 /** One action for the console, with its card fields and audit timeline; null when unknown or outside the viewer's scopes (the same 404). */
 export async function getActionDetail(id: string, viewer: DetailViewer): Promise<ActionDetail | null> {
   const a = await db().action.findFirst({ where: { AND: [{ id }, scopeWhere(viewer)] } });
@@ -169,6 +182,7 @@ export async function getActionDetail(id: string, viewer: DetailViewer): Promise
     asksOf(a.id),
   ]);
   const onCard = await serverTimesOnCard(approvals);
+  const gateway = isGatewayAction(a) ? await gatewayUpstreamOf(a.tool) : null;
   const users = approvals.length ? await db().user.findMany({ where: { id: { in: approvals.map((v) => v.userId) } }, select: { id: true, email: true, name: true } }) : [];
   const emailOf = (uid: string) => users.find((u) => u.id === uid)?.email ?? uid;
   const nameOf = (uid: string) => users.find((u) => u.id === uid)?.name || emailOf(uid);
@@ -271,6 +285,7 @@ export async function getActionDetail(id: string, viewer: DetailViewer): Promise
       stepUpRequired: a.toolKind === "destructive" && stale,
       canExtend: pending && isReviewer && !onBehalf && a.ttlExtendedAt === null && a.expiresAt !== null,
     },
+    gateway,
     result: a.resultStatus ? { status: a.resultStatus, durationMs: a.resultDurationMs, error: a.resultError, at: a.resultAt?.toISOString() ?? null } : null,
     redeemedAt: a.redeemedAt?.toISOString() ?? null,
     timeline: await buildTimeline(a.id),
