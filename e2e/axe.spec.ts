@@ -7,7 +7,7 @@ const ACME_SUPPORT_KEY = "gh_ac0e00000001_DEMO-ONLY-acme-support-not-a-secret-xx
 
 /**
  * Every console page, as the role that may open it, at desktop and phone size:
- * axe finds 0 serious or critical violations. `{id}` is a pending action, `{seq}` an audit event.
+ * axe finds 0 serious or critical violations, and nothing scrolls sideways. `{id}` is a pending action, `{seq}` an audit event.
  */
 const PAGES: { path: string; role: DemoRole; ready: string }[] = [
   { path: "/", role: "reviewer", ready: "h1" },
@@ -21,6 +21,7 @@ const PAGES: { path: string; role: DemoRole; ready: string }[] = [
   { path: "/policies/support/send", role: "admin", ready: "h1" },
   { path: "/tools", role: "admin", ready: "h1" },
   { path: "/agents", role: "admin", ready: "h1" },
+  { path: "/mcp-upstreams", role: "admin", ready: "h1" },
   { path: "/settings", role: "admin", ready: "h1" },
   { path: "/users", role: "admin", ready: "h1" },
   { path: "/account", role: "reviewer", ready: "h1" },
@@ -70,6 +71,9 @@ for (const size of [
         await expect(page.locator(p.ready).first()).toBeVisible();
         await page.waitForTimeout(600);
         expect(await seriousViolations(page)).toEqual([]);
+        // Nothing widens the page past the viewport (a long id in a title, a row of controls): no sideways scroll on a phone.
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        expect(overflow, "horizontal overflow in px").toBeLessThanOrEqual(0);
         // No React hydration error (#418 and friends) on any page.
         expect(errors.filter((e) => /hydrat|Minified React error #4(18|19|22|23|25)/i.test(e))).toEqual([]);
       });

@@ -172,6 +172,10 @@ test("on approval in the console Gatehouse runs the call itself, though its agen
   // Nobody asks: the server's background runner runs the approved call, once, with exactly the approved args.
   await expect.poll(() => upstream.state.received.length, { timeout: 15_000 }).toBe(before + 1);
   expect(upstream.state.received.slice(before)).toEqual([{ tool: "close_ticket", args, authorization: `Bearer ${UPSTREAM_TOKEN}` }]);
+  // The action's page says who ran it: Gatehouse's gateway redeemed its own token and reported the result.
+  await page.goto(`/actions/${encodeURIComponent(id)}`);
+  for (const type of ["token.redeemed", "action.result"])
+    await expect(page.locator(`[data-testid=timeline-entry][data-type="${type}"]`).getByTestId("timeline-actor")).toHaveText("Gatehouse (MCP gateway)");
 
   // The agent comes back to the same session (on any instance): the answer waits for it; nothing runs again.
   const again = new Client({ name: "e2e-agent", version: "1" });

@@ -66,7 +66,7 @@ export function AgentAdmin({ tenants, routes }: { tenants: string[]; routes: str
             ))}
           </select>
         </label>
-        <fieldset className="flex gap-2">
+        <fieldset className="flex flex-wrap gap-2">
           <legend className="sr-only">Routes</legend>
           {routes.map((r) => (
             <label key={r} className="flex items-center gap-1">

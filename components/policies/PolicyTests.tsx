@@ -30,13 +30,13 @@ export function PolicyTests({ route, me, tests, tools, onChange }: { route: stri
       <p className="text-xs text-slate-500">Every proposed version runs these; a failing one blocks the change. Deleting one takes a second admin.</p>
       <ul className="divide-y divide-slate-100 rounded border border-slate-200 bg-white">
         {tests.map((t) => (
-          <li key={t.id} className="flex items-center gap-2 px-3 py-2 text-sm" data-testid="policy-test">
+          <li key={t.id} className="flex flex-wrap items-center gap-2 px-3 py-2 text-sm" data-testid="policy-test">
             <Badge tone={t.ok ? "green" : "red"}>{t.ok ? "holds" : "fails"}</Badge>
             <span className="font-mono text-xs">{t.tool}</span>
             <span>{t.expect}</span>
             <span className="text-xs text-slate-500">{t.note}</span>
             {t.deleteRequestedById ? (
-              <span className="ml-auto flex items-center gap-2 text-xs">
+              <span className="ml-auto flex flex-wrap items-center gap-2 text-xs">
                 <Badge tone="amber">deletion requested by {t.deleteRequestedBy}</Badge>
                 {t.deleteRequestedById !== me ? (
                   <button

@@ -22,6 +22,9 @@ export type TimelineEntry = {
  * minted, redeemed, result), in chain order. The log is the source of truth,
  * so the timeline shows what was recorded, not what the Action row says now.
  */
+/** Names of Gatehouse's own actors in the audit log (actorType "system"), as a reviewer reads them. */
+const SYSTEM_ACTORS: Record<string, string> = { "mcp-gateway": "Gatehouse (MCP gateway)", "tool-service": "the tool service" };
+
 export async function buildTimeline(actionId: string): Promise<TimelineEntry[]> {
   // scope-guard: called only for an action already read through scopeWhere (getActionDetail)
   const events = await db().auditEvent.findMany({ where: { actionId }, orderBy: { seq: "asc" }, take: 500 });
@@ -33,7 +36,9 @@ export async function buildTimeline(actionId: string): Promise<TimelineEntry[]> 
     credIds.length ? db().agentCredential.findMany({ where: { id: { in: credIds } }, select: { id: true, name: true } }) : [],
   ]);
   const actorName = (type: string, id: string | null): string => {
-    if (type === "system" || !id) return type === "system" ? "system" : "unknown";
+    // Gatehouse's own parts, by what they are: the MCP gateway runs approved calls, a tool service redeems tokens.
+    if (type === "system") return id ? (SYSTEM_ACTORS[id] ?? "system") : "system";
+    if (!id) return "unknown";
     if (type === "user") {
       const u = users.find((x) => x.id === id);
       return u ? u.name || u.email : id;
