@@ -33,7 +33,9 @@ export type RedeemResult = {
  */
 export async function redeemActionToken(input: RedeemInput, ctx: RedeemContext): Promise<RedeemResult> {
   const source = ctx.source ?? "in-process";
-  const limited = admitRedeem(source, input.token);
+  // Flood control is for the open endpoint's callers. Gatehouse's own gateway redeems in process, once per claimed
+  // call: refusals it met (a kill switch during an incident) must not lock out the approved calls after them.
+  const limited = ctx.redeemer === "mcp-gateway" ? null : admitRedeem(source, input.token);
   if (limited) {
     countRedemption(limited);
     await auditRateLimited(source, limited);

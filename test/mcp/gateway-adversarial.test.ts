@@ -12,6 +12,8 @@ import { tsxNodeArgs } from "@/scripts/tsx-node-args";
 import { voteOnAction } from "@/lib/actions/vote-on-action";
 import { runApprovedMcpCalls } from "@/lib/mcp/runner";
 import { setKillSwitch } from "@/lib/kill-switches/set-kill-switch";
+import { redeemActionToken } from "@/lib/tokens/redeem-token";
+import { REFUSALS_PER_SOURCE } from "@/lib/tokens/redeem-guard";
 import http from "node:http";
 import { startDemoUpstreamHttp } from "@/examples/mcp-upstream";
 import { agentClient, classify, registerDemoUpstream, UPSTREAM_TOKEN } from "./support";
@@ -446,5 +448,34 @@ describe("the gateway under attack", () => {
     });
     expect(r.text).toContain("was not run: kill_switch");
     expect((await runApprovedMcpCalls()).started).toEqual([]);
+  });
+
+  it("refusals the gateway met do not lock it out: the redeem endpoint's flood control never stops an approved call", async () => {
+    await setPolicy("support/send", (p) => ({ ...p, require_approval: [...new Set([...(p.require_approval as string[]), "demo.close_ticket"])] }));
+    const s = await rawSession();
+    process.env.GATEHOUSE_MCP_PENDING_WAIT_MS = "100";
+    let pending: Awaited<ReturnType<typeof raw>>;
+    try {
+      pending = await raw(
+        JSON.stringify({ jsonrpc: "2.0", id: 61, method: "tools/call", params: { name: "demo.close_ticket", arguments: { ticket_id: "T-7", resolution: "after a flood" } } }),
+        { "mcp-session-id": s },
+      );
+    } finally {
+      delete process.env.GATEHOUSE_MCP_PENDING_WAIT_MS;
+    }
+    const actionId = (JSON.parse(pending.text) as { result: { structuredContent: { action_id: string } } }).result.structuredContent.action_id;
+    // More refusals from the gateway's source than the endpoint allows a caller in a window.
+    for (let i = 0; i <= REFUSALS_PER_SOURCE; i++)
+      await redeemActionToken({ token: `not.a.token${i}`, tool: "demo.close_ticket", args: {} }, { requestId: `flood-${i}`, source: "mcp-gateway", redeemer: "mcp-gateway" }).catch(
+        () => {},
+      );
+    const reviewer = (await db().user.findUniqueOrThrow({ where: { email: "reviewer@gatehouse.local" } })).id;
+    await voteOnAction({ actionId, userId: reviewer, vote: "approve" });
+    const before = upstream.state.received.length;
+    await (
+      await runApprovedMcpCalls()
+    ).settled;
+    expect(upstream.state.received.slice(before).map((x) => x.tool)).toEqual(["close_ticket"]);
+    expect((await db().action.findUniqueOrThrow({ where: { id: actionId } })).resultStatus).toBe("ok");
   });
 });
