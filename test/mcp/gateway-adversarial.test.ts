@@ -47,6 +47,26 @@ async function rawSession(): Promise<string> {
   return r.session!;
 }
 
+/**
+ * In a new raw session: propose demo.close_ticket (which needs a human) with `args`, let the call answer "pending" after a
+ * short wait, and have the demo reviewer approve it. The approved call is left for the runner; its session and action id.
+ */
+async function approvedCloseTicket(rpcId: number, args: { ticket_id: string; resolution: string }): Promise<{ session: string; actionId: string }> {
+  await setPolicy("support/send", (p) => ({ ...p, require_approval: [...new Set([...(p.require_approval as string[]), "demo.close_ticket"])] }));
+  const session = await rawSession();
+  process.env.GATEHOUSE_MCP_PENDING_WAIT_MS = "100";
+  let pending: Awaited<ReturnType<typeof raw>>;
+  try {
+    pending = await raw(JSON.stringify({ jsonrpc: "2.0", id: rpcId, method: "tools/call", params: { name: "demo.close_ticket", arguments: args } }), { "mcp-session-id": session });
+  } finally {
+    delete process.env.GATEHOUSE_MCP_PENDING_WAIT_MS;
+  }
+  const actionId = (JSON.parse(pending.text) as { result: { structuredContent: { action_id: string } } }).result.structuredContent.action_id;
+  const reviewer = (await db().user.findUniqueOrThrow({ where: { email: "reviewer@gatehouse.local" } })).id;
+  await voteOnAction({ actionId, userId: reviewer, vote: "approve" });
+  return { session, actionId };
+}
+
 beforeAll(async () => {
   process.env.GATEHOUSE_MCP_RESYNC_MS = "3600000";
   process.env.GATEHOUSE_MCP_STDIO = JSON.stringify({ demo_stdio: { command: process.execPath, args: [...tsxNodeArgs, "examples/mcp-upstream.ts", "--stdio"] } });
@@ -375,24 +395,10 @@ describe("the gateway under attack", () => {
   });
 
   it("an approved call that finds its upstream at its bound of calls in flight waits for a slot and runs; an allowed one is told at once", async () => {
-    await setPolicy("support/send", (p) => ({ ...p, require_approval: [...new Set([...(p.require_approval as string[]), "demo.close_ticket"])] }));
     const u = await db().mcpUpstream.findUniqueOrThrow({ where: { name: "demo" } });
     await db().mcpUpstream.update({ where: { id: u.id }, data: { maxConcurrent: 1 } });
     try {
-      const s = await rawSession();
-      process.env.GATEHOUSE_MCP_PENDING_WAIT_MS = "100";
-      let pending: Awaited<ReturnType<typeof raw>>;
-      try {
-        pending = await raw(
-          JSON.stringify({ jsonrpc: "2.0", id: 51, method: "tools/call", params: { name: "demo.close_ticket", arguments: { ticket_id: "T-6", resolution: "after the slot" } } }),
-          { "mcp-session-id": s },
-        );
-      } finally {
-        delete process.env.GATEHOUSE_MCP_PENDING_WAIT_MS;
-      }
-      const actionId = (JSON.parse(pending.text) as { result: { structuredContent: { action_id: string } } }).result.structuredContent.action_id;
-      const reviewer = (await db().user.findUniqueOrThrow({ where: { email: "reviewer@gatehouse.local" } })).id;
-      await voteOnAction({ actionId, userId: reviewer, vote: "approve" });
+      const { actionId } = await approvedCloseTicket(51, { ticket_id: "T-6", resolution: "after the slot" });
 
       upstream.state.mode.get_ticket = "slow";
       const before = upstream.state.received.length;
@@ -414,22 +420,8 @@ describe("the gateway under attack", () => {
   });
 
   it("an approved call stopped by a kill switch after approval is never run by the runner: closed with the reason, args deleted", async () => {
-    await setPolicy("support/send", (p) => ({ ...p, require_approval: [...new Set([...(p.require_approval as string[]), "demo.close_ticket"])] }));
-    const s = await rawSession();
     const before = upstream.state.received.length;
-    process.env.GATEHOUSE_MCP_PENDING_WAIT_MS = "100";
-    let pending: Awaited<ReturnType<typeof raw>>;
-    try {
-      pending = await raw(
-        JSON.stringify({ jsonrpc: "2.0", id: 41, method: "tools/call", params: { name: "demo.close_ticket", arguments: { ticket_id: "T-4", resolution: "stopped" } } }),
-        { "mcp-session-id": s },
-      );
-    } finally {
-      delete process.env.GATEHOUSE_MCP_PENDING_WAIT_MS;
-    }
-    const actionId = (JSON.parse(pending.text) as { result: { structuredContent: { action_id: string } } }).result.structuredContent.action_id;
-    const reviewer = (await db().user.findUniqueOrThrow({ where: { email: "reviewer@gatehouse.local" } })).id;
-    await voteOnAction({ actionId, userId: reviewer, vote: "approve" });
+    const { session: s, actionId } = await approvedCloseTicket(41, { ticket_id: "T-4", resolution: "stopped" });
     await setKillSwitch({ scope: "tool", tenantId: "acme", tool: "demo.close_ticket", enabled: true, reason: "incident", actorId: admin1 });
     try {
       const run = await runApprovedMcpCalls();
@@ -451,30 +443,15 @@ describe("the gateway under attack", () => {
   });
 
   it("refusals the gateway met do not lock it out: the redeem endpoint's flood control never stops an approved call", async () => {
-    await setPolicy("support/send", (p) => ({ ...p, require_approval: [...new Set([...(p.require_approval as string[]), "demo.close_ticket"])] }));
-    const s = await rawSession();
-    process.env.GATEHOUSE_MCP_PENDING_WAIT_MS = "100";
-    let pending: Awaited<ReturnType<typeof raw>>;
-    try {
-      pending = await raw(
-        JSON.stringify({ jsonrpc: "2.0", id: 61, method: "tools/call", params: { name: "demo.close_ticket", arguments: { ticket_id: "T-7", resolution: "after a flood" } } }),
-        { "mcp-session-id": s },
-      );
-    } finally {
-      delete process.env.GATEHOUSE_MCP_PENDING_WAIT_MS;
-    }
-    const actionId = (JSON.parse(pending.text) as { result: { structuredContent: { action_id: string } } }).result.structuredContent.action_id;
+    const { actionId } = await approvedCloseTicket(61, { ticket_id: "T-7", resolution: "after a flood" });
     // More refusals from the gateway's source than the endpoint allows a caller in a window.
     for (let i = 0; i <= REFUSALS_PER_SOURCE; i++)
       await redeemActionToken({ token: `not.a.token${i}`, tool: "demo.close_ticket", args: {} }, { requestId: `flood-${i}`, source: "mcp-gateway", redeemer: "mcp-gateway" }).catch(
         () => {},
       );
-    const reviewer = (await db().user.findUniqueOrThrow({ where: { email: "reviewer@gatehouse.local" } })).id;
-    await voteOnAction({ actionId, userId: reviewer, vote: "approve" });
     const before = upstream.state.received.length;
-    await (
-      await runApprovedMcpCalls()
-    ).settled;
+    const run = await runApprovedMcpCalls();
+    await run.settled;
     expect(upstream.state.received.slice(before).map((x) => x.tool)).toEqual(["close_ticket"]);
     expect((await db().action.findUniqueOrThrow({ where: { id: actionId } })).resultStatus).toBe("ok");
   });
