@@ -32,6 +32,8 @@ import { approvalWindow } from "@/lib/actions/approval-window";
 import { requiredGroupsRefusal } from "@/lib/reviewer-groups/vote-rule";
 import type { Policy } from "@/lib/policy/types";
 import { findCanary, voteOnCanary } from "@/lib/canaries/canaries";
+import { isGatewayAction, withheldReason } from "@/lib/mcp/gateway-actions";
+import { findServableFacts } from "@/lib/db/tables/mcp";
 
 export type VoteInput = {
   actionId: string;
@@ -282,6 +284,9 @@ export async function recheckAtDecision(tx: Exec, action: Action): Promise<{ out
   const decision = decide(input);
   if (decision.outcome === "denied") return { outcome: "denied", reason: decision.reason };
   if (decision.outcome === "invalid") return { outcome: "denied", reason: "invalid_args" };
+  // A gateway call Gatehouse would not run now (its upstream disabled, the tool changed upstream since its pin):
+  // the approval is the execution, so an approval now is a denial, not an approved call that never runs.
+  if (isGatewayAction(action) && withheldReason(await findServableFacts(tx, action.tool))) return { outcome: "denied", reason: "tool_withheld" };
   // A tool whose kind got stricter keeps at least the approvals it started with.
   if (!route) return { outcome: "denied", reason: "unknown_route" };
   return { outcome: "ok", approvalsRequired: decision.outcome === "pending" ? decision.approvalsRequired : 0, policy: route.policy };

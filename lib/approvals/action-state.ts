@@ -5,6 +5,8 @@ import type { Action } from "@/lib/db/types";
 import { decide } from "@/lib/policy/decide";
 import { loadDecisionInput, killSwitchKeys } from "@/lib/actions/decision-context";
 import { parseCredentialRoutes } from "@/lib/agents/authenticate-agent";
+import { isGatewayAction, withheldMessage, withheldReason } from "@/lib/mcp/gateway-actions";
+import { findServableFacts } from "@/lib/db/tables/mcp";
 
 /**
  * Something about the world as it is now that a reviewer must see before
@@ -15,12 +17,12 @@ import { parseCredentialRoutes } from "@/lib/agents/authenticate-agent";
  * Messages are Gatehouse's words (and an admin's kill-switch reason), never the agent's.
  */
 export type StateNotice = {
-  code: "kill_switch" | "circuit_open" | "policy_changed" | "policy_denies" | "more_approvals" | "credential_revoked";
+  code: "kill_switch" | "circuit_open" | "policy_changed" | "policy_denies" | "more_approvals" | "credential_revoked" | "tool_withheld";
   message: string;
   blocks: boolean;
 };
 
-type ActionScope = Pick<Action, "id" | "tenantId" | "env" | "tool" | "routeId" | "policyVersion">;
+type ActionScope = Pick<Action, "id" | "tenantId" | "env" | "tool" | "routeId" | "policyVersion" | "idempotencyKey">;
 
 /** What the queue can afford for a whole page: kill switches, open breakers and policy versions, three small reads. */
 export async function stateNotices(actions: readonly ActionScope[]): Promise<Map<string, StateNotice[]>> {
@@ -33,6 +35,17 @@ export async function stateNotices(actions: readonly ActionScope[]): Promise<Map
     db().route.findMany({ where: { id: { in: [...new Set(actions.map((a) => a.routeId))] } }, select: { id: true, name: true, activeVersion: true } }),
   ]);
   const ks = new Map(switches.map((s) => [s.key, s.reason]));
+  // A gateway call runs on approval: one whose tool Gatehouse would not serve now cannot be approved (the vote denies it).
+  const gatewayTools = [...new Set(actions.filter(isGatewayAction).map((a) => a.tool))];
+  const withheld = new Map(
+    gatewayTools.length
+      ? await sqlRead(async (sql) => {
+          const out: [string, string | null][] = [];
+          for (const t of gatewayTools) out.push([t, withheldReason(await findServableFacts(sql, t))]);
+          return out;
+        })
+      : [],
+  );
   for (const a of actions) {
     const notes: StateNotice[] = [];
     const tenantSwitch = ks.get(killSwitchKeys.tenant(a.tenantId));
@@ -40,6 +53,9 @@ export async function stateNotices(actions: readonly ActionScope[]): Promise<Map
     if (tenantSwitch !== undefined)
       notes.push({ code: "kill_switch", blocks: true, message: `Kill switch on: every action of tenant ${a.tenantId} is stopped${because(tenantSwitch)}.` });
     if (toolSwitch !== undefined) notes.push({ code: "kill_switch", blocks: true, message: `Kill switch on: the tool ${a.tool} is stopped${because(toolSwitch)}.` });
+    const why = withheld.get(a.tool);
+    if (isGatewayAction(a) && why)
+      notes.push({ code: "tool_withheld", blocks: true, message: `Gatehouse will not run this call now: ${withheldMessage(why)}. Approving it now is denied.` });
     const route = routes.find((r) => r.id === a.routeId);
     const open = breakers.some((b) => b.routeId === a.routeId && ((b.tenantId === a.tenantId && b.env === a.env) || (b.tenantId === "*" && b.env === "*")));
     if (open) {
@@ -69,6 +85,7 @@ export async function stateNotices(actions: readonly ActionScope[]): Promise<Map
  */
 export async function actionStateNotices(a: ActionScope & Pick<Action, "credentialId" | "routeName" | "approvalsRequired">): Promise<StateNotice[]> {
   const notes = (await stateNotices([a])).get(a.id) ?? [];
+
   // scope-guard: the action's own credential; the action was read through scopeWhere
   const cred = await db().agentCredential.findUnique({ where: { id: a.credentialId }, select: { revokedAt: true, routes: true } });
   if (!cred || cred.revokedAt) {

@@ -13,7 +13,7 @@ import { proposeAction } from "@/lib/actions/propose-action";
 import { getAction, waitForAction } from "@/lib/actions/get-action";
 import { reportResult } from "@/lib/actions/report-result";
 import { redeemActionToken } from "@/lib/tokens/redeem-token";
-import { gatewayIdempotencyKey } from "@/lib/mcp/gateway-actions";
+import { gatewayIdempotencyKey, withheldMessage, withheldReason } from "@/lib/mcp/gateway-actions";
 import { startRun } from "@/lib/runs/start-run";
 import { newId } from "@/lib/crypto/new-id";
 import { seal, unseal } from "@/lib/crypto/seal";
@@ -73,8 +73,7 @@ export async function closeSession(s: GatewaySession): Promise<void> {
 type Servable = { row: McpUpstreamTool; upstream: McpUpstream };
 
 /** May this tool be served now: approved, pin unchanged, upstream active. */
-const isServable = (row: McpUpstreamTool, upstream: McpUpstream | undefined) =>
-  upstream?.status === "active" && row.status === "approved" && row.approvedHash !== null && row.observedHash === row.approvedHash;
+const isServable = (row: McpUpstreamTool, upstream: McpUpstream | undefined) => withheldReason({ tool: row, upstreamStatus: upstream?.status ?? null }) === null;
 
 /** MCP-backed catalog tools that may be served now: approved, pin unchanged, upstream active. */
 async function servable(names: string[]): Promise<Map<string, Servable>> {
@@ -173,7 +172,8 @@ export async function callGatewayTool(agent: AgentPrincipal, s: GatewaySession, 
   // One statement: the tool, its upstream and this tenant/env's sealed credential.
   const found = await sqlRead((sql) => findMcpToolForCall(sql, name, agent));
   if (found) {
-    if (!isServable(found.tool, found.upstream)) {
+    const withheld = withheldReason({ tool: found.tool, upstreamStatus: found.upstream.status });
+    if (withheld) {
       countCall("withheld");
       await appendAudit(db(), {
         type: "mcp.call_withheld",
@@ -187,9 +187,9 @@ export async function callGatewayTool(agent: AgentPrincipal, s: GatewaySession, 
         runId: s.runId,
         credentialScope: credentialScope(agent),
         status: "denied",
-        reason: found.tool.status,
+        reason: withheld,
       });
-      return text(`withheld: ${name} is not available (it is unclassified, or its upstream changed it since an admin approved it).`, true, {
+      return text(`withheld: ${name} is not available: ${withheldMessage(withheld)}.`, true, {
         status: "denied",
         reason_code: "tool_withheld",
       });
@@ -262,7 +262,7 @@ async function waitAndRun(agent: AgentPrincipal, s: GatewaySession, actionId: st
   }
   if (view.status === "approved") {
     const found = await sqlRead((sql) => findMcpToolForCall(sql, view.tool, agent));
-    const result = await execute(agent, s, ok1(found), view, null, ctx, "pending_approved");
+    const result = await execute(agent, s, found, view, null, ctx, "pending_approved");
     // Claimed elsewhere (Gatehouse's runner, another instance, another status call): its answer, once written.
     if ((result.structuredContent as { status?: string } | undefined)?.status !== "running") return result;
     return (await finishedResult(actionId, deadline, ctx.signal)) ?? result;
@@ -315,7 +315,7 @@ export async function runApprovedCall(actionId: string, ctx: { requestId: string
   const view = await getAction(agent, actionId, ctx);
   if (view.status !== "approved") return "skipped";
   const tool = await sqlRead((sql) => findMcpToolForCall(sql, view.tool, agent));
-  const result = await execute(agent, s, ok1(tool), view, null, { ...ctx, jsonRpcId: 0 }, "approved_run");
+  const result = await execute(agent, s, tool, view, null, { ...ctx, jsonRpcId: 0 }, "approved_run");
   return (result.structuredContent as { status?: string } | undefined)?.status === "running" ? "skipped" : "ran";
 }
 
@@ -403,14 +403,13 @@ async function actionStatus(agent: AgentPrincipal, s: GatewaySession, args: Reco
 async function execute(
   agent: AgentPrincipal,
   s: GatewaySession,
-  found: McpToolForCall,
+  found: McpToolForCall | null,
   view: ActionView,
   rawArgs: Record<string, unknown> | null,
   ctx: CallContext,
   outcome: string,
 ): Promise<McpToolResult> {
   const actionId = view.action_id;
-  const { tool: row, upstream } = found;
   let args = rawArgs;
   if (rawArgs === null) {
     const claimed = await db().mcpPendingCall.updateMany({ where: { actionId, claimedAt: null, finishedAt: null }, data: { claimedAt: new Date() } });
@@ -428,6 +427,33 @@ async function execute(
     }
     return result;
   };
+  // Approved, but no longer servable: the upstream was disabled, the tool changed upstream since an admin pinned
+  // it (a rug pull between the approval and the run), or it left the catalog. Never run on what nobody approved;
+  // closed at once with the reason (audited, args deleted) rather than tried again every second.
+  const withheld = withheldReason({ tool: found?.tool ?? null, upstreamStatus: found?.upstream.status ?? null });
+  if (!found || withheld) {
+    const reason = withheld ?? "not_found";
+    countCall("approved_withheld");
+    await appendAudit(db(), {
+      type: "mcp.call_withheld",
+      actorType: "system",
+      actorId: "mcp-gateway",
+      requestId: ctx.requestId,
+      tenantId: agent.tenantId,
+      env: agent.env,
+      route: s.routeName,
+      tool: view.tool,
+      actionId,
+      runId: s.runId,
+      credentialScope: credentialScope(agent),
+      status: "denied",
+      reason,
+    });
+    return finish(
+      text(`${view.tool} was approved but not run: ${withheldMessage(reason)}.`, true, { status: "not_run", action_id: actionId, reason_code: "tool_withheld", reason }),
+    );
+  }
+  const { tool: row, upstream } = found;
   // An allowed call was decided with no token: its decision (committed, audited, budget taken) is its one execution.
   // An approved call runs on the token its approval minted, redeemed here: single use, args-bound, audited.
   if (outcome !== "allowed") {

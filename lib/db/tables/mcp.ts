@@ -3,6 +3,7 @@ import type { Exec, McpPendingCall, McpSession, McpUpstream, McpUpstreamTool, Ro
 import { asSql } from "@/lib/db/sql";
 import { columnList, rowDecoder, type ColumnKinds } from "@/lib/db/tables/columns";
 import { asDate } from "@/lib/db/decode";
+import type { ServableFacts } from "@/lib/mcp/gateway-actions";
 
 /**
  * The MCP gateway's hot-path statements (lib/mcp/gateway.ts): an allowed
@@ -93,6 +94,19 @@ export type McpToolForCall = {
   /** This tenant/env's sealed credential, or null when none is set. */
   credential: { sealedHeaders: string; updatedAt: Date } | null;
 };
+
+const SERVABLE_FACTS = `SELECT t."status", t."approvedHash", t."observedHash", u."status" AS "upstreamStatus"
+  FROM "McpUpstreamTool" t JOIN "McpUpstream" u ON u."id" = t."upstreamId" WHERE t."toolName" = ?`;
+
+/** What lib/mcp/gateway-actions.ts withheldReason needs of one tool, in one statement (inside a transaction too). */
+export async function findServableFacts(exec: Exec, toolName: string): Promise<ServableFacts> {
+  const r = await asSql(exec).get(SERVABLE_FACTS, [toolName]);
+  if (!r) return { tool: null, upstreamStatus: null };
+  return {
+    tool: { status: String(r.status), approvedHash: r.approvedHash === null ? null : String(r.approvedHash), observedHash: String(r.observedHash) },
+    upstreamStatus: String(r.upstreamStatus),
+  };
+}
 
 /** One MCP-backed catalog tool with its upstream and this tenant/env's sealed credential, in one statement; null if no such tool. */
 export async function findMcpToolForCall(sql: Sql, toolName: string, scope: { tenantId: string; env: string }): Promise<McpToolForCall | null> {
