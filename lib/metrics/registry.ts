@@ -49,7 +49,7 @@ function create() {
     }),
     mcpCalls: new Counter({
       name: "gatehouse_mcp_calls_total",
-      help: "MCP gateway calls, by outcome (allowed_ok, allowed_error, denied, invalid, pending_approved_ok/_error: run by a waiting call, approved_run_ok/_error: run by the background runner, pending_rejected, pending_waiting, redeem_refused, upstream_error, upstream_busy_wait, upstream_retried, withheld).",
+      help: "MCP gateway calls, by outcome (allowed_ok, allowed_error, denied, invalid, pending_approved_ok/_error: run by a waiting call, approved_run_ok/_error: run by the background runner, approved_withheld: approved but its tool is no longer servable, so never sent, pending_rejected, pending_waiting, redeem_refused, upstream_error, upstream_busy_wait, upstream_retried, withheld).",
       labelNames: ["outcome"],
       registers: r,
     }),
