@@ -284,9 +284,10 @@ export async function recheckAtDecision(tx: Exec, action: Action): Promise<{ out
   const decision = decide(input);
   if (decision.outcome === "denied") return { outcome: "denied", reason: decision.reason };
   if (decision.outcome === "invalid") return { outcome: "denied", reason: "invalid_args" };
-  // A gateway call Gatehouse would not run now (its upstream disabled, the tool changed upstream since its pin):
-  // the approval is the execution, so an approval now is a denial, not an approved call that never runs.
-  if (isGatewayAction(action) && withheldReason(await findServableFacts(tx, action.tool))) return { outcome: "denied", reason: "tool_withheld" };
+  // A gateway call Gatehouse would not run now (its upstream disabled, the tool changed upstream since its pin, no
+  // credential for this tenant/env): the approval is the execution, so an approval now is a denial, not an approved
+  // call that never runs.
+  if (isGatewayAction(action) && withheldReason(await findServableFacts(tx, action.tool, action))) return { outcome: "denied", reason: "tool_withheld" };
   // A tool whose kind got stricter keeps at least the approvals it started with.
   if (!route) return { outcome: "denied", reason: "unknown_route" };
   return { outcome: "ok", approvalsRequired: decision.outcome === "pending" ? decision.approvalsRequired : 0, policy: route.policy };

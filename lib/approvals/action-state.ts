@@ -36,12 +36,13 @@ export async function stateNotices(actions: readonly ActionScope[]): Promise<Map
   ]);
   const ks = new Map(switches.map((s) => [s.key, s.reason]));
   // A gateway call runs on approval: one whose tool Gatehouse would not serve now cannot be approved (the vote denies it).
-  const gatewayTools = [...new Set(actions.filter(isGatewayAction).map((a) => a.tool))];
+  const servedKey = (a: ActionScope) => `${a.tenantId}\u0000${a.env}\u0000${a.tool}`;
+  const gatewayCalls = [...new Map(actions.filter(isGatewayAction).map((a) => [servedKey(a), a])).values()];
   const withheld = new Map(
-    gatewayTools.length
+    gatewayCalls.length
       ? await sqlRead(async (sql) => {
           const out: [string, string | null][] = [];
-          for (const t of gatewayTools) out.push([t, withheldReason(await findServableFacts(sql, t))]);
+          for (const a of gatewayCalls) out.push([servedKey(a), withheldReason(await findServableFacts(sql, a.tool, a))]);
           return out;
         })
       : [],
@@ -53,7 +54,7 @@ export async function stateNotices(actions: readonly ActionScope[]): Promise<Map
     if (tenantSwitch !== undefined)
       notes.push({ code: "kill_switch", blocks: true, message: `Kill switch on: every action of tenant ${a.tenantId} is stopped${because(tenantSwitch)}.` });
     if (toolSwitch !== undefined) notes.push({ code: "kill_switch", blocks: true, message: `Kill switch on: the tool ${a.tool} is stopped${because(toolSwitch)}.` });
-    const why = withheld.get(a.tool);
+    const why = withheld.get(servedKey(a));
     if (isGatewayAction(a) && why)
       notes.push({ code: "tool_withheld", blocks: true, message: `Gatehouse will not run this call now: ${withheldMessage(why)}. Approving it now is denied.` });
     const route = routes.find((r) => r.id === a.routeId);

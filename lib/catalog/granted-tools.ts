@@ -38,9 +38,9 @@ export async function grantedTools(
   const candidates = [...new Set([...p.allow_tools, ...p.require_approval])].filter((n) => !p.deny_tools.includes(n) && !exclude?.has(n)).sort();
   const out: GrantedTool[] = [];
   for (const toolName of candidates) {
-    const { input, tool } = await loadDecisionInput(exec, { credentialRoutes: agent.routes, tenantId: agent.tenantId, env: agent.env, routeName, toolName });
-    const d = decide(input);
-    if (!tool || (d.outcome !== "allowed" && d.outcome !== "pending")) continue;
+    const g = await grantOf(exec, agent, routeName, toolName);
+    if (!g) continue;
+    const { tool, d } = g;
     out.push({
       name: tool.name,
       kind: tool.kind,
@@ -51,4 +51,21 @@ export async function grantedTools(
     });
   }
   return out;
+}
+
+/**
+ * Whether discovery would list this one tool for the agent on this route: the
+ * same rule as grantedTools, for one name. The MCP gateway asks it before it
+ * says why a tool is withheld, so that nobody learns of a tool (or its state)
+ * that its route does not grant them.
+ */
+export async function grantsTool(exec: Exec, agent: Pick<AgentPrincipal, "routes" | "tenantId" | "env">, routeName: string, toolName: string): Promise<boolean> {
+  return agent.routes.includes(routeName) && (await grantOf(exec, agent, routeName, toolName)) !== null;
+}
+
+async function grantOf(exec: Exec, agent: Pick<AgentPrincipal, "routes" | "tenantId" | "env">, routeName: string, toolName: string) {
+  const { input, tool } = await loadDecisionInput(exec, { credentialRoutes: agent.routes, tenantId: agent.tenantId, env: agent.env, routeName, toolName });
+  const d = decide(input);
+  if (!tool || (d.outcome !== "allowed" && d.outcome !== "pending")) return null;
+  return { tool, d };
 }

@@ -26,26 +26,33 @@ export function forAgentApi<V extends { idempotency_key?: string | null; token?:
   } as unknown as V;
 }
 
-/** What decides whether an MCP-backed tool may be served: its pin and status, its upstream's status. */
-export type ServableFacts = { tool: { status: string; approvedHash: string | null; observedHash: string } | null; upstreamStatus: string | null };
+/** What decides whether an MCP-backed tool may be served to one tenant/env: its pin and status, its upstream's status, that tenant/env's credential. */
+export type ServableFacts = {
+  tool: { status: string; approvedHash: string | null; observedHash: string } | null;
+  upstreamStatus: string | null;
+  /** Whether the upstream has a credential for the caller's tenant and environment. */
+  hasCredential: boolean;
+};
 
 /**
  * Why an MCP-backed tool may not be served now, or null when it may: its
  * upstream is not active (disabled by an admin), the tool is not approved,
- * or the upstream changed it since an admin pinned it (a rug pull). One rule
+ * the upstream changed it since an admin pinned it (a rug pull), or no
+ * credential is set for this tenant and environment. One rule
  * for tools/list, tools/call, the run of an approved call, the vote's
  * re-check and the reviewer's card.
  */
-export function withheldReason({ tool, upstreamStatus }: ServableFacts): string | null {
+export function withheldReason({ tool, upstreamStatus, hasCredential }: ServableFacts): string | null {
   if (!tool || upstreamStatus === null) return "not_found";
   if (upstreamStatus !== "active") return `upstream_${upstreamStatus}`;
-  if (tool.status === "approved" && tool.approvedHash !== null && tool.observedHash === tool.approvedHash) return null;
-  return tool.status === "approved" ? "changed" : tool.status;
+  if (tool.status !== "approved" || tool.approvedHash === null || tool.observedHash !== tool.approvedHash) return tool.status === "approved" ? "changed" : tool.status;
+  return hasCredential ? null : "no_credential";
 }
 
 /** The reason in Gatehouse's words, for the model and the reviewer. */
 export function withheldMessage(reason: string): string {
   if (reason === "not_found") return "the tool is no longer in the catalog";
+  if (reason === "no_credential") return "its MCP upstream has no credential set for this tenant and environment";
   if (reason.startsWith("upstream_")) return `its MCP upstream is ${reason.slice("upstream_".length)} (an admin turned it off)`;
   if (reason === "changed") return "the upstream changed the tool's description or input schema after an admin approved it; it is withheld until two admins re-approve it";
   return `the tool is ${reason}, not approved by the admins`;

@@ -8,7 +8,7 @@ import { AppError } from "@/lib/errors";
 import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
 import { credentialScope, principalOf } from "@/lib/agents/authenticate-agent";
 import { appendAudit } from "@/lib/audit/append";
-import { grantedTools, type GrantedTool } from "@/lib/catalog/granted-tools";
+import { grantedTools, grantsTool, type GrantedTool } from "@/lib/catalog/granted-tools";
 import { proposeAction } from "@/lib/actions/propose-action";
 import { getAction, waitForAction } from "@/lib/actions/get-action";
 import { reportResult } from "@/lib/actions/report-result";
@@ -72,17 +72,21 @@ export async function closeSession(s: GatewaySession): Promise<void> {
 
 type Servable = { row: McpUpstreamTool; upstream: McpUpstream };
 
-/** May this tool be served now: approved, pin unchanged, upstream active. */
-const isServable = (row: McpUpstreamTool, upstream: McpUpstream | undefined) => withheldReason({ tool: row, upstreamStatus: upstream?.status ?? null }) === null;
-
-/** MCP-backed catalog tools that may be served now: approved, pin unchanged, upstream active. */
-async function servable(names: string[]): Promise<Map<string, Servable>> {
+/** MCP-backed catalog tools that may be served now to this tenant/env: approved, pin unchanged, upstream active, a credential set. */
+async function servable(names: string[], scope: { tenantId: string; env: string }): Promise<Map<string, Servable>> {
   const rows = await db().mcpUpstreamTool.findMany({ where: { toolName: { in: names } } });
-  const ups = new Map((await db().mcpUpstream.findMany({ where: { id: { in: [...new Set(rows.map((r) => r.upstreamId))] } } })).map((u) => [u.id, u]));
+  const upstreamIds = [...new Set(rows.map((r) => r.upstreamId))];
+  const ups = new Map((await db().mcpUpstream.findMany({ where: { id: { in: upstreamIds } } })).map((u) => [u.id, u]));
+  const withCred = new Set(
+    (await db().mcpUpstreamCredential.findMany({ where: { tenantId: scope.tenantId, env: scope.env, upstreamId: { in: upstreamIds } }, select: { upstreamId: true } })).map(
+      (c) => c.upstreamId,
+    ),
+  );
   const out = new Map<string, Servable>();
   for (const row of rows) {
     const upstream = ups.get(row.upstreamId);
-    if (isServable(row, upstream)) out.set(row.toolName, { row, upstream: upstream! });
+    if (withheldReason({ tool: row, upstreamStatus: upstream?.status ?? null, hasCredential: withCred.has(row.upstreamId) }) === null)
+      out.set(row.toolName, { row, upstream: upstream! });
   }
   return out;
 }
@@ -107,17 +111,12 @@ export async function listGatewayTools(agent: AgentPrincipal, s: GatewaySession)
   const granted = await sqlRead((sql) => grantedTools(sql, agent, s.routeName));
   const rows = await db().mcpUpstreamTool.findMany({ where: { toolName: { in: granted.map((g) => g.name) } }, select: { upstreamId: true } });
   await resync(agent, [...new Set(rows.map((r) => r.upstreamId))]);
-  const ok = await servable(granted.map((g) => g.name));
   // A tool whose upstream has no credential for this tenant/env cannot run here: hidden, like a denied one.
-  const withCred = new Set(
-    (
-      await db().mcpUpstreamCredential.findMany({
-        where: { tenantId: agent.tenantId, env: agent.env, upstreamId: { in: [...new Set([...ok.values()].map((v) => v.upstream.id))] } },
-        select: { upstreamId: true },
-      })
-    ).map((c) => c.upstreamId),
+  const ok = await servable(
+    granted.map((g) => g.name),
+    agent,
   );
-  return [...granted.filter((g) => ok.has(g.name) && withCred.has(ok.get(g.name)!.upstream.id)).map(toMcpTool), statusTool()];
+  return [...granted.filter((g) => ok.has(g.name)).map(toMcpTool), statusTool()];
 }
 
 function toMcpTool(g: GrantedTool): McpTool {
@@ -172,8 +171,10 @@ export async function callGatewayTool(agent: AgentPrincipal, s: GatewaySession, 
   // One statement: the tool, its upstream and this tenant/env's sealed credential.
   const found = await sqlRead((sql) => findMcpToolForCall(sql, name, agent));
   if (found) {
-    const withheld = withheldReason({ tool: found.tool, upstreamStatus: found.upstream.status });
-    if (withheld) {
+    const withheld = withheldReason({ tool: found.tool, upstreamStatus: found.upstream.status, hasCredential: found.credential !== null });
+    // Why it is withheld is told only to an agent whose route grants the tool; anyone else gets the decision's
+    // plain denial below (audited), as for any tool not granted: no oracle for what an upstream serves, or its state.
+    if (withheld && (await sqlRead((sql) => grantsTool(sql, agent, s.routeName, name)))) {
       countCall("withheld");
       await appendAudit(db(), {
         type: "mcp.call_withheld",
@@ -428,9 +429,10 @@ async function execute(
     return result;
   };
   // Approved, but no longer servable: the upstream was disabled, the tool changed upstream since an admin pinned
-  // it (a rug pull between the approval and the run), or it left the catalog. Never run on what nobody approved;
-  // closed at once with the reason (audited, args deleted) rather than tried again every second.
-  const withheld = withheldReason({ tool: found?.tool ?? null, upstreamStatus: found?.upstream.status ?? null });
+  // it (a rug pull between the approval and the run), its credential for this tenant/env was removed, or it left
+  // the catalog. Never run on what nobody approved; closed at once with the reason (audited, args deleted) rather
+  // than tried again every second.
+  const withheld = withheldReason({ tool: found?.tool ?? null, upstreamStatus: found?.upstream.status ?? null, hasCredential: !!found?.credential });
   if (!found || withheld) {
     const reason = withheld ?? "not_found";
     countCall("approved_withheld");

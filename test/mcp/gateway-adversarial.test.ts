@@ -115,8 +115,12 @@ describe("the gateway under attack", () => {
     const g = await connect("support/send", globex.key);
     expect((await g.listTools()).tools.map((t) => t.name)).toEqual(["gatehouse.action_status"]);
     const before = upstream.state.received.length;
+    const actions = await db().action.count();
     const r = await g.callTool({ name: "demo.get_ticket", arguments: { ticket_id: "T-1" } });
     expect(r.isError).toBe(true);
+    // Withheld before any decision, for the reason the list hid it: nothing is decided or written for it.
+    expect(textOf(r)).toContain("no credential set for this tenant and environment");
+    expect(await db().action.count()).toBe(actions);
     expect(upstream.state.received.length).toBe(before);
   });
 
@@ -126,6 +130,17 @@ describe("the gateway under attack", () => {
     expect(r.isError).toBe(true);
     expect(textOf(r)).toContain("not_allowed");
     expect(await db().auditEvent.count({ where: { tool: "demo.get_ticket", status: "denied", route: "support/draft" } })).toBeGreaterThan(0);
+    // Withheld (its upstream turned off): still the plain denial, so a route learns nothing of a tool it is not granted.
+    const u = await db().mcpUpstream.findUniqueOrThrow({ where: { name: "demo" } });
+    await db().mcpUpstream.update({ where: { id: u.id }, data: { status: "disabled" } });
+    try {
+      const off = await c.callTool({ name: "demo.get_ticket", arguments: { ticket_id: "T-1" } });
+      expect(textOf(off)).toContain("not_allowed");
+      expect(textOf(off)).not.toContain("withheld");
+      expect(textOf(off)).not.toContain("disabled");
+    } finally {
+      await db().mcpUpstream.update({ where: { id: u.id }, data: { status: "active" } });
+    }
   });
 
   it("no key → 401; a foreign Origin → 403; GET → 405; an unknown session → 404; no session → 400", async () => {
@@ -502,6 +517,50 @@ describe("the gateway under attack", () => {
       expect(r.text).toContain("was not run: denied (tool_withheld)");
     } finally {
       await db().mcpUpstream.update({ where: { id: u.id }, data: { status: "active" } });
+    }
+    expect(upstream.state.received.length).toBe(before);
+  });
+
+  it("the tenant's upstream credential removed: a pending call cannot be approved (the card says why), an approved one is never sent", async () => {
+    const before = upstream.state.received.length;
+    const pending = await pendingCloseTicket(91, { ticket_id: "T-10", resolution: "credential gone, pending" });
+    const approved = await approvedCloseTicket(93, { ticket_id: "T-11", resolution: "credential gone, approved" });
+    const u = await db().mcpUpstream.findUniqueOrThrow({ where: { name: "demo" } });
+    const cred = await db().mcpUpstreamCredential.findUniqueOrThrow({ where: { upstreamId_tenantId_env: { upstreamId: u.id, tenantId: "acme", env: "prod" } } });
+    await db().mcpUpstreamCredential.delete({ where: { upstreamId_tenantId_env: { upstreamId: u.id, tenantId: "acme", env: "prod" } } });
+    try {
+      const a = await db().action.findUniqueOrThrow({ where: { id: pending.actionId } });
+      const note = (await actionStateNotices(a)).find((n) => n.code === "tool_withheld");
+      expect(note).toMatchObject({ blocks: true });
+      expect(note!.message).toContain("no credential set for this tenant and environment");
+      const reviewer = (await db().user.findUniqueOrThrow({ where: { email: "reviewer@gatehouse.local" } })).id;
+      expect(await voteOnAction({ actionId: pending.actionId, userId: reviewer, vote: "approve" })).toMatchObject({ status: "denied", reason: "tool_withheld" });
+
+      // The approved one: closed before its token is redeemed, audited with the reason, never sent.
+      const run = await runApprovedMcpCalls();
+      await run.settled;
+      expect(run.started).toEqual([approved.actionId]);
+      const ev = await db().auditEvent.findFirstOrThrow({ where: { actionId: approved.actionId, type: "mcp.call_withheld" } });
+      expect([ev.actorType, ev.actorId, ev.reason]).toEqual(["system", "mcp-gateway", "no_credential"]);
+      expect(await db().auditEvent.count({ where: { actionId: approved.actionId, type: { in: ["token.redeemed", "action.result"] } } })).toBe(0);
+      expect((await db().mcpPendingCall.findUniqueOrThrow({ where: { actionId: approved.actionId } })).sealedArgs).toBeNull();
+      const r = await raw(
+        JSON.stringify({ jsonrpc: "2.0", id: 94, method: "tools/call", params: { name: "gatehouse.action_status", arguments: { action_id: approved.actionId } } }),
+        {
+          "mcp-session-id": approved.session,
+        },
+      );
+      expect(r.text).toContain("was approved but not run: its MCP upstream has no credential set");
+
+      // A new call by name is withheld before any decision: no action is written for it.
+      const actions = await db().action.count();
+      const call = await raw(JSON.stringify({ jsonrpc: "2.0", id: 95, method: "tools/call", params: { name: "demo.get_ticket", arguments: { ticket_id: "T-1" } } }), {
+        "mcp-session-id": pending.session,
+      });
+      expect(call.text).toContain("tool_withheld");
+      expect(await db().action.count()).toBe(actions);
+    } finally {
+      await db().mcpUpstreamCredential.create({ data: cred });
     }
     expect(upstream.state.received.length).toBe(before);
   });

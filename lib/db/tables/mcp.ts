@@ -95,16 +95,19 @@ export type McpToolForCall = {
   credential: { sealedHeaders: string; updatedAt: Date } | null;
 };
 
-const SERVABLE_FACTS = `SELECT t."status", t."approvedHash", t."observedHash", u."status" AS "upstreamStatus"
-  FROM "McpUpstreamTool" t JOIN "McpUpstream" u ON u."id" = t."upstreamId" WHERE t."toolName" = ?`;
+const SERVABLE_FACTS = `SELECT t."status", t."approvedHash", t."observedHash", u."status" AS "upstreamStatus", c."upstreamId" AS "credUpstreamId"
+  FROM "McpUpstreamTool" t JOIN "McpUpstream" u ON u."id" = t."upstreamId"
+  LEFT JOIN "McpUpstreamCredential" c ON c."upstreamId" = t."upstreamId" AND c."tenantId" = ? AND c."env" = ?
+  WHERE t."toolName" = ?`;
 
 /** What lib/mcp/gateway-actions.ts withheldReason needs of one tool, in one statement (inside a transaction too). */
-export async function findServableFacts(exec: Exec, toolName: string): Promise<ServableFacts> {
-  const r = await asSql(exec).get(SERVABLE_FACTS, [toolName]);
-  if (!r) return { tool: null, upstreamStatus: null };
+export async function findServableFacts(exec: Exec, toolName: string, scope: { tenantId: string; env: string }): Promise<ServableFacts> {
+  const r = await asSql(exec).get(SERVABLE_FACTS, [scope.tenantId, scope.env, toolName]);
+  if (!r) return { tool: null, upstreamStatus: null, hasCredential: false };
   return {
     tool: { status: String(r.status), approvedHash: r.approvedHash === null ? null : String(r.approvedHash), observedHash: String(r.observedHash) },
     upstreamStatus: String(r.upstreamStatus),
+    hasCredential: r.credUpstreamId !== null && r.credUpstreamId !== undefined,
   };
 }
 
