@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 
 // `npm test`: every check the project has, in order, stopping at the first failure.
 // First a preflight: what a fresh machine may lack is reported in the first lines,
@@ -48,14 +48,18 @@ if (missing.length > 0) {
   process.exit(1);
 }
 
-const steps: { name: string; cmd: string; args: string[] }[] = [
-  { name: "typecheck", cmd: bin("tsc"), args: ["--noEmit"] },
-  { name: "lint", cmd: bin("eslint"), args: ["."] },
-  { name: "format (prettier --check)", cmd: bin("prettier"), args: ["--check", "."] },
+// `together`: the static checks read the tree and write nothing, each on one core, so they run at once
+// (their output is printed whole, in order, when all have ended); everything after runs alone.
+type Step = { name: string; cmd: string; args: string[]; together?: true };
+const steps: Step[] = [
+  { name: "typecheck", cmd: bin("tsc"), args: ["--noEmit"], together: true },
+  { name: "lint", cmd: bin("eslint"), args: ["."], together: true },
+  { name: "format (prettier --check)", cmd: bin("prettier"), args: ["--check", "."], together: true },
   {
     name: "OpenAPI (redocly lint, openapi-typescript types current)",
     cmd: process.execPath,
     args: ["--import", "tsx", "--import", "./scripts/register-server-only.mjs", "scripts/openapi-lint.ts"],
+    together: true,
   },
   // The build comes before vitest: the console security tests run against the real production server.
   { name: "build (next build)", cmd: bin("next"), args: ["build"] },
@@ -66,34 +70,71 @@ const steps: { name: string; cmd: string; args: string[] }[] = [
 ];
 
 function banner(text: string): void {
-  const bar = "-".repeat(Math.max(60, text.length + 4));
+  const bar = "-".repeat(Math.max(60, ...text.split("\n").map((l) => l.length + 4)));
   console.log(`\n${bar}\n  ${text}\n${bar}`);
+}
+
+type Outcome = { status: number | null; signal: NodeJS.Signals | null; error?: Error; seconds: string; output?: string };
+const title = (i: number, step: Step) => `[${i + 1}/${steps.length}] ${step.name}: ${path.basename(step.cmd)} ${step.args.join(" ")}`;
+
+/** One step with its output captured (stdout and stderr interleaved as written). */
+function runCaptured(step: Step): Promise<Outcome> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    const child = spawn(step.cmd, step.args, { stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.on("data", (c: Buffer) => chunks.push(c));
+    child.stderr.on("data", (c: Buffer) => chunks.push(c));
+    const done = (o: Omit<Outcome, "seconds" | "output">) => resolve({ ...o, seconds: ((Date.now() - started) / 1000).toFixed(1), output: Buffer.concat(chunks).toString("utf8") });
+    child.on("error", (error) => done({ status: null, signal: null, error }));
+    child.on("close", (status, signal) => done({ status, signal }));
+  });
 }
 
 let passed = 0;
 let failed = 0;
 const timings: string[] = [];
-for (const [i, step] of steps.entries()) {
-  banner(`[${i + 1}/${steps.length}] ${step.name}: ${path.basename(step.cmd)} ${step.args.join(" ")}`);
-  const started = Date.now();
-  const result = spawnSync(step.cmd, step.args, { stdio: "inherit" });
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  timings.push(`  ${step.name}: ${seconds}s`);
-  if (result.status === 0) {
-    passed++;
-    continue;
+for (let i = 0; i < steps.length;) {
+  // A run of `together` steps starts at once; a lone step runs with the terminal.
+  let j = i + 1;
+  if (steps[i]!.together) while (j < steps.length && steps[j]!.together) j++;
+  const group = steps.slice(i, j);
+  let outcomes: Outcome[];
+  if (group.length > 1) {
+    banner(`${group.map((s, k) => title(i + k, s)).join("\n  ")}\n  (at once; each one's output follows when all have ended)`);
+    outcomes = await Promise.all(group.map(runCaptured));
+  } else {
+    banner(title(i, group[0]!));
+    const started = Date.now();
+    const r = spawnSync(group[0]!.cmd, group[0]!.args, { stdio: "inherit" });
+    outcomes = [{ status: r.status, signal: r.signal, error: r.error, seconds: ((Date.now() - started) / 1000).toFixed(1) }];
   }
-  failed++;
-  const why = result.error ? result.error.message : result.signal ? `killed by ${result.signal}` : `exit code ${result.status}`;
-  banner(
-    `FAILED: ${step.name} (${why}); skipped: ${
-      steps
-        .slice(i + 1)
-        .map((s) => s.name)
-        .join(", ") || "nothing"
-    }`,
-  );
-  break;
+  const failedHere: string[] = [];
+  for (const [k, o] of outcomes.entries()) {
+    const step = group[k]!;
+    if (o.output !== undefined) {
+      banner(`${title(i + k, step)}: ${o.status === 0 ? "passed" : "FAILED"} in ${o.seconds}s`);
+      process.stdout.write(o.output);
+    }
+    timings.push(`  ${step.name}: ${o.seconds}s`);
+    if (o.status === 0) passed++;
+    else {
+      failed++;
+      failedHere.push(`${step.name} (${o.error ? o.error.message : o.signal ? `killed by ${o.signal}` : `exit code ${o.status}`})`);
+    }
+  }
+  if (failedHere.length > 0) {
+    banner(
+      `FAILED: ${failedHere.join(", ")}; skipped: ${
+        steps
+          .slice(j)
+          .map((s) => s.name)
+          .join(", ") || "nothing"
+      }`,
+    );
+    break;
+  }
+  i = j;
 }
 
 banner("summary");
