@@ -2,7 +2,7 @@ import type { StateNotice } from "@/lib/approvals/action-state";
 
 /**
  * What changed in the world since the proposal (kill switch, open breaker,
- * policy change, revoked credential, a gateway tool withheld), in Gatehouse's words. A blocking one is
+ * policy change, revoked credential, a gateway tool withheld or its upstream failing), in Gatehouse's words. A blocking one is
  * red and the decision bar says approving is not possible.
  */
 export function StateNotices({ notices, compact = false }: { notices: StateNotice[]; compact?: boolean }) {
@@ -42,6 +42,8 @@ function shortLabel(n: StateNotice): string {
       return "policy changed";
     case "tool_withheld":
       return "tool withheld: will not run";
+    case "upstream_failing":
+      return "MCP upstream failing";
     default:
       return n.message;
   }

@@ -17,7 +17,7 @@ import { findServableFacts } from "@/lib/db/tables/mcp";
  * Messages are Gatehouse's words (and an admin's kill-switch reason), never the agent's.
  */
 export type StateNotice = {
-  code: "kill_switch" | "circuit_open" | "policy_changed" | "policy_denies" | "more_approvals" | "credential_revoked" | "tool_withheld";
+  code: "kill_switch" | "circuit_open" | "policy_changed" | "policy_denies" | "more_approvals" | "credential_revoked" | "tool_withheld" | "upstream_failing";
   message: string;
   blocks: boolean;
 };
@@ -38,11 +38,17 @@ export async function stateNotices(actions: readonly ActionScope[]): Promise<Map
   // A gateway call runs on approval: one whose tool Gatehouse would not serve now cannot be approved (the vote denies it).
   const servedKey = (a: ActionScope) => `${a.tenantId}\u0000${a.env}\u0000${a.tool}`;
   const gatewayCalls = [...new Map(actions.filter(isGatewayAction).map((a) => [servedKey(a), a])).values()];
-  const withheld = new Map(
+  const served = new Map(
     gatewayCalls.length
       ? await sqlRead(async (sql) => {
-          const out: [string, string | null][] = [];
-          for (const a of gatewayCalls) out.push([servedKey(a), withheldReason(await findServableFacts(sql, a.tool, a))]);
+          const out: [string, { withheld: string | null; failingSince: { upstream: string; at: Date } | null }][] = [];
+          for (const a of gatewayCalls) {
+            const facts = await findServableFacts(sql, a.tool, a);
+            const h = facts.upstreamHealth;
+            // The upstream's last recorded call failed (health is written on every change of state).
+            const failing = h?.lastErrorAt && (!h.lastOkAt || h.lastErrorAt > h.lastOkAt) ? { upstream: h.name, at: h.lastErrorAt } : null;
+            out.push([servedKey(a), { withheld: withheldReason(facts), failingSince: failing }]);
+          }
           return out;
         })
       : [],
@@ -54,9 +60,15 @@ export async function stateNotices(actions: readonly ActionScope[]): Promise<Map
     if (tenantSwitch !== undefined)
       notes.push({ code: "kill_switch", blocks: true, message: `Kill switch on: every action of tenant ${a.tenantId} is stopped${because(tenantSwitch)}.` });
     if (toolSwitch !== undefined) notes.push({ code: "kill_switch", blocks: true, message: `Kill switch on: the tool ${a.tool} is stopped${because(toolSwitch)}.` });
-    const why = withheld.get(servedKey(a));
-    if (isGatewayAction(a) && why)
-      notes.push({ code: "tool_withheld", blocks: true, message: `Gatehouse will not run this call now: ${withheldMessage(why)}. Approving it now is denied.` });
+    const gw = isGatewayAction(a) ? served.get(servedKey(a)) : undefined;
+    if (gw?.withheld)
+      notes.push({ code: "tool_withheld", blocks: true, message: `Gatehouse will not run this call now: ${withheldMessage(gw.withheld)}. Approving it now is denied.` });
+    else if (gw?.failingSince)
+      notes.push({
+        code: "upstream_failing",
+        blocks: false,
+        message: `The MCP upstream ${gw.failingSince.upstream} failed its last call (${gw.failingSince.at.toISOString().replace("T", " ").slice(0, 19)} UTC); approving runs this call at once, so it may fail too. Its health is on the MCP upstreams page.`,
+      });
     const route = routes.find((r) => r.id === a.routeId);
     const open = breakers.some((b) => b.routeId === a.routeId && ((b.tenantId === a.tenantId && b.env === a.env) || (b.tenantId === "*" && b.env === "*")));
     if (open) {

@@ -565,6 +565,23 @@ describe("the gateway under attack", () => {
     expect(upstream.state.received.length).toBe(before);
   });
 
+  it("a pending call whose upstream's last call failed: the card warns (approving still possible) until a call succeeds again", async () => {
+    const { actionId } = await pendingCloseTicket(101, { ticket_id: "T-12", resolution: "upstream flaky" });
+    const card = async () => (await actionStateNotices(await db().action.findUniqueOrThrow({ where: { id: actionId } }))).find((n) => n.code === "upstream_failing");
+    expect(await card()).toBeUndefined();
+    const c = await connect("support/send");
+    upstream.state.mode.get_ticket = "garbage";
+    try {
+      expect((await c.callTool({ name: "demo.get_ticket", arguments: { ticket_id: "T-1" } })).isError).toBe(true);
+    } finally {
+      delete upstream.state.mode.get_ticket;
+    }
+    await expect.poll(card).toMatchObject({ blocks: false });
+    expect((await card())!.message).toMatch(/^The MCP upstream demo failed its last call \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\); approving runs this call at once/);
+    expect((await c.callTool({ name: "demo.get_ticket", arguments: { ticket_id: "T-1" } })).isError).toBeFalsy();
+    await expect.poll(card).toBeUndefined();
+  });
+
   it("refusals the gateway met do not lock it out: the redeem endpoint's flood control never stops an approved call", async () => {
     const { actionId } = await approvedCloseTicket(61, { ticket_id: "T-7", resolution: "after a flood" });
     // More refusals from the gateway's source than the endpoint allows a caller in a window.

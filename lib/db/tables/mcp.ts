@@ -95,19 +95,25 @@ export type McpToolForCall = {
   credential: { sealedHeaders: string; updatedAt: Date } | null;
 };
 
-const SERVABLE_FACTS = `SELECT t."status", t."approvedHash", t."observedHash", u."status" AS "upstreamStatus", c."upstreamId" AS "credUpstreamId"
+const SERVABLE_FACTS = `SELECT t."status", t."approvedHash", t."observedHash", u."status" AS "upstreamStatus", c."upstreamId" AS "credUpstreamId",
+    u."name" AS "upstreamName", u."lastOkAt", u."lastErrorAt"
   FROM "McpUpstreamTool" t JOIN "McpUpstream" u ON u."id" = t."upstreamId"
   LEFT JOIN "McpUpstreamCredential" c ON c."upstreamId" = t."upstreamId" AND c."tenantId" = ? AND c."env" = ?
   WHERE t."toolName" = ?`;
 
 /** What lib/mcp/gateway-actions.ts withheldReason needs of one tool, in one statement (inside a transaction too). */
-export async function findServableFacts(exec: Exec, toolName: string, scope: { tenantId: string; env: string }): Promise<ServableFacts> {
+export async function findServableFacts(
+  exec: Exec,
+  toolName: string,
+  scope: { tenantId: string; env: string },
+): Promise<ServableFacts & { upstreamHealth: { name: string; lastOkAt: Date | null; lastErrorAt: Date | null } | null }> {
   const r = await asSql(exec).get(SERVABLE_FACTS, [scope.tenantId, scope.env, toolName]);
-  if (!r) return { tool: null, upstreamStatus: null, hasCredential: false };
+  if (!r) return { tool: null, upstreamStatus: null, hasCredential: false, upstreamHealth: null };
   return {
     tool: { status: String(r.status), approvedHash: r.approvedHash === null ? null : String(r.approvedHash), observedHash: String(r.observedHash) },
     upstreamStatus: String(r.upstreamStatus),
     hasCredential: r.credUpstreamId !== null && r.credUpstreamId !== undefined,
+    upstreamHealth: { name: String(r.upstreamName), lastOkAt: asDate(r.lastOkAt), lastErrorAt: asDate(r.lastErrorAt) },
   };
 }
 
