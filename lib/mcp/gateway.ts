@@ -3,7 +3,6 @@ import { db } from "@/lib/db/client";
 import { sqlRead } from "@/lib/db/sql";
 import { findMcpPendingCall, findMcpSession, findMcpToolForCall, type McpToolForCall } from "@/lib/db/tables/mcp";
 import { findAgentCredentialById } from "@/lib/db/tables/vote";
-import type { McpUpstream, McpUpstreamTool } from "@/lib/db/types";
 import { AppError } from "@/lib/errors";
 import type { AgentPrincipal } from "@/lib/agents/authenticate-agent";
 import { credentialScope, principalOf } from "@/lib/agents/authenticate-agent";
@@ -70,10 +69,8 @@ export async function closeSession(s: GatewaySession): Promise<void> {
   });
 }
 
-type Servable = { row: McpUpstreamTool; upstream: McpUpstream };
-
-/** MCP-backed catalog tools that may be served now to this tenant/env: approved, pin unchanged, upstream active, a credential set. */
-async function servable(names: string[], scope: { tenantId: string; env: string }): Promise<Map<string, Servable>> {
+/** The names of MCP-backed catalog tools that may be served now to this tenant/env: approved, pin unchanged, upstream active, a credential set. */
+async function servable(names: string[], scope: { tenantId: string; env: string }): Promise<Set<string>> {
   const rows = await db().mcpUpstreamTool.findMany({ where: { toolName: { in: names } } });
   const upstreamIds = [...new Set(rows.map((r) => r.upstreamId))];
   const ups = new Map((await db().mcpUpstream.findMany({ where: { id: { in: upstreamIds } } })).map((u) => [u.id, u]));
@@ -82,13 +79,11 @@ async function servable(names: string[], scope: { tenantId: string; env: string 
       (c) => c.upstreamId,
     ),
   );
-  const out = new Map<string, Servable>();
-  for (const row of rows) {
-    const upstream = ups.get(row.upstreamId);
-    if (withheldReason({ tool: row, upstreamStatus: upstream?.status ?? null, hasCredential: withCred.has(row.upstreamId) }) === null)
-      out.set(row.toolName, { row, upstream: upstream! });
-  }
-  return out;
+  return new Set(
+    rows
+      .filter((row) => withheldReason({ tool: row, upstreamStatus: ups.get(row.upstreamId)?.status ?? null, hasCredential: withCred.has(row.upstreamId) }) === null)
+      .map((row) => row.toolName),
+  );
 }
 
 const lastSync = new Map<string, number>();
