@@ -154,3 +154,38 @@ describe("a body that is not UTF-8 is refused (400), not repaired", () => {
     }
   });
 });
+
+describe("next-auth: a body it is told is JSON but is not is refused (400), not a 500", () => {
+  // next-auth 4 reads such a body with req.json() and lets the SyntaxError escape (a fuzz run found it on POST /api/auth/1).
+  const bodies = ["xx{", "{", '{"csrfToken":', "%E0%A4%A", "\u00ff\u00fe"];
+  const paths = ["/api/auth/1", "/api/auth/callback/credentials", "/api/auth/signin/credentials", "/api/auth/signout", "/api/auth/session", "/api/auth/csrf", "/api/auth/_log"];
+  const contentTypes = ["application/json", "application/json; charset=utf-8", "text/plain; application/json"];
+
+  it("every next-auth action, signed in and not: 400 bad_json with a request id; nothing changed; sign-in still works", async () => {
+    for (const path of paths) {
+      for (const signedIn of [false, true]) {
+        for (const [i, body] of bodies.entries()) {
+          const before = await stateCounts();
+          const res = await rawRequest(server.url, {
+            method: "POST",
+            path,
+            headers: [...headersFor(signedIn), ["Content-Type", contentTypes[i % contentTypes.length] ?? "application/json"]],
+            body: Buffer.from(body, "latin1"),
+          });
+          const what = `POST ${path} ${JSON.stringify(body)} signed in: ${signedIn}`;
+          expect(res.status, what).toBe(400);
+          const parsed = JSON.parse(res.body.toString("utf8"));
+          expect(parsed.error.code, what).toBe("bad_json");
+          expect(parsed.error.request_id ?? parsed.request_id, what).toBeTruthy();
+          expect(res.headers["set-cookie"], what).toBeUndefined();
+          expect(await stateCounts()).toEqual(before);
+        }
+      }
+    }
+    // Valid JSON still reaches next-auth, and the form sign-in (the console's) is untouched.
+    const logged = await rawRequest(server.url, { method: "POST", path: "/api/auth/_log", headers: [["Content-Type", "application/json"]], body: Buffer.from("{}") });
+    expect(logged.status).toBe(200);
+    const again = await signIn(server.url, "admin.malformed@example.com", "pw-admin.malformed@example.com");
+    expect(again.header()).toContain("session-token");
+  });
+});
