@@ -239,6 +239,10 @@ const pathArb = fc.oneof(
   fc.tuple(fc.constantFrom("actions", "audit", "policies", "break-glass/review", "policies/support"), segmentArb).map(([r, x]) => `/${r}/${x}`),
   segmentArb.map((x) => `/${x}`),
   segmentArb.map((x) => `/api/auth/${x}`),
+  // The surfaces beside the agent and console APIs: the MCP gateway, the policy CLI's API, Slack's callbacks.
+  segmentArb.map((x) => `/mcp/${x}`),
+  fc.constantFrom("/mcp/fuzz/route", "/api/cli/actions", "/api/cli/policies/apply", "/api/cli/policies/diff", "/api/cli/policies/test", "/api/cli/policies/bundle"),
+  fc.constantFrom("/api/slack/interactions", "/api/slack/commands", "/api/v1/tokens/revocations", "/api/v1/tools", "/metrics", "/.well-known/jwks.json"),
   fc
     .tuple(fc.constantFrom("/signin", "/queue", "/api/console/audit", "/api/console/actions", "/api/v1/actions/act_1"), segmentArb)
     .map(([p, x]) => `${p}?callbackUrl=${x}&wait=${x}`),
@@ -264,7 +268,17 @@ const realReqArb = fc.record({
   signedIn: fc.boolean(),
   agentKey: fc.oneof(fc.constant("fuzz"), fc.constant(null), headerValueArb),
   consoleHeaders: fc.boolean(),
-  contentType: fc.oneof(fc.constantFrom("application/json", "text/plain", "application/json; charset=latin1", "application/x-www-form-urlencoded"), headerValueArb),
+  contentType: fc.oneof(
+    fc.constantFrom(
+      "application/json",
+      "text/plain",
+      "application/json; charset=latin1",
+      "application/x-www-form-urlencoded",
+      "multipart/form-data; boundary=x",
+      "text/plain; application/json",
+    ),
+    headerValueArb,
+  ),
   extra: fc.array(
     fc.tuple(
       fc.constantFrom(
@@ -272,6 +286,10 @@ const realReqArb = fc.record({
         "X-Forwarded-Proto",
         "X-Forwarded-For",
         "Accept",
+        "Origin",
+        "Mcp-Session-Id",
+        "Mcp-Protocol-Version",
+        "Last-Event-ID",
         "Accept-Language",
         "Referer",
         "If-None-Match",
