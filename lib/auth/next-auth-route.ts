@@ -2,30 +2,25 @@ import "server-only";
 import NextAuth from "next-auth";
 import { authOptions } from "@/lib/auth/auth-options";
 import { RATE_LIMITED } from "@/lib/auth/authorize-credentials";
-import { AppError } from "@/lib/errors";
 import { handler } from "@/lib/http/handler";
+import { checkLibraryBody } from "@/lib/http/parse-body";
 
 type Ctx = { params: Promise<{ nextauth: string[] }> };
 
 /** next-auth for /api/auth/*: options built per request, so env() (and NEXTAUTH_URL) is resolved before next-auth runs and cookies are Secure exactly when this request came over TLS. */
 async function nextAuthHandler(req: Request, ctx: Ctx): Promise<Response> {
-  await refuseBadJson(req);
+  await refuseBadBody(req);
   const nextAuth = NextAuth(authOptions(req)) as unknown as (req: Request, ctx: Ctx) => Promise<Response>;
   return nextAuth(req, ctx);
 }
 
 /**
- * next-auth parses a POST body it is told is JSON with `req.json()` and lets the
- * SyntaxError escape as a 500; such a body is refused here first (400 bad_json),
- * by next-auth's own test for JSON (the content type *includes* application/json).
+ * next-auth reads a POST body whole, with no limit, and parses one it is told is JSON
+ * (its test: the content type *includes* application/json) letting the SyntaxError
+ * escape as a 500: such bodies are checked first (413, 400) by lib/http/parse-body.
  */
-async function refuseBadJson(req: Request): Promise<void> {
-  if (req.method !== "POST" || !req.body || !req.headers.get("content-type")?.includes("application/json")) return;
-  try {
-    JSON.parse(await req.clone().text());
-  } catch {
-    throw new AppError("bad_json", "Body is not valid JSON.");
-  }
+async function refuseBadBody(req: Request): Promise<void> {
+  if (req.method === "POST") await checkLibraryBody(req, { json: !!req.headers.get("content-type")?.includes("application/json") });
 }
 
 /** /api/auth/* GET: next-auth, with a request id and an error mapped like every other route's. */

@@ -80,6 +80,35 @@ export async function readFormBody(req: HandlerRequest, opts: ReadBodyOptions = 
   return readLimited(req, limit);
 }
 
+/**
+ * The text of any body, under the same limit (413) and strict UTF-8 rule (400), whatever its
+ * type: for a route whose body a library parses (next-auth), checked before the library sees it.
+ */
+export async function readText(req: HandlerRequest, opts: ReadBodyOptions = {}): Promise<string> {
+  const limit = opts.limit ?? MAX_BODY_BYTES;
+  if (Number(req.headers.get("content-length") ?? "0") > limit) throw new AppError("payload_too_large", `Body is larger than ${limit} bytes.`);
+  return readLimited(req, limit);
+}
+
+/**
+ * For a body a library reads itself (next-auth): read from a clone under the same
+ * limit and UTF-8 rule, and, when the library will parse it as JSON, parse it first
+ * (400 bad_json). The original is left unread for the library, or cancelled on refusal.
+ */
+export async function checkLibraryBody(req: Request, opts: { json: boolean }): Promise<void> {
+  if (!req.body) return;
+  const text = await readText(req.clone()).catch((err: unknown) => {
+    req.body?.cancel().catch(() => {});
+    throw err;
+  });
+  if (!opts.json) return;
+  try {
+    JSON.parse(text);
+  } catch {
+    throw new AppError("bad_json", "Body is not valid JSON.");
+  }
+}
+
 async function readLimited(req: HandlerRequest, limit: number): Promise<string> {
   const buffered = bufferedBody(req);
   if (buffered) {
@@ -95,7 +124,8 @@ async function readLimited(req: HandlerRequest, limit: number): Promise<string> 
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
-      await reader.cancel();
+      // Not awaited: a tee'd body (a clone's) settles its cancel only when the other branch is cancelled too.
+      reader.cancel().catch(() => {});
       throw new AppError("payload_too_large", `Body is larger than ${limit} bytes.`);
     }
     chunks.push(value);

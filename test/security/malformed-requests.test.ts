@@ -4,8 +4,10 @@ import { makeRoute, makeUser } from "../support/fixtures";
 import { db } from "@/lib/db/client";
 import { createCredential } from "@/lib/agents/create-credential";
 import { call, stateCounts } from "./helpers";
-import { signIn, startConsoleServer, type ConsoleServer, type CookieJar } from "./console-server";
+import { CookieJar, csrfToken, signIn, startConsoleServer, type ConsoleServer } from "./console-server";
 import { rawRequest } from "./raw-http";
+import http from "node:http";
+import { MAX_BODY_BYTES } from "@/lib/http/parse-body";
 
 // Threat: a request the server cannot parse — a malformed percent-escape in a
 // path, a body that is not UTF-8 — makes it fail (5xx) instead of refusing
@@ -187,5 +189,59 @@ describe("next-auth: a body it is told is JSON but is not is refused (400), not 
     expect(logged.status).toBe(200);
     const again = await signIn(server.url, "admin.malformed@example.com", "pw-admin.malformed@example.com");
     expect(again.header()).toContain("session-token");
+  });
+});
+
+describe("next-auth: a body over the limit, or not UTF-8, is refused before next-auth reads it", () => {
+  // next-auth buffers any POST body whole: without this an unauthenticated caller could make the server hold megabytes per request.
+  const email = "admin.malformed@example.com";
+  const password = `pw-${email}`;
+
+  /** A correct credentials sign-in, padded to `size` bytes, sent with a declared length or chunked (no length). */
+  async function paddedSignIn(size: number, chunked: boolean): Promise<{ status: number; body: string; setCookie: string[] }> {
+    const jar = new CookieJar();
+    const csrf = await csrfToken(server.url, jar);
+    const form = new URLSearchParams({ csrfToken: csrf, email, password, json: "true" }).toString();
+    const body = Buffer.from(`${form}&pad=${"a".repeat(Math.max(0, size - form.length - 5))}`);
+    const url = new URL("/api/auth/callback/credentials", server.url);
+    return new Promise((resolve, reject) => {
+      const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded", cookie: jar.header() };
+      if (!chunked) headers["content-length"] = String(body.length);
+      const req = http.request(url, { method: "POST", headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8"), setCookie: [res.headers["set-cookie"] ?? []].flat() }));
+      });
+      req.on("error", reject);
+      // Chunked: the body in 8 KiB pieces, so the limit is met while it streams.
+      for (let i = 0; i < body.length; i += 8192) req.write(body.subarray(i, i + 8192));
+      req.end();
+    });
+  }
+
+  it("a correct sign-in padded past the limit: 413, no session, whether the length is declared or streamed; under the limit it signs in", async () => {
+    for (const chunked of [false, true]) {
+      const before = await stateCounts();
+      const res = await paddedSignIn(MAX_BODY_BYTES + 1, chunked);
+      expect(res.status, `chunked: ${chunked}`).toBe(413);
+      expect(JSON.parse(res.body).error.code).toBe("payload_too_large");
+      expect(res.setCookie.join(";")).not.toContain("session-token");
+      expect(await stateCounts()).toEqual(before);
+    }
+    const under = await paddedSignIn(MAX_BODY_BYTES - 1024, true);
+    expect(under.status, under.body).toBe(200);
+    expect(under.setCookie.join(";")).toContain("session-token");
+  });
+
+  it("a form body that is not UTF-8: 400, no session", async () => {
+    const res = await rawRequest(server.url, {
+      method: "POST",
+      path: "/api/auth/callback/credentials",
+      headers: [["Content-Type", "application/x-www-form-urlencoded"]],
+      body: Buffer.concat([Buffer.from(`email=${encodeURIComponent("admin.malformed@example.com")}&password=`), Buffer.from([0xff, 0xfe])]),
+    });
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body.toString("utf8")).error.code).toBe("bad_json");
+    expect(res.headers["set-cookie"] ?? "").not.toContain("session-token");
   });
 });
