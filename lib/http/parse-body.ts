@@ -84,7 +84,7 @@ export async function readFormBody(req: HandlerRequest, opts: ReadBodyOptions = 
  * The text of any body, under the same limit (413) and strict UTF-8 rule (400), whatever its
  * type: for a route whose body a library parses (next-auth), checked before the library sees it.
  */
-export async function readText(req: HandlerRequest, opts: ReadBodyOptions = {}): Promise<string> {
+async function readText(req: HandlerRequest, opts: ReadBodyOptions = {}): Promise<string> {
   const limit = opts.limit ?? MAX_BODY_BYTES;
   if (Number(req.headers.get("content-length") ?? "0") > limit) throw new AppError("payload_too_large", `Body is larger than ${limit} bytes.`);
   return readLimited(req, limit);
