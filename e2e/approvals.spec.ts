@@ -66,7 +66,7 @@ test("two reviewers approve a destructive action; the agent's long-poll gets the
   // The agent is long-polling when the second approval lands; it must return with the token.
   const longPoll = getAction(ACME_SUPPORT_KEY, id, 25);
   await page2.getByRole("button", { name: "Approve", exact: true }).click();
-  await expect(page2.getByTestId("toast").filter({ hasText: "Approved" })).toBeVisible();
+  await expect(page2.getByTestId("toast")).toHaveText("Approved — the agent can now get its token.");
 
   const view = await longPoll;
   expect(view.status).toBe("approved");

@@ -121,7 +121,8 @@ test("an MCP write blocks until a reviewer approves it in the console; the upstr
     `Your approval executes the action: Gatehouse calls it at once on the MCP upstream ${NAME}, with the arguments shown.`,
   );
   await page.getByRole("button", { name: "Approve", exact: true }).click();
-  await expect(page.getByTestId("toast").filter({ hasText: "Approved" })).toBeVisible();
+  // The toast says the same: Gatehouse runs it, not "the agent can now get its token".
+  await expect(page.getByTestId("toast")).toHaveText(`Approved — Gatehouse is running the call on the MCP upstream ${NAME}.`);
 
   const r = await call.result;
   expect(r.isError).toBeFalsy();

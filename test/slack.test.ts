@@ -15,6 +15,7 @@ import { deliverDueNotifications, NOTIFY_BACKOFF_MS } from "@/lib/notifications/
 import { slackSignature, verifySlackRequest } from "@/lib/slack/verify";
 import { escapeMrkdwn } from "@/lib/slack/mrkdwn";
 import { openBreakGlass } from "@/lib/break-glass/open-break-glass";
+import { setKillSwitch } from "@/lib/kill-switches/set-kill-switch";
 import { POST as interactionsRoute } from "@/app/api/slack/interactions/route";
 import { POST as commandsRoute } from "@/app/api/slack/commands/route";
 import { POST as linkCodeRoute } from "@/app/api/console/slack-link/route";
@@ -227,6 +228,24 @@ describe("Slack messages and buttons", () => {
     const again = await slackPost(interactionsRoute, "/api/slack/interactions", body, headers);
     expect(again.status).toBe(401);
     expect(await db().approval.count({ where: { actionId: id } })).toBe(1);
+  });
+
+  it("a click after a kill switch went on: denied at the re-check, and Slack is told why in words", async () => {
+    const id = await propose("acme", "ticket.create", { customer_id: "C-1042", subject: "Refund", body: "order 1042" });
+    await enqueueDueNotifications();
+    await deliverDueNotifications();
+    const approve = buttons(messageFor(id)!).find((b) => b.action_id === "gatehouse_approve")!;
+    const admin = await makeUser("admin.slack@example.com", ["admin"]);
+    await setKillSwitch({ scope: "tool", tenantId: "acme", tool: "ticket.create", enabled: true, reason: "incident", actorId: admin });
+    try {
+      const body = clickBody("U0REV", "gatehouse_approve", approve.value as string);
+      const res = await slackPost(interactionsRoute, "/api/slack/interactions", body, sign(body));
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { text: string }).text).toBe(`Not approved: ticket.create (${id}) was denied when your approval was checked — a kill switch stopped it.`);
+      expect((await db().action.findUniqueOrThrow({ where: { id } })).status).toBe("denied");
+    } finally {
+      await setKillSwitch({ scope: "tool", tenantId: "acme", tool: "ticket.create", enabled: false, reason: "over", actorId: admin });
+    }
   });
 
   it("forged, stale and replayed clicks are refused before anything is read", async () => {

@@ -1,4 +1,5 @@
 import type { VoteResponse } from "@/components/approvals/approval-api";
+import { deniedBecause } from "@/lib/actions/denied-because";
 
 /** What a reviewer reads when the server refuses a vote, by the server's `reason` code. */
 export const VOTE_REFUSALS: Record<string, string> = {
@@ -14,29 +15,22 @@ export const VOTE_REFUSALS: Record<string, string> = {
   run_ended: "The action's run has ended; it can no longer be approved.",
 };
 
-/** Why an approval ended as "denied" at the decision-time re-check, by reason code. */
-const DENIED_BECAUSE: Record<string, string> = {
-  kill_switch: "a kill switch stopped it",
-  circuit_open: "the route's circuit breaker is open",
-  credential_revoked: "the agent's credential was revoked",
-  tool_denied: "the current policy denies the tool",
-  not_allowed: "the current policy no longer allows the tool",
-  unknown_route: "the route has no active policy",
-  unknown_tool: "the tool left the catalog",
-  route_not_permitted: "the agent may no longer use the route",
-};
-
 /** The message to show for a refused console request. */
 export function refusalMessage(reason: string | undefined, serverMessage: string): string {
   return (reason && VOTE_REFUSALS[reason]) || serverMessage;
 }
 
-/** The toast for a vote the server answered: what the server said happened, never what was asked. */
-export function voteOutcome(vote: "approve" | "reject", r: VoteResponse): { tone: "ok" | "error"; text: string } {
-  if (r.status === "rejected") return { tone: "ok", text: "Rejected — the agent receives your reason." };
-  if (r.status === "approved") return { tone: "ok", text: "Approved — the agent can now get its token." };
+/**
+ * The toast for a vote the server answered: what the server said happened, never what was asked. An MCP gateway
+ * call (`gateway` set) has no agent that fetches a token: Gatehouse runs it itself on approval.
+ */
+export function voteOutcome(vote: "approve" | "reject", r: VoteResponse, gateway: { upstream: string } | null): { tone: "ok" | "error"; text: string } {
+  if (r.status === "rejected")
+    return { tone: "ok", text: gateway ? "Rejected — the model is told your reason; nothing is sent upstream." : "Rejected — the agent receives your reason." };
+  if (r.status === "approved")
+    return { tone: "ok", text: gateway ? `Approved — Gatehouse is running the call on the MCP upstream ${gateway.upstream}.` : "Approved — the agent can now get its token." };
   if (r.status === "denied") {
-    const why = (r.reason && DENIED_BECAUSE[r.reason]) || (r.reason ? `reason: ${r.reason}` : "the re-check at approval time refused it");
+    const why = deniedBecause(r.reason);
     return { tone: "error", text: `Not approved: the action was denied when your approval was checked — ${why}.` };
   }
   if (r.status === "pending" && vote === "approve") {

@@ -53,7 +53,7 @@ function Detail({ initial }: { initial: DetailResponse }) {
                 detail={d}
                 key={d.id}
                 onDecided={(vote, r) => {
-                  const o = voteOutcome(vote, r);
+                  const o = voteOutcome(vote, r, d.gateway);
                   toast(o.tone, o.text);
                   refresh();
                 }}

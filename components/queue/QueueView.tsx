@@ -222,7 +222,7 @@ function Queue({ options, initial }: { options: FilterOptions; initial: QueueIni
                     ref={decision}
                     detail={shown}
                     onDecided={(vote, r) => {
-                      const o = voteOutcome(vote, r);
+                      const o = voteOutcome(vote, r, shown.gateway);
                       toast(o.tone, o.text);
                       if (r.transitioned || filters.mine) advanceFrom(shown.id);
                       refresh();

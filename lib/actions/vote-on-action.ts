@@ -30,7 +30,7 @@ import { actionAuditFields } from "@/lib/actions/action-audit";
 import { approverConflict, independenceError, type ApprovalChannel } from "@/lib/users/two-person";
 import { approvalWindow } from "@/lib/actions/approval-window";
 import { requiredGroupsRefusal } from "@/lib/reviewer-groups/vote-rule";
-import type { Policy } from "@/lib/policy/types";
+import type { Policy, ReasonCode } from "@/lib/policy/types";
 import { findCanary, voteOnCanary } from "@/lib/canaries/canaries";
 import { isGatewayAction, withheldReason } from "@/lib/mcp/gateway-actions";
 import { findServableFacts } from "@/lib/db/tables/mcp";
@@ -266,12 +266,18 @@ async function openBreakGlass(tx: Exec, sessionId: string, userId: string, now: 
   return !!s && s.userId === userId && !s.endedAt && s.expiresAt > now;
 }
 
+/** Why the re-check at approval time denied an action: decide()'s reason, or one of the re-check's own. */
+export type DeniedAtDecision = ReasonCode | "credential_revoked" | "tool_withheld";
+
 /**
  * Steps 2–5 and 9 again, against the current policy, catalog, kill switches,
  * breaker and credential: at approval time, and before a re-mint
  * (lib/actions/remint-action-token.ts).
  */
-export async function recheckAtDecision(tx: Exec, action: Action): Promise<{ outcome: "denied"; reason: string } | { outcome: "ok"; approvalsRequired: number; policy: Policy }> {
+export async function recheckAtDecision(
+  tx: Exec,
+  action: Action,
+): Promise<{ outcome: "denied"; reason: DeniedAtDecision } | { outcome: "ok"; approvalsRequired: number; policy: Policy }> {
   const cred = await findAgentCredentialById(tx, action.credentialId);
   if (!cred || cred.revokedAt) return { outcome: "denied", reason: "credential_revoked" };
   const { input, route } = await loadDecisionInput(tx, {

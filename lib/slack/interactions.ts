@@ -12,6 +12,7 @@ import { APPROVE_ACTION_ID, REJECT_ACTION_ID, buttonsAllowed } from "@/lib/slack
 import { slackButtonsEnabled } from "@/lib/slack/config";
 import { firstSighting, verifySlackRequest } from "@/lib/slack/verify";
 import { linkedUser, linkFromSlack } from "@/lib/slack/link";
+import { deniedBecause } from "@/lib/actions/denied-because";
 
 /**
  * Requests from Slack: a button click (interactivity) and the `/gatehouse`
@@ -117,7 +118,11 @@ export async function handleSlackInteraction(raw: string, headers: Headers, requ
       channel: "chat",
       requestId,
     });
-    return say(r.status === "approved" ? `Approved: ${a.tool} (${a.id}).` : r.status === "rejected" ? `Rejected: ${a.tool} (${a.id}).` : `Recorded; the action is ${r.status}.`);
+    if (r.status === "approved") return say(`Approved: ${a.tool} (${a.id}).`);
+    if (r.status === "rejected") return say(`Rejected: ${a.tool} (${a.id}).`);
+    // Denied at the re-check (a kill switch, a changed policy, a withheld MCP tool): say why, as the console does.
+    if (r.status === "denied") return say(`Not approved: ${a.tool} (${a.id}) was denied when your approval was checked — ${deniedBecause(r.reason)}.`);
+    return say(`Recorded; the action is ${r.status}.`);
   } catch (err) {
     if (err instanceof AppError && err.status < 500) return say(`Not recorded: ${err.message}`);
     throw err;
