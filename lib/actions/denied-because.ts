@@ -25,5 +25,6 @@ const DENIED_BECAUSE: Record<Exclude<DeniedAtDecision, "read_allowed" | "auto_ap
 
 /** Why an approval was denied at the re-check, in words (an unknown code is shown as it is, never hidden). */
 export function deniedBecause(reason: string | undefined): string {
-  return (reason && (DENIED_BECAUSE as Record<string, string>)[reason]) || (reason ? `reason: ${reason}` : "the re-check at approval time refused it");
+  if (reason && Object.hasOwn(DENIED_BECAUSE, reason)) return DENIED_BECAUSE[reason as keyof typeof DENIED_BECAUSE];
+  return reason ? `reason: ${reason}` : "the re-check at approval time refused it";
 }
