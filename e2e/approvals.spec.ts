@@ -34,6 +34,10 @@ test("two reviewers approve a destructive action; the agent's long-poll gets the
   });
 
   await openCard(page, id);
+  // Remaining time reads as a duration in the list and on the card, never as a bare "13:29" (a clock time).
+  const item = page.locator(`[data-testid=queue-item][data-action-id="${id}"]`);
+  await expect(item.getByTestId("countdown")).toHaveText(/^\d+:\d\d(:\d\d)? left$/);
+  await expect(page.getByTestId("approval-card").getByTestId("countdown")).toHaveText(/^Expires in \d+:\d\d(:\d\d)?$/);
   await expect(page.getByTestId("approvals-count")).toContainText("0 of 2");
   // Deliberate: Approve stays disabled until the customer's id is typed.
   await expect(page.getByRole("button", { name: "Approve", exact: true })).toBeDisabled();
