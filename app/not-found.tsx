@@ -1,6 +1,13 @@
 import Link from "next/link";
+import { connection } from "next/server";
 
-export default function NotFound() {
+/**
+ * Rendered per request, like every console page: a page prerendered at build
+ * time has no CSP nonce, so proxy.ts's 'strict-dynamic' policy would block all
+ * of its scripts.
+ */
+export default async function NotFound() {
+  await connection();
   return (
     <main className="flex min-h-screen items-center justify-center px-4">
       <div className="max-w-md text-center">

@@ -7,7 +7,9 @@ const ACME_SUPPORT_KEY = "gh_ac0e00000001_DEMO-ONLY-acme-support-not-a-secret-xx
 
 /**
  * Every console page, as the role that may open it, at desktop and phone size:
- * axe finds 0 serious or critical violations, and nothing scrolls sideways. `{id}` is a pending action, `{seq}` an audit event.
+ * axe finds 0 serious or critical violations, nothing scrolls sideways, and the Content-Security-Policy blocks none of
+ * the page's own scripts (a page prerendered at build time has no nonce and never hydrates). The 404 and 403 pages are
+ * pages too. `{id}` is a pending action, `{seq}` an audit event.
  */
 const PAGES: { path: string; role: DemoRole; ready: string }[] = [
   { path: "/", role: "reviewer", ready: "h1" },
@@ -28,6 +30,9 @@ const PAGES: { path: string; role: DemoRole; ready: string }[] = [
   { path: "/settings/tokens", role: "reviewer", ready: "h1" },
   { path: "/break-glass", role: "oncall", ready: "h1" },
   { path: "/break-glass/reviews", role: "oncall", ready: "h1" },
+  { path: "/no-such-page", role: "reviewer", ready: "h1" },
+  { path: "/actions/act_does_not_exist", role: "reviewer", ready: "h1" },
+  { path: "/break-glass", role: "admin", ready: "h1" },
 ];
 
 async function seriousViolations(page: Page) {
@@ -76,6 +81,9 @@ for (const size of [
         expect(overflow, "horizontal overflow in px").toBeLessThanOrEqual(0);
         // No React hydration error (#418 and friends) on any page.
         expect(errors.filter((e) => /hydrat|Minified React error #4(18|19|22|23|25)/i.test(e))).toEqual([]);
+        expect(errors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
+        // React took the page over (its root marks the document), so its buttons and menus work.
+        expect(await page.evaluate(() => Object.keys(document).some((k) => k.startsWith("__reactContainer")))).toBe(true);
       });
     });
   }
