@@ -255,6 +255,8 @@ test("screenshots of the MCP upstreams page (admin) at 1280x800 and 390x844", as
     await page.goto("/mcp-upstreams");
     await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
     await expect(page.getByText(NAME).first()).toBeVisible();
+    // Health in the console's one date format (components/ui/format-time.ts), not a locale's ambiguous "12/3/2026, 1:16 PM".
+    await expect(page.getByText(/last ok \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/).first()).toBeVisible();
     // No horizontal scroll on a phone: the page fits its viewport.
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);

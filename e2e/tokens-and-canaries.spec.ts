@@ -45,6 +45,9 @@ test.describe("personal API tokens", () => {
     const row = page.getByRole("row", { name: /review bot/ });
     await expect(row).toContainText("acme/prod");
     await expect(row).toContainText("actions:vote");
+    // Expiry in the console's one date format, and a token never used says so.
+    await expect(row).toContainText(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
+    await expect(row).toContainText("never");
     const use = () => page.request.get("/api/cli/actions", { headers: { authorization: `Bearer ${token}` } });
     expect((await use()).status()).toBe(200);
     for (const size of SIZES) {

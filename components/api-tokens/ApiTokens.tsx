@@ -6,6 +6,7 @@ import type { ApiTokenView } from "@/lib/auth/api-tokens";
 import { fetchConsole } from "@/components/console/fetch-console";
 import { adminKeys } from "@/components/policies/admin-keys";
 import { Table, Td } from "@/components/ui/Table";
+import { formatDateTime } from "@/components/ui/format-time";
 import type { Role } from "@/lib/auth/roles";
 
 /** Which token scopes each role may give a token (lib/auth/api-tokens.ts checks the same at creation and at every use). */
@@ -119,8 +120,8 @@ export function ApiTokens({ roles, tenantScopes }: { roles: readonly Role[]; ten
             <Td>{t.name}</Td>
             <Td className="text-xs">{t.scopes.join(", ")}</Td>
             <Td className="font-mono text-xs">{t.tenantScopes}</Td>
-            <Td className="text-xs">{new Date(t.expiresAt).toLocaleString()}</Td>
-            <Td className="text-xs">{t.lastUsedAt ? new Date(t.lastUsedAt).toLocaleString() : "never"}</Td>
+            <Td className="text-xs">{formatDateTime(t.expiresAt)}</Td>
+            <Td className="text-xs">{t.lastUsedAt ? formatDateTime(t.lastUsedAt) : "never"}</Td>
             <Td>
               {t.revokedAt ? (
                 <span className="text-xs text-slate-500">revoked</span>

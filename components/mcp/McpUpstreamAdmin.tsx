@@ -8,6 +8,7 @@ import { fetchConsole } from "@/components/console/fetch-console";
 import { adminKeys } from "@/components/policies/admin-keys";
 import { Badge } from "@/components/ui/Badge";
 import { Table, Td } from "@/components/ui/Table";
+import { formatDateTime } from "@/components/ui/format-time";
 
 type Data = { upstreams: UpstreamView[]; pending: PendingMcpChange[]; stdio_commands: string[]; calls: McpCallsView };
 
@@ -67,7 +68,7 @@ export function McpUpstreamAdmin() {
                 <Badge tone={c.stuck ? "red" : "amber"}>{c.stuck ? "stuck" : "running"}</Badge>
                 <span className="font-mono break-all">{c.tool}</span>
                 <span className="text-slate-600">
-                  {c.tenant}/{c.env} · {c.route} · claimed {new Date(c.claimed_at).toLocaleString()}
+                  {c.tenant}/{c.env} · {c.route} · claimed {formatDateTime(c.claimed_at)}
                 </span>
                 <a className="underline" href={`/actions/${encodeURIComponent(c.action_id)}`}>
                   {c.action_id}
@@ -79,7 +80,7 @@ export function McpUpstreamAdmin() {
                 <Badge tone="red">failed-unknown</Badge>
                 <span className="font-mono break-all">{c.tool}</span>
                 <span className="text-slate-600">
-                  {c.tenant}/{c.env} · {c.route} · closed {new Date(c.at).toLocaleString()}
+                  {c.tenant}/{c.env} · {c.route} · closed {formatDateTime(c.at)}
                 </span>
                 <a className="underline" href={`/actions/${encodeURIComponent(c.action_id)}`}>
                   {c.action_id}
@@ -166,8 +167,8 @@ export function McpUpstreamAdmin() {
               {u.name} <Badge tone={u.status === "active" ? "green" : "amber"}>{u.status}</Badge>
             </h2>
             <p className="text-sm text-slate-600">
-              {u.transport === "http" ? u.url : `stdio: ${u.stdio_command}`} · last ok {u.health.last_ok_at ? new Date(u.health.last_ok_at).toLocaleString() : "never"}
-              {u.health.last_error && ` · last error ${u.health.last_error_at ? new Date(u.health.last_error_at).toLocaleString() : ""}: ${u.health.last_error}`}
+              {u.transport === "http" ? u.url : `stdio: ${u.stdio_command}`} · last ok {u.health.last_ok_at ? formatDateTime(u.health.last_ok_at) : "never"}
+              {u.health.last_error && ` · last error ${u.health.last_error_at ? formatDateTime(u.health.last_error_at) : ""}: ${u.health.last_error}`}
             </p>
             <p className="text-sm">Credentials set for: {u.credentials.map((x) => `${x.tenant}/${x.env}`).join(", ") || "none"} (values are never shown)</p>
             <div className="flex flex-wrap gap-2 text-sm">

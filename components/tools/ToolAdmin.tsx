@@ -39,7 +39,7 @@ function cardNote(e: ToolEntry): string {
 }
 
 function recordsText(n: number): string {
-  return n === 0 ? "" : ` · at most ${n.toLocaleString()} record${n === 1 ? "" : "s"}`;
+  return n === 0 ? "" : ` · at most ${n.toLocaleString("en-US")} record${n === 1 ? "" : "s"}`;
 }
 
 /** The catalog for admins: add, edit, delete tools and decide pending kind changes. */
