@@ -41,3 +41,40 @@ test("the verify button checks the chain", async ({ page }) => {
   await page.getByRole("button", { name: "Verify chain" }).click();
   await expect(page.getByTestId("verify-result")).toContainText("Chain intact");
 });
+
+test.describe("in a browser east of UTC (Asia/Kolkata, +5:30)", () => {
+  test.use({ timezoneId: "Asia/Kolkata" });
+
+  test("From/To are UTC like the table's times, and a reloaded link shows and applies the same bounds", async ({ page }) => {
+    const agent = DEMO_AGENTS.find((a) => a.tenant === "acme" && a.routes.includes("support/send"))!;
+    await proposePending(agent.key, "support/send", { tool: "ticket.close", args: { ticket_id: "T-9002" } });
+    await page.goto("/audit?tenant=acme");
+    const rows = page.getByTestId("audit-row");
+    await expect(rows.first()).toBeVisible();
+    const newest = (await rows.first().locator("td").nth(1).textContent())!; // "2026-12-03 13:16:37", UTC
+    const bound = newest.replace(" ", "T");
+    const times = () => rows.evaluateAll((trs) => trs.map((tr) => tr.querySelectorAll("td")[1]!.textContent!.replace(" ", "T")));
+
+    await page.getByLabel("From (UTC)").fill(bound);
+    await page.getByRole("button", { name: "Apply filters" }).click();
+    await expect(page).toHaveURL(new RegExp(`from=${encodeURIComponent(`${bound}.000Z`)}`));
+    await expect(rows.first()).toBeVisible();
+    // Read in the browser's zone, the bound would be 5:30 earlier and let in the older events this run wrote.
+    expect((await times()).every((t) => t >= bound)).toBe(true);
+
+    await page.reload();
+    await expect(page.getByLabel("From (UTC)")).toHaveValue(bound);
+    await expect(page.getByLabel("Tenant")).toHaveValue("acme");
+    await expect(rows.first()).toBeVisible();
+    expect((await times()).every((t) => t >= bound)).toBe(true);
+
+    // An upper bound one second before the newest event leaves that event out, and nothing later is shown.
+    const before = new Date(Date.parse(`${bound}Z`) - 1000).toISOString().slice(0, 19);
+    await page.getByLabel("From (UTC)").fill("");
+    await page.getByLabel("To (UTC)").fill(before);
+    await page.getByRole("button", { name: "Apply filters" }).click();
+    await expect(page).toHaveURL(new RegExp(`to=${encodeURIComponent(`${before}.000Z`)}`));
+    await expect(rows.first()).toBeVisible();
+    expect((await times()).every((t) => t <= before)).toBe(true);
+  });
+});

@@ -9,6 +9,7 @@ import { fetchConsole } from "@/components/console/fetch-console";
 import { auditKeys } from "@/components/audit/query-keys";
 import { Table, Td } from "@/components/ui/Table";
 import { Badge, statusTone } from "@/components/ui/Badge";
+import { utcInputToIso } from "@/components/ui/format-time";
 
 const FIELDS: { key: keyof AuditFilter; label: string; type?: string }[] = [
   { key: "tenant", label: "Tenant" },
@@ -18,20 +19,21 @@ const FIELDS: { key: keyof AuditFilter; label: string; type?: string }[] = [
   { key: "actor", label: "Actor id" },
   { key: "type", label: "Event type" },
   { key: "status", label: "Status" },
-  { key: "from", label: "From", type: "datetime-local" },
-  { key: "to", label: "To", type: "datetime-local" },
+  { key: "from", label: "From (UTC)", type: "datetime-local" },
+  { key: "to", label: "To (UTC)", type: "datetime-local" },
   { key: "request_id", label: "Request id" },
   { key: "action_id", label: "Action id" },
   { key: "break_glass_session_id", label: "Break-glass session" },
 ];
 
-/** Form values → the API's query string; datetime-local (browser time) becomes ISO UTC. */
+/** Form values → the API's query string; From/To are UTC like the table's times, and become ISO instants. */
 export function filterQuery(form: Partial<Record<keyof AuditFilter, string>>): URLSearchParams {
   const q = new URLSearchParams();
   for (const f of FIELDS) {
     const v = form[f.key]?.trim();
     if (!v) continue;
-    q.set(f.key, f.type === "datetime-local" ? new Date(v).toISOString() : v);
+    const value = f.type === "datetime-local" ? utcInputToIso(v) : v;
+    if (value) q.set(f.key, value);
   }
   return q;
 }
@@ -70,6 +72,7 @@ export function AuditBrowser({ initial }: { initial: Partial<Record<keyof AuditF
             {f.label}
             <input
               type={f.type ?? "text"}
+              step={f.type === "datetime-local" ? 1 : undefined}
               value={form[f.key] ?? ""}
               onChange={(e) => setForm({ ...form, [f.key]: e.target.value })}
               className="mt-0.5 rounded border border-slate-300 bg-white px-1.5 py-1 text-xs normal-case tracking-normal text-slate-900"

@@ -24,3 +24,22 @@ export function formatCountdown(seconds: number): string {
   const s = String(left % 60).padStart(2, "0");
   return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
 }
+
+const UTC_INPUT = /^(\d{4}-\d\d-\d\dT\d\d:\d\d)(:\d\d)?$/;
+
+/**
+ * A datetime-local input's value read as UTC, the zone every console page shows, to ISO; null when it is not one.
+ * (The browser's own reading is its local zone, so a bound typed from a table's "13:16 UTC" would be off by the offset.)
+ */
+export function utcInputToIso(value: string): string | null {
+  const m = UTC_INPUT.exec(value);
+  if (!m) return null;
+  const d = new Date(`${m[1]}${m[2] ?? ":00"}Z`);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+
+/** An instant (ISO, as the URL keeps it) as a datetime-local input's value in UTC, to the second; null when not one. */
+export function isoToUtcInput(value: string): string | null {
+  const t = Date.parse(value);
+  return Number.isNaN(t) ? null : new Date(t).toISOString().slice(0, 19);
+}
