@@ -2,7 +2,7 @@ import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { E2E_BASE_URL, REVIEWER2, storageStatePath } from "./support/constants";
 import { signIn } from "./support/sign-in";
-import { getAction, proposePending } from "./support/agent-api";
+import { cancelAction, getAction, inBatches, proposePending } from "./support/agent-api";
 import { SHORT_TTL_ROUTE, shortTtlAgentKey } from "./support/short-ttl-agent";
 
 // Demo agent acme-support (acme/prod, support/draft + support/send), from lib/seed/demo-data.ts DEMO_AGENTS.
@@ -215,4 +215,42 @@ test("axe: queue and card have no serious or critical violations", async ({ page
   });
   const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
   expect(bad, JSON.stringify(bad, null, 2)).toEqual([]);
+});
+
+test("the decided-actions history pages 50 at a time, newest first; filters and page live in the URL and survive a reload", async ({ page }) => {
+  // 51 decided actions of one kind (proposed, then withdrawn by the agent), whatever else the log holds.
+  const ids = await inBatches(
+    Array.from({ length: 51 }, (_, i) => i),
+    6,
+    async (i) => {
+      const id = await proposePending(ACME_SUPPORT_KEY, "support/send", { tool: "ticket.close", args: { ticket_id: `T-8${String(i).padStart(2, "0")}` } });
+      expect(await cancelAction(ACME_SUPPORT_KEY, id)).toBe(200);
+      return id;
+    },
+  );
+  await page.goto("/actions?tool=ticket.close&status=cancelled");
+  const rows = page.getByTestId("history-row");
+  const shown = () => rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-action-id")!));
+  await expect(rows).toHaveCount(50);
+  await expect(page.getByTestId("history-page")).toHaveText("The newest decisions, 50 a page");
+  const first = await shown();
+  await expect(page.getByRole("button", { name: "Newer", exact: true })).toBeDisabled();
+
+  await page.getByRole("button", { name: "Older", exact: true }).click();
+  await expect(page).toHaveURL(/[?&]older=/);
+  await expect(page).toHaveURL(/tool=ticket\.close/);
+  await expect(page.getByTestId("history-page")).toContainText("Older decisions");
+  await expect.poll(async () => (await shown()).some((id) => first.includes(id))).toBe(false);
+  const second = await shown();
+  // Every one of the 51 is on the first two pages: none skipped between them.
+  expect(ids.every((id) => first.includes(id) || second.includes(id))).toBe(true);
+
+  await page.reload();
+  await expect(page.getByLabel("Tool")).toHaveValue("ticket.close");
+  await expect(page.getByLabel("Status")).toHaveValue("cancelled");
+  await expect.poll(shown).toEqual(second);
+
+  await page.getByRole("button", { name: "Newer", exact: true }).click();
+  await expect(page).not.toHaveURL(/older=/);
+  await expect.poll(shown).toEqual(first);
 });

@@ -11,7 +11,7 @@ import { castConsoleVote } from "@/lib/approvals/cast-console-vote";
 import { extendActionTtl } from "@/lib/approvals/extend-ttl";
 import { escalateDueActions } from "@/lib/approvals/escalate-due";
 import { consoleVersion, listQueue } from "@/lib/approvals/list-queue";
-import { listHistory } from "@/lib/approvals/list-history";
+import { listHistory, listHistoryPage } from "@/lib/approvals/list-history";
 import { getActionDetail } from "@/lib/approvals/get-action-detail";
 import { AppError } from "@/lib/errors";
 
@@ -167,6 +167,33 @@ describe("queue, history and detail", () => {
     expect(rows.some((r) => r.id === slow)).toBe(false);
     const detail = await getActionDetail(id, { ...users.fresh!, roles: ["reviewer"], scopes: "all" as const });
     expect(detail?.timeline.map((t) => t.type)).toEqual(expect.arrayContaining(["action.decided", "approval.recorded", "action.approved", "token.minted"]));
+  });
+});
+
+describe("the history pages", () => {
+  it("newest first by keyset: every decided action exactly once, the last page says nothing is older, a bad cursor is a 422", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const id = await propose("ticket.close", { ticket_id: `T-77${i}` });
+      await castConsoleVote({ actionId: id, userId: users.fresh!.id, vote: "reject", rejectReason: "not now" });
+      ids.push(id);
+    }
+    const filters = { tool: "ticket.close" } as const;
+    const all = (await listHistory(filters, { scopes: "all" }, 1000)).map((r) => r.id);
+    expect(all.length).toBeGreaterThanOrEqual(8);
+    const seen: string[] = [];
+    let page = await listHistoryPage(filters, { scopes: "all" }, { limit: 3 });
+    for (let pages = 1; ; pages++) {
+      expect(pages).toBeLessThanOrEqual(Math.ceil(all.length / 3));
+      expect(page.items.length).toBe(Math.min(3, all.length - seen.length));
+      seen.push(...page.items.map((r) => r.id));
+      if (!page.older) break;
+      page = await listHistoryPage(filters, { scopes: "all" }, { older: page.older, limit: 3 });
+    }
+    expect(seen).toEqual(all);
+    expect(ids.every((id) => seen.includes(id))).toBe(true);
+    const bad = await refusal(listHistoryPage(filters, { scopes: "all" }, { older: "bm90LWEta2V5" }));
+    expect(bad.status).toBe(422);
   });
 });
 

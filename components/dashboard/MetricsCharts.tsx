@@ -42,13 +42,13 @@ export function MetricsCharts() {
   const denials = data.denials.map((d) => ({ label: `${d.tool} · ${d.reason}`, count: d.count }));
   return (
     <div className="mt-6 grid gap-4 lg:grid-cols-2">
-      <Panel title="Pending over time" subtitle={`Actions waiting for a human, last ${data.windowHours} h`} testId="chart-pending">
+      <Panel title="Pending over time" subtitle={`Actions waiting for a human, last ${data.windowHours} h (times in UTC)`} testId="chart-pending">
         <ResponsiveContainer width="100%" height="100%">
           <LineChart data={data.pendingOverTime}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
             <XAxis dataKey="at" tickFormatter={hhmm} fontSize={11} minTickGap={24} />
             <YAxis allowDecimals={false} fontSize={11} width={32} />
-            <Tooltip labelFormatter={(v) => hhmm(String(v))} />
+            <Tooltip labelFormatter={(v) => formatTime(String(v))} />
             <Line type="stepAfter" dataKey="pending" stroke="#b45309" dot={false} isAnimationActive={false} />
           </LineChart>
         </ResponsiveContainer>

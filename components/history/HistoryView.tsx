@@ -1,31 +1,81 @@
 "use client";
 
 import Link from "next/link";
-import { useState } from "react";
-import { useQuery } from "@tanstack/react-query";
+import { Suspense, useCallback, useMemo, useState } from "react";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import type { ActionFilters } from "@/lib/approvals/schemas";
-import type { HistoryRow } from "@/lib/approvals/list-history";
+import type { HistoryPage } from "@/lib/approvals/list-history";
 import type { FilterOptions } from "@/lib/approvals/filter-options";
 import { fetchConsole } from "@/components/console/fetch-console";
-import { approvalKeys, filterQuery } from "@/components/queue/query-keys";
+import { approvalKeys, filterQuery, HISTORY_FILTER_KEYS } from "@/components/queue/query-keys";
 import { ActionFilterBar } from "@/components/queue/ActionFilterBar";
+import { PageButton } from "@/components/ui/PageButton";
 import { Badge, kindTone, statusTone } from "@/components/ui/Badge";
 import { Table, Td } from "@/components/ui/Table";
 import { AgentValue } from "@/components/approvals/UntrustedText";
 import { formatDateTime } from "@/components/ui/format-time";
 
-/** Decided actions with filters; votes cast in under 3 s are marked. */
+/** Decided actions with filters, 50 a page, newest first; votes cast in under 3 s are marked. Filters and page live in the URL. */
 export function HistoryView({ options }: { options: FilterOptions }) {
-  const [filters, setFilters] = useState<ActionFilters>({});
+  return (
+    <Suspense fallback={<p className="text-sm text-slate-600">Loading…</p>}>
+      <History options={options} />
+    </Suspense>
+  );
+}
+
+function History({ options }: { options: FilterOptions }) {
+  const sp = useSearchParams();
+  const router = useRouter();
+  const pathname = usePathname();
+  const filters = useMemo(() => {
+    const f: Record<string, string> = {};
+    for (const k of HISTORY_FILTER_KEYS) {
+      const v = sp.get(k);
+      if (v) f[k] = v;
+    }
+    return f as ActionFilters;
+  }, [sp]);
+  const older = sp.get("older");
+  // The cursors of the newer pages this tab walked through, so "Newer" steps back one page (a reloaded link starts fresh).
+  const [newer, setNewer] = useState<(string | null)[]>([]);
+  const go = useCallback(
+    (f: ActionFilters, cursor: string | null) => {
+      const p = new URLSearchParams();
+      for (const k of HISTORY_FILTER_KEYS) if (f[k]) p.set(k, String(f[k]));
+      if (cursor) p.set("older", cursor);
+      const qs = p.toString();
+      router.replace(qs ? `${pathname}?${qs}` : pathname, { scroll: false });
+    },
+    [router, pathname],
+  );
   const { data, error, isPending } = useQuery({
-    queryKey: approvalKeys.history(filters),
-    queryFn: () => fetchConsole<{ items: HistoryRow[] }>(`/api/console/actions?${filterQuery(filters, { view: "history" })}`),
+    queryKey: approvalKeys.history(filters, older),
+    queryFn: () => fetchConsole<HistoryPage>(`/api/console/actions?${filterQuery(filters, older ? { view: "history", older } : { view: "history" })}`),
+    placeholderData: keepPreviousData,
     refetchInterval: 5_000,
   });
   const rows = data?.items ?? [];
   return (
     <div className="space-y-3">
-      <ActionFilterBar value={filters} onChange={setFilters} options={options} history />
+      <ActionFilterBar
+        value={filters}
+        onChange={(f) => {
+          setNewer([]);
+          go(f, null);
+        }}
+        options={options}
+        history
+      />
+      <div className="flex flex-wrap items-center gap-1.5">
+        <p className="grow text-xs text-slate-700" data-testid="history-page" aria-live="polite">
+          {older ? "Older decisions" : "The newest decisions"}, 50 a page{data && !data.older ? "; nothing older matches" : ""}
+        </p>
+        <PageButton label="Newest" disabled={!older} onClick={() => (setNewer([]), go(filters, null))} />
+        <PageButton label="Newer" disabled={!older} onClick={() => (setNewer(newer.slice(0, -1)), go(filters, newer.at(-1) ?? null))} />
+        <PageButton label="Older" disabled={!data?.older} onClick={() => data?.older && (setNewer([...newer, older]), go(filters, data.older))} />
+      </div>
       {error ? (
         <p role="alert" className="rounded bg-amber-50 px-3 py-2 text-sm text-amber-900">
           History could not be loaded: {error.message}

@@ -1,4 +1,5 @@
 import type { QueueItem } from "@/lib/approvals/list-queue";
+import { PageButton } from "@/components/ui/PageButton";
 import { Badge, kindTone } from "@/components/ui/Badge";
 import { Countdown } from "@/components/approvals/Countdown";
 import { Headline } from "@/components/approvals/UntrustedText";
@@ -7,19 +8,6 @@ import { StateNotices } from "@/components/approvals/StateNotices";
 const n = (x: number) => x.toLocaleString("en-US");
 
 export type QueuePaging = { total: number; offset: number; hasPrev: boolean; hasNext: boolean; onFirst: () => void; onPrev: () => void; onNext: () => void; onLast: () => void };
-
-function PageButton({ label, onClick, disabled }: { label: string; onClick: () => void; disabled: boolean }) {
-  return (
-    <button
-      type="button"
-      onClick={onClick}
-      disabled={disabled}
-      className="rounded px-1.5 py-0.5 text-xs text-slate-800 ring-1 ring-slate-300 hover:bg-white disabled:cursor-not-allowed disabled:opacity-40"
-    >
-      {label}
-    </button>
-  );
-}
 
 /** One page of pending actions, oldest first, with the true total and page controls; the open one is highlighted. */
 export function QueueList({

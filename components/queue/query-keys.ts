@@ -9,7 +9,7 @@ export const approvalKeys = {
   all: [...consoleKeys.all, "approvals"] as const,
   queue: (f: ActionFilters, page: QueuePageKey = {}) => [...approvalKeys.all, "queue", f, page] as const,
   queues: () => [...approvalKeys.all, "queue"] as const,
-  history: (f: ActionFilters) => [...approvalKeys.all, "history", f] as const,
+  history: (f: ActionFilters, older: string | null = null) => [...approvalKeys.all, "history", f, older] as const,
   detail: (id: string) => [...approvalKeys.all, "detail", id] as const,
   /** A reviewer's edit of an action's args (components/approvals/EditArguments.tsx). */
   edit: (id: string) => [...approvalKeys.all, "edit", id] as const,
@@ -27,6 +27,9 @@ export function filterQuery(f: ActionFilters, extra: Record<string, string> = {}
 
 /** The filter keys the queue keeps in the URL, in a stable order. */
 export const QUEUE_FILTER_KEYS = ["q", "mine", "tenant", "env", "route", "tool", "kind", "age"] as const;
+
+/** The filter keys the history keeps in the URL, in a stable order (its page cursor is `older`). */
+export const HISTORY_FILTER_KEYS = ["tenant", "env", "route", "tool", "kind", "status", "fast"] as const;
 
 /** The queue API's query string for these filters and this page (the server page and the client build the same one). */
 export function queueRequestQuery(f: ActionFilters, page: QueuePageKey): string {

@@ -5,6 +5,7 @@ import { FAST_DECISION_MS, type ActionFilters } from "@/lib/approvals/schemas";
 import { actionWhere } from "@/lib/approvals/action-where";
 import type { Scoped } from "@/lib/auth/scopes";
 import { serverTimesOnCard } from "@/lib/approvals/card-views";
+import { decodeCursor, encodeCursor, type Key } from "@/lib/approvals/list-queue";
 
 export type HistoryRow = ActionListItem & {
   status: string;
@@ -15,19 +16,38 @@ export type HistoryRow = ActionListItem & {
   fast: boolean;
 };
 
+/** One page of the history, newest first; `older` is the cursor of the next (older) page, null on the last. */
+export type HistoryPage = { items: HistoryRow[]; older: string | null };
+export const HISTORY_PAGE = 50;
+
+/** A history page: the newest, or the one after an `older` cursor (a malformed cursor is a 422). */
+export async function listHistoryPage(filters: ActionFilters, viewer: Scoped, page: { older?: string; limit?: number } = {}): Promise<HistoryPage> {
+  const limit = page.limit ?? HISTORY_PAGE;
+  const { rows, keys } = await historyRows(filters, viewer, limit + 1, page.older ? decodeCursor(page.older) : undefined);
+  const last = rows.length > limit ? keys[limit - 1]! : null;
+  return { items: rows.slice(0, limit), older: last ? encodeCursor(last) : null };
+}
+
 /**
  * Decided actions (every final state), newest decision first. `fast=1` keeps
  * only those with a vote under FAST_DECISION_MS, the rubber-stamp signal.
  */
 export async function listHistory(filters: ActionFilters, viewer: Scoped, limit = 100): Promise<HistoryRow[]> {
+  return (await historyRows(filters, viewer, limit)).rows;
+}
+
+async function historyRows(filters: ActionFilters, viewer: Scoped, limit: number, olderThan?: Key): Promise<{ rows: HistoryRow[]; keys: Key[] }> {
   const scopedWhere: Record<string, unknown> = { ...actionWhere(filters, viewer), status: filters.status ?? { not: "pending" } };
   if (filters.fast) scopedWhere.id = { in: await fastActionIds() };
-  const rows = await db().action.findMany({ where: scopedWhere, orderBy: [{ updatedAt: "desc" }, { id: "desc" }], take: limit });
+  // Keyset on the order's own columns: a page never repeats or skips a row that did not change meanwhile.
+  const where = olderThan ? { AND: [scopedWhere, { OR: [{ updatedAt: { lt: olderThan.at } }, { updatedAt: olderThan.at, id: { lt: olderThan.id } }] }] } : scopedWhere;
+  // scope-guard: `where` is actionWhere(filters, viewer) plus the cursor
+  const rows = await db().action.findMany({ where, orderBy: [{ updatedAt: "desc" }, { id: "desc" }], take: limit });
   const votes = rows.length ? await db().approval.findMany({ where: { actionId: { in: rows.map((r) => r.id) } }, orderBy: { createdAt: "asc" } }) : [];
   const userIds = [...new Set(votes.map((v) => v.userId))];
   const users = userIds.length ? await db().user.findMany({ where: { id: { in: userIds } }, select: { id: true, email: true } }) : [];
   const onCard = await serverTimesOnCard(votes);
-  return rows.map((a) => {
+  const items = rows.map((a) => {
     const deciders = votes
       .filter((v) => v.actionId === a.id)
       .map((v) => {
@@ -43,6 +63,7 @@ export async function listHistory(filters: ActionFilters, viewer: Scoped, limit 
       fast: deciders.some((d) => d.fast),
     };
   });
+  return { rows: items, keys: rows.map((a) => ({ at: a.updatedAt, id: a.id })) };
 }
 
 /** Actions with a vote under FAST_DECISION_MS of server-measured time on card (the latest 5000 votes). */

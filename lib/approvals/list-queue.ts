@@ -37,14 +37,15 @@ export type QueuePageResult = {
   prev: string | null;
 };
 
-type Key = { at: Date; id: string };
+export type Key = { at: Date; id: string };
 
 /** A page boundary as an opaque cursor: the (createdAt, id) of an item, base64url. */
 export function encodeCursor(k: Key): string {
   return Buffer.from(`${k.at.getTime()}.${k.id}`).toString("base64url");
 }
 
-function decodeCursor(cursor: string): Key {
+/** The key a cursor names; a malformed one is a 422. */
+export function decodeCursor(cursor: string): Key {
   const text = Buffer.from(cursor, "base64url").toString("utf8");
   const m = /^(\d{1,15})\.([A-Za-z0-9_-]{1,100})$/.exec(text);
   if (!m) throw new AppError("validation_failed", "Invalid page cursor.", { issues: [{ path: "cursor", message: "malformed" }] });

@@ -61,6 +61,17 @@ export function parseQueuePage(params: URLSearchParams): QueuePage {
   return { after, before, last: last === "1", limit: limit ?? 50 };
 }
 
+/** A history page: after an `older` cursor (the next, older page), at most `limit` rows. */
+export type HistoryPageParams = { older?: string; limit?: number };
+const historyPage = z.object({ older: cursorValue.optional(), limit: z.coerce.number().int().min(1).max(QUEUE_PAGE_MAX).optional() });
+
+/** The history's page parameters; a malformed one is a 422. */
+export function parseHistoryPage(params: URLSearchParams): HistoryPageParams {
+  const parsed = historyPage.safeParse(Object.fromEntries([...params].filter(([k, v]) => k in historyPage.shape && v.trim() !== "")));
+  if (!parsed.success) throw new AppError("validation_failed", "Invalid page.", { issues: zodIssues(parsed.error.issues) });
+  return parsed.data;
+}
+
 /** POST /api/console/actions/{id}/vote */
 export const voteBody = z
   .object({
