@@ -45,6 +45,13 @@ test("on-call opens break-glass, approves a destructive action alone, ends it; a
   const active = (await (await op.request.get("/api/console/break-glass/active")).json()) as { sessions: { id: string }[] };
   const sessionId = active.sessions[0]!.id;
 
+  // The list says how many are pending (the queue's true total), and the search finds this one by its id.
+  const pending = (await (await op.request.get("/api/console/break-glass/pending")).json()) as { actions: { id: string }[]; total: number };
+  expect(pending.actions.length).toBe(Math.min(50, pending.total));
+  await expect(op.getByTestId("bg-pending-count")).toContainText(`${pending.total.toLocaleString("en-US")} pending`);
+  await op.getByLabel("Search pending").fill(actionId);
+  await expect(op.getByTestId("bg-pending-count")).toHaveText("1 pending match, newest first");
+  await expect(op.locator("[data-testid^=bg-pending-act_]")).toHaveCount(1);
   await op.getByRole("button", { name: `Approve ${actionId} alone` }).click();
   // The same card a reviewer sees, then a confirmation.
   const review = op.getByTestId("bg-review");

@@ -1,8 +1,8 @@
 "use client";
 
-import { useState } from "react";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { ActionRow } from "@/lib/console/list-actions";
+import { useEffect, useState } from "react";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { QueueItem } from "@/lib/approvals/list-queue";
 import type { ActionDetail } from "@/lib/approvals/get-action-detail";
 import { fetchConsole } from "@/components/console/fetch-console";
 import { breakGlassKeys } from "@/components/break-glass/query-keys";
@@ -15,14 +15,22 @@ import { approvalKeys } from "@/components/queue/query-keys";
 /**
  * Pending actions, each approvable by the on-call alone under the open
  * session. "Approve alone" first opens the same card a reviewer sees (payload,
- * blast radius, undo, current state) and asks for confirmation there.
+ * blast radius, undo, current state) and asks for confirmation there. The
+ * newest 50 are listed with the true count; the search finds any other.
  */
 export function PendingApprovals({ sessionId }: { sessionId: string }) {
   const qc = useQueryClient();
   const [reviewing, setReviewing] = useState<string | null>(null);
+  const [typed, setTyped] = useState("");
+  const [q, setQ] = useState("");
+  useEffect(() => {
+    const t = setTimeout(() => setQ(typed.trim()), 300);
+    return () => clearTimeout(t);
+  }, [typed]);
   const { data, isPending, error } = useQuery({
-    queryKey: breakGlassKeys.pending(),
-    queryFn: () => fetchConsole<{ actions: ActionRow[] }>("/api/console/break-glass/pending"),
+    queryKey: breakGlassKeys.pending(q),
+    queryFn: () => fetchConsole<{ actions: QueueItem[]; total: number }>(`/api/console/break-glass/pending${q ? `?q=${encodeURIComponent(q)}` : ""}`),
+    placeholderData: keepPreviousData,
     refetchInterval: 2_000,
   });
   const detail = useQuery({
@@ -47,7 +55,25 @@ export function PendingApprovals({ sessionId }: { sessionId: string }) {
           Pending actions could not be loaded: {error.message}
         </p>
       ) : null}
-      {!isPending && !error && actions.length === 0 ? <p className="text-sm text-slate-600">Nothing is pending.</p> : null}
+      <label className="mb-2 flex max-w-sm flex-col text-xs font-medium text-slate-700">
+        Search pending
+        <input
+          type="search"
+          value={typed}
+          onChange={(e) => setTyped(e.target.value)}
+          placeholder="summary, tool, route, id"
+          maxLength={200}
+          className="mt-0.5 rounded border border-slate-300 bg-white px-1.5 py-1 text-sm font-normal text-slate-900"
+        />
+      </label>
+      {data ? (
+        <p className="mb-1 text-xs text-slate-700" data-testid="bg-pending-count" aria-live="polite">
+          {data.total === actions.length
+            ? `${data.total.toLocaleString("en-US")} pending${q ? " match" : ""}, newest first`
+            : `${data.total.toLocaleString("en-US")} pending${q ? " match" : ""}; the newest ${actions.length} are shown — search to find another`}
+        </p>
+      ) : null}
+      {!isPending && !error && actions.length === 0 ? <p className="text-sm text-slate-600">{q ? "No pending action matches." : "Nothing is pending."}</p> : null}
       <ul className="divide-y divide-slate-100">
         {actions.map((a) => (
           <li key={a.id} className="flex flex-wrap items-center justify-between gap-3 py-2" data-testid={`bg-pending-${a.id}`}>

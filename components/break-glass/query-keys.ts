@@ -3,7 +3,7 @@ export const breakGlassKeys = {
   all: ["break-glass"] as const,
   active: () => [...breakGlassKeys.all, "active"] as const,
   recent: () => [...breakGlassKeys.all, "recent"] as const,
-  pending: () => [...breakGlassKeys.all, "pending"] as const,
+  pending: (q = "") => [...breakGlassKeys.all, "pending", q] as const,
   mintOptions: () => [...breakGlassKeys.all, "mint-options"] as const,
   review: (id: string) => [...breakGlassKeys.all, "review", id] as const,
 };
