@@ -36,6 +36,12 @@ test("the audit browser filters, opens an event, and its JSONL export equals the
   await expect(page.getByLabel("Audit event")).toContainText("acme");
 });
 
+test("a filter that matches nothing says so, rather than showing a bare table", async ({ page }) => {
+  await page.goto("/audit?tool=no.such_tool");
+  await expect(page.getByLabel("Audit events").getByTestId("table-empty")).toHaveText("No event matches these filters.");
+  await expect(page.getByTestId("audit-row")).toHaveCount(0);
+});
+
 test("the verify button checks the chain", async ({ page }) => {
   await page.goto("/audit");
   await page.getByRole("button", { name: "Verify chain" }).click();

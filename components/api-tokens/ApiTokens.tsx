@@ -114,7 +114,7 @@ export function ApiTokens({ roles, tenantScopes }: { roles: readonly Role[]; ten
           {error}
         </p>
       ) : null}
-      <Table label="Your API tokens" head={["Name", "Scopes", "Tenants", "Expires", "Last used", ""]}>
+      <Table label="Your API tokens" head={["Name", "Scopes", "Tenants", "Expires", "Last used", ""]} empty={list.data ? "You have no API token." : undefined}>
         {(list.data?.tokens ?? []).map((t) => (
           <tr key={t.id}>
             <Td>{t.name}</Td>

@@ -101,7 +101,11 @@ export function AuditBrowser({ initial }: { initial: Partial<Record<keyof AuditF
           {page.error.message}
         </p>
       ) : null}
-      <Table label="Audit events" head={["#", "Time (UTC)", "Type", "Actor", "Tenant / env", "Route", "Tool", "Status", "Break-glass"]}>
+      <Table
+        label="Audit events"
+        head={["#", "Time (UTC)", "Type", "Actor", "Tenant / env", "Route", "Tool", "Status", "Break-glass"]}
+        empty={page.data ? (applied ? "No event matches these filters." : "The audit log is empty.") : undefined}
+      >
         {(page.data?.rows ?? []).map((r) => (
           <tr key={r.seq} data-testid="audit-row" data-seq={r.seq}>
             <Td className="tabular-nums">

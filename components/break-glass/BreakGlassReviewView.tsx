@@ -47,7 +47,7 @@ export function BreakGlassReviewView({ sessionId, userId }: { sessionId: string;
         </dl>
       </Section>
       <Section title={`Done under this session (${data.events.length}${data.truncated ? "+" : ""})`}>
-        <Table label="Acts under break-glass" head={["#", "Time", "Type", "Actor", "Tool", "Action", "Status"]}>
+        <Table label="Acts under break-glass" head={["#", "Time", "Type", "Actor", "Tool", "Action", "Status"]} empty="Nothing was done under this session.">
           {data.events.map((e) => (
             <tr key={e.seq}>
               <Td className="tabular-nums">

@@ -79,7 +79,7 @@ export function WebhookAdmin() {
           {error}
         </p>
       ) : null}
-      <Table label="Webhook endpoints" head={["URL", "Events", "State", ""]}>
+      <Table label="Webhook endpoints" head={["URL", "Events", "State", ""]} empty={q.data ? "No endpoint yet: add one above." : undefined}>
         {(q.data?.endpoints ?? []).map((e) => (
           <tr key={e.id}>
             <Td className="font-mono text-xs">{e.url}</Td>
@@ -105,7 +105,7 @@ export function WebhookAdmin() {
           </tr>
         ))}
       </Table>
-      <Table label="Delivery log" head={["When", "Event", "URL", "Status", "Attempts", "Last result", ""]}>
+      <Table label="Delivery log" head={["When", "Event", "URL", "Status", "Attempts", "Last result", ""]} empty={q.data ? "No delivery yet." : undefined}>
         {(q.data?.deliveries ?? []).map((d) => (
           <tr key={d.id}>
             <Td className="text-xs">{formatDateTime(d.createdAt)}</Td>
