@@ -165,6 +165,11 @@ test("a vote takes the card out of 'needs my vote'; the filters and the open car
   const a = await proposePending(ACME_SUPPORT_KEY, "support/send", { tool: "ticket.update", args: { ticket_id: `T-${uniq()}`, status: "pending", priority: "high" } });
   await page.goto("/queue?mine=1&tool=ticket.update");
   await expect(page.getByLabel("Needs my vote")).toBeChecked();
+  // Typing in the search box narrows the queue and lands in the URL, the other filters kept.
+  await page.getByLabel("Search", { exact: true }).fill(a);
+  await expect(page).toHaveURL(new RegExp(`q=${a}`));
+  await expect(page).toHaveURL(/mine=1/);
+  await expect(page.getByTestId("queue-item")).toHaveCount(1);
   await page.locator(`[data-testid=queue-item][data-action-id="${a}"]`).click();
   await expect(page).toHaveURL(new RegExp(`id=${a}`));
   await expect(page).toHaveURL(/mine=1/);

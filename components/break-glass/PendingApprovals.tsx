@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { QueueItem } from "@/lib/approvals/list-queue";
 import type { ActionDetail } from "@/lib/approvals/get-action-detail";
@@ -11,6 +11,7 @@ import { Badge, kindTone } from "@/components/ui/Badge";
 import { AgentValue } from "@/components/approvals/UntrustedText";
 import { ApprovalCard } from "@/components/approvals/ApprovalCard";
 import { approvalKeys } from "@/components/queue/query-keys";
+import { QueueSearch } from "@/components/queue/QueueSearch";
 
 /**
  * Pending actions, each approvable by the on-call alone under the open
@@ -21,12 +22,7 @@ import { approvalKeys } from "@/components/queue/query-keys";
 export function PendingApprovals({ sessionId }: { sessionId: string }) {
   const qc = useQueryClient();
   const [reviewing, setReviewing] = useState<string | null>(null);
-  const [typed, setTyped] = useState("");
   const [q, setQ] = useState("");
-  useEffect(() => {
-    const t = setTimeout(() => setQ(typed.trim()), 300);
-    return () => clearTimeout(t);
-  }, [typed]);
   const { data, isPending, error } = useQuery({
     queryKey: breakGlassKeys.pending(q),
     queryFn: () => fetchConsole<{ actions: QueueItem[]; total: number }>(`/api/console/break-glass/pending${q ? `?q=${encodeURIComponent(q)}` : ""}`),
@@ -55,17 +51,12 @@ export function PendingApprovals({ sessionId }: { sessionId: string }) {
           Pending actions could not be loaded: {error.message}
         </p>
       ) : null}
-      <label className="mb-2 flex max-w-sm flex-col text-xs font-medium text-slate-700">
-        Search pending
-        <input
-          type="search"
-          value={typed}
-          onChange={(e) => setTyped(e.target.value)}
-          placeholder="summary, tool, route, id"
-          maxLength={200}
-          className="mt-0.5 rounded border border-slate-300 bg-white px-1.5 py-1 text-sm font-normal text-slate-900"
-        />
-      </label>
+      <QueueSearch
+        label="Search pending"
+        onSearch={(next) => setQ(next ?? "")}
+        labelClassName="mb-2 flex max-w-sm flex-col text-xs font-medium text-slate-700"
+        inputClassName="mt-0.5 rounded border border-slate-300 bg-white px-1.5 py-1 text-sm font-normal text-slate-900"
+      />
       {data ? (
         <p className="mb-1 text-xs text-slate-700" data-testid="bg-pending-count" aria-live="polite">
           {data.total === actions.length

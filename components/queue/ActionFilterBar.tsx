@@ -1,8 +1,8 @@
 "use client";
 
-import { useEffect, useRef, useState } from "react";
 import type { ActionFilters } from "@/lib/approvals/schemas";
 import type { FilterOptions } from "@/lib/approvals/filter-options";
+import { QueueSearch } from "@/components/queue/QueueSearch";
 
 type Field = { key: keyof ActionFilters; label: string; options: [string, string][] };
 
@@ -41,35 +41,20 @@ export function ActionFilterBar({
           },
         ]),
   ];
-  // The search box types freely; the filter (and the URL) follow 300 ms after the last key.
-  const [q, setQ] = useState(value.q ?? "");
-  const latest = useRef({ value, onChange });
-  useEffect(() => {
-    latest.current = { value, onChange };
-  });
-  useEffect(() => {
-    const t = setTimeout(() => {
-      const { value: v, onChange: change } = latest.current;
-      const next = q.trim() || undefined;
-      if (next !== v.q) change({ ...v, q: next });
-    }, 300);
-    return () => clearTimeout(t);
-  }, [q]);
   return (
     <form className="flex flex-wrap items-end gap-2" aria-label="Filters" role="search" onSubmit={(e) => e.preventDefault()}>
       {!history ? (
         <>
-          <label className="flex min-w-40 flex-1 flex-col text-[11px] font-medium uppercase tracking-wide text-slate-600 sm:max-w-56">
-            Search
-            <input
-              type="search"
-              value={q}
-              onChange={(e) => setQ(e.target.value)}
-              placeholder="summary, tool, route, id"
-              maxLength={200}
-              className="mt-0.5 rounded border border-slate-300 bg-white px-1.5 py-1 text-xs normal-case tracking-normal text-slate-900"
-            />
-          </label>
+          {/* The filter (and the URL) follow the box 300 ms after the last key. */}
+          <QueueSearch
+            label="Search"
+            initial={value.q ?? ""}
+            onSearch={(next) => {
+              if (next !== value.q) onChange({ ...value, q: next });
+            }}
+            labelClassName="flex min-w-40 flex-1 flex-col text-[11px] font-medium uppercase tracking-wide text-slate-600 sm:max-w-56"
+            inputClassName="mt-0.5 rounded border border-slate-300 bg-white px-1.5 py-1 text-xs normal-case tracking-normal text-slate-900"
+          />
           <label className="flex items-center gap-1.5 pb-1 text-xs text-slate-800">
             <input type="checkbox" checked={value.mine === "1"} onChange={(e) => onChange({ ...value, mine: e.target.checked ? "1" : undefined })} />
             Needs my vote
