@@ -170,6 +170,33 @@ describe("queue, history and detail", () => {
   });
 });
 
+describe("the history's fast filter", () => {
+  it("finds a fast decision however many votes came after it, and only votes on a card served before them count", async () => {
+    const fast = await propose("ticket.close", { ticket_id: "T-81" });
+    await getActionDetail(fast, { ...users.fresh!, roles: ["reviewer"], scopes: "all" as const });
+    await castConsoleVote({ actionId: fast, userId: users.fresh!.id, vote: "approve" });
+    expect((await db().action.findUniqueOrThrow({ where: { id: fast } })).fastVote).toBe(true);
+    // 5,001 newer votes (the filter once looked only at the newest 5,000).
+    const later = new Date(Date.now() + 60_000);
+    await db().approval.createMany({
+      data: Array.from({ length: 5_001 }, (_, i) => ({ actionId: `act_other_${i}`, userId: users.fresh!.id, vote: "approve", createdAt: later })),
+    });
+    // Voted first (as from chat, no card served), the card opened afterwards: no time on card, not fast.
+    const chat = await propose("ticket.close", { ticket_id: "T-82" });
+    await castConsoleVote({ actionId: chat, userId: users.fresh!.id, vote: "approve" });
+    await getActionDetail(chat, { ...users.fresh!, roles: ["reviewer"], scopes: "all" as const });
+    const rows = await listHistory({ fast: "1", tool: "ticket.close" }, { scopes: "all" }, 1000);
+    expect(rows.map((r) => r.id)).toContain(fast);
+    expect(rows.map((r) => r.id)).not.toContain(chat);
+    const all = await listHistory({ tool: "ticket.close" }, { scopes: "all" }, 1000);
+    const chatRow = all.find((r) => r.id === chat)!;
+    expect(chatRow.fast).toBe(false);
+    expect(chatRow.deciders[0]!.timeOnCardMs).toBeNull();
+    // The flag does not move the action: the history's order is the decision's.
+    expect(all.find((r) => r.id === fast)?.fast).toBe(true);
+  });
+});
+
 describe("the history pages", () => {
   it("newest first by keyset: every decided action exactly once, the last page says nothing is older, a bad cursor is a 422", async () => {
     const ids: string[] = [];

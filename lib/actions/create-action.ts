@@ -155,5 +155,6 @@ function actionRow(id: string, a: NewAction): Action {
     previewClaimedUntil: null,
     createdAt: a.now,
     updatedAt: a.now,
+    fastVote: false,
   };
 }

@@ -20,6 +20,7 @@ import {
   findVoter,
   insertApproval,
   lockAndReadAction,
+  markFastVote,
   setActionToken,
   setApprovalsRequired,
   votesOn,
@@ -34,6 +35,7 @@ import type { Policy, ReasonCode } from "@/lib/policy/types";
 import { findCanary, voteOnCanary } from "@/lib/canaries/canaries";
 import { isGatewayAction, withheldReason } from "@/lib/mcp/gateway-actions";
 import { findServableFacts } from "@/lib/db/tables/mcp";
+import { FAST_DECISION_MS } from "@/lib/approvals/schemas";
 
 export type VoteInput = {
   actionId: string;
@@ -178,6 +180,7 @@ async function castVote(tx: Sql, input: VoteInput): Promise<Outcome<VoteResult>>
     timeOnCardMs: input.timeOnCardMs ?? null,
     channel: input.channel ?? "console",
   });
+  await markFastVote(tx, { actionId: action.id, userId: user.id, at: now, fastMs: FAST_DECISION_MS });
   await appendAudit(tx, {
     ...audit,
     type: "approval.recorded",

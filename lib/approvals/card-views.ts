@@ -22,7 +22,7 @@ export async function recordCardServed(actionId: string, userId: string, now = n
 
 const VIEW_CHUNK = 500;
 
-/** Server-measured time on card per (action, user) of these approvals; null when the card was never served to them (a vote by token or chat). */
+/** Server-measured time on card per (action, user) of these approvals; null when the card was not served to them before the vote (a vote by token or chat). */
 export async function serverTimesOnCard(approvals: readonly { actionId: string; userId: string; createdAt: Date }[]): Promise<Map<string, number | null>> {
   const out = new Map<string, number | null>();
   if (approvals.length === 0) return out;
@@ -35,7 +35,8 @@ export async function serverTimesOnCard(approvals: readonly { actionId: string; 
   }
   for (const a of approvals) {
     const at = first.get(`${a.actionId}:${a.userId}`);
-    out.set(`${a.actionId}:${a.userId}`, at === undefined ? null : Math.max(0, a.createdAt.getTime() - at));
+    // A card first served after the vote (the vote came from chat or a token) measured no time on card.
+    out.set(`${a.actionId}:${a.userId}`, at === undefined || at > a.createdAt.getTime() ? null : a.createdAt.getTime() - at);
   }
   return out;
 }

@@ -38,7 +38,8 @@ export async function listHistory(filters: ActionFilters, viewer: Scoped, limit 
 
 async function historyRows(filters: ActionFilters, viewer: Scoped, limit: number, olderThan?: Key): Promise<{ rows: HistoryRow[]; keys: Key[] }> {
   const scopedWhere: Record<string, unknown> = { ...actionWhere(filters, viewer), status: filters.status ?? { not: "pending" } };
-  if (filters.fast) scopedWhere.id = { in: await fastActionIds() };
+  // Marked by the vote itself (lib/actions/vote-on-action.ts), so the filter reaches every decision, however old.
+  if (filters.fast) scopedWhere.fastVote = true;
   // Keyset on the order's own columns: a page never repeats or skips a row that did not change meanwhile.
   const where = olderThan ? { AND: [scopedWhere, { OR: [{ updatedAt: { lt: olderThan.at } }, { updatedAt: olderThan.at, id: { lt: olderThan.id } }] }] } : scopedWhere;
   // scope-guard: `where` is actionWhere(filters, viewer) plus the cursor
@@ -64,11 +65,4 @@ async function historyRows(filters: ActionFilters, viewer: Scoped, limit: number
     };
   });
   return { rows: items, keys: rows.map((a) => ({ at: a.updatedAt, id: a.id })) };
-}
-
-/** Actions with a vote under FAST_DECISION_MS of server-measured time on card (the latest 5000 votes). */
-async function fastActionIds(): Promise<string[]> {
-  const recent = await db().approval.findMany({ orderBy: { createdAt: "desc" }, select: { actionId: true, userId: true, createdAt: true }, take: 5000 });
-  const onCard = await serverTimesOnCard(recent);
-  return [...new Set(recent.filter((v) => (onCard.get(`${v.actionId}:${v.userId}`) ?? Infinity) < FAST_DECISION_MS).map((v) => v.actionId))];
 }

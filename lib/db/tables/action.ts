@@ -52,6 +52,7 @@ export const actionColumns = {
   previewClaimedUntil: "date?",
   createdAt: "date",
   updatedAt: "date",
+  fastVote: "bool",
 } as const satisfies ColumnKinds<Action>;
 
 /** A raw Action row (provider-shaped values) as the ORM's Action. */

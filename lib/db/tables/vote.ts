@@ -80,6 +80,16 @@ export async function insertApproval(
   await asSql(exec).run(INSERT_APPROVAL, [a.id, a.actionId, a.userId, a.vote, a.comment, a.breakGlassSessionId, a.timeOnCardMs, a.createdAt, a.channel]);
 }
 
+// Time on card is the vote's time less the card's first serve to that voter (lib/approvals/card-views.ts): fast when the card
+// was served before the vote and less than `fastMs` before it. updatedAt is left alone: the flag does not move the action in the history.
+const MARK_FAST_VOTE = `UPDATE "Action" SET "fastVote" = ? WHERE "id" = ? AND "fastVote" = ? AND EXISTS (
+  SELECT 1 FROM "CardView" WHERE "actionId" = ? AND "userId" = ? AND "firstServedAt" <= ? AND "firstServedAt" > ?)`;
+
+/** Mark the action when this vote came within `fastMs` of its card's first serve to the voter (the history's fast filter). */
+export async function markFastVote(exec: Exec, v: { actionId: string; userId: string; at: Date; fastMs: number }): Promise<void> {
+  await asSql(exec).run(MARK_FAST_VOTE, [true, v.actionId, false, v.actionId, v.userId, v.at, new Date(v.at.getTime() - v.fastMs)]);
+}
+
 const ELEVATORS = `SELECT "requestedById", "decidedById" FROM "UserGrant" WHERE "userId" = ? AND "status" = 'approved' AND "decidedAt" > ?`;
 
 /** The requesters and approvers of `userId`'s grants approved after `since`. */
