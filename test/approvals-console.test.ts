@@ -14,6 +14,7 @@ import { consoleVersion, listQueue } from "@/lib/approvals/list-queue";
 import { listHistory, listHistoryPage } from "@/lib/approvals/list-history";
 import { getActionDetail } from "@/lib/approvals/get-action-detail";
 import { AppError } from "@/lib/errors";
+import { appendAudit } from "@/lib/audit/append";
 
 let cleanup: () => Promise<void>;
 let agent: AgentPrincipal;
@@ -167,6 +168,36 @@ describe("queue, history and detail", () => {
     expect(rows.some((r) => r.id === slow)).toBe(false);
     const detail = await getActionDetail(id, { ...users.fresh!, roles: ["reviewer"], scopes: "all" as const });
     expect(detail?.timeline.map((t) => t.type)).toEqual(expect.arrayContaining(["action.decided", "approval.recorded", "action.approved", "token.minted"]));
+  });
+});
+
+describe("a long timeline", () => {
+  it("keeps how the action began and how it ended, and says how many events between them it leaves to the audit log", async () => {
+    const id = await propose("ticket.close", { ticket_id: "T-91" });
+    // 700 refused votes (a reviewer script gone wrong), then the approval.
+    const refused = Array.from({ length: 700 }, (_, i) => ({
+      type: "approval.refused",
+      actorType: "user" as const,
+      actorId: users.fresh!.id,
+      actionId: id,
+      tenantId: "acme",
+      env: "prod",
+      status: "refused",
+      reason: `not_a_reviewer-${i}`,
+    }));
+    await appendAudit(db(), ...refused);
+    await castConsoleVote({ actionId: id, userId: users.fresh!.id, vote: "approve" });
+    const all = await db().auditEvent.findMany({ where: { actionId: id }, orderBy: { seq: "asc" } });
+    expect(all.length).toBeGreaterThan(700);
+    const d = (await getActionDetail(id, { ...users.fresh!, roles: ["reviewer"], scopes: "all" as const }))!;
+    expect(d.timeline).toHaveLength(500);
+    expect(d.timeline[0]!.type).toBe("action.decided");
+    expect(d.timeline.map((t) => t.seq)).toEqual([...all.slice(0, 250), ...all.slice(-250)].map((e) => Number(e.seq)));
+    expect(d.timeline.map((t) => t.type)).toContain("action.approved");
+    expect(d.timelineOmitted).toEqual({ afterSeq: Number(all[249]!.seq), count: all.length - 500 });
+    // A short one leaves nothing out.
+    const short = await propose("ticket.close", { ticket_id: "T-92" });
+    expect((await getActionDetail(short, { ...users.fresh!, roles: ["reviewer"], scopes: "all" as const }))!.timelineOmitted).toBeNull();
   });
 });
 

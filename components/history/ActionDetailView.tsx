@@ -84,7 +84,7 @@ function Detail({ initial }: { initial: DetailResponse }) {
         <h2 id="timeline-title" className="mb-2 text-sm font-semibold text-slate-900">
           Timeline (from the audit log)
         </h2>
-        <ActionTimeline entries={d.timeline} />
+        <ActionTimeline actionId={d.id} entries={d.timeline} omitted={d.timelineOmitted} />
       </section>
     </div>
   );

@@ -1,4 +1,5 @@
-import type { TimelineEntry } from "@/lib/approvals/build-timeline";
+import Link from "next/link";
+import type { Timeline, TimelineEntry } from "@/lib/approvals/build-timeline";
 import { Badge, statusTone } from "@/components/ui/Badge";
 import { formatDateTime } from "@/components/ui/format-time";
 
@@ -18,12 +19,12 @@ const LABELS: Record<string, string> = {
   "action.result": "Result reported",
 };
 
-/** The action's life as the audit log recorded it, in chain order. */
-export function ActionTimeline({ entries }: { entries: TimelineEntry[] }) {
+/** The action's life as the audit log recorded it, in chain order; a long one says what it leaves out, and where to find it. */
+export function ActionTimeline({ actionId, entries, omitted }: { actionId: string; entries: TimelineEntry[]; omitted: Timeline["omitted"] }) {
   if (!entries.length) return <p className="text-sm text-slate-600">No audit events for this action.</p>;
   return (
     <ol className="relative space-y-2 border-l border-slate-200 pl-4" aria-label="Timeline" data-testid="timeline">
-      {entries.map((e) => (
+      {entries.flatMap((e) => [
         <li key={e.seq} className="text-sm" data-testid="timeline-entry" data-type={e.type}>
           <span className="absolute -left-1 mt-1.5 h-2 w-2 rounded-full bg-slate-400" aria-hidden="true" />
           <span className="font-medium text-slate-900">{LABELS[e.type] ?? e.type}</span> {e.status ? <Badge tone={statusTone(e.status)}>{e.status}</Badge> : null}{" "}
@@ -40,8 +41,16 @@ export function ActionTimeline({ entries }: { entries: TimelineEntry[] }) {
           <span className="block text-xs text-slate-600">
             #{e.seq} · {formatDateTime(e.at)} · <span className="font-mono">{e.type}</span>
           </span>
-        </li>
-      ))}
+        </li>,
+        omitted && e.seq === omitted.afterSeq ? (
+          <li key="omitted" className="rounded border border-amber-200 bg-amber-50 px-2 py-1 text-sm text-amber-900" data-testid="timeline-omitted">
+            {omitted.count.toLocaleString("en-US")} more events here are not shown.{" "}
+            <Link href={`/audit?action_id=${encodeURIComponent(actionId)}`} className="font-medium underline">
+              See every event of this action in the audit log
+            </Link>
+          </li>
+        ) : null,
+      ])}
     </ol>
   );
 }

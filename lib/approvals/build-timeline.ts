@@ -17,17 +17,38 @@ export type TimelineEntry = {
   durationMs: number | null;
 };
 
+/** An action's timeline: its first and last events, and how many between them are left out (the audit log has them all). */
+export type Timeline = { entries: TimelineEntry[]; omitted: { afterSeq: number; count: number } | null };
+
+/** Events shown from the start and from the end of a long timeline (refused votes and re-mints can make one long). */
+const HEAD = 250;
+const TAIL = 250;
+
+/** Names of Gatehouse's own actors in the audit log (actorType "system"), as a reviewer reads them. */
+const SYSTEM_ACTORS: Record<string, string> = { "mcp-gateway": "Gatehouse (MCP gateway)", "tool-service": "the tool service" };
+
 /**
  * An action's history straight from the audit log (proposed, votes, token
  * minted, redeemed, result), in chain order. The log is the source of truth,
  * so the timeline shows what was recorded, not what the Action row says now.
+ * A long one keeps its first and its last events (how it began, how it ended)
+ * and says how many between them it leaves to the audit log.
  */
-/** Names of Gatehouse's own actors in the audit log (actorType "system"), as a reviewer reads them. */
-const SYSTEM_ACTORS: Record<string, string> = { "mcp-gateway": "Gatehouse (MCP gateway)", "tool-service": "the tool service" };
-
-export async function buildTimeline(actionId: string): Promise<TimelineEntry[]> {
+export async function buildTimeline(actionId: string): Promise<Timeline> {
   // scope-guard: called only for an action already read through scopeWhere (getActionDetail)
-  const events = await db().auditEvent.findMany({ where: { actionId }, orderBy: { seq: "asc" }, take: 500 });
+  const head = await db().auditEvent.findMany({ where: { actionId }, orderBy: { seq: "asc" }, take: HEAD + TAIL + 1 });
+  let events = head;
+  let omitted: Timeline["omitted"] = null;
+  if (head.length > HEAD + TAIL) {
+    const [tail, total] = await Promise.all([
+      // scope-guard: the same action's events
+      db().auditEvent.findMany({ where: { actionId }, orderBy: { seq: "desc" }, take: TAIL }),
+      // scope-guard: the same action's events
+      db().auditEvent.count({ where: { actionId } }),
+    ]);
+    events = [...head.slice(0, HEAD), ...tail.reverse()];
+    omitted = { afterSeq: Number(head[HEAD - 1]!.seq), count: total - HEAD - TAIL };
+  }
   const userIds = [...new Set(events.filter((e) => e.actorType === "user" && e.actorId).map((e) => e.actorId!))];
   const credIds = [...new Set(events.filter((e) => e.actorType === "agent" && e.actorId).map((e) => e.actorId!))];
   const [users, creds] = await Promise.all([
@@ -46,7 +67,7 @@ export async function buildTimeline(actionId: string): Promise<TimelineEntry[]> 
     if (type === "agent") return creds.find((c) => c.id === id)?.name ?? id;
     return id;
   };
-  return events.map((e) => ({
+  const entries = events.map((e) => ({
     seq: Number(e.seq),
     at: e.at.toISOString(),
     type: e.type,
@@ -59,4 +80,5 @@ export async function buildTimeline(actionId: string): Promise<TimelineEntry[]> 
     breakGlassSessionId: e.breakGlassSessionId,
     durationMs: e.durationMs,
   }));
+  return { entries, omitted };
 }

@@ -7,7 +7,7 @@ import type { BlastRadius, Undo } from "@/lib/policy/types";
 import { toolReviewInfo } from "@/lib/approvals/tool-info";
 import { isGatewayAction } from "@/lib/mcp/gateway-actions";
 import { STEP_UP_MAX_AGE_MS } from "@/lib/approvals/schemas";
-import { buildTimeline, type TimelineEntry } from "@/lib/approvals/build-timeline";
+import { buildTimeline, type Timeline, type TimelineEntry } from "@/lib/approvals/build-timeline";
 import { actionStateNotices, type StateNotice } from "@/lib/approvals/action-state";
 import { headlineOf } from "@/lib/approvals/list-queue";
 import type { SummarySegment } from "@/lib/catalog/render-summary";
@@ -89,6 +89,8 @@ export type ActionDetail = {
   result: { status: string; durationMs: number | null; error: string | null; at: string | null } | null;
   redeemedAt: string | null;
   timeline: TimelineEntry[];
+  /** Events of a long timeline left out between its first and last ones (the audit log has them); null when none. */
+  timelineOmitted: Timeline["omitted"];
   /** The payload rendered for a human: display-spec fields and both previews (lib/approvals/card-payload.ts). */
   card: CardPayload;
   /**
@@ -221,6 +223,7 @@ export async function getActionDetail(id: string, viewer: DetailViewer): Promise
   const auditArgs = parseObject(a.argsDisplay) ?? {};
   const rawArgs = cardArgs ? rawView(cardArgs, auditArgs, argsSchema, spec?.success ? spec.data : null) : null;
   const stale = !me?.lastSignInAt || now - me.lastSignInAt.getTime() > STEP_UP_MAX_AGE_MS;
+  const timeline = await buildTimeline(a.id);
 
   return {
     id: a.id,
@@ -288,7 +291,8 @@ export async function getActionDetail(id: string, viewer: DetailViewer): Promise
     gateway,
     result: a.resultStatus ? { status: a.resultStatus, durationMs: a.resultDurationMs, error: a.resultError, at: a.resultAt?.toISOString() ?? null } : null,
     redeemedAt: a.redeemedAt?.toISOString() ?? null,
-    timeline: await buildTimeline(a.id),
+    timeline: timeline.entries,
+    timelineOmitted: timeline.omitted,
     card: buildCardPayload({
       argsSchema,
       summaryTemplate: tool?.summaryTemplate ?? "",
