@@ -236,6 +236,12 @@ describe("reviewer groups", () => {
     await deliverDueNotifications();
     expect(mailTo(id, start)).toEqual(["sec1.groups@example.com"]);
     expect(await db().auditEvent.count({ where: { actionId: id, type: "action.reassigned" } })).toBe(1);
+    // 600 later asks of sec1 about actions decided since (needs me once read only the newest 500 asks).
+    const later = new Date(Date.now() + 60_000);
+    await db().actionAsk.createMany({
+      data: Array.from({ length: 600 }, (_, i) => ({ actionId: `act_decided_${i}`, userId: u.sec1!, reason: "reassigned", level: 0, askedAt: later })),
+    });
+    expect(await mine("sec1")).toBe(true);
   });
 
   it("reassigning is for admins whose scopes cover the action; a foreign action is a 404", async () => {

@@ -24,12 +24,20 @@ export async function routedElsewhere(viewerId: string): Promise<Record<string, 
     }
   }
   if (!excludes.length) return null;
-  const asked = await db().actionAsk.findMany({
+  const asks = await db().actionAsk.findMany({
     where: { reason: { in: ["escalated", "reassigned"] }, OR: [{ userId: viewerId }, ...(mine.size ? [{ groupId: { in: [...mine] } }] : [])] },
-    orderBy: { askedAt: "desc" },
     select: { actionId: true },
-    // Bounded well under SQLite's parameter limit: the ids go into one IN list below.
-    take: 500,
   });
-  return { OR: [{ NOT: { OR: excludes } }, { id: { in: [...new Set(asked.map((a) => a.actionId))] } }] };
+  // Every ask, kept only while its action is pending (the queue lists nothing else), in chunks: a busy group's asks
+  // over the years would pass SQLite's parameter limit as one IN list. What is left is bounded by the pending queue.
+  const ids = [...new Set(asks.map((a) => a.actionId))];
+  const asked: string[] = [];
+  for (let i = 0; i < ids.length; i += ASK_CHUNK) {
+    // scope-guard: only widens the routing exception; the queue's own where keeps the viewer's scopes
+    const rows = await db().action.findMany({ where: { id: { in: ids.slice(i, i + ASK_CHUNK) }, status: "pending" }, select: { id: true } });
+    asked.push(...rows.map((r) => r.id));
+  }
+  return { OR: [{ NOT: { OR: excludes } }, ...(asked.length ? [{ id: { in: asked } }] : [])] };
 }
+
+const ASK_CHUNK = 500;
