@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encode } from "next-auth/jwt";
 import { freshDb } from "./support/db";
+import { db } from "@/lib/db/client";
 import { makeUser } from "./support/fixtures";
 import { env, resetEnvForTests } from "@/lib/env";
 import { sessionCookieName } from "@/lib/auth/session-cookie";
@@ -8,6 +9,7 @@ import { seedDemo } from "@/lib/seed/seed-demo";
 import { DEMO_AGENTS } from "@/lib/seed/demo-data";
 import { GET as metricsRoute } from "@/app/metrics/route";
 import { GET as consoleMetricsRoute } from "@/app/api/console/metrics/route";
+import { getConsoleMetrics } from "@/lib/metrics/console-metrics";
 import { countDecision } from "@/lib/metrics/record";
 import { routeLabel } from "@/lib/metrics/route-label";
 import { startAgentServer } from "./support/agent-server";
@@ -74,6 +76,39 @@ describe("console metrics API", () => {
     expect(body.pendingOverTime).toHaveLength(49);
     expect(body.timeToDecision.map((b: { bucket: string }) => b.bucket)).toContain("< 1 min");
     expect(Array.isArray(body.denials)).toBe(true);
+    expect(body.capped).toBeNull();
+  });
+
+  it("says when the window had more actions than the charts read", async () => {
+    const now = new Date();
+    for (const id of ["act_metrics_cap_1", "act_metrics_cap_2"])
+      await db().action.create({
+        data: {
+          id,
+          runId: "run_x",
+          credentialId: "cred_x",
+          tenantId: "acme",
+          env: "prod",
+          routeId: "route_x",
+          routeName: "support/send",
+          policyVersion: 1,
+          tool: "ticket.close",
+          toolKind: "write",
+          argsHash: "h",
+          argsDisplay: "{}",
+          summary: "s",
+          idempotencyKey: id,
+          status: "pending",
+          decisionReason: "approval_required",
+          approvalsRequired: 1,
+          createdAt: new Date(now.getTime() - 60_000),
+          expiresAt: new Date(now.getTime() + 600_000),
+        },
+      });
+    const m = await getConsoleMetrics({ scopes: "all" }, now, 24, 1);
+    expect(m.capped).toEqual({ rows: 1 });
+    expect(Math.max(...m.pendingOverTime.map((p) => p.pending))).toBeLessThanOrEqual(1);
+    expect((await getConsoleMetrics({ scopes: "all" }, now, 24)).capped).toBeNull();
   });
 });
 

@@ -10,7 +10,7 @@ import { proposeAction } from "@/lib/actions/propose-action";
 import { voteOnAction } from "@/lib/actions/vote-on-action";
 import { getActionDetail } from "@/lib/approvals/get-action-detail";
 import { listHistory } from "@/lib/approvals/list-history";
-import { reviewerFigures } from "@/lib/reviewers/reviewer-figures";
+import { reviewerFigures, reviewerFiguresReport } from "@/lib/reviewers/reviewer-figures";
 import { serverTimesOnCard } from "@/lib/approvals/card-views";
 import { listQueue } from "@/lib/approvals/list-queue";
 
@@ -94,6 +94,12 @@ describe("time on card, measured by the server", () => {
     expect((await reviewerFigures(acmeOnly)).find((f) => f.userId === ben)).toMatchObject({ decisions: 3, approvals: 3, reversals: 1 });
     const none = { ...(await viewer(ann)), scopes: parseScopes("initech/prod") };
     expect(await reviewerFigures(none)).toEqual([]);
+    // Read from the newest votes only, the report says so, and from when; in full, it says nothing.
+    const votes = await db().approval.findMany({ orderBy: { createdAt: "desc" }, select: { createdAt: true } });
+    expect((await reviewerFiguresReport(await viewer(ann))).capped).toBeNull();
+    const part = await reviewerFiguresReport(await viewer(ann), 30, new Date(), 3);
+    expect(part.capped).toEqual({ votes: 3, from: votes[2]!.createdAt.toISOString() });
+    expect(part.rows.reduce((n, r) => n + r.decisions, 0)).toBeLessThanOrEqual(3);
   });
 
   it("holds up on a busy log: 1,500 votes are read in bounded queries (one OR term per vote outgrew SQLite's expression depth)", async () => {

@@ -11,6 +11,8 @@ export type ConsoleMetrics = {
   timeToDecisionMedianSeconds: number | null;
   /** Denied proposals in the window, by tool and reason (audit log). */
   denials: { tool: string; reason: string; count: number }[];
+  /** Set when the window had more actions than the charts read (ROW_CAP each): they show the first ones only. */
+  capped: { rows: number } | null;
   generatedAt: string;
 };
 
@@ -30,19 +32,19 @@ const ROW_CAP = 50_000;
  * AuditEvent), so every instance shows the same picture — unlike /metrics,
  * whose counters are per process.
  */
-export async function getConsoleMetrics(viewer: Scoped, now = new Date(), windowHours = 24): Promise<ConsoleMetrics> {
+export async function getConsoleMetrics(viewer: Scoped, now = new Date(), windowHours = 24, rowCap = ROW_CAP): Promise<ConsoleMetrics> {
   const since = new Date(now.getTime() - windowHours * 3600_000);
   const [waited, decided, denied] = await Promise.all([
     // Everything that was pending at some point in the window.
     db().action.findMany({
       where: { AND: [scopeWhere(viewer), { approvalsRequired: { gt: 0 }, createdAt: { lte: now }, OR: [{ decidedAt: null }, { decidedAt: { gte: since } }] }] },
       select: { createdAt: true, decidedAt: true, expiresAt: true, status: true },
-      take: ROW_CAP,
+      take: rowCap + 1,
     }),
     db().action.findMany({
       where: { ...scopeWhere(viewer), status: { in: ["approved", "rejected"] }, decidedAt: { gte: since, lte: now } },
       select: { createdAt: true, decidedAt: true },
-      take: ROW_CAP,
+      take: rowCap + 1,
     }),
     db().auditEvent.groupBy({
       by: ["tool", "reason"],
@@ -51,6 +53,9 @@ export async function getConsoleMetrics(viewer: Scoped, now = new Date(), window
     }),
   ]);
 
+  const capped = waited.length > rowCap || decided.length > rowCap ? { rows: rowCap } : null;
+  waited.length = Math.min(waited.length, rowCap);
+  decided.length = Math.min(decided.length, rowCap);
   const step = (windowHours * 3600_000) / POINTS;
   const pendingOverTime = Array.from({ length: POINTS + 1 }, (_, i) => {
     const t = since.getTime() + i * step;
@@ -75,6 +80,7 @@ export async function getConsoleMetrics(viewer: Scoped, now = new Date(), window
       .map((d) => ({ tool: d.tool ?? "(none)", reason: d.reason ?? "(none)", count: d._count._all }))
       .sort((a, b) => b.count - a.count)
       .slice(0, 30),
+    capped,
     generatedAt: now.toISOString(),
   };
 }

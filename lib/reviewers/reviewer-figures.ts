@@ -30,6 +30,19 @@ const MAX_VOTES = 20_000;
 const ID_CHUNK = 500;
 
 export async function reviewerFigures(viewer: Scoped, days = 30, now = new Date()): Promise<ReviewerFigures[]> {
+  return (await reviewerFiguresReport(viewer, days, now)).rows;
+}
+
+/**
+ * The figures, and whether they were counted from the newest `maxVotes` votes of the window only (then from when:
+ * the oldest vote read), so the dashboard says so instead of passing part of the window off as all of it.
+ */
+export async function reviewerFiguresReport(
+  viewer: Scoped,
+  days = 30,
+  now = new Date(),
+  maxVotes = MAX_VOTES,
+): Promise<{ rows: ReviewerFigures[]; capped: { votes: number; from: string } | null }> {
   const since = new Date(now.getTime() - days * 86_400_000);
   const canaries = new Set((await db().canaryAction.findMany({ select: { actionId: true } })).map((c) => c.actionId));
   // The window's votes first (far fewer than its actions), newest first and bounded; then their actions, in
@@ -38,8 +51,10 @@ export async function reviewerFigures(viewer: Scoped, days = 30, now = new Date(
     where: { createdAt: { gte: since } },
     select: { actionId: true, userId: true, vote: true, createdAt: true },
     orderBy: { createdAt: "desc" },
-    take: MAX_VOTES,
+    take: maxVotes + 1,
   });
+  const capped = recent.length > maxVotes ? { votes: maxVotes, from: recent[maxVotes - 1]!.createdAt.toISOString() } : null;
+  if (capped) recent.length = maxVotes;
   const ids = [...new Set(recent.map((v) => v.actionId))].filter((id) => !canaries.has(id));
   const statusOf = new Map<string, string>();
   for (let i = 0; i < ids.length; i += ID_CHUNK) {
@@ -47,10 +62,10 @@ export async function reviewerFigures(viewer: Scoped, days = 30, now = new Date(
     for (const a of rows) statusOf.set(a.id, a.status);
   }
   const votes = recent.filter((v) => statusOf.has(v.actionId));
-  if (votes.length === 0) return [];
+  if (votes.length === 0) return { rows: [], capped };
   const onCard = await serverTimesOnCard(votes);
   const users = await db().user.findMany({ where: { id: { in: [...new Set(votes.map((v) => v.userId))] } }, select: { id: true, email: true } });
-  return users
+  const rows = users
     .map((u) => {
       const mine = votes.filter((v) => v.userId === u.id);
       const approvals = mine.filter((v) => v.vote === "approve");
@@ -67,6 +82,7 @@ export async function reviewerFigures(viewer: Scoped, days = 30, now = new Date(
       };
     })
     .sort((a, b) => b.decisions - a.decisions || a.email.localeCompare(b.email));
+  return { rows, capped };
 }
 
 function median(xs: number[]): number | null {
