@@ -68,6 +68,8 @@ describe("canary actions", () => {
     expect(after.status).toBe("approved");
     expect(after.tokenJti).toBeNull();
     expect(after.tokenSealed).toBeNull();
+    // Approved within 3 s of the card served above: the history's fast filter finds it (server time, not the browser's 120 s).
+    expect(after.fastVote).toBe(true);
     expect(await db().issuedToken.count({ where: { actionId: action_id } })).toBe(0);
     expect(await db().auditEvent.count({ where: { actionId: action_id, type: "token.minted" } })).toBe(0);
     expect(await db().canaryAction.findUniqueOrThrow({ where: { actionId: action_id } })).toMatchObject({ outcome: "missed" });

@@ -11,6 +11,8 @@ import { parseCredentialRoutes } from "@/lib/agents/authenticate-agent";
 import { loadDecisionInput } from "@/lib/actions/decision-context";
 import { createAction } from "@/lib/actions/create-action";
 import { lockActionRow } from "@/lib/db/tables/action";
+import { markFastVote } from "@/lib/db/tables/vote";
+import { FAST_DECISION_MS } from "@/lib/approvals/schemas";
 import { notifyActionChanged } from "@/lib/events/action-events";
 import { requireAdminInTx } from "@/lib/users/require-admin";
 import type { VoteInput, VoteResult } from "@/lib/actions/vote-on-action";
@@ -194,8 +196,11 @@ export async function voteOnCanary(input: VoteInput): Promise<VoteResult> {
         comment: approve ? (input.comment ?? null) : input.rejectReason!.trim(),
         channel: input.channel ?? "console",
         timeOnCardMs: input.timeOnCardMs ?? null,
+        createdAt: now,
       },
     });
+    // A canary approved within 3 s of its card is the rubber stamp the history's fast filter is for.
+    await markFastVote(tx, { actionId: action.id, userId: user.id, at: now, fastMs: FAST_DECISION_MS });
     await tx.action.update({
       where: { id: action.id },
       data: {
