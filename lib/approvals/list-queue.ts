@@ -1,5 +1,6 @@
 import "server-only";
 import { routedElsewhere } from "@/lib/reviewer-groups/needs-me";
+import { pendingAmong } from "@/lib/approvals/pending-among";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { actionListItem, type ActionListItem } from "@/lib/console/action-list-item";
@@ -69,13 +70,9 @@ async function queueWhere(filters: ActionFilters, viewer: QueueViewer, now: Date
   if (filters.mine) {
     // Voted on (either way), or on the viewer's behalf: not theirs to decide any more.
     const mine = await db().approval.findMany({ where: { userId: viewer.id }, select: { actionId: true } });
-    // In chunks: a reviewer's lifetime of votes would pass SQLite's parameter limit as one IN list.
-    const voted: { id: string }[] = [];
-    for (let i = 0; i < mine.length; i += 500) {
-      // scope-guard: only narrows the already-scoped queue (ids the viewer voted on are excluded)
-      voted.push(...(await db().action.findMany({ where: { id: { in: mine.slice(i, i + 500).map((v) => v.actionId) }, status: "pending" }, select: { id: true } })));
-    }
-    if (voted.length) and.push({ id: { notIn: voted.map((v) => v.id) } });
+    // Only the pending ones matter (the queue lists nothing else): a reviewer's lifetime of votes is not one IN list.
+    const voted = await pendingAmong(mine.map((v) => v.actionId));
+    if (voted.length) and.push({ id: { notIn: voted } });
     and.push({ OR: [{ onBehalfOf: null }, { NOT: { onBehalfOf: viewer.email } }] });
     // Routed to a reviewer group the viewer is not in (and nobody asked them since): not theirs either.
     const elsewhere = await routedElsewhere(viewer.id);

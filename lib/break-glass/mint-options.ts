@@ -5,7 +5,7 @@ export type MintRunChoice = { id: string; agent: string; tenantId: string; env: 
 export type MintToolChoice = { name: string; kind: string; description: string };
 export type MintOptions = { runs: MintRunChoice[]; tools: MintToolChoice[] };
 
-/** Most runs offered in the picker, newest first; an older one can still be typed by id. */
+/** Most runs offered in the picker, newest first (the picker is a list: an older run is not offered). */
 const MAX_RUNS = 200;
 
 /**

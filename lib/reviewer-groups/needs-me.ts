@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db/client";
+import { pendingAmong } from "@/lib/approvals/pending-among";
 
 /**
  * The queue's "needs me" narrowed by routing: an action whose route (or the
@@ -28,16 +29,7 @@ export async function routedElsewhere(viewerId: string): Promise<Record<string, 
     where: { reason: { in: ["escalated", "reassigned"] }, OR: [{ userId: viewerId }, ...(mine.size ? [{ groupId: { in: [...mine] } }] : [])] },
     select: { actionId: true },
   });
-  // Every ask, kept only while its action is pending (the queue lists nothing else), in chunks: a busy group's asks
-  // over the years would pass SQLite's parameter limit as one IN list. What is left is bounded by the pending queue.
-  const ids = [...new Set(asks.map((a) => a.actionId))];
-  const asked: string[] = [];
-  for (let i = 0; i < ids.length; i += ASK_CHUNK) {
-    // scope-guard: only widens the routing exception; the queue's own where keeps the viewer's scopes
-    const rows = await db().action.findMany({ where: { id: { in: ids.slice(i, i + ASK_CHUNK) }, status: "pending" }, select: { id: true } });
-    asked.push(...rows.map((r) => r.id));
-  }
+  // Every ask, kept only while its action is pending (the queue lists nothing else): what is left is bounded by the queue.
+  const asked = await pendingAmong(asks.map((a) => a.actionId));
   return { OR: [{ NOT: { OR: excludes } }, ...(asked.length ? [{ id: { in: asked } }] : [])] };
 }
-
-const ASK_CHUNK = 500;
