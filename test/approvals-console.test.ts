@@ -15,6 +15,7 @@ import { listHistory, listHistoryPage } from "@/lib/approvals/list-history";
 import { getActionDetail } from "@/lib/approvals/get-action-detail";
 import { AppError } from "@/lib/errors";
 import { appendAudit } from "@/lib/audit/append";
+import { reportResult } from "@/lib/actions/report-result";
 
 let cleanup: () => Promise<void>;
 let agent: AgentPrincipal;
@@ -252,6 +253,30 @@ describe("the history pages", () => {
     expect(ids.every((id) => seen.includes(id))).toBe(true);
     const bad = await refusal(listHistoryPage(filters, { scopes: "all" }, { older: "bm90LWEta2V5" }));
     expect(bad.status).toBe(422);
+  });
+  it("an action keeps its place after its decision: a result reported later does not move it or make a page repeat it", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const id = await propose("ticket.close", { ticket_id: `T-88${i}` });
+      await castConsoleVote({ actionId: id, userId: users.fresh!.id, vote: "approve" });
+      ids.push(id);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const filters = { tool: "ticket.close", status: "approved" } as const;
+    const first = await listHistoryPage(filters, { scopes: "all" }, { limit: 2 });
+    expect(first.items.map((r) => r.id).slice(0, 2)).toEqual([ids[3], ids[2]]);
+    // The oldest of the four runs after its approval: its row changes (result, updatedAt), its decision does not.
+    await reportResult(agent, ids[0]!, { status: "ok", duration_ms: 7 }, { requestId: "t" });
+    const fresh = await listHistoryPage(filters, { scopes: "all" }, { limit: 2 });
+    expect(fresh.items.map((r) => r.id)).toEqual([ids[3], ids[2]]);
+    const seen = [...first.items.map((r) => r.id)];
+    for (let page = await listHistoryPage(filters, { scopes: "all" }, { older: first.older!, limit: 2 }); ;) {
+      seen.push(...page.items.map((r) => r.id));
+      if (!page.older) break;
+      page = await listHistoryPage(filters, { scopes: "all" }, { older: page.older, limit: 2 });
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.filter((id) => ids.includes(id))).toEqual([...ids].reverse());
   });
 });
 

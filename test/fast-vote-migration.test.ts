@@ -14,7 +14,7 @@ const MIGRATION = "20261203172057_action_fast_vote";
 const T0 = Date.parse("2026-11-30T10:00:00.000Z");
 
 /** Each case: a decided action, its votes (voter, ms after T0) and the voters' first serves (ms after T0). */
-const CASES: { id: string; votes: [string, number][]; served: [string, number][]; fast: boolean }[] = [
+const CASES: { id: string; votes: [string, number][]; served: [string, number][]; fast: boolean; status?: "pending" }[] = [
   { id: "act_fast", votes: [["u1", 2_999]], served: [["u1", 0]], fast: true },
   { id: "act_at_bound", votes: [["u1", 3_000]], served: [["u1", 0]], fast: false },
   { id: "act_same_ms", votes: [["u1", 500]], served: [["u1", 500]], fast: true },
@@ -45,6 +45,8 @@ const CASES: { id: string; votes: [string, number][]; served: [string, number][]
     ],
     fast: false,
   },
+  // Still pending: no decision time to fill (the decidedAt migration below).
+  { id: "act_pending", votes: [], served: [], fast: false, status: "pending" },
 ];
 
 const at = (ms: number) => new Date(T0 + ms);
@@ -56,8 +58,8 @@ async function insertCases(exec: Exec, date: (d: Date) => unknown): Promise<void
     await exec(
       `INSERT INTO "Action" ("id", "runId", "credentialId", "tenantId", "env", "routeId", "routeName", "policyVersion", "tool", "toolKind", "argsHash",
         "argsDisplay", "summary", "idempotencyKey", "status", "decisionReason", "createdAt", "updatedAt")
-       VALUES (?, 'run_1', 'cred_1', 'acme', 'prod', 'route_1', 'support/send', 1, 'ticket.close', 'write', 'h', '{}', 's', ?, 'approved', 'approved', ?, ?)`,
-      [c.id, `k-${c.id}`, date(at(0)), date(at(0))],
+       VALUES (?, 'run_1', 'cred_1', 'acme', 'prod', 'route_1', 'support/send', 1, 'ticket.close', 'write', 'h', '{}', 's', ?, ?, 'approved', ?, ?)`,
+      [c.id, `k-${c.id}`, c.status ?? "approved", date(at(0)), date(at(0))],
     );
     for (const [u, ms] of c.votes)
       await exec(`INSERT INTO "Approval" ("id", "actionId", "userId", "vote", "createdAt") VALUES (?, ?, ?, 'approve', ?)`, [`apv_${c.id}_${u}`, c.id, u, date(at(ms))]);
@@ -66,8 +68,11 @@ async function insertCases(exec: Exec, date: (d: Date) => unknown): Promise<void
 }
 
 const expected = Object.fromEntries(CASES.map((c) => [c.id, c.fast]));
+// The later migration 20261204182406_action_decided_at_index: a final-state row without decidedAt takes its updatedAt
+// (the history orders by decidedAt); a pending one keeps none.
+const decidedAt = Object.fromEntries(CASES.map((c) => [c.id, c.status === "pending" ? null : at(0).getTime()]));
 
-describe("the fastVote migration fills the flag for older votes", () => {
+describe("the fastVote migration fills the flag for older votes (and the next one their decision time)", () => {
   let dir: string;
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(process.env.GATEHOUSE_TEST_ROOT ?? os.tmpdir(), "fast-vote-"));
@@ -94,8 +99,9 @@ describe("the fastVote migration fills the flag for older votes", () => {
     migrateSqlite(file);
     const check = new Database(file, { readonly: true });
     try {
-      const rows = check.prepare(`SELECT "id", "fastVote" FROM "Action"`).all() as { id: string; fastVote: number }[];
+      const rows = check.prepare(`SELECT "id", "fastVote", "decidedAt" FROM "Action"`).all() as { id: string; fastVote: number; decidedAt: string | null }[];
       expect(Object.fromEntries(rows.map((r) => [r.id, r.fastVote === 1]))).toEqual(expected);
+      expect(Object.fromEntries(rows.map((r) => [r.id, r.decidedAt === null ? null : Date.parse(r.decidedAt)]))).toEqual(decidedAt);
     } finally {
       check.close();
     }
@@ -121,8 +127,9 @@ describe("the fastVote migration fills the flag for older votes", () => {
         (d) => d,
       );
       await migratePostgres(empty.url);
-      const rows = await queryOnce<{ id: string; fastVote: boolean }>(empty.url, `SELECT "id", "fastVote" FROM "Action"`);
+      const rows = await queryOnce<{ id: string; fastVote: boolean; decidedAt: Date | null }>(empty.url, `SELECT "id", "fastVote", "decidedAt" FROM "Action"`);
       expect(Object.fromEntries(rows.map((r) => [r.id, r.fastVote]))).toEqual(expected);
+      expect(Object.fromEntries(rows.map((r) => [r.id, r.decidedAt?.getTime() ?? null]))).toEqual(decidedAt);
     } finally {
       await empty.drop();
     }

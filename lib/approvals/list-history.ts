@@ -37,13 +37,15 @@ export async function listHistory(filters: ActionFilters, viewer: Scoped, limit 
 }
 
 async function historyRows(filters: ActionFilters, viewer: Scoped, limit: number, olderThan?: Key): Promise<{ rows: HistoryRow[]; keys: Key[] }> {
-  const scopedWhere: Record<string, unknown> = { ...actionWhere(filters, viewer), status: filters.status ?? { not: "pending" } };
+  // Every final state sets decidedAt (create-action, finishActionRow, approveActionRow; the migration filled older rows).
+  const scopedWhere: Record<string, unknown> = { ...actionWhere(filters, viewer), status: filters.status ?? { not: "pending" }, decidedAt: { not: null } };
   // Marked by the vote itself (lib/actions/vote-on-action.ts), so the filter reaches every decision, however old.
   if (filters.fast) scopedWhere.fastVote = true;
-  // Keyset on the order's own columns: a page never repeats or skips a row that did not change meanwhile.
-  const where = olderThan ? { AND: [scopedWhere, { OR: [{ updatedAt: { lt: olderThan.at } }, { updatedAt: olderThan.at, id: { lt: olderThan.id } }] }] } : scopedWhere;
+  // Keyset on the decision's time, not updatedAt: a token, a result or a card reduction after the decision does not
+  // move the row, so a page never repeats or skips a row however it changed meanwhile (only a new final state moves it).
+  const where = olderThan ? { AND: [scopedWhere, { OR: [{ decidedAt: { lt: olderThan.at } }, { decidedAt: olderThan.at, id: { lt: olderThan.id } }] }] } : scopedWhere;
   // scope-guard: `where` is actionWhere(filters, viewer) plus the cursor
-  const rows = await db().action.findMany({ where, orderBy: [{ updatedAt: "desc" }, { id: "desc" }], take: limit });
+  const rows = await db().action.findMany({ where, orderBy: [{ decidedAt: "desc" }, { id: "desc" }], take: limit });
   const votes = rows.length ? await db().approval.findMany({ where: { actionId: { in: rows.map((r) => r.id) } }, orderBy: { createdAt: "asc" } }) : [];
   const userIds = [...new Set(votes.map((v) => v.userId))];
   const users = userIds.length ? await db().user.findMany({ where: { id: { in: userIds } }, select: { id: true, email: true } }) : [];
@@ -64,5 +66,5 @@ async function historyRows(filters: ActionFilters, viewer: Scoped, limit: number
       fast: deciders.some((d) => d.fast),
     };
   });
-  return { rows: items, keys: rows.map((a) => ({ at: a.updatedAt, id: a.id })) };
+  return { rows: items, keys: rows.map((a) => ({ at: a.decidedAt!, id: a.id })) };
 }
