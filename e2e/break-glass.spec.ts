@@ -1,7 +1,7 @@
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { DEMO_AGENTS } from "@/lib/seed/demo-data";
 import { DEMO_LOGINS, E2E_BASE_URL, storageStatePath } from "./support/constants";
-import { getAction, proposePending } from "./support/agent-api";
+import { getAction, proposePending, startRun } from "./support/agent-api";
 
 // The break-glass story end to end: open with password, everyone sees the banner, approve a
 // destructive action alone, end it, the power and the banner are gone, someone else acks the review.
@@ -26,6 +26,9 @@ test("on-call opens break-glass, approves a destructive action alone, ends it; a
 
   // A destructive action needs two people normally.
   const actionId = await proposePending(agent.key, "support/send", { tool: "customer.delete", args: { customer_id: "C-4242" }, reason: "GDPR erasure" });
+
+  // A run for the mint below, started before the page (its run list refreshes every 10 s).
+  const runId = await startRun(agent.key, "support/send");
 
   await op.goto("/break-glass");
   await op.getByLabel("Reason").fill("Payments outage: erase the corrupt customer record");
@@ -63,6 +66,27 @@ test("on-call opens break-glass, approves a destructive action alone, ends it; a
   const approved = await getAction(agent.key, actionId);
   expect(approved.status).toBe("approved");
   expect(approved.token).toBeTruthy();
+
+  // Mint one token for a run found by the search (the list holds the newest 200 and says how many there are).
+  const opts = (await (await op.request.get("/api/console/break-glass/mint-options")).json()) as { runs: unknown[]; runsTotal: number };
+  await expect(op.getByTestId("bg-mint-runs-count")).toContainText(`${opts.runsTotal.toLocaleString("en-US")} active run`);
+  await op.getByLabel("Search runs").fill(runId);
+  await expect(op.getByTestId("bg-mint-runs-count")).toHaveText("1 active run matches, newest first");
+  const runPicker = op.getByRole("combobox", { name: "Run", exact: true });
+  await expect(runPicker.locator("option")).toHaveCount(2);
+  await runPicker.selectOption(runId);
+  await op.getByRole("combobox", { name: "Tool", exact: true }).selectOption("ticket.close");
+  await op.getByLabel("Args (JSON)").fill(`{"ticket_id":"T-4242"}`);
+  // Enter in the search box does not mint: only the button does.
+  const minted = op.getByRole("status").filter({ hasText: "Approved as action" });
+  await op.getByLabel("Search runs").press("Enter");
+  await op.waitForTimeout(500);
+  await expect(minted).toHaveCount(0);
+  await op.getByRole("button", { name: "Mint action token" }).click();
+  await expect(minted).toBeVisible();
+  const mintedId = (await minted.locator(".font-mono").textContent())!;
+  const mintedAction = await getAction(agent.key, mintedId);
+  expect(mintedAction).toMatchObject({ status: "approved", run_id: runId, tool: "ticket.close" });
 
   // End it by hand: the banner goes for everyone and the power is gone on the server.
   const second = await proposePending(agent.key, "support/send", { tool: "customer.delete", args: { customer_id: "C-4343" } });

@@ -20,6 +20,7 @@ import * as reviewRoute from "@/app/api/console/break-glass/[id]/review/route";
 import * as approveRoute from "@/app/api/console/break-glass/approve/route";
 import * as mintRoute from "@/app/api/console/break-glass/mint-token/route";
 import * as mintOptionsRoute from "@/app/api/console/break-glass/mint-options/route";
+import { MAX_RUNS } from "@/lib/break-glass/mint-options";
 import * as killRoute from "@/app/api/console/kill-switches/route";
 
 let cleanup: () => Promise<void>;
@@ -49,10 +50,10 @@ afterAll(() => cleanup());
 
 type Route = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
 
-async function call(route: Route, who: string, opts: { method?: string; body?: unknown; params?: Record<string, string> } = {}) {
+async function call(route: Route, who: string, opts: { method?: string; body?: unknown; params?: Record<string, string>; query?: string } = {}) {
   const method = opts.method ?? (opts.body === undefined ? "GET" : "POST");
   const res = await route(
-    new Request("http://localhost:3000/api/console/x", {
+    new Request(`http://localhost:3000/api/console/x${opts.query ?? ""}`, {
       method,
       headers: { cookie: cookies[who]!, "x-gatehouse-console": "1", origin: "http://localhost:3000", "content-type": "application/json" },
       body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
@@ -128,6 +129,37 @@ describe("powers under an open session", () => {
     expect(run).toMatchObject({ agent: agent.name, tenantId: "acme", env: "prod", route: "support/send" });
     expect(r.body.tools.map((t: { name: string }) => t.name)).toContain("customer.delete");
     expect((await call(mintOptionsRoute.GET as Route, "rita")).status).toBe(403);
+  });
+
+  it("the run picker lists the newest 200 with the true count, and the search reaches any run by id, agent, tenant or route", async () => {
+    const before = (await call(mintOptionsRoute.GET as Route, "otto")).body.runsTotal as number;
+    for (let i = 0; i < MAX_RUNS; i++) await startRun(agent, "support/send", ctx);
+    const all = await call(mintOptionsRoute.GET as Route, "otto");
+    expect(all.body.runsTotal).toBe(before + MAX_RUNS);
+    expect(all.body.runs).toHaveLength(MAX_RUNS);
+    // The first run of this file is now older than the newest 200: out of the list, found by its id.
+    expect(all.body.runs.some((r: { id: string }) => r.id === runId)).toBe(false);
+    const byId = await call(mintOptionsRoute.GET as Route, "otto", { query: `?q=${encodeURIComponent(runId)}` });
+    expect(byId.body.runsTotal).toBe(1);
+    expect(byId.body.runs.map((r: { id: string }) => r.id)).toEqual([runId]);
+    expect(byId.body.tools.length).toBe(all.body.tools.length);
+    // Another agent's run, found by its agent's name (and not by this agent's).
+    const other = DEMO_AGENTS.find((a) => a.tenant === "globex")!;
+    const otherAgent = await authenticateAgent(new Request("http://x", { headers: { authorization: `Bearer ${other.key}` } }));
+    const otherRun = (await startRun(otherAgent, otherAgent.routes[0]!, ctx)).run_id;
+    const byName = await call(mintOptionsRoute.GET as Route, "otto", { query: `?q=${encodeURIComponent(otherAgent.name)}` });
+    expect(byName.body.runs.map((r: { id: string }) => r.id)).toContain(otherRun);
+    expect(
+      byName.body.runs.every(
+        (r: { agent: string; tenantId: string; route: string }) => r.agent.includes(otherAgent.name) || r.tenantId.includes(otherAgent.name) || r.route.includes(otherAgent.name),
+      ),
+    ).toBe(true);
+    const byTenant = await call(mintOptionsRoute.GET as Route, "otto", { query: "?q=globex" });
+    expect(byTenant.body.runs.every((r: { tenantId: string }) => r.tenantId === "globex")).toBe(true);
+    expect(byTenant.body.runs.map((r: { id: string }) => r.id)).toContain(otherRun);
+    expect((await call(mintOptionsRoute.GET as Route, "otto", { query: "?q=no-such-run" })).body).toMatchObject({ runs: [], runsTotal: 0 });
+    const long = await call(mintOptionsRoute.GET as Route, "otto", { query: `?q=${"x".repeat(201)}` });
+    expect(long.status).toBe(422);
   });
 
   it("someone else's session gives nothing", async () => {

@@ -4,6 +4,6 @@ export const breakGlassKeys = {
   active: () => [...breakGlassKeys.all, "active"] as const,
   recent: () => [...breakGlassKeys.all, "recent"] as const,
   pending: (q = "") => [...breakGlassKeys.all, "pending", q] as const,
-  mintOptions: () => [...breakGlassKeys.all, "mint-options"] as const,
+  mintOptions: (q = "") => [...breakGlassKeys.all, "mint-options", q] as const,
   review: (id: string) => [...breakGlassKeys.all, "review", id] as const,
 };

@@ -12,16 +12,21 @@ async function call(key: string, method: string, path: string, body?: unknown): 
   return { status: res.status, json: (await res.json()) as Json };
 }
 
+/** POST /api/v1/runs through the real agent API; returns the run id. */
+export async function startRun(key: string, route: string): Promise<string> {
+  const run = await call(key, "POST", "/api/v1/runs", { route });
+  expect(run.status, JSON.stringify(run.json)).toBeLessThan(300);
+  return String(run.json.run_id);
+}
+
 /** Start a run on `route` and propose one tool call through the real agent API; returns the pending action id. */
 export async function proposePending(
   key: string,
   route: string,
   action: { tool: string; args: Json; reason?: string; preview?: { before?: unknown; after?: unknown }; on_behalf_of?: string },
 ): Promise<string> {
-  const run = await call(key, "POST", "/api/v1/runs", { route });
-  expect(run.status, JSON.stringify(run.json)).toBeLessThan(300);
   const proposed = await call(key, "POST", "/api/v1/actions", {
-    run_id: run.json.run_id,
+    run_id: await startRun(key, route),
     idempotency_key: `e2e-${action.tool}-${Date.now()}-${Math.random().toString(36).slice(2)}`,
     ...action,
   });

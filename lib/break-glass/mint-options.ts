@@ -3,19 +3,36 @@ import { db } from "@/lib/db/client";
 
 export type MintRunChoice = { id: string; agent: string; tenantId: string; env: string; route: string; startedAt: string; expiresAt: string; stepsLeft: number };
 export type MintToolChoice = { name: string; kind: string; description: string };
-export type MintOptions = { runs: MintRunChoice[]; tools: MintToolChoice[] };
+/** `runsTotal`: every active run matching the search, of which `runs` holds the newest MAX_RUNS. */
+export type MintOptions = { runs: MintRunChoice[]; runsTotal: number; tools: MintToolChoice[] };
 
-/** Most runs offered in the picker, newest first (the picker is a list: an older run is not offered). */
-const MAX_RUNS = 200;
+/** Most runs offered in the picker, newest first; `runsTotal` says how many more match, and the search finds them. */
+export const MAX_RUNS = 200;
+/** Most agents a name search resolves to; a search that matches more names finds runs of the first ones only. */
+const MAX_AGENTS_MATCHED = 500;
 
 /**
  * What the break-glass mint form offers instead of pasted ids: the active,
- * unexpired runs (with their agent's name) and the catalog's tools. Read-only;
- * the mint itself re-checks everything (lib/break-glass/mint-break-glass-token.ts).
+ * unexpired runs (with their agent's name) and the catalog's tools. `q`
+ * narrows the runs to those whose id is q, or whose agent (name or id), tenant,
+ * environment or route contains it. Read-only; the mint itself re-checks
+ * everything (lib/break-glass/mint-break-glass-token.ts).
  */
-export async function listMintOptions(now = new Date()): Promise<MintOptions> {
-  const [runs, tools] = await Promise.all([
-    db().run.findMany({ where: { status: "active", expiresAt: { gt: now } }, orderBy: [{ startedAt: "desc" }, { id: "desc" }], take: MAX_RUNS }),
+export async function listMintOptions(q?: string, now = new Date()): Promise<MintOptions> {
+  const where: Record<string, unknown> = { status: "active", expiresAt: { gt: now } };
+  if (q) {
+    const agents = await db().agentCredential.findMany({ where: { OR: [{ name: { contains: q } }, { id: q }] }, select: { id: true }, take: MAX_AGENTS_MATCHED });
+    where.OR = [
+      { id: q },
+      { tenantId: { contains: q } },
+      { env: { contains: q } },
+      { routeName: { contains: q } },
+      ...(agents.length ? [{ credentialId: { in: agents.map((a) => a.id) } }] : []),
+    ];
+  }
+  const [runs, runsTotal, tools] = await Promise.all([
+    db().run.findMany({ where, orderBy: [{ startedAt: "desc" }, { id: "desc" }], take: MAX_RUNS }),
+    db().run.count({ where }),
     db().tool.findMany({ select: { name: true, kind: true, description: true }, orderBy: { name: "asc" } }),
   ]);
   const creds = runs.length ? await db().agentCredential.findMany({ where: { id: { in: [...new Set(runs.map((r) => r.credentialId))] } }, select: { id: true, name: true } }) : [];
@@ -30,6 +47,7 @@ export async function listMintOptions(now = new Date()): Promise<MintOptions> {
       expiresAt: r.expiresAt.toISOString(),
       stepsLeft: Math.max(0, r.stepsMax - r.stepsUsed),
     })),
+    runsTotal,
     tools,
   };
 }
