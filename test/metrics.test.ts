@@ -76,18 +76,45 @@ describe("console metrics API", () => {
     expect(body.pendingOverTime).toHaveLength(49);
     expect(body.timeToDecision.map((b: { bucket: string }) => b.bucket)).toContain("< 1 min");
     expect(Array.isArray(body.denials)).toBe(true);
-    expect(body.capped).toBeNull();
   });
 
-  it("says when the window had more actions than the charts read", async () => {
-    const now = new Date();
-    for (const id of ["act_metrics_cap_1", "act_metrics_cap_2"])
+  it("counts every action of the window in the database: the charts equal a row-by-row count, per scope", async () => {
+    const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const step = (24 * 3600_000) / 48;
+    const since = now.getTime() - 24 * 3600_000;
+    const at = (ms: number) => new Date(ms);
+    const point = (i: number) => since + i * step;
+    type Case = { tenant?: string; status: string; created: number; decided?: number; expires?: number; required?: number };
+    const cases: Case[] = [
+      // Starts and ends exactly on points: pending at points 3 and 4, not at 5.
+      { status: "approved", created: point(3), decided: point(5) },
+      { status: "pending", created: since - 3600_000 },
+      { status: "rejected", created: since - 3600_000, decided: point(10) },
+      { status: "approved", created: since - 7200_000, decided: since - 60_000 },
+      // An expiry without a decision time ends at its expiry; a pending one past its expiry still waits (not swept yet).
+      { status: "expired", created: point(20), expires: point(30) + 1 },
+      { status: "expired", created: point(20), decided: point(22), expires: point(22) },
+      { status: "pending", created: point(40), expires: point(41) },
+      { status: "cancelled", created: point(44) },
+      { status: "pending", created: point(12), required: 0 },
+      { status: "pending", created: now.getTime() + 1 },
+      { tenant: "globex", status: "approved", created: point(30), decided: point(31) + 1 },
+      { tenant: "globex", status: "pending", created: point(35) - 1 },
+      // A decision stamped before its proposal (a clock step) was never waiting.
+      { status: "rejected", created: point(25), decided: point(24) },
+      // Waits on the buckets' edges: 29.999 s, 30 s, 59 s, 299.5 s, 1 h, 1 s.
+      ...[29_999, 30_000, 59_000, 299_500, 3600_000, 1_000].map((w, k) => ({ status: k % 2 ? "approved" : "rejected", created: point(46) - w - k, decided: point(46) - k })),
+    ];
+    await db().action.deleteMany({});
+    let n = 0;
+    for (const c of cases) {
+      const id = `act_metrics_${++n}`;
       await db().action.create({
         data: {
           id,
           runId: "run_x",
           credentialId: "cred_x",
-          tenantId: "acme",
+          tenantId: c.tenant ?? "acme",
           env: "prod",
           routeId: "route_x",
           routeName: "support/send",
@@ -98,17 +125,50 @@ describe("console metrics API", () => {
           argsDisplay: "{}",
           summary: "s",
           idempotencyKey: id,
-          status: "pending",
+          status: c.status,
           decisionReason: "approval_required",
-          approvalsRequired: 1,
-          createdAt: new Date(now.getTime() - 60_000),
-          expiresAt: new Date(now.getTime() + 600_000),
+          approvalsRequired: c.required ?? 1,
+          createdAt: at(c.created),
+          decidedAt: c.decided === undefined ? null : at(c.decided),
+          expiresAt: c.expires === undefined ? null : at(c.expires),
         },
       });
-    const m = await getConsoleMetrics({ scopes: "all" }, now, 24, 1);
-    expect(m.capped).toEqual({ rows: 1 });
-    expect(Math.max(...m.pendingOverTime.map((p) => p.pending))).toBeLessThanOrEqual(1);
-    expect((await getConsoleMetrics({ scopes: "all" }, now, 24)).capped).toBeNull();
+    }
+    // The row-by-row count the charts used to make, over the rows a scope sees.
+    const expected = (rows: Case[]) => {
+      const inScope = rows.filter((a) => (a.required ?? 1) > 0 && a.created <= now.getTime() && (a.decided === undefined || a.decided >= since));
+      const pending = Array.from({ length: 49 }, (_, i) => {
+        const t = point(i);
+        return inScope.filter((a) => a.created <= t && (a.decided === undefined ? a.status === "pending" || (a.expires ?? Infinity) > t : a.decided > t)).length;
+      });
+      const waits = rows
+        .filter((a) => (a.status === "approved" || a.status === "rejected") && a.decided !== undefined && a.decided >= since && a.decided <= now.getTime())
+        .map((a) => (a.decided! - a.created) / 1000)
+        .sort((x, y) => x - y);
+      const edges = [30, 60, 300, 900, 3600, Infinity];
+      return {
+        pending,
+        buckets: edges.map((e, i) => waits.filter((w) => w < e && (i === 0 || w >= edges[i - 1]!)).length),
+        median: waits.length ? waits[Math.floor((waits.length - 1) / 2)]! : null,
+      };
+    };
+    for (const [viewer, rows] of [
+      [{ scopes: "all" as const }, cases],
+      [{ scopes: [{ tenant: "acme", env: "prod" }] }, cases.filter((c) => (c.tenant ?? "acme") === "acme")],
+      [{ scopes: [{ tenant: "globex", env: "*" }] }, cases.filter((c) => c.tenant === "globex")],
+      [{ scopes: [{ tenant: "acme", env: "staging" }] }, []],
+      [{ scopes: [] }, []],
+    ] as const) {
+      const m = await getConsoleMetrics(viewer, now, 24);
+      const want = expected([...rows]);
+      expect(m.pendingOverTime.map((p) => p.pending)).toEqual(want.pending);
+      expect(m.timeToDecision.map((b) => b.count)).toEqual(want.buckets);
+      expect(m.timeToDecisionMedianSeconds).toBe(want.median);
+    }
+    // Not a degenerate fixture: the counts move across the day and fill several buckets.
+    const all = expected(cases);
+    expect(new Set(all.pending).size).toBeGreaterThan(3);
+    expect(all.buckets.filter((b) => b > 0).length).toBeGreaterThanOrEqual(4);
   });
 });
 

@@ -42,12 +42,6 @@ export function MetricsCharts() {
   const denials = data.denials.map((d) => ({ label: `${d.tool} · ${d.reason}`, count: d.count }));
   return (
     <div className="mt-6 grid gap-4 lg:grid-cols-2">
-      {data.capped ? (
-        <p className="text-xs font-medium text-amber-800 lg:col-span-2" data-testid="charts-capped">
-          The last {data.windowHours} h had more than {data.capped.rows.toLocaleString("en-US")} actions: the pending and time-to-decision charts count{" "}
-          {data.capped.rows.toLocaleString("en-US")} of them only. Denials are counted in full.
-        </p>
-      ) : null}
       <Panel title="Pending over time" subtitle={`Actions waiting for a human, last ${data.windowHours} h (times in UTC)`} testId="chart-pending">
         <ResponsiveContainer width="100%" height="100%">
           <LineChart data={data.pendingOverTime}>

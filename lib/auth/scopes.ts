@@ -80,6 +80,23 @@ export function scopeWhere(u: Scoped, cols: { tenant: string; env: string } = { 
   };
 }
 
+/**
+ * scopeWhere as a SQL condition, for the few console reads that aggregate in SQL (lib/metrics/console-metrics.ts):
+ * the same rows, `?` placeholders. `cols` are quoted column names; test/metrics.test.ts holds the charts to a row-by-row count under five kinds of scope.
+ */
+export function scopeSql(u: Scoped, cols: { tenant: string; env: string } = { tenant: '"tenantId"', env: '"env"' }): { text: string; params: string[] } {
+  if (u.scopes === "all") return { text: "1 = 1", params: [] };
+  if (u.scopes.length === 0) return { text: "1 = 0", params: [] };
+  const params: string[] = [];
+  const part = (col: string, v: string) => {
+    // `*`: any non-empty value (never NULL), as in scopeWhere.
+    if (v === "*") return `${col} > ''`;
+    params.push(v);
+    return `${col} = ?`;
+  };
+  return { text: `(${u.scopes.map((s) => `(${part(cols.tenant, s.tenant)} AND ${part(cols.env, s.env)})`).join(" OR ")})`, params };
+}
+
 /** The Prisma `where` fragment for a table that carries only a tenant (KillSwitch): the tenants the user touches. */
 export function tenantWhere(u: Scoped, col = "tenantId"): Record<string, unknown> {
   if (u.scopes === "all") return {};
