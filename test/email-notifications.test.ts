@@ -171,4 +171,41 @@ describe("e-mail notifications", () => {
     expect(sentLater).toBe(failed);
     expect(await db().notificationOutbox.count({ where: { status: "pending" } })).toBe(0);
   });
+
+  it("a long queue is told in full: the 601st pending action reaches its reviewers like the first", async () => {
+    const now = Date.now();
+    const ids = Array.from({ length: 601 }, (_, i) => `act_mail_long_${String(i).padStart(4, "0")}`);
+    await db().action.createMany({
+      data: ids.map((id, i) => ({
+        id,
+        runId: "run_x",
+        credentialId: "cred_x",
+        tenantId: "acme",
+        env: "prod",
+        routeId: "route_x",
+        routeName: "support/send",
+        policyVersion: 1,
+        tool: "ticket.close",
+        toolKind: "write",
+        argsHash: "h",
+        argsDisplay: "{}",
+        summary: `Close T-${i}`,
+        idempotencyKey: id,
+        status: "pending",
+        decisionReason: "approval_required",
+        approvalsRequired: 1,
+        createdAt: new Date(now - 3600_000 + i),
+        expiresAt: new Date(now + 3600_000),
+      })),
+    });
+    await enqueueDueNotifications();
+    const told = async (id: string) =>
+      (await db().notificationOutbox.findMany({ where: { kind: "pending_action", subjectId: id }, select: { recipient: true } })).map((r) => r.recipient).sort();
+    // acme/prod: the acme reviewer and the unrestricted one, for the oldest and the newest alike.
+    expect(await told(ids[0]!)).toEqual(["acme.mail@example.com", "all.mail@example.com"]);
+    expect(await told(ids[600]!)).toEqual(["acme.mail@example.com", "all.mail@example.com"]);
+    expect(await db().notificationOutbox.count({ where: { kind: "pending_action", subjectId: { in: ids } } })).toBe(2 * 601);
+    // The next sweep finds every row in the outbox already: it writes nothing.
+    expect(await enqueueDueNotifications()).toBe(0);
+  });
 });

@@ -6,6 +6,11 @@ import { membersOf } from "@/lib/reviewer-groups/asks";
 
 export type Recipient = { id: string; email: string };
 
+/** The enabled users, with what reviewersFor needs of them (a sweep reads them once and passes them to every call). */
+export function reviewerCandidates() {
+  return db().user.findMany({ where: { disabled: false }, select: { id: true, email: true, roles: true, scopes: true, roleScopes: true }, orderBy: { email: "asc" } });
+}
+
 /**
  * Who is told about a pending action: enabled reviewers whose scopes cover
  * its tenant and environment (lib/auth/scopes.ts, the same rule as the
@@ -15,8 +20,9 @@ export type Recipient = { id: string; email: string };
 export async function reviewersFor(
   a: { tenantId: string; env: string; onBehalfOf: string | null },
   only?: { groupIds: readonly string[]; userIds?: readonly string[] },
+  candidates?: Awaited<ReturnType<typeof reviewerCandidates>>,
 ): Promise<Recipient[]> {
-  const users = await db().user.findMany({ where: { disabled: false }, select: { id: true, email: true, roles: true, scopes: true, roleScopes: true }, orderBy: { email: "asc" } });
+  const users = candidates ?? (await reviewerCandidates());
   const behalf = a.onBehalfOf?.trim().toLowerCase();
   const allowed = only ? new Set([...(await membersOf(only.groupIds)), ...(only.userIds ?? [])]) : null;
   return users

@@ -3,7 +3,7 @@ import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { redactText } from "@/lib/redact/redact";
 import { isUniqueViolation } from "@/lib/db/errors";
-import { reviewersFor } from "@/lib/notifications/recipients";
+import { reviewerCandidates, reviewersFor } from "@/lib/notifications/recipients";
 import { parseRoles } from "@/lib/auth/roles";
 import { isUnrestricted, roleScopedRow, scopesFor } from "@/lib/auth/scopes";
 import { resolveRouting } from "@/lib/reviewer-groups/routing";
@@ -61,35 +61,78 @@ const LEAD: Record<string, string> = {
  */
 export async function enqueueDueNotifications(now = new Date()): Promise<number> {
   if (!notificationsConfigured()) return 0;
-  const email = !!env().GATEHOUSE_SMTP_URL;
-  // scope-guard: a system sweep, not a console read; recipients are chosen by scope in reviewersFor
   // A canary (lib/canaries) never notifies anyone.
   const canaries = (await db().canaryAction.findMany({ where: { outcome: "pending" }, select: { actionId: true } })).map((c) => c.actionId);
-  const actions = await db().action.findMany({
-    where: { status: "pending", createdAt: { gte: new Date(now.getTime() - LOOKBACK_MS) }, ...(canaries.length ? { id: { notIn: canaries } } : {}) },
-    select: {
-      id: true,
-      tool: true,
-      toolKind: true,
-      summary: true,
-      tenantId: true,
-      env: true,
-      routeName: true,
-      onBehalfOf: true,
-      escalatedAt: true,
-      expiresAt: true,
-      argsHash: true,
-      approvalsRequired: true,
-    },
-    orderBy: { createdAt: "asc" },
-    take: 500,
-  });
-  if (!actions.length) return enqueueBreakGlassNotifications(now);
-  const routingRows = await db().routeReviewers.findMany();
-  const groups = new Map((await db().reviewerGroup.findMany({ select: { id: true, name: true, slackChannel: true } })).map((g) => [g.id, g]));
+  const base = { status: "pending", createdAt: { gte: new Date(now.getTime() - LOOKBACK_MS) }, ...(canaries.length ? { id: { notIn: canaries } } : {}) };
+  // Read once per sweep, not once per action: the routing, the groups and the people who may be told.
+  const sweep: Sweep = {
+    now,
+    email: !!env().GATEHOUSE_SMTP_URL,
+    routingRows: await routingRows(),
+    groups: new Map((await db().reviewerGroup.findMany({ select: { id: true, name: true, slackChannel: true } })).map((g) => [g.id, g])),
+    users: await reviewerCandidates(),
+  };
+  // Every pending action of the lookback, in keyset chunks: however long the queue, the newest is told too.
   let written = 0;
-  // One read of every ask for the batch, not one per action.
-  const allAsks = await db().actionAsk.findMany({ where: { actionId: { in: actions.map((a) => a.id) } }, orderBy: { askedAt: "asc" } });
+  let after: { createdAt: Date; id: string } | null = null;
+  for (;;) {
+    const where: Record<string, unknown> = after ? { AND: [base, { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] }] } : base;
+    const actions = await readChunk(where);
+    if (actions.length) written += await notifyChunk(sweep, actions);
+    if (actions.length < SWEEP_CHUNK) break;
+    after = actions.at(-1)!;
+  }
+  return written + (await enqueueBreakGlassNotifications(now));
+}
+
+/** Pending actions read per query of the sweep. */
+const SWEEP_CHUNK = 500;
+const SWEEP_COLUMNS = {
+  id: true,
+  tool: true,
+  toolKind: true,
+  summary: true,
+  tenantId: true,
+  env: true,
+  routeName: true,
+  onBehalfOf: true,
+  escalatedAt: true,
+  expiresAt: true,
+  argsHash: true,
+  approvalsRequired: true,
+  createdAt: true,
+} as const;
+
+const routingRows = () => db().routeReviewers.findMany();
+
+/** One chunk of pending actions, oldest first. */
+const readChunk = (where: Record<string, unknown>) =>
+  // scope-guard: a system sweep, not a console read; recipients are chosen by scope in reviewersFor
+  db().action.findMany({ where, select: SWEEP_COLUMNS, orderBy: [{ createdAt: "asc" }, { id: "asc" }], take: SWEEP_CHUNK });
+type SweptAction = Awaited<ReturnType<typeof readChunk>>[number];
+
+type Sweep = {
+  now: Date;
+  email: boolean;
+  routingRows: Awaited<ReturnType<typeof routingRows>>;
+  groups: Map<string, { id: string; name: string; slackChannel: string | null }>;
+  users: Awaited<ReturnType<typeof reviewerCandidates>>;
+};
+
+/** One chunk of the sweep: what each action's plan says, less what the outbox already holds (one read for the chunk). */
+async function notifyChunk(sweep: Sweep, actions: SweptAction[]): Promise<number> {
+  const { now, email, routingRows, groups } = sweep;
+  let written = 0;
+  const ids = actions.map((a) => a.id);
+  // One read of every ask and every outbox row for the chunk, not one per action.
+  const allAsks = await db().actionAsk.findMany({ where: { actionId: { in: ids } }, orderBy: { askedAt: "asc" } });
+  const sent = new Set(
+    // By kind and subject: the outbox's unique (kind, subjectId, userId) index serves it, however long the outbox.
+    (await db().notificationOutbox.findMany({ where: { kind: { in: Object.keys(LEAD) }, subjectId: { in: ids } }, select: { kind: true, subjectId: true, userId: true } })).map(
+      (o) => `${o.kind}\n${o.subjectId}\n${o.userId}`,
+    ),
+  );
+  const wasSent = (kind: string, subjectId: string, userId: string) => sent.has(`${kind}\n${subjectId}\n${userId}`);
   for (const a of actions) {
     const r = resolveRouting(routingRows, a.routeName, a.tenantId);
     let asks = allAsks.filter((x) => x.actionId === a.id);
@@ -118,9 +161,8 @@ export async function enqueueDueNotifications(now = new Date()): Promise<number>
     for (const { kind, only, groupIds } of plan) {
       const lead = LEAD[kind] ?? "Waiting for your review";
       if (email) {
-        const people = await reviewersFor(a, only);
-        const done = await db().notificationOutbox.findMany({ where: { kind, subjectId: a.id }, select: { userId: true } });
-        for (const p of people.filter((x) => !done.some((d) => d.userId === x.id))) {
+        const people = await reviewersFor(a, only, sweep.users);
+        for (const p of people.filter((x) => !wasSent(kind, a.id, x.id))) {
           const subject = masked(`[Gatehouse] ${lead}: ${a.tool} for ${a.tenantId}/${a.env}`, 200);
           const body = [
             `${lead}: ${a.toolKind} ${a.tool} on route ${a.routeName} (${a.tenantId}/${a.env}).`,
@@ -139,11 +181,11 @@ export async function enqueueDueNotifications(now = new Date()): Promise<number>
       if (channel) {
         const message = actionMessage({ kind, action: a, link: cardLink(a.id), buttons: slackButtonsEnabled(), asked: askedText });
         const row = { kind, subjectId: a.id, userId: `slack:${channel}`, recipient: channel, subject: message.text, body: JSON.stringify(message), channel: "slack" as const };
-        if (await enqueue(row)) written++;
+        if (!wasSent(kind, a.id, row.userId) && (await enqueue(row))) written++;
       }
     }
   }
-  return written + (await enqueueBreakGlassNotifications(now));
+  return written;
 }
 
 /**
