@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "Approval_createdAt_idx" ON "Approval"("createdAt");
+
