@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useState } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import type { PendingMcpChange, UpstreamView } from "@/lib/mcp/upstreams";
@@ -55,8 +56,18 @@ export function McpUpstreamAdmin() {
 
       <section aria-labelledby="mcp-calls">
         <h2 id="mcp-calls" className="text-lg font-semibold">
-          Approved calls being run ({calls.running.length}) and failed-unknown ({calls.failed_unknown.length})
+          Approved calls being run ({calls.running_total.toLocaleString("en-US")}) and failed-unknown ({calls.failed_unknown_total.toLocaleString("en-US")})
         </h2>
+        {calls.running.length < calls.running_total || calls.failed_unknown.length < calls.failed_unknown_total ? (
+          <p className="text-xs font-medium text-amber-800" data-testid="mcp-calls-partial">
+            Listed below: the {calls.running.length.toLocaleString("en-US")} running the longest and the latest {calls.failed_unknown.length.toLocaleString("en-US")}{" "}
+            failed-unknown; every failed-unknown call is in{" "}
+            <Link className="underline" href="/audit?type=mcp.call_failed_unknown">
+              the audit log
+            </Link>
+            .
+          </p>
+        ) : null}
         <p className="text-sm text-slate-600">
           A call Gatehouse claimed but never finished (its instance stopped) is closed as failed-unknown after a bound: never run again, audited, and the agent told. Check the
           upstream before anyone retries it.

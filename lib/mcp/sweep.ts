@@ -2,7 +2,16 @@ import "server-only";
 import { atCommit, sqlRead, sqlTransaction } from "@/lib/db/sql";
 import type { Sql } from "@/lib/db/types";
 import { appendAudit } from "@/lib/audit/append";
-import { dropMcpCallArgs, deleteFinishedMcpCalls, failedUnknownMcpCalls, finishStuckMcpCall, mcpCallsWithDeadArgs, runningMcpCalls, stuckMcpCalls } from "@/lib/db/tables/mcp";
+import {
+  dropMcpCallArgs,
+  deleteFinishedMcpCalls,
+  failedUnknownMcpCalls,
+  finishStuckMcpCall,
+  mcpCallCounts,
+  mcpCallsWithDeadArgs,
+  runningMcpCalls,
+  stuckMcpCalls,
+} from "@/lib/db/tables/mcp";
 import { seal } from "@/lib/crypto/seal";
 import { metrics } from "@/lib/metrics/registry";
 
@@ -102,14 +111,20 @@ export async function sweepMcpCalls(now = new Date(), limit = 100): Promise<{ fa
 }
 
 export type McpCallsView = {
+  /** Every call being run now, and every failed-unknown one ever: the lists hold the oldest running and the latest failed. */
+  running_total: number;
+  failed_unknown_total: number;
   running: { action_id: string; tool: string; tenant: string | null; env: string | null; route: string | null; claimed_at: string; stuck: boolean }[];
   failed_unknown: { action_id: string; tool: string | null; tenant: string | null; env: string | null; route: string | null; at: string }[];
 };
 
 /** For the admin view: calls being run now (and whether past the stuck bound), and the latest closed as failed-unknown. */
 export async function mcpCallsView(now = new Date()): Promise<McpCallsView> {
-  const [running, failed] = await sqlRead(async (sql) => [await runningMcpCalls(sql), await failedUnknownMcpCalls(sql)] as const);
+  const [running, failed, counts] = await sqlRead(async (sql) => [await runningMcpCalls(sql), await failedUnknownMcpCalls(sql), await mcpCallCounts(sql)] as const);
   return {
+    // Read a moment apart from the lists: never fewer than they hold.
+    running_total: Math.max(counts.running, running.length),
+    failed_unknown_total: Math.max(counts.failedUnknown, failed.length),
     running: running.map((r) => ({
       action_id: r.actionId,
       tool: r.toolName,

@@ -7,7 +7,9 @@ import { db } from "@/lib/db/client";
 import { DEMO_AGENTS } from "@/lib/seed/demo-data";
 import { voteOnAction } from "@/lib/actions/vote-on-action";
 import { closeUpstreamConnections } from "@/lib/mcp/upstream-client";
-import { resultTtlMs, stuckClaimMs, sweepMcpCalls } from "@/lib/mcp/sweep";
+import { mcpCallsView, resultTtlMs, stuckClaimMs, sweepMcpCalls } from "@/lib/mcp/sweep";
+import { MCP_VIEW_FAILED, MCP_VIEW_RUNNING } from "@/lib/db/tables/mcp";
+import { appendAudit } from "@/lib/audit/append";
 import { startDemoUpstreamHttp } from "@/examples/mcp-upstream";
 import { agentClient, registerDemoUpstream, UPSTREAM_TOKEN } from "./support";
 
@@ -138,5 +140,33 @@ describe("MCP sweep: stuck claims and sealed arguments", () => {
     expect(textOf(gone)).toContain("is kept");
     // The audit log still has what happened.
     expect(await db().auditEvent.count({ where: { actionId: ranId, type: "action.result" } })).toBe(1);
+  });
+
+  it("the admin view counts every running and failed-unknown call and says when it lists only some", async () => {
+    const before = await mcpCallsView();
+    const now = new Date();
+    const ids = Array.from({ length: MCP_VIEW_RUNNING + 1 }, (_, i) => `act_view_${i}`);
+    await db().mcpPendingCall.createMany({ data: ids.map((actionId, i) => ({ actionId, sessionId: "s", toolName: "demo.close_ticket", claimedAt: new Date(now.getTime() - i) })) });
+    for (let i = 0; i < MCP_VIEW_FAILED + 1; i++)
+      await appendAudit(db(), {
+        type: "mcp.call_failed_unknown",
+        actorType: "system",
+        actionId: `act_view_failed_${i}`,
+        tool: "demo.close_ticket",
+        status: "error",
+        reason: "failed_unknown",
+      });
+    try {
+      const view = await mcpCallsView(now);
+      expect(view.running).toHaveLength(MCP_VIEW_RUNNING);
+      expect(view.running_total).toBe(before.running_total + MCP_VIEW_RUNNING + 1);
+      // The longest-running first: the one claimed earliest is listed.
+      expect(view.running.map((r) => r.action_id)).toContain(ids.at(-1));
+      expect(view.failed_unknown).toHaveLength(MCP_VIEW_FAILED);
+      expect(view.failed_unknown_total).toBe(before.failed_unknown_total + MCP_VIEW_FAILED + 1);
+      expect(view.failed_unknown[0]!.action_id).toBe(`act_view_failed_${MCP_VIEW_FAILED}`);
+    } finally {
+      await db().mcpPendingCall.deleteMany({ where: { actionId: { in: ids } } });
+    }
   });
 });

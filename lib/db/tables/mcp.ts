@@ -218,9 +218,21 @@ export async function deleteFinishedMcpCalls(exec: Exec, finishedBy: Date, limit
   return asSql(exec).run(DELETE_FINISHED, [finishedBy, limit]);
 }
 
+/** Most running calls, and most failed-unknown ones, the admin view lists (it shows the totals beside them). */
+export const MCP_VIEW_RUNNING = 100;
+export const MCP_VIEW_FAILED = 50;
+
 const RUNNING_OR_FAILED = `SELECT p."actionId", p."toolName", p."claimedAt", p."finishedAt", a."tenantId", a."env", a."routeName"
   FROM "McpPendingCall" p LEFT JOIN "Action" a ON a."id" = p."actionId"
-  WHERE p."claimedAt" IS NOT NULL AND p."finishedAt" IS NULL ORDER BY p."claimedAt" LIMIT 100`;
+  WHERE p."claimedAt" IS NOT NULL AND p."finishedAt" IS NULL ORDER BY p."claimedAt" LIMIT ${MCP_VIEW_RUNNING}`;
+const COUNTS = `SELECT (SELECT COUNT(*) FROM "McpPendingCall" WHERE "claimedAt" IS NOT NULL AND "finishedAt" IS NULL) AS running,
+  (SELECT COUNT(*) FROM "AuditEvent" WHERE "type" = 'mcp.call_failed_unknown') AS failed`;
+
+/** How many calls are being run now, and how many the sweep has ever closed as failed-unknown. */
+export async function mcpCallCounts(sql: Sql): Promise<{ running: number; failedUnknown: number }> {
+  const r = await sql.get<{ running: unknown; failed: unknown }>(COUNTS);
+  return { running: Number(r?.running ?? 0), failedUnknown: Number(r?.failed ?? 0) };
+}
 
 /** Calls being run now (claimed, not finished), for the admin view. */
 export async function runningMcpCalls(
@@ -236,7 +248,7 @@ export async function runningMcpCalls(
   }));
 }
 
-const FAILED_UNKNOWN = `SELECT "actionId", "tool", "tenantId", "env", "route", "at" FROM "AuditEvent" WHERE "type" = 'mcp.call_failed_unknown' ORDER BY "seq" DESC LIMIT 50`;
+const FAILED_UNKNOWN = `SELECT "actionId", "tool", "tenantId", "env", "route", "at" FROM "AuditEvent" WHERE "type" = 'mcp.call_failed_unknown' ORDER BY "seq" DESC LIMIT ${MCP_VIEW_FAILED}`;
 
 /** The latest calls the sweep closed as failed-unknown (from their audit events), for the admin view. */
 export async function failedUnknownMcpCalls(
