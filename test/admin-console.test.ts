@@ -11,7 +11,9 @@ import { approveToolChange, listPendingToolChanges, rejectToolChange, saveTool }
 import { createUser, deleteUser, updateUser } from "@/lib/users/manage-users";
 import { resetBreaker } from "@/lib/routes/reset-breaker";
 import { createEndpoint } from "@/lib/webhook-admin/manage-endpoints";
-import { retryDelivery } from "@/lib/webhook-admin/deliveries";
+import { listDeliveryPage, parseDeliveryQuery, retryDelivery } from "@/lib/webhook-admin/deliveries";
+import { DELIVERY_PAGE } from "@/lib/webhook-admin/delivery-log";
+import { AppError } from "@/lib/errors";
 import { setKillSwitch } from "@/lib/kill-switches/set-kill-switch";
 
 let cleanup: () => Promise<void>;
@@ -167,5 +169,55 @@ describe("routes and webhooks", () => {
     const again = await db().webhookDelivery.findUniqueOrThrow({ where: { id: d.id } });
     expect(again.status).toBe("pending");
     expect(again.nextAttemptAt.getTime()).toBeGreaterThan(Date.now() - 5000);
+  });
+
+  it("the delivery log pages newest first by keyset, filters by status with true counts, and refuses a bad query", async () => {
+    const t0 = Date.now() - 3600_000;
+    // An old failed delivery under 120 newer delivered ones: reachable by its status, and by paging.
+    const failedId = (
+      await db().webhookDelivery.create({
+        data: {
+          kind: "webhook",
+          url: "https://hooks.example.com/old",
+          event: "action.approved",
+          payload: "{}",
+          status: "failed",
+          nextAttemptAt: new Date(0),
+          createdAt: new Date(t0),
+        },
+      })
+    ).id;
+    await db().webhookDelivery.createMany({
+      data: Array.from({ length: 120 }, (_, i) => ({
+        kind: "webhook",
+        url: "https://hooks.example.com/new",
+        event: "action.approved",
+        payload: "{}",
+        status: "delivered",
+        nextAttemptAt: new Date(0),
+        createdAt: new Date(t0 + 1000 + i),
+      })),
+    });
+    const all = await db().webhookDelivery.count();
+    const first = await listDeliveryPage();
+    expect(first.items).toHaveLength(DELIVERY_PAGE);
+    expect(first.items.some((d) => d.id === failedId)).toBe(false);
+    expect(Object.values(first.counts).reduce((n, c) => n + c, 0)).toBe(all);
+    expect(first.counts.failed).toBe(await db().webhookDelivery.count({ where: { status: "failed" } }));
+    const seen = first.items.map((d) => d.id);
+    for (let page = first; page.older;) {
+      page = await listDeliveryPage({ older: page.older });
+      seen.push(...page.items.map((d) => d.id));
+    }
+    expect(seen).toHaveLength(all);
+    expect(new Set(seen).size).toBe(all);
+    expect(seen).toContain(failedId);
+    const failed = await listDeliveryPage({ status: "failed" });
+    expect(failed.items.every((d) => d.status === "failed")).toBe(true);
+    expect(failed.items.map((d) => d.id)).toContain(failedId);
+    expect(() => parseDeliveryQuery(new URLSearchParams("status=lost"))).toThrow(AppError);
+    expect(() => parseDeliveryQuery(new URLSearchParams("page=2"))).toThrow(AppError);
+    await expect(listDeliveryPage({ older: "bm90LWEta2V5" })).rejects.toMatchObject({ code: "validation_failed" });
+    expect(parseDeliveryQuery(new URLSearchParams("status=failed&older="))).toEqual({ status: "failed" });
   });
 });

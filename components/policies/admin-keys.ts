@@ -15,5 +15,7 @@ export const adminKeys = {
   ssoMappings: () => [...adminKeys.all, "users", "sso-mappings"] as const,
   canaries: () => [...adminKeys.all, "users", "canaries"] as const,
   webhooks: () => [...adminKeys.all, "webhooks"] as const,
+  /** One page of the delivery log under `webhooks()` (which mutations invalidate). */
+  webhookPage: (status: string, older: string | null) => [...adminKeys.webhooks(), status, older ?? ""] as const,
   apiTokens: () => [...adminKeys.all, "api-tokens"] as const,
 };

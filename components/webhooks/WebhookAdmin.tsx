@@ -1,24 +1,39 @@
 "use client";
 
 import { useState } from "react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { EndpointRow } from "@/lib/webhook-admin/manage-endpoints";
-import type { DeliveryRow } from "@/lib/webhook-admin/deliveries";
+import type { DeliveryPage } from "@/lib/webhook-admin/deliveries";
+import { DELIVERY_PAGE, DELIVERY_STATUSES, type DeliveryStatus } from "@/lib/webhook-admin/delivery-log";
 import { WEBHOOK_EVENT_TYPES } from "@/lib/webhooks/events";
 import { fetchConsole } from "@/components/console/fetch-console";
 import { adminKeys } from "@/components/policies/admin-keys";
 import { Badge } from "@/components/ui/Badge";
 import { Table, Td } from "@/components/ui/Table";
 import { formatDateTime, formatTime } from "@/components/ui/format-time";
+import { PageButton } from "@/components/ui/PageButton";
 
-/** Webhook endpoints (secret shown once), test-send, and the delivery log with retry. */
+/** Webhook endpoints (secret shown once), test-send, and the delivery log (paged, by status, with counts) with retry. */
 export function WebhookAdmin() {
   const qc = useQueryClient();
+  const [status, setStatus] = useState<DeliveryStatus | "">("");
+  const [older, setOlder] = useState<string | null>(null);
+  // The cursors of the newer pages walked through, so "Newer" steps back one page.
+  const [newer, setNewer] = useState<(string | null)[]>([]);
   const q = useQuery({
-    queryKey: adminKeys.webhooks(),
-    queryFn: () => fetchConsole<{ endpoints: EndpointRow[]; deliveries: DeliveryRow[] }>("/api/console/webhooks"),
+    queryKey: adminKeys.webhookPage(status, older),
+    queryFn: () => {
+      const p = new URLSearchParams();
+      if (status) p.set("status", status);
+      if (older) p.set("older", older);
+      return fetchConsole<{ endpoints: EndpointRow[]; deliveries: DeliveryPage }>(`/api/console/webhooks${p.size ? `?${p}` : ""}`);
+    },
+    placeholderData: keepPreviousData,
     refetchInterval: 5000,
   });
+  const log = q.data?.deliveries;
+  const total = log ? Object.values(log.counts).reduce((n, c) => n + c, 0) : 0;
+  const page = (to: string | null, stack: (string | null)[]) => (setNewer(stack), setOlder(to));
   const [url, setUrl] = useState("");
   const [events, setEvents] = useState<string[]>(["*"]);
   const [allowPrivate, setAllowPrivate] = useState(false);
@@ -105,8 +120,36 @@ export function WebhookAdmin() {
           </tr>
         ))}
       </Table>
-      <Table label="Delivery log" head={["When", "Event", "URL", "Status", "Attempts", "Last result", ""]} empty={q.data ? "No delivery yet." : undefined}>
-        {(q.data?.deliveries ?? []).map((d) => (
+      <div className="flex flex-wrap items-center gap-2 text-xs text-slate-700">
+        <label>
+          Delivery log{" "}
+          <select
+            aria-label="Delivery status"
+            value={status}
+            onChange={(e) => (setStatus(e.target.value as DeliveryStatus | ""), page(null, []))}
+            className="rounded border border-slate-300 p-0.5 text-xs"
+          >
+            <option value="">all ({total.toLocaleString("en-US")})</option>
+            {DELIVERY_STATUSES.map((st) => (
+              <option key={st} value={st}>
+                {st} ({(log?.counts[st] ?? 0).toLocaleString("en-US")})
+              </option>
+            ))}
+          </select>
+        </label>
+        <span data-testid="delivery-page">
+          {older ? "Older deliveries" : "The newest deliveries"}, {DELIVERY_PAGE} a page{log && !log.older ? "; nothing older" : ""}
+        </span>
+        <PageButton label="Newest" disabled={!older} onClick={() => page(null, [])} />
+        <PageButton label="Newer" disabled={!older} onClick={() => page(newer.at(-1) ?? null, newer.slice(0, -1))} />
+        <PageButton label="Older" disabled={!log?.older} onClick={() => log?.older && page(log.older, [...newer, older])} />
+      </div>
+      <Table
+        label="Delivery log"
+        head={["When", "Event", "URL", "Status", "Attempts", "Last result", ""]}
+        empty={q.data ? (status ? `No ${status} delivery.` : "No delivery yet.") : undefined}
+      >
+        {(log?.items ?? []).map((d) => (
           <tr key={d.id}>
             <Td className="text-xs">{formatDateTime(d.createdAt)}</Td>
             <Td className="text-xs">{d.event}</Td>

@@ -1,6 +1,9 @@
 import "server-only";
 import { db } from "@/lib/db/client";
-import { AppError } from "@/lib/errors";
+import { z } from "zod";
+import { AppError, zodIssues } from "@/lib/errors";
+import { decodeCursor, encodeCursor } from "@/lib/approvals/list-queue";
+import { DELIVERY_PAGE, DELIVERY_STATUSES, type DeliveryStatus } from "@/lib/webhook-admin/delivery-log";
 import { appendAudit, userActor } from "@/lib/audit/append";
 
 export type DeliveryRow = {
@@ -19,13 +22,38 @@ export type DeliveryRow = {
   log: { at: string; statusCode: number | null; error: string | null; durationMs: number }[];
 };
 
-/** The newest deliveries (webhooks and agent callbacks) with their attempts. Payloads are not included. */
-export async function listDeliveries(opts: { endpointId?: string; limit?: number } = {}): Promise<DeliveryRow[]> {
-  const rows = await db().webhookDelivery.findMany({
-    where: opts.endpointId ? { endpointId: opts.endpointId } : {},
-    orderBy: { createdAt: "desc" },
-    take: Math.min(opts.limit ?? 50, 200),
-  });
+/** One page of the delivery log, newest first; `older` is the next page's cursor (null on the last); `counts` every delivery by status. */
+export type DeliveryPage = { items: DeliveryRow[]; older: string | null; counts: Record<DeliveryStatus, number> };
+
+const deliveryQuery = z.strictObject({ status: z.enum(DELIVERY_STATUSES).optional(), older: z.string().max(200).optional() });
+
+/** The log's query string (`status`, `older`); anything else, or a malformed value, is a 422. */
+export function parseDeliveryQuery(params: URLSearchParams): { status?: DeliveryStatus; older?: string } {
+  const parsed = deliveryQuery.safeParse(Object.fromEntries([...params].filter(([, v]) => v !== "")));
+  if (!parsed.success) throw new AppError("validation_failed", "Invalid delivery log query.", { issues: zodIssues(parsed.error.issues) });
+  return parsed.data;
+}
+
+/**
+ * A page of the delivery log (webhooks and agent callbacks, with their attempts), newest first by keyset on
+ * (createdAt, id), optionally one status: an old failed delivery is reachable however many came after it.
+ */
+export async function listDeliveryPage(opts: { status?: DeliveryStatus; older?: string; limit?: number } = {}): Promise<DeliveryPage> {
+  const limit = opts.limit ?? DELIVERY_PAGE;
+  const base = opts.status ? { status: opts.status } : {};
+  const k = opts.older ? decodeCursor(opts.older) : null;
+  const where = k ? { AND: [base, { OR: [{ createdAt: { lt: k.at } }, { createdAt: k.at, id: { lt: k.id } }] }] } : base;
+  const [rows, grouped] = await Promise.all([
+    db().webhookDelivery.findMany({ where, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: limit + 1 }),
+    db().webhookDelivery.groupBy({ by: ["status"], _count: { _all: true } }),
+  ]);
+  const page = rows.slice(0, limit);
+  const last = rows.length > limit ? page.at(-1)! : null;
+  const counts = Object.fromEntries(DELIVERY_STATUSES.map((st) => [st, grouped.find((g) => g.status === st)?._count._all ?? 0])) as Record<DeliveryStatus, number>;
+  return { items: await withAttempts(page), older: last ? encodeCursor({ at: last.createdAt, id: last.id }) : null, counts };
+}
+
+async function withAttempts(rows: Awaited<ReturnType<ReturnType<typeof db>["webhookDelivery"]["findMany"]>>): Promise<DeliveryRow[]> {
   const attempts = await db().webhookAttempt.findMany({ where: { deliveryId: { in: rows.map((r) => r.id) } }, orderBy: { at: "asc" } });
   return rows.map((d) => ({
     id: d.id,
