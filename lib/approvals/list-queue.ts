@@ -2,6 +2,7 @@ import "server-only";
 import { routedElsewhere } from "@/lib/reviewer-groups/needs-me";
 import { pendingAmong } from "@/lib/approvals/pending-among";
 import { db } from "@/lib/db/client";
+import { containsText } from "@/lib/db/text-search";
 import { AppError } from "@/lib/errors";
 import { actionListItem, type ActionListItem } from "@/lib/console/action-list-item";
 import { AGE_MS, type ActionFilters, type QueuePage } from "@/lib/approvals/schemas";
@@ -62,7 +63,7 @@ async function queueWhere(filters: ActionFilters, viewer: QueueViewer, now: Date
   if (filters.age) and.push({ createdAt: { lte: new Date(now.getTime() - AGE_MS[filters.age]) } });
   if (filters.q) {
     const q = filters.q;
-    and.push({ OR: [{ summary: { contains: q } }, { tool: { contains: q } }, { routeName: { contains: q } }, { reason: { contains: q } }, { id: q }] });
+    and.push({ OR: [{ summary: containsText(q) }, { tool: containsText(q) }, { routeName: containsText(q) }, { reason: containsText(q) }, { id: q }] });
   }
   // Another reviewer's canary (lib/canaries) is not this viewer's to decide.
   const others = await othersCanaryIds(viewer.id);

@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db/client";
+import { containsText } from "@/lib/db/text-search";
 
 export type MintRunChoice = { id: string; agent: string; tenantId: string; env: string; route: string; startedAt: string; expiresAt: string; stepsLeft: number };
 export type MintToolChoice = { name: string; kind: string; description: string };
@@ -21,12 +22,12 @@ const MAX_AGENTS_MATCHED = 500;
 export async function listMintOptions(q?: string, now = new Date()): Promise<MintOptions> {
   const where: Record<string, unknown> = { status: "active", expiresAt: { gt: now } };
   if (q) {
-    const agents = await db().agentCredential.findMany({ where: { OR: [{ name: { contains: q } }, { id: q }] }, select: { id: true }, take: MAX_AGENTS_MATCHED });
+    const agents = await db().agentCredential.findMany({ where: { OR: [{ name: containsText(q) }, { id: q }] }, select: { id: true }, take: MAX_AGENTS_MATCHED });
     where.OR = [
       { id: q },
-      { tenantId: { contains: q } },
-      { env: { contains: q } },
-      { routeName: { contains: q } },
+      { tenantId: containsText(q) },
+      { env: containsText(q) },
+      { routeName: containsText(q) },
       ...(agents.length ? [{ credentialId: { in: agents.map((a) => a.id) } }] : []),
     ];
   }
