@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db/client";
+import type { WebhookDelivery } from "@/lib/db/types";
 import { z } from "zod";
 import { AppError, zodIssues } from "@/lib/errors";
 import { decodeCursor, encodeCursor } from "@/lib/approvals/list-queue";
@@ -53,7 +54,7 @@ export async function listDeliveryPage(opts: { status?: DeliveryStatus; older?: 
   return { items: await withAttempts(page), older: last ? encodeCursor({ at: last.createdAt, id: last.id }) : null, counts };
 }
 
-async function withAttempts(rows: Awaited<ReturnType<ReturnType<typeof db>["webhookDelivery"]["findMany"]>>): Promise<DeliveryRow[]> {
+async function withAttempts(rows: WebhookDelivery[]): Promise<DeliveryRow[]> {
   const attempts = await db().webhookAttempt.findMany({ where: { deliveryId: { in: rows.map((r) => r.id) } }, orderBy: { at: "asc" } });
   return rows.map((d) => ({
     id: d.id,
