@@ -81,8 +81,9 @@ export function scopeWhere(u: Scoped, cols: { tenant: string; env: string } = { 
 }
 
 /**
- * scopeWhere as a SQL condition, for the few console reads that aggregate in SQL (lib/metrics/console-metrics.ts):
- * the same rows, `?` placeholders. `cols` are quoted column names; test/metrics.test.ts holds the charts to a row-by-row count under five kinds of scope.
+ * scopeWhere as a SQL condition, for the console reads that aggregate in SQL (the dashboard's, lib/db/tables/console-figures.ts):
+ * the same rows, `?` placeholders. `cols` are quoted column names. test/metrics.test.ts and test/time-on-card.test.ts hold
+ * the charts and the reviewer figures to a row-by-row count under several kinds of scope (all, one pair, `tenant/*`, none).
  */
 export function scopeSql(u: Scoped, cols: { tenant: string; env: string } = { tenant: '"tenantId"', env: '"env"' }): { text: string; params: string[] } {
   if (u.scopes === "all") return { text: "1 = 1", params: [] };
