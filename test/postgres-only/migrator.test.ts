@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import pg from "pg";
 import { loadMigrations, migratePostgres, type Migration } from "@/lib/db/migrate";
-import { emptyDatabase } from "./support/pg-admin";
+import { emptyDatabase, queryOnce } from "./support/pg-admin";
 
 const migrations = loadMigrations("postgres");
 const drops: (() => Promise<void>)[] = [];
@@ -26,6 +26,33 @@ async function recorded(url: string): Promise<{ name: string; checksum: string }
 }
 
 describe("PostgreSQL migrator", () => {
+  it("an index an operator built beforehand with CREATE INDEX CONCURRENTLY is kept; one a failed build left invalid is rebuilt", async () => {
+    const url = await fresh();
+    const first = "20261204182406_action_decided_at_index";
+    await migratePostgres(
+      url,
+      migrations.filter((m) => m.name < first),
+    );
+    // The documented pre-step on a large table (docs/postgres-operations.md), done while the instances serve.
+    await queryOnce(url, `CREATE INDEX CONCURRENTLY "Approval_createdAt_idx" ON "Approval"("createdAt")`);
+    await queryOnce(url, `CREATE INDEX CONCURRENTLY "Action_decidedAt_id_idx" ON "Action"("decidedAt", "id")`);
+    // What an interrupted concurrent build leaves: an index marked invalid (the planner never uses it).
+    await queryOnce(url, `UPDATE pg_index SET indisvalid = false WHERE indexrelid = '"Action_decidedAt_id_idx"'::regclass`);
+    const oid = async (name: string) =>
+      (
+        await queryOnce<{ oid: number; valid: boolean }>(url, `SELECT indexrelid::int AS oid, indisvalid AS valid FROM pg_index WHERE indexrelid = to_regclass($1)`, [`"${name}"`])
+      )[0];
+    const kept = await oid("Approval_createdAt_idx");
+    const invalid = await oid("Action_decidedAt_id_idx");
+    expect(invalid?.valid).toBe(false);
+    expect(await migratePostgres(url)).toContain(first);
+    expect(await oid("Approval_createdAt_idx")).toEqual(kept);
+    const rebuilt = await oid("Action_decidedAt_id_idx");
+    expect(rebuilt?.valid).toBe(true);
+    expect(rebuilt?.oid).not.toBe(invalid?.oid);
+    expect((await oid("WebhookDelivery_createdAt_id_idx"))?.valid).toBe(true);
+  });
+
   it("instances starting at once apply every migration exactly once (advisory lock)", async () => {
     const url = await fresh();
     const results = await Promise.all(Array.from({ length: 5 }, () => migratePostgres(url)));
