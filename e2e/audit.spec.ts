@@ -69,7 +69,8 @@ test.describe("in a browser east of UTC (Asia/Kolkata, +5:30)", () => {
     expect((await times()).every((t) => t >= bound)).toBe(true);
 
     await page.reload();
-    await expect(page.getByLabel("From (UTC)")).toHaveValue(bound);
+    // The browser drops ":00" seconds from a datetime-local value (one newest event a minute lands on them).
+    await expect(page.getByLabel("From (UTC)")).toHaveValue(bound.endsWith(":00") ? bound.slice(0, -3) : bound);
     await expect(page.getByLabel("Tenant")).toHaveValue("acme");
     await expect(rows.first()).toBeVisible();
     expect((await times()).every((t) => t >= bound)).toBe(true);
