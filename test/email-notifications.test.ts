@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SMTPServer } from "smtp-server";
 import { freshDemoDb } from "./support/demo-db";
-import { makeUser } from "./support/fixtures";
+import { actionRow, makeUser } from "./support/fixtures";
 import { demoAgent, sessionRequest } from "./security/helpers";
 import { db } from "@/lib/db/client";
 import { resetEnvForTests } from "@/lib/env";
@@ -176,27 +176,7 @@ describe("e-mail notifications", () => {
     const now = Date.now();
     const ids = Array.from({ length: 601 }, (_, i) => `act_mail_long_${String(i).padStart(4, "0")}`);
     await db().action.createMany({
-      data: ids.map((id, i) => ({
-        id,
-        runId: "run_x",
-        credentialId: "cred_x",
-        tenantId: "acme",
-        env: "prod",
-        routeId: "route_x",
-        routeName: "support/send",
-        policyVersion: 1,
-        tool: "ticket.close",
-        toolKind: "write",
-        argsHash: "h",
-        argsDisplay: "{}",
-        summary: `Close T-${i}`,
-        idempotencyKey: id,
-        status: "pending",
-        decisionReason: "approval_required",
-        approvalsRequired: 1,
-        createdAt: new Date(now - 3600_000 + i),
-        expiresAt: new Date(now + 3600_000),
-      })),
+      data: ids.map((id, i) => actionRow(id, { summary: `Close T-${i}`, createdAt: new Date(now - 3600_000 + i), expiresAt: new Date(now + 3600_000) })),
     });
     await enqueueDueNotifications();
     const told = async (id: string) =>

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encode } from "next-auth/jwt";
 import { freshDb } from "./support/db";
 import { db } from "@/lib/db/client";
-import { makeUser } from "./support/fixtures";
+import { actionRow, makeUser } from "./support/fixtures";
 import { env, resetEnvForTests } from "@/lib/env";
 import { sessionCookieName } from "@/lib/auth/session-cookie";
 import { seedDemo } from "@/lib/seed/seed-demo";
@@ -110,28 +110,14 @@ describe("console metrics API", () => {
     for (const c of cases) {
       const id = `act_metrics_${++n}`;
       await db().action.create({
-        data: {
-          id,
-          runId: "run_x",
-          credentialId: "cred_x",
+        data: actionRow(id, {
           tenantId: c.tenant ?? "acme",
-          env: "prod",
-          routeId: "route_x",
-          routeName: "support/send",
-          policyVersion: 1,
-          tool: "ticket.close",
-          toolKind: "write",
-          argsHash: "h",
-          argsDisplay: "{}",
-          summary: "s",
-          idempotencyKey: id,
           status: c.status,
-          decisionReason: "approval_required",
           approvalsRequired: c.required ?? 1,
           createdAt: at(c.created),
           decidedAt: c.decided === undefined ? null : at(c.decided),
           expiresAt: c.expires === undefined ? null : at(c.expires),
-        },
+        }),
       });
     }
     // The row-by-row count the charts used to make, over the rows a scope sees.

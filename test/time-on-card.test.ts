@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDemoDb } from "./support/demo-db";
-import { makeUser } from "./support/fixtures";
+import { actionRow, makeUser } from "./support/fixtures";
 import { demoAgent } from "./security/helpers";
 import { db } from "@/lib/db/client";
 import { parseScopes } from "@/lib/auth/scopes";
@@ -106,28 +106,7 @@ describe("time on card, measured by the server", () => {
       const actionId = `act_fig_${i}`;
       const tenant = i % 3 ? "acme" : "globex";
       const status = i % 5 === 0 ? "rejected" : "approved";
-      await db().action.create({
-        data: {
-          id: actionId,
-          runId: "run_x",
-          credentialId: "cred_x",
-          tenantId: tenant,
-          env: "prod",
-          routeId: "route_x",
-          routeName: "support/send",
-          policyVersion: 1,
-          tool: "ticket.close",
-          toolKind: "write",
-          argsHash: "h",
-          argsDisplay: "{}",
-          summary: "s",
-          idempotencyKey: actionId,
-          status,
-          decisionReason: "x",
-          approvalsRequired: 2,
-          decidedAt: new Date(at),
-        },
-      });
+      await db().action.create({ data: actionRow(actionId, { tenantId: tenant, status, decisionReason: "x", approvalsRequired: 2, decidedAt: new Date(at) }) });
       for (const k of [0, 1]) {
         const userId = people[(i + k) % 3]!;
         const votedAt = i === 7 ? at - 40 * 86_400_000 : at - i * 1_000;

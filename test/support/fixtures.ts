@@ -8,6 +8,33 @@ export async function makeUser(email: string, roles: string[], password = "pw-" 
   return u.id;
 }
 
+/**
+ * The data of an Action row written straight to the table (tests of reads over many rows: charts, figures, sweeps):
+ * a pending acme/prod ticket.close on support/send unless `over` says otherwise.
+ */
+export function actionRow(id: string, over: Record<string, unknown> = {}) {
+  return {
+    id,
+    runId: "run_x",
+    credentialId: "cred_x",
+    tenantId: "acme",
+    env: "prod",
+    routeId: "route_x",
+    routeName: "support/send",
+    policyVersion: 1,
+    tool: "ticket.close",
+    toolKind: "write",
+    argsHash: "h",
+    argsDisplay: "{}",
+    summary: "s",
+    idempotencyKey: id,
+    status: "pending",
+    decisionReason: "approval_required",
+    approvalsRequired: 1,
+    ...over,
+  };
+}
+
 /** A route with a policy written directly (tests of budgets and re-evaluation). */
 export async function makeRoute(name: string, policy: Record<string, unknown>): Promise<string> {
   const full = {
