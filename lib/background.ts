@@ -11,13 +11,15 @@ import { startNotificationWorker } from "@/lib/notifications/deliver";
 import { enqueueDueNotifications } from "@/lib/notifications/sweep";
 import { sweepMcpCalls } from "@/lib/mcp/sweep";
 import { runApprovedMcpCalls } from "@/lib/mcp/runner";
+import { trimDueRecords } from "@/lib/retention/trim";
 
 const globalForWork = globalThis as unknown as { gatehouseBackground?: () => void };
 
 /**
  * Per-process background work: expire pending actions past their TTL, reduce
- * card copies past their retention, run approved MCP gateway calls, ask tool services for previews, and
- * deliver webhooks and callbacks. Safe on every instance (claims are atomic).
+ * card copies past their retention, run approved MCP gateway calls, ask tool services for previews,
+ * deliver webhooks and callbacks, and trim finished deliveries and notifications past their retention.
+ * Safe on every instance (claims are atomic; a trim deletes only what is still due).
  */
 export function startBackgroundWork(): () => void {
   if (globalForWork.gatehouseBackground) return globalForWork.gatehouseBackground;
@@ -37,6 +39,16 @@ export function startBackgroundWork(): () => void {
       .finally(() => (busy = false));
   }, 1_000);
   timer.unref();
+  // Retention (lib/retention): once a minute, in bounded batches, off every request's path.
+  let trimming = false;
+  const trimTimer = setInterval(() => {
+    if (trimming) return;
+    trimming = true;
+    trimDueRecords()
+      .catch((err) => console.error("retention sweep failed", err))
+      .finally(() => (trimming = false));
+  }, 60_000);
+  trimTimer.unref();
   const stopDelivery = startDeliveryWorker();
   // Its own loop: a preview request may take seconds and must not hold up expiry.
   const stopPreviews = startPreviewWorker();
@@ -46,6 +58,7 @@ export function startBackgroundWork(): () => void {
   const stopNotify = env().provider === "postgres" ? startPgNotify(env().databaseUrl) : undefined;
   const stop = () => {
     clearInterval(timer);
+    clearInterval(trimTimer);
     stopDelivery();
     stopPreviews();
     stopNotifications();

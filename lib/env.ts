@@ -71,6 +71,13 @@ const schema = z.object({
   GATEHOUSE_METRICS_TOKEN: z.string().min(24, "must be at least 24 characters").optional(),
   /** How long after an action's final state its card copy (personal data kept, sealed) is kept before it is reduced to the audit copy. */
   GATEHOUSE_CARD_COPY_RETENTION_SECONDS: z.coerce.number().int().min(0).max(31_536_000).default(604_800),
+  /** How long a finished webhook or agent-callback delivery (delivered, failed, gone) is kept after its last attempt, 1..366 days (default 30); then lib/retention deletes it with its attempts. */
+  GATEHOUSE_DELIVERY_RETENTION_SECONDS: z.coerce.number().int().min(86_400).max(31_622_400).default(2_592_000),
+  /**
+   * How long a sent or failed notification (e-mail, Slack) is kept in the outbox, 2..366 days (default 30). At least
+   * twice the sweep's 24 h lookback: a row still names who was told about an action the sweep may visit again.
+   */
+  GATEHOUSE_NOTIFICATION_RETENTION_SECONDS: z.coerce.number().int().min(172_800).max(31_622_400).default(2_592_000),
   /** Bound on one tool-service preview request (connect to last byte), 100..30000 ms. */
   /** DEMO ONLY: base URL of examples/ticket-service.ts; the demo seed points the ticket and refund tools' previews at it. */
   GATEHOUSE_DEMO_TOOL_SERVICE_URL: z.url().optional(),

@@ -25,6 +25,14 @@ export function formatCountdown(seconds: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
 }
 
+/** A long span in seconds in whole days, else hours ("30 days", "1 day", "36 hours"): retention periods. */
+export function formatDays(seconds: number): string {
+  const days = seconds / 86_400;
+  if (Number.isInteger(days)) return days === 1 ? "1 day" : `${days} days`;
+  const hours = Math.round(seconds / 3600);
+  return hours === 1 ? "1 hour" : `${hours} hours`;
+}
+
 const UTC_INPUT = /^(\d{4}-\d\d-\d\dT\d\d:\d\d)(:\d\d)?$/;
 
 /**

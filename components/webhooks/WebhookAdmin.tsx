@@ -10,7 +10,7 @@ import { fetchConsole } from "@/components/console/fetch-console";
 import { adminKeys } from "@/components/policies/admin-keys";
 import { Badge } from "@/components/ui/Badge";
 import { Table, Td } from "@/components/ui/Table";
-import { formatDateTime, formatTime } from "@/components/ui/format-time";
+import { formatDateTime, formatDays, formatTime } from "@/components/ui/format-time";
 import { PageButton } from "@/components/ui/PageButton";
 
 /** Webhook endpoints (secret shown once), test-send, and the delivery log (paged, by status, with counts) with retry. */
@@ -140,6 +140,11 @@ export function WebhookAdmin() {
         <span data-testid="delivery-page">
           {older ? "Older deliveries" : "The newest deliveries"}, {DELIVERY_PAGE} a page{log && !log.older ? "; nothing older" : ""}
         </span>
+        {log && (
+          <span data-testid="delivery-retention" className="text-slate-500">
+            A finished delivery is kept {formatDays(log.retentionSeconds)} after its last attempt.
+          </span>
+        )}
         <PageButton label="Newest" disabled={!older} onClick={() => page(null, [])} />
         <PageButton label="Newer" disabled={!older} onClick={() => page(newer.at(-1) ?? null, newer.slice(0, -1))} />
         <PageButton label="Older" disabled={!log?.older} onClick={() => log?.older && page(log.older, [...newer, older])} />

@@ -15,7 +15,7 @@ import { slackButtonsEnabled, slackChannelFor, slackConfigured } from "@/lib/sla
 export const EXPIRY_SOON_MS = 120_000;
 
 /** How far back the sweep looks for pending actions nobody was told about (a restart catches up within it). */
-const LOOKBACK_MS = 24 * 3600_000;
+export const LOOKBACK_MS = 24 * 3600_000;
 
 /** The card's deep link. */
 export const cardLink = (actionId: string) => `${env().publicUrl}/queue?id=${encodeURIComponent(actionId)}`;

@@ -6,6 +6,7 @@ import { AppError, zodIssues } from "@/lib/errors";
 import { decodeCursor, encodeCursor } from "@/lib/approvals/list-queue";
 import { DELIVERY_PAGE, DELIVERY_STATUSES, type DeliveryStatus } from "@/lib/webhook-admin/delivery-log";
 import { appendAudit, userActor } from "@/lib/audit/append";
+import { env } from "@/lib/env";
 
 export type DeliveryRow = {
   id: string;
@@ -23,8 +24,11 @@ export type DeliveryRow = {
   log: { at: string; statusCode: number | null; error: string | null; durationMs: number }[];
 };
 
-/** One page of the delivery log, newest first; `older` is the next page's cursor (null on the last); `counts` every delivery by status. */
-export type DeliveryPage = { items: DeliveryRow[]; older: string | null; counts: Record<DeliveryStatus, number> };
+/**
+ * One page of the delivery log, newest first; `older` is the next page's cursor (null on the last); `counts` every delivery by
+ * status; `retentionSeconds` how long a finished one is kept after its last attempt (lib/retention).
+ */
+export type DeliveryPage = { items: DeliveryRow[]; older: string | null; counts: Record<DeliveryStatus, number>; retentionSeconds: number };
 
 const deliveryQuery = z.strictObject({ status: z.enum(DELIVERY_STATUSES).optional(), older: z.string().max(200).optional() });
 
@@ -51,7 +55,12 @@ export async function listDeliveryPage(opts: { status?: DeliveryStatus; older?: 
   const page = rows.slice(0, limit);
   const last = rows.length > limit ? page.at(-1)! : null;
   const counts = Object.fromEntries(DELIVERY_STATUSES.map((st) => [st, grouped.find((g) => g.status === st)?._count._all ?? 0])) as Record<DeliveryStatus, number>;
-  return { items: await withAttempts(page), older: last ? encodeCursor({ at: last.createdAt, id: last.id }) : null, counts };
+  return {
+    items: await withAttempts(page),
+    older: last ? encodeCursor({ at: last.createdAt, id: last.id }) : null,
+    counts,
+    retentionSeconds: env().GATEHOUSE_DELIVERY_RETENTION_SECONDS,
+  };
 }
 
 async function withAttempts(rows: WebhookDelivery[]): Promise<DeliveryRow[]> {
@@ -79,7 +88,12 @@ export async function retryDelivery(id: string, ctx: { actorId: string; requestI
     const d = await tx.webhookDelivery.findUnique({ where: { id } });
     if (!d) throw new AppError("not_found", "Delivery not found.");
     if (d.status === "delivered") throw new AppError("conflict", "This delivery already succeeded.");
-    await tx.webhookDelivery.update({ where: { id }, data: { status: "pending", nextAttemptAt: new Date(), claimedBy: null, claimedUntil: null } });
+    // Conditional on the status just read: a worker or the retention sweep (lib/retention) that got there first makes this a 409, not a 500.
+    const queued = await tx.webhookDelivery.updateMany({
+      where: { id, status: d.status },
+      data: { status: "pending", nextAttemptAt: new Date(), claimedBy: null, claimedUntil: null },
+    });
+    if (queued.count !== 1) throw new AppError("conflict", "This delivery changed meanwhile; reload the log.");
     await appendAudit(tx, {
       type: "webhook.delivery_retried",
       ...userActor(ctx),

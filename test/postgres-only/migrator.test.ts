@@ -36,20 +36,29 @@ describe("PostgreSQL migrator", () => {
     // The documented pre-step on a large table (docs/postgres-operations.md), done while the instances serve.
     await queryOnce(url, `CREATE INDEX CONCURRENTLY "Approval_createdAt_idx" ON "Approval"("createdAt")`);
     await queryOnce(url, `CREATE INDEX CONCURRENTLY "Action_decidedAt_id_idx" ON "Action"("decidedAt", "id")`);
+    await queryOnce(url, `CREATE INDEX CONCURRENTLY "WebhookDelivery_status_createdAt_id_idx" ON "WebhookDelivery"("status", "createdAt", "id")`);
     // What an interrupted concurrent build leaves: an index marked invalid (the planner never uses it).
     await queryOnce(url, `UPDATE pg_index SET indisvalid = false WHERE indexrelid = '"Action_decidedAt_id_idx"'::regclass`);
+    await queryOnce(url, `UPDATE pg_index SET indisvalid = false WHERE indexrelid = '"WebhookDelivery_status_createdAt_id_idx"'::regclass`);
     const oid = async (name: string) =>
       (
         await queryOnce<{ oid: number; valid: boolean }>(url, `SELECT indexrelid::int AS oid, indisvalid AS valid FROM pg_index WHERE indexrelid = to_regclass($1)`, [`"${name}"`])
       )[0];
     const kept = await oid("Approval_createdAt_idx");
     const invalid = await oid("Action_decidedAt_id_idx");
+    const invalidStatus = await oid("WebhookDelivery_status_createdAt_id_idx");
     expect(invalid?.valid).toBe(false);
+    expect(invalidStatus?.valid).toBe(false);
     expect(await migratePostgres(url)).toContain(first);
     expect(await oid("Approval_createdAt_idx")).toEqual(kept);
-    const rebuilt = await oid("Action_decidedAt_id_idx");
-    expect(rebuilt?.valid).toBe(true);
-    expect(rebuilt?.oid).not.toBe(invalid?.oid);
+    for (const [name, before] of [
+      ["Action_decidedAt_id_idx", invalid],
+      ["WebhookDelivery_status_createdAt_id_idx", invalidStatus],
+    ] as const) {
+      const rebuilt = await oid(name);
+      expect(rebuilt?.valid).toBe(true);
+      expect(rebuilt?.oid).not.toBe(before?.oid);
+    }
     expect((await oid("WebhookDelivery_createdAt_id_idx"))?.valid).toBe(true);
   });
 
