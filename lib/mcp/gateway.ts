@@ -316,18 +316,31 @@ export async function runApprovedCall(actionId: string, ctx: { requestId: string
 }
 
 /** An MCP task (protocol 2025-11-25, the SDK's experimental tasks): a call that went to a human, or one answered at once. */
-export type McpTask = { taskId: string; status: "working" | "completed"; statusMessage?: string; createdAt: string; lastUpdatedAt: string; ttl: null; pollInterval: number };
+export type McpTask = {
+  taskId: string;
+  status: "working" | "completed";
+  statusMessage?: string;
+  createdAt: string;
+  lastUpdatedAt: string;
+  ttl: number | null;
+  pollInterval: number;
+};
 
 const TASK_POLL_MS = 2000;
 
-function taskOf(id: string, createdAt: Date, done: boolean, message?: string): McpTask {
+/**
+ * The task's wire form. `ttl` is the spec's retention from creation: a finished task (and its answer) is deleted
+ * resultTtlMs after it finished (lib/mcp/sweep.ts), so that is what it says; a working one is kept until a human
+ * decides and it ends, so null (no bound yet).
+ */
+function taskOf(id: string, createdAt: Date, finishedAt: Date | null, message?: string): McpTask {
   return {
     taskId: id,
-    status: done ? "completed" : "working",
+    status: finishedAt ? "completed" : "working",
     ...(message ? { statusMessage: message } : {}),
     createdAt: createdAt.toISOString(),
-    lastUpdatedAt: new Date().toISOString(),
-    ttl: null,
+    lastUpdatedAt: (finishedAt ?? createdAt).toISOString(),
+    ttl: finishedAt ? Math.max(0, finishedAt.getTime() + resultTtlMs() - createdAt.getTime()) : null,
     pollInterval: TASK_POLL_MS,
   };
 }
@@ -341,11 +354,13 @@ function taskOf(id: string, createdAt: Date, done: boolean, message?: string): M
 export async function startGatewayTask(agent: AgentPrincipal, s: GatewaySession, name: string, args: Record<string, unknown>, ctx: CallContext): Promise<McpTask> {
   const result = await callGatewayTool(agent, s, name, args, { ...ctx, waitMs: 0 });
   const st = result.structuredContent as { status?: string; action_id?: string } | undefined;
-  if (st?.status === "pending" && st.action_id) return taskOf(st.action_id, new Date(), false, `Waiting for a human to approve ${name}.`);
+  if (st?.status === "pending" && st.action_id) return taskOf(st.action_id, new Date(), null, `Waiting for a human to approve ${name}.`);
   const id = newId("mcpt", 24);
   const now = new Date();
-  await db().mcpPendingCall.create({ data: { actionId: id, sessionId: s.id, toolName: name, finishedAt: now, sealedResult: seal(JSON.stringify(result), resultContext(id)) } });
-  return taskOf(id, now, true);
+  await db().mcpPendingCall.create({
+    data: { actionId: id, sessionId: s.id, toolName: name, createdAt: now, finishedAt: now, sealedResult: seal(JSON.stringify(result), resultContext(id)) },
+  });
+  return taskOf(id, now, now);
 }
 
 /** tasks/get (wait 0) and tasks/result (wait up to the bound): this session's task only; a decided call runs here once. */
@@ -361,13 +376,15 @@ export async function gatewayTask(
   if (!row || row.sessionId !== s.id) return null;
   if (row.finishedAt) {
     const result = row.sealedResult ? (JSON.parse(unseal(row.sealedResult, resultContext(taskId))) as McpToolResult) : await actionStatus(agent, s, { action_id: taskId }, ctx);
-    return { task: taskOf(taskId, row.createdAt, true), result };
+    return { task: taskOf(taskId, row.createdAt, row.finishedAt), result };
   }
   const result = await waitAndRun(agent, s, taskId, waitMs, ctx);
   const st = (result.structuredContent as { status?: string } | undefined)?.status;
   if (st === "pending" || st === "running")
-    return { task: taskOf(taskId, row.createdAt, false, st === "pending" ? "Waiting for a human to decide." : "Gatehouse is running the call."), result: null };
-  return { task: taskOf(taskId, row.createdAt, true), result };
+    return { task: taskOf(taskId, row.createdAt, null, st === "pending" ? "Waiting for a human to decide." : "Gatehouse is running the call."), result: null };
+  // Ended here: its row says when (a call closed without running, e.g. rejected, is stamped by the sweep; until then, now).
+  const ended = (await db().mcpPendingCall.findUnique({ where: { actionId: taskId }, select: { finishedAt: true } }))?.finishedAt ?? new Date();
+  return { task: taskOf(taskId, row.createdAt, ended), result };
 }
 
 async function actionStatus(agent: AgentPrincipal, s: GatewaySession, args: Record<string, unknown>, ctx: CallContext): Promise<McpToolResult> {

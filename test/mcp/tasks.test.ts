@@ -79,6 +79,11 @@ describe("MCP tasks through the gateway (SDK Client, experimental tasks)", () =>
       }
     }
     expect(seen[0]!.type).toBe("taskCreated");
+    expect(seen[0]!.task).toMatchObject({ status: "working", ttl: null });
+    const done = await c.experimental.tasks.getTask(seen[0]!.task!.taskId);
+    const row = await db().mcpPendingCall.findUniqueOrThrow({ where: { actionId: done.taskId } });
+    // Kept from creation until 24 h after it finished: the ttl says so, to the millisecond of the row's stamps.
+    expect(done).toMatchObject({ status: "completed", lastUpdatedAt: row.finishedAt!.toISOString(), ttl: row.finishedAt!.getTime() + 24 * 3_600_000 - row.createdAt.getTime() });
     const last = seen[seen.length - 1]!;
     expect(last.type, JSON.stringify(last)).toBe("result");
     expect((last.result as { content: { text: string }[] }).content[0]!.text).toBe("Closed T-2: task approved");
@@ -115,6 +120,12 @@ describe("MCP tasks through the gateway (SDK Client, experimental tasks)", () =>
     }
     expect(taskId).toMatch(/^mcpt_/);
     expect(JSON.stringify(last?.result)).toContain("Refund request");
+    // Its ttl is what Gatehouse keeps it for (answered at once: the result TTL, 24 h), not null ("unlimited"); read twice, it has not changed.
+    const first = await c.experimental.tasks.getTask(taskId);
+    await new Promise((r) => setTimeout(r, 20));
+    const again = await c.experimental.tasks.getTask(taskId);
+    expect(first).toMatchObject({ status: "completed", ttl: 24 * 3_600_000, lastUpdatedAt: first.createdAt });
+    expect(again).toEqual(first);
     const other = await connect();
     await expect(other.experimental.tasks.getTask(taskId)).rejects.toThrow(/not found/i);
   });
