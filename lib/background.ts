@@ -8,7 +8,7 @@ import { startPgNotify } from "@/lib/events/pg-notify";
 import { reduceDueCardCopies } from "@/lib/approvals/reduce-card-copies";
 import { startPreviewWorker } from "@/lib/previews/request-preview";
 import { startNotificationWorker } from "@/lib/notifications/deliver";
-import { enqueueDueNotifications } from "@/lib/notifications/sweep";
+import { notificationSweeper } from "@/lib/notifications/sweep";
 import { sweepMcpCalls } from "@/lib/mcp/sweep";
 import { runApprovedMcpCalls } from "@/lib/mcp/runner";
 import { trimDueRecords } from "@/lib/retention/trim";
@@ -53,7 +53,9 @@ export function startBackgroundWork(): () => void {
   // Its own loop: a preview request may take seconds and must not hold up expiry.
   const stopPreviews = startPreviewWorker();
   // E-mail notifications (GATEHOUSE_SMTP_URL): their own loop, off every decision's and agent's path.
-  const stopNotifications = startNotificationWorker(() => enqueueDueNotifications());
+  // A full sweep every minute, and in between only what changed (notificationSweeper).
+  const sweepNotifications = notificationSweeper();
+  const stopNotifications = startNotificationWorker(async () => (await sweepNotifications()).written);
   // On PostgreSQL, long-poll wake-ups also travel between instances (LISTEN/NOTIFY).
   const stopNotify = env().provider === "postgres" ? startPgNotify(env().databaseUrl) : undefined;
   const stop = () => {

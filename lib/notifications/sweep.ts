@@ -57,32 +57,94 @@ const LEAD: Record<string, string> = {
  * (lib/reviewer-groups) only that group's in-scope reviewers hear of it, and
  * an escalation or reassignment only the people asked; without one, every
  * in-scope reviewer (reviewersFor). Runs in the background sweep, never in
- * the agent's request. Returns how many rows it wrote.
+ * the agent's request. Returns how many rows it wrote. This is the full
+ * sweep (every pending action of the lookback); the background worker runs
+ * it through notificationSweeper, which visits only what changed in between.
  */
 export async function enqueueDueNotifications(now = new Date()): Promise<number> {
-  if (!notificationsConfigured()) return 0;
+  return (await sweepNotifications(now, null)).written;
+}
+
+/** A full sweep at most this far apart; in between, only what changed (notificationSweeper). */
+export const FULL_SWEEP_MS = 60_000;
+/** How far an incremental sweep reaches back before the last one began: a row stamped before a commit that landed after that read, or by another instance's clock. */
+export const SWEEP_OVERLAP_MS = 10_000;
+
+/**
+ * The background worker's sweep: a full one first and every FULL_SWEEP_MS,
+ * and in between one that visits only the pending actions that may need a
+ * message since the last sweep began (less SWEEP_OVERLAP_MS): proposed,
+ * escalated or asked of someone since, or inside the "expires soon" window.
+ * What only a full sweep sees (a reviewer added, scopes or routing changed)
+ * reaches people within FULL_SWEEP_MS. With a long queue the repeat sweep's
+ * cost is that of what changed, not of the queue. Per process; the outbox's
+ * unique row keeps instances from telling anyone twice.
+ */
+export function notificationSweeper(): (now?: Date) => Promise<{ written: number; considered: number; full: boolean }> {
+  let lastFull = -Infinity;
+  let lastStart: number | null = null;
+  return async (now = new Date()) => {
+    const full = lastStart === null || now.getTime() - lastFull >= FULL_SWEEP_MS || now.getTime() < lastStart;
+    const since = full ? null : new Date(lastStart! - SWEEP_OVERLAP_MS);
+    const out = await sweepNotifications(now, since);
+    if (full) lastFull = now.getTime();
+    lastStart = now.getTime();
+    return { ...out, full };
+  };
+}
+
+/** One sweep: every pending action of the lookback (since null), or only those that changed since `since`. */
+async function sweepNotifications(now: Date, since: Date | null): Promise<{ written: number; considered: number }> {
+  if (!notificationsConfigured()) return { written: 0, considered: 0 };
   // A canary (lib/canaries) never notifies anyone.
   const canaries = (await db().canaryAction.findMany({ where: { outcome: "pending" }, select: { actionId: true } })).map((c) => c.actionId);
-  const base = { status: "pending", createdAt: { gte: new Date(now.getTime() - LOOKBACK_MS) }, ...(canaries.length ? { id: { notIn: canaries } } : {}) };
-  // Read once per sweep, not once per action: the routing, the groups and the people who may be told.
-  const sweep: Sweep = {
+  const lookback = { status: "pending", createdAt: { gte: new Date(now.getTime() - LOOKBACK_MS) }, ...(canaries.length ? { id: { notIn: canaries } } : {}) };
+  const changed = since ? await changedSince(since, now) : null;
+  const base = changed ? { AND: [lookback, changed] } : lookback;
+  // Read once per sweep, not once per action, and only when there is an action to tell: the routing, the groups and the people who may be told.
+  let sweep: Sweep | null = null;
+  const load = async (): Promise<Sweep> => ({
     now,
     email: !!env().GATEHOUSE_SMTP_URL,
     routingRows: await routingRows(),
     groups: new Map((await db().reviewerGroup.findMany({ select: { id: true, name: true, slackChannel: true } })).map((g) => [g.id, g])),
     users: await reviewerCandidates(),
-  };
-  // Every pending action of the lookback, in keyset chunks: however long the queue, the newest is told too.
+  });
+  // Every such action, in keyset chunks: however long the queue, the newest is told too.
   let written = 0;
+  let considered = 0;
   let after: { createdAt: Date; id: string } | null = null;
   for (;;) {
     const where: Record<string, unknown> = after ? { AND: [base, { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] }] } : base;
     const actions = await readChunk(where);
-    if (actions.length) written += await notifyChunk(sweep, actions);
+    considered += actions.length;
+    if (actions.length) written += await notifyChunk((sweep ??= await load()), actions);
     if (actions.length < SWEEP_CHUNK) break;
     after = actions.at(-1)!;
   }
-  return written + (await enqueueBreakGlassNotifications(now));
+  return { written: written + (await enqueueBreakGlassNotifications(now)), considered };
+}
+
+/** Asked actions an incremental sweep names by id; past it, the sweep is a full one. */
+const MAX_ASKED_IDS = 1_000;
+
+/**
+ * What may need a message since `since`: proposed, escalated or asked of someone since, or now inside the "expires soon" window;
+ * null (sweep everything) when more actions were asked about than an id list should carry.
+ */
+async function changedSince(since: Date, now: Date): Promise<Record<string, unknown> | null> {
+  // On the ActionAsk(askedAt) index: routing, escalation chains and reassignments write asks.
+  const asks = await db().actionAsk.findMany({ where: { askedAt: { gte: since } }, select: { actionId: true }, take: MAX_ASKED_IDS + 1 });
+  if (asks.length > MAX_ASKED_IDS) return null;
+  const asked = [...new Set(asks.map((a) => a.actionId))];
+  return {
+    OR: [
+      { createdAt: { gte: since } },
+      { escalatedAt: { gte: since } },
+      { expiresAt: { gt: now, lte: new Date(now.getTime() + EXPIRY_SOON_MS) } },
+      ...(asked.length ? [{ id: { in: asked } }] : []),
+    ],
+  };
 }
 
 /** Pending actions read per query of the sweep. */

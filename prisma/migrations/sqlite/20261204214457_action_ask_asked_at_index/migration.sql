@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "ActionAsk_askedAt_idx" ON "ActionAsk"("askedAt");
+
