@@ -28,7 +28,9 @@ test.describe("the webhook delivery log", () => {
       const status = page.getByLabel("Delivery status");
       await expect(status.locator("option").first()).toHaveText(`all (${total.toLocaleString("en-US")})`);
       await expect(page.getByTestId("delivery-page")).toHaveText("The newest deliveries, 50 a page");
-      await expect(page.getByTestId("delivery-retention")).toHaveText("A finished delivery is kept 30 days after its last attempt.");
+      await expect(page.getByTestId("delivery-retention")).toHaveText(
+        "A finished delivery is kept 30 days after its last attempt, then deleted (the audit log keeps a record of each batch).",
+      );
       const log = page.getByRole("table", { name: "Delivery log" });
       const newest = await log.locator("tbody tr").first().textContent();
 

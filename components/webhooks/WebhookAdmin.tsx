@@ -140,11 +140,6 @@ export function WebhookAdmin() {
         <span data-testid="delivery-page">
           {older ? "Older deliveries" : "The newest deliveries"}, {DELIVERY_PAGE} a page{log && !log.older ? "; nothing older" : ""}
         </span>
-        {log && (
-          <span data-testid="delivery-retention" className="text-slate-500">
-            A finished delivery is kept {formatDays(log.retentionSeconds)} after its last attempt.
-          </span>
-        )}
         <PageButton label="Newest" disabled={!older} onClick={() => page(null, [])} />
         <PageButton label="Newer" disabled={!older} onClick={() => page(newer.at(-1) ?? null, newer.slice(0, -1))} />
         <PageButton label="Older" disabled={!log?.older} onClick={() => log?.older && page(log.older, [...newer, older])} />
@@ -187,6 +182,11 @@ export function WebhookAdmin() {
           </tr>
         ))}
       </Table>
+      {log && (
+        <p data-testid="delivery-retention" className="text-xs text-slate-500">
+          A finished delivery is kept {formatDays(log.retentionSeconds)} after its last attempt, then deleted (the audit log keeps a record of each batch).
+        </p>
+      )}
     </section>
   );
 }
