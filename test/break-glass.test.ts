@@ -17,6 +17,7 @@ import * as openRoute from "@/app/api/console/break-glass/route";
 import * as activeRoute from "@/app/api/console/break-glass/active/route";
 import * as closeRoute from "@/app/api/console/break-glass/[id]/close/route";
 import * as reviewRoute from "@/app/api/console/break-glass/[id]/review/route";
+import { getBreakGlassReview } from "@/lib/break-glass/review";
 import * as approveRoute from "@/app/api/console/break-glass/approve/route";
 import * as mintRoute from "@/app/api/console/break-glass/mint-token/route";
 import * as mintOptionsRoute from "@/app/api/console/break-glass/mint-options/route";
@@ -260,6 +261,13 @@ describe("the end of a session", () => {
     const minted = review.body.actions.filter((a: { tool: string }) => a.tool === "customer.delete");
     expect(minted.length).toBeGreaterThanOrEqual(1);
     expect(minted.every((a: { args: string }) => typeof JSON.parse(a.args).customer_id === "string")).toBe(true);
+    expect(review.body).toMatchObject({ truncated: false, eventsTotal: review.body.events.length });
+    // A session with more events than the review lists: the first ones, the true total, and still every action.
+    const short = (await getBreakGlassReview(sessionId, 2))!;
+    expect(short.events.map((e) => e.seq)).toEqual(review.body.events.slice(0, 2).map((e: { seq: number }) => e.seq));
+    expect(short).toMatchObject({ truncated: true, eventsTotal: review.body.events.length });
+    expect(short.actions.map((a) => a.id).sort()).toEqual(review.body.actions.map((a: { id: string }) => a.id).sort());
+    expect(short.actions.length).toBeGreaterThanOrEqual(2);
     const own = await call(reviewRoute.POST as Route, "otto", { body: {}, params: { id: sessionId } });
     expect(own.status).toBe(403);
     expect(own.body.error.reason).toBe("own_session");

@@ -46,7 +46,16 @@ export function BreakGlassReviewView({ sessionId, userId }: { sessionId: string;
           </dd>
         </dl>
       </Section>
-      <Section title={`Done under this session (${data.events.length}${data.truncated ? "+" : ""})`}>
+      <Section title={`Done under this session (${data.eventsTotal.toLocaleString("en-US")})`}>
+        {data.truncated ? (
+          <p className="mb-2 text-sm text-amber-800" data-testid="review-truncated">
+            The first {data.events.length.toLocaleString("en-US")} are listed here;{" "}
+            <Link className="text-sky-700 underline" href={`/audit?break_glass_session_id=${encodeURIComponent(s.id)}`}>
+              all {data.eventsTotal.toLocaleString("en-US")} in the audit log
+            </Link>
+            . Every action approved or minted under the session is below.
+          </p>
+        ) : null}
         <Table label="Acts under break-glass" head={["#", "Time", "Type", "Actor", "Tool", "Action", "Status"]} empty="Nothing was done under this session.">
           {data.events.map((e) => (
             <tr key={e.seq}>

@@ -8,8 +8,8 @@ import { getBreakGlass, type BreakGlassView } from "@/lib/break-glass/list-sessi
 import { isOpen } from "@/lib/break-glass/session-rules";
 import { independenceConflict, independenceError } from "@/lib/users/two-person";
 
-/** Acts listed in one review; a session of at most an hour stays far below this. */
-const REVIEW_MAX_EVENTS = 5_000;
+/** Acts listed in one review (a session of at most an hour stays far below this); past it, the review links the audit log for all. */
+export const REVIEW_MAX_EVENTS = 5_000;
 
 /** One action approved or minted under the session, with its (redacted, audit-copy) arguments. */
 export type ReviewedAction = { id: string; tool: string; summary: string; args: string; status: string };
@@ -17,21 +17,32 @@ export type ReviewedAction = { id: string; tool: string; summary: string; args: 
 export type BreakGlassReview = {
   session: BreakGlassView;
   events: AuditView[];
+  /** True when more events than the review lists were tagged with the session; `eventsTotal` counts them all. */
   truncated: boolean;
+  eventsTotal: number;
   /** Display names of the events' actors (users by name, agents by credential name), keyed by actor id. */
   actors: Record<string, string>;
   actions: ReviewedAction[];
 };
 
-/** The post-incident review: the session, every audit event tagged with it in order, who acted (by name) and what was approved or minted, with its arguments. */
-export async function getBreakGlassReview(sessionId: string): Promise<BreakGlassReview | null> {
+/**
+ * The post-incident review: the session, the audit events tagged with it in order (the first `max`), who acted (by name) and
+ * every action approved or minted under it, with its arguments — all of them, however many events there were.
+ */
+export async function getBreakGlassReview(sessionId: string, max = REVIEW_MAX_EVENTS): Promise<BreakGlassReview | null> {
   const session = await getBreakGlass(sessionId);
   if (!session) return null;
-  const rows = await db().auditEvent.findMany({ where: { breakGlassSessionId: sessionId }, orderBy: { seq: "asc" }, take: REVIEW_MAX_EVENTS + 1 });
-  const kept = rows.slice(0, REVIEW_MAX_EVENTS);
+  const tagged = { breakGlassSessionId: sessionId };
+  const [rows, eventsTotal, acted] = await Promise.all([
+    db().auditEvent.findMany({ where: tagged, orderBy: { seq: "asc" }, take: max + 1 }),
+    db().auditEvent.count({ where: tagged }),
+    // Every action of the session, not only those among the events listed: the reviewer acknowledges all of them.
+    db().auditEvent.groupBy({ by: ["actionId"], where: { ...tagged, actionId: { not: null } } }),
+  ]);
+  const kept = rows.slice(0, max);
   const userIds = [...new Set(kept.filter((e) => e.actorType === "user" && e.actorId).map((e) => e.actorId!))];
   const agentIds = [...new Set(kept.filter((e) => e.actorType === "agent" && e.actorId).map((e) => e.actorId!))];
-  const actionIds = [...new Set(kept.map((e) => e.actionId).filter((id): id is string => !!id))];
+  const actionIds = acted.map((g) => g.actionId).filter((id): id is string => !!id);
   const [users, agents, actions] = await Promise.all([
     userIds.length ? db().user.findMany({ where: { id: { in: userIds } }, select: { id: true, name: true, email: true } }) : [],
     agentIds.length ? db().agentCredential.findMany({ where: { id: { in: agentIds } }, select: { id: true, name: true } }) : [],
@@ -43,7 +54,8 @@ export async function getBreakGlassReview(sessionId: string): Promise<BreakGlass
   return {
     session,
     events: kept.map(toAuditView),
-    truncated: rows.length > REVIEW_MAX_EVENTS,
+    truncated: rows.length > max,
+    eventsTotal,
     actors,
     actions: actions.map((a) => ({ id: a.id, tool: a.tool, summary: a.summary, args: a.argsDisplay, status: a.status })),
   };
