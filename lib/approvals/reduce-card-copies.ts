@@ -49,7 +49,8 @@ export async function reduceCardCopyIfDue(actionId: string, now = new Date(), re
 /** Sweep: reduce every card copy whose retention is over. Returns how many changed. */
 export async function reduceDueCardCopies(limit = 500, now = new Date()): Promise<number> {
   const retentionMs = env().GATEHOUSE_CARD_COPY_RETENTION_SECONDS * 1000;
-  // Nothing created after now - retention can be due; the raw read uses the (cardReducedAt, createdAt) index.
+  // Only rows whose final state is past the retention (finalStateAt in SQL): the raw read uses the (cardReducedAt, createdAt)
+  // index, and old actions that finished late never fill the batch ahead of due ones (test/card-copy-sweep).
   const ids = await sqlRead((sql) => actionIdsWithCardCopy(sql, new Date(now.getTime() - retentionMs), limit));
   let n = 0;
   for (const id of ids) if (await reduceCardCopyIfDue(id, now, retentionMs)) n++;

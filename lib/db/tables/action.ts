@@ -152,11 +152,26 @@ export async function actionIdsWithPreviewDue(sql: Sql, now: Date, limit: number
   return (await sql.all<{ id: string }>(PREVIEW_DUE, [now, limit])).map((r) => r.id);
 }
 
-const CARD_COPY_CANDIDATES = `SELECT "id" FROM "Action" WHERE "cardReducedAt" IS NULL AND "status" <> 'pending' AND "createdAt" <= ? ORDER BY "createdAt" LIMIT ?`;
+// finalStateAt (lib/approvals/reduce-card-copies.ts) at or before the cutoff, in SQL, the same on both providers: the
+// result; else for an approved or allowed call its redemption, else the latest of its window's end, its token's expiry and
+// its decision (each set one at or before the cutoff), else updatedAt; else the decision, else updatedAt.
+const CARD_COPY_DUE = `SELECT "id" FROM "Action" WHERE "cardReducedAt" IS NULL AND "status" <> 'pending' AND "createdAt" <= ?
+  AND (("resultAt" IS NOT NULL AND "resultAt" <= ?)
+    OR ("resultAt" IS NULL AND "status" IN ('approved', 'allowed') AND (
+      ("redeemedAt" IS NOT NULL AND "redeemedAt" <= ?)
+      OR ("redeemedAt" IS NULL
+        AND ("approvalValidUntil" IS NULL OR "approvalValidUntil" <= ?) AND ("tokenExpiresAt" IS NULL OR "tokenExpiresAt" <= ?)
+        AND ("decidedAt" IS NULL OR "decidedAt" <= ?)
+        AND ("approvalValidUntil" IS NOT NULL OR "tokenExpiresAt" IS NOT NULL OR "decidedAt" IS NOT NULL OR "updatedAt" <= ?))))
+    OR ("resultAt" IS NULL AND "status" NOT IN ('approved', 'allowed') AND COALESCE("decidedAt", "updatedAt") <= ?))
+  ORDER BY "createdAt" LIMIT ?`;
 
-/** Ids of decided actions whose card copy is not reduced yet, created at or before `cutoff` (the (cardReducedAt, createdAt) index). */
+/**
+ * Ids of decided actions whose card copy is not reduced yet and whose final state is at or before `cutoff` (the
+ * (cardReducedAt, createdAt) index): only due ones, so a crowd of old actions that finished late never holds up the rest.
+ */
 export async function actionIdsWithCardCopy(sql: Sql, cutoff: Date, limit: number): Promise<string[]> {
-  return (await sql.all<{ id: string }>(CARD_COPY_CANDIDATES, [cutoff, limit])).map((r) => r.id);
+  return (await sql.all<{ id: string }>(CARD_COPY_DUE, [...Array<Date>(8).fill(cutoff), limit])).map((r) => r.id);
 }
 
 const ESCALATION_DUE = `SELECT 1 AS "due" FROM "Action" WHERE "status" = 'pending' AND "escalatedAt" IS NULL AND "createdAt" <= ? LIMIT 1`;
