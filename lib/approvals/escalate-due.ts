@@ -98,10 +98,15 @@ async function escalate(a: Action, seconds: number, now: Date): Promise<boolean>
 export async function advanceEscalationChains(now = new Date(), limit = 200): Promise<number> {
   const rows = (await db().routeReviewers.findMany()).filter((r) => parseIdList(r.escalationChain).length > 1);
   if (!rows.length) return 0;
-  const delays = new Map((await versionDelays()).map((v) => [`${v.routeId}:${v.version}`, v.seconds]));
+  const versions = await versionDelays();
+  const delays = new Map(versions.map((v) => [`${v.routeId}:${v.version}`, v.seconds]));
+  const known = versions.map((v) => v.seconds).filter((x): x is number => x !== null);
+  if (!known.length) return 0;
   const base = {
     status: "pending",
     escalatedAt: { not: null },
+    // A chain's second step is due two delays after the proposal at the earliest: younger actions are not read.
+    createdAt: { lte: new Date(now.getTime() - 2 * Math.min(...known) * 1000) },
     routeName: { in: [...new Set(rows.map((r) => r.routeName))] },
     OR: [{ expiresAt: null }, { expiresAt: { gt: now } }],
   };
