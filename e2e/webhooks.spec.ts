@@ -31,6 +31,12 @@ test.describe("the webhook delivery log", () => {
       await expect(page.getByTestId("delivery-retention")).toHaveText(
         "A finished delivery is kept 30 days after its last attempt, then deleted (the audit log keeps a record of each batch).",
       );
+      // The deployment facts say what each kind of record is kept for.
+      await expect(page.getByText("Retention: Webhook and callback deliveries")).toBeVisible();
+      await expect(page.getByText("30 days after the last attempt, then deleted").first()).toBeVisible();
+      await expect(page.getByText("7 days after the action's final state, then reduced to the audit copy")).toBeVisible();
+      await expect(page.getByText("1 day after the call ends, then deleted")).toBeVisible();
+      await expect(page.getByText("kept: never trimmed by Gatehouse")).toBeVisible();
       const log = page.getByRole("table", { name: "Delivery log" });
       const newest = await log.locator("tbody tr").first().textContent();
 

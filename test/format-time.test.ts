@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { formatDateTime, formatDays, isoToUtcInput, utcInputToIso } from "@/components/ui/format-time";
+import { formatDateTime, formatPeriod, isoToUtcInput, utcInputToIso } from "@/components/ui/format-time";
 
 // Run in a zone east of UTC with a half-hour offset: a reading in the process's own zone would be 5:30 off.
 const zone = process.env.TZ;
@@ -31,10 +31,12 @@ describe("the audit form's UTC bounds", () => {
 });
 
 describe("retention periods", () => {
-  it("reads whole days as days, anything else as hours", () => {
-    expect(formatDays(2_592_000)).toBe("30 days");
-    expect(formatDays(86_400)).toBe("1 day");
-    expect(formatDays(129_600)).toBe("36 hours");
-    expect(formatDays(3_600)).toBe("1 hour");
+  it("reads whole days as days, anything else as hours, minutes or seconds", () => {
+    expect(formatPeriod(2_592_000)).toBe("30 days");
+    expect(formatPeriod(86_400)).toBe("1 day");
+    expect(formatPeriod(129_600)).toBe("36 hours");
+    expect(formatPeriod(3_600)).toBe("1 hour");
+    expect(formatPeriod(300)).toBe("5 minutes");
+    expect(formatPeriod(0)).toBe("0 seconds");
   });
 });

@@ -6,6 +6,7 @@ import { parseEnv, resetEnvForTests } from "@/lib/env";
 import { TRIM_BATCH, trimDeliveries, trimDueRecords, trimNotifications } from "@/lib/retention/trim";
 import { listDeliveryPage, retryDelivery } from "@/lib/webhook-admin/deliveries";
 import { verifyStoredChain } from "@/lib/audit/verify-stored-chain";
+import { describeRetention } from "@/lib/console/describe-deployment";
 
 // The delivery log and the notification outbox keep finished rows for their retention, then the
 // sweep deletes them in audited batches; nothing waiting is ever deleted.
@@ -124,6 +125,7 @@ describe("delivery log retention (GATEHOUSE_DELIVERY_RETENTION_SECONDS, default 
       expect(await trimDeliveries(now)).toBe(1);
       expect((await db().webhookDelivery.findMany({ select: { id: true } })).map((r) => r.id)).toEqual([b]);
       expect((await listDeliveryPage()).retentionSeconds).toBe(172_800);
+      expect(describeRetention().find((r) => r.what === "Webhook and callback deliveries")?.seconds).toBe(172_800);
     } finally {
       delete process.env.GATEHOUSE_DELIVERY_RETENTION_SECONDS;
       resetEnvForTests();

@@ -25,12 +25,13 @@ export function formatCountdown(seconds: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
 }
 
-/** A long span in seconds in whole days, else hours ("30 days", "1 day", "36 hours"): retention periods. */
-export function formatDays(seconds: number): string {
-  const days = seconds / 86_400;
-  if (Number.isInteger(days)) return days === 1 ? "1 day" : `${days} days`;
-  const hours = Math.round(seconds / 3600);
-  return hours === 1 ? "1 hour" : `${hours} hours`;
+/** A retention period in seconds: whole days as days, else hours, minutes or seconds ("30 days", "1 day", "36 hours", "5 minutes"). */
+export function formatPeriod(seconds: number): string {
+  const unit = (n: number, one: string) => `${n} ${one}${n === 1 ? "" : "s"}`;
+  if (seconds >= 86_400 && Number.isInteger(seconds / 86_400)) return unit(seconds / 86_400, "day");
+  if (seconds >= 3600) return unit(Math.round(seconds / 3600), "hour");
+  if (seconds >= 60) return unit(Math.round(seconds / 60), "minute");
+  return unit(Math.round(seconds), "second");
 }
 
 const UTC_INPUT = /^(\d{4}-\d\d-\d\dT\d\d:\d\d)(:\d\d)?$/;

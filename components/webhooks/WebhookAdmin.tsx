@@ -10,7 +10,7 @@ import { fetchConsole } from "@/components/console/fetch-console";
 import { adminKeys } from "@/components/policies/admin-keys";
 import { Badge } from "@/components/ui/Badge";
 import { Table, Td } from "@/components/ui/Table";
-import { formatDateTime, formatDays, formatTime } from "@/components/ui/format-time";
+import { formatDateTime, formatPeriod, formatTime } from "@/components/ui/format-time";
 import { PageButton } from "@/components/ui/PageButton";
 
 /** Webhook endpoints (secret shown once), test-send, and the delivery log (paged, by status, with counts) with retry. */
@@ -184,7 +184,7 @@ export function WebhookAdmin() {
       </Table>
       {log && (
         <p data-testid="delivery-retention" className="text-xs text-slate-500">
-          A finished delivery is kept {formatDays(log.retentionSeconds)} after its last attempt, then deleted (the audit log keeps a record of each batch).
+          A finished delivery is kept {formatPeriod(log.retentionSeconds)} after its last attempt, then deleted (the audit log keeps a record of each batch).
         </p>
       )}
     </section>

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { requirePageRole } from "@/lib/auth/session";
-import { describeDeployment } from "@/lib/console/describe-deployment";
+import { describeDeployment, describeRetention } from "@/lib/console/describe-deployment";
+import { formatPeriod } from "@/components/ui/format-time";
 import { killSwitchFormOptions } from "@/lib/console/list-form-options";
 import { pageRoles } from "@/components/console/nav-items";
 import { PageHeader } from "@/components/ui/PageHeader";
@@ -12,7 +13,10 @@ export const metadata: Metadata = { title: "Settings" };
 
 export default async function SettingsPage() {
   await requirePageRole(...pageRoles("/settings"));
-  const rows = describeDeployment();
+  const rows: [string, string][] = [
+    ...describeDeployment(),
+    ...describeRetention().map(({ what, seconds, after }): [string, string] => [`Retention: ${what}`, seconds === null ? after : `${formatPeriod(seconds)} ${after}`]),
+  ];
   const { tenants, tools } = await killSwitchFormOptions();
   return (
     <>
