@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SMTPServer } from "smtp-server";
 import { freshDemoDb } from "./support/demo-db";
-import { actionRow, makeUser } from "./support/fixtures";
+import { actionRow, makeUser, notificationsOff, notificationsOn } from "./support/fixtures";
 import { demoAgent, sessionRequest } from "./security/helpers";
 import { db } from "@/lib/db/client";
 import { resetEnvForTests } from "@/lib/env";
@@ -62,10 +62,7 @@ async function propose(tenant: string, tool: string, args: Record<string, unknow
 beforeAll(async () => {
   await startSmtp();
   ({ cleanup } = await freshDemoDb());
-  process.env.GATEHOUSE_SMTP_URL = `smtp://127.0.0.1:${port}`;
-  process.env.GATEHOUSE_URL = "https://gatehouse.example.test";
-  resetEnvForTests();
-  await db().user.updateMany({ data: { disabled: true } }); // only the users made here
+  await notificationsOn(`smtp://127.0.0.1:${port}`); // only the users made here are told
   u.acme = await makeUser("acme.mail@example.com", ["reviewer"]);
   u.globex = await makeUser("globex.mail@example.com", ["reviewer"]);
   u.all = await makeUser("all.mail@example.com", ["reviewer"]);
@@ -74,9 +71,7 @@ beforeAll(async () => {
   await db().user.update({ where: { id: u.globex }, data: { scopes: "globex/*" } });
 }, 60_000);
 afterAll(async () => {
-  delete process.env.GATEHOUSE_SMTP_URL;
-  delete process.env.GATEHOUSE_URL;
-  resetEnvForTests();
+  notificationsOff();
   await cleanup();
   await new Promise<void>((r) => smtp.close(() => r()));
 });

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDemoDb } from "./support/demo-db";
-import { actionRow, makeUser } from "./support/fixtures";
+import { actionRow, makeUser, notificationsOff, notificationsOn } from "./support/fixtures";
 import { db } from "@/lib/db/client";
-import { resetEnvForTests } from "@/lib/env";
 import { FULL_SWEEP_MS, SWEEP_OVERLAP_MS, notificationSweeper } from "@/lib/notifications/sweep";
 import { reassignAction } from "@/lib/approvals/reassign-action";
 
@@ -21,10 +20,7 @@ const told = async (kind: string, id: string) =>
 beforeAll(async () => {
   ({ cleanup } = await freshDemoDb());
   // Enqueueing needs a channel configured; nothing is delivered here.
-  process.env.GATEHOUSE_SMTP_URL = "smtp://127.0.0.1:1";
-  process.env.GATEHOUSE_URL = "https://gatehouse.example.test";
-  resetEnvForTests();
-  await db().user.updateMany({ data: { disabled: true } }); // only the users made here
+  await notificationsOn("smtp://127.0.0.1:1"); // only the users made here are told
   u.acme = await makeUser("acme.sweeper@example.com", ["reviewer"]);
   u.all = await makeUser("all.sweeper@example.com", ["reviewer"]);
   u.admin = await makeUser("admin.sweeper@example.com", ["admin"]);
@@ -35,9 +31,7 @@ beforeAll(async () => {
   });
 }, 60_000);
 afterAll(async () => {
-  delete process.env.GATEHOUSE_SMTP_URL;
-  delete process.env.GATEHOUSE_URL;
-  resetEnvForTests();
+  notificationsOff();
   await cleanup();
 });
 

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SMTPServer } from "smtp-server";
 import { freshDemoDb } from "./support/demo-db";
-import { makeUser } from "./support/fixtures";
+import { makeUser, notificationsOff, notificationsOn } from "./support/fixtures";
 import { appError, demoAgent, sessionRequest } from "./security/helpers";
 import { db } from "@/lib/db/client";
-import { resetEnvForTests } from "@/lib/env";
 import { authenticateAgent } from "@/lib/agents/authenticate-agent";
 import { startRun } from "@/lib/runs/start-run";
 import { proposeAction } from "@/lib/actions/propose-action";
@@ -92,10 +91,7 @@ beforeAll(async () => {
   });
   const port = await new Promise<number>((resolve) => smtp.listen(0, "127.0.0.1", () => resolve((smtp.server.address() as { port: number }).port)));
   ({ cleanup } = await freshDemoDb());
-  process.env.GATEHOUSE_SMTP_URL = `smtp://127.0.0.1:${port}`;
-  process.env.GATEHOUSE_URL = "https://gatehouse.example.test";
-  resetEnvForTests();
-  await db().user.updateMany({ data: { disabled: true } });
+  await notificationsOn(`smtp://127.0.0.1:${port}`); // only the users made here are told
   u.admin1 = await makeUser("admin1.groups@example.com", ["admin"]);
   u.admin2 = await makeUser("admin2.groups@example.com", ["admin"]);
   for (const name of ["sup1", "sup2", "sec1", "other", "acmeonly"]) u[name] = await makeUser(`${name}.groups@example.com`, ["reviewer"]);
@@ -104,9 +100,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  delete process.env.GATEHOUSE_SMTP_URL;
-  delete process.env.GATEHOUSE_URL;
-  resetEnvForTests();
+  notificationsOff();
   await cleanup();
   await new Promise<void>((r) => smtp.close(() => r()));
 });

@@ -4,7 +4,7 @@ import { sqlRead } from "@/lib/db/sql";
 import { anyActionDueForEscalation } from "@/lib/db/tables/action";
 import { policyVersionIds } from "@/lib/db/tables/policy-version";
 import { appendAudit } from "@/lib/audit/append";
-import type { Action } from "@/lib/db/types";
+import type { Action, Tx } from "@/lib/db/types";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 import { parsePolicy } from "@/lib/policy/policy-schema";
 import { actionAuditFields } from "@/lib/actions/action-audit";
@@ -77,14 +77,7 @@ async function escalate(a: Action, seconds: number, now: Date): Promise<boolean>
       pending_seconds: pendingFor,
       expires_at: a.expiresAt?.toISOString() ?? null,
     });
-    await appendAudit(tx, {
-      type: "action.escalated",
-      actorType: "system",
-      ...actionAuditFields(a),
-      status: "pending",
-      reason: "escalated",
-      data: { pending_seconds: pendingFor, escalate_after_seconds: seconds, level: 1, ...(asked ? { asked_group_id: asked } : {}) },
-    });
+    await auditEscalated(tx, a, { now, seconds, level: 1, group: asked });
     return true;
   });
 }
@@ -134,14 +127,7 @@ export async function advanceEscalationChains(now = new Date(), limit = 200): Pr
       if (!group || a.createdAt.getTime() + level * seconds * 1000 > now.getTime()) continue;
       const done = await db().$transaction(async (tx) => {
         if (!(await recordAsk(tx, { actionId: a.id, reason: "escalated", level, groupId: group, at: now }))) return false;
-        await appendAudit(tx, {
-          type: "action.escalated",
-          actorType: "system",
-          ...actionAuditFields(a),
-          status: "pending",
-          reason: "escalated",
-          data: { pending_seconds: Math.round((now.getTime() - a.createdAt.getTime()) / 1000), escalate_after_seconds: seconds, level, asked_group_id: group },
-        });
+        await auditEscalated(tx, a, { now, seconds, level, group });
         return true;
       });
       if (done) asked++;
@@ -149,6 +135,23 @@ export async function advanceEscalationChains(now = new Date(), limit = 200): Pr
     if (chunk.length < CHAIN_CHUNK) return asked;
     after = chunk.at(-1)!;
   }
+}
+
+/** The `action.escalated` event of one step (level 1 from escalateDueActions, 2… from the chain), naming the group asked if any. */
+async function auditEscalated(tx: Tx, a: Action, e: { now: Date; seconds: number; level: number; group: string | null }): Promise<void> {
+  await appendAudit(tx, {
+    type: "action.escalated",
+    actorType: "system",
+    ...actionAuditFields(a),
+    status: "pending",
+    reason: "escalated",
+    data: {
+      pending_seconds: Math.round((e.now.getTime() - a.createdAt.getTime()) / 1000),
+      escalate_after_seconds: e.seconds,
+      level: e.level,
+      ...(e.group ? { asked_group_id: e.group } : {}),
+    },
+  });
 }
 
 /** Escalated actions read per query of the chain sweep. */

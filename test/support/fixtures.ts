@@ -1,6 +1,7 @@
 import { db } from "@/lib/db/client";
 import { hashPassword } from "@/lib/auth/password";
 import { seal } from "@/lib/crypto/seal";
+import { resetEnvForTests } from "@/lib/env";
 
 /** A console user with the given roles; returns its id. */
 export async function makeUser(email: string, roles: string[], password = "pw-" + email): Promise<string> {
@@ -60,6 +61,21 @@ export async function setPolicy(name: string, patch: (p: Record<string, unknown>
   await db().policyVersion.update({ where: { id: cur.id }, data: { status: "superseded" } });
   await db().policyVersion.create({ data: { routeId: r.id, version: r.activeVersion + 1, policy: JSON.stringify(next), status: "active", reason: "test" } });
   await db().route.update({ where: { id: r.id }, data: { activeVersion: r.activeVersion + 1 } });
+}
+
+/** Notifications on (SMTP at `smtpUrl`, card links on a fixed console URL) with every existing user disabled: only the users a test makes are told. */
+export async function notificationsOn(smtpUrl: string): Promise<void> {
+  process.env.GATEHOUSE_SMTP_URL = smtpUrl;
+  process.env.GATEHOUSE_URL = "https://gatehouse.example.test";
+  resetEnvForTests();
+  await db().user.updateMany({ data: { disabled: true } });
+}
+
+/** Undo notificationsOn's settings. */
+export function notificationsOff(): void {
+  delete process.env.GATEHOUSE_SMTP_URL;
+  delete process.env.GATEHOUSE_URL;
+  resetEnvForTests();
 }
 
 export { seal };
