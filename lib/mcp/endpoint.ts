@@ -15,7 +15,18 @@ import { AppError, toErrorBody } from "@/lib/errors";
 import { authenticateAgent, type AgentPrincipal } from "@/lib/agents/authenticate-agent";
 import { parseStrictJson } from "@/lib/http/parse-body";
 import { requestIdFrom } from "@/lib/http/request-id";
-import { callGatewayTool, closeSession, findSession, gatewayTask, listGatewayTools, openSession, pendingWaitMs, startGatewayTask, type GatewaySession } from "@/lib/mcp/gateway";
+import {
+  callGatewayTool,
+  closeSession,
+  findSession,
+  gatewayTask,
+  listGatewayTools,
+  openSession,
+  pendingWaitMs,
+  refusalResult,
+  startGatewayTask,
+  type GatewaySession,
+} from "@/lib/mcp/gateway";
 
 /** Bigger than any tool's args need; an over-limit body is refused (413) before it is parsed. */
 export const MCP_MAX_BODY_BYTES = 256 * 1024;
@@ -239,6 +250,7 @@ function transportRefusal(req: IncomingMessage): { status: number; message: stri
 
 /** The tool error a refusal becomes (the model reads the code and message). */
 function errorResult(err: unknown, requestId: string) {
+  if (err instanceof AppError) return refusalResult(err);
   const { body } = toErrorBody(err, requestId);
   return {
     content: [{ type: "text", text: `${body.error.code}: ${body.error.message}` }],

@@ -147,6 +147,22 @@ const text = (t: string, isError = false, structured?: unknown): McpToolResult =
   ...(isError ? { isError } : {}),
 });
 
+/**
+ * A refusal as the model reads it: the decision's reason and message, and for arguments that do not
+ * match the schema each field and what is wrong with it (as the agent API's 422 says), so the model can
+ * correct the call. The schema is the one tools/list serves, so naming its fields tells nothing new.
+ */
+export function refusalResult(err: AppError): McpToolResult {
+  const issues = err.issues?.slice(0, 20);
+  const detail = issues?.length ? ` ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}.` : "";
+  return text(`${err.code === "denied" ? "denied" : "refused"} (${err.reason ?? err.code}): ${err.message}${detail}`, true, {
+    status: err.code,
+    reason_code: err.reason ?? err.code,
+    message: err.message,
+    ...(issues?.length ? { issues } : {}),
+  });
+}
+
 function countCall(outcome: string) {
   metrics().mcpCalls.inc({ outcome });
 }
@@ -206,11 +222,7 @@ export async function callGatewayTool(agent: AgentPrincipal, s: GatewaySession, 
   } catch (err) {
     if (err instanceof AppError) {
       countCall(err.code === "denied" ? "denied" : "invalid");
-      return text(`${err.code === "denied" ? "denied" : "refused"} (${err.reason ?? err.code}): ${err.message}`, true, {
-        status: err.code,
-        reason_code: err.reason ?? err.code,
-        message: err.message,
-      });
+      return refusalResult(err);
     }
     throw err;
   }

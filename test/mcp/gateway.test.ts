@@ -142,6 +142,20 @@ describe("MCP gateway over real HTTP, SDK Client as the agent, SDK McpServer as 
     expect(textOf(r3)).toContain("unknown_tool");
   });
 
+  it("arguments that do not match the schema are refused with each field and what is wrong, as the agent API says, on both answer paths", async () => {
+    const send = await connect("support/send");
+    const calls = await db().action.count();
+    // The one-JSON-answer path, and the SDK transport's path (a progress token asks for a stream).
+    for (const opts of [undefined, { onprogress: () => {} }]) {
+      const r = (await send.callTool({ name: "demo.get_ticket", arguments: { ticket_id: 5 } }, undefined, opts)) as Result;
+      expect(r.isError).toBe(true);
+      expect(textOf(r)).toMatch(/^refused \(invalid_args\): The arguments do not match the schema of demo\.get_ticket\. args\.ticket_id: must be string\.$/);
+      expect(r.structuredContent).toMatchObject({ status: "validation_failed", reason_code: "invalid_args", issues: [{ path: "args.ticket_id", message: "must be string" }] });
+    }
+    // Refused before any action exists: nothing to approve, nothing run.
+    expect(await db().action.count()).toBe(calls);
+  });
+
   it("a write waits for a human; once approved the upstream gets exactly the approved args with the tenant's credential, once", async () => {
     const c = await connect("support/send");
     const before = upstream.state.received.length;
