@@ -16,7 +16,7 @@ import { gatewayIdempotencyKey, withheldMessage, withheldReason } from "@/lib/mc
 import { startRun } from "@/lib/runs/start-run";
 import { newId } from "@/lib/crypto/new-id";
 import { seal, unseal } from "@/lib/crypto/seal";
-import { redactSecretsIn } from "@/lib/redact/redact";
+import { redactExactIn, redactSecretsIn } from "@/lib/redact/redact";
 import { metrics } from "@/lib/metrics/registry";
 import { callUpstreamTool, UpstreamError, type UpstreamCallResult } from "@/lib/mcp/upstream-client";
 import { resultContext, resultTtlMs } from "@/lib/mcp/sweep";
@@ -567,5 +567,7 @@ async function execute(
     ...(result.structuredContent !== undefined ? { structuredContent: result.structuredContent } : {}),
     ...(result.isError ? { isError: true } : {}),
   };
-  return finish(row.redactResults ? (redactSecretsIn(out) as McpToolResult) : out);
+  // The tenant's own credential never goes back to the agent, whatever the upstream echoes and whatever the redaction switch says.
+  const safe = redactExactIn(out, Object.values(target?.headers ?? {})) as McpToolResult;
+  return finish(row.redactResults ? (redactSecretsIn(safe) as McpToolResult) : safe);
 }

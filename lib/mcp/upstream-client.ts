@@ -5,8 +5,9 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import http from "node:http";
 import https from "node:https";
 import { CallToolResultSchema, ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
-import { stdioCommand } from "@/lib/mcp/stdio-config";
+import { credentialEnv, stdioCommand } from "@/lib/mcp/stdio-config";
 import { metrics } from "@/lib/metrics/registry";
+import { redactExactIn, redactSecrets } from "@/lib/redact/redact";
 
 /** Where and how to reach one upstream for one tenant/env (the headers are the unsealed credential, never logged). */
 export type UpstreamTarget = {
@@ -62,11 +63,21 @@ function stdioTransport(t: UpstreamTarget) {
   if (t.transport === "stdio") {
     const cmd = t.stdioCommand ? stdioCommand(t.stdioCommand) : null;
     if (!cmd) throw new UpstreamError("upstream_unavailable", `The upstream ${t.name} names a stdio command this server is not configured with.`);
-    // The credential goes to a stdio server as environment variables (header names upper-cased, "-" → "_").
-    const credEnv = Object.fromEntries(Object.entries(t.headers).map(([k, v]) => [k.toUpperCase().replace(/-/g, "_"), v]));
+    // The credential goes to a stdio server as environment variables (header names upper-cased, "-" → "_"), only those
+    // its server configuration lists (credential_env): never PATH, NODE_OPTIONS and the like, never the command's own env.
+    const { env: credEnv, refused } = credentialEnv(cmd, t.headers);
+    if (refused.length)
+      throw new UpstreamError("upstream_unavailable", `The credential for ${t.name} sets variables its stdio command does not accept (credential_env); not started.`);
     return new StdioClientTransport({ command: cmd.command, args: cmd.args, env: { PATH: process.env.PATH ?? "", ...cmd.env, ...credEnv }, stderr: "ignore" });
   }
   throw new UpstreamError("upstream_unavailable", `The upstream ${t.name} has an unknown transport.`);
+}
+
+/** An upstream's words for the server log: this target's credential values and any secret pattern masked, one bounded line. */
+function logSafe(message: string, t: UpstreamTarget): string {
+  return redactSecrets(redactExactIn(message, Object.values(t.headers)) as string)
+    .replace(/[\r\n]+/g, " ")
+    .slice(0, 500);
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, name: string): Promise<T> {
@@ -155,7 +166,8 @@ async function withUpstream<T>(t: UpstreamTarget, op: string, fn: (c: Client, si
     metrics().mcpUpstreamLatency.observe({ upstream: t.name, op, outcome: "error" }, (performance.now() - started) / 1000);
     // A tool's own error result is not an exception; a timeout or transport failure is: reconnect next time.
     if (!(err instanceof UpstreamError && err.code === "upstream_busy")) drop(conn);
-    if (!(err instanceof UpstreamError)) console.error(`mcp upstream ${t.name} ${op} failed:`, err instanceof Error ? err.message : "error");
+    // The SDK's message may quote the upstream's error body, which may echo the credential: masked before it is logged.
+    if (!(err instanceof UpstreamError)) console.error(`mcp upstream ${t.name} ${op} failed:`, err instanceof Error ? logSafe(err.message, t) : "error");
     throw asUpstreamError(err, t);
   } finally {
     conn.active--;

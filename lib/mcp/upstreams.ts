@@ -10,7 +10,7 @@ import { parseToolEntry } from "@/lib/catalog/tool-schema";
 import { newId } from "@/lib/crypto/new-id";
 import { seal, unseal } from "@/lib/crypto/seal";
 import { toolPin } from "@/lib/mcp/pin";
-import { stdioCommand } from "@/lib/mcp/stdio-config";
+import { credentialEnv, credentialEnvName, stdioCommand } from "@/lib/mcp/stdio-config";
 import { listUpstreamTools, type UpstreamTarget } from "@/lib/mcp/upstream-client";
 import { TOOL_KINDS, type ToolKind } from "@/lib/policy/types";
 import { TOOL_NAME_PATTERN } from "@/lib/policy/policy-schema";
@@ -299,6 +299,20 @@ export async function setUpstreamCredential(input: Actor & { upstreamId: string;
     const u = await tx.mcpUpstream.findUnique({ where: { id: input.upstreamId } });
     if (!u) throw new AppError("not_found", "No such upstream.");
     if (!(await tx.tenant.findUnique({ where: { id: tenant } }))) throw new AppError("validation_failed", "No such tenant.", { issues: [{ path: "tenant", message: "unknown" }] });
+    if (u.transport === "stdio") {
+      // A stdio command gets the credential as environment variables: only the ones its server configuration lists.
+      const cmd = u.stdioCommand ? stdioCommand(u.stdioCommand) : null;
+      const allowed = cmd?.credential_env ?? [];
+      const refused = cmd ? credentialEnv(cmd, all).refused : Object.keys(all);
+      if (refused.length)
+        throw new AppError(
+          "validation_failed",
+          `A stdio upstream's credential may set only ${allowed.length ? allowed.join(", ") : "no variables"} (credential_env in GATEHOUSE_MCP_STDIO).`,
+          {
+            issues: refused.map((h) => ({ path: `headers.${h}`, message: `${credentialEnvName(h)} is not in credential_env` })),
+          },
+        );
+    }
     const sealedHeaders = seal(JSON.stringify(all), credContext(u.id, tenant, env));
     await tx.mcpUpstreamCredential.upsert({
       where: { upstreamId_tenantId_env: { upstreamId: u.id, tenantId: tenant, env } },

@@ -348,3 +348,29 @@ function walkSecrets(value: unknown, depth: number): unknown {
   }
   return out;
 }
+
+/** Below this length a value is not stripped by exact match (it would mangle ordinary text, and is no credential). */
+const MIN_EXACT_SECRET = 8;
+
+/**
+ * The known secret values (an upstream's credential headers: the whole value, and a scheme's token after
+ * "Bearer "/"Basic "/…) masked wherever they occur in a value's strings and keys, whatever their format: what
+ * the secret patterns cannot know. Always applied to what an upstream answers, redaction switch or not.
+ */
+export function redactExactIn(value: unknown, secrets: readonly string[]): unknown {
+  const list = [...new Set(secrets.flatMap((s) => [s, s.replace(/^(?:Bearer|Basic|Token|Bot)\s+/i, "")]))]
+    .filter((s) => s.length >= MIN_EXACT_SECRET)
+    .sort((a, b) => b.length - a.length);
+  if (!list.length) return value;
+  const mask = (s: string) => (list.some((x) => s.includes(x)) ? list.reduce((acc, x) => acc.split(x).join("[REDACTED]"), s) : s);
+  const walk = (v: unknown, depth: number): unknown => {
+    if (typeof v === "string") return mask(v);
+    if (v === null || typeof v !== "object") return v;
+    if (depth >= MAX_DEPTH) return "[TRUNCATED]";
+    if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) Object.defineProperty(out, mask(k), { value: walk(x, depth + 1), enumerable: true, writable: true, configurable: true });
+    return out;
+  };
+  return walk(value, 0);
+}
