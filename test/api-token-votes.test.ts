@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDemoDb } from "./support/demo-db";
-import { makeUser } from "./support/fixtures";
+import { makeUser, setPolicy } from "./support/fixtures";
 import { demoAgent, sessionRequest } from "./security/helpers";
 import { db } from "@/lib/db/client";
 import { authenticateAgent } from "@/lib/agents/authenticate-agent";
 import { startRun } from "@/lib/runs/start-run";
 import { proposeAction } from "@/lib/actions/propose-action";
 import { createApiToken, revokeApiToken } from "@/lib/auth/api-tokens";
+import { voteOnAction } from "@/lib/actions/vote-on-action";
+import { GET as consoleDetail } from "@/app/api/console/actions/[id]/route";
+import { GET as consoleQueue } from "@/app/api/console/actions/route";
 import { GET as listRoute } from "@/app/api/cli/actions/route";
 import { GET as detailRoute } from "@/app/api/cli/actions/[id]/route";
 import { POST as voteRoute } from "@/app/api/cli/actions/[id]/vote/route";
@@ -166,5 +169,99 @@ describe("human API tokens for reviewers", () => {
     const onAcme = await propose("acme", "ticket.close", { ticket_id: "T-5091" });
     const ok = await vote(t.token, onAcme);
     expect(ok.status, await ok.clone().text()).toBe(200);
+  });
+});
+
+describe("a token or chat vote never counts once two people are needed", () => {
+  const consoleApprove = async (userId: string, id: string) =>
+    consoleVote(
+      await sessionRequest(userId, `http://localhost:3000/api/console/actions/${id}/vote`, {
+        method: "POST",
+        headers: { "x-gatehouse-console": "1", "content-type": "application/json" },
+        body: JSON.stringify({ vote: "approve" }),
+      }),
+      { params: Promise.resolve({ id }) },
+    );
+  const card = async (userId: string, id: string) =>
+    (await consoleDetail(await sessionRequest(userId, `http://localhost:3000/api/console/actions/${id}`), { params: Promise.resolve({ id }) })).json();
+
+  it("the route narrowed to two approvals after proposal: the token vote is void, one console vote does not approve, two do", async () => {
+    const owner = await makeUser("tok.two.owner@example.com", ["reviewer"]);
+    const r2 = await makeUser("tok.two.r2@example.com", ["reviewer"]);
+    const r3 = await makeUser("tok.two.r3@example.com", ["reviewer"]);
+    const t = await createApiToken({ name: "two bot", scopes: ["actions:vote"] }, { actorId: owner });
+    const id = await propose("acme", "ticket.close", { ticket_id: "T-5100" });
+    await setPolicy("support/send", (p: any) => ({ ...p, approval: { ...p.approval, write_approvals: 2 } }));
+    try {
+      const tv = await vote(t.token, id);
+      expect(tv.status, await tv.clone().text()).toBe(200);
+      expect(await tv.json()).toMatchObject({ status: "pending", approvalsReceived: 0, approvalsRequired: 2 });
+      expect(await db().auditEvent.count({ where: { type: "approval.voided", actionId: id } })).toBe(1);
+
+      const first = await consoleApprove(r2, id);
+      expect(first.status, await first.clone().text()).toBe(200);
+      expect(await first.json()).toMatchObject({ status: "pending", approvalsReceived: 1, approvalsRequired: 2 });
+      expect((await db().action.findUniqueOrThrow({ where: { id } })).status).toBe("pending");
+      // The card, the queue and the agent's poll count the same one vote.
+      const c = await card(r3, id);
+      expect(c.approvalsReceived).toBe(1);
+      expect(c.votes.find((v: { userEmail: string }) => v.userEmail === "tok.two.owner@example.com").counts).toBe(false);
+      const q = await (await consoleQueue(await sessionRequest(r3, "http://localhost:3000/api/console/actions"), { params: Promise.resolve({}) })).json();
+      expect(q.items.find((i: { id: string }) => i.id === id)?.approvalsReceived).toBe(1);
+      const agent = demoAgent("acme", "prod", "support/send");
+      const { getAction } = await import("@/lib/api/v1/actions");
+      const poll = await (
+        await getAction(new Request(`http://localhost:3000/api/v1/actions/${id}`, { headers: { authorization: `Bearer ${agent.key}` } }), { params: Promise.resolve({ id }) })
+      ).json();
+      expect(poll.approvals).toEqual({ required: 2, received: 1 });
+
+      const second = await consoleApprove(r3, id);
+      expect(await second.json()).toMatchObject({ status: "approved", approvalsReceived: 2 });
+      const approved = await db().auditEvent.findFirstOrThrow({ where: { type: "action.approved", actionId: id } });
+      const tokenVote = await db().approval.findFirstOrThrow({ where: { actionId: id, userId: owner } });
+      expect(approved.approvalIds).not.toContain(tokenVote.id);
+      // The token's approvers (its audit event carries them) are the two console voters only.
+      const minted = await db().auditEvent.findFirstOrThrow({ where: { type: "token.minted", actionId: id } });
+      expect(minted.approvalIds).toContain(r2);
+      expect(minted.approvalIds).not.toContain(owner);
+    } finally {
+      await setPolicy("support/send", (p: any) => ({ ...p, approval: { ...p.approval, write_approvals: 1 } }));
+    }
+  });
+
+  it("the tool became destructive after proposal: a chat vote is void and one console vote does not approve", async () => {
+    const owner = await makeUser("chat.two.owner@example.com", ["reviewer"]);
+    const r2 = await makeUser("chat.two.r2@example.com", ["reviewer"]);
+    const id = await propose("acme", "ticket.close", { ticket_id: "T-5101" });
+    await db().tool.update({ where: { name: "ticket.close" }, data: { kind: "destructive" } });
+    try {
+      const chat = await voteOnAction({ actionId: id, userId: owner, vote: "approve", channel: "chat" });
+      expect(chat).toMatchObject({ status: "pending", approvalsReceived: 0, approvalsRequired: 2 });
+      const first = await consoleApprove(r2, id);
+      expect(await first.json()).toMatchObject({ status: "pending", approvalsReceived: 1 });
+      expect((await db().action.findUniqueOrThrow({ where: { id } })).status).toBe("pending");
+      // The voided voter cannot vote again in the console either: one person, one vote row.
+      const again = await consoleApprove(owner, id);
+      expect(again.status).toBe(409);
+    } finally {
+      await db().tool.update({ where: { name: "ticket.close" }, data: { kind: "write" } });
+    }
+  });
+
+  it("once the action needs two, the token vote itself is refused", async () => {
+    const id = await propose("acme", "ticket.close", { ticket_id: "T-5102" });
+    const r2 = await makeUser("tok.two.first@example.com", ["reviewer"]);
+    const owner = await makeUser("tok.two.late@example.com", ["reviewer"]);
+    const t = await createApiToken({ name: "late bot", scopes: ["actions:vote"] }, { actorId: owner });
+    await setPolicy("support/send", (p: any) => ({ ...p, approval: { ...p.approval, write_approvals: 2 } }));
+    try {
+      expect(await (await consoleApprove(r2, id)).json()).toMatchObject({ status: "pending", approvalsRequired: 2 });
+      const res = await vote(t.token, id);
+      expect(res.status).toBe(403);
+      expect((await res.json()).error.reason).toBe("token_not_allowed");
+      expect(await db().approval.count({ where: { actionId: id, userId: owner } })).toBe(0);
+    } finally {
+      await setPolicy("support/send", (p: any) => ({ ...p, approval: { ...p.approval, write_approvals: 1 } }));
+    }
   });
 });

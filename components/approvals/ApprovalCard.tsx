@@ -179,7 +179,8 @@ export function ApprovalCard({ detail: d, decision, clockSkewMs = 0, pageLink = 
             ? d.votes.map((v) => (
                 <span key={v.userEmail} className="block" title={v.userEmail}>
                   {v.userName} {v.vote === "approve" ? "approved" : "rejected"}
-                  {v.breakGlass ? " (break-glass)" : ""} · {formatDateTime(v.at)}
+                  {v.breakGlass ? " (break-glass)" : ""}
+                  {v.counts ? "" : " (with an API token or from chat: does not count for two people)"} · {formatDateTime(v.at)}
                 </span>
               ))
             : null}

@@ -7,6 +7,7 @@ const LABELS: Record<string, string> = {
   "action.decided": "Proposed",
   "approval.recorded": "Vote",
   "approval.refused": "Vote refused",
+  "approval.voided": "Vote no longer counts",
   "action.approved": "Approved",
   "action.rejected": "Rejected",
   "action.expired": "Expired",

@@ -29,6 +29,7 @@ import { newId } from "@/lib/crypto/new-id";
 import { observeTimeToDecision } from "@/lib/metrics/record";
 import { actionAuditFields } from "@/lib/actions/action-audit";
 import { approverConflict, independenceError, type ApprovalChannel } from "@/lib/users/two-person";
+import { needsConsoleVotes, voteCountsFor } from "@/lib/actions/counting-votes";
 import { approvalWindow } from "@/lib/actions/approval-window";
 import { requiredGroupsRefusal } from "@/lib/reviewer-groups/vote-rule";
 import type { Policy, ReasonCode } from "@/lib/policy/types";
@@ -137,19 +138,25 @@ async function castVote(tx: Sql, input: VoteInput): Promise<Outcome<VoteResult>>
   }
   // Every vote so far, in one read (the row lock above keeps it current until COMMIT).
   const votes = await votesOn(tx, action.id);
-  if (votes.some((v) => v.userId === user.id)) {
-    const message = action.approvalsRequired > 1 ? "The second approval must come from someone else." : "You have already voted on this action.";
+  const mine = votes.find((v) => v.userId === user.id);
+  if (mine) {
+    const message = !voteCountsFor(action, mine.channel)
+      ? "Your earlier vote was cast with an API token or from chat, which does not count now that this action needs console votes; two other reviewers must approve it in the console."
+      : action.approvalsRequired > 1
+        ? "The second approval must come from someone else."
+        : "You have already voted on this action.";
     return refused("conflict", "already_voted", message);
   }
-  // One rule for every two-person check (lib/users/two-person.ts): not tied by a recent elevation to the on_behalf_of human or an earlier approver.
-  const earlier = votes.filter((v) => v.vote === "approve");
+  // The approvals that count (lib/actions/counting-votes.ts): where console votes are needed, an earlier token or chat
+  // vote is void — not counted, not an approver, and no tie for the independence check below.
+  const earlier = votes.filter((v) => v.vote === "approve" && voteCountsFor(action, v.channel));
   const conflict = await approverConflict(tx, {
     approverId: user.id,
     onBehalfOf: action.onBehalfOf,
     // Under break-glass one approval is enough, so earlier votes do not bind it (it is loud instead).
     priorApproverIds: breakGlass ? [] : earlier.map((a) => a.userId),
     channel: input.channel ?? "console",
-    needsTwo: action.approvalsRequired > 1 && !breakGlass,
+    needsTwo: needsConsoleVotes(action) && !breakGlass,
     now,
   });
   if (conflict) {
@@ -171,14 +178,14 @@ async function castVote(tx: Sql, input: VoteInput): Promise<Outcome<VoteResult>>
     return refused("forbidden", "required_group", groupRule);
   }
 
-  const approval = { id: newId("apv"), userId: user.id, vote: input.vote, createdAt: now };
+  const approval = { id: newId("apv"), userId: user.id, vote: input.vote, createdAt: now, channel: input.channel ?? "console" };
   await insertApproval(tx, {
     ...approval,
     actionId: action.id,
     comment: input.vote === "reject" ? input.rejectReason!.trim() : (input.comment ?? null),
     breakGlassSessionId: breakGlass ? input.breakGlassSessionId! : null,
     timeOnCardMs: input.timeOnCardMs ?? null,
-    channel: input.channel ?? "console",
+    channel: approval.channel,
   });
   await markFastVote(tx, { actionId: action.id, userId: user.id, at: now, fastMs: FAST_DECISION_MS });
   await appendAudit(tx, {
@@ -214,10 +221,27 @@ async function castVote(tx: Sql, input: VoteInput): Promise<Outcome<VoteResult>>
     return ok({ status: "denied", approvalsReceived: received, approvalsRequired: action.approvalsRequired, transitioned: true, reason: recheck.reason });
   }
   const required = Math.max(action.approvalsRequired, recheck.approvalsRequired);
-  if (!breakGlass && received < required) {
-    await setApprovalsRequired(tx, action.id, required, now);
-    return ok({ status: "pending", approvalsReceived: received, approvalsRequired: required, transitioned: false });
+  // Raised to two people (a narrowed route, a tool now destructive): a token or chat vote cast while one approval was
+  // enough stops counting, here and on the card (lib/actions/counting-votes.ts).
+  const counted = approvals.filter((a) => voteCountsFor({ approvalsRequired: required, toolKind: action.toolKind }, a.channel));
+  const voided = approvals.filter((a) => !counted.includes(a));
+  if (voided.length) {
+    await appendAudit(tx, {
+      ...audit,
+      type: "approval.voided",
+      actorType: "system",
+      actorId: null,
+      approvalIds: voided.map((a) => a.id),
+      status: "voided",
+      reason: "channel",
+      data: { approvals_required: required, channels: voided.map((a) => a.channel) },
+    });
   }
+  if (!breakGlass && counted.length < required) {
+    await setApprovalsRequired(tx, action.id, required, now);
+    return ok({ status: "pending", approvalsReceived: counted.length, approvalsRequired: required, transitioned: false });
+  }
+  const countedIds = counted.map((a) => a.id);
 
   const changed = await approveActionRow(tx, {
     id: action.id,
@@ -230,7 +254,7 @@ async function castVote(tx: Sql, input: VoteInput): Promise<Outcome<VoteResult>>
   await appendAudit(tx, {
     ...audit,
     type: "action.approved",
-    approvalIds,
+    approvalIds: countedIds,
     status: "approved",
     reason: breakGlass ? "break_glass_approved" : "approved",
     breakGlassSessionId: breakGlass ? input.breakGlassSessionId! : null,
@@ -239,7 +263,7 @@ async function castVote(tx: Sql, input: VoteInput): Promise<Outcome<VoteResult>>
   await mintActionToken(
     tx,
     actionTokenInput(action, {
-      approverIds: approvals.map((a) => a.userId),
+      approverIds: counted.map((a) => a.userId),
       breakGlassSessionId: breakGlass ? input.breakGlassSessionId! : null,
       ttlSeconds: window.ttlSeconds,
       argsEdited: editedBy !== null,
@@ -249,8 +273,8 @@ async function castVote(tx: Sql, input: VoteInput): Promise<Outcome<VoteResult>>
       await setActionToken(tx, action.id, { ...tokenColumns(action.id, minted), approvalValidUntil: window.validUntil ?? null, now });
     },
   );
-  await notifyOutside(tx, action, "approved", { reason: "approved", approvals: received, approval_valid_until: window.validUntil?.toISOString() ?? null });
-  return ok({ status: "approved", approvalsReceived: received, approvalsRequired: required, transitioned: true });
+  await notifyOutside(tx, action, "approved", { reason: "approved", approvals: counted.length, approval_valid_until: window.validUntil?.toISOString() ?? null });
+  return ok({ status: "approved", approvalsReceived: counted.length, approvalsRequired: required, transitioned: true });
 }
 
 function auditBase(action: Action, input: VoteInput) {

@@ -10,6 +10,7 @@ import { STEP_UP_MAX_AGE_MS } from "@/lib/approvals/schemas";
 import { buildTimeline, type Timeline, type TimelineEntry } from "@/lib/approvals/build-timeline";
 import { actionStateNotices, type StateNotice } from "@/lib/approvals/action-state";
 import { headlineOf } from "@/lib/approvals/list-queue";
+import { voteCountsFor } from "@/lib/actions/counting-votes";
 import type { SummarySegment } from "@/lib/catalog/render-summary";
 import { buildCardPayload, type CardPayload } from "@/lib/approvals/card-payload";
 import { openCardCopy } from "@/lib/approvals/card-copy";
@@ -27,6 +28,8 @@ export type CardVote = {
   /** What the voter's browser reported (a second figure, not trusted). */
   browserTimeOnCardMs: number | null;
   breakGlass: boolean;
+  /** False for a token or chat vote on an action that now needs console votes (lib/actions/counting-votes.ts). */
+  counts: boolean;
 };
 
 /** Everything the approval card and the detail page show about one action. */
@@ -198,7 +201,7 @@ export async function getActionDetail(id: string, viewer: DetailViewer): Promise
   const voted = approvals.some((v) => v.userId === viewer.id);
   const state = pending ? await actionStateNotices(a) : [];
   const blocker = state.find((n) => n.blocks);
-  const received = approvals.filter((v) => v.vote === "approve").length;
+  const received = approvals.filter((v) => v.vote === "approve" && voteCountsFor(a, v.channel)).length;
   const personal = !pending
     ? a.status === "pending"
       ? "This action has expired."
@@ -277,6 +280,7 @@ export async function getActionDetail(id: string, viewer: DetailViewer): Promise
       timeOnCardMs: onCard.get(`${v.actionId}:${v.userId}`) ?? null,
       browserTimeOnCardMs: v.timeOnCardMs,
       breakGlass: v.breakGlassSessionId !== null,
+      counts: v.vote !== "approve" || voteCountsFor(a, v.channel),
     })),
     state,
     viewer: {

@@ -7,6 +7,7 @@ import { AppError } from "@/lib/errors";
 import { actionListItem, type ActionListItem } from "@/lib/console/action-list-item";
 import { AGE_MS, type ActionFilters, type QueuePage } from "@/lib/approvals/schemas";
 import { actionWhere } from "@/lib/approvals/action-where";
+import { voteCountsFor } from "@/lib/actions/counting-votes";
 import { othersCanaryIds } from "@/lib/canaries/canaries";
 import { stateNotices, type StateNotice } from "@/lib/approvals/action-state";
 import { renderSummarySegments, type SummarySegment } from "@/lib/catalog/render-summary";
@@ -112,7 +113,7 @@ export async function listQueue(filters: ActionFilters, viewer: QueueViewer, pag
 
   const ids = rows.map((r) => r.id);
   const [votes, tools, notices] = await Promise.all([
-    ids.length ? db().approval.findMany({ where: { actionId: { in: ids } }, select: { actionId: true, userId: true, vote: true } }) : [],
+    ids.length ? db().approval.findMany({ where: { actionId: { in: ids } }, select: { actionId: true, userId: true, vote: true, channel: true } }) : [],
     ids.length ? db().tool.findMany({ where: { name: { in: [...new Set(rows.map((r) => r.tool))] } }, select: { name: true, summaryTemplate: true } }) : [],
     stateNotices(rows),
   ]);
@@ -123,7 +124,7 @@ export async function listQueue(filters: ActionFilters, viewer: QueueViewer, pag
       ...actionListItem(a),
       headline: headlineOf(a, tools.find((t) => t.name === a.tool)?.summaryTemplate),
       expiresAt: a.expiresAt?.toISOString() ?? null,
-      approvalsReceived: mine.filter((v) => v.vote === "approve").length,
+      approvalsReceived: mine.filter((v) => v.vote === "approve" && voteCountsFor(a, v.channel)).length,
       approvalsRequired: a.approvalsRequired,
       escalated: a.escalatedAt !== null,
       votedByMe: mine.some((v) => v.userId === viewer.id),

@@ -3,6 +3,7 @@ import type { Exec } from "@/lib/db/types";
 import { approvedGrantPeople, findUserIdByEmail } from "@/lib/db/tables/vote";
 import { AppError } from "@/lib/errors";
 import type { Role } from "@/lib/auth/roles";
+import { channelCounts } from "@/lib/actions/counting-votes";
 
 /**
  * The one rule behind every two-person check (policy widening, catalog
@@ -29,10 +30,7 @@ export const COUNTING_ROLES: readonly Role[] = ["admin", "reviewer", "oncall"];
  */
 export type ApprovalChannel = "console" | "api_token" | "chat";
 
-/** True when a vote cast on `channel` may count toward a two-person rule. */
-export function channelCounts(channel: string): boolean {
-  return channel === "console";
-}
+export { channelCounts } from "@/lib/actions/counting-votes";
 
 export type IndependenceConflict = "same_person" | "not_independent" | "channel";
 

@@ -4,6 +4,7 @@ import { asSql, readAhead, runDeferrable } from "@/lib/db/sql";
 import { asNumber } from "@/lib/db/decode";
 import { columnList, rowDecoder, type ColumnKinds } from "@/lib/db/tables/columns";
 import { toPgPlaceholders } from "@/lib/db/postgres/pg-sql";
+import { COUNTED_APPROVAL_SQL } from "@/lib/actions/counting-votes";
 
 /** Every Action column and its kind; a schema column missing here fails typecheck. */
 export const actionColumns = {
@@ -80,11 +81,11 @@ export type ActionWithApprovals = {
 };
 
 const WITH_APPROVALS = `SELECT ${columnList(actionColumns, "a")},
-  (SELECT COUNT(*) FROM "Approval" p WHERE p."actionId" = a."id" AND p."vote" = 'approve') AS "approvalsReceived"
+  (SELECT COUNT(*) FROM "Approval" p WHERE p."actionId" = a."id" AND ${COUNTED_APPROVAL_SQL}) AS "approvalsReceived"
   FROM "Action" a`;
 // With the edit, so a poll is one statement (it was a second, ORM, query on the write pool).
 const WITH_APPROVALS_AND_EDIT = `SELECT ${columnList(actionColumns, "a")},
-  (SELECT COUNT(*) FROM "Approval" p WHERE p."actionId" = a."id" AND p."vote" = 'approve') AS "approvalsReceived",
+  (SELECT COUNT(*) FROM "Approval" p WHERE p."actionId" = a."id" AND ${COUNTED_APPROVAL_SQL}) AS "approvalsReceived",
   (SELECT e."editedArgsSealed" FROM "ActionEdit" e WHERE e."actionId" = a."id") AS "editedArgsSealed"
   FROM "Action" a`;
 const BY_ID_IN_SCOPE = `${WITH_APPROVALS_AND_EDIT} WHERE a."id" = ? AND a."tenantId" = ? AND a."env" = ?`;
@@ -109,7 +110,7 @@ function withApprovals(row: (Row & { approvalsReceived?: unknown }) | undefined)
   return { action: decodeAction(row), approvals: asNumber(row.approvalsReceived) };
 }
 
-/** One action of this tenant and environment with its approve-vote count and its edit, in one statement; null for another scope's id. */
+/** One action of this tenant and environment with its count of approvals that count (lib/actions/counting-votes.ts) and its edit, in one statement; null for another scope's id. */
 export async function loadActionWithApprovals(sql: Sql, key: { id: string; tenantId: string; env: string }): Promise<ActionWithApprovals | null> {
   const row = await sql.get<Row & { approvalsReceived?: unknown; editedArgsSealed?: string | null }>(BY_ID_IN_SCOPE, [key.id, key.tenantId, key.env]);
   const found = withApprovals(row);

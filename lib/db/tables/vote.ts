@@ -50,13 +50,13 @@ export async function findActionEditor(exec: Exec, actionId: string): Promise<st
   return (await asSql(exec).get<{ editedById: string }>(EDITOR, [actionId]))?.editedById ?? null;
 }
 
-export type VoteRow = { id: string; userId: string; vote: string; createdAt: Date };
-const APPROVALS = `SELECT "id", "userId", "vote", "createdAt" FROM "Approval" WHERE "actionId" = ? ORDER BY "createdAt", "id"`;
+export type VoteRow = { id: string; userId: string; vote: string; createdAt: Date; channel: string };
+const APPROVALS = `SELECT "id", "userId", "vote", "createdAt", "channel" FROM "Approval" WHERE "actionId" = ? ORDER BY "createdAt", "id"`;
 
-/** Every vote on the action (approvals and rejections), oldest first. */
+/** Every vote on the action (approvals and rejections), oldest first, with the channel it was cast on. */
 export async function votesOn(exec: Exec, actionId: string): Promise<VoteRow[]> {
-  const rows = await asSql(exec).all<{ id: string; userId: string; vote: string; createdAt: unknown }>(APPROVALS, [actionId]);
-  return rows.map((r) => ({ id: r.id, userId: r.userId, vote: r.vote, createdAt: asDate(r.createdAt)! }));
+  const rows = await asSql(exec).all<{ id: string; userId: string; vote: string; createdAt: unknown; channel: string }>(APPROVALS, [actionId]);
+  return rows.map((r) => ({ id: r.id, userId: r.userId, vote: r.vote, createdAt: asDate(r.createdAt)!, channel: r.channel }));
 }
 
 const INSERT_APPROVAL = `INSERT INTO "Approval" ("id", "actionId", "userId", "vote", "comment", "breakGlassSessionId", "timeOnCardMs", "createdAt", "channel")
