@@ -7,11 +7,13 @@ import { scopeWhere, type Scoped } from "@/lib/auth/scopes";
  * Always narrowed to the viewer's scopes (scopeWhere): a filter can only narrow further.
  */
 export function actionWhere(f: ActionFilters, viewer: Scoped): Record<string, unknown> {
-  const where: Record<string, unknown> = { ...scopeWhere(viewer) };
+  const where: Record<string, unknown> = {};
   if (f.tenant) where.tenantId = f.tenant;
   if (f.env) where.env = f.env;
   if (f.route) where.routeName = f.route;
   if (f.tool) where.tool = f.tool;
   if (f.kind) where.toolKind = f.kind;
-  return where;
+  // The scope is its own AND member, never keys the filters share: a `tenant` filter must not replace a viewer's
+  // "nothing" (`tenantId in []`) with "this tenant".
+  return { AND: [scopeWhere(viewer), where] };
 }

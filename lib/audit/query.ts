@@ -176,8 +176,9 @@ export function auditWhere(filter: AuditFilter, viewer: Scoped, before?: number,
   const at = filter.from || filter.to ? { ...(filter.from ? { gte: new Date(filter.from) } : {}), ...(filter.to ? { lte: new Date(filter.to) } : {}) } : undefined;
   const seq = { ...(before !== undefined ? { lt: before } : {}), ...window };
   // Spread only what is set: an `undefined` in a Prisma where would match everything.
+  // The scope is its own AND member (as in actionWhere): a `tenant` filter never replaces a viewer's "nothing".
   return {
-    ...scopeWhere(viewer),
+    AND: [scopeWhere(viewer)],
     ...(Object.keys(seq).length ? { seq } : {}),
     ...(filter.tenant ? { tenantId: filter.tenant } : {}),
     ...(filter.env ? { env: filter.env } : {}),

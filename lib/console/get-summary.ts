@@ -21,10 +21,10 @@ const REFUSALS = ["denied", "invalid"];
 export async function getSummary(viewer: Scoped, now = new Date()): Promise<ConsoleSummary> {
   const since = new Date(now.getTime() - 24 * 60 * 60 * 1000);
   const [pendingActions, recent, refused, activeCredentials, tenants] = await Promise.all([
-    db().action.count({ where: { ...scopeWhere(viewer), status: "pending" } }),
-    db().action.groupBy({ by: ["status"], where: { ...scopeWhere(viewer), createdAt: { gte: since } }, _count: { _all: true } }),
+    db().action.count({ where: { AND: [scopeWhere(viewer)], status: "pending" } }),
+    db().action.groupBy({ by: ["status"], where: { AND: [scopeWhere(viewer)], createdAt: { gte: since } }, _count: { _all: true } }),
     refusalsSince(since, viewer),
-    db().agentCredential.count({ where: { ...scopeWhere(viewer), revokedAt: null } }),
+    db().agentCredential.count({ where: { AND: [scopeWhere(viewer)], revokedAt: null } }),
     db().tenant.count({ where: tenantWhere(viewer, "id") }),
   ]);
   const last24hByStatus: Record<string, number> = {};
@@ -46,7 +46,7 @@ async function refusalsSince(since: Date, viewer: Scoped) {
   if (!first) return [];
   return db().auditEvent.groupBy({
     by: ["status"],
-    where: { ...scopeWhere(viewer), type: "action.decided", status: { in: REFUSALS }, seq: { gte: first.seq }, at: { gte: since } },
+    where: { AND: [scopeWhere(viewer)], type: "action.decided", status: { in: REFUSALS }, seq: { gte: first.seq }, at: { gte: since } },
     _count: { _all: true },
   });
 }

@@ -48,7 +48,7 @@ export async function getConsoleMetrics(viewer: Scoped, now = new Date(), window
     ),
     db().auditEvent.groupBy({
       by: ["tool", "reason"],
-      where: { ...scopeWhere(viewer), type: "action.decided", status: "denied", at: { gte: since, lte: now } },
+      where: { AND: [scopeWhere(viewer)], type: "action.decided", status: "denied", at: { gte: since, lte: now } },
       _count: { _all: true },
     }),
   ]);
