@@ -86,26 +86,47 @@ async function servable(names: string[], scope: { tenantId: string; env: string 
   );
 }
 
-const lastSync = new Map<string, number>();
+type SyncState = { last: number; running: Promise<void> | null };
+const gs = globalThis as unknown as { gatehouseMcpSyncs?: Map<string, SyncState> };
+/** Per instance, per upstream and tenant/env: when its tools/list was last re-read, and the re-read in flight. */
+const syncs = (gs.gatehouseMcpSyncs ??= new Map());
 
-/** Re-read the upstreams' tools/list now and then, so a rug pull is noticed (and the tool withheld) without an admin. */
-async function resync(agent: AgentPrincipal, upstreamIds: string[]): Promise<void> {
+/**
+ * Re-read the upstreams' tools/list now and then, so a rug pull is noticed (and the tool withheld) without an admin.
+ * In the background: never awaited by the agent's request (an upstream that hangs never holds up tools/list), at most
+ * one re-read in flight per upstream and tenant/env on this instance. The request serves the stored state (the pinned,
+ * approved tools); a tool the re-read finds changed is withheld from the next tools/list and tools/call on.
+ */
+function resyncInBackground(agent: AgentPrincipal, upstreamIds: string[]): void {
   const now = Date.now();
   for (const id of upstreamIds) {
     const key = `${id}:${agent.tenantId}:${agent.env}`;
-    if (now - (lastSync.get(key) ?? 0) < resyncMs()) continue;
-    lastSync.set(key, now);
-    const u = await db().mcpUpstream.findUnique({ where: { id } });
-    if (!u || u.status !== "active") continue;
-    await syncUpstreamTools(u, agent, { actorType: "system", actorId: null }).catch(() => {});
+    const st = syncs.get(key) ?? { last: 0, running: null };
+    if (st.running || now - st.last < resyncMs()) continue;
+    st.last = now;
+    st.running = (async () => {
+      const u = await db().mcpUpstream.findUnique({ where: { id } });
+      if (!u || u.status !== "active") return;
+      await syncUpstreamTools(u, agent, { actorType: "system", actorId: null });
+    })()
+      .catch(() => {})
+      .finally(() => {
+        st.running = null;
+      });
+    syncs.set(key, st);
   }
+}
+
+/** Wait for this instance's background tools/list re-reads in flight (tests, shutdown). */
+export async function settleBackgroundSyncs(): Promise<void> {
+  await Promise.all([...syncs.values()].map((s) => s.running));
 }
 
 /** tools/list: granted-tools, only what this gateway can serve (MCP-backed, pinned, unchanged), plus the status tool. */
 export async function listGatewayTools(agent: AgentPrincipal, s: GatewaySession): Promise<McpTool[]> {
   const granted = await sqlRead((sql) => grantedTools(sql, agent, s.routeName));
   const rows = await db().mcpUpstreamTool.findMany({ where: { toolName: { in: granted.map((g) => g.name) } }, select: { upstreamId: true } });
-  await resync(agent, [...new Set(rows.map((r) => r.upstreamId))]);
+  resyncInBackground(agent, [...new Set(rows.map((r) => r.upstreamId))]);
   // A tool whose upstream has no credential for this tenant/env cannot run here: hidden, like a denied one.
   const ok = await servable(
     granted.map((g) => g.name),
