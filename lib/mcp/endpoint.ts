@@ -12,6 +12,7 @@ import {
   SUPPORTED_PROTOCOL_VERSIONS,
 } from "@modelcontextprotocol/sdk/types.js";
 import { AppError, toErrorBody } from "@/lib/errors";
+import { env } from "@/lib/env";
 import { authenticateAgent, type AgentPrincipal } from "@/lib/agents/authenticate-agent";
 import { parseStrictJson } from "@/lib/http/parse-body";
 import { requestIdFrom } from "@/lib/http/request-id";
@@ -49,20 +50,20 @@ function routeOf(url: string): string | null {
 
 /**
  * Origin check (MCP spec, against DNS rebinding): a request that carries an
- * Origin must come from this server's own origin or one in
- * GATEHOUSE_MCP_ALLOWED_ORIGINS (comma separated). Agents that are not
- * browsers send no Origin.
+ * Origin must come from this server's public origin (GATEHOUSE_URL) or one in
+ * GATEHOUSE_MCP_ALLOWED_ORIGINS (comma separated). Never from the request's own
+ * Host header: a rebound name sends a Host and an Origin that agree. Agents
+ * that are not browsers send no Origin.
  */
 function originAllowed(req: IncomingMessage): boolean {
   const origin = req.headers.origin;
   if (origin === undefined) return true;
-  const allowed = (process.env.GATEHOUSE_MCP_ALLOWED_ORIGINS ?? "")
+  if (origin === env().publicUrl) return true;
+  return (process.env.GATEHOUSE_MCP_ALLOWED_ORIGINS ?? "")
     .split(",")
     .map((s) => s.trim())
-    .filter(Boolean);
-  if (allowed.includes(origin)) return true;
-  const host = req.headers.host;
-  return !!host && (origin === `http://${host}` || origin === `https://${host}`);
+    .filter(Boolean)
+    .includes(origin);
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

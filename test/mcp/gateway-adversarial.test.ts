@@ -4,6 +4,7 @@ import { freshDemoDb } from "../support/demo-db";
 import { startAgentServer } from "../support/agent-server";
 import { setPolicy } from "../support/fixtures";
 import { db } from "@/lib/db/client";
+import { env } from "@/lib/env";
 import { DEMO_AGENTS } from "@/lib/seed/demo-data";
 import { closeUpstreamConnections } from "@/lib/mcp/upstream-client";
 import { syncUpstreamTools } from "@/lib/mcp/upstreams";
@@ -147,6 +148,23 @@ describe("the gateway under attack", () => {
     const list = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" });
     expect((await fetch(`${server.url}/mcp/support/send`, { method: "POST", headers: H, body: list })).status).toBe(401);
     expect((await raw(list, { origin: "https://evil.example" })).status).toBe(403);
+    // DNS rebinding: a page on a name rebound to this server sends a Host and an Origin that agree; only the public origin counts.
+    const rebound = await new Promise<number>((resolve, reject) => {
+      const u = new URL(`${server.url}/mcp/support/send`);
+      const req = http.request(
+        u,
+        { method: "POST", headers: { ...H, authorization: `Bearer ${acme.key}`, host: "rebound.example:3000", origin: "http://rebound.example:3000" } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        },
+      );
+      req.on("error", reject);
+      req.end(list);
+    });
+    expect(rebound).toBe(403);
+    // The server's own public origin (GATEHOUSE_URL) passes the check (and then needs a session like any request).
+    expect((await raw(list, { origin: env().publicUrl })).status).toBe(400);
     expect((await raw("", {}, "support/send", "GET")).status).toBe(405);
     expect((await raw(list, { "mcp-session-id": "mcps_nope" })).status).toBe(404);
     expect((await raw(list)).status).toBe(400);
