@@ -5,7 +5,7 @@ import { db } from "@/lib/db/client";
 import { AppError, zodIssues } from "@/lib/errors";
 import { appendAudit, userActor } from "@/lib/audit/append";
 import { parseRoles, type Role } from "@/lib/auth/roles";
-import { formatScopes, intersectScopes, parseScopes, roleScopedRow, scopesForAny, widensScopes, type Scopes } from "@/lib/auth/scopes";
+import { formatScopes, intersectScopes, isUnrestricted, parseScopes, roleScopedRow, scopesForAny, widensScopes, type RoleScoped, type Scopes } from "@/lib/auth/scopes";
 import { scopesField } from "@/lib/users/user-input";
 
 /**
@@ -23,6 +23,9 @@ import { scopesField } from "@/lib/users/user-input";
  *   with channel "api_token", which never counts (lib/users/two-person.ts);
  * - **tenant-scoped**: limited to a subset of its owner's tenant/env scopes
  *   when created, intersected with the owner's scopes as they are at each use;
+ *   a scope whose console counterpart acts on every tenant at once (policy:*,
+ *   as the console's policy routes, lib/http/console-guard.ts) needs that
+ *   intersection to be every tenant and environment, at creation and at each use;
  * - **never for what needs step-up**: a token votes only on single-approval,
  *   non-destructive actions (lib/approvals/token-vote.ts); break-glass,
  *   console sessions and creating tokens take a signed-in browser.
@@ -40,6 +43,25 @@ const SCOPE_ROLE: Record<ApiTokenScope, readonly Role[]> = {
   "actions:vote": ["reviewer"],
 };
 const holds = (roles: readonly Role[], scope: ApiTokenScope) => SCOPE_ROLE[scope].some((r) => roles.includes(r));
+
+/**
+ * Scopes that act on every tenant at once (the route policies, their tests and the catalog are global): like the
+ * console's unscoped routes (consoleHandler), only an owner whose role for them covers every tenant and environment,
+ * through a token that does too, may use them. The others narrow their data to the token's scopes instead.
+ */
+const EVERY_TENANT: ReadonlySet<ApiTokenScope> = new Set(["policy:read", "policy:write", "policy:approve"]);
+
+/** The global scopes among `scopes` that `tenantScopes` (token ∩ owner, for the scope's roles) does not make unrestricted. */
+function restrictedFor(owner: RoleScoped, tenantScopes: Scopes, scopes: readonly ApiTokenScope[]): ApiTokenScope[] {
+  return scopes.filter((s) => EVERY_TENANT.has(s) && !isUnrestricted({ scopes: intersectScopes(tenantScopes, scopesForAny(owner, SCOPE_ROLE[s])) }));
+}
+
+const restrictedError = (scopes: readonly ApiTokenScope[]) =>
+  new AppError(
+    "forbidden",
+    `${scopes.join(", ")} act on every tenant at once: they need an admin grant for every tenant and environment, and a token whose tenant scopes are all (*).`,
+    { reason: "scope_restricted" },
+  );
 
 export const API_TOKEN_MAX_DAYS = 90;
 const PREFIX = "gh_tok_";
@@ -100,9 +122,12 @@ export async function createApiToken(input: unknown, ctx: { actorId: string; req
     const missing = scopes.filter((s) => !holds(roles, s));
     if (missing.length) throw new AppError("forbidden", `You do not hold the role these scopes need: ${missing.join(", ")}.`);
     // Where any of the owner's roles applies (per-role scopes); each use narrows to the roles the scope needs.
-    const mine = scopesForAny(roleScopedRow({ ...u, roles }), roles);
+    const owner = roleScopedRow({ ...u, roles });
+    const mine = scopesForAny(owner, roles);
     const asked = p.data.tenant_scopes ? parseScopes(p.data.tenant_scopes.join(",")) : mine;
     if (widensScopes(mine, asked)) throw new AppError("forbidden", "A token's tenant scopes must lie within your own.", { reason: "scope_restricted" });
+    const restricted = restrictedFor(owner, asked, scopes);
+    if (restricted.length) throw restrictedError(restricted);
     const tenantScopes = formatScopes(asked);
     const t = await tx.apiToken.create({
       data: {
@@ -164,6 +189,10 @@ export async function authenticateApiToken(req: Request, scope: ApiTokenScope, r
   const u = await db().user.findUnique({ where: { id: t.userId } });
   const roles = u && !u.disabled ? parseRoles(u.roles) : [];
   if (!u || !holds(roles, scope)) throw new AppError("forbidden", "The token's owner no longer holds the role this needs.");
+  const owner = roleScopedRow({ ...u, roles });
+  const tenantScopes = parseScopes(t.tenantScopes);
+  // The owner may have been restricted to some tenants since the token was made.
+  if (restrictedFor(owner, tenantScopes, [scope]).length) throw restrictedError([scope]);
   await db().$transaction(async (tx) => {
     await tx.apiToken.update({ where: { id: t.id }, data: { lastUsedAt: new Date() } });
     await appendAudit(tx, {
@@ -178,6 +207,6 @@ export async function authenticateApiToken(req: Request, scope: ApiTokenScope, r
     roles,
     tokenId: t.id,
     tokenScopes, // Per role: only the scopes of the roles this token scope needs (a reviewer-for-acme, admin-for-globex owner votes only on acme).
-    scopes: intersectScopes(parseScopes(t.tenantScopes), scopesForAny(roleScopedRow({ ...u, roles }), SCOPE_ROLE[scope])),
+    scopes: intersectScopes(tenantScopes, scopesForAny(owner, SCOPE_ROLE[scope])),
   };
 }
