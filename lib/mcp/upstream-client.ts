@@ -48,8 +48,13 @@ type Conn = {
   dropped?: boolean;
   http?: { transport: StreamableHTTPClientTransport; agent: http.Agent; url: URL; nextId: number };
 };
-const g = globalThis as unknown as { gatehouseMcpConns?: Map<string, Conn> };
+const g = globalThis as unknown as { gatehouseMcpConns?: Map<string, Conn>; gatehouseMcpInFlight?: Map<string, number> };
 const conns = (g.gatehouseMcpConns ??= new Map());
+/**
+ * Calls in flight per upstream on this instance, whatever the connection: every tenant/env's credential and an old
+ * connection still draining after a rotation share the one bound (`maxConcurrent` is per upstream, per instance).
+ */
+const inFlight = (g.gatehouseMcpInFlight ??= new Map());
 
 function transportFor(t: UpstreamTarget) {
   if (t.transport === "http") {
@@ -147,12 +152,21 @@ function asUpstreamError(err: unknown, t: UpstreamTarget): UpstreamError {
 
 /**
  * Run one operation against an upstream: at most `maxConcurrent` at once per
- * upstream (more are refused at once, never queued into a hang), bounded by
- * `timeoutMs`. A failure drops the connection so the next call reconnects.
+ * upstream on this instance, across all its tenants' connections (more are
+ * refused at once, never queued into a hang), bounded by `timeoutMs`. A
+ * failure drops the connection so the next call reconnects.
  */
 async function withUpstream<T>(t: UpstreamTarget, op: string, fn: (c: Client, signal: AbortSignal, conn: Conn) => Promise<T>): Promise<T> {
-  const conn = connection(t);
-  if (conn.active >= t.maxConcurrent) throw new UpstreamError("upstream_busy", `The upstream ${t.name} already has ${t.maxConcurrent} calls in flight; try again shortly.`);
+  const busy = inFlight.get(t.upstreamId) ?? 0;
+  if (busy >= t.maxConcurrent) throw new UpstreamError("upstream_busy", `The upstream ${t.name} already has ${t.maxConcurrent} calls in flight; try again shortly.`);
+  inFlight.set(t.upstreamId, busy + 1);
+  let conn: Conn;
+  try {
+    conn = connection(t);
+  } catch (err) {
+    release(t.upstreamId);
+    throw err;
+  }
   conn.active++;
   const started = performance.now();
   const abort = new AbortController();
@@ -170,9 +184,16 @@ async function withUpstream<T>(t: UpstreamTarget, op: string, fn: (c: Client, si
     if (!(err instanceof UpstreamError)) console.error(`mcp upstream ${t.name} ${op} failed:`, err instanceof Error ? logSafe(err.message, t) : "error");
     throw asUpstreamError(err, t);
   } finally {
+    release(t.upstreamId);
     conn.active--;
     if (conn.dropped && conn.active === 0) closeConn(conn);
   }
+}
+
+function release(upstreamId: string): void {
+  const n = (inFlight.get(upstreamId) ?? 1) - 1;
+  if (n > 0) inFlight.set(upstreamId, n);
+  else inFlight.delete(upstreamId);
 }
 
 export type UpstreamToolInfo = {

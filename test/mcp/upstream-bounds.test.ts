@@ -179,4 +179,25 @@ describe("an upstream whose tools/list hangs", () => {
   });
 });
 
-void globex;
+describe("the bound on calls in flight", () => {
+  it("is per upstream (max_concurrent 1): acme's and globex's calls never run at once, nor an old and a new credential's", async () => {
+    const { u, path } = await register("bound", { max_concurrent: 1 });
+    path.slowMs = 600;
+    const [sa, sg] = [await session(acme.key), await session(globex.key)];
+    const out = await Promise.all([call(acme.key, sa, "bound.slow"), call(globex.key, sg, "bound.slow")]);
+    expect(path.maxInFlight).toBe(1);
+    expect(out.filter((o) => o.text.includes("slow done"))).toHaveLength(1);
+    expect(out.filter((o) => o.text.includes("upstream_busy"))).toHaveLength(1);
+
+    // A credential rotation makes a new connection; the old one, still running a call, keeps its slot.
+    const first = call(acme.key, sa, "bound.slow");
+    while (path.inFlight === 0) await new Promise((r) => setTimeout(r, 10));
+    await setUpstreamCredential({ upstreamId: u.id, actorId: admin1, body: { tenant: "acme", env: "prod", bearer: `${CRED_ACME}-rotated` } });
+    const second = await call(acme.key, sa, "bound.slow");
+    expect(second.text).toContain("upstream_busy");
+    expect((await first).text).toContain("slow done");
+    expect(path.maxInFlight).toBe(1);
+    // Once the slot is free, the rotated credential's connection serves the next call.
+    expect((await call(acme.key, sa, "bound.slow")).text).toContain("slow done");
+  });
+});
