@@ -19,6 +19,8 @@ import { listQueue } from "@/lib/approvals/list-queue";
 import { parseScopes } from "@/lib/auth/scopes";
 import { GET as detailRoute } from "@/app/api/console/actions/[id]/route";
 import { POST as reassignRoute } from "@/app/api/console/actions/[id]/reassign/route";
+import { PUT as routeReviewersRoute } from "@/app/api/console/route-reviewers/route";
+import { DELETE as deleteRoutingRoute } from "@/app/api/console/route-reviewers/[id]/route";
 
 // Reviewer groups (issue 22): membership is a two-admin grant; a route's
 // required groups bind a destructive action's approvers (real votes); routing
@@ -257,5 +259,56 @@ describe("reviewer groups", () => {
     expect((await post(u.admin1!, globex, { group_id: g.security, user_id: u.sec1 })).status).toBe(422);
     expect((await post(u.admin1!, globex, { group_id: g.security })).status).toBe(200);
     expect(await db().actionAsk.count({ where: { actionId: globex, reason: "reassigned" } })).toBe(1);
+  });
+
+  it("a tenant row cannot drop the * row's required groups without a second admin, nor can removing a stricter tenant row", async () => {
+    const put = async (body: unknown) => {
+      const res = await routeReviewersRoute(
+        await sessionRequest(u.admin1!, "http://localhost:3000/api/console/route-reviewers", {
+          method: "PUT",
+          headers: { "x-gatehouse-console": "1", "content-type": "application/json" },
+          body: JSON.stringify(body),
+        }),
+        { params: Promise.resolve({}) },
+      );
+      return { status: res.status, body: await res.json() };
+    };
+    const remove = async (id: string) =>
+      deleteRoutingRoute(
+        await sessionRequest(u.admin1!, `http://localhost:3000/api/console/route-reviewers/${id}`, { method: "DELETE", headers: { "x-gatehouse-console": "1" } }),
+        {
+          params: Promise.resolve({ id }),
+        },
+      );
+    const star = await db().routeReviewers.findFirstOrThrow({ where: { routeName: "support/send", tenantId: "*" } });
+    expect(star.requiredGroups.split(",").sort()).toEqual([g.support, g.security].sort());
+    expect(await db().routeReviewers.count({ where: { routeName: "support/send", tenantId: "globex" } })).toBe(0);
+
+    // A first globex row naming no required groups would override the * row: that is a loosening.
+    const first = await put({ route: "support/send", tenant: "globex", group_id: g.support, required_groups: [] });
+    expect(first).toMatchObject({ status: 200, body: { status: "pending" } });
+    const row = await db().routeReviewers.findFirstOrThrow({ where: { routeName: "support/send", tenantId: "globex" } });
+    expect(row.requiredGroups.split(",").sort()).toEqual([g.support, g.security].sort()); // what applied before stays in force
+    expect(await db().auditEvent.count({ where: { type: "route_reviewers.loosening_requested", actorId: u.admin1! } })).toBeGreaterThanOrEqual(2);
+    // Real votes: a globex destructive action still needs the groups.
+    const id = await propose("globex", "customer.delete", { customer_id: "C-7100" });
+    expect((await appError(voteOnAction({ actionId: id, userId: u.other!, vote: "approve", requestId: "groups" }))).reason).toBe("required_group");
+    // Replacing a group is a loosening too (security dropped for oncall).
+    expect((await put({ route: "support/send", tenant: "globex", group_id: g.support, required_groups: [g.support, g.oncall] })).body.status).toBe("pending");
+    expect(await approveRequiredGroups(row.id, { actorId: u.admin2!, channel: "console" })).toEqual({ status: "approved" });
+    expect((await db().routeReviewers.findUniqueOrThrow({ where: { id: row.id } })).requiredGroups.split(",").sort()).toEqual([g.support, g.oncall].sort());
+
+    // Removing the globex row now brings security back but drops oncall: a loosening, refused.
+    const refused = await remove(row.id);
+    expect(refused.status).toBe(409);
+    expect((await refused.json()).error.reason).toBe("needs_second_admin");
+    expect(await db().routeReviewers.count({ where: { id: row.id } })).toBe(1);
+    // A tenant row no stricter than * may go at once: after approval it names the same groups as *.
+    expect((await put({ route: "support/send", tenant: "globex", group_id: g.support, required_groups: [g.support] })).body.status).toBe("pending");
+    await approveRequiredGroups(row.id, { actorId: u.admin2!, channel: "console" });
+    expect((await remove(row.id)).status).toBe(200);
+    expect(await db().routeReviewers.count({ where: { id: row.id } })).toBe(0);
+    // A tenant row that only adds to * applies at once.
+    expect((await put({ route: "support/send", tenant: "globex", group_id: g.support, required_groups: [g.support, g.security] })).body.status).toBe("applied");
   });
 });

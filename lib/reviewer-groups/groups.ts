@@ -9,7 +9,7 @@ import { parseRoles } from "@/lib/auth/roles";
 import { requestGrant } from "@/lib/users/grants";
 import { requireAdminInTx } from "@/lib/users/require-admin";
 import { requireSecondPerson, type ApprovalChannel } from "@/lib/users/two-person";
-import { parseIdList, type Routing } from "@/lib/reviewer-groups/routing";
+import { parseIdList, resolveRouting, type Routing } from "@/lib/reviewer-groups/routing";
 
 /**
  * Reviewer groups (issue 22): named sets of console users. Creating a group and
@@ -115,6 +115,30 @@ export async function removeMember(groupId: string, userId: string, ctx: Ctx): P
   });
 }
 
+/** True when `after` drops a group `before` required (fewer, or one replaced): it weakens a two-person rule. */
+const loosens = (before: readonly string[], after: readonly string[]) => before.some((g) => !after.includes(g));
+
+/**
+ * The required groups in force for `tenant` on `route` (its own row, else the route's `*` row), with and
+ * without the row of `tenant` itself: a tenant row overrides `*`, so adding or removing one can loosen.
+ */
+async function requiredInForce(tx: Tx, route: string, tenant: string): Promise<{ now: string[]; withoutOwnRow: string[] }> {
+  const rows = await tx.routeReviewers.findMany({ where: { routeName: route, tenantId: { in: [...new Set([tenant, "*"])] } } });
+  return {
+    now: parseIdList(resolveRouting(rows, route, tenant)?.requiredGroups),
+    withoutOwnRow:
+      tenant === "*"
+        ? []
+        : parseIdList(
+            resolveRouting(
+              rows.filter((r) => r.tenantId === "*"),
+              route,
+              tenant,
+            )?.requiredGroups,
+          ),
+  };
+}
+
 async function requireGroups(tx: Tx, ids: readonly string[], path: string): Promise<void> {
   if (!ids.length) return;
   const found = await tx.reviewerGroup.count({ where: { id: { in: [...ids] } } });
@@ -126,7 +150,10 @@ async function requireGroups(tx: Tx, ids: readonly string[], path: string): Prom
  * chain and its required groups. Tightening the required groups takes effect
  * at once; loosening them (dropping or replacing one) weakens a two-person
  * rule, so the new list waits for a second admin (approveRequiredGroups) while
- * the rest of the change applies now. Returns `pending` in that case.
+ * the rest of the change applies now. Returns `pending` in that case. Judged
+ * against what applied to the tenant before — the `*` row when the tenant had
+ * no row of its own, which a new tenant row overrides — and until approved a
+ * new row keeps those groups.
  */
 export async function setRouteReviewers(input: z.infer<typeof routeReviewersInput>, ctx: Ctx): Promise<{ id: string; status: "applied" | "pending" }> {
   return db().$transaction(async (tx) => {
@@ -139,15 +166,15 @@ export async function setRouteReviewers(input: z.infer<typeof routeReviewersInpu
     await requireGroups(tx, input.required_groups, "required_groups");
     const required = [...new Set(input.required_groups)];
     const before = await tx.routeReviewers.findUnique({ where: { routeName_tenantId: { routeName: input.route, tenantId: input.tenant } } });
-    const had = parseIdList(before?.requiredGroups);
-    const loosening = had.some((g) => !required.includes(g));
+    const had = (await requiredInForce(tx, input.route, input.tenant)).now;
+    const loosening = loosens(had, required);
     const base = { groupId: input.group_id, escalationChain: [...new Set(input.escalation_chain)].join(","), updatedById: ctx.actorId };
     const data = loosening
       ? { ...base, pendingRequiredGroups: required.join(","), pendingById: ctx.actorId, pendingAt: new Date() }
       : { ...base, requiredGroups: required.join(","), pendingRequiredGroups: null, pendingById: null, pendingAt: null };
     const row = await tx.routeReviewers.upsert({
       where: { routeName_tenantId: { routeName: input.route, tenantId: input.tenant } },
-      create: { routeName: input.route, tenantId: input.tenant, ...base, requiredGroups: required.join(",") },
+      create: { routeName: input.route, tenantId: input.tenant, ...data, requiredGroups: (loosening ? had : required).join(",") },
       update: data,
     });
     await appendAudit(tx, {
@@ -160,7 +187,7 @@ export async function setRouteReviewers(input: z.infer<typeof routeReviewersInpu
         group_id: input.group_id,
         escalation_chain: parseIdList(base.escalationChain),
         required_groups: required,
-        before: before ? { group_id: before.groupId, escalation_chain: parseIdList(before.escalationChain), required_groups: had } : null,
+        before: before ? { group_id: before.groupId, escalation_chain: parseIdList(before.escalationChain), required_groups: had } : { inherited_required_groups: had },
       },
     });
     return { id: row.id, status: loosening ? ("pending" as const) : ("applied" as const) };
@@ -205,13 +232,18 @@ export async function approveRequiredGroups(id: string, ctx: Ctx & { channel: Ap
   });
 }
 
-/** Remove a route's routing row (back to every in-scope reviewer); refused while it names required groups (that loosens a two-person rule). */
+/**
+ * Remove a route's routing row (a tenant's falls back to the route's `*` row; the `*` row to every in-scope
+ * reviewer). Refused when that loosens the required groups in force (a tenant row stricter than `*`, a `*` row
+ * naming any): a second admin approves dropping them first.
+ */
 export async function deleteRouteReviewers(id: string, ctx: Ctx): Promise<void> {
   await db().$transaction(async (tx) => {
     await requireAdminInTx(tx, ctx.actorId);
     const row = await tx.routeReviewers.findUnique({ where: { id } });
     if (!row) throw new AppError("not_found", "No such routing.");
-    if (parseIdList(row.requiredGroups).length) {
+    const inForce = await requiredInForce(tx, row.routeName, row.tenantId);
+    if (loosens(inForce.now, inForce.withoutOwnRow)) {
       throw new AppError("conflict", "This routing names required groups; drop them first (a second admin approves that), then remove it.", { reason: "needs_second_admin" });
     }
     await tx.routeReviewers.delete({ where: { id } });
