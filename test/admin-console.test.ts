@@ -112,6 +112,47 @@ describe("making a tool less strict needs a second admin", () => {
       code: "validation_failed",
     });
   });
+
+  it("what reviewers read and what agents may pass changes only with a second admin: summary, description, blast radius, undo, argument schema", async () => {
+    const now = await db().tool.findUniqueOrThrow({ where: { name: "ticket.close" } });
+    const base = { ...close, kind: now.kind as typeof close.kind };
+    const schema = close.argsSchema as { properties: Record<string, unknown> };
+    const edits: [string, Record<string, unknown>][] = [
+      ["summary", { summaryTemplate: "Tidy up {ticket_id}" }],
+      ["description", { description: "Harmless housekeeping." }],
+      ["blast radius", { blastRadius: { scope: "nothing much", records: 0, description: "Nothing." } }],
+      ["undo", { undo: { reversible: true, via: "ticket.reopen", note: "Reopen it." } }],
+      ["schema", { argsSchema: { ...schema, properties: { ...schema.properties, extra: { type: "string" } } } }],
+    ];
+    for (const [what, edit] of edits) {
+      const res = await saveTool({ entry: { ...base, ...edit }, mode: "update", actorId: admin1 });
+      expect([what, res.status]).toEqual([what, "pending"]);
+      if (res.status === "pending") await rejectToolChange({ requestSeq: res.requestSeq, actorId: admin2 });
+    }
+    const after = await db().tool.findUniqueOrThrow({ where: { name: "ticket.close" } });
+    expect([after.summaryTemplate, after.description, after.blastRadius, after.undo, after.argsSchema]).toEqual([
+      now.summaryTemplate,
+      now.description,
+      now.blastRadius,
+      now.undo,
+      now.argsSchema,
+    ]);
+    // Saving the entry as it is changes nothing, and is saved.
+    expect((await saveTool({ entry: base, mode: "update", actorId: admin1 })).status).toBe("saved");
+  });
+
+  it("a pending change cannot be approved once the tool changed since it was requested: it would write back what another change set", async () => {
+    const now = await db().tool.findUniqueOrThrow({ where: { name: "ticket.close" } });
+    const base = { ...close, kind: now.kind as typeof close.kind };
+    // A: lower the kind (pending). B: a new summary, approved first.
+    const a = await saveTool({ entry: { ...base, kind: "read" }, mode: "update", actorId: admin1 });
+    const b = await saveTool({ entry: { ...base, summaryTemplate: "Close ticket {ticket_id} (checked)" }, mode: "update", actorId: admin1 });
+    if (a.status !== "pending" || b.status !== "pending") throw new Error("expected two pending changes");
+    await approveToolChange({ requestSeq: b.requestSeq, actorId: admin2 });
+    await expect(approveToolChange({ requestSeq: a.requestSeq, actorId: admin2 })).rejects.toMatchObject({ code: "conflict" });
+    const after = await db().tool.findUniqueOrThrow({ where: { name: "ticket.close" } });
+    expect([after.kind, after.summaryTemplate]).toEqual([now.kind, "Close ticket {ticket_id} (checked)"]);
+  });
 });
 
 describe("the last admin", () => {

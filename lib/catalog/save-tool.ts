@@ -40,7 +40,14 @@ export type PendingToolChange = {
   entry: ToolEntry;
 };
 
-const requestData = z.object({ entry: z.unknown(), widening: z.array(z.string()), base_kind: z.string().nullable(), base_review: z.string().optional() });
+const requestData = z.object({
+  entry: z.unknown(),
+  widening: z.array(z.string()),
+  base_kind: z.string().nullable(),
+  base_review: z.string().optional(),
+  /** The whole row when requested (rowFingerprint): an approval never writes back fields someone changed since. */
+  base_row: z.string().optional(),
+});
 
 /** A catalog entry as the Tool row's columns (the seed writes rows the same way). */
 export function toolRowData(entry: ToolEntry) {
@@ -58,6 +65,31 @@ export function toolRowData(entry: ToolEntry) {
 }
 
 type ReviewColumns = { kind: string; displaySpec: string | null; previewUrl: string | null; previewAllowPrivate: boolean };
+
+type RowColumns = ReviewColumns & { description: string; argsSchema: string; summaryTemplate: string; blastRadius: string; undo: string };
+
+/** Every column an entry writes, canonical: what a pending change is bound to (a row changed since cannot be approved back). */
+function rowFingerprint(row: RowColumns | null): string {
+  if (!row) return "";
+  const parsed = (text: string | null) => {
+    try {
+      return text === null ? null : (JSON.parse(text) as unknown);
+    } catch {
+      return text;
+    }
+  };
+  return canonicalJson([
+    row.kind,
+    row.description,
+    parsed(row.argsSchema),
+    row.summaryTemplate,
+    parsed(row.blastRadius),
+    parsed(row.undo),
+    parsed(row.displaySpec),
+    row.previewUrl,
+    row.previewAllowPrivate,
+  ]);
+}
 
 /** What a pending change is bound to besides the kind: the row's display spec and preview endpoint when it was requested. */
 function reviewFingerprint(row: ReviewColumns | null): string {
@@ -102,12 +134,36 @@ function reviewWidening(existing: ReviewColumns | null, entry: ToolEntry): strin
   return out;
 }
 
-async function wideningOf(tx: Tx, existing: ReviewColumns | null, entry: ToolEntry): Promise<string[]> {
+/**
+ * What reviewers read on the card (the headline's template, the description, the blast radius, the undo) and what an
+ * agent may pass (the argument schema): a change to any of them can weaken review ("reversible", "one record") or
+ * widen what the tool reaches (a pattern dropped), and which way a text edit goes is not decidable here, so every
+ * change to them takes a second admin. Stricter kinds, unmasked fields and a removed preview still apply at once.
+ */
+function readWidening(existing: RowColumns, entry: ToolEntry): string[] {
+  const same = (text: string, v: unknown) => {
+    try {
+      return canonicalJson(JSON.parse(text)) === canonicalJson(v);
+    } catch {
+      return false;
+    }
+  };
+  const out: string[] = [];
+  if (existing.summaryTemplate !== entry.summaryTemplate) out.push(`${entry.name}: changes the card's summary ("${existing.summaryTemplate}" → "${entry.summaryTemplate}").`);
+  if (existing.description !== entry.description) out.push(`${entry.name}: changes the description reviewers and agents read.`);
+  if (!same(existing.blastRadius, entry.blastRadius)) out.push(`${entry.name}: changes the blast radius reviewers are shown.`);
+  if (!same(existing.undo, entry.undo)) out.push(`${entry.name}: changes what reviewers are told about undoing it.`);
+  if (!same(existing.argsSchema, entry.argsSchema)) out.push(`${entry.name}: changes the argument schema (what an agent may pass).`);
+  return out;
+}
+
+async function wideningOf(tx: Tx, existing: RowColumns | null, entry: ToolEntry): Promise<string[]> {
   const review = reviewWidening(existing, entry);
   if (existing) {
     const before = STRICTNESS[existing.kind as ToolKind];
-    if (before === undefined || STRICTNESS[entry.kind] < before) return [`Makes ${entry.name} less strict: ${existing.kind} → ${entry.kind}.`, ...review];
-    return review;
+    const reads = readWidening(existing, entry);
+    if (before === undefined || STRICTNESS[entry.kind] < before) return [`Makes ${entry.name} less strict: ${existing.kind} → ${entry.kind}.`, ...review, ...reads];
+    return [...review, ...reads];
   }
   // A policy may name a tool the catalog does not know yet (flagged, denied as unknown); adding it turns that grant on.
   const granting = await routesGranting(tx, entry.name);
@@ -139,7 +195,7 @@ export async function saveTool(input: { entry: unknown; mode: "create" | "update
         type: "tool.change_requested",
         status: "pending",
         reason: widening.join(" "),
-        data: { entry, widening, base_kind: existing?.kind ?? null, base_review: reviewFingerprint(existing) },
+        data: { entry, widening, base_kind: existing?.kind ?? null, base_review: reviewFingerprint(existing), base_row: rowFingerprint(existing) },
       });
       return { status: "pending", requestSeq: seq!, widening };
     }
@@ -183,7 +239,8 @@ async function loadRequest(tx: Tx, seq: number) {
 /**
  * A second admin (never the requester, nor someone tied to them by a recent
  * elevation: requireSecondPerson) applies a pending tool change. If the
- * catalog entry changed kind since the request, it is refused: propose again.
+ * catalog entry changed at all since the request (any column), it is refused:
+ * propose again — an approval never writes back what someone changed since.
  */
 export async function approveToolChange(input: { requestSeq: number; actorId: string; requestId?: string | null; channel?: ApprovalChannel }): Promise<void> {
   await db().$transaction(async (tx) => {
@@ -196,7 +253,11 @@ export async function approveToolChange(input: { requestSeq: number; actorId: st
       sameMessage: "You requested this change; a second admin must approve it.",
     });
     const existing = await tx.tool.findUnique({ where: { name: entry.name } });
-    if ((existing?.kind ?? null) !== data.base_kind || (data.base_review !== undefined && reviewFingerprint(existing) !== data.base_review)) {
+    if (
+      (existing?.kind ?? null) !== data.base_kind ||
+      (data.base_review !== undefined && reviewFingerprint(existing) !== data.base_review) ||
+      (data.base_row !== undefined && rowFingerprint(existing) !== data.base_row)
+    ) {
       throw new AppError("conflict", "The tool changed since this request; propose the change again.");
     }
     await assertUpstreamPinned(tx, entry);

@@ -54,8 +54,13 @@ describe("the demo MCP upstream that npm start registers in demo mode", () => {
     const after = await db().tool.findUniqueOrThrow({ where: { name: "helpdesk.close_ticket" } });
     expect(after.description).toBe(row.description);
     expect(after.argsSchema).toBe(row.argsSchema);
-    // A summary change (not a widening) with the pinned description and schema is saved as for any tool.
-    expect(await saveTool({ entry: { ...entry, summaryTemplate: "Close {ticket_id} ({resolution})" }, mode: "update", actorId: admin })).toEqual({ status: "saved" });
-    expect((await db().tool.findUniqueOrThrow({ where: { name: "helpdesk.close_ticket" } })).summaryTemplate).toBe("Close {ticket_id} ({resolution})");
+    // With the pinned description and schema, the rest follows the catalog's rules as for any tool: a stricter kind
+    // is saved at once, a new summary (what reviewers read) waits for a second admin.
+    expect(await saveTool({ entry: { ...entry, kind: "destructive" }, mode: "update", actorId: admin })).toEqual({ status: "saved" });
+    expect((await db().tool.findUniqueOrThrow({ where: { name: "helpdesk.close_ticket" } })).kind).toBe("destructive");
+    expect(await saveTool({ entry: { ...entry, kind: "destructive", summaryTemplate: "Close {ticket_id} ({resolution})" }, mode: "update", actorId: admin })).toMatchObject({
+      status: "pending",
+    });
+    expect((await db().tool.findUniqueOrThrow({ where: { name: "helpdesk.close_ticket" } })).summaryTemplate).toBe(row.summaryTemplate);
   });
 });
