@@ -34,6 +34,8 @@ const registerChange = z.strictObject({
     .string()
     .url()
     .refine((u) => /^https?:\/\//.test(u), "http(s) only")
+    // The URL is stored and audited in plain text: a secret belongs in the sealed, per-tenant credential.
+    .refine((u) => !/^https?:\/\/[^/?#]*@/.test(u), "no user or password in the URL: set them as the upstream's credential")
     .optional(),
   stdio_command: z.string().min(1).max(63).optional(),
   max_concurrent: z.number().int().min(1).max(256).optional(),

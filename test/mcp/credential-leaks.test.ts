@@ -125,6 +125,15 @@ describe("the upstream credential", () => {
     expect(sealedRows).toBe(0); // an allowed read keeps no sealed answer
   });
 
+  it("never sits in an upstream's URL, which is stored and audited in plain text: a URL with a user or password is refused", async () => {
+    const before = await db().auditEvent.count();
+    for (const url of [`http://svc:${CRED}@127.0.0.1:9/mcp`, `https://${CRED}@mcp.example/mcp`]) {
+      const err = await requestMcpChange({ change: { op: "register", name: "userinfo", transport: "http", url }, actorId: admin1 }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: "validation_failed", issues: [{ path: "url", message: expect.stringContaining("no user or password") }] });
+    }
+    expect(await db().auditEvent.count()).toBe(before);
+  });
+
   it("echoed in an upstream's HTTP error body is masked in the server log", async () => {
     const u = await register({ name: "echo401", transport: "http", url: `${up.base}/echo401`, timeout_ms: 1500 });
     await setUpstreamCredential({ upstreamId: u.id, actorId: admin1, body: { tenant: "acme", env: "prod", bearer: CRED } });
