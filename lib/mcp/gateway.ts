@@ -19,7 +19,7 @@ import { seal, unseal } from "@/lib/crypto/seal";
 import { redactExactIn, redactSecretsIn } from "@/lib/redact/redact";
 import { metrics } from "@/lib/metrics/registry";
 import { callUpstreamTool, UpstreamError, type UpstreamCallResult } from "@/lib/mcp/upstream-client";
-import { resultContext, resultTtlMs } from "@/lib/mcp/sweep";
+import { resultContext, resultTtlMs, runBudgetMs } from "@/lib/mcp/sweep";
 import { recordHealth, syncUpstreamTools, targetFrom } from "@/lib/mcp/upstreams";
 import type { ActionView } from "@/lib/api/schemas";
 
@@ -457,18 +457,50 @@ async function execute(
 ): Promise<McpToolResult> {
   const actionId = view.action_id;
   let args = rawArgs;
+  // The whole run (slot wait, connect, call, an idempotent retry) ends by this deadline: for an approved call it is
+  // counted from its claim and always inside the sweep's stuck bound, so a live run is never declared failed_unknown.
+  const claimedAt = new Date();
+  const deadline = claimedAt.getTime() + runBudgetMs();
   if (rawArgs === null) {
-    const claimed = await db().mcpPendingCall.updateMany({ where: { actionId, claimedAt: null, finishedAt: null }, data: { claimedAt: new Date() } });
+    const claimed = await db().mcpPendingCall.updateMany({ where: { actionId, claimedAt: null, finishedAt: null }, data: { claimedAt } });
     if (claimed.count !== 1)
       return text(`Action ${actionId} is being run (or was run) by Gatehouse; call ${ACTION_STATUS_TOOL} for its result.`, false, { status: "running", action_id: actionId });
     const p = await db().mcpPendingCall.findUniqueOrThrow({ where: { actionId } });
     args = view.args_edited && view.args ? view.args : (JSON.parse(unseal(p.sealedArgs!, pendingContext(actionId))) as Record<string, unknown>);
   }
+  // Only this claim, still open, is closed with the result: a call the sweep already closed (failed_unknown) is never
+  // rewritten. Should that ever happen, the late result is audited as such, so the trail never reads failed_unknown
+  // and then ok without saying why.
+  /** Whether this claim is still open (always, for an allowed call, which has none): a closed one gets no action result. */
+  const stillClaimed = async () => rawArgs !== null || (await db().mcpPendingCall.count({ where: { actionId, claimedAt, finishedAt: null } })) === 1;
   const finish = async (result: McpToolResult) => {
     if (rawArgs === null) {
-      await db().mcpPendingCall.update({
-        where: { actionId },
-        data: { sealedArgs: null, finishedAt: new Date(), sealedResult: seal(JSON.stringify(result), resultContext(actionId)) },
+      await db().$transaction(async (tx) => {
+        const closed = await tx.mcpPendingCall.updateMany({
+          where: { actionId, claimedAt, finishedAt: null },
+          data: { sealedArgs: null, finishedAt: new Date(), sealedResult: seal(JSON.stringify(result), resultContext(actionId)) },
+        });
+        if (closed.count === 1) return;
+        countCall("finished_after_close");
+        await appendAudit(tx, {
+          type: "mcp.call_finished_after_close",
+          actorType: "system",
+          actorId: "mcp-gateway",
+          requestId: ctx.requestId,
+          tenantId: agent.tenantId,
+          env: agent.env,
+          route: s.routeName,
+          tool: view.tool,
+          actionId,
+          runId: s.runId,
+          credentialScope: credentialScope(agent),
+          status: result.isError ? "error" : "ok",
+          reason: "closed_before_result",
+          data: {
+            claimed_at: claimedAt.toISOString(),
+            note: "This run ended after the call had been closed (failed_unknown); the closed answer stands and this result is recorded only here.",
+          },
+        });
       });
     }
     return result;
@@ -530,20 +562,21 @@ async function execute(
     // 502/503/504): otherwise a write may have happened although its answer was lost, so it is never run twice.
     // An approved call that finds the upstream at its bound of calls in flight waits for a slot (nothing was sent, so
     // waiting is safe for any tool): a human's approval is not lost to local back-pressure. An allowed call is told at once.
-    const slotDeadline = Date.now() + upstream.timeoutMs;
+    // Every wait, connect, call and retry stops at the run's deadline.
+    const slotDeadline = Math.min(Date.now() + upstream.timeoutMs, deadline);
     for (;;) {
       attempts++;
       try {
-        result = await callUpstreamTool(target, row.upstreamTool, args!);
+        result = await callUpstreamTool(target, row.upstreamTool, args!, deadline);
         break;
       } catch (err) {
         if (outcome !== "allowed" && err instanceof UpstreamError && err.code === "upstream_busy" && Date.now() < slotDeadline) {
           attempts--;
           countCall("upstream_busy_wait");
-          await new Promise((r) => setTimeout(r, 50 + Math.random() * 100));
+          await new Promise((r) => setTimeout(r, Math.min(50 + Math.random() * 100, Math.max(0, slotDeadline - Date.now()))));
           continue;
         }
-        if (!(row.idempotent && attempts < MAX_ATTEMPTS_IDEMPOTENT && err instanceof UpstreamError && err.retryable)) throw err;
+        if (!(row.idempotent && attempts < MAX_ATTEMPTS_IDEMPOTENT && err instanceof UpstreamError && err.retryable && Date.now() < deadline)) throw err;
         countCall("upstream_retried");
       }
     }
@@ -551,12 +584,14 @@ async function execute(
   } catch (err) {
     const e = err instanceof UpstreamError ? err : new UpstreamError("upstream_unavailable", `The upstream ${upstream.name} failed.`);
     void recordHealth(upstream.id, e.message);
-    await reportResult(
-      agent,
-      actionId,
-      { status: "error", duration_ms: Math.round(performance.now() - started), error: e.code, attempts },
-      { requestId: ctx.requestId, executor: "mcp-gateway" },
-    );
+    // A call already closed (failed_unknown) keeps that outcome: its late end is audited by finish, not reported as a result.
+    if (await stillClaimed())
+      await reportResult(
+        agent,
+        actionId,
+        { status: "error", duration_ms: Math.round(performance.now() - started), error: e.code, attempts },
+        { requestId: ctx.requestId, executor: "mcp-gateway" },
+      );
     countCall("upstream_error");
     return finish(text(`${e.code}: ${e.message}`, true, { status: "error", reason_code: e.code, action_id: actionId }));
   }
@@ -575,13 +610,15 @@ async function execute(
           tokenJti: null,
         }
       : undefined;
-  await reportResult(
-    agent,
-    actionId,
-    { status: result.isError ? "error" : "ok", duration_ms: Math.round(performance.now() - started), attempts },
-    { requestId: ctx.requestId, executor: "mcp-gateway" },
-    known,
-  );
+  // A call already closed (failed_unknown) meanwhile keeps that outcome: no action result, its late end audited by finish.
+  if (await stillClaimed())
+    await reportResult(
+      agent,
+      actionId,
+      { status: result.isError ? "error" : "ok", duration_ms: Math.round(performance.now() - started), attempts },
+      { requestId: ctx.requestId, executor: "mcp-gateway" },
+      known,
+    );
   countCall(result.isError ? `${outcome}_error` : `${outcome}_ok`);
   const out: McpToolResult = {
     content: result.content,

@@ -18,11 +18,24 @@ import { metrics } from "@/lib/metrics/registry";
 /**
  * How long an approved MCP call may stay claimed ("being run") before the
  * sweep calls it failed-unknown: longer than any upstream timeout (at most
- * 120 s) plus the redemption and result around it.
+ * 120 s) plus the redemption and result around it. A run is cut off at
+ * runBudgetMs, inside this bound.
  */
 export const stuckClaimMs = () => {
   const v = Number(process.env.GATEHOUSE_MCP_STUCK_CLAIM_MS);
   return Number.isFinite(v) && v > 0 ? v : 5 * 60_000;
+};
+
+/**
+ * The longest an approved call's whole run may take from its claim (waiting
+ * for a slot, connecting, the call and an idempotent tool's one retry):
+ * always shorter than the stuck bound, by 30 s (or half the bound, if that is
+ * less), so the sweep never closes a call that is still running on a live
+ * instance. With the defaults, 270 s against upstream timeouts of at most 120 s.
+ */
+export const runBudgetMs = () => {
+  const stuck = stuckClaimMs();
+  return stuck - Math.min(30_000, stuck / 2);
 };
 
 /**

@@ -156,7 +156,10 @@ function asUpstreamError(err: unknown, t: UpstreamTarget): UpstreamError {
  * refused at once, never queued into a hang), bounded by `timeoutMs`. A
  * failure drops the connection so the next call reconnects.
  */
-async function withUpstream<T>(t: UpstreamTarget, op: string, fn: (c: Client, signal: AbortSignal, conn: Conn) => Promise<T>): Promise<T> {
+async function withUpstream<T>(t: UpstreamTarget, op: string, fn: (c: Client, signal: AbortSignal, conn: Conn, timeoutMs: number) => Promise<T>, deadline?: number): Promise<T> {
+  // One timer for the connect and the operation together, never past the caller's deadline.
+  const ms = Math.min(t.timeoutMs, deadline === undefined ? Infinity : Math.floor(deadline - Date.now()));
+  if (ms <= 0) throw new UpstreamError("upstream_timeout", `The upstream ${t.name} could not be called within this call's time limit.`);
   const busy = inFlight.get(t.upstreamId) ?? 0;
   if (busy >= t.maxConcurrent) throw new UpstreamError("upstream_busy", `The upstream ${t.name} already has ${t.maxConcurrent} calls in flight; try again shortly.`);
   inFlight.set(t.upstreamId, busy + 1);
@@ -171,8 +174,15 @@ async function withUpstream<T>(t: UpstreamTarget, op: string, fn: (c: Client, si
   const started = performance.now();
   const abort = new AbortController();
   try {
-    const client = await conn.client;
-    const out = await withTimeout(fn(client, abort.signal, conn), t.timeoutMs, t.name);
+    const out = await withTimeout(
+      conn.client.then((client) => {
+        // Connected after the time ran out: nothing is sent.
+        if (abort.signal.aborted) throw new UpstreamError("upstream_timeout", `The upstream ${t.name} did not answer within ${ms} ms.`);
+        return fn(client, abort.signal, conn, ms);
+      }),
+      ms,
+      t.name,
+    );
     metrics().mcpUpstreamLatency.observe({ upstream: t.name, op, outcome: "ok" }, (performance.now() - started) / 1000);
     return out;
   } catch (err) {
@@ -331,18 +341,26 @@ function sseAnswer(text: string, id: number): unknown {
   return undefined;
 }
 
-/** One tools/call on the upstream; the SDK's schema validates the answer (garbage is an upstream_bad_response). */
-export async function callUpstreamTool(t: UpstreamTarget, tool: string, args: Record<string, unknown>): Promise<UpstreamCallResult> {
-  return withUpstream(t, "tools/call", async (c, signal, conn) => {
-    if (conn.http) return postToolCall(t, conn.http, tool, args, signal);
-    let r;
-    try {
-      r = await c.callTool({ name: tool, arguments: args }, undefined, { signal, timeout: t.timeoutMs });
-    } catch (err) {
-      if (err instanceof Error && /invalid|parse|schema|expected/i.test(err.message) && !/timed out/i.test(err.message)) throw badResponse(t);
-      throw err;
-    }
-    if (!Array.isArray(r.content)) throw badResponse(t);
-    return { content: r.content, structuredContent: r.structuredContent, isError: r.isError === true };
-  });
+/**
+ * One tools/call on the upstream; the SDK's schema validates the answer (garbage is an upstream_bad_response).
+ * `deadline` (epoch ms): the connect and the call together never run past it (an approved call's whole run has one).
+ */
+export async function callUpstreamTool(t: UpstreamTarget, tool: string, args: Record<string, unknown>, deadline?: number): Promise<UpstreamCallResult> {
+  return withUpstream(
+    t,
+    "tools/call",
+    async (c, signal, conn, ms) => {
+      if (conn.http) return postToolCall(t, conn.http, tool, args, signal);
+      let r;
+      try {
+        r = await c.callTool({ name: tool, arguments: args }, undefined, { signal, timeout: ms });
+      } catch (err) {
+        if (err instanceof Error && /invalid|parse|schema|expected/i.test(err.message) && !/timed out/i.test(err.message)) throw badResponse(t);
+        throw err;
+      }
+      if (!Array.isArray(r.content)) throw badResponse(t);
+      return { content: r.content, structuredContent: r.structuredContent, isError: r.isError === true };
+    },
+    deadline,
+  );
 }

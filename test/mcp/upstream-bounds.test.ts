@@ -15,6 +15,10 @@ import { DEMO_AGENTS } from "@/lib/seed/demo-data";
 import { approveMcpChange, requestMcpChange, setUpstreamCredential, syncUpstreamTools } from "@/lib/mcp/upstreams";
 import { closeUpstreamConnections } from "@/lib/mcp/upstream-client";
 import { settleBackgroundSyncs } from "@/lib/mcp/gateway";
+import { voteOnAction } from "@/lib/actions/vote-on-action";
+import { runApprovedMcpCalls } from "@/lib/mcp/runner";
+import { resultContext, sweepMcpCalls } from "@/lib/mcp/sweep";
+import { unseal } from "@/lib/crypto/seal";
 import { classify } from "./support";
 
 const CRED_ACME = "upstream-cred-acme-prod-7f3a9c1e5b2d";
@@ -57,6 +61,7 @@ async function startRawUpstream() {
         tools: [
           { name: "read", description: p.description ?? "Read a thing.", inputSchema: { type: "object", properties: {} }, annotations: { readOnlyHint: true } },
           { name: "slow", description: "Slow read.", inputSchema: { type: "object", properties: {} }, annotations: { readOnlyHint: true } },
+          { name: "write", description: "Slow write.", inputSchema: { type: "object", properties: {} }, annotations: { readOnlyHint: false, destructiveHint: false } },
         ],
       });
     }
@@ -64,7 +69,7 @@ async function startRawUpstream() {
       p.calls++;
       p.inFlight++;
       p.maxInFlight = Math.max(p.maxInFlight, p.inFlight);
-      if (msg.params?.name === "slow") await new Promise((r) => setTimeout(r, p.slowMs ?? 600));
+      if (msg.params?.name === "slow" || msg.params?.name === "write") await new Promise((r) => setTimeout(r, p.slowMs ?? 600));
       p.inFlight--;
       return send({ content: [{ type: "text", text: `${msg.params?.name} done` }] });
     }
@@ -199,5 +204,73 @@ describe("the bound on calls in flight", () => {
     expect(path.maxInFlight).toBe(1);
     // Once the slot is free, the rotated credential's connection serves the next call.
     expect((await call(acme.key, sa, "bound.slow")).text).toContain("slow done");
+  });
+});
+
+/** A write on `name`.write, approved by a reviewer, not yet run (the agent stopped waiting). */
+async function approvedWrite(name: string): Promise<string> {
+  await classify(`${name}.write`, "write", admin1, admin2);
+  await setPolicy("support/send", (p) => ({ ...p, require_approval: [...(p.require_approval as string[]), `${name}.write`] }));
+  const s = await session(acme.key);
+  process.env.GATEHOUSE_MCP_PENDING_WAIT_MS = "50";
+  let pending;
+  try {
+    pending = await call(acme.key, s, `${name}.write`);
+  } finally {
+    delete process.env.GATEHOUSE_MCP_PENDING_WAIT_MS;
+  }
+  const actionId = (JSON.parse(pending.text) as { result: { structuredContent: { action_id: string } } }).result.structuredContent.action_id;
+  const reviewer = (await db().user.findUniqueOrThrow({ where: { email: "reviewer@gatehouse.local" } })).id;
+  await voteOnAction({ actionId, userId: reviewer, vote: "approve" });
+  return actionId;
+}
+
+const sealedAnswer = async (actionId: string) => {
+  const row = await db().mcpPendingCall.findUniqueOrThrow({ where: { actionId } });
+  return row.sealedResult ? unseal(row.sealedResult, resultContext(actionId)) : null;
+};
+
+describe("an approved call slower than the stuck bound", () => {
+  it("is cut off inside the bound (one deadline for the whole run), so the sweep never declares a live run failed_unknown", async () => {
+    const { path } = await register("deadline");
+    path.slowMs = 1200; // the upstream's timeout is 1.5 s: only the run's deadline stops it
+    const actionId = await approvedWrite("deadline");
+    process.env.GATEHOUSE_MCP_STUCK_CLAIM_MS = "400";
+    try {
+      const { started, settled } = await runApprovedMcpCalls();
+      expect(started).toContain(actionId);
+      await new Promise((r) => setTimeout(r, 600));
+      await settled;
+      expect((await sweepMcpCalls(new Date())).failedUnknown).toBe(0);
+    } finally {
+      delete process.env.GATEHOUSE_MCP_STUCK_CLAIM_MS;
+    }
+    const answer = await sealedAnswer(actionId);
+    expect(answer).toContain("upstream_timeout");
+    const types = (await db().auditEvent.findMany({ where: { actionId }, orderBy: { seq: "asc" }, select: { type: true } })).map((e) => e.type);
+    expect(types).not.toContain("mcp.call_failed_unknown");
+    expect(types).toContain("action.result");
+  });
+
+  it("once closed as failed_unknown, is never rewritten by the run's own end; the late end is audited as such", async () => {
+    const { path } = await register("late");
+    path.slowMs = 600;
+    const actionId = await approvedWrite("late");
+    const { started, settled } = await runApprovedMcpCalls();
+    expect(started).toContain(actionId);
+    while (path.inFlight === 0) await new Promise((r) => setTimeout(r, 10));
+    // As if the bound had passed (an instance paused, a clock jump): the sweep closes the running call.
+    expect((await sweepMcpCalls(new Date(Date.now() + 10 * 60_000))).failedUnknown).toBe(1);
+    await settled;
+    expect(path.calls).toBe(1);
+    const answer = await sealedAnswer(actionId);
+    expect(answer).toContain("failed_unknown");
+    expect(answer).not.toContain("write done");
+    const evs = await db().auditEvent.findMany({ where: { actionId }, orderBy: { seq: "asc" }, select: { type: true, status: true } });
+    const types = evs.map((e) => e.type);
+    expect(types).toContain("mcp.call_failed_unknown");
+    // No ok result after failed_unknown without saying why: the late end is its own event, no action.result.
+    expect(types.slice(types.indexOf("mcp.call_failed_unknown"))).not.toContain("action.result");
+    expect(evs.find((e) => e.type === "mcp.call_finished_after_close")).toMatchObject({ status: "ok" });
   });
 });
