@@ -122,6 +122,7 @@ export async function main(
         if (p.status === "blocked") code = 1;
         else if (p.status === "pending" && code === 0) code = 2;
       }
+      if (x.notApplied === "bundle_blocked") out.log(`${x.route}: not applied (the bundle applies all or nothing, and a route is blocked)`);
       for (const t of x.testsAdded) out.log(`${x.route}: + test ${t}`);
       for (const t of x.testDeletionsRequested) out.log(`${x.route}: deletion of test ${t} requested (a second admin approves it in the console)`);
     }

@@ -2,14 +2,14 @@ import "server-only";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { loadToolMap } from "@/lib/catalog/load-tool-map";
-import { parsePolicy, parseStoredPolicy } from "@/lib/policy/policy-schema";
+import { parsePolicy, parseStoredPolicy, requireReason } from "@/lib/policy/policy-schema";
 import { checkConditions } from "@/lib/policy/conditions";
 import { comparePolicies, type PolicyComparison } from "@/lib/policy/semantic-diff";
 import { checkExpectations, type ExpectationResult } from "@/lib/policy/expectations";
 import { canonicalJson } from "@gatehouse-dev/sdk";
 import { BUNDLE_FORMAT, type BundleRoute, type PolicyBundle } from "@/lib/policy-bundle/bundle";
-import { proposePolicyChange, type PolicyChangeResult } from "@/lib/policy-changes/propose-policy-change";
-import { addPolicyTest, requestPolicyTestDeletion } from "@/lib/policy-changes/manage-policy-tests";
+import { proposeInTx, withRaceAsConflict, type PolicyChangeResult } from "@/lib/policy-changes/propose-policy-change";
+import { addPolicyTestInTx, requestPolicyTestDeletionInTx } from "@/lib/policy-changes/manage-policy-tests";
 
 /** Export every route's active policy and tests, and the catalog, as one bundle. */
 export async function exportBundle(): Promise<PolicyBundle> {
@@ -95,20 +95,30 @@ export type RouteApply = {
   testsAdded: string[];
   /** Deletions are requests: a second admin approves them in the console. */
   testDeletionsRequested: string[];
+  /** Set when nothing of this route was applied (its tests, policy, deletions) because another route of the bundle was blocked. */
+  notApplied?: "bundle_blocked";
 };
 
+/** Thrown inside the bundle's transaction to roll it back when a route is blocked; carries what was found. */
+class BundleBlocked extends Error {
+  constructor(readonly routes: RouteApply[]) {
+    super("bundle blocked");
+  }
+}
+
 /**
- * Apply a bundle through exactly the console's rules: per route, new tests are
- * added first (they guard the change), a changed policy is proposed against
- * the version the bundle was exported at (refused when the route moved on),
- * judged by the semantic diff (a widening stays pending for a second admin in
- * the console) and blocked by a failing test; removed tests become deletion
- * requests. The catalog in the bundle is informational: catalog changes go
- * through the catalog's own review.
+ * Apply a bundle through exactly the console's rules, all or nothing: per route,
+ * new tests are added first (they guard the change), a changed policy is
+ * proposed against the version the bundle was exported at (refused when the
+ * route moved on), judged by the semantic diff (a widening stays pending for a
+ * second admin in the console) and blocked by a failing test; removed tests
+ * become deletion requests. Every route is checked before anything is written
+ * and the whole bundle is one transaction, so a refusal (4xx) changes nothing.
+ * When a route is blocked, nothing is applied and only the blocked proposals
+ * are recorded (as the console records one). The catalog in the bundle is
+ * informational: catalog changes go through the catalog's own review.
  */
 export async function applyBundle(b: PolicyBundle, ctx: { actorId: string; requestId?: string | null; reason: string }): Promise<RouteApply[]> {
-  const out: RouteApply[] = [];
-  // Validate everything before changing anything.
   const diffs = await diffBundle(b);
   const stale = diffs.filter((d) => d.stale && (d.policyChanged || d.testsAdded.length || d.testsRemoved.length));
   if (stale.length) {
@@ -121,21 +131,64 @@ export async function applyBundle(b: PolicyBundle, ctx: { actorId: string; reque
       },
     );
   }
-  for (const r of b.routes) {
-    const d = diffs.find((x) => x.route === r.name)!;
-    const { tests } = await routeState(r.name);
-    for (const t of r.tests.filter((x) => d.testsAdded.includes(testKey(x)))) {
-      await addPolicyTest({ route: r.name, tool: t.tool, expect: t.expect, note: t.note ?? "" }, ctx);
-    }
-    let policy: PolicyChangeResult | null = null;
-    if (d.policyChanged)
-      policy = await proposePolicyChange({ route: r.name, policy: r.policy, reason: ctx.reason, actorId: ctx.actorId, requestId: ctx.requestId, baseVersion: r.version });
-    const removed: string[] = [];
-    for (const t of tests.filter((x) => d.testsRemoved.includes(testKey(x)) && !x.deleteRequestedById)) {
-      await requestPolicyTestDeletion(t.id, ctx.reason, ctx);
-      removed.push(testKey(t));
-    }
-    out.push({ route: r.name, policy, testsAdded: d.testsAdded, testDeletionsRequested: removed });
+  // The proposal's own argument-condition check (proposeInTx), for every route, before any write.
+  const tools = await loadToolMap(db());
+  const conditionIssues = b.routes.flatMap((r, i) =>
+    diffs[i]!.policyChanged ? checkConditions(parsePolicy(r.policy), tools).map((x) => ({ path: `routes.${i}.policy.${x.path}`, message: `${r.name}: ${x.message}` })) : [],
+  );
+  if (conditionIssues.length) throw new AppError("validation_failed", "A condition does not fit its tool's arguments.", { issues: conditionIssues });
+
+  const reason = requireReason(ctx.reason);
+  const added = (r: BundleRoute, d: RouteDiff) => r.tests.filter((t) => d.testsAdded.includes(testKey(t)));
+  try {
+    return await withRaceAsConflict(() =>
+      db().$transaction(async (tx) => {
+        const out: RouteApply[] = [];
+        for (const [i, r] of b.routes.entries()) {
+          const d = diffs[i]!;
+          const route = await tx.route.findUniqueOrThrow({ where: { name: r.name } });
+          const tests = await tx.policyTest.findMany({ where: { routeId: route.id } });
+          for (const t of added(r, d)) await addPolicyTestInTx(tx, { route: r.name, tool: t.tool, expect: t.expect, note: t.note ?? "" }, ctx);
+          const policy = d.policyChanged ? await proposeInTx(tx, proposal(r, ctx), reason, parsePolicy(r.policy)) : null;
+          const removed: string[] = [];
+          for (const t of tests.filter((x) => d.testsRemoved.includes(testKey(x)) && !x.deleteRequestedById)) {
+            await requestPolicyTestDeletionInTx(tx, t.id, ctx.reason, ctx);
+            removed.push(testKey(t));
+          }
+          out.push({ route: r.name, policy, testsAdded: d.testsAdded, testDeletionsRequested: removed });
+        }
+        if (out.some((r) => r.policy?.status === "blocked")) throw new BundleBlocked(out);
+        return out;
+      }),
+    );
+  } catch (err) {
+    if (!(err instanceof BundleBlocked)) throw err;
+    // Rolled back. Record only the blocked proposals, judged with the tests the bundle would have added.
+    const blocked = new Set(err.routes.filter((r) => r.policy?.status === "blocked").map((r) => r.route));
+    return withRaceAsConflict(() =>
+      db().$transaction(async (tx) => {
+        const out: RouteApply[] = [];
+        for (const [i, r] of b.routes.entries()) {
+          if (!blocked.has(r.name)) {
+            out.push({ route: r.name, policy: null, testsAdded: [], testDeletionsRequested: [], notApplied: "bundle_blocked" });
+            continue;
+          }
+          const addedExpectations = added(r, diffs[i]!).map((t) => ({ tool: t.tool, expect: t.expect }));
+          const policy = await proposeInTx(tx, { ...proposal(r, ctx), addedExpectations }, reason, parsePolicy(r.policy));
+          if (policy.status !== "blocked") throw new AppError("conflict", "The routes changed while the bundle was applied; export again and retry.", { reason: "stale_base" });
+          out.push({ route: r.name, policy, testsAdded: [], testDeletionsRequested: [] });
+        }
+        return out;
+      }),
+    );
   }
-  return out;
 }
+
+const proposal = (r: BundleRoute, ctx: { actorId: string; requestId?: string | null; reason: string }) => ({
+  route: r.name,
+  policy: r.policy,
+  reason: ctx.reason,
+  actorId: ctx.actorId,
+  requestId: ctx.requestId,
+  baseVersion: r.version,
+});

@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { db } from "@/lib/db/client";
+import { db, type Tx } from "@/lib/db/client";
 import { AppError, zodIssues } from "@/lib/errors";
 import { appendAudit, userActor } from "@/lib/audit/append";
 import { EXPECTATION_KINDS } from "@/lib/policy/expectations";
@@ -20,20 +20,22 @@ type Ctx = { actorId: string; requestId?: string | null };
 export async function addPolicyTest(input: unknown, ctx: Ctx): Promise<{ id: string }> {
   const p = policyTestInput.safeParse(input);
   if (!p.success) throw new AppError("validation_failed", "The policy test is not valid.", { issues: zodIssues(p.error.issues) });
-  return db().$transaction(async (tx) => {
-    const route = await tx.route.findUnique({ where: { name: p.data.route } });
-    if (!route) throw new AppError("not_found", `No route named ${p.data.route}.`);
-    const t = await tx.policyTest.create({ data: { routeId: route.id, tool: p.data.tool, expect: p.data.expect, note: p.data.note, createdById: ctx.actorId } });
-    await appendAudit(tx, {
-      type: "policy_test.added",
-      ...userActor(ctx),
+  return db().$transaction((tx) => addPolicyTestInTx(tx, p.data, ctx));
+}
 
-      route: route.name,
-      tool: t.tool,
-      data: { id: t.id, expect: t.expect, note: t.note },
-    });
-    return { id: t.id };
+/** addPolicyTest in the caller's transaction (a bundle applies as one), with the input already parsed. */
+export async function addPolicyTestInTx(tx: Tx, input: z.infer<typeof policyTestInput>, ctx: Ctx): Promise<{ id: string }> {
+  const route = await tx.route.findUnique({ where: { name: input.route } });
+  if (!route) throw new AppError("not_found", `No route named ${input.route}.`);
+  const t = await tx.policyTest.create({ data: { routeId: route.id, tool: input.tool, expect: input.expect, note: input.note, createdById: ctx.actorId } });
+  await appendAudit(tx, {
+    type: "policy_test.added",
+    ...userActor(ctx),
+    route: route.name,
+    tool: t.tool,
+    data: { id: t.id, expect: t.expect, note: t.note },
   });
+  return { id: t.id };
 }
 
 /**
@@ -43,25 +45,28 @@ export async function addPolicyTest(input: unknown, ctx: Ctx): Promise<{ id: str
  * approves the deletion (approvePolicyTestDeletion).
  */
 export async function requestPolicyTestDeletion(id: string, reason: string, ctx: Ctx): Promise<{ status: "pending" }> {
-  await db().$transaction(async (tx) => {
-    await requireAdmin(tx, ctx.actorId);
-    const t = await tx.policyTest.findUnique({ where: { id } });
-    if (!t) throw new AppError("not_found", "No such policy test.");
-    const took = await tx.policyTest.updateMany({
-      where: { id, deleteRequestedById: null },
-      data: { deleteRequestedById: ctx.actorId, deleteRequestedAt: new Date(), deleteReason: reason.trim().slice(0, 1000) },
-    });
-    if (took.count !== 1) throw new AppError("conflict", "A deletion of this policy test is already waiting for a second admin.");
-    const route = await tx.route.findUnique({ where: { id: t.routeId } });
-    await appendAudit(tx, {
-      type: "policy_test.delete_requested",
-      ...userActor(ctx),
-      route: route?.name ?? null,
-      tool: t.tool,
-      status: "pending",
-      reason: reason.trim().slice(0, 1000) || null,
-      data: { id, expect: t.expect, note: t.note },
-    });
+  return db().$transaction((tx) => requestPolicyTestDeletionInTx(tx, id, reason, ctx));
+}
+
+/** requestPolicyTestDeletion in the caller's transaction (a bundle applies as one). */
+export async function requestPolicyTestDeletionInTx(tx: Tx, id: string, reason: string, ctx: Ctx): Promise<{ status: "pending" }> {
+  await requireAdmin(tx, ctx.actorId);
+  const t = await tx.policyTest.findUnique({ where: { id } });
+  if (!t) throw new AppError("not_found", "No such policy test.");
+  const took = await tx.policyTest.updateMany({
+    where: { id, deleteRequestedById: null },
+    data: { deleteRequestedById: ctx.actorId, deleteRequestedAt: new Date(), deleteReason: reason.trim().slice(0, 1000) },
+  });
+  if (took.count !== 1) throw new AppError("conflict", "A deletion of this policy test is already waiting for a second admin.");
+  const route = await tx.route.findUnique({ where: { id: t.routeId } });
+  await appendAudit(tx, {
+    type: "policy_test.delete_requested",
+    ...userActor(ctx),
+    route: route?.name ?? null,
+    tool: t.tool,
+    status: "pending",
+    reason: reason.trim().slice(0, 1000) || null,
+    data: { id, expect: t.expect, note: t.note },
   });
   return { status: "pending" };
 }

@@ -8,7 +8,7 @@ import { canonicalJson } from "@gatehouse-dev/sdk";
 import { loadToolMap } from "@/lib/catalog/load-tool-map";
 import { parsePolicy, requireReason, unknownTools } from "@/lib/policy/policy-schema";
 import { comparePolicies, lostCells, type CellChange, type PolicyComparison } from "@/lib/policy/semantic-diff";
-import { checkExpectations, type ExpectationResult } from "@/lib/policy/expectations";
+import { checkExpectations, type Expectation, type ExpectationResult } from "@/lib/policy/expectations";
 import { checkConditions } from "@/lib/policy/conditions";
 import { activateVersion, loadActivePolicy, loadExpectations, loadVersionPolicy } from "@/lib/policy-changes/policy-versions";
 import type { Policy } from "@/lib/policy/types";
@@ -47,6 +47,8 @@ export type ProposePolicyInput = {
   rollbackOf?: number;
   /** Set by rebase: the pending version this one replaces, and the merge conflicts. */
   rebaseOf?: { version: number; conflicts: string[] };
+  /** Set by a bundle's apply: the tests it adds with this change, run as if already stored (lib/policy-bundle/bundle-ops.ts). */
+  addedExpectations?: readonly Expectation[];
 };
 
 /** 409 for a change made against a version that is no longer active, naming the cells it would lose. */
@@ -97,7 +99,7 @@ export async function proposeInTx(tx: Tx, input: ProposePolicyInput, reason: str
     throw new AppError("conflict", "The proposed policy is the same as the active version.");
   }
   const comparison = comparePolicies(current, proposed, tools);
-  const results = checkExpectations(proposed, tools, route.name, await loadExpectations(tx, route.id));
+  const results = checkExpectations(proposed, tools, route.name, [...(await loadExpectations(tx, route.id)), ...(input.addedExpectations ?? [])]);
   const failing = results.filter((r) => !r.ok);
   const status: PolicyChangeStatus = failing.length ? "blocked" : comparison.widening.length ? "pending" : "active";
 
