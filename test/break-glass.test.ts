@@ -42,6 +42,8 @@ beforeAll(async () => {
   users.rita = await makeUser("rita@example.com", ["reviewer"], "rita-pw");
   users.vera = await makeUser("vera@example.com", ["viewer"], "vera-pw");
   users.adam = await makeUser("adam@example.com", ["admin"], "adam-pw");
+  users.rosa = await makeUser("rosa@example.com", ["reviewer"], "rosa-pw");
+  await db().user.update({ where: { id: users.rosa }, data: { scopes: "acme/prod" } }); // restricted to one tenant
   for (const [name, id] of Object.entries(users)) {
     cookies[name] = `${sessionCookieName()}=${await encode({ token: { sub: id }, secret: env().sessionSecret, maxAge: 3600 })}`;
   }
@@ -102,6 +104,12 @@ describe("opening break-glass", () => {
     const seen = await call(activeRoute.GET as Route, "vera");
     expect(seen.status).toBe(200);
     expect(seen.body.sessions.map((s: { id: string }) => s.id)).toEqual([r.body.id]);
+    // The banner is for every user, whatever their tenant scopes: the same facts the banner shows, nothing more.
+    const restricted = await call(activeRoute.GET as Route, "rosa");
+    expect(restricted.status).toBe(200);
+    expect(restricted.body.sessions).toHaveLength(1);
+    expect(Object.keys(restricted.body.sessions[0]).sort()).toEqual(["expires_at", "id", "reason", "started_at", "user_email", "user_id"]);
+    expect(restricted.body.sessions[0]).toMatchObject({ id: r.body.id, user_email: "otto@example.com", reason: expect.any(String) });
   });
 });
 

@@ -1,7 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import type { BreakGlassView } from "@/lib/break-glass/list-sessions";
+import type { BreakGlassBannerView } from "@/lib/break-glass/list-sessions";
 import { fetchConsole } from "@/components/console/fetch-console";
 import { breakGlassKeys } from "@/components/break-glass/query-keys";
 
@@ -9,7 +9,7 @@ import { breakGlassKeys } from "@/components/break-glass/query-keys";
 export function useActiveBreakGlass() {
   return useQuery({
     queryKey: breakGlassKeys.active(),
-    queryFn: () => fetchConsole<{ sessions: BreakGlassView[] }>("/api/console/break-glass/active"),
+    queryFn: () => fetchConsole<{ sessions: BreakGlassBannerView[] }>("/api/console/break-glass/active"),
     refetchInterval: 1_000,
     refetchIntervalInBackground: true,
   });

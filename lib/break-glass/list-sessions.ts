@@ -43,10 +43,23 @@ async function toViews(rows: Row[], now: Date): Promise<BreakGlassView[]> {
   }));
 }
 
-/** Sessions open right now, for everyone's banner. Expiry is read from the row, not from the sweep. */
-export async function listActiveBreakGlass(now = new Date()): Promise<BreakGlassView[]> {
+/** What the red banner (and the on-call's own panel) shows of an open session. */
+export type BreakGlassBannerView = Pick<BreakGlassView, "id" | "user_id" | "user_email" | "reason" | "started_at" | "expires_at">;
+
+/**
+ * Sessions open right now, for the banner every signed-in user sees on every console page, whatever their
+ * tenant scopes (a session is not bound to a tenant). Only the banner's facts. Expiry is read from the row, not from the sweep.
+ */
+export async function listActiveBreakGlass(now = new Date()): Promise<BreakGlassBannerView[]> {
   const rows = await db().breakGlassSession.findMany({ where: { endedAt: null, expiresAt: { gt: now } }, orderBy: { startedAt: "asc" } });
-  return toViews(rows, now);
+  return (await toViews(rows, now)).map((v) => ({
+    id: v.id,
+    user_id: v.user_id,
+    user_email: v.user_email,
+    reason: v.reason,
+    started_at: v.started_at,
+    expires_at: v.expires_at,
+  }));
 }
 
 /** Recent sessions, newest first (the break-glass page and the reviews list). */

@@ -1,11 +1,9 @@
-// GET /api/console/break-glass/active — open sessions, for the banner on every console page (any role)
+// GET /api/console/break-glass/active — open sessions, for the red banner on every console page (any signed-in user, any scopes)
 import { ANY_ROLE } from "@/lib/auth/roles";
 import { scopedConsoleHandler } from "@/lib/http/console-guard";
-import { isUnrestricted } from "@/lib/auth/scopes";
 import { json } from "@/lib/http/handler";
 import { listActiveBreakGlass } from "@/lib/break-glass/list-sessions";
 
-export const GET = scopedConsoleHandler(ANY_ROLE, async (_req, { user }) =>
-  // A break-glass session is not bound to a tenant: the banner is for unrestricted users only.
-  json({ sessions: isUnrestricted(user) ? await listActiveBreakGlass() : [] }),
-);
+// Scoped so that a user restricted to some tenants reaches it: the banner is for every user (PRODUCT.md), and it
+// carries only the banner's facts, none of a tenant's data.
+export const GET = scopedConsoleHandler(ANY_ROLE, async () => json({ sessions: await listActiveBreakGlass() }));
