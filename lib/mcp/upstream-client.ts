@@ -4,6 +4,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import http from "node:http";
 import https from "node:https";
+import { StringDecoder } from "node:string_decoder";
 import { CallToolResultSchema, ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { credentialEnv, stdioCommand } from "@/lib/mcp/stdio-config";
 import { metrics } from "@/lib/metrics/registry";
@@ -46,6 +47,8 @@ type Conn = {
   client: Promise<Client>;
   active: number;
   dropped?: boolean;
+  /** An answer went past MAX_RESULT_BYTES: the connection was closed, and what was waiting on it is a bad response. */
+  oversize?: boolean;
   http?: { transport: StreamableHTTPClientTransport; agent: http.Agent; url: URL; nextId: number };
 };
 const g = globalThis as unknown as { gatehouseMcpConns?: Map<string, Conn>; gatehouseMcpInFlight?: Map<string, number> };
@@ -56,12 +59,38 @@ const conns = (g.gatehouseMcpConns ??= new Map());
  */
 const inFlight = (g.gatehouseMcpInFlight ??= new Map());
 
-function transportFor(t: UpstreamTarget) {
+function transportFor(t: UpstreamTarget, onOversize: () => void) {
   if (t.transport === "http") {
     if (!t.url) throw new UpstreamError("upstream_unavailable", `The upstream ${t.name} has no URL.`);
-    return new StreamableHTTPClientTransport(new URL(t.url), { requestInit: { headers: t.headers } });
+    return new StreamableHTTPClientTransport(new URL(t.url), { requestInit: { headers: t.headers }, fetch: cappedFetch(onOversize) });
   }
   return stdioTransport(t);
+}
+
+/**
+ * fetch for the SDK Client (initialize, tools/list over Streamable HTTP): a response body past MAX_RESULT_BYTES
+ * errors and calls onOversize (which closes the connection, so nothing waits on it), never read to the end.
+ */
+function cappedFetch(onOversize: () => void): typeof fetch {
+  return async (input, init) => {
+    const res = await fetch(input, init);
+    if (!res.body) return res;
+    let size = 0;
+    const body = res.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          size += chunk.byteLength;
+          if (size > MAX_RESULT_BYTES) {
+            onOversize();
+            controller.error(new Error("upstream response too large"));
+            return;
+          }
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+    return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+  };
 }
 
 function stdioTransport(t: UpstreamTarget) {
@@ -73,7 +102,14 @@ function stdioTransport(t: UpstreamTarget) {
     const { env: credEnv, refused } = credentialEnv(cmd, t.headers);
     if (refused.length)
       throw new UpstreamError("upstream_unavailable", `The credential for ${t.name} sets variables its stdio command does not accept (credential_env); not started.`);
-    return new StdioClientTransport({ command: cmd.command, args: cmd.args, env: { PATH: process.env.PATH ?? "", ...cmd.env, ...credEnv }, stderr: "ignore" });
+    // One stdio message past MAX_RESULT_BYTES: the SDK's read buffer refuses it and closes the transport.
+    return new StdioClientTransport({
+      command: cmd.command,
+      args: cmd.args,
+      env: { PATH: process.env.PATH ?? "", ...cmd.env, ...credEnv },
+      stderr: "ignore",
+      maxBufferSize: MAX_RESULT_BYTES,
+    });
   }
   throw new UpstreamError("upstream_unavailable", `The upstream ${t.name} has an unknown transport.`);
 }
@@ -98,12 +134,26 @@ function connection(t: UpstreamTarget): Conn {
   let c = conns.get(id);
   if (c) return c;
   const client = new Client({ name: "gatehouse", version: "1" });
-  const transport = transportFor(t);
+  const oversize = () => {
+    conn.oversize = true;
+    void client.close().catch(() => {});
+  };
+  const transport = transportFor(t, oversize);
   const conn: Conn = {
     key: id,
     active: 0,
     client: withTimeout(
-      client.connect(transport).then(() => client),
+      client.connect(transport).then(() => {
+        if (transport instanceof StdioClientTransport) {
+          // The SDK reports a stdio message past its read buffer's bound here (then closes the transport).
+          const prev = transport.onerror;
+          transport.onerror = (e) => {
+            if (/exceeded maximum size/.test(e.message)) conn.oversize = true;
+            prev?.(e);
+          };
+        }
+        return client;
+      }),
       t.timeoutMs,
       t.name,
     ),
@@ -191,6 +241,7 @@ async function withUpstream<T>(t: UpstreamTarget, op: string, fn: (c: Client, si
     // A tool's own error result is not an exception; a timeout or transport failure is: reconnect next time.
     if (!(err instanceof UpstreamError && err.code === "upstream_busy")) drop(conn);
     // The SDK's message may quote the upstream's error body, which may echo the credential: masked before it is logged.
+    if (conn.oversize) throw tooLarge(t);
     if (!(err instanceof UpstreamError)) console.error(`mcp upstream ${t.name} ${op} failed:`, err instanceof Error ? logSafe(err.message, t) : "error");
     throw asUpstreamError(err, t);
   } finally {
@@ -218,8 +269,12 @@ export async function listUpstreamTools(t: UpstreamTarget): Promise<UpstreamTool
   return withUpstream(t, "tools/list", async (c, signal) => {
     const out: UpstreamToolInfo[] = [];
     let cursor: string | undefined;
+    let size = 0;
     for (let page = 0; page < 50; page++) {
       const r = await c.listTools(cursor ? { cursor } : {}, { signal, timeout: t.timeoutMs });
+      // Each page is bounded by the capped fetch (HTTP) or the read buffer (stdio); all pages together by this.
+      size += JSON.stringify(r.tools).length;
+      if (size > MAX_RESULT_BYTES) throw tooLarge(t);
       for (const tool of r.tools)
         out.push({ name: tool.name, description: tool.description ?? "", inputSchema: tool.inputSchema as Record<string, unknown>, annotations: tool.annotations });
       cursor = r.nextCursor;
@@ -230,6 +285,16 @@ export async function listUpstreamTools(t: UpstreamTarget): Promise<UpstreamTool
 }
 
 export type UpstreamCallResult = { content: unknown[]; structuredContent?: unknown; isError: boolean };
+
+/**
+ * An upstream answer larger than this is refused (a result the model reads, not a bulk transfer): each tools/call
+ * answer (HTTP or stdio), each HTTP response the SDK Client reads (initialize, tools/list), each stdio message, and a
+ * whole tools/list (all its pages together).
+ */
+const MAX_RESULT_BYTES = 4 * 1024 * 1024;
+
+const tooLarge = (t: UpstreamTarget) =>
+  new UpstreamError("upstream_bad_response", `The upstream ${t.name} answered with more than ${MAX_RESULT_BYTES / (1024 * 1024)} MiB; refused.`);
 
 const badResponse = (t: UpstreamTarget) => new UpstreamError("upstream_bad_response", `The upstream ${t.name} answered with something that is not an MCP tool result.`);
 
@@ -267,37 +332,41 @@ function postToolCall(t: UpstreamTarget, h: NonNullable<Conn["http"]>, tool: str
         reject(new UpstreamError("upstream_unavailable", `The upstream ${t.name} could not be reached or failed.`, s === 502 || s === 503 || s === 504));
         return;
       }
+      const sse = type.includes("text/event-stream");
       const chunks: Buffer[] = [];
+      // An SSE stream is read event by event: each new chunk's bytes are decoded once, and only the events it
+      // completes are parsed (never the whole stream again per chunk); the unfinished tail waits for the next chunk.
+      const decoder = new StringDecoder("utf8");
+      let tail = "";
       let size = 0;
       res.on("data", (c: Buffer) => {
+        if (settled) return;
         size += c.byteLength;
         if (size > MAX_RESULT_BYTES) {
           req.destroy();
-          reject(badResponse(t));
+          reject(tooLarge(t));
           return;
         }
-        chunks.push(c);
+        if (!sse) return void chunks.push(c);
+        tail += decoder.write(c);
+        const events = tail.split(SSE_EVENT_END);
+        tail = events.pop()!;
+        const found = sseAnswer(events, id);
         // An SSE stream may stay open after the answer: settle as soon as it is in.
-        if (type.includes("text/event-stream")) {
-          const found = sseAnswer(Buffer.concat(chunks).toString("utf8"), id);
-          if (found !== undefined) {
-            settle(found);
-            res.destroy();
-          }
+        if (found !== undefined) {
+          settle(found);
+          res.destroy();
         }
       });
       res.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
-        if (type.includes("text/event-stream")) settle(sseAnswer(text, id) ?? null);
-        else {
-          let msg: unknown;
-          try {
-            msg = JSON.parse(text);
-          } catch {
-            msg = null;
-          }
-          settle(msg);
+        if (sse) return settle(sseAnswer([tail + decoder.end()], id) ?? null);
+        let msg: unknown;
+        try {
+          msg = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+        } catch {
+          msg = null;
         }
+        settle(msg);
       });
       res.on("error", (e) => reject(e));
     });
@@ -319,12 +388,11 @@ function postToolCall(t: UpstreamTarget, h: NonNullable<Conn["http"]>, tool: str
   });
 }
 
-/** An upstream answer larger than this is refused (a result the model reads, not a bulk transfer). */
-const MAX_RESULT_BYTES = 4 * 1024 * 1024;
+const SSE_EVENT_END = /\r?\n\r?\n/;
 
-/** The JSON-RPC message with this id in an SSE text, if it has arrived. */
-function sseAnswer(text: string, id: number): unknown {
-  for (const event of text.split(/\r?\n\r?\n/)) {
+/** The JSON-RPC message with this id among these complete SSE events, if it is one of them. */
+function sseAnswer(events: string[], id: number): unknown {
+  for (const event of events) {
     const data = event
       .split(/\r?\n/)
       .filter((l) => l.startsWith("data:"))
@@ -335,7 +403,7 @@ function sseAnswer(text: string, id: number): unknown {
       const m = JSON.parse(data) as { id?: unknown };
       if (m && m.id === id) return m;
     } catch {
-      /* an incomplete or foreign event */
+      /* a malformed or foreign event */
     }
   }
   return undefined;
@@ -359,6 +427,8 @@ export async function callUpstreamTool(t: UpstreamTarget, tool: string, args: Re
         throw err;
       }
       if (!Array.isArray(r.content)) throw badResponse(t);
+      // A stdio answer is one message (bounded by the read buffer), checked again as the result it is.
+      if (JSON.stringify(r).length > MAX_RESULT_BYTES) throw tooLarge(t);
       return { content: r.content, structuredContent: r.structuredContent, isError: r.isError === true };
     },
     deadline,

@@ -22,11 +22,23 @@ import { unseal } from "@/lib/crypto/seal";
 import { classify } from "./support";
 
 const CRED_ACME = "upstream-cred-acme-prod-7f3a9c1e5b2d";
+/** A stdio MCP server in a few lines, whose tools/call answers with one 5 MiB message. */
+const BIG_STDIO = `const rl = require("readline").createInterface({ input: process.stdin });
+rl.on("line", (l) => {
+  const m = JSON.parse(l);
+  if (m.id === undefined) return;
+  let result = {};
+  if (m.method === "initialize") result = { protocolVersion: "2025-06-18", capabilities: { tools: {} }, serverInfo: { name: "big", version: "1" } };
+  else if (m.method === "tools/list") result = { tools: [{ name: "big", description: "Big.", inputSchema: { type: "object", properties: {} }, annotations: { readOnlyHint: true } }] };
+  else if (m.method === "tools/call") result = { content: [{ type: "text", text: "x".repeat(5 * 1024 * 1024) }] };
+  process.stdout.write(JSON.stringify({ jsonrpc: "2.0", id: m.id, result }) + "\\n");
+});`;
 const CRED_GLOBEX = "upstream-cred-globex-prod-0b1d2f3e4a5c";
 
 /** What one upstream (one path of the server) does and saw. */
 type Path = {
   listHang?: boolean;
+  bigList?: boolean;
   lists: number;
   description?: string;
   slowMs?: number;
@@ -57,13 +69,27 @@ async function startRawUpstream() {
     if (msg.method === "tools/list") {
       p.lists++;
       if (p.listHang) return; // never answers
+      if (p.bigList) return send({ tools: [{ name: "read", description: "x".repeat(5 * 1024 * 1024), inputSchema: { type: "object" } }] });
       return send({
         tools: [
           { name: "read", description: p.description ?? "Read a thing.", inputSchema: { type: "object", properties: {} }, annotations: { readOnlyHint: true } },
           { name: "slow", description: "Slow read.", inputSchema: { type: "object", properties: {} }, annotations: { readOnlyHint: true } },
+          { name: "flood", description: "Trickled answer.", inputSchema: { type: "object", properties: {} }, annotations: { readOnlyHint: true } },
           { name: "write", description: "Slow write.", inputSchema: { type: "object", properties: {} }, annotations: { readOnlyHint: false, destructiveHint: false } },
         ],
       });
+    }
+    if (msg.method === "tools/call" && msg.params?.name === "flood") {
+      // 1.2 MiB of progress notifications in 3 KiB chunks, then the answer.
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      const ev = `event: message\ndata: ${JSON.stringify({ jsonrpc: "2.0", method: "notifications/progress", params: { progressToken: 1, progress: 1, message: "x".repeat(60) } })}\n\n`;
+      const batch = ev.repeat(20);
+      for (let i = 0; i < 400 && !res.destroyed; i++) {
+        res.write(batch);
+        await new Promise((r) => setImmediate(r));
+      }
+      res.end(`event: message\ndata: ${JSON.stringify({ jsonrpc: "2.0", id: msg.id, result: { content: [{ type: "text", text: "flood done" }] } })}\n\n`);
+      return;
     }
     if (msg.method === "tools/call") {
       p.calls++;
@@ -125,6 +151,7 @@ async function register(name: string, extra: Record<string, unknown> = {}) {
 
 beforeAll(async () => {
   process.env.GATEHOUSE_MCP_RESYNC_MS = "3600000";
+  process.env.GATEHOUSE_MCP_STDIO = JSON.stringify({ big_stdio: { command: process.execPath, args: ["-e", BIG_STDIO] } });
   ({ cleanup } = await freshDemoDb());
   const id = async (email: string) => (await db().user.findUniqueOrThrow({ where: { email } })).id;
   [admin1, admin2] = [await id("admin@gatehouse.local"), await id("admin2@gatehouse.local")];
@@ -273,4 +300,43 @@ describe("an approved call slower than the stuck bound", () => {
     expect(types.slice(types.indexOf("mcp.call_failed_unknown"))).not.toContain("action.result");
     expect(evs.find((e) => e.type === "mcp.call_finished_after_close")).toMatchObject({ status: "ok" });
   });
+});
+
+describe("upstream answers are size-bounded", () => {
+  it("a 1.2 MiB SSE answer trickled in 3 KiB chunks is read event by event, well within the timeout", async () => {
+    await register("flood");
+    await classify("flood.flood", "read", admin1, admin2);
+    await setPolicy("support/send", (p) => ({ ...p, allow_tools: [...(p.allow_tools as string[]), "flood.flood"] }));
+    const s = await session(acme.key);
+    const t0 = Date.now();
+    const r = await call(acme.key, s, "flood.flood");
+    expect(r.text).toContain("flood done");
+    // The upstream's timeout is 1.5 s; parsing the whole stream again per chunk used all of it.
+    expect(Date.now() - t0).toBeLessThan(1200);
+  });
+
+  it("a tools/list over 4 MiB (read by the SDK Client) is refused as a bad response, not imported", async () => {
+    const { u, path } = await register("biglist");
+    path.bigList = true;
+    const t0 = Date.now();
+    await expect(syncUpstreamTools(u, { tenantId: "acme", env: "prod" }, { actorType: "user", actorId: admin1 })).rejects.toThrow(/more than 4 MiB/);
+    expect(Date.now() - t0).toBeLessThan(1500);
+    expect((await db().mcpUpstreamTool.findUniqueOrThrow({ where: { toolName: "biglist.read" } })).observedDescription).toBe("Read a thing.");
+    path.bigList = false;
+  });
+
+  it("a stdio tools/call answer over 4 MiB is refused as a bad response", async () => {
+    const { requestSeq } = await requestMcpChange({ change: { op: "register", name: "bigio", transport: "stdio", stdio_command: "big_stdio", timeout_ms: 8000 }, actorId: admin1 });
+    await approveMcpChange({ requestSeq, actorId: admin2 });
+    const u = await db().mcpUpstream.findUniqueOrThrow({ where: { name: "bigio" } });
+    await setUpstreamCredential({ upstreamId: u.id, actorId: admin1, body: { tenant: "acme", env: "prod", bearer: CRED_ACME } });
+    await syncUpstreamTools(u, { tenantId: "acme", env: "prod" }, { actorType: "user", actorId: admin1 });
+    await classify("bigio.big", "read", admin1, admin2);
+    await setPolicy("support/send", (p) => ({ ...p, allow_tools: [...(p.allow_tools as string[]), "bigio.big"] }));
+    const s = await session(acme.key);
+    const r = await call(acme.key, s, "bigio.big");
+    expect(r.status).toBe(200);
+    expect(r.text).toContain("upstream_bad_response");
+    expect(r.text.length).toBeLessThan(10_000);
+  }, 30_000);
 });
