@@ -427,9 +427,28 @@ export async function syncUpstreamTools(
       }
       if (existing.observedHash === pin) continue;
       const wasApproved = existing.approvedHash !== null;
-      const status = !wasApproved ? "unclassified" : pin === existing.approvedHash ? "approved" : "changed";
+      // A changed tool never goes back to approved by itself, even when a listing matches the approved pin again: pins
+      // are global but each sync lists with one tenant's credential, and an upstream may serve one tenant a poisoned
+      // description and another the approved one. Only a two-admin re-approval clears "changed"; the match is audited.
+      const status = !wasApproved ? "unclassified" : pin === existing.approvedHash && existing.status !== "changed" ? "approved" : "changed";
       await tx.mcpUpstreamTool.update({ where: { toolName }, data: { observedDescription: description, observedSchema: schema, observedHash: pin, status } });
-      if (status === "changed") {
+      if (status === "changed" && pin === existing.approvedHash) {
+        await appendAudit(tx, {
+          type: "mcp.tool_changed",
+          ...ctx,
+          tool: toolName,
+          status: "withheld",
+          reason: "This listing matches the approved pin again, but an earlier one differed; still withheld until two admins re-approve it.",
+          data: {
+            upstream: u.name,
+            approved_pin: existing.approvedHash,
+            observed_pin: pin,
+            previous_pin: existing.observedHash,
+            listed_for: { tenant: scope.tenantId, env: scope.env },
+            description: { previous: existing.observedDescription, observed: description },
+          },
+        });
+      } else if (status === "changed") {
         report.changed.push(toolName);
         await appendAudit(tx, {
           type: "mcp.tool_changed",
@@ -441,6 +460,7 @@ export async function syncUpstreamTools(
             upstream: u.name,
             approved_pin: existing.approvedHash,
             observed_pin: pin,
+            listed_for: { tenant: scope.tenantId, env: scope.env },
             description: { approved: existing.approvedDescription, observed: description },
             schema: { approved: existing.approvedSchema, observed: schema },
           },
