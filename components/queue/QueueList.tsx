@@ -34,7 +34,7 @@ export function QueueList({
   return (
     <nav aria-label="Pending actions" className="min-w-0 md:w-80 md:shrink-0">
       <div className="mb-1 flex flex-wrap items-center gap-1.5">
-        <p className="w-full text-xs text-slate-700 md:w-auto md:grow" data-testid="queue-total" aria-live="polite">
+        <p className="w-full text-xs text-slate-700" data-testid="queue-total" aria-live="polite">
           {state === "loading" && !items.length ? "Loading…" : `${n(from)}–${n(to)} of ${n(paging.total)} pending, oldest first`}
         </p>
         <PageButton label="First" onClick={paging.onFirst} disabled={!paging.hasPrev} />
