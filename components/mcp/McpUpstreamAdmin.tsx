@@ -174,9 +174,31 @@ export function McpUpstreamAdmin() {
         const c = cred[u.id] ?? { tenant: "", env: "prod", bearer: "" };
         return (
           <section key={u.id} aria-label={`Upstream ${u.name}`} className="space-y-2 rounded border p-3">
-            <h2 className="text-lg font-semibold">
-              {u.name} <Badge tone={u.status === "active" ? "green" : "amber"}>{u.status}</Badge>
-            </h2>
+            <div className="flex flex-wrap items-center gap-2">
+              <h2 className="text-lg font-semibold">
+                {u.name} <Badge tone={u.status === "active" ? "green" : "amber"}>{u.status}</Badge>
+              </h2>
+              {u.status === "active" ? (
+                <button
+                  className="rounded border border-red-300 px-2 py-1 text-sm text-red-800"
+                  onClick={() => {
+                    if (!window.confirm(`Disable ${u.name} now? Its tools are withheld from every agent at once; turning it back on takes a second admin.`)) return;
+                    void act(() => post(`/api/console/mcp-upstreams/${u.id}/disable`, {}), `${u.name} is disabled: its tools are withheld.`);
+                  }}
+                >
+                  Disable upstream
+                </button>
+              ) : (
+                <button
+                  className="rounded border px-2 py-1 text-sm"
+                  onClick={() =>
+                    act(() => post("/api/console/mcp-upstreams", { change: { op: "enable", upstream: u.name } }), `Asked to turn ${u.name} back on: a second admin applies it.`)
+                  }
+                >
+                  Request re-enable
+                </button>
+              )}
+            </div>
             <p className="text-sm text-slate-600">
               {u.transport === "http" ? u.url : `stdio: ${u.stdio_command}`} · last ok {u.health.last_ok_at ? formatDateTime(u.health.last_ok_at) : "never"}
               {u.health.last_error && ` · last error ${u.health.last_error_at ? formatDateTime(u.health.last_error_at) : ""}: ${u.health.last_error}`}
@@ -217,6 +239,17 @@ export function McpUpstreamAdmin() {
                 onClick={() => act(() => post(`/api/console/mcp-upstreams/${u.id}/sync`, { tenant: c.tenant, env: c.env }), "Tools re-read.")}
               >
                 Re-read tools
+              </button>
+              <button
+                className="rounded border px-2 py-1 disabled:opacity-50"
+                disabled={!c.tenant}
+                title={c.tenant ? undefined : "Enter the tenant and environment whose credential to remove"}
+                onClick={() => {
+                  if (!window.confirm(`Remove ${u.name}'s credential for ${c.tenant}/${c.env}? Its tools are hidden there and its calls fail at once.`)) return;
+                  void act(() => post(`/api/console/mcp-upstreams/${u.id}/credential`, { tenant: c.tenant, env: c.env }, "DELETE"), `Credential for ${c.tenant}/${c.env} removed.`);
+                }}
+              >
+                Remove credential
               </button>
             </div>
             <Table head={["Tool", "Status", "Suggested", "Results", "Diff", "Classification"]}>

@@ -54,10 +54,15 @@ const classifyChange = z.strictObject({
 });
 const reapproveChange = z.strictObject({ op: z.literal("reapprove"), tool: z.string().min(1).max(200), pin: z.string().length(64) });
 const redactionOffChange = z.strictObject({ op: z.literal("redaction_off"), tool: z.string().min(1).max(200) });
-export const mcpChange = z.discriminatedUnion("op", [registerChange, classifyChange, reapproveChange, redactionOffChange]);
+/** A disabled upstream served again (a widening: its approved tools come back). */
+const enableChange = z.strictObject({ op: z.literal("enable"), upstream: z.string().regex(UPSTREAM_NAME) });
+export const mcpChange = z.discriminatedUnion("op", [registerChange, classifyChange, reapproveChange, redactionOffChange, enableChange]);
 export type McpChange = z.infer<typeof mcpChange>;
 
 type Actor = { actorId: string; requestId?: string | null };
+
+/** The catalog tool a change is about (the audit row's `tool`); null for a change about a whole upstream. */
+const toolOf = (c: McpChange): string | null => (c.op === "register" || c.op === "enable" ? null : c.tool);
 
 function parseChange(input: unknown): McpChange {
   const r = mcpChange.safeParse(input);
@@ -77,6 +82,12 @@ async function check(tx: Tx, c: McpChange): Promise<void> {
     if (await tx.mcpUpstream.findUnique({ where: { name: c.name } })) throw new AppError("conflict", `An upstream named ${c.name} already exists.`);
     const clash = await tx.tool.findFirst({ where: { name: { startsWith: `${c.name}.` } } });
     if (clash) throw new AppError("conflict", `The name ${c.name} collides with the catalog tool ${clash.name}.`);
+    return;
+  }
+  if (c.op === "enable") {
+    const u = await tx.mcpUpstream.findUnique({ where: { name: c.upstream } });
+    if (!u) throw new AppError("not_found", `No upstream named ${c.upstream}.`);
+    if (u.status !== "disabled") throw new AppError("conflict", `The upstream ${c.upstream} is not disabled.`);
     return;
   }
   const t = await tx.mcpUpstreamTool.findUnique({ where: { toolName: c.tool } });
@@ -113,7 +124,7 @@ export async function requestMcpChange(input: Actor & { change: unknown }): Prom
     const [seq] = await appendAudit(tx, {
       type: "mcp.change_requested",
       ...userActor(input),
-      tool: change.op === "register" ? null : change.tool,
+      tool: toolOf(change),
       status: "pending",
       reason: describe(change),
       data: { change },
@@ -137,6 +148,8 @@ function describe(c: McpChange): string {
       return `Re-approve ${c.tool} as the upstream now describes it.`;
     case "redaction_off":
       return `Return ${c.tool}'s results byte-exact (no secret redaction).`;
+    case "enable":
+      return `Turn the MCP upstream ${c.upstream} back on: its approved tools are served to agents again.`;
   }
 }
 
@@ -164,7 +177,7 @@ export async function approveMcpChange(input: Actor & { requestSeq: number; chan
     await appendAudit(tx, {
       type: "mcp.change_approved",
       ...userActor(input),
-      tool: change.op === "register" ? null : change.tool,
+      tool: toolOf(change),
       status: "saved",
       data: { request_seq: input.requestSeq, requested_by: ev.actorId, change },
     });
@@ -178,7 +191,7 @@ export async function rejectMcpChange(input: Actor & { requestSeq: number }): Pr
     await appendAudit(tx, {
       type: "mcp.change_rejected",
       ...userActor(input),
-      tool: change.op === "register" ? null : change.tool,
+      tool: toolOf(change),
       status: "rejected",
       data: { request_seq: input.requestSeq, requested_by: ev.actorId },
     });
@@ -201,6 +214,10 @@ async function apply(tx: Tx, c: McpChange, requestedBy: string | null, approvedB
         approvedBy,
       },
     });
+    return;
+  }
+  if (c.op === "enable") {
+    await tx.mcpUpstream.update({ where: { name: c.upstream }, data: { status: "active" } });
     return;
   }
   const t = (await tx.mcpUpstreamTool.findUnique({ where: { toolName: c.tool } }))!;
@@ -244,7 +261,7 @@ export async function applySeedMcpChange(input: unknown): Promise<void> {
     await appendAudit(tx, {
       type: "mcp.change_seeded",
       actorType: "system",
-      tool: change.op === "register" ? null : change.tool,
+      tool: toolOf(change),
       status: "saved",
       reason: describe(change),
       data: { change },
@@ -263,14 +280,33 @@ export async function enableResultRedaction(input: Actor & { tool: string }): Pr
   });
 }
 
-/** Disable an upstream (a narrowing): its tools are withheld at once. */
-export async function disableUpstream(input: Actor & { upstreamId: string }): Promise<void> {
+/**
+ * Disable an upstream (a narrowing, one admin, at once: the incident switch): its tools are withheld from
+ * tools/list and every call, and an approved call not yet run is closed unrun. Turning it back on is a
+ * widening (the `enable` change, a second admin).
+ */
+export async function disableUpstream(input: Actor & { upstreamId: string; reason?: string }): Promise<void> {
   await db().$transaction(async (tx) => {
     await requireAdminInTx(tx, input.actorId);
     const u = await tx.mcpUpstream.findUnique({ where: { id: input.upstreamId } });
     if (!u) throw new AppError("not_found", "No such upstream.");
+    if (u.status === "disabled") throw new AppError("conflict", `The upstream ${u.name} is already disabled.`);
     await tx.mcpUpstream.update({ where: { id: u.id }, data: { status: "disabled" } });
-    await appendAudit(tx, { type: "mcp.upstream_disabled", ...userActor(input), status: "saved", data: { upstream: u.name } });
+    await appendAudit(tx, { type: "mcp.upstream_disabled", ...userActor(input), status: "saved", reason: input.reason ?? null, data: { upstream: u.name } });
+  });
+}
+
+export const credentialScopeInput = z.strictObject({ tenant: z.string().min(1).max(100), env: z.enum(["prod", "staging", "dev"]) });
+
+/** Remove the credential for one tenant/env (a narrowing, one admin, at once): that tenant/env's calls fail closed and its tools are hidden. */
+export async function removeUpstreamCredential(input: Actor & { upstreamId: string; tenant: string; env: string }): Promise<void> {
+  await db().$transaction(async (tx) => {
+    await requireAdminInTx(tx, input.actorId);
+    const u = await tx.mcpUpstream.findUnique({ where: { id: input.upstreamId } });
+    if (!u) throw new AppError("not_found", "No such upstream.");
+    const gone = await tx.mcpUpstreamCredential.deleteMany({ where: { upstreamId: u.id, tenantId: input.tenant, env: input.env } });
+    if (gone.count === 0) throw new AppError("not_found", `No credential is set for ${u.name} on ${input.tenant}/${input.env}.`);
+    await appendAudit(tx, { type: "mcp.credential_removed", ...userActor(input), tenantId: input.tenant, env: input.env, status: "saved", data: { upstream: u.name } });
   });
 }
 

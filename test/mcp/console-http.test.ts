@@ -179,6 +179,40 @@ describe("MCP upstream console API through the real Next.js server", () => {
     expect((await db().mcpUpstreamTool.findUniqueOrThrow({ where: { toolName: "desk.get_ticket" } })).status).toBe("changed");
   });
 
+  it("the incident switches: one admin disables an upstream or removes a credential at once; turning it back on takes a second", async () => {
+    const u = (await list()).upstreams.find((x) => x.name === "desk")!;
+    expect(u.status).toBe("active");
+    expect((await api(reviewer, `/${u.id}/disable`, {})).status).toBe(403);
+    expect((await api(admin1, `/${u.id}/disable`, { reason: "" })).status).toBe(422);
+    expect((await api(admin1, `/mcp_nope/disable`, {})).status).toBe(404);
+    expect((await db().mcpUpstream.findUniqueOrThrow({ where: { id: u.id } })).status).toBe("active");
+    const off = await api(admin1, `/${u.id}/disable`, { reason: "incident 42: the helpdesk leaks" });
+    expect(off.status, await off.clone().text()).toBe(200);
+    expect((await list()).upstreams.find((x) => x.name === "desk")!.status).toBe("disabled");
+    expect((await api(admin1, `/${u.id}/disable`, {})).status).toBe(409);
+    const ev = await db().auditEvent.findFirstOrThrow({ where: { type: "mcp.upstream_disabled" }, orderBy: { seq: "desc" } });
+    expect([ev.reason, ev.status]).toEqual(["incident 42: the helpdesk leaks", "saved"]);
+
+    // Back on: a widening, so the same admin cannot complete it.
+    const on = await widen({ op: "enable", upstream: "desk" });
+    expect((await db().mcpUpstream.findUniqueOrThrow({ where: { id: u.id } })).status).toBe("disabled");
+    expect((await on.apply()).status).toBe(200);
+    expect((await db().mcpUpstream.findUniqueOrThrow({ where: { id: u.id } })).status).toBe("active");
+    const again = await api(admin1, "", { change: { op: "enable", upstream: "desk" } });
+    expect(again.status, "an upstream that is on cannot be asked back on").toBe(409);
+
+    // A credential: removed by one admin, at once; bad input and a second removal change nothing.
+    const cred = (body: unknown, jar = admin1) => consoleFetch(server.url, jar, `/api/console/mcp-upstreams/${u.id}/credential`, { method: "DELETE", body });
+    expect((await cred({ tenant: "acme", env: "moon" })).status).toBe(422);
+    expect((await cred({ tenant: "acme", env: "prod" }, reviewer)).status).toBe(403);
+    expect((await cred({ tenant: "globex", env: "prod" })).status).toBe(404);
+    expect(await db().mcpUpstreamCredential.count({ where: { upstreamId: u.id } })).toBe(1);
+    expect((await cred({ tenant: "acme", env: "prod" })).status).toBe(200);
+    expect((await list()).upstreams.find((x) => x.name === "desk")!.credentials).toEqual([]);
+    expect((await cred({ tenant: "acme", env: "prod" })).status).toBe(404);
+    expect(await db().auditEvent.count({ where: { type: "mcp.credential_removed", tenantId: "acme", env: "prod" } })).toBe(1);
+  });
+
   it("no GET ever returned the credential", async () => {
     await list(admin2);
     expect(seen.length).toBeGreaterThan(5);

@@ -1,4 +1,4 @@
-// GET /api/console/mcp-upstreams — upstream MCP servers (health, which credentials are set, tools with status and diff), pending changes, approved calls being run and those closed as failed-unknown; POST — request a change (register, classify, reapprove, redaction_off): a second admin applies it (admin)
+// GET /api/console/mcp-upstreams — upstream MCP servers (health, which credentials are set, tools with status and diff), pending changes, approved calls being run and those closed as failed-unknown; POST — request a change (register, classify, reapprove, redaction_off, enable): a second admin applies it (admin)
 import { z } from "zod";
 import { consoleHandler } from "@/lib/http/console-guard";
 import { json } from "@/lib/http/handler";
