@@ -16,6 +16,7 @@ import { env } from "@/lib/env";
 import { authenticateAgent, type AgentPrincipal } from "@/lib/agents/authenticate-agent";
 import { parseStrictJson } from "@/lib/http/parse-body";
 import { requestIdFrom } from "@/lib/http/request-id";
+import { MAX_JSONRPC_ID_CHARS } from "@/lib/mcp/gateway-actions";
 import {
   callGatewayTool,
   closeSession,
@@ -163,6 +164,9 @@ export async function handleMcp(req: IncomingMessage, res: ServerResponse, baseU
     return sendJson(res, 400, rpcError(null, -32600, "Invalid Request: not a JSON-RPC 2.0 message."));
   }
   const method = (message as { method?: unknown }).method;
+  const rpcId = (message as { id?: unknown }).id;
+  if (typeof rpcId === "string" && rpcId.length > MAX_JSONRPC_ID_CHARS)
+    return sendJson(res, 400, rpcError(null, -32600, `Invalid Request: a string id is at most ${MAX_JSONRPC_ID_CHARS} characters.`));
 
   let session: GatewaySession | null;
   if (method === "initialize") {

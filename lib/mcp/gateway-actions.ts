@@ -8,8 +8,12 @@
  */
 export const GATEWAY_KEY_PREFIX = "mcp:";
 
-export function gatewayIdempotencyKey(runId: string, jsonRpcId: unknown): string {
-  return `${GATEWAY_KEY_PREFIX}${runId}:${String(jsonRpcId)}`;
+/** The longest JSON-RPC string id the endpoint takes (it becomes part of the idempotency key and the audit row). */
+export const MAX_JSONRPC_ID_CHARS = 128;
+
+/** The run plus the JSON-RPC id, typed: the number 1 and the string "1" are different requests (JSON-RPC 2.0). */
+export function gatewayIdempotencyKey(runId: string, jsonRpcId: string | number): string {
+  return `${GATEWAY_KEY_PREFIX}${runId}:${typeof jsonRpcId === "number" ? "n" : "s"}:${jsonRpcId}`;
 }
 
 export function isGatewayAction(a: { idempotencyKey?: string | null; idempotency_key?: string | null }): boolean {

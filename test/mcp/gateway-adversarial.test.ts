@@ -7,7 +7,7 @@ import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { DEMO_AGENTS } from "@/lib/seed/demo-data";
 import { closeUpstreamConnections } from "@/lib/mcp/upstream-client";
-import { syncUpstreamTools } from "@/lib/mcp/upstreams";
+import { approveMcpChange, requestMcpChange, syncUpstreamTools } from "@/lib/mcp/upstreams";
 import { MCP_MAX_BODY_BYTES } from "@/lib/mcp/endpoint";
 import { tsxNodeArgs } from "@/scripts/tsx-node-args";
 import { voteOnAction } from "@/lib/actions/vote-on-action";
@@ -205,6 +205,16 @@ describe("the gateway under attack", () => {
     expect(second.status).toBe(200);
     expect(second.text).toContain("already used");
     expect(upstream.state.received.length).toBe(before + 1);
+    // JSON-RPC ids are typed: the string "7" is another request than the number 7, not a replay of it.
+    const asString = await raw(JSON.stringify({ ...JSON.parse(call), id: "7" }), { "mcp-session-id": s });
+    expect(asString.text).toContain("Refund request");
+    expect(upstream.state.received.length).toBe(before + 2);
+    // A string id becomes part of the idempotency key and the audit row: bounded, refused past it, nothing written.
+    const actions = await db().action.count();
+    const long = await raw(JSON.stringify({ ...JSON.parse(call), id: "x".repeat(129) }), { "mcp-session-id": s });
+    expect([long.status, JSON.parse(long.text).error.code]).toEqual([400, -32600]);
+    expect(await db().action.count()).toBe(actions);
+    expect(upstream.state.received.length).toBe(before + 2);
   });
 
   it("an upstream that hangs is a timeout error, not a hang; one that answers garbage is a clear error; a down one too", async () => {
@@ -509,6 +519,11 @@ describe("the gateway under attack", () => {
       delete upstream.state.descriptions.close_ticket;
       await syncUpstreamTools(u, { tenantId: "acme", env: "prod" }, { actorType: "system", actorId: null });
     }
+    // The upstream serving the approved text again does not clear it by itself: two admins re-approve.
+    const t = await db().mcpUpstreamTool.findUniqueOrThrow({ where: { toolName: "demo.close_ticket" } });
+    expect(t.status).toBe("changed");
+    const { requestSeq } = await requestMcpChange({ change: { op: "reapprove", tool: "demo.close_ticket", pin: t.observedHash }, actorId: admin1 });
+    await approveMcpChange({ requestSeq, actorId: admin2 });
     expect((await db().mcpUpstreamTool.findUniqueOrThrow({ where: { toolName: "demo.close_ticket" } })).status).toBe("approved");
   });
 
