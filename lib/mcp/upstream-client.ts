@@ -210,14 +210,19 @@ async function withUpstream<T>(t: UpstreamTarget, op: string, fn: (c: Client, si
   // One timer for the connect and the operation together, never past the caller's deadline.
   const ms = Math.min(t.timeoutMs, deadline === undefined ? Infinity : Math.floor(deadline - Date.now()));
   if (ms <= 0) throw new UpstreamError("upstream_timeout", `The upstream ${t.name} could not be called within this call's time limit.`);
-  const busy = inFlight.get(t.upstreamId) ?? 0;
-  if (busy >= t.maxConcurrent) throw new UpstreamError("upstream_busy", `The upstream ${t.name} already has ${t.maxConcurrent} calls in flight; try again shortly.`);
-  inFlight.set(t.upstreamId, busy + 1);
+  // The bound is on tools/call. A tools/list (an admin's sync, the background re-read: at most one per upstream ×
+  // tenant/env per instance) takes no slot, so a hanging re-read never turns an agent's call away as busy.
+  const counted = op === "tools/call";
+  if (counted) {
+    const busy = inFlight.get(t.upstreamId) ?? 0;
+    if (busy >= t.maxConcurrent) throw new UpstreamError("upstream_busy", `The upstream ${t.name} already has ${t.maxConcurrent} calls in flight; try again shortly.`);
+    inFlight.set(t.upstreamId, busy + 1);
+  }
   let conn: Conn;
   try {
     conn = connection(t);
   } catch (err) {
-    release(t.upstreamId);
+    if (counted) release(t.upstreamId);
     throw err;
   }
   conn.active++;
@@ -245,7 +250,7 @@ async function withUpstream<T>(t: UpstreamTarget, op: string, fn: (c: Client, si
     if (!(err instanceof UpstreamError)) console.error(`mcp upstream ${t.name} ${op} failed:`, err instanceof Error ? logSafe(err.message, t) : "error");
     throw asUpstreamError(err, t);
   } finally {
-    release(t.upstreamId);
+    if (counted) release(t.upstreamId);
     conn.active--;
     if (conn.dropped && conn.active === 0) closeConn(conn);
   }

@@ -239,6 +239,25 @@ describe("the bound on calls in flight", () => {
     // Once the slot is free, the rotated credential's connection serves the next call.
     expect((await call(acme.key, sa, "bound.slow")).text).toContain("slow done");
   });
+
+  it("is on calls only: a re-read of tools/list that hangs (max_concurrent 1) never turns an agent's call away as busy", async () => {
+    const { path } = await register("listslot", { max_concurrent: 1 });
+    process.env.GATEHOUSE_MCP_RESYNC_MS = "0";
+    path.listHang = true;
+    try {
+      const s = await session(acme.key);
+      const lists = path.lists;
+      await list(acme.key, s); // starts the background re-read, which hangs until the upstream's timeout
+      while (path.lists === lists) await new Promise((r) => setTimeout(r, 10));
+      const r = await call(acme.key, s, "listslot.read");
+      expect(r.text).not.toContain("upstream_busy");
+      expect(r.text).toContain("read done");
+      await settleBackgroundSyncs();
+    } finally {
+      path.listHang = false;
+      process.env.GATEHOUSE_MCP_RESYNC_MS = "3600000";
+    }
+  });
 });
 
 /** A write on `name`.write, approved by a reviewer, not yet run (the agent stopped waiting). */
