@@ -7,7 +7,7 @@ import { authenticateAgent, type AgentPrincipal } from "@/lib/agents/authenticat
 import { startRun } from "@/lib/runs/start-run";
 import { proposeAction } from "@/lib/actions/propose-action";
 import { voteOnAction } from "@/lib/actions/vote-on-action";
-import { createUser, updateUser } from "@/lib/users/manage-users";
+import { createUser, resetPassword, updateUser } from "@/lib/users/manage-users";
 import { approveGrant } from "@/lib/users/grants";
 import { bootstrapAdmin } from "@/lib/users/bootstrap-admin";
 import { ELEVATION_COOLDOWN_MS, independenceConflict } from "@/lib/users/two-person";
@@ -39,7 +39,7 @@ const deleteCustomer = async () =>
     .action_id;
 
 describe("the elevation window", () => {
-  it("ties an account to whoever elevated it for ELEVATION_COOLDOWN_MS (24 h), then no longer", async () => {
+  it("ties an account to whoever elevated it for ELEVATION_COOLDOWN_MS (24 h), then no longer; the one who chose its password longer", async () => {
     const r = await createUser({ email: "fresh.rule@example.com", name: "fresh", password: "long-enough-pw", roles: ["admin"] }, { actorId: u.a! });
     expect(r.status).toBe("pending");
     const { user_id } = await approveGrant((r as { grant_id: string }).grant_id, { actorId: u.b!, channel: "console" });
@@ -49,8 +49,13 @@ describe("the elevation window", () => {
       expect(await independenceConflict(tx, { firsts: [user_id], second: u.b! })).toBe("not_independent");
       expect(await independenceConflict(tx, { firsts: [u.r1!], second: user_id })).toBeNull();
       const later = new Date(Date.now() + ELEVATION_COOLDOWN_MS + 1000);
-      expect(await independenceConflict(tx, { firsts: [u.a!], second: user_id, now: later })).toBeNull();
+      // The approver's tie ends with the window; the requester chose the password, and stays tied while it stands.
+      expect(await independenceConflict(tx, { firsts: [u.b!], second: user_id, now: later })).toBeNull();
+      expect(await independenceConflict(tx, { firsts: [u.a!], second: user_id, now: later })).toBe("not_independent");
     });
+    await resetPassword(user_id, "my-own-new-password", { actorId: user_id });
+    const later = new Date(Date.now() + ELEVATION_COOLDOWN_MS + 1000);
+    expect(await db().$transaction((tx) => independenceConflict(tx, { firsts: [u.a!], second: user_id, now: later }))).toBeNull();
   });
 });
 
@@ -93,5 +98,37 @@ describe("the first admins of a fresh install come from the host", () => {
     expect(await db().user.count({ where: { email: "boot3@example.com" } })).toBe(0);
     const ev = await db().auditEvent.findFirstOrThrow({ where: { type: "user.created", actorType: "system" }, orderBy: { seq: "desc" } });
     expect(JSON.parse(ev.data)).toMatchObject({ email: "boot2@example.com", via: "admin:bootstrap" });
+  });
+});
+
+describe("the password an admin chose", () => {
+  it("whoever chose an account's password stays tied to it, however long ago, until its user sets their own", async () => {
+    const [a, b, c] = [await makeUser("a4.rule@example.com", ["admin"]), await makeUser("b4.rule@example.com", ["admin"]), await makeUser("c4.rule@example.com", ["admin"])];
+    // A makes a viewer at once (no role that counts) with a password A chose; B and C later make it a reviewer.
+    const v = await createUser({ email: "viewer.rule@example.com", name: "v", password: "chosen-by-admin-a", roles: ["viewer"] }, { actorId: a });
+    expect(v.status).toBe("created");
+    const viewer = (await db().user.findUniqueOrThrow({ where: { email: "viewer.rule@example.com" } })).id;
+    const g = await updateUser(viewer, { roles: ["reviewer"] }, { actorId: b });
+    expect(g.status).toBe("pending");
+    await approveGrant((g as { grant_id: string }).grant_id, { actorId: c, channel: "console" });
+    const later = new Date(Date.now() + ELEVATION_COOLDOWN_MS + 1000);
+    await db().$transaction(async (tx) => {
+      expect(await independenceConflict(tx, { firsts: [a], second: viewer, now: later })).toBe("not_independent");
+      expect(await independenceConflict(tx, { firsts: [viewer], second: a, now: later })).toBe("not_independent");
+      expect(await independenceConflict(tx, { firsts: [b], second: viewer, now: later })).toBeNull();
+    });
+    // A's reset of a counting account is a grant B approves: A chose it, so A is tied again, past the window too.
+    const reset = await resetPassword(viewer, "chosen-by-a-again", { actorId: a });
+    expect(reset.status).toBe("pending");
+    await approveGrant((reset as { grant_id: string }).grant_id, { actorId: b, channel: "console" });
+    await resetPassword(viewer, "my-own-password-1", { actorId: viewer });
+    expect(await db().$transaction((tx) => independenceConflict(tx, { firsts: [a], second: viewer, now: later }))).toBeNull();
+    await db().$transaction(async (tx) => {
+      const g2 = await tx.userGrant.findFirstOrThrow({ where: { userId: viewer, kind: "password" } });
+      expect(g2.status).toBe("approved");
+    });
+    const reset2 = await resetPassword(viewer, "chosen-by-a-third", { actorId: a });
+    await approveGrant((reset2 as { grant_id: string }).grant_id, { actorId: b, channel: "console" });
+    expect(await db().$transaction((tx) => independenceConflict(tx, { firsts: [a], second: viewer, now: later }))).toBe("not_independent");
   });
 });

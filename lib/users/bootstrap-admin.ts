@@ -28,7 +28,7 @@ export async function bootstrapAdmin(input: { email: string; name: string; passw
     const existing = await tx.user.findUnique({ where: { email: parsed.email } });
     const roles = [...new Set([...(existing ? parseRoles(existing.roles) : []), "admin"])].join(",");
     const u = existing
-      ? await tx.user.update({ where: { id: existing.id }, data: { roles, disabled: false, passwordHash, sessionEpoch: { increment: 1 } } })
+      ? await tx.user.update({ where: { id: existing.id }, data: { roles, disabled: false, passwordHash, passwordSetBy: null, sessionEpoch: { increment: 1 } } })
       : await tx.user.create({ data: { email: parsed.email, name: parsed.name, roles, passwordHash } });
     await appendAudit(tx, {
       type: existing ? "user.updated" : "user.created",

@@ -127,7 +127,9 @@ async function applyGrant(tx: Tx, g: UserGrant): Promise<User> {
   const roles = g.roles;
   if (g.kind === "create") {
     if (!g.passwordHash) throw new AppError("conflict", "This grant request is incomplete.");
-    return tx.user.create({ data: { email: g.email, name: g.name ?? g.email.split("@")[0]!, roles, scopes: g.scopes ?? "*", passwordHash: g.passwordHash } });
+    return tx.user.create({
+      data: { email: g.email, name: g.name ?? g.email.split("@")[0]!, roles, scopes: g.scopes ?? "*", passwordHash: g.passwordHash, passwordSetBy: g.requestedById },
+    });
   }
   const u = g.userId ? await tx.user.findUnique({ where: { id: g.userId } }) : null;
   if (!u) throw new AppError("conflict", "The account this request was for no longer exists.", { reason: "changed_since_request" });
@@ -148,7 +150,8 @@ async function applyGrant(tx: Tx, g: UserGrant): Promise<User> {
       ...((g.kind === "roles" || g.kind === "enable") && g.scopes !== null ? { scopes: g.scopes } : {}),
       ...((g.kind === "roles" || g.kind === "enable") && g.roleScopes !== null ? { roleScopes: g.roleScopes || null } : {}),
       ...(g.kind === "enable" ? { disabled: false } : {}),
-      ...(g.kind === "password" && g.passwordHash ? { passwordHash: g.passwordHash } : {}),
+      // The requester chose the password: tied to the account until its user sets their own.
+      ...(g.kind === "password" && g.passwordHash ? { passwordHash: g.passwordHash, passwordSetBy: g.requestedById === u.id ? null : g.requestedById } : {}),
       ...(g.name ? { name: g.name } : {}),
       sessionEpoch: { increment: 1 },
     },

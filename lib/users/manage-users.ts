@@ -79,7 +79,7 @@ export async function createUser(input: CreateUserInput, ctx: Ctx): Promise<{ st
         if (await tx.user.findUnique({ where: { email: input.email } })) throw new AppError("conflict", "A user with this e-mail already exists.");
         return requestGrant(tx, { kind: "create", userId: null, email: input.email, name: input.name, roles: input.roles, scopes, passwordHash }, ctx);
       }
-      const u = await tx.user.create({ data: { email: input.email, name: input.name, roles: input.roles.join(","), scopes, passwordHash } });
+      const u = await tx.user.create({ data: { email: input.email, name: input.name, roles: input.roles.join(","), scopes, passwordHash, passwordSetBy: ctx.actorId } });
       await appendAudit(tx, {
         type: "user.created",
         ...userActor(ctx),
@@ -186,7 +186,8 @@ export async function resetPassword(userId: string, password: string, ctx: Ctx):
     if (u.id !== ctx.actorId && countsTowardTwoPerson(roles)) {
       return requestGrant(tx, { kind: "password", userId: u.id, email: u.email, roles, passwordHash }, ctx);
     }
-    await tx.user.update({ where: { id: userId }, data: { passwordHash, sessionEpoch: { increment: 1 } } });
+    // Whoever chose it knows it: tied to the account until its user sets their own (lib/users/two-person.ts).
+    await tx.user.update({ where: { id: userId }, data: { passwordHash, passwordSetBy: u.id === ctx.actorId ? null : ctx.actorId, sessionEpoch: { increment: 1 } } });
     await appendAudit(tx, { type: "user.password_reset", ...userActor(ctx), data: { user_id: u.id, email: u.email } });
     return { status: "applied" };
   });

@@ -13,7 +13,9 @@ import { channelCounts } from "@/lib/actions/counting-votes";
  * for, or approved, a grant of a counting role, or a password reset) within
  * ELEVATION_COOLDOWN_MS does not count as independent of that person, and
  * two accounts elevated by the same person within the window do not count as
- * independent of each other. Only a vote from a console session counts.
+ * independent of each other. Whoever chose an account's current password (an
+ * admin who created it or reset it) is tied to it with no window, until its
+ * user sets their own. Only a vote from a console session counts.
  */
 
 /** How long an elevation ties an account to the people who elevated it: 24 hours. */

@@ -90,11 +90,15 @@ export async function markFastVote(exec: Exec, v: { actionId: string; userId: st
   await asSql(exec).run(MARK_FAST_VOTE, [true, v.actionId, false, v.actionId, v.userId, v.at, new Date(v.at.getTime() - v.fastMs)]);
 }
 
-const ELEVATORS = `SELECT "requestedById", "decidedById" FROM "UserGrant" WHERE "userId" = ? AND "status" = 'approved' AND "decidedAt" > ?`;
+const ELEVATORS = `SELECT "requestedById", "decidedById" FROM "UserGrant" WHERE "userId" = ? AND "status" = 'approved' AND "decidedAt" > ?
+UNION ALL SELECT "passwordSetBy", NULL FROM "User" WHERE "id" = ? AND "passwordSetBy" IS NOT NULL`;
 
-/** The requesters and approvers of `userId`'s grants approved after `since`. */
+/**
+ * The requesters and approvers of `userId`'s grants approved after `since`, and whoever chose the account's current
+ * password when it was not its user (they know it, however long ago: no window).
+ */
 export async function approvedGrantPeople(exec: Exec, userId: string, since: Date): Promise<{ requestedById: string; decidedById: string | null }[]> {
-  return asSql(exec).all<{ requestedById: string; decidedById: string | null }>(ELEVATORS, [userId, since]);
+  return asSql(exec).all<{ requestedById: string; decidedById: string | null }>(ELEVATORS, [userId, since, userId]);
 }
 
 const finishTexts = new Map<number, string>();
