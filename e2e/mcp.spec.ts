@@ -305,3 +305,45 @@ test("an upstream changes a tool while its call waits on the open card: the card
   expect((await client.listTools()).tools.map((t) => t.name)).not.toContain(`${NAME}.close_ticket`);
   await client.close();
 });
+
+test("the incident switch: one admin disables an upstream from the console at once; turning it back on waits for a second admin", async ({ browser }) => {
+  test.slow(); // a second admin signs in
+  const ctx = await browser.newContext({ baseURL: E2E_BASE_URL, viewport: { width: 1280, height: 800 }, storageState: storageStatePath("admin") });
+  const page = await ctx.newPage();
+  await page.goto("/mcp-upstreams");
+  const section = page.getByRole("region", { name: `Upstream ${NAME2}` });
+  const heading = section.getByRole("heading", { level: 2 });
+  await expect(heading).toContainText("active");
+  // A confirmation first; dismissed, nothing happens.
+  page.once("dialog", (d) => void d.dismiss());
+  await section.getByRole("button", { name: "Disable upstream" }).click();
+  await expect(heading).toContainText("active");
+  page.once("dialog", (d) => {
+    expect(d.message()).toContain(`Disable ${NAME2} now?`);
+    void d.accept();
+  });
+  await section.getByRole("button", { name: "Disable upstream" }).click();
+  await expect(page.getByRole("status")).toContainText(`${NAME2} is disabled: its tools are withheld.`);
+  await expect(heading).toContainText("disabled");
+
+  await section.getByRole("button", { name: "Request re-enable" }).click();
+  await expect(page.getByRole("status")).toContainText("a second admin applies it");
+  const request = page.getByRole("listitem").filter({ hasText: `Turn the MCP upstream ${NAME2} back on` });
+  await expect(request).toBeVisible();
+  await request.getByRole("button", { name: "Approve" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "You requested this change" })).toBeVisible();
+  await expect(heading).toContainText("disabled");
+
+  const other = await (await browser.newContext({ baseURL: E2E_BASE_URL, storageState: undefined })).newPage();
+  await signIn(other, ADMIN2.email, ADMIN2.password);
+  await other.goto("/mcp-upstreams");
+  await other
+    .getByRole("listitem")
+    .filter({ hasText: `Turn the MCP upstream ${NAME2} back on` })
+    .getByRole("button", { name: "Approve" })
+    .click();
+  await expect(other.getByRole("status")).toContainText("Applied.");
+  await expect(other.getByRole("region", { name: `Upstream ${NAME2}` }).getByRole("heading", { level: 2 })).toContainText("active");
+  await ctx.close();
+  await other.context().close();
+});
