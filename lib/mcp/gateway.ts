@@ -184,6 +184,20 @@ export function refusalResult(err: AppError): McpToolResult {
   });
 }
 
+/** What every audit event of a gateway call says about where it came from: the request, tenant/env, route, tool, run and credential. */
+function callAuditFields(agent: AgentPrincipal, s: GatewaySession, ctx: { requestId: string }, tool: string, actionId?: string) {
+  return {
+    requestId: ctx.requestId,
+    tenantId: agent.tenantId,
+    env: agent.env,
+    route: s.routeName,
+    tool,
+    ...(actionId ? { actionId } : {}),
+    runId: s.runId,
+    credentialScope: credentialScope(agent),
+  };
+}
+
 function countCall(outcome: string) {
   metrics().mcpCalls.inc({ outcome });
 }
@@ -212,13 +226,7 @@ export async function callGatewayTool(agent: AgentPrincipal, s: GatewaySession, 
         type: "mcp.call_withheld",
         actorType: "agent",
         actorId: agent.credentialId,
-        requestId: ctx.requestId,
-        tenantId: agent.tenantId,
-        env: agent.env,
-        route: s.routeName,
-        tool: name,
-        runId: s.runId,
-        credentialScope: credentialScope(agent),
+        ...callAuditFields(agent, s, ctx, name),
         status: "denied",
         reason: withheld,
       });
@@ -486,14 +494,7 @@ async function execute(
           type: "mcp.call_finished_after_close",
           actorType: "system",
           actorId: "mcp-gateway",
-          requestId: ctx.requestId,
-          tenantId: agent.tenantId,
-          env: agent.env,
-          route: s.routeName,
-          tool: view.tool,
-          actionId,
-          runId: s.runId,
-          credentialScope: credentialScope(agent),
+          ...callAuditFields(agent, s, ctx, view.tool, actionId),
           status: result.isError ? "error" : "ok",
           reason: "closed_before_result",
           data: {
@@ -517,14 +518,7 @@ async function execute(
       type: "mcp.call_withheld",
       actorType: "system",
       actorId: "mcp-gateway",
-      requestId: ctx.requestId,
-      tenantId: agent.tenantId,
-      env: agent.env,
-      route: s.routeName,
-      tool: view.tool,
-      actionId,
-      runId: s.runId,
-      credentialScope: credentialScope(agent),
+      ...callAuditFields(agent, s, ctx, view.tool, actionId),
       status: "denied",
       reason,
     });
